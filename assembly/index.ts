@@ -1,0 +1,11 @@
+// The whole wasm ABI: pointers into linear memory and sizes in, nothing allocated here.
+// One line per kernel family; src/wasm/abi.ts mirrors it for TypeScript.
+
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+export * from './kernels/eltwise';
+export * from './kernels/reduce';
+export * from './kernels/gemm';
+export * from './kernels/peak';

@@ -1,0 +1,164 @@
+// Elementwise kernels over f32 buffers: f32x4 body, scalar tail, so every n works.
+// Binary ops come in four broadcast layouts — same shape, a row vector [d] repeated over
+// n rows (bias), a column [n] repeated over d columns (per-row scale), and a scalar.
+// `out` may alias an input; nothing is read after it is written.
+
+// @ts-ignore: decorator
+@inline const ADD = 0;
+// @ts-ignore: decorator
+@inline const SUB = 1;
+// @ts-ignore: decorator
+@inline const MUL = 2;
+// @ts-ignore: decorator
+@inline const DIV = 3;
+
+// The op is a compile-time constant at every call site, so after inlining the branch folds away.
+// @ts-ignore: decorator
+@inline function vop(op: i32, x: v128, y: v128): v128 {
+  if (op == ADD) return f32x4.add(x, y);
+  if (op == SUB) return f32x4.sub(x, y);
+  if (op == MUL) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+// @ts-ignore: decorator
+@inline function sop(op: i32, x: f32, y: f32): f32 {
+  if (op == ADD) return x + y;
+  if (op == SUB) return x - y;
+  if (op == MUL) return x * y;
+  return x / y;
+}
+
+// @ts-ignore: decorator
+@inline function binary(op: i32, a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, vop(op, v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, sop(op, load<f32>(a + o), load<f32>(b + o)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binaryScalar(op: i32, a: usize, s: f32, out: usize, n: i32): void {
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, vop(op, v128.load(a + o), vs));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, sop(op, load<f32>(a + o), s));
+  }
+}
+
+export function f32_add(a: usize, b: usize, out: usize, n: i32): void { binary(ADD, a, b, out, n); }
+export function f32_sub(a: usize, b: usize, out: usize, n: i32): void { binary(SUB, a, b, out, n); }
+export function f32_mul(a: usize, b: usize, out: usize, n: i32): void { binary(MUL, a, b, out, n); }
+export function f32_div(a: usize, b: usize, out: usize, n: i32): void { binary(DIV, a, b, out, n); }
+
+export function f32_add_scalar(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(ADD, a, s, out, n); }
+export function f32_scale(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(MUL, a, s, out, n); }
+
+// out[i, j] = a[i, j] op row[j]; a, out [n, d], row [d]
+export function f32_binary_row(op: i32, a: usize, row: usize, out: usize, n: i32, d: i32): void {
+  const stride = <usize>d << 2;
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i * stride;
+    if (op == ADD) binary(ADD, a + off, row, out + off, d);
+    else if (op == SUB) binary(SUB, a + off, row, out + off, d);
+    else if (op == MUL) binary(MUL, a + off, row, out + off, d);
+    else binary(DIV, a + off, row, out + off, d);
+  }
+}
+
+// out[i, j] = a[i, j] op col[i]; a, out [n, d], col [n]
+export function f32_binary_col(op: i32, a: usize, col: usize, out: usize, n: i32, d: i32): void {
+  const stride = <usize>d << 2;
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i * stride;
+    const s = load<f32>(col + (<usize>i << 2));
+    if (op == ADD) binaryScalar(ADD, a + off, s, out + off, d);
+    else if (op == SUB) binaryScalar(SUB, a + off, s, out + off, d);
+    else if (op == MUL) binaryScalar(MUL, a + off, s, out + off, d);
+    else binaryScalar(DIV, a + off, s, out + off, d);
+  }
+}
+
+// y += alpha * x
+export function f32_axpy(alpha: f32, x: usize, y: usize, n: i32): void {
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
+
+export function f32_fill(out: usize, v: f32, n: i32): void {
+  const vv = f32x4.splat(v);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), vv);
+  for (; i < n; i++) store<f32>(out + (<usize>i << 2), v);
+}
+
+export function f32_copy(src: usize, dst: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}
+
+// y = max(x, 0)
+export function f32_relu_fwd(x: usize, y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.max(v128.load(x + o), zero));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 ? v : 0);
+  }
+}
+
+// gx (+)= gy where x > 0. At x == 0 the subgradient is 0, as in PyTorch.
+export function f32_relu_bwd(x: usize, gy: usize, gx: usize, n: i32, accumulate: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    let g = v128.and(v128.load(gy + o), f32x4.gt(v128.load(x + o), zero));
+    if (accumulate) g = f32x4.add(g, v128.load(gx + o));
+    v128.store(gx + o, g);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let g: f32 = load<f32>(x + o) > 0 ? load<f32>(gy + o) : 0;
+    if (accumulate) g += load<f32>(gx + o);
+    store<f32>(gx + o, g);
+  }
+}
+
+// out[j, i] = a[i, j]; a [n, d], out [d, n]. Tiled so both sides stay in cache.
+export function f32_transpose(a: usize, out: usize, n: i32, d: i32): void {
+  const T = 16;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = min(i0 + T, n);
+    for (let j0 = 0; j0 < d; j0 += T) {
+      const j1 = min(j0 + T, d);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) {
+          store<f32>(out + ((<usize>j * n + i) << 2), load<f32>(a + ((<usize>i * d + j) << 2)));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// Reductions over f32 buffers. Sums keep 16 independent f32 partial sums (four f32x4
+// accumulators) so the add latency chain is hidden and rounding error grows slowly.
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// sum of x[0..n)
+export function f32_sum(x: usize, n: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    s0 = f32x4.add(s0, v128.load(p));
+    s1 = f32x4.add(s1, v128.load(p, 16));
+    s2 = f32x4.add(s2, v128.load(p, 32));
+    s3 = f32x4.add(s3, v128.load(p, 48));
+  }
+  for (; i + 4 <= n; i += 4) s0 = f32x4.add(s0, v128.load(x + (<usize>i << 2)));
+  let s = hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+  for (; i < n; i++) s += load<f32>(x + (<usize>i << 2));
+  return s;
+}
+
+// out[i] (+)= sum_j x[i, j]; x [n, d]
+export function f32_sum_rows(x: usize, out: usize, n: i32, d: i32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const s = f32_sum(x + ((<usize>i * d) << 2), d);
+    const o = out + (<usize>i << 2);
+    store<f32>(o, accumulate ? load<f32>(o) + s : s);
+  }
+}
+
+// out[j] (+)= sum_i x[i, j]; x [n, d]. The bias gradient of a dense layer.
+export function f32_sum_cols(x: usize, out: usize, n: i32, d: i32, accumulate: i32): void {
+  if (!accumulate) memory.fill(out, 0, <usize>d << 2);
+  for (let i = 0; i < n; i++) {
+    const row = x + ((<usize>i * d) << 2);
+    let j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o));
+    }
+  }
+}
+
+// out[i] = sqrt(sum_j x[i, j]^2); x [n, d]
+export function f32_l2norm_rows(x: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const row = x + ((<usize>i * d) << 2);
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+    let j = 0;
+    for (; j + 8 <= d; j += 8) {
+      const a = v128.load(row + (<usize>j << 2));
+      const b = v128.load(row + (<usize>j << 2), 16);
+      s0 = f32x4.add(s0, f32x4.mul(a, a));
+      s1 = f32x4.add(s1, f32x4.mul(b, b));
+    }
+    for (; j + 4 <= d; j += 4) {
+      const a = v128.load(row + (<usize>j << 2));
+      s0 = f32x4.add(s0, f32x4.mul(a, a));
+    }
+    let s = hsum(f32x4.add(s0, s1));
+    for (; j < d; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      s += v * v;
+    }
+    store<f32>(out + (<usize>i << 2), sqrt<f32>(s));
+  }
+}
