@@ -1,0 +1,1 @@
+// conv kernels: see the header of each function.

@@ -1,0 +1,1 @@
+// distance kernels: see the header of each function.

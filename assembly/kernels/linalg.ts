@@ -1,0 +1,1 @@
+// linalg kernels: see the header of each function.

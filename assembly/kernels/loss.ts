@@ -1,0 +1,1 @@
+// loss kernels: see the header of each function.

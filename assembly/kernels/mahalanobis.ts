@@ -1,0 +1,1 @@
+// mahalanobis kernels: see the header of each function.

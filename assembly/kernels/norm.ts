@@ -1,0 +1,1 @@
+// norm kernels: see the header of each function.

@@ -1,0 +1,1 @@
+// optim kernels: see the header of each function.

@@ -1,0 +1,1 @@
+// pool kernels: see the header of each function.

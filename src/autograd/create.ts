@@ -1,0 +1,110 @@
+// Tensor constructors. Data is copied into wasm memory once; shapes are validated first.
+import { f32, getEngine } from '../wasm/instance';
+import { rngFor } from '../random';
+import { Tensor, fmtShape, shapeSize, type Shape } from './tensor';
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+}
+
+type Nested = number | readonly Nested[];
+
+/**
+ * A tensor from nested arrays (`sl.tensor([[1, 2], [3, 4]])`), or from flat data and a shape
+ * (`sl.tensor(new Float32Array(6), [2, 3])`). A number gives a scalar of shape [].
+ */
+export function tensor(data: Nested | ArrayLike<number>, shape?: Shape, options: TensorOptions = {}): Tensor {
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (ArrayBuffer.isView(data)) {
+    flat = data as unknown as ArrayLike<number>;
+    inferred = [flat.length];
+  } else if (typeof data === 'number') {
+    flat = [data];
+    inferred = [];
+  } else if (Array.isArray(data)) {
+    inferred = inferShape(data);
+    flat = (data as any[]).flat(Infinity) as number[];
+  } else {
+    throw new TypeError(`tensor: data must be a number, a (nested) array or a typed array, got ${typeof data}`);
+  }
+  const finalShape = shape ? checkShape('tensor', shape) : inferred;
+  if (shapeSize(finalShape) !== flat.length) {
+    throw new Error(`tensor: data has ${flat.length} elements but shape ${fmtShape(finalShape)} needs ${shapeSize(finalShape)}`);
+  }
+  const t = new Tensor(finalShape);
+  if (t.size > 0) f32().set(flat, t.ptr >>> 2);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function inferShape(data: readonly Nested[]): number[] {
+  const shape: number[] = [];
+  let level: Nested = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const check = (x: Nested, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (typeof x !== 'number') throw new TypeError(`tensor: element ${path} is ${typeof x}, expected a number`);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[dim]) {
+      throw new Error(`tensor: ragged nested array: ${path || 'top level'} has ${Array.isArray(x) ? x.length : 'no'} entries, expected ${shape[dim]}`);
+    }
+    x.forEach((v, i) => check(v, dim + 1, `${path}[${i}]`));
+  };
+  check(data, 0, '');
+  return shape;
+}
+
+export function checkShape(fn: string, shape: Shape): number[] {
+  if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
+    throw new Error(`${fn}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return shape.slice();
+}
+
+/** An uninitialised tensor (internal: ops write every element). */
+export function empty(shape: Shape): Tensor {
+  return new Tensor(shape);
+}
+
+export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  const t = new Tensor(checkShape('full', shape));
+  getEngine().k.f32_fill(t.ptr, value, t.size);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+export interface RandomOptions extends TensorOptions {
+  /** Own generator for this call; without it, the global one that manualSeed() seeds. */
+  seed?: number;
+}
+
+/** Standard normal samples. */
+export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
+  const rng = rngFor(options.seed);
+  const n = shapeSize(checkShape('randn', shape));
+  const buf = new Float32Array(n);
+  for (let i = 0; i < n; i++) buf[i] = rng.normal();
+  return tensor(buf, shape, options);
+}
+
+/** Uniform samples in [0, 1). */
+export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  const rng = rngFor(options.seed);
+  const n = shapeSize(checkShape('rand', shape));
+  const buf = new Float32Array(n);
+  for (let i = 0; i < n; i++) buf[i] = rng.uniform();
+  return tensor(buf, shape, options);
+}

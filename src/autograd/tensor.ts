@@ -1,0 +1,336 @@
+// Tensor: float32, row-major, storage in wasm linear memory. Reverse-mode autograd in the
+// micrograd style: each op result carries a GradFn that knows its inputs and how to push a
+// gradient into them; gradients accumulate, so a tensor used twice (a shared Siamese
+// tower) needs no special case.
+import { f32, getEngine } from '../wasm/instance';
+
+export type Shape = readonly number[];
+
+/** How an op writes a gradient: into `ptr`, overwriting (acc 0) or adding (acc 1). */
+export type GradWriter = (ptr: number, acc: 0 | 1) => void;
+
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Pushes g (the gradient of this op's output, same shape) into the inputs with addGrad. */
+  backward(g: Tensor): void;
+}
+
+interface Storage {
+  ptr: number;
+  refs: number;
+}
+
+let gradEnabled = true;
+const scopes: Set<Tensor>[] = [];
+let backwardGrads: Map<Tensor, Tensor> | null = null;
+
+export class Tensor {
+  readonly shape: number[];
+  readonly size: number;
+  requiresGrad: boolean;
+  /** Gradient of a leaf after backward(); null when no gradient flowed. */
+  grad: Tensor | null = null;
+  gradFn: GradFn | null = null;
+  private storage: Storage | null;
+
+  /** Internal: use sl.tensor / sl.zeros / ops. `storage` shares another tensor's (reshape). */
+  constructor(shape: Shape, storage?: Storage) {
+    this.shape = shape.slice();
+    this.size = shapeSize(shape);
+    this.requiresGrad = false;
+    if (storage) {
+      storage.refs++;
+      this.storage = storage;
+    } else {
+      this.storage = { ptr: getEngine().alloc.alloc(this.size * 4), refs: 1 };
+    }
+    if (scopes.length > 0) scopes[scopes.length - 1].add(this);
+  }
+
+  /** Byte offset of the data in linear memory. Throws if the tensor was disposed. */
+  get ptr(): number {
+    if (!this.storage) throw new Error(`simlearn: tensor ${fmtShape(this.shape)} was disposed and cannot be used`);
+    return this.storage.ptr;
+  }
+
+  get isDisposed(): boolean {
+    return this.storage === null;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** A Float32Array copy of the data. */
+  data(): Float32Array {
+    const p = this.ptr >>> 2;
+    return this.size === 0 ? new Float32Array(0) : f32().slice(p, p + this.size);
+  }
+
+  /** Nested arrays in the tensor's shape (a number for a scalar). */
+  toArray(): any {
+    const d = this.data();
+    if (this.shape.length === 0) return d[0];
+    const build = (dim: number, off: number): any[] => {
+      const n = this.shape[dim];
+      const inner = shapeSize(this.shape.slice(dim + 1));
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = dim === this.shape.length - 1 ? d[off + i] : build(dim + 1, off + i * inner);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: tensor ${fmtShape(this.shape)} has ${this.size} elements, item() needs exactly one`);
+    return f32()[this.ptr >>> 2];
+  }
+
+  /** Frees the storage (shared with reshaped views until the last is disposed) and the gradient. */
+  dispose(): void {
+    if (!this.storage) return;
+    if (--this.storage.refs === 0) getEngine().alloc.free(this.storage.ptr);
+    this.storage = null;
+    this.gradFn = null;
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+
+  /** Reverse-mode differentiation from this tensor; without `gradient` it must be a scalar. */
+  backward(gradient?: Tensor): void {
+    backward(this, gradient);
+  }
+
+  /** Marks a leaf as a parameter whose gradient is wanted; returns this. */
+  requiresGrad_(flag = true): this {
+    if (this.gradFn && !flag) throw new Error('requiresGrad_: only leaf tensors can stop requiring grad; use detach()');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  toString(): string {
+    return `Tensor${fmtShape(this.shape)}`;
+  }
+}
+
+export function shapeSize(shape: Shape): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+export function fmtShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Internal: a tensor that shares `src`'s storage under another shape. */
+export function viewOf(src: Tensor, shape: Shape): Tensor {
+  src.ptr; // throws if disposed
+  return new Tensor(shape, (src as any).storage as Storage);
+}
+
+// ---- grad mode ----
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn with gradient recording off (like torch.no_grad()). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Records an op: `out` requires grad when recording is on and any input does; then it
+ * keeps `backward` and its inputs. Returns out.
+ */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (g: Tensor) => void): Tensor {
+  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.gradFn = { name, inputs, backward };
+  }
+  return out;
+}
+
+/**
+ * Adds to the gradient of `t` during backward: `write` is called with the gradient buffer and
+ * acc = 0 the first time (overwrite) or 1 after (accumulate). No-op when t needs no gradient.
+ */
+export function addGrad(t: Tensor, write: GradWriter): void {
+  if (!t.requiresGrad) return;
+  if (t.gradFn) {
+    const grads = backwardGrads!;
+    const g = grads.get(t);
+    if (g) write(g.ptr, 1);
+    else {
+      const fresh = untracked(t.shape);
+      grads.set(t, fresh);
+      write(fresh.ptr, 0);
+    }
+  } else if (t.grad) {
+    write(t.grad.ptr, 1);
+  } else {
+    const fresh = untracked(t.shape);
+    write(fresh.ptr, 0);
+    t.grad = fresh;
+  }
+}
+
+/** Whether backward should compute a gradient for t (tinygrad's needs_input_grad). */
+export function needsGrad(t: Tensor): boolean {
+  return t.requiresGrad;
+}
+
+function backward(root: Tensor, gradient?: Tensor): void {
+  root.ptr;
+  if (!root.requiresGrad) {
+    throw new Error(`backward: tensor ${fmtShape(root.shape)} does not require grad: no input of the computation had requiresGrad`);
+  }
+  if (gradient === undefined && root.size !== 1) {
+    throw new Error(
+      `backward: tensor ${fmtShape(root.shape)} is not a scalar; backward() without a gradient needs a one-element tensor (pass a gradient of shape ${fmtShape(root.shape)})`,
+    );
+  }
+  if (gradient !== undefined && gradient.size !== root.size) {
+    throw new Error(`backward: gradient ${fmtShape(gradient.shape)} does not match tensor ${fmtShape(root.shape)}`);
+  }
+  const order = topoOrder(root);
+  const k = getEngine().k;
+  const grads = new Map<Tensor, Tensor>();
+  const prev = backwardGrads;
+  backwardGrads = grads;
+  const prevMode = gradEnabled;
+  gradEnabled = false;
+  try {
+    const seed = (ptr: number, acc: 0 | 1) => {
+      if (gradient) (acc ? k.f32_add(ptr, gradient.ptr, ptr, root.size) : k.f32_copy(gradient.ptr, ptr, root.size));
+      else acc ? k.f32_add_scalar(ptr, 1, ptr, 1) : k.f32_fill(ptr, 1, 1);
+    };
+    addGrad(root, seed);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (!g) continue;
+      t.gradFn!.backward(g);
+      grads.delete(t);
+      g.dispose();
+    }
+  } finally {
+    for (const g of grads.values()) g.dispose();
+    backwardGrads = prev;
+    gradEnabled = prevMode;
+  }
+}
+
+/** Non-leaf tensors reachable from root, inputs before outputs. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.gradFn ? t.gradFn.inputs : [];
+    if (i < inputs.length) {
+      top[1]++;
+      const c = inputs[i];
+      if (c.requiresGrad && c.gradFn && !seen.has(c)) {
+        c.ptr;
+        seen.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      stack.pop();
+      if (t.gradFn) order.push(t);
+    }
+  }
+  return order;
+}
+
+// ---- memory scopes ----
+
+/** A tensor outside every tidy scope: gradients, optimiser state, temporaries freed by hand. */
+export function untracked(shape: Shape): Tensor {
+  const saved = scopes.length;
+  const hidden = scopes.splice(0, saved);
+  try {
+    return new Tensor(shape);
+  } finally {
+    scopes.push(...hidden);
+  }
+}
+
+/**
+ * Runs fn synchronously and disposes every tensor created inside, except the tensors it
+ * returns (a Tensor, or arrays / plain objects of them), which move to the enclosing scope.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw err;
+  }
+  scopes.pop();
+  if (result && typeof (result as any).then === 'function') {
+    for (const t of scope) t.dispose();
+    throw new Error('tidy: fn returned a Promise; tidy is synchronous (await outside it)');
+  }
+  const kept = new Set<Tensor>();
+  collectTensors(result, kept, 0);
+  const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
+  for (const t of scope) {
+    if (kept.has(t)) parent?.add(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+/** Removes t from every tidy scope, so it outlives them (like tf.keep). */
+export function keep<T extends Tensor>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+function collectTensors(x: unknown, out: Set<Tensor>, depth: number): void {
+  if (depth > 4 || x === null || typeof x !== 'object') return;
+  if (x instanceof Tensor) {
+    out.add(x);
+    return;
+  }
+  if (Array.isArray(x)) for (const v of x) collectTensors(v, out, depth + 1);
+  else if (Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) collectTensors(v, out, depth + 1);
+}
+
+/**
+ * Writes a gradient computed by `compute(dst)` (which overwrites dst) into (ptr, acc): in
+ * place when overwriting, through a temporary when accumulating.
+ */
+export function writeOrAdd(ptr: number, acc: 0 | 1, shape: Shape, compute: (dst: number) => void): void {
+  if (!acc) {
+    compute(ptr);
+    return;
+  }
+  const tmp = untracked(shape);
+  try {
+    compute(tmp.ptr);
+    getEngine().k.f32_add(ptr, tmp.ptr, ptr, tmp.size);
+  } finally {
+    tmp.dispose();
+  }
+}

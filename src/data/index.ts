@@ -1,0 +1,2 @@
+// sl.data: see the files of this folder.
+export {};

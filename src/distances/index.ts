@@ -1,0 +1,2 @@
+// sl.distances: see the files of this folder.
+export {};

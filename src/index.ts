@@ -1,0 +1,30 @@
+// simlearn: the public API. Everything users import comes from here.
+import './autograd/methods';
+
+export { init, engineInfo, hasWasmSimd, hasRelaxedSimd, type InitOptions, type SimdBuild } from './wasm/instance';
+export { manualSeed } from './random';
+export { Tensor, tidy, noGrad, keep } from './autograd/tensor';
+export { tensor, zeros, ones, full, randn, rand, type TensorOptions, type RandomOptions } from './autograd/create';
+export { add, sub, mul, div, relu } from './ops/eltwise';
+export { sum, mean } from './ops/reduce';
+export { matmul, transpose, linear } from './ops/gemm';
+export { reshape } from './ops/shape';
+
+// distances and search (issue 3)
+export * from './distances/functions';
+export * as distances from './distances/index';
+export * as search from './search/index';
+
+// losses, reducers, miners (issue 4)
+export * as losses from './losses/index';
+export * as reducers from './reducers/index';
+export * as miners from './miners/index';
+
+// layers, models, optimisers, data, training, metrics, io (issue 5)
+export * as nn from './nn/index';
+export * as models from './models/index';
+export * as optim from './optim/index';
+export * as data from './data/index';
+export * as train from './train/index';
+export * as metrics from './metrics/index';
+export * as io from './io/index';

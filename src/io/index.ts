@@ -1,0 +1,2 @@
+// sl.io: see the files of this folder.
+export {};

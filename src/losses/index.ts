@@ -1,0 +1,2 @@
+// sl.losses: see the files of this folder.
+export {};

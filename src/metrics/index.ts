@@ -1,0 +1,2 @@
+// sl.metrics: see the files of this folder.
+export {};

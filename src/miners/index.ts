@@ -1,0 +1,2 @@
+// sl.miners: see the files of this folder.
+export {};

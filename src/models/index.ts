@@ -1,0 +1,2 @@
+// sl.models: see the files of this folder.
+export {};

@@ -1,0 +1,2 @@
+// sl.nn: see the files of this folder.
+export {};

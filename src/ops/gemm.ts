@@ -1,0 +1,65 @@
+// Matrix products on the GEMM kernels. Forward and backward of each op side by side:
+//   matmul  C = A·B          dA = dC·Bᵀ (nt)   dB = Aᵀ·dC (tn)
+//   linear  Y = X·Wᵀ + b     dX = dY·W  (nn)   dW = dYᵀ·X (tn)   db = Σ_rows dY
+import { getEngine } from '../wasm/instance';
+import { empty } from '../autograd/create';
+import { Tensor, addGrad, fmtShape, record, writeOrAdd } from '../autograd/tensor';
+
+function gemm(form: 'nn' | 'tn' | 'nt', a: number, b: number, c: number, m: number, k: number, n: number, acc: 0 | 1): void {
+  const e = getEngine();
+  e.k[`f32_gemm_${form}`](a, b, c, m, k, n, acc, e.gemmWorkspace);
+}
+
+function need2d(fn: string, name: string, t: Tensor): void {
+  t.ptr;
+  if (t.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D, got ${fmtShape(t.shape)}`);
+}
+
+/** [n, k] · [k, m] -> [n, m] */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  need2d('matmul', 'a', a);
+  need2d('matmul', 'b', b);
+  const [n, k] = a.shape;
+  const [k2, m] = b.shape;
+  if (k !== k2) throw new Error(`matmul: a is ${fmtShape(a.shape)} but b is ${fmtShape(b.shape)}: inner dimensions must match`);
+  const out = empty([n, m]);
+  gemm('nn', a.ptr, b.ptr, out.ptr, n, k, m, 0);
+  return record(out, 'matmul', [a, b], (g) => {
+    addGrad(a, (p, acc) => gemm('nt', g.ptr, b.ptr, p, n, m, k, acc));
+    addGrad(b, (p, acc) => gemm('tn', a.ptr, g.ptr, p, k, n, m, acc));
+  });
+}
+
+/** x [n, in] · weight [out, in]ᵀ + bias [out] -> [n, out] (torch.nn.functional.linear) */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  need2d('linear', 'x', x);
+  need2d('linear', 'weight', weight);
+  const [n, inF] = x.shape;
+  const [outF, inW] = weight.shape;
+  if (inF !== inW) throw new Error(`linear: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x's last dimension must equal weight's second`);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
+    throw new Error(`linear: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${outF}]`);
+  }
+  const k = getEngine().k;
+  const out = empty([n, outF]);
+  gemm('nt', x.ptr, weight.ptr, out.ptr, n, inF, outF, 0);
+  if (bias) k.f32_binary_row(0, out.ptr, bias.ptr, out.ptr, n, outF);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'linear', inputs, (g) => {
+    addGrad(x, (p, acc) => gemm('nn', g.ptr, weight.ptr, p, n, outF, inF, acc));
+    addGrad(weight, (p, acc) => gemm('tn', g.ptr, x.ptr, p, outF, n, inF, acc));
+    if (bias) addGrad(bias, (p, acc) => k.f32_sum_cols(g.ptr, p, n, outF, acc));
+  });
+}
+
+/** 2-D transpose (a copy). */
+export function transpose(a: Tensor): Tensor {
+  need2d('transpose', 'a', a);
+  const [n, d] = a.shape;
+  const k = getEngine().k;
+  const out = empty([d, n]);
+  k.f32_transpose(a.ptr, out.ptr, n, d);
+  return record(out, 'transpose', [a], (g) =>
+    addGrad(a, (p, acc) => writeOrAdd(p, acc, a.shape, (dst) => k.f32_transpose(g.ptr, dst, d, n))),
+  );
+}

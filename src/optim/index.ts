@@ -1,0 +1,2 @@
+// sl.optim: see the files of this folder.
+export {};

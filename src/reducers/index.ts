@@ -1,0 +1,2 @@
+// sl.reducers: see the files of this folder.
+export {};

@@ -1,0 +1,2 @@
+// sl.search: see the files of this folder.
+export {};

@@ -1,0 +1,2 @@
+// sl.train: see the files of this folder.
+export {};
