@@ -6,7 +6,7 @@ export { manualSeed } from './random';
 export { Tensor, tidy, noGrad, keep } from './autograd/tensor';
 export { tensor, zeros, ones, full, randn, rand, type TensorOptions, type RandomOptions } from './autograd/create';
 export { add, sub, mul, div, relu } from './ops/eltwise';
-export { sum, mean } from './ops/reduce';
+export { sum, mean, l2Normalize } from './ops/reduce';
 export { matmul, transpose, linear } from './ops/gemm';
 export { reshape } from './ops/shape';
 

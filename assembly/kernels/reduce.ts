@@ -73,3 +73,54 @@ export function f32_l2norm_rows(x: usize, out: usize, n: i32, d: i32): void {
     store<f32>(out + (<usize>i << 2), sqrt<f32>(s));
   }
 }
+
+// Row-wise L2 normalisation as torch.nn.functional.normalize: y = x / max(‖x‖, eps).
+// norms[i] = max(‖x_i‖, eps) is kept for the backward pass. x, y [n, d]; y may alias x.
+export function f32_l2normalize_fwd(x: usize, y: usize, norms: usize, n: i32, d: i32, eps: f32): void {
+  f32_l2norm_rows(x, norms, n, d);
+  for (let i = 0; i < n; i++) {
+    const r = max<f32>(load<f32>(norms + (<usize>i << 2)), eps);
+    store<f32>(norms + (<usize>i << 2), r);
+    const off = (<usize>i * d) << 2;
+    const inv = f32x4.splat(1 / r);
+    let j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const o = off + (<usize>j << 2);
+      v128.store(y + o, f32x4.mul(v128.load(x + o), inv));
+    }
+    for (; j < d; j++) {
+      const o = off + (<usize>j << 2);
+      store<f32>(y + o, load<f32>(x + o) / r);
+    }
+  }
+}
+
+// gx (+)= (g − y·(y·g)) / r where ‖x‖ > eps; where the norm was clamped to eps the map is
+// x / eps, linear, so gx (+)= g / eps (PyTorch's convention, finite for a zero vector).
+export function f32_l2normalize_bwd(y: usize, g: usize, norms: usize, gx: usize, n: i32, d: i32, eps: f32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const r = load<f32>(norms + (<usize>i << 2));
+    const off = (<usize>i * d) << 2;
+    let dot: f32 = 0;
+    if (r > eps) {
+      let acc = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= d; j += 4) {
+        const o = off + (<usize>j << 2);
+        acc = f32x4.add(acc, f32x4.mul(v128.load(y + o), v128.load(g + o)));
+      }
+      dot = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+      for (; j < d; j++) {
+        const o = off + (<usize>j << 2);
+        dot += load<f32>(y + o) * load<f32>(g + o);
+      }
+    }
+    const inv: f32 = 1 / r;
+    for (let j = 0; j < d; j++) {
+      const o = off + (<usize>j << 2);
+      let v = (load<f32>(g + o) - load<f32>(y + o) * dot) * inv;
+      if (accumulate) v += load<f32>(gx + o);
+      store<f32>(gx + o, v);
+    }
+  }
+}

@@ -33,6 +33,8 @@ export class Tensor {
   grad: Tensor | null = null;
   gradFn: GradFn | null = null;
   private storage: Storage | null;
+  /** Buffers only this tensor's backward reads (norms, argmax indices, im2col); freed with it. */
+  private saved: Tensor[] | null = null;
 
   /** Internal: use sl.tensor / sl.zeros / ops. `storage` shares another tensor's (reshape). */
   constructor(shape: Shape, storage?: Storage) {
@@ -94,6 +96,10 @@ export class Tensor {
     if (--this.storage.refs === 0) getEngine().alloc.free(this.storage.ptr);
     this.storage = null;
     this.gradFn = null;
+    if (this.saved) {
+      for (const t of this.saved) t.dispose();
+      this.saved = null;
+    }
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
@@ -152,12 +158,17 @@ export function noGrad<T>(fn: () => T): T {
 
 /**
  * Records an op: `out` requires grad when recording is on and any input does; then it
- * keeps `backward` and its inputs. Returns out.
+ * keeps `backward` and its inputs. `saved` are untracked buffers that only the backward
+ * reads: they live as long as `out`, or are freed at once when nothing is recorded.
+ * Returns out.
  */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (g: Tensor) => void): Tensor {
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (g: Tensor) => void, saved?: Tensor[]): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.gradFn = { name, inputs, backward };
+    if (saved) (out as any).saved = saved;
+  } else if (saved) {
+    for (const t of saved) t.dispose();
   }
   return out;
 }

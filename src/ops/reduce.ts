@@ -53,3 +53,25 @@ function reduce(fn: 'sum' | 'mean', a: Tensor, axis?: number): Tensor {
 
 export const sum = (a: Tensor, axis?: number): Tensor => reduce('sum', a, axis);
 export const mean = (a: Tensor, axis?: number): Tensor => reduce('mean', a, axis);
+
+/**
+ * Row-wise L2 normalisation along the last axis, y = x / max(‖x‖, eps), as
+ * torch.nn.functional.normalize (eps 1e-12; a zero row stays zero with gradient g / eps).
+ */
+export function l2Normalize(x: Tensor, eps = 1e-12): Tensor {
+  x.ptr;
+  if (x.shape.length === 0) throw new Error('l2Normalize: x must have at least one dimension, got a scalar');
+  const k = getEngine().k;
+  const d = x.shape[x.shape.length - 1];
+  const n = d === 0 ? 0 : x.size / d;
+  const out = empty(x.shape);
+  const norms = untracked([n]);
+  k.f32_l2normalize_fwd(x.ptr, out.ptr, norms.ptr, n, d, eps);
+  return record(
+    out,
+    'l2Normalize',
+    [x],
+    (g) => addGrad(x, (p, acc) => k.f32_l2normalize_bwd(out.ptr, g.ptr, norms.ptr, p, n, d, eps, acc)),
+    [norms],
+  );
+}

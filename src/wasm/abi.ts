@@ -27,6 +27,8 @@ export interface Kernels extends DistanceKernels, LossKernels, ConvKernels, Opti
   f32_sum_rows(x: Ptr, out: Ptr, n: number, d: number, acc: number): void;
   f32_sum_cols(x: Ptr, out: Ptr, n: number, d: number, acc: number): void;
   f32_l2norm_rows(x: Ptr, out: Ptr, n: number, d: number): void;
+  f32_l2normalize_fwd(x: Ptr, y: Ptr, norms: Ptr, n: number, d: number, eps: number): void;
+  f32_l2normalize_bwd(y: Ptr, g: Ptr, norms: Ptr, gx: Ptr, n: number, d: number, eps: number, acc: number): void;
 
   f32_gemm_workspace_bytes(): number;
   f32_gemm_nn(a: Ptr, b: Ptr, c: Ptr, m: number, k: number, n: number, acc: number, ws: Ptr): void;

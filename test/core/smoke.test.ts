@@ -21,4 +21,12 @@ test('gradcheck passes for matmul → relu → add row → mean', () => {
   gradcheck((x, y, z) => sl.matmul(x, y).add(z).mul(x.sum().add(1)), [a, b, r]);
 });
 
+test('l2Normalize: unit rows, zero row stays zero, gradient checks', () => {
+  const x = sl.tensor([[3, 4, 0], [0, 0, 0], [1, -2, 2]]);
+  const y = sl.l2Normalize(x).toArray();
+  assert.ok(Math.abs(y[0][0] - 0.6) < 1e-7 && Math.abs(y[0][1] - 0.8) < 1e-7);
+  assert.equal(y[1], [0, 0, 0]);
+  gradcheck((a) => sl.l2Normalize(a), [sl.randn([5, 7], { seed: 9 })]);
+});
+
 test.run();
