@@ -33,6 +33,14 @@ export function withScratch(size: number, fn: (ptr: number) => void): void {
 }
 
 /**
+ * Images per GEMM: enough that the GEMM's n (group · oh · ow) reaches about 1024 columns, the
+ * width of one packed block of the GEMM kernels; a map that big already goes alone.
+ */
+export function convGroup(n: number, ohw: number): number {
+  return Math.max(1, Math.min(n, Math.floor(1024 / ohw)));
+}
+
+/**
  * x [n, c, h, w] ⋆ weight [oc, c, kh, kw] (+ bias [oc]) -> [n, oc, oh, ow], with
  * oh = ⌊(h + 2·padding − kh) / stride⌋ + 1 (torch.nn.functional.conv2d).
  */
@@ -57,14 +65,16 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   }
   const e = getEngine();
   const k = e.k;
-  const colSize = c * kh * kw * oh * ow;
-  const geo = [n, c, h, w, oc, kh, kw, sh, sw, ph, pw] as const;
+  const group = convGroup(n, oh * ow);
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
+  const scratchSize = pointwise ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
+  const geo = [n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group] as const;
   const out = empty([n, oc, oh, ow]);
-  withScratch(colSize, (col) => k.f32_conv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, col, ...geo, e.gemmWorkspace));
+  withScratch(scratchSize, (s) => k.f32_conv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...geo, e.gemmWorkspace));
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g) => {
-    addGrad(x, (p, acc) => withScratch(colSize, (col) => k.f32_conv2d_bwd_input(g.ptr, weight.ptr, p, col, ...geo, acc, e.gemmWorkspace)));
-    addGrad(weight, (p, acc) => withScratch(colSize, (col) => k.f32_conv2d_bwd_filter(x.ptr, g.ptr, p, col, ...geo, acc, e.gemmWorkspace)));
+    addGrad(x, (p, acc) => withScratch(scratchSize, (s) => k.f32_conv2d_bwd_input(g.ptr, weight.ptr, p, s, ...geo, acc, e.gemmWorkspace)));
+    addGrad(weight, (p, acc) => withScratch(scratchSize, (s) => k.f32_conv2d_bwd_filter(x.ptr, g.ptr, p, s, ...geo, acc, e.gemmWorkspace)));
     if (bias) addGrad(bias, (p, acc) => k.f32_conv2d_bwd_bias(g.ptr, p, n, oc, oh * ow, acc));
   });
 }

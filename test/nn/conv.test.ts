@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { conv2dRef } from '../ref/conv';
+import { conv2dBackwardRef, conv2dRef } from '../ref/conv';
+import { convGroup } from '../../src/ops/conv';
 
 await sl.init();
 
@@ -53,6 +54,35 @@ test('conv2d gradients (input, weight, bias) pass gradcheck', () => {
     const b = sl.randn([oc], { seed: 110 + i });
     gradcheck((a, ww, bb) => sl.conv2d(a, ww, bb, { stride: s, padding: p }), [x, w, b], { eps: 1e-2, atol: 2e-3 });
     for (const t of [x, w, b]) t.dispose();
+  });
+});
+
+test('conv2d gradients match the float64 reference on grouped and per-image GEMM paths', () => {
+  // [n, c, h, w], oc, k, stride, padding, the images per GEMM they get
+  const big: [number[], number, number, number, number, number][] = [
+    [[5, 2, 20, 20], 3, 3, 1, 0, 3], // 18×18 outputs: groups of 3 and 2
+    [[7, 3, 13, 13], 4, 3, 1, 0, 7], // the MNIST second layer's 11×11 maps
+    [[3, 2, 33, 33], 3, 3, 1, 1, 1], // 33×33 outputs: one image per GEMM
+    [[6, 3, 17, 15], 5, 5, 2, 2, 6],
+    [[4, 5, 9, 9], 3, 1, 1, 0, 4], // pointwise: no col at all
+  ];
+  big.forEach(([xs, oc, k, s, p, group], i) => {
+    const x = sl.randn(xs, { seed: 200 + i, requiresGrad: true });
+    const w = sl.randn([oc, xs[1], k, k], { seed: 220 + i, requiresGrad: true });
+    const b = sl.randn([oc], { seed: 240 + i, requiresGrad: true });
+    const y = sl.conv2d(x, w, b, { stride: s, padding: p });
+    assert.is(convGroup(xs[0], y.shape[2] * y.shape[3]), group, `case ${i} group`);
+    close(y.data(), conv2dRef(x.data(), xs, w.data(), w.shape, b.data(), [s, s], [p, p]).y, 1e-5, `case ${i} y`);
+    const g = sl.randn(y.shape, { seed: 260 + i });
+    y.backward(g);
+    const ref = conv2dBackwardRef(x.data(), xs, w.data(), w.shape, g.data(), [s, s], [p, p]);
+    close(x.grad!.data(), ref.dx, 1e-4, `case ${i} dx`);
+    close(w.grad!.data(), ref.dw, 1e-4, `case ${i} dw`);
+    close(b.grad!.data(), ref.db, 1e-4, `case ${i} db`);
+    // a second backward accumulates: exactly twice the reference
+    sl.conv2d(x, w, b, { stride: s, padding: p }).backward(g);
+    close(w.grad!.data(), ref.dw.map((v) => 2 * v), 1e-4, `case ${i} dw accumulated`);
+    close(x.grad!.data(), ref.dx.map((v) => 2 * v), 1e-4, `case ${i} dx accumulated`);
   });
 });
 
