@@ -36,7 +36,8 @@ test('every optimiser matches torch.optim step for step (fixture)', () => {
         const got = p.data();
         c.after[step][i].forEach((want, j) => {
           const err = Math.abs(got[j] - want);
-          if (err > 2e-6 * (1 + Math.abs(want))) {
+          // within a couple of float32 ulps: torch's CPU kernels fuse some multiply-adds
+          if (err > 4e-7 * (1 + Math.abs(want))) {
             assert.unreachable(`${c.optimizer} ${JSON.stringify(c.options)} step ${step + 1} param ${i}[${j}]: ${got[j]} vs torch ${want}`);
           }
         });
