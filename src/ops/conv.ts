@@ -9,7 +9,19 @@ export type Pair = number | readonly [number, number];
 
 export interface Conv2dOptions {
   stride?: Pair;
-  padding?: Pair;
+  /** Zeros added on each side: n, [h, w], 'valid' (0) or 'same' (output size = input size; stride 1, odd kernels). */
+  padding?: Pair | 'same' | 'valid';
+}
+
+/** The [h, w] padding of a conv2d from its option, after the kernel size and stride are known. */
+export function paddingOf(fn: string, padding: Pair | 'same' | 'valid', [kh, kw]: readonly number[], [sh, sw]: readonly number[]): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (padding !== 'same') return pairOf(fn, 'padding', padding, 0);
+  // torch pads an even kernel unevenly for 'same'; only the symmetric case is supported here
+  if (sh !== 1 || sw !== 1 || kh % 2 === 0 || kw % 2 === 0) {
+    throw new Error(`${fn}: padding 'same' needs stride 1 and an odd kernel, got kernel ${kh}×${kw}, stride [${sh}, ${sw}]`);
+  }
+  return [(kh - 1) / 2, (kw - 1) / 2];
 }
 
 /** A positive (or, for padding, non-negative) integer pair from `n` or `[h, w]`. */
@@ -47,11 +59,11 @@ export function convGroup(n: number, ohw: number): number {
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   x.ptr, weight.ptr, bias?.ptr;
   const [sh, sw] = pairOf('conv2d', 'stride', options.stride ?? 1, 1);
-  const [ph, pw] = pairOf('conv2d', 'padding', options.padding ?? 0, 0);
   if (x.ndim !== 4) throw new Error(`conv2d: x must be 4-D [n, c, h, w], got ${fmtShape(x.shape)}`);
   if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in, kh, kw], got ${fmtShape(weight.shape)}`);
   const [n, c, h, w] = x.shape;
   const [oc, wc, kh, kw] = weight.shape;
+  const [ph, pw] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], [sh, sw]);
   if (wc !== c) throw new Error(`conv2d: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x has ${c} channels, weight expects ${wc}`);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
     throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);

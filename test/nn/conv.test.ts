@@ -92,6 +92,18 @@ test('conv2d gradients accumulate when the input is used twice', () => {
   gradcheck((a, ww) => sl.conv2d(a, ww, null, { padding: 1 }).add(sl.conv2d(a, ww, null, { padding: 1 })), [x, w], { eps: 1e-2, atol: 2e-3 });
 });
 
+test("padding 'same' keeps the size (as padding (k − 1)/2); 'valid' is no padding", () => {
+  const x = sl.randn([2, 3, 7, 5], { seed: 5 });
+  const w = sl.randn([4, 3, 5, 3], { seed: 6 });
+  const same = sl.conv2d(x, w, null, { padding: 'same' });
+  assert.equal(same.shape, [2, 4, 7, 5]);
+  assert.equal(Array.from(same.data()), Array.from(sl.conv2d(x, w, null, { padding: [2, 1] }).data()));
+  assert.equal(Array.from(sl.conv2d(x, w, null, { padding: 'valid' }).data()), Array.from(sl.conv2d(x, w).data()));
+  const layer = new sl.nn.Conv2d(3, 4, 3, { padding: 'same' });
+  assert.equal(layer.padding, [1, 1]);
+  assert.equal(layer.forward(x).shape, [2, 4, 7, 5]);
+});
+
 test('conv2d rejects bad shapes and options before running', () => {
   const x = sl.zeros([1, 2, 5, 5]);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 1, 3, 3])), /conv2d: x is \[1, 2, 5, 5\] but weight is \[3, 1, 3, 3\]/);
@@ -100,6 +112,8 @@ test('conv2d rejects bad shapes and options before running', () => {
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), sl.zeros([2])), /conv2d: bias is \[2\]/);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { stride: 0 }), /conv2d: stride must be an integer ≥ 1/);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { padding: -1 }), /conv2d: padding must be an integer ≥ 0/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 2, 2]), null, { padding: 'same' }), /conv2d: padding 'same' needs stride 1 and an odd kernel/);
+  assert.throws(() => new sl.nn.Conv2d(2, 3, 3, { padding: 'same', stride: 2 }), /Conv2d: padding 'same' needs stride 1/);
 });
 
 test.run();
