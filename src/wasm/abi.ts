@@ -50,6 +50,25 @@ export interface DistanceKernels {
 /** assembly/kernels/loss.ts */
 export interface LossKernels {
   // losses and miners (issue 4)
+  f32_pair_loss_fwd(kind: number, buf: Ptr, ld: number, rows: Ptr, cols: Ptr, count: number, margin: number, targets: Ptr, out: Ptr): void;
+  f32_pair_loss_bwd(kind: number, buf: Ptr, ld: number, rows: Ptr, cols: Ptr, count: number, margin: number, targets: Ptr, g: Ptr, dbuf: Ptr): void;
+  f32_triplet_margin_fwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, out: Ptr): void;
+  f32_triplet_margin_bwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, g: Ptr, dAp: Ptr, dAn: Ptr, dPn: Ptr): void;
+  f32_ntxent_fwd(mat: Ptr, ld: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, out: Ptr): void;
+  f32_ntxent_bwd(mat: Ptr, ld: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, g: Ptr, dmat: Ptr): void;
+  f32_multi_similarity_fwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, out: Ptr): void;
+  f32_multi_similarity_bwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, g: Ptr, dmat: Ptr): void;
+  f32_bce_logits_fwd(z: Ptr, y: Ptr, out: Ptr, n: number): void;
+  f32_bce_logits_bwd(z: Ptr, y: Ptr, g: Ptr, gz: Ptr, n: number, acc: number): void;
+  f32_count_positive(x: Ptr, n: number): number;
+  f32_sum_positive(x: Ptr, n: number): number;
+  f32_positive_mask_scale(x: Ptr, s: number, gx: Ptr, n: number, acc: number): void;
+  i32_all_pairs(labels: Ptr, n: number, a1: Ptr, p: Ptr, a2: Ptr, nn: Ptr, counts: Ptr): void;
+  f32_triplet_margin_mine(mat: Ptr, labels: Ptr, n: number, inverted: number, type: number, margin: number, a: Ptr, p: Ptr, nn: Ptr): number;
+  f32_batch_hard_mine(mat: Ptr, labels: Ptr, n: number, inverted: number, a: Ptr, p: Ptr, nn: Ptr): number;
+  f32_pair_margin_mine(mat: Ptr, labels: Ptr, n: number, inverted: number, posMargin: number, negMargin: number, a1: Ptr, p: Ptr, a2: Ptr, nn: Ptr, counts: Ptr): void;
+  i32_group_by_anchor(anchors: Ptr, cols: Ptr, count: number, n: number, start: Ptr, outCols: Ptr): void;
+  u8_pair_mask(rows: Ptr, cols: Ptr, count: number, n: number, mask: Ptr): void;
 }
 
 /** assembly/kernels/conv.ts, pool.ts, norm.ts */
