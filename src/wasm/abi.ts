@@ -45,6 +45,30 @@ export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 /** assembly/kernels/distance.ts, mahalanobis.ts, linalg.ts */
 export interface DistanceKernels {
   // distances (issue 3)
+  f32_row_sqnorms(x: Ptr, out: Ptr, n: number, d: number): void;
+  f32_find_nonfinite(x: Ptr, n: number): number;
+  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_euclid_bwd_nweights(g: Ptr, dist: Ptr, nw: Ptr, size: number): void;
+  f32_cdist_l2_bwd_x(nw: Ptr, a: Ptr, b: Ptr, ga: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
+  f32_cdist_l2_bwd_y(nw: Ptr, a: Ptr, b: Ptr, colsum: Ptr, gb: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
+  f32_cdist_manhattan_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, m: number, d: number): void;
+  f32_cdist_lp_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, m: number, d: number, p: number): void;
+  f32_cdist_manhattan_bwd(a: Ptr, b: Ptr, g: Ptr, gsi: number, gsj: number, ga: Ptr, na: number, nb: number, d: number, acc: number): void;
+  f32_cdist_lp_bwd(a: Ptr, b: Ptr, g: Ptr, dist: Ptr, gsi: number, gsj: number, ga: Ptr, na: number, nb: number, d: number, p: number, acc: number): void;
+  f32_paired_sqeuclid_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, d: number): void;
+  f32_paired_euclid_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, d: number): void;
+  f32_paired_manhattan_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, d: number): void;
+  f32_paired_lp_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, d: number, p: number): void;
+  f32_paired_dot_fwd(x: Ptr, y: Ptr, out: Ptr, n: number, d: number): void;
+  f32_paired_bwd(kind: number, a: Ptr, b: Ptr, g: Ptr, dist: Ptr, ga: Ptr, n: number, d: number, p: number, acc: number): void;
+  f32_dist_pow_fwd(x: Ptr, out: Ptr, n: number, power: number): void;
+  f32_dist_pow_bwd(x: Ptr, g: Ptr, gx: Ptr, n: number, power: number, acc: number): void;
+  f32_dist_sqrt_fwd(x: Ptr, out: Ptr, n: number): void;
+  f32_dist_sqrt_bwd(out: Ptr, g: Ptr, gx: Ptr, n: number, acc: number): void;
+  f32_lpnormalize_fwd(x: Ptr, y: Ptr, norms: Ptr, n: number, d: number, p: number, eps: number): void;
+  f32_lpnormalize_bwd(x: Ptr, g: Ptr, norms: Ptr, gx: Ptr, n: number, d: number, p: number, eps: number, acc: number): void;
+  f32_topk_merge(tile: Ptr, nq: number, nb: number, ldt: number, k: number, refBase: number, selfBase: number, bestD: Ptr, bestI: Ptr): void;
 }
 
 /** assembly/kernels/loss.ts */
