@@ -18,7 +18,10 @@ import {
   type TripletSet,
   type TripletTuples,
   type Tuples,
+  checkTargets,
+  sameBatch,
 } from './tuples';
+import { stackRows } from '../ops/loss';
 
 /** What a loss needs of a distance object (sl.distances.*). */
 export interface Distance {
@@ -61,26 +64,42 @@ export abstract class BaseMetricLoss {
     if (labels == null && tuples == null) throw new Error(`${fn}: give labels (one per embedding) or index tuples`);
     const lab = labels != null ? checkLabels(fn, labels, n) : null;
     const tup = tuples != null ? checkTuples(fn, tuples, n) : null;
-    this.checkForward(fn, embeddings);
     const source: TupleSource = tup ? { labels: null, tuples: tup } : { labels: lab!, tuples: null };
     const mat = this.distance.pairwise(embeddings, embeddings);
     return this.fromMatrix(mat, source);
   }
 
-  /** Hook for loss-specific checks before any work. */
-  protected checkForward(_fn: string, _embeddings: Tensor): void {}
-
   /** The loss from the distance matrix [n, n] and the batch's tuples. */
   protected abstract fromMatrix(mat: Tensor, source: TupleSource): Tensor;
 
-  /** Siamese data: pairs (a[i], b[i]) with y[i] = 1 similar, 0 dissimilar (or a score for regression). */
-  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
-    throw new Error(`${this.name}.pairs: not supported by this loss; use forward(embeddings, labels, tuples)`);
+  /**
+   * Siamese data: pairs (a[i], b[i]), a and b [t, d], y[i] = 1 similar / 0 dissimilar. This
+   * generic form stacks [a; b] and applies the loss to the pairs (i, t + i) as index tuples
+   * (pair losses override it with a paired-distance path).
+   */
+  pairs(a: Tensor, b: Tensor, y: ArrayLike<number>): Tensor {
+    const fn = `${this.name}.pairs`;
+    sameBatch(fn, { a, b });
+    const t = a.shape[0];
+    const targets = checkTargets(fn, y, t, false);
+    const pos: number[] = [], neg: number[] = [];
+    targets.forEach((v, i) => (v === 1 ? pos : neg).push(i));
+    const shift = (ix: number[]) => Int32Array.from(ix, (i) => i + t);
+    const e = stackRows([a, b]);
+    return this.fromMatrix(this.distance.pairwise(e, e), { labels: null, tuples: [Int32Array.from(pos), shift(pos), Int32Array.from(neg), shift(neg)] });
   }
 
-  /** Triplet data: anchors, positives, negatives, each [t, d]. */
-  triplets(_a: Tensor, _p: Tensor, _n: Tensor): Tensor {
-    throw new Error(`${this.name}.triplets: not supported by this loss; use forward(embeddings, labels, tuples)`);
+  /**
+   * Triplet data: anchors, positives, negatives, each [t, d]. This generic form stacks
+   * [a; p; n] and applies the loss to the triplets (i, t + i, 2t + i) as index tuples (the
+   * triplet and pair losses override it with a paired-distance path).
+   */
+  triplets(a: Tensor, p: Tensor, n: Tensor): Tensor {
+    sameBatch(`${this.name}.triplets`, { a, p, n });
+    const t = a.shape[0];
+    const range = (from: number) => Int32Array.from({ length: t }, (_, i) => from + i);
+    const e = stackRows([a, p, n]);
+    return this.fromMatrix(this.distance.pairwise(e, e), { labels: null, tuples: [range(0), range(t), range(2 * t)] });
   }
 }
 

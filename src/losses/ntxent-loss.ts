@@ -61,4 +61,9 @@ export class NTXentLoss extends BaseMetricLoss {
       negCols.dispose();
     }
   }
+
+  /** Not supported: in Siamese pairs each anchor has a positive or a negative, never both, so NT-Xent would be 0. */
+  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
+    throw new Error(`${this.name}.pairs: each pair's anchor has a positive or a negative, never both, so NT-Xent would be 0; use triplets(a, p, n) or forward(embeddings, labels)`);
+  }
 }

@@ -4,8 +4,7 @@ import { LpDistance } from '../distances/lp-distance';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
 import type { Reducer } from '../reducers/base-reducer';
 import { BaseMetricLoss, checkDistance, checkMargin, checkReducer, tripletSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { sameBatch } from './pair-based-loss';
-import { disposeTriplets } from './tuples';
+import { disposeTriplets, sameBatch } from './tuples';
 
 export interface TripletMarginLossOptions {
   /** Default 0.05. */

@@ -243,3 +243,24 @@ export function avgNonZero(x: Tensor): Tensor {
 export function countPositive(x: Tensor): number {
   return getEngine().k.f32_count_positive(x.ptr, x.size);
 }
+
+/** Rows of the 2-D tensors xs (same width) stacked into one [Σ n_i, d] tensor; gradients split back. */
+export function stackRows(xs: Tensor[]): Tensor {
+  const k = getEngine().k;
+  const d = xs[0].shape[1];
+  const out = empty([xs.reduce((s, x) => s + x.shape[0], 0), d]);
+  let off = 0;
+  const offsets = xs.map((x) => {
+    k.f32_copy(x.ptr, out.ptr + off * 4, x.size);
+    off += x.size;
+    return off - x.size;
+  });
+  return record(out, 'stackRows', xs, (g) =>
+    xs.forEach((x, i) =>
+      addGrad(x, (p, acc) => {
+        const src = g.ptr + offsets[i] * 4;
+        acc ? k.f32_add(p, src, p, x.size) : k.f32_copy(src, p, x.size);
+      }),
+    ),
+  );
+}
