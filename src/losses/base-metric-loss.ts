@@ -129,15 +129,17 @@ export function checkPositive(fn: string, name: string, v: unknown): number {
   return v;
 }
 
-/** Checks a distance option: an object with pairwise, paired and isInverted. */
-export function checkDistance(fn: string, d: unknown): Distance {
+/** A distance option: the default when undefined, else checked (pairwise, paired, isInverted). */
+export function checkDistance(fn: string, d: unknown, fallback: () => Distance): Distance {
+  if (d === undefined) return fallback();
   const ok = d !== null && typeof d === 'object' && typeof (d as Distance).pairwise === 'function' && typeof (d as Distance).paired === 'function' && typeof (d as Distance).isInverted === 'boolean';
   if (!ok) throw new TypeError(`${fn}: distance must be a distance object (sl.distances.*) with pairwise, paired and isInverted`);
   return d as Distance;
 }
 
-/** Checks a reducer option: an object with reduce(). */
-export function checkReducer(fn: string, r: unknown): Reducer {
+/** A reducer option: the default when undefined, else checked (reduce()). */
+export function checkReducer(fn: string, r: unknown, fallback: () => Reducer): Reducer {
+  if (r === undefined) return fallback();
   if (r === null || typeof r !== 'object' || typeof (r as Reducer).reduce !== 'function') {
     throw new TypeError(`${fn}: reducer must be a reducer object (sl.reducers.*) with reduce(losses)`);
   }

@@ -39,8 +39,8 @@ export class MultiSimilarityLoss extends BaseMetricLoss {
     const fn = 'MultiSimilarityLoss';
     const { alpha = 2, beta = 50, base = 0.5 } = options;
     super(
-      options.distance === undefined ? new CosineSimilarity() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new MeanReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new CosineSimilarity()),
+      checkReducer(fn, options.reducer, () => new MeanReducer()),
     );
     this.alpha = checkPositive(fn, 'alpha', alpha);
     this.beta = checkPositive(fn, 'beta', beta);

@@ -34,8 +34,8 @@ export class NTXentLoss extends BaseMetricLoss {
     const fn = 'NTXentLoss';
     const { temperature = 0.07 } = options;
     super(
-      options.distance === undefined ? new CosineSimilarity() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new MeanReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new CosineSimilarity()),
+      checkReducer(fn, options.reducer, () => new MeanReducer()),
     );
     this.temperature = checkPositive(fn, 'temperature', temperature);
   }

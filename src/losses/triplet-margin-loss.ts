@@ -38,8 +38,8 @@ export class TripletMarginLoss extends BaseMetricLoss {
     const fn = 'TripletMarginLoss';
     const { margin = 0.05, swap = false, smoothLoss = false } = options;
     super(
-      options.distance === undefined ? new LpDistance() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new AvgNonZeroReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new LpDistance()),
+      checkReducer(fn, options.reducer, () => new AvgNonZeroReducer()),
     );
     this.margin = checkMargin(fn, 'margin', margin);
     this.swap = !!swap;

@@ -216,4 +216,28 @@ test('PairClassificationLoss: learnable margin and scale receive gradients', () 
   });
 });
 
+test('defaults are pytorch-metric-learning\'s', () => {
+  const c = new L.ContrastiveLoss();
+  assert.equal([c.form, c.posMargin, c.negMargin], ['margin', 0, 1]);
+  assert.ok(c.distance instanceof D.LpDistance && c.reducer instanceof R.AvgNonZeroReducer);
+  const lp = c.distance as sl.distances.LpDistance;
+  assert.equal([lp.p, lp.power, lp.normalizeEmbeddings], [2, 1, true]);
+  const t = new L.TripletMarginLoss();
+  assert.equal([t.margin, t.swap, t.smoothLoss], [0.05, false, false]);
+  assert.ok(t.distance instanceof D.LpDistance && t.reducer instanceof R.AvgNonZeroReducer);
+  const nt = new L.NTXentLoss();
+  assert.is(nt.temperature, 0.07);
+  assert.ok(nt.distance instanceof D.CosineSimilarity && nt.reducer instanceof R.MeanReducer);
+  const ms = new L.MultiSimilarityLoss();
+  assert.equal([ms.alpha, ms.beta, ms.base], [2, 50, 0.5]);
+  assert.ok(ms.distance instanceof D.CosineSimilarity && ms.reducer instanceof R.MeanReducer);
+  const pc = new L.PairClassificationLoss();
+  assert.equal([pc.margin, pc.scale], [1, 1]);
+  assert.ok(pc.distance instanceof D.LpDistance && new L.SimilarityRegressionLoss().distance instanceof D.LpDistance);
+  assert.is(new L.ContrastiveLoss({ form: 'squared' }).margin, 1);
+  const pm = new sl.miners.PairMarginMiner();
+  assert.equal([pm.posMargin, pm.negMargin], [0.2, 0.8]);
+  assert.ok(pm.distance instanceof D.LpDistance && new sl.miners.BatchHardMiner().distance instanceof D.LpDistance);
+});
+
 test.run();
