@@ -216,6 +216,25 @@ test('PairClassificationLoss: learnable margin and scale receive gradients', () 
   });
 });
 
+test('a training step inside tidy frees everything it allocated (loss, tuples, index buffers, gradients)', () => {
+  const { x } = batch(10, 4, 5);
+  x.requiresGrad = true;
+  const labels = [0, 1, 2, 0, 1, 2, 0, 1, 2, 3];
+  const before = sl.engineInfo().liveBytes;
+  for (const c of cases) {
+    for (let rep = 0; rep < 2; rep++) {
+      sl.tidy(() => {
+        const loss = c.make();
+        loss.forward(x, labels, rep ? new sl.miners.BatchHardMiner().mine(x, labels) : null).backward();
+        sl.noGrad(() => loss.forward(x, labels));
+      });
+      x.grad?.dispose();
+      x.grad = null;
+    }
+  }
+  assert.is(sl.engineInfo().liveBytes, before, 'live wasm bytes after the steps');
+});
+
 test('defaults are pytorch-metric-learning\'s', () => {
   const c = new L.ContrastiveLoss();
   assert.equal([c.form, c.posMargin, c.negMargin], ['margin', 0, 1]);
