@@ -39,6 +39,8 @@ export interface LossStats {
 /** The tuples of a batch: every valid one from labels, or explicit index tuples. */
 export type TupleSource = { labels: Int32Array; tuples: null } | { labels: null; tuples: TripletTuples | PairTuples };
 
+const EMPTY = new Int32Array(0);
+
 export abstract class BaseMetricLoss {
   readonly distance: Distance;
   readonly reducer: Reducer;
@@ -46,6 +48,8 @@ export abstract class BaseMetricLoss {
   lastStats: LossStats = { active: 0, total: 0 };
   /** Class name used in error messages. */
   abstract readonly name: string;
+  /** forward() with tuples of at most one entry per column gives 0 (GenericPairLoss subclasses). */
+  protected readonly zeroOnSingleTuples: boolean = false;
 
   protected constructor(distance: Distance, reducer: Reducer) {
     this.distance = distance;
@@ -64,7 +68,10 @@ export abstract class BaseMetricLoss {
     if (labels == null && tuples == null) throw new Error(`${fn}: give labels (one per embedding) or index tuples`);
     const lab = labels != null ? checkLabels(fn, labels, n) : null;
     const tup = tuples != null ? checkTuples(fn, tuples, n) : null;
-    const source: TupleSource = tup ? { labels: null, tuples: tup } : { labels: lab!, tuples: null };
+    // pytorch-metric-learning's GenericPairLoss (contrastive, NT-Xent, multi-similarity)
+    // returns 0 when every tuple column has at most one entry; forward() keeps that number
+    const none = tup && this.zeroOnSingleTuples && tup.every((c) => c.length <= 1);
+    const source: TupleSource = tup ? { labels: null, tuples: none ? [EMPTY, EMPTY, EMPTY] : tup } : { labels: lab!, tuples: null };
     const mat = this.distance.pairwise(embeddings, embeddings);
     return this.fromMatrix(mat, source);
   }

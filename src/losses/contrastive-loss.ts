@@ -38,6 +38,7 @@ export interface ContrastiveLossOptions {
  */
 export class ContrastiveLoss extends PairBasedLoss {
   readonly name = 'ContrastiveLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly form: 'margin' | 'squared' | 'hadsell';
   readonly posMargin: number;
   readonly negMargin: number;

@@ -31,6 +31,7 @@ export interface MultiSimilarityLossOptions {
  */
 export class MultiSimilarityLoss extends BaseMetricLoss {
   readonly name = 'MultiSimilarityLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly alpha: number;
   readonly beta: number;
   readonly base: number;

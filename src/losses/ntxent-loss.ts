@@ -28,6 +28,7 @@ export interface NTXentLossOptions {
  */
 export class NTXentLoss extends BaseMetricLoss {
   readonly name = 'NTXentLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly temperature: number;
 
   constructor(options: NTXentLossOptions = {}) {

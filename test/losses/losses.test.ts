@@ -235,6 +235,20 @@ test('a training step inside tidy frees everything it allocated (loss, tuples, i
   assert.is(sl.engineInfo().liveBytes, before, 'live wasm bytes after the steps');
 });
 
+test('forward() with one tuple per column gives 0 for the GenericPairLoss family, as pytorch-metric-learning', () => {
+  sl.tidy(() => {
+    const { x, rows } = batch(4, 3, 6);
+    const one = [Int32Array.of(0), Int32Array.of(1), Int32Array.of(0), Int32Array.of(2)] as const;
+    for (const loss of [new L.ContrastiveLoss({ posMargin: 0, negMargin: 5 }), new L.NTXentLoss(), new L.MultiSimilarityLoss()]) {
+      assert.is(loss.forward(x, null, one).item(), 0, loss.name);
+    }
+    // the pair and triplet data APIs and the other losses compute it
+    const pair: Pairs = [[0], [1], [0], [2]];
+    close(new L.TripletMarginLoss({ margin: 3 }).forward(x, null, one).item(), tripletRef(euclidRef(rows), toTripletsRef(pair), { margin: 3 }), 2e-5, 'triplet');
+    assert.ok(new L.ContrastiveLoss({ negMargin: 5 }).triplets(sl.tensor([rows[0]]), sl.tensor([rows[1]]), sl.tensor([rows[2]])).item() > 0);
+  });
+});
+
 test('defaults are pytorch-metric-learning\'s', () => {
   const c = new L.ContrastiveLoss();
   assert.equal([c.form, c.posMargin, c.negMargin], ['margin', 0, 1]);
