@@ -47,8 +47,8 @@ export interface DistanceKernels {
   // distances (issue 3)
   f32_row_sqnorms(x: Ptr, out: Ptr, n: number, d: number): void;
   f32_find_nonfinite(x: Ptr, n: number): number;
-  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
-  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
   f32_cdist_euclid_bwd_nweights(g: Ptr, dist: Ptr, nw: Ptr, size: number): void;
   f32_cdist_l2_bwd_x(nw: Ptr, a: Ptr, b: Ptr, ga: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
   f32_cdist_l2_bwd_y(nw: Ptr, a: Ptr, b: Ptr, colsum: Ptr, gb: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
