@@ -83,7 +83,7 @@ export class TripletMarginLoss extends BaseMetricLoss {
     }
   }
 
-  pairs(): Tensor {
+  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
     throw new Error(`${this.name}.pairs: a triplet loss needs triplets: use triplets(a, p, n), or forward(embeddings, labels, tuples)`);
   }
 }
