@@ -3,7 +3,7 @@
 //   linear  Y = X·Wᵀ + b     dX = dY·W  (nn)   dW = dYᵀ·X (tn)   db = Σ_rows dY
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, writeOrAdd } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, record, writeOrAdd } from '../autograd/tensor';
 
 function gemm(form: 'nn' | 'tn' | 'nt', a: number, b: number, c: number, m: number, k: number, n: number, acc: 0 | 1): void {
   const e = getEngine();
@@ -11,7 +11,7 @@ function gemm(form: 'nn' | 'tn' | 'nt', a: number, b: number, c: number, m: numb
 }
 
 function need2d(fn: string, name: string, t: Tensor): void {
-  t.ptr;
+  assertLive(fn, name, t);
   if (t.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D, got ${fmtShape(t.shape)}`);
 }
 
@@ -37,6 +37,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const [n, inF] = x.shape;
   const [outF, inW] = weight.shape;
   if (inF !== inW) throw new Error(`linear: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x's last dimension must equal weight's second`);
+  if (bias) assertLive('linear', 'bias', bias);
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${outF}]`);
   }
