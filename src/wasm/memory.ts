@@ -18,7 +18,7 @@ export class Allocator {
 
   constructor(memory: WebAssembly.Memory, heapBase: number) {
     this.memory = memory;
-    this.base = roundUp(heapBase, ALIGN);
+    this.base = Math.max(ALIGN, roundUp(heapBase, ALIGN)); // 0 stays the null pointer of size-0 tensors
     this.top = this.base;
     this.limit = WASM32_MAX_BYTES;
   }
