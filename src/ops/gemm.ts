@@ -32,12 +32,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** x [n, in] · weight [out, in]ᵀ + bias [out] -> [n, out] (torch.nn.functional.linear) */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (bias) assertLive('linear', 'bias', bias);
   need2d('linear', 'x', x);
   need2d('linear', 'weight', weight);
   const [n, inF] = x.shape;
   const [outF, inW] = weight.shape;
   if (inF !== inW) throw new Error(`linear: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x's last dimension must equal weight's second`);
-  if (bias) assertLive('linear', 'bias', bias);
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${outF}]`);
   }
