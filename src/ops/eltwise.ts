@@ -14,7 +14,7 @@ const SAME: Layout = { kind: 'same' };
 /** How b spreads over a (a the full-size side), or null when it does not. */
 function layoutOf(a: Tensor, b: Tensor): Layout | null {
   const as = a.shape, bs = b.shape;
-  if (as.length === bs.length && as.every((s, i) => s === bs[i])) return SAME;
+  if (sameIgnoringLeadingOnes(as, bs)) return SAME;
   if (b.size === 1) return { kind: 'scalar' };
   if (as.length === 0) return null;
   const d = as[as.length - 1];
@@ -24,6 +24,13 @@ function layoutOf(a: Tensor, b: Tensor): Layout | null {
     return { kind: 'col', n, d };
   }
   return null;
+}
+
+// [2, 3] and [1, 2, 3] hold the same elements in the same order.
+function sameIgnoringLeadingOnes(as: readonly number[], bs: readonly number[]): boolean {
+  const [long, short] = as.length >= bs.length ? [as, bs] : [bs, as];
+  const extra = long.length - short.length;
+  return long.every((v, i) => (i < extra ? v === 1 : v === short[i - extra]));
 }
 
 /** PyTorch's broadcast shape of two compatible shapes (every layout above is compatible). */

@@ -16,6 +16,8 @@ export const LAYOUTS: [string, number[], number[]][] = [
   ['swapped scalar', [], [4, 5]],
   ['[d] with [1, d]', [5], [1, 5]],
   ['single elements', [1, 1], []],
+  ['leading ones', [3, 5], [1, 3, 5]],
+  ['leading ones, swapped', [1, 1, 4, 5], [4, 5]],
   ['tails: row d=17', [3, 17], [17]],
   ['tails: column d=33', [5, 33], [5, 1]],
 ];
