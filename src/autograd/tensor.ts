@@ -111,6 +111,12 @@ export class Tensor {
     backward(this, gradient);
   }
 
+  /** The same storage without a history: no gradient flows back through it (torch's detach()). */
+  detach(): Tensor {
+    assertLive('detach', 'tensor', this);
+    return viewOf(this, this.shape);
+  }
+
   /** Marks a leaf as a parameter whose gradient is wanted; returns this. */
   requiresGrad_(flag = true): this {
     if (this.gradFn && !flag) throw new Error('requiresGrad_: only leaf tensors can stop requiring grad; use detach()');

@@ -36,7 +36,8 @@ export class Allocator {
   }
 
   alloc(bytes: number): number {
-    if (bytes <= 0) return 0;
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`simlearn: internal: cannot allocate ${bytes} bytes`);
+    if (bytes === 0) return 0;
     const size = roundUp(bytes, ALIGN);
     // Growing is the last resort: free blocks of other sizes are merged and split first, so
     // a workload whose sizes vary does not grow memory without bound.

@@ -123,6 +123,17 @@ test('a deeper diamond with reshape views and matmul sharing one parameter', () 
   });
 });
 
+test('detach(): shares storage, carries no history, so x.detach() · x has gradient x', () => {
+  sl.tidy(() => {
+    const x = param([1, -2, 3]);
+    const d = x.detach();
+    assert.is(d.requiresGrad, false);
+    assert.is(d.ptr, x.ptr);
+    d.mul(x).sum().backward();
+    assertClose(x.grad!.data(), [1, -2, 3], {}, 'x.grad');
+  });
+});
+
 test('backward from a leaf seeds its own gradient with 1', () => {
   sl.tidy(() => {
     const s = sl.tensor(2, { requiresGrad: true });

@@ -62,6 +62,9 @@ test('Allocator: exact-size reuse, and freed neighbours are merged before memory
   a.free(p1);
   assert.is(a.liveBytes, 0);
   assert.throws(() => a.free(12345), /free of unknown block 12345/);
+  for (const bad of [NaN, -1, 1.5, Infinity]) assert.throws(() => a.alloc(bad), /internal: cannot allocate/);
+  assert.is(a.alloc(0), 0, 'size 0 is the null block');
+  assert.is(a.liveBytes, 0);
 });
 
 test('Allocator: the limit gives a RangeError naming the request and the figures; freeing makes room again', () => {
