@@ -114,7 +114,8 @@ export function f32_copy(src: usize, dst: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);
 }
 
-// y = max(x, 0)
+// y = max(x, 0). wasm max propagates NaN, in the body and the tail alike (relu(NaN) = NaN
+// as in PyTorch).
 export function f32_relu_fwd(x: usize, y: usize, n: i32): void {
   const zero = f32x4.splat(0);
   let i = 0;
@@ -124,8 +125,7 @@ export function f32_relu_fwd(x: usize, y: usize, n: i32): void {
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    store<f32>(y + o, v > 0 ? v : 0);
+    store<f32>(y + o, max<f32>(load<f32>(x + o), 0));
   }
 }
 

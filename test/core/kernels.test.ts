@@ -141,6 +141,16 @@ test('f32_relu_fwd exact; f32_relu_bwd exact (acc 0) and one rounding (acc 1), s
     });
 });
 
+test('f32_relu_fwd: NaN stays NaN in the SIMD body and the scalar tail alike', () => {
+  for (const n of [1, 3, 4, 5, 7, 8])
+    withBuffers(`relu NaN n=${n}`, (w) => {
+      const x = put(new Float32Array(n).fill(NaN)), y = out(n);
+      w.add(y);
+      k.f32_relu_fwd(x.ptr, y.ptr, n);
+      assert.ok(read(y).every(Number.isNaN), `relu(NaN) n=${n}: ${read(y)}`);
+    });
+});
+
 test('f32_transpose: exact for every [n, d] pair of sizes', () => {
   for (const n of SIZES)
     for (const d of SIZES)

@@ -135,6 +135,22 @@ test('reshape views share storage: disposing the source first keeps the view val
   assert.is(live(), base);
 });
 
+test('buffers saved for backward live as long as their output, and are freed at once when nothing is recorded', () => {
+  const base = live();
+  const x = sl.randn([5, 7], { seed: 1 }); // 140 B -> one 192-byte block
+  const plain = sl.l2Normalize(x);
+  assert.is(live(), base + 2 * 192, 'no grad recorded: the norms are already freed');
+  x.requiresGrad = true;
+  const tracked = sl.l2Normalize(x);
+  assert.is(live(), base + 3 * 192 + 64, 'norms [5] kept for backward');
+  tracked.sum().dispose();
+  tracked.dispose();
+  assert.is(live(), base + 2 * 192);
+  plain.dispose();
+  x.dispose();
+  assert.is(live(), base);
+});
+
 // ---- a training loop ----
 
 test('10,000 tidy-wrapped MLP steps (linear-relu-linear-mean): live bytes and memory exactly flat, loss falls', () => {
