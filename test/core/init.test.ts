@@ -97,6 +97,14 @@ test('the relaxed-SIMD build is chosen where the runtime validates it; its nn / 
   assert.is(r.out, 'relaxed close');
 });
 
+test('every kernel test also passes on the relaxed-SIMD build (kernels.test.ts in a child with relaxed SIMD on)', () => {
+  const file = fileURLToPath(new URL('./kernels.test.ts', import.meta.url));
+  const res = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', file], { encoding: 'utf8', timeout: 120000 });
+  const summary = res.stdout.match(/Total:\s+(\d+)[\s\S]*Passed:\s+(\d+)/);
+  assert.is(res.status, 0, res.stdout + res.stderr);
+  assert.ok(summary && Number(summary[1]) > 10 && summary[1] === summary[2], res.stdout);
+});
+
 test("init({ simd: 'relaxed' }) on a runtime without relaxed SIMD names what is missing", () => {
   const r = child(`
     WebAssembly.validate = ((orig) => (bytes) => bytes.length < 50 && orig(bytes))(WebAssembly.validate);

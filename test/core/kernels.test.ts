@@ -292,6 +292,10 @@ test('f32_gemm with k = 0 writes zeros (acc 0) and leaves C (acc 1)', () => {
     });
 });
 
+test('the build in use is the one init picks for this runtime', () => {
+  assert.is(e.build, sl.hasRelaxedSimd() ? 'relaxed' : 'baseline');
+});
+
 test('every export of the eltwise, reduce and gemm kernel files is tested here', () => {
   const exported = ['eltwise', 'reduce', 'gemm'].flatMap((family) => {
     const src = readFileSync(new URL(`../../assembly/kernels/${family}.ts`, import.meta.url), 'utf8');
