@@ -63,6 +63,8 @@ export function f32_div(a: usize, b: usize, out: usize, n: i32): void { binary(D
 
 export function f32_add_scalar(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(ADD, a, s, out, n); }
 export function f32_scale(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(MUL, a, s, out, n); }
+// A true division, not a multiply by 1/s: bit-identical to PyTorch's CPU a / s.
+export function f32_div_scalar(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(DIV, a, s, out, n); }
 
 // out[i, j] = a[i, j] op row[j]; a, out [n, d], row [d]
 export function f32_binary_row(op: i32, a: usize, row: usize, out: usize, n: i32, d: i32): void {

@@ -74,7 +74,7 @@ function applyNumber(op: Op, a: number, s: number, out: number, n: number): void
   if (op === 'add') k.f32_add_scalar(a, s, out, n);
   else if (op === 'sub') k.f32_add_scalar(a, -s, out, n);
   else if (op === 'mul') k.f32_scale(a, s, out, n);
-  else k.f32_scale(a, 1 / s, out, n); // as PyTorch: division by a scalar multiplies by its reciprocal
+  else k.f32_div_scalar(a, s, out, n);
 }
 
 /** dst (+)= sign · (g reduced to the small side's shape under the layout). */
@@ -173,11 +173,11 @@ function binaryNumber(op: Op, a: Tensor, s: number): Tensor {
   const k = getEngine().k;
   const out = empty(a.shape);
   applyNumber(op, a.ptr, s, out.ptr, a.size);
-  const factor = op === 'mul' ? s : op === 'div' ? 1 / s : 1;
   return record(out, op, [a], (g) =>
     addGrad(a, (p, acc) => {
-      if (acc) k.f32_axpy(factor, g.ptr, p, a.size);
-      else k.f32_scale(g.ptr, factor, p, a.size);
+      // d(a + s) = d(a - s) = g, d(a·s) = g·s, d(a / s) = g / s
+      if (op === 'add' || op === 'sub') (acc ? k.f32_add(p, g.ptr, p, a.size) : k.f32_copy(g.ptr, p, a.size));
+      else writeOrAdd(p, acc, a.shape, (dst) => applyNumber(op, g.ptr, s, dst, a.size));
     }),
   );
 }

@@ -86,7 +86,7 @@ test('f32_add / sub / mul / div: one rounding of the float64 result; out may ali
       });
 });
 
-test('f32_add_scalar / f32_scale: one rounding', () => {
+test('f32_add_scalar / f32_scale / f32_div_scalar: one rounding', () => {
   for (const n of SIZES)
     withBuffers(`scalar n=${n}`, (w) => {
       const a = put(randomF32(rng, n)), o = out(n);
@@ -96,6 +96,8 @@ test('f32_add_scalar / f32_scale: one rounding', () => {
       assertClose(read(o), mapRef(a.init, (x) => x + s), ONE_ROUNDING, `f32_add_scalar n=${n}`);
       k.f32_scale(a.ptr, s, o.ptr, n);
       assertClose(read(o), mapRef(a.init, (x) => x * s), ONE_ROUNDING, `f32_scale n=${n}`);
+      k.f32_div_scalar(a.ptr, s, o.ptr, n);
+      assertClose(read(o), mapRef(a.init, (x) => Math.fround(x / s)), {}, `f32_div_scalar n=${n}: exactly the rounded quotient`);
     });
 });
 
