@@ -21,3 +21,19 @@ export const LAYOUTS: [string, number[], number[]][] = [
   ['tails: row d=17', [3, 17], [17]],
   ['tails: column d=33', [5, 33], [5, 1]],
 ];
+
+/**
+ * A second operand's shape derived from `as` in one of the supported layouts: 0 same,
+ * 1 row [d], 2 row [1, d], 3 column [..., 1], 4 scalar [], 5 leading one [1, ...as].
+ */
+export function derivedShape(as: number[], kind: number): number[] {
+  const d = as[as.length - 1] ?? 1;
+  switch (kind) {
+    case 0: return as.slice();
+    case 1: return [d];
+    case 2: return [1, d];
+    case 3: return as.length ? [...as.slice(0, -1), 1] : [];
+    case 4: return [];
+    default: return [1, ...as];
+  }
+}

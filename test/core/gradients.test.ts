@@ -2,12 +2,13 @@
 // eps 1e-3, |analytic − numeric| ≤ 1e-3 + 1e-2·|numeric|), in every broadcast layout.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { gradcheck } from '../helpers/gradcheck';
 import { assertClose, randomF32 } from '../helpers/close';
 import { mapRef } from '../ref/eltwise';
-import { LAYOUTS } from './cases';
+import { LAYOUTS, derivedShape } from './cases';
 
 await sl.init();
 const rng = new Rng(99);
@@ -36,6 +37,18 @@ for (const op of ['add', 'sub', 'mul', 'div'] as const) {
     }
   });
 }
+
+test('property: gradcheck of every op on random shapes and layouts, either side broadcast', () => {
+  const shape = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 3 });
+  fc.assert(
+    fc.property(shape, fc.integer({ min: 0, max: 5 }), fc.boolean(), fc.constantFrom('add', 'sub', 'mul', 'div'), (as, kind, swap, op) => {
+      const bs = derivedShape(as, kind);
+      const [x, y] = swap ? [rand(bs, 0.5), rand(as, 0.5)] : [rand(as), rand(bs, 0.5)];
+      check((a, b) => a[op](b), [x, y]);
+    }),
+    { seed: 4321, numRuns: 60 },
+  );
+});
 
 test('add / sub / mul / div with a number operand: gradcheck', () => {
   for (const op of ['add', 'sub', 'mul', 'div'] as const) check((a) => a[op](-1.75), [rand([3, 5])]);

@@ -2,13 +2,14 @@
 // linear, transpose, reshape, l2Normalize, constructors) against the float64 references.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { assertClose, randomF32, U32 } from '../helpers/close';
 import { broadcastRef, mapRef, reluRef, transposeRef, type BinaryName } from '../ref/eltwise';
 import { l2normalizeRef, sumRef, sumRowsRef } from '../ref/reduce';
 import { linearRef, matmulRef } from '../ref/gemm';
-import { LAYOUTS } from './cases';
+import { LAYOUTS, derivedShape } from './cases';
 
 await sl.init();
 const rng = new Rng(77);
@@ -29,6 +30,23 @@ test('add / sub / mul / div: every layout, PyTorch broadcast shape, the float64 
         assert.equal(y.shape, ref.shape, `${op} ${name}: shape`);
         assertClose(y.data(), ref.data, { rtol: U32 }, `${op} ${name}`);
       });
+});
+
+test('property: random shapes (rank 0-3, dims 1-9) in every layout, either side, match NumPy broadcasting', () => {
+  const shape = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 0, maxLength: 3 });
+  fc.assert(
+    fc.property(shape, fc.integer({ min: 0, max: 5 }), fc.boolean(), fc.constantFrom(...OPS), (as, kind, swap, op) => {
+      const bs = derivedShape(as, kind);
+      sl.tidy(() => {
+        const [x, y] = swap ? [rand(bs, 0.5), rand(as, 0.5)] : [rand(as), rand(bs, 0.5)];
+        const out = x[op](y);
+        const ref = broadcastRef(op, x.data(), x.shape, y.data(), y.shape);
+        assert.equal(out.shape, ref.shape, `${op} [${x.shape}] [${y.shape}]`);
+        assertClose(out.data(), ref.data, { rtol: U32 }, `${op} [${x.shape}] [${y.shape}]`);
+      });
+    }),
+    { seed: 1234, numRuns: 300 },
+  );
 });
 
 test('a number operand: add / sub / mul / div', () => {
