@@ -1,6 +1,7 @@
 // Matrix products on the GEMM kernels. Forward and backward of each op side by side:
 //   matmul  C = A·B          dA = dC·Bᵀ (nt)   dB = Aᵀ·dC (tn)
 //   linear  Y = X·Wᵀ + b     dX = dY·W  (nn)   dW = dYᵀ·X (tn)   db = Σ_rows dY
+import { BinaryOp } from '../wasm/abi';
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, assertLive, fmtShape, record, writeOrAdd } from '../autograd/tensor';
@@ -44,7 +45,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const k = getEngine().k;
   const out = empty([n, outF]);
   gemm('nt', x.ptr, weight.ptr, out.ptr, n, inF, outF, 0);
-  if (bias) k.f32_binary_row(0, out.ptr, bias.ptr, out.ptr, n, outF);
+  if (bias) k.f32_binary_row(BinaryOp.add, out.ptr, bias.ptr, out.ptr, n, outF);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {
     addGrad(x, (p, acc) => gemm('nn', g.ptr, weight.ptr, p, n, outF, inF, acc));

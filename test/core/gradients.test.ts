@@ -58,6 +58,20 @@ test('the same tensor on both sides: x op x', () => {
   for (const op of ['add', 'sub', 'mul', 'div'] as const) check((x) => x[op](x), [rand([4, 5], 0.5)]);
 });
 
+test("every op's accumulate path: an input feeding the op twice, with different upstream gradients", () => {
+  const twice = (f: (x: sl.Tensor) => sl.Tensor) => (x: sl.Tensor) => f(x).sum().add(f(x).mul(f(x)).sum());
+  check(twice((x) => x.relu()), [rand([3, 5], 0.05)]);
+  check(twice((x) => x.sum(-1)), [rand([2, 3, 5])]);
+  check(twice((x) => x.mean(-1)), [rand([4, 5])]);
+  check(twice((x) => x.mean()), [rand([4, 5])]);
+  check(twice((x) => x.transpose()), [rand([3, 5])]);
+  check(twice((x) => x.reshape([-1])), [rand([3, 5])]);
+  check(twice((x) => sl.l2Normalize(x)), [rand([3, 5])]);
+  check(twice((x) => sl.matmul(x, x)), [rand([4, 4])]);
+  check(twice((x) => sl.linear(x, x, x.sum(-1))), [rand([3, 3])]);
+  check(twice((x) => x.mul(0.5).div(2).sub(1).add(3)), [rand([3, 5])]);
+});
+
 test('relu: gradcheck with inputs away from the kink', () => {
   for (const shape of [[1], [7], [4, 17]]) check((x) => x.relu(), [rand(shape, 0.05)]);
 });

@@ -115,6 +115,23 @@ test('matmul and linear: vs float64 at tails and blocks, within (k + 2)·u·|A||
   });
 });
 
+test('empty dimensions: matmul / linear / transpose give the right shapes, zeros and zero gradients', () => {
+  sl.tidy(() => {
+    assert.equal(sl.matmul(sl.ones([3, 0]), sl.ones([0, 4])).toArray(), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+    assert.equal(sl.matmul(sl.ones([0, 3]), sl.ones([3, 4])).shape, [0, 4]);
+    assert.equal(sl.matmul(sl.ones([2, 3]), sl.ones([3, 0])).shape, [2, 0]);
+    assert.equal(sl.ones([0, 3]).transpose().shape, [3, 0]);
+    const x = sl.ones([0, 5]), w = sl.ones([2, 5], { requiresGrad: true }), b = sl.ones([2], { requiresGrad: true });
+    const y = sl.linear(x, w, b);
+    assert.equal(y.shape, [0, 2]);
+    y.sum().backward();
+    assert.equal(w.grad!.toArray(), [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]);
+    assert.equal(b.grad!.toArray(), [0, 0]);
+    w.dispose();
+    b.dispose();
+  });
+});
+
 test('transpose: exact, shape [d, n]', () => {
   sl.tidy(() => {
     for (const [n, d] of [[1, 1], [1, 5], [3, 17], [33, 64]]) {
