@@ -98,6 +98,10 @@ async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engi
     const bytes = decodeBase64(wantRelaxed ? relaxedWasmBase64 : baselineWasmBase64);
     instance = ((await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance;
   }
+  const missing = ['memory', 'heap_base', 'build_is_relaxed', 'f32_gemm_workspace_bytes'].filter((name) => !(name in instance.exports));
+  if (missing.length > 0) {
+    throw new Error(`simlearn: init: the module is not a simlearn build (no export ${missing.join(', ')}); pass build/simlearn.wasm`);
+  }
   const k = instance.exports as unknown as Kernels;
   const alloc = new Allocator(k.memory, k.heap_base());
   const gemmWorkspace = alloc.alloc(k.f32_gemm_workspace_bytes());

@@ -47,14 +47,17 @@ test('engineInfo reports the build and memory figures', () => {
   assert.ok(info.memoryBytes >= 1 << 20 && info.liveBytes >= 0 && info.highWaterBytes <= info.memoryBytes);
 });
 
-test('init({ module }) with the compiled build/simlearn.wasm works (child process)', () => {
+test('init({ module }): a foreign module is refused by name; the compiled build/simlearn.wasm works (child process)', () => {
   const r = child(`
     const { readFileSync } = await import('node:fs');
+    const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    await sl.init({ module: empty }).then(() => console.log('accepted'), (e) => console.error(e.message));
     const module = new WebAssembly.Module(readFileSync(${JSON.stringify(wasmPath)}));
     await sl.init({ module });
     ${PRODUCT}
     console.log(JSON.stringify({ build: sl.engineInfo().build, y: Array.from(y) }));`);
   assert.is(r.status, 0, r.err);
+  assert.match(r.err, /^simlearn: init: the module is not a simlearn build \(no export memory, heap_base, build_is_relaxed, f32_gemm_workspace_bytes\)/);
   assert.equal(JSON.parse(r.out), { build: 'baseline', y: [17, 39] });
   assert.ok(readFileSync(wasmPath).length > 1000);
 });
