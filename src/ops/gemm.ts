@@ -1,9 +1,10 @@
 // Matrix products on the GEMM kernels. Forward and backward of each op side by side:
 //   matmul  C = A·B          dA = dC·Bᵀ (nt)   dB = Aᵀ·dC (tn)
 //   linear  Y = X·Wᵀ + b     dX = dY·W  (nn)   dW = dYᵀ·X (tn)   db = Σ_rows dY
+import { BinaryOp } from '../wasm/abi';
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, writeOrAdd } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, record, writeOrAdd } from '../autograd/tensor';
 
 function gemm(form: 'nn' | 'tn' | 'nt', a: number, b: number, c: number, m: number, k: number, n: number, acc: 0 | 1): void {
   const e = getEngine();
@@ -11,7 +12,7 @@ function gemm(form: 'nn' | 'tn' | 'nt', a: number, b: number, c: number, m: numb
 }
 
 function need2d(fn: string, name: string, t: Tensor): void {
-  t.ptr;
+  assertLive(fn, name, t);
   if (t.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D, got ${fmtShape(t.shape)}`);
 }
 
@@ -32,6 +33,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** x [n, in] · weight [out, in]ᵀ + bias [out] -> [n, out] (torch.nn.functional.linear) */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (bias) assertLive('linear', 'bias', bias);
   need2d('linear', 'x', x);
   need2d('linear', 'weight', weight);
   const [n, inF] = x.shape;
@@ -43,7 +45,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const k = getEngine().k;
   const out = empty([n, outF]);
   gemm('nt', x.ptr, weight.ptr, out.ptr, n, inF, outF, 0);
-  if (bias) k.f32_binary_row(0, out.ptr, bias.ptr, out.ptr, n, outF);
+  if (bias) k.f32_binary_row(BinaryOp.add, out.ptr, bias.ptr, out.ptr, n, outF);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {
     addGrad(x, (p, acc) => gemm('nn', g.ptr, weight.ptr, p, n, outF, inF, acc));

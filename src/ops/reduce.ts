@@ -1,7 +1,7 @@
 // Sum and mean over all elements or along the last axis.
 import { f32, getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, record, shapeSize, untracked } from '../autograd/tensor';
 import { BinaryOp } from '../wasm/abi';
 
 function lastAxis(fn: string, a: Tensor, axis: number): void {
@@ -12,7 +12,7 @@ function lastAxis(fn: string, a: Tensor, axis: number): void {
 }
 
 function reduce(fn: 'sum' | 'mean', a: Tensor, axis?: number): Tensor {
-  a.ptr;
+  assertLive(fn, 'a', a);
   const k = getEngine().k;
   if (axis === undefined) {
     const scale = fn === 'mean' ? 1 / a.size : 1;
@@ -27,7 +27,7 @@ function reduce(fn: 'sum' | 'mean', a: Tensor, axis?: number): Tensor {
   }
   lastAxis(fn, a, axis);
   const d = a.shape[a.shape.length - 1];
-  const n = d === 0 ? 0 : a.size / d;
+  const n = shapeSize(a.shape.slice(0, -1));
   const scale = fn === 'mean' ? 1 / d : 1;
   const out = empty(a.shape.slice(0, -1));
   k.f32_sum_rows(a.ptr, out.ptr, n, d, 0);
@@ -59,11 +59,11 @@ export const mean = (a: Tensor, axis?: number): Tensor => reduce('mean', a, axis
  * torch.nn.functional.normalize (eps 1e-12; a zero row stays zero with gradient g / eps).
  */
 export function l2Normalize(x: Tensor, eps = 1e-12): Tensor {
-  x.ptr;
+  assertLive('l2Normalize', 'x', x);
   if (x.shape.length === 0) throw new Error('l2Normalize: x must have at least one dimension, got a scalar');
   const k = getEngine().k;
   const d = x.shape[x.shape.length - 1];
-  const n = d === 0 ? 0 : x.size / d;
+  const n = shapeSize(x.shape.slice(0, -1));
   const out = empty(x.shape);
   const norms = untracked([n]);
   k.f32_l2normalize_fwd(x.ptr, out.ptr, norms.ptr, n, d, eps);
