@@ -1,0 +1,43 @@
+// Shared pieces of the public-API contract tests: the PyTorch fixture, tensors made from it,
+// and closeness against float64 / PyTorch references. These tests use the public barrel only
+// (`sl.*`), as a program outside the project would.
+import { readFileSync } from 'node:fs';
+import * as sl from '../../src/index';
+import { assertClose, type Tolerance } from '../helpers/close';
+
+/** Reference values written by test/fixtures/gen_contract.py (PyTorch, float64 where it matters). */
+export const fixture = JSON.parse(readFileSync(new URL('../fixtures/contract.json', import.meta.url), 'utf8'));
+
+/** A float32 tensor of flat values. */
+export function f32(values: ArrayLike<number>, shape: number[], requiresGrad = false): sl.Tensor {
+  return sl.tensor(Float32Array.from(values), shape, { requiresGrad });
+}
+
+/** A tensor's values against a reference: |a − e| ≤ atol + rtol·|e|. */
+export function near(actual: sl.Tensor | ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label: string): void {
+  assertClose(actual instanceof sl.Tensor ? actual.data() : actual, expected, tol, label);
+}
+
+/** Float32 through a few ops, against a float64 reference. */
+export const TOL: Tolerance = { atol: 1e-6, rtol: 1e-5 };
+
+/** The gradient of a leaf, which must exist. */
+export function gradOf(t: sl.Tensor): Float32Array {
+  if (!t.grad) throw new Error(`no gradient flowed into ${t}`);
+  return t.grad.data();
+}
+
+/** Runs fn and returns the message it throws (fails the test if it does not throw). */
+export function thrown(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+/** A seeded float32 matrix from the public generator. */
+export function randn(shape: number[], seed: number): sl.Tensor {
+  return sl.randn(shape, { seed });
+}
