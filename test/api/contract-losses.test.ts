@@ -77,6 +77,15 @@ test('NTXentLoss temperature 0.07 and MultiSimilarityLoss alpha 2, beta 50, base
   check('multiSimilarityOpts', new sl.losses.MultiSimilarityLoss({ alpha: 1, beta: 10, base: 0.2 }), fx.labels);
 });
 
+test('losses take an injected distance: similarities flip the margins (pytorch-metric-learning semantics)', () => {
+  const cos = () => new sl.distances.CosineSimilarity();
+  check('contrastiveCosine', new sl.losses.ContrastiveLoss({ distance: cos(), posMargin: 0.9, negMargin: 0.3 }), fx.labels);
+  check('tripletCosine', new sl.losses.TripletMarginLoss({ distance: cos(), margin: 0.1 }), fx.labels);
+  check('tripletCosineSwap', new sl.losses.TripletMarginLoss({ distance: cos(), margin: 0.1, swap: true }), fx.labels);
+  check('ntxentLp', new sl.losses.NTXentLoss({ distance: new sl.distances.LpDistance(), temperature: 0.5 }), fx.labels);
+  check('multiSimilarityLp', new sl.losses.MultiSimilarityLoss({ distance: new sl.distances.LpDistance(), base: 0.8 }), fx.labels);
+});
+
 test('SimilarityRegressionLoss (exp(−d), or the similarity) and PairClassificationLoss (margin 1, scale 1) over labelled pairs', () => {
   check('regressionLabels', new sl.losses.SimilarityRegressionLoss(), fx.labels);
   const pc = new sl.losses.PairClassificationLoss();
