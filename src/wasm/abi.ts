@@ -81,14 +81,48 @@ export interface DistanceKernels {
 /** assembly/kernels/loss.ts */
 export interface LossKernels {
   // losses and miners (issue 4)
+  f32_pair_loss_fwd(kind: number, buf: Ptr, ld: number, rows: Ptr, cols: Ptr, count: number, margin: number, targets: Ptr, out: Ptr): void;
+  f32_pair_loss_bwd(kind: number, buf: Ptr, ld: number, rows: Ptr, cols: Ptr, count: number, margin: number, targets: Ptr, g: Ptr, dbuf: Ptr): void;
+  f32_triplet_margin_fwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, out: Ptr): void;
+  f32_triplet_margin_bwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, g: Ptr, dAp: Ptr, dAn: Ptr, dPn: Ptr): void;
+  f32_ntxent_fwd(mat: Ptr, ld: number, n: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, negLse: Ptr, out: Ptr): void;
+  f32_ntxent_bwd(mat: Ptr, ld: number, n: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, negLse: Ptr, w: Ptr, g: Ptr, dmat: Ptr): void;
+  f32_multi_similarity_fwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, lse: Ptr, out: Ptr): void;
+  f32_multi_similarity_bwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, lse: Ptr, g: Ptr, dmat: Ptr): void;
+  f32_bce_logits_fwd(z: Ptr, y: Ptr, out: Ptr, n: number): void;
+  f32_bce_logits_bwd(z: Ptr, y: Ptr, g: Ptr, gz: Ptr, n: number, acc: number): void;
+  f32_count_positive(x: Ptr, n: number): number;
+  f32_sum_positive(x: Ptr, n: number): number;
+  f32_positive_mask_scale(x: Ptr, s: number, gx: Ptr, n: number, acc: number): void;
+  i32_all_pairs(labels: Ptr, n: number, a1: Ptr, p: Ptr, a2: Ptr, nn: Ptr, counts: Ptr): void;
+  f32_triplet_margin_mine(mat: Ptr, labels: Ptr, n: number, inverted: number, type: number, margin: number, a: Ptr, p: Ptr, nn: Ptr): number;
+  f32_batch_hard_mine(mat: Ptr, labels: Ptr, n: number, inverted: number, a: Ptr, p: Ptr, nn: Ptr): number;
+  f32_pair_margin_mine(mat: Ptr, labels: Ptr, n: number, inverted: number, posMargin: number, negMargin: number, a1: Ptr, p: Ptr, a2: Ptr, nn: Ptr, counts: Ptr): void;
+  i32_group_by_anchor(anchors: Ptr, cols: Ptr, count: number, n: number, start: Ptr, outCols: Ptr): void;
+  u8_pair_mask(rows: Ptr, cols: Ptr, count: number, n: number, mask: Ptr): void;
 }
 
 /** assembly/kernels/conv.ts, pool.ts, norm.ts */
 export interface ConvKernels {
-  // conv, pool, batch norm (issue 5)
+  // conv, pool, batch norm, dropout (issue 5)
+  f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, ws: Ptr): void;
+  f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
+  f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
+  f32_conv2d_bwd_bias(dy: Ptr, dbias: Ptr, n: number, oc: number, hw: number, acc: number): void;
+  f32_maxpool2d_fwd(x: Ptr, y: Ptr, idx: Ptr, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number): void;
+  f32_maxpool2d_bwd(dy: Ptr, idx: Ptr, dx: Ptr, planes: number, h: number, w: number, oh: number, ow: number, acc: number): void;
+  f32_batchnorm_stats(x: Ptr, mean: Ptr, invstd: Ptr, n: number, c: number, l: number, eps: number, rmean: Ptr, rvar: Ptr, momentum: number): void;
+  f32_batchnorm_invstd(variance: Ptr, invstd: Ptr, c: number, eps: number): void;
+  f32_batchnorm_fwd(x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, n: number, c: number, l: number): void;
+  f32_batchnorm_bwd_reduce(x: Ptr, dy: Ptr, mean: Ptr, invstd: Ptr, sumDy: Ptr, sumDyXhat: Ptr, n: number, c: number, l: number): void;
+  f32_batchnorm_bwd_input(x: Ptr, dy: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, sumDy: Ptr, sumDyXhat: Ptr, dx: Ptr, n: number, c: number, l: number, training: number, acc: number): void;
+  f32_dropout_fwd(x: Ptr, y: Ptr, mask: Ptr, n: number, p: number, seed: number): void;
+  f32_dropout_bwd(dy: Ptr, mask: Ptr, dx: Ptr, n: number, acc: number): void;
 }
 
 /** assembly/kernels/optim.ts */
 export interface OptimKernels {
   // optimisers (issue 5)
+  f32_sgd_step(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, oneMinusDampening: number, wd: number, nesterov: number, first: number): void;
+  f32_adam_step(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number, l2: number, decay: number): void;
 }
