@@ -165,13 +165,7 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
 // ws is the GEMM workspace.
 // @ts-ignore: decorator
 @inline function cdistL2(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, root: bool, ws: usize): void {
-  f32_sum_cols(y, mu, m, d, 0);
-  const inv = f32x4.splat(m > 0 ? <f32>1 / <f32>m : 0);
-  let p = 0;
-  for (; p + 4 <= d; p += 4) v128.store(mu + (<usize>p << 2), f32x4.mul(v128.load(mu + (<usize>p << 2)), inv));
-  for (; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * f32x4.extract_lane(inv, 0));
-  centre(x, mu, xc, n, d);
-  centre(y, mu, yc, m, d);
+  f32_centre_rows(x, y, xc, yc, mu, n, m, d);
   f32_row_sqnorms(xc, xn, n, d);
   f32_row_sqnorms(yc, yn, m, d);
   f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
@@ -208,9 +202,19 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
   }
 }
 
-// out[i, :] = a[i, :] − mu
+// mu = mean of the rows of y; xc = x − mu, yc = y − mu (row-wise). x [n, d], y [m, d].
+// Distances are translation invariant; centring makes the norms in the GEMM expansion
+// measure the spread of the data rather than its offset from the origin.
+export function f32_centre_rows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, n: i32, m: i32, d: i32): void {
+  f32_sum_cols(y, mu, m, d, 0);
+  const inv: f32 = m > 0 ? <f32>1 / <f32>m : 0;
+  for (let p = 0; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * inv);
+  subRow(x, mu, xc, n, d);
+  subRow(y, mu, yc, m, d);
+}
+
 // @ts-ignore: decorator
-@inline function centre(a: usize, mu: usize, out: usize, n: i32, d: i32): void {
+@inline function subRow(a: usize, mu: usize, out: usize, n: i32, d: i32): void {
   for (let i = 0; i < n; i++) {
     const off = (<usize>i * d) << 2;
     let p = 0;
