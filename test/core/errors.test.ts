@@ -63,10 +63,12 @@ test('reshape: element counts, bad dims, several -1', () => {
   a.dispose();
 });
 
-test('sum / mean / l2Normalize: unsupported axes and ranks', () => {
+test('sum / mean / l2Normalize: axes out of range, ranks', () => {
   const a = sl.zeros([2, 3]), s = sl.tensor(1);
-  fails(() => a.sum(0), /^sum: axis 0 is not supported for \[2, 3\]/);
-  fails(() => a.mean(2), /^mean: axis 2 is not supported for \[2, 3\]/);
+  fails(() => a.sum(2), /^sum: axis 2 is out of range for \[2, 3\]: use no axis \(all elements\) or one in \[-2, 1\]/);
+  fails(() => a.mean(-3), /^mean: axis -3 is out of range for \[2, 3\]/);
+  fails(() => a.sum(0.5), /^sum: axis 0.5 is out of range/);
+  fails(() => s.sum(0), /^sum: axis 0 is out of range for \[\]/);
   fails(() => sl.l2Normalize(s), /^l2Normalize: x must have at least one dimension/);
   a.dispose();
   s.dispose();

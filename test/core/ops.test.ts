@@ -7,7 +7,7 @@ import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { assertClose, randomF32, U32 } from '../helpers/close';
 import { broadcastRef, mapRef, reluRef, transposeRef, type BinaryName } from '../ref/eltwise';
-import { l2normalizeRef, sumRef, sumRowsRef } from '../ref/reduce';
+import { l2normalizeRef, sumAxisRef, sumRef, sumRowsRef } from '../ref/reduce';
 import { linearRef, matmulRef } from '../ref/gemm';
 import { LAYOUTS, derivedShape } from './cases';
 
@@ -91,11 +91,32 @@ test('sum / mean: all elements and last axis (-1 or ndim-1), 1-D, 2-D, 3-D', () 
   });
 });
 
+test('sum / mean along every axis (negative too) of 1-D to 4-D tensors, tails included', () => {
+  sl.tidy(() => {
+    for (const shape of [[5], [3, 17], [17, 3], [2, 3, 5], [4, 1, 33], [2, 3, 1, 5]]) {
+      const a = rand(shape);
+      const x = a.data();
+      for (let axis = -shape.length; axis < shape.length; axis++) {
+        const ax = axis < 0 ? axis + shape.length : axis;
+        const n = shape[ax];
+        const ref = sumAxisRef(x, shape, axis);
+        const bound = mapRef(sumAxisRef(mapRef(x, Math.abs), shape, axis), (v) => (n + 1) * U32 * v);
+        const s = a.sum(axis), m = a.mean(axis);
+        assert.equal(s.shape, shape.filter((_, i) => i !== ax), `sum(${axis}) of [${shape}]: shape`);
+        assertClose(s.data(), ref, { bound }, `sum(${axis}) of [${shape}]`);
+        assertClose(m.data(), mapRef(ref, (v) => v / n), { bound: mapRef(bound, (v) => v / n) }, `mean(${axis}) of [${shape}]`);
+      }
+    }
+  });
+});
+
 test('sum / mean of empty tensors: 0 and NaN, as PyTorch', () => {
   sl.tidy(() => {
     assert.is(sl.zeros([0]).sum().item(), 0);
     assert.ok(Number.isNaN(sl.zeros([0]).mean().item()));
     assert.equal(sl.zeros([3, 0]).sum(-1).toArray(), [0, 0, 0]);
+    assert.equal(sl.zeros([0, 3]).sum(0).toArray(), [0, 0, 0]);
+    assert.ok(sl.zeros([0, 3]).mean(0).data().every(Number.isNaN));
   });
 });
 
