@@ -16,19 +16,28 @@ function need2d(fn: string, name: string, t: Tensor): void {
   if (t.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D, got ${fmtShape(t.shape)}`);
 }
 
-/** [n, k] · [k, m] -> [n, m] */
+/**
+ * [n, k] · [k, m] -> [n, m]. As torch.matmul, a 1-D a is a row [1, k] and a 1-D b a column
+ * [k, 1], whose unit dimension is dropped from the result (vector · vector is a scalar);
+ * the memory layout is the same, so no copy is made.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  need2d('matmul', 'a', a);
-  need2d('matmul', 'b', b);
-  const [n, k] = a.shape;
-  const [k2, m] = b.shape;
+  need1or2d('matmul', 'a', a);
+  need1or2d('matmul', 'b', b);
+  const [n, k] = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
+  const [k2, m] = b.shape.length === 1 ? [b.shape[0], 1] : b.shape;
   if (k !== k2) throw new Error(`matmul: a is ${fmtShape(a.shape)} but b is ${fmtShape(b.shape)}: inner dimensions must match`);
-  const out = empty([n, m]);
+  const out = empty([...(a.shape.length === 2 ? [n] : []), ...(b.shape.length === 2 ? [m] : [])]);
   gemm('nn', a.ptr, b.ptr, out.ptr, n, k, m, 0);
   return record(out, 'matmul', [a, b], (g) => {
     addGrad(a, (p, acc) => gemm('nt', g.ptr, b.ptr, p, n, m, k, acc));
     addGrad(b, (p, acc) => gemm('tn', a.ptr, g.ptr, p, k, n, m, acc));
   });
+}
+
+function need1or2d(fn: string, name: string, t: Tensor): void {
+  assertLive(fn, name, t);
+  if (t.shape.length !== 1 && t.shape.length !== 2) throw new Error(`${fn}: ${name} must be 1-D or 2-D, got ${fmtShape(t.shape)}`);
 }
 
 /** x [n, in] · weight [out, in]ᵀ + bias [out] -> [n, out] (torch.nn.functional.linear) */

@@ -93,6 +93,12 @@ test('matmul: gradcheck at several shapes, including 1×k×1 and tails', () => {
   for (const [n, k, m] of [[1, 1, 1], [1, 7, 1], [3, 5, 2], [5, 17, 4], [9, 2, 33]]) check((a, b) => sl.matmul(a, b), [rand([n, k]), rand([k, m])]);
 });
 
+test('matmul with 1-D operands: gradcheck', () => {
+  check((a, b) => sl.matmul(a, b), [rand([5]), rand([5, 3])]);
+  check((a, b) => sl.matmul(a, b), [rand([4, 5]), rand([5])]);
+  check((a, b) => sl.matmul(a, b), [rand([6]), rand([6])]);
+});
+
 test('linear: gradcheck with and without bias', () => {
   for (const [n, i, o] of [[1, 1, 1], [4, 5, 3], [7, 17, 5]]) {
     check((x, w, b) => sl.linear(x, w, b), [rand([n, i]), rand([o, i]), rand([o])]);

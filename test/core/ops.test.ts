@@ -136,6 +136,24 @@ test('matmul and linear: vs float64 at tails and blocks, within (k + 2)·u·|A||
   });
 });
 
+test('matmul with 1-D operands as torch.matmul: [k]·[k, m] -> [m], [n, k]·[k] -> [n], [k]·[k] -> []', () => {
+  sl.tidy(() => {
+    const a = rand([5, 7]), b = rand([7, 3]), u = rand([7]), v = rand([5]);
+    const ad = a.data(), bd = b.data(), ud = u.data(), vd = v.data();
+    const tol = { atol: 1e-5 };
+    const vb = sl.matmul(v, a);
+    assert.equal(vb.shape, [7]);
+    assertClose(vb.data(), matmulRef(vd, ad, 1, 5, 7), tol, '[5]·[5, 7]');
+    const au = sl.matmul(a, u);
+    assert.equal(au.shape, [5]);
+    assertClose(au.data(), matmulRef(ad, ud, 5, 7, 1), tol, '[5, 7]·[7]');
+    const uu = sl.matmul(u, u);
+    assert.equal(uu.shape, []);
+    assertClose([uu.item()], matmulRef(ud, ud, 1, 7, 1), tol, '[7]·[7]');
+    assert.equal(sl.matmul(u, b).shape, [3]);
+  });
+});
+
 test('empty dimensions: matmul / linear / transpose give the right shapes, zeros and zero gradients', () => {
   sl.tidy(() => {
     assert.equal(sl.matmul(sl.ones([3, 0]), sl.ones([0, 4])).toArray(), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
