@@ -52,6 +52,8 @@ test('matmul / linear / transpose: inner dimensions and ranks, with the shapes',
   fails(() => sl.linear(a, b), /^linear: x is \[4, 3\] but weight is \[5, 2\]/);
   fails(() => sl.linear(a, w23, v), /^linear: bias is \[3\] but weight is \[2, 3\]: bias must be \[2\]/);
   fails(() => v.transpose(), /^transpose: a must be 2-D, got \[3\]/);
+  fails(() => sl.linear(t3, b), /^linear: x is \[2, 4, 3\] but weight is \[5, 2\]: x's last dimension must equal weight's second/);
+  fails(() => sl.linear(w23, v), /^linear: weight must be 2-D, got \[3\]/);
   for (const t of [a, b, v, v5, w23, t3]) t.dispose();
 });
 

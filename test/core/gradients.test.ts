@@ -104,6 +104,8 @@ test('linear: gradcheck with and without bias', () => {
     check((x, w, b) => sl.linear(x, w, b), [rand([n, i]), rand([o, i]), rand([o])]);
     check((x, w) => sl.linear(x, w), [rand([n, i]), rand([o, i])]);
   }
+  check((x, w, b) => sl.linear(x, w, b), [rand([2, 3, 5]), rand([4, 5]), rand([4])]);
+  check((x, w) => sl.linear(x, w), [rand([5]), rand([3, 5])]);
 });
 
 test('transpose and reshape (including -1): gradcheck', () => {

@@ -154,6 +154,18 @@ test('matmul with 1-D operands as torch.matmul: [k]·[k, m] -> [m], [n, k]·[k] 
   });
 });
 
+test('linear over any leading dimensions as F.linear: [in] -> [out], [b, n, in] -> [b, n, out]', () => {
+  sl.tidy(() => {
+    const w = rand([4, 6]), bias = rand([4]);
+    for (const shape of [[6], [2, 3, 6], [1, 1, 6]]) {
+      const x = rand(shape);
+      const y = sl.linear(x, w, bias);
+      assert.equal(y.shape, [...shape.slice(0, -1), 4]);
+      assertClose(y.data(), linearRef(x.data(), w.data(), bias.data(), x.size / 6, 6, 4), { atol: 1e-5 }, `linear [${shape}]`);
+    }
+  });
+});
+
 test('empty dimensions: matmul / linear / transpose give the right shapes, zeros and zero gradients', () => {
   sl.tidy(() => {
     assert.equal(sl.matmul(sl.ones([3, 0]), sl.ones([0, 4])).toArray(), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
