@@ -12,6 +12,7 @@ export { reshape } from './ops/shape';
 
 // distances and search (issue 3)
 export * from './distances/functions';
+export { checkMetricAxioms, type MetricAxiomsReport, type AxiomCheck, type CheckMetricAxiomsOptions } from './distances/axioms';
 export * as distances from './distances/index';
 export * as search from './search/index';
 
@@ -21,6 +22,10 @@ export * as reducers from './reducers/index';
 export * as miners from './miners/index';
 
 // layers, models, optimisers, data, training, metrics, io (issue 5)
+export { conv2d, type Conv2dOptions } from './ops/conv';
+export { maxPool2d, type MaxPool2dOptions } from './ops/pool';
+export { batchNorm, type BatchNormOptions } from './ops/norm';
+export { dropout, type DropoutOptions } from './ops/dropout';
 export * as nn from './nn/index';
 export * as models from './models/index';
 export * as optim from './optim/index';
