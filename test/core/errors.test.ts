@@ -45,13 +45,16 @@ test('shape mismatch in add / sub / mul / div names both shapes', () => {
 });
 
 test('matmul / linear / transpose: inner dimensions and ranks, with the shapes', () => {
-  const a = sl.zeros([4, 3]), b = sl.zeros([5, 2]), v = sl.zeros([3]), w23 = sl.zeros([2, 3]);
+  const a = sl.zeros([4, 3]), b = sl.zeros([5, 2]), v = sl.zeros([3]), v5 = sl.zeros([5]), w23 = sl.zeros([2, 3]), t3 = sl.zeros([2, 4, 3]);
   fails(() => sl.matmul(a, b), /^matmul: a is \[4, 3\] but b is \[5, 2\]: inner dimensions must match/);
-  fails(() => a.matmul(v), /^matmul: b must be 2-D, got \[3\]/);
+  fails(() => a.matmul(v5), /^matmul: a is \[4, 3\] but b is \[5\]: inner dimensions must match/);
+  fails(() => t3.matmul(a), /^matmul: a must be 1-D or 2-D, got \[2, 4, 3\]/);
   fails(() => sl.linear(a, b), /^linear: x is \[4, 3\] but weight is \[5, 2\]/);
   fails(() => sl.linear(a, w23, v), /^linear: bias is \[3\] but weight is \[2, 3\]: bias must be \[2\]/);
   fails(() => v.transpose(), /^transpose: a must be 2-D, got \[3\]/);
-  for (const t of [a, b, v, w23]) t.dispose();
+  fails(() => sl.linear(t3, b), /^linear: x is \[2, 4, 3\] but weight is \[5, 2\]: x's last dimension must equal weight's second/);
+  fails(() => sl.linear(w23, v), /^linear: weight must be 2-D, got \[3\]/);
+  for (const t of [a, b, v, v5, w23, t3]) t.dispose();
 });
 
 test('reshape: element counts, bad dims, several -1', () => {
@@ -63,10 +66,12 @@ test('reshape: element counts, bad dims, several -1', () => {
   a.dispose();
 });
 
-test('sum / mean / l2Normalize: unsupported axes and ranks', () => {
+test('sum / mean / l2Normalize: axes out of range, ranks', () => {
   const a = sl.zeros([2, 3]), s = sl.tensor(1);
-  fails(() => a.sum(0), /^sum: axis 0 is not supported for \[2, 3\]/);
-  fails(() => a.mean(2), /^mean: axis 2 is not supported for \[2, 3\]/);
+  fails(() => a.sum(2), /^sum: axis 2 is out of range for \[2, 3\]: use no axis \(all elements\) or one in \[-2, 1\]/);
+  fails(() => a.mean(-3), /^mean: axis -3 is out of range for \[2, 3\]/);
+  fails(() => a.sum(0.5), /^sum: axis 0.5 is out of range/);
+  fails(() => s.sum(0), /^sum: axis 0 is out of range for \[\]/);
   fails(() => sl.l2Normalize(s), /^l2Normalize: x must have at least one dimension/);
   a.dispose();
   s.dispose();

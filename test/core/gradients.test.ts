@@ -63,6 +63,8 @@ test("every op's accumulate path: an input feeding the op twice, with different 
   check(twice((x) => x.relu()), [rand([3, 5], 0.05)]);
   check(twice((x) => x.sum(-1)), [rand([2, 3, 5])]);
   check(twice((x) => x.mean(-1)), [rand([4, 5])]);
+  check(twice((x) => x.mean(0)), [rand([4, 5])]);
+  check(twice((x) => x.sum(1)), [rand([2, 3, 4])]);
   check(twice((x) => x.mean()), [rand([4, 5])]);
   check(twice((x) => x.transpose()), [rand([3, 5])]);
   check(twice((x) => x.reshape([-1])), [rand([3, 5])]);
@@ -76,12 +78,14 @@ test('relu: gradcheck with inputs away from the kink', () => {
   for (const shape of [[1], [7], [4, 17]]) check((x) => x.relu(), [rand(shape, 0.05)]);
 });
 
-test('sum / mean: all elements and the last axis, 1-D to 3-D', () => {
+test('sum / mean: all elements and every axis, 1-D to 3-D', () => {
   for (const shape of [[1], [5], [3, 7], [2, 3, 5]]) {
     check((x) => x.sum(), [rand(shape)]);
     check((x) => x.mean(), [rand(shape)]);
-    check((x) => x.sum(-1), [rand(shape)]);
-    check((x) => x.mean(shape.length - 1), [rand(shape)]);
+    for (let axis = -shape.length; axis < shape.length; axis++) {
+      check((x) => x.sum(axis), [rand(shape)]);
+      check((x) => x.mean(axis), [rand(shape)]);
+    }
   }
 });
 
@@ -89,11 +93,19 @@ test('matmul: gradcheck at several shapes, including 1×k×1 and tails', () => {
   for (const [n, k, m] of [[1, 1, 1], [1, 7, 1], [3, 5, 2], [5, 17, 4], [9, 2, 33]]) check((a, b) => sl.matmul(a, b), [rand([n, k]), rand([k, m])]);
 });
 
+test('matmul with 1-D operands: gradcheck', () => {
+  check((a, b) => sl.matmul(a, b), [rand([5]), rand([5, 3])]);
+  check((a, b) => sl.matmul(a, b), [rand([4, 5]), rand([5])]);
+  check((a, b) => sl.matmul(a, b), [rand([6]), rand([6])]);
+});
+
 test('linear: gradcheck with and without bias', () => {
   for (const [n, i, o] of [[1, 1, 1], [4, 5, 3], [7, 17, 5]]) {
     check((x, w, b) => sl.linear(x, w, b), [rand([n, i]), rand([o, i]), rand([o])]);
     check((x, w) => sl.linear(x, w), [rand([n, i]), rand([o, i])]);
   }
+  check((x, w, b) => sl.linear(x, w, b), [rand([2, 3, 5]), rand([4, 5]), rand([4])]);
+  check((x, w) => sl.linear(x, w), [rand([5]), rand([3, 5])]);
 });
 
 test('transpose and reshape (including -1): gradcheck', () => {

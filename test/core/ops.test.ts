@@ -7,7 +7,7 @@ import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { assertClose, randomF32, U32 } from '../helpers/close';
 import { broadcastRef, mapRef, reluRef, transposeRef, type BinaryName } from '../ref/eltwise';
-import { l2normalizeRef, sumRef, sumRowsRef } from '../ref/reduce';
+import { l2normalizeRef, sumAxisRef, sumRef, sumRowsRef } from '../ref/reduce';
 import { linearRef, matmulRef } from '../ref/gemm';
 import { LAYOUTS, derivedShape } from './cases';
 
@@ -91,11 +91,32 @@ test('sum / mean: all elements and last axis (-1 or ndim-1), 1-D, 2-D, 3-D', () 
   });
 });
 
+test('sum / mean along every axis (negative too) of 1-D to 4-D tensors, tails included', () => {
+  sl.tidy(() => {
+    for (const shape of [[5], [3, 17], [17, 3], [2, 3, 5], [4, 1, 33], [2, 3, 1, 5]]) {
+      const a = rand(shape);
+      const x = a.data();
+      for (let axis = -shape.length; axis < shape.length; axis++) {
+        const ax = axis < 0 ? axis + shape.length : axis;
+        const n = shape[ax];
+        const ref = sumAxisRef(x, shape, axis);
+        const bound = mapRef(sumAxisRef(mapRef(x, Math.abs), shape, axis), (v) => (n + 1) * U32 * v);
+        const s = a.sum(axis), m = a.mean(axis);
+        assert.equal(s.shape, shape.filter((_, i) => i !== ax), `sum(${axis}) of [${shape}]: shape`);
+        assertClose(s.data(), ref, { bound }, `sum(${axis}) of [${shape}]`);
+        assertClose(m.data(), mapRef(ref, (v) => v / n), { bound: mapRef(bound, (v) => v / n) }, `mean(${axis}) of [${shape}]`);
+      }
+    }
+  });
+});
+
 test('sum / mean of empty tensors: 0 and NaN, as PyTorch', () => {
   sl.tidy(() => {
     assert.is(sl.zeros([0]).sum().item(), 0);
     assert.ok(Number.isNaN(sl.zeros([0]).mean().item()));
     assert.equal(sl.zeros([3, 0]).sum(-1).toArray(), [0, 0, 0]);
+    assert.equal(sl.zeros([0, 3]).sum(0).toArray(), [0, 0, 0]);
+    assert.ok(sl.zeros([0, 3]).mean(0).data().every(Number.isNaN));
   });
 });
 
@@ -111,6 +132,36 @@ test('matmul and linear: vs float64 at tails and blocks, within (k + 2)·u·|A||
       const tol = { bound: mapRef(linearRef(abs(a), abs(w), abs(bias), n, k, m), (v) => (k + 3) * U32 * v) };
       assertClose(sl.linear(a, w, bias).data(), linearRef(a.data(), w.data(), bias.data(), n, k, m), tol, `linear ${n}x${k}->${m}`);
       assertClose(sl.linear(a, w).data(), linearRef(a.data(), w.data(), null, n, k, m), tol, `linear no bias ${n}x${k}->${m}`);
+    }
+  });
+});
+
+test('matmul with 1-D operands as torch.matmul: [k]·[k, m] -> [m], [n, k]·[k] -> [n], [k]·[k] -> []', () => {
+  sl.tidy(() => {
+    const a = rand([5, 7]), b = rand([7, 3]), u = rand([7]), v = rand([5]);
+    const ad = a.data(), bd = b.data(), ud = u.data(), vd = v.data();
+    const tol = { atol: 1e-5 };
+    const vb = sl.matmul(v, a);
+    assert.equal(vb.shape, [7]);
+    assertClose(vb.data(), matmulRef(vd, ad, 1, 5, 7), tol, '[5]·[5, 7]');
+    const au = sl.matmul(a, u);
+    assert.equal(au.shape, [5]);
+    assertClose(au.data(), matmulRef(ad, ud, 5, 7, 1), tol, '[5, 7]·[7]');
+    const uu = sl.matmul(u, u);
+    assert.equal(uu.shape, []);
+    assertClose([uu.item()], matmulRef(ud, ud, 1, 7, 1), tol, '[7]·[7]');
+    assert.equal(sl.matmul(u, b).shape, [3]);
+  });
+});
+
+test('linear over any leading dimensions as F.linear: [in] -> [out], [b, n, in] -> [b, n, out]', () => {
+  sl.tidy(() => {
+    const w = rand([4, 6]), bias = rand([4]);
+    for (const shape of [[6], [2, 3, 6], [1, 1, 6]]) {
+      const x = rand(shape);
+      const y = sl.linear(x, w, bias);
+      assert.equal(y.shape, [...shape.slice(0, -1), 4]);
+      assertClose(y.data(), linearRef(x.data(), w.data(), bias.data(), x.size / 6, 6, 4), { atol: 1e-5 }, `linear [${shape}]`);
     }
   });
 });

@@ -51,3 +51,15 @@ export function l2normalizeBwdRef(x: Arr, g: Arr, n: number, d: number, eps = 1e
   }
   return out;
 }
+
+/** Σ over one axis of a row-major tensor of `shape` (the axis removed from the result). */
+export function sumAxisRef(x: Arr, shape: number[], axis: number): Float64Array {
+  const ax = axis < 0 ? axis + shape.length : axis;
+  const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
+  const outer = prod(shape.slice(0, ax)), n = shape[ax], inner = prod(shape.slice(ax + 1));
+  const out = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < n; j++)
+      for (let i = 0; i < inner; i++) out[o * inner + i] += x[(o * n + j) * inner + i];
+  return out;
+}
