@@ -145,6 +145,31 @@ test('matmul, add, sub, mul, relu, sum, mean, reshape, transpose: values and gra
   near([x.mean().item()], [av.reduce((s, v) => s + v, 0) / (n * k)], TOL, 'mean()');
 });
 
+test('sum(axis) / mean(axis) along any axis (negative from the end), as torch; gradients spread back', () => {
+  const [p, q, r] = [3, 5, 2];
+  const v = values(p * q * r, 6);
+  const at = (i: number, j: number, l: number) => v[(i * q + j) * r + l];
+  const x = f32(v, [p, q, r], true);
+  const s0 = x.sum(0), m1 = x.mean(1), sLast = x.sum(-1);
+  assert.equal(s0.shape, [q, r]);
+  assert.equal(m1.shape, [p, r]);
+  assert.equal(sLast.shape, [p, q]);
+  const ref0: number[] = [], ref1: number[] = [], ref2: number[] = [];
+  for (let j = 0; j < q; j++) for (let l = 0; l < r; l++) ref0.push([0, 1, 2].reduce((s, i) => s + at(i, j, l), 0));
+  for (let i = 0; i < p; i++) for (let l = 0; l < r; l++) ref1.push([0, 1, 2, 3, 4].reduce((s, j) => s + at(i, j, l), 0) / q);
+  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) ref2.push(at(i, j, 0) + at(i, j, 1));
+  near(s0, ref0, TOL, 'sum(0)');
+  near(m1, ref1, TOL, 'mean(1)');
+  near(sLast, ref2, TOL, 'sum(-1)');
+  near(x.sum(-3), ref0, TOL, 'sum(-3)');
+  // d/dx [Σ w0·sum(0) + Σ w1·mean(1)] = w0[j, l] + w1[i, l] / q
+  const w0 = values(q * r, 7), w1 = values(p * r, 8);
+  s0.mul(f32(w0, [q, r])).sum().add(m1.mul(f32(w1, [p, r])).sum()).backward();
+  const g: number[] = [];
+  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) for (let l = 0; l < r; l++) g.push(w0[j * r + l] + w1[i * r + l] / q);
+  near(gradOf(x), g, TOL, 'd sum(0), d mean(1)');
+});
+
 test('t.grad is null when no gradient flowed; backward accumulates into a tensor used twice', () => {
   const used = sl.tensor([1, 2, 3], { requiresGrad: true });
   const unused = sl.tensor([4, 5], { requiresGrad: true });
