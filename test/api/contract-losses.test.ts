@@ -35,6 +35,8 @@ test('ContrastiveLoss defaults: posMargin 0, negMargin 1, form margin, LpDistanc
   check('contrastive', loss, fx.labels);
   check('contrastive', new sl.losses.ContrastiveLoss(), Int32Array.from(fx.labels));
   check('contrastiveMargins', new sl.losses.ContrastiveLoss({ posMargin: 0.3, negMargin: 0.9 }), fx.labels);
+  // a given reducer is applied to each part separately, the two added
+  check('contrastiveMean', new sl.losses.ContrastiveLoss({ posMargin: 0.2, negMargin: 0.9, reducer: new sl.reducers.MeanReducer() }), fx.labels);
 });
 
 test('ContrastiveLoss with tuples: pairs [a1, p, a2, n] as given, triplets [a, p, n] as pairs (a, p), (a, n)', () => {
@@ -209,6 +211,36 @@ test('PairMarginMiner defaults posMargin 0.2, negMargin 0.8; mine() -> [a1, p, a
   // mined tuples feed a loss directly
   const v = new sl.losses.ContrastiveLoss().forward(e, MINE_LABELS, got);
   assert.ok(Number.isFinite(v.item()));
+});
+
+test('miners take an injected similarity: margins compare similarities (larger is closer)', () => {
+  const e = randn([MINE_LABELS.length, 4], 17);
+  const v = Array.from(e.data());
+  const rows = MINE_LABELS.map((_, i) => v.slice(i * 4, i * 4 + 4));
+  const sim = (i: number, j: number) => rows[i].reduce((s, x, k) => s + x * rows[j][k], 0) / (Math.hypot(...rows[i]) * Math.hypot(...rows[j]));
+  const n = MINE_LABELS.length;
+  const same = (i: number, j: number) => MINE_LABELS[i] === MINE_LABELS[j];
+  const trip: number[][] = [[], [], []];
+  for (let a = 0; a < n; a++)
+    for (let p = 0; p < n; p++)
+      for (let q = 0; q < n; q++) {
+        if (a === p || !same(a, p) || same(a, q)) continue;
+        const tm = sim(a, p) - sim(a, q);
+        assert.ok(Math.abs(tm) > 1e-4 && Math.abs(tm - 0.3) > 1e-4, 'no triplet sits on a threshold');
+        if (tm > 0 && tm <= 0.3) [a, p, q].forEach((x, c) => trip[c].push(x));
+      }
+  const cos = new sl.distances.CosineSimilarity();
+  const mined = new sl.miners.TripletMarginMiner({ margin: 0.3, type: 'semihard', distance: cos }).mine(e, MINE_LABELS);
+  assert.equal(mined.map((c) => Array.from(c)), trip);
+  const pairs: number[][] = [[], [], [], []];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      if (same(i, j) && sim(i, j) < 0.6) { pairs[0].push(i); pairs[1].push(j); }
+      if (!same(i, j) && sim(i, j) > 0.1) { pairs[2].push(i); pairs[3].push(j); }
+    }
+  const got = new sl.miners.PairMarginMiner({ posMargin: 0.6, negMargin: 0.1, distance: cos }).mine(e, MINE_LABELS);
+  assert.equal(got.map((c) => Array.from(c)), pairs);
 });
 
 test('errors: NaN labels have their own message (losses and miners), before any kernel runs', () => {
