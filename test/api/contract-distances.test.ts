@@ -58,6 +58,23 @@ test('pairedDistance(x, y, metric) [n]: row i against row i, every metric form',
   near(sl.pairedDistance(X(), f32(yv, [n, d]), lp), pairedRef(xv, yv, n, 'euclidean'), TOL, 'pairedDistance object');
 });
 
+test('cdist gradients: a zero distance contributes nothing (torch.cdist), others (x_i − x_j)/d_ij', () => {
+  const v = [1, 2, 3, 5, 1, 2, -1, 0.5];
+  const x = f32(v, [4, 2], true);
+  sl.cdist(x, x, 'euclidean').sum().backward();
+  const g = new Array(8).fill(0);
+  for (let i = 0; i < 4; i++)
+    for (let j = 0; j < 4; j++) {
+      const dx = v[i * 2] - v[j * 2], dy = v[i * 2 + 1] - v[j * 2 + 1], dd = Math.hypot(dx, dy);
+      // d_ij and d_ji both depend on x_i
+      if (dd > 0) { g[i * 2] += (2 * dx) / dd; g[i * 2 + 1] += (2 * dy) / dd; }
+    }
+  near(gradOf(x), g, TOL, 'd Σ cdist(x, x)');
+  const y = f32([1, 2, 3, 5], [2, 2], true);
+  sl.pairedDistance(y, y, 'euclidean').sum().backward();
+  near(gradOf(y), [0, 0, 0, 0], { atol: 0 }, 'paired at distance 0');
+});
+
 test('distance objects: defaults, isInverted, pairwise [n, m] and paired [n]', () => {
   const lp = new sl.distances.LpDistance();
   assert.is(lp.p, 2);

@@ -196,4 +196,15 @@ test('opt.step() leaves parameters without a gradient alone', () => {
   near(b, [4, 5], { atol: 0 }, 'b untouched');
 });
 
+test('opt.step() checks every gradient first: a bad one leaves all parameters as they were', () => {
+  const a = f32([1, 2, 3], [3], true), b = f32([4, 5], [2], true);
+  const opt = new sl.optim.Adam([a, b], { lr: 0.5 });
+  a.sum().backward();
+  b.sum().backward();
+  b.grad!.dispose();
+  assert.match(thrown(() => opt.step()), /Adam\.step: .*params\[1\].*disposed/);
+  near(a, [1, 2, 3], { atol: 0 }, 'a untouched');
+  near(b, [4, 5], { atol: 0 }, 'b untouched');
+});
+
 test.run();

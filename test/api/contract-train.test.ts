@@ -172,6 +172,10 @@ test("search.topK(queries, refs, k, { metric, excludeSelf: false }) -> { indices
     return 1 - x.reduce((s, xv, c) => s + xv * y[c], 0) / (Math.hypot(...x) * Math.hypot(...y));
   };
   check(sl.search.topK(q, t, k, { metric: 'cosine' }), qv, 5, cosd, false, 'cosine');
+  // a similarity ranks largest first and reports the similarity
+  const negDot = (a: number[], i: number, b: number[], j: number) => -[0, 1, 2].reduce((s, c) => s + a[i * D + c] * b[j * D + c], 0);
+  const dotRes = sl.search.topK(q, t, k, { metric: 'dot' });
+  check({ indices: dotRes.indices, distances: dotRes.distances.map((x) => -x) }, qv, 5, negDot, false, 'dot');
   assert.match(thrown(() => sl.search.topK(q, t, k, { metric: 'cosinus' as any })), /unknown metric "cosinus"/);
 });
 

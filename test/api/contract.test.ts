@@ -7,15 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { Rng } from '../../src/random';
 import { TOL, f32, gradOf, near, thrown } from './helpers';
 
 await sl.init();
 
 /** Seeded float32-representable values (so the float64 reference sees the kernel's inputs). */
 function values(n: number, seed: number): number[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => Math.fround(rng.normal()));
+  return Array.from(sl.randn([n], { seed }).data());
 }
 
 function matmulRef(a: number[], b: number[], n: number, k: number, m: number): number[] {
