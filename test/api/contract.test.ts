@@ -22,6 +22,40 @@ function matmulRef(a: number[], b: number[], n: number, k: number, m: number): n
   return out;
 }
 
+test('every documented name is exported: classes (capitalised, used with new) and functions', () => {
+  const fns: [string, unknown][] = [
+    ['init', sl.init], ['manualSeed', sl.manualSeed], ['tensor', sl.tensor], ['zeros', sl.zeros], ['ones', sl.ones],
+    ['randn', sl.randn], ['rand', sl.rand], ['tidy', sl.tidy], ['noGrad', sl.noGrad], ['matmul', sl.matmul],
+    ['cdist', sl.cdist], ['pairedDistance', sl.pairedDistance], ['cosineSimilarity', sl.cosineSimilarity],
+    ['checkMetricAxioms', sl.checkMetricAxioms], ['distances.Mahalanobis.fromData', sl.distances.Mahalanobis.fromData],
+    ['train.fit', sl.train.fit], ['metrics.retrieval', sl.metrics.retrieval], ['metrics.knnAccuracy', sl.metrics.knnAccuracy],
+    ['metrics.verification', sl.metrics.verification], ['search.topK', sl.search.topK],
+    ['io.saveSafetensors', sl.io.saveSafetensors], ['io.loadSafetensors', sl.io.loadSafetensors],
+  ];
+  for (const [name, f] of fns) assert.type(f, 'function', name);
+  const classes: Record<string, Record<string, unknown>> = {
+    distances: sl.distances as any, losses: sl.losses as any, reducers: sl.reducers as any, miners: sl.miners as any,
+    nn: sl.nn as any, models: sl.models as any, optim: sl.optim as any, data: sl.data as any,
+  };
+  const documented: Record<string, string[]> = {
+    distances: ['LpDistance', 'CosineSimilarity', 'DotProductSimilarity', 'Mahalanobis', 'LearnedMahalanobis'],
+    losses: ['ContrastiveLoss', 'TripletMarginLoss', 'SimilarityRegressionLoss', 'PairClassificationLoss', 'NTXentLoss', 'MultiSimilarityLoss'],
+    reducers: ['MeanReducer', 'SumReducer', 'AvgNonZeroReducer'],
+    miners: ['TripletMarginMiner', 'BatchHardMiner', 'PairMarginMiner'],
+    nn: ['Sequential', 'Linear', 'Conv2d', 'MaxPool2d', 'ReLU', 'Flatten', 'L2Normalize', 'BatchNorm1d', 'BatchNorm2d', 'Dropout'],
+    models: ['Siamese', 'Triplet'],
+    optim: ['SGD', 'Adam', 'AdamW'],
+    data: ['MPerClassSampler'],
+  };
+  for (const [ns, names] of Object.entries(documented)) {
+    for (const name of names) assert.type(classes[ns][name], 'function', `sl.${ns}.${name}`);
+  }
+  const t = sl.tensor([[1, 2]]);
+  for (const m of ['data', 'toArray', 'item', 'backward', 'dispose', 'add', 'sub', 'mul', 'relu', 'sum', 'mean', 'reshape', 'transpose'] as const) {
+    assert.type(t[m], 'function', `Tensor.${m}`);
+  }
+});
+
 test('init() is idempotent; init({ module }) takes a compiled WebAssembly.Module (fresh process)', async () => {
   await sl.init();
   assert.equal(sl.tensor([1, 2]).add(1).toArray(), [2, 3]);
