@@ -1,0 +1,123 @@
+// npm run test:runtimes — builds dist/, packs and installs the package into a fresh app
+// directory, then runs test/runtimes/smoke.js from that install in every runtime we ship
+// for, compares each one's numbers with Node's, and prints a table and `N passed, N failed`.
+// Everything it needs comes from devDependencies, except Chromium, which it installs with
+// apt-get when /usr/bin/chromium is missing (CI runs as root on a fresh machine).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { packAndInstall, sh } from './package.mjs';
+import * as rt from './runtimes.mjs';
+import { compareNumbers } from './compare.mjs';
+
+const WORK = resolve('.runtimes');
+const RTOL = 1e-4; // relaxed fused multiply-add vs separate rounding, after a few SGD steps
+const started = performance.now();
+const checks = [];
+const rows = [];
+const check = (name, ok, detail = '') => {
+  checks.push({ name, ok, detail });
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
+};
+const attempt = async (name, fn) => {
+  try {
+    return await fn();
+  } catch (err) {
+    check(name, false, String(err?.stack ?? err).split('\n').slice(0, 12).join('\n'));
+    return undefined;
+  }
+};
+
+if (!process.argv.includes('--no-build')) sh(process.execPath, ['scripts/build-dist.mjs'], { stdio: 'inherit' });
+const files = ['smoke.js', 'cli.js', 'worker.js', 'page.html', 'no-simd.mjs'].map((f) => `test/runtimes/${f}`);
+const pkg = packAndInstall(WORK, files);
+const { app } = pkg;
+check('npm pack: tarball installs with zero dependencies', true, `${relative(process.cwd(), pkg.tarball)}, ${(pkg.packedSize / 1024).toFixed(1)} KB packed`);
+
+// The package's `exports` as each condition set resolves it from the app directory.
+const resolveWith = (conditions) =>
+  sh(process.execPath, [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', "console.log(import.meta.resolve('simlearn'))"], { cwd: app }).trim();
+const distFile = (url) => relative(app, new URL(url).pathname);
+const expectEntry = (label, conditions, want) => {
+  const got = distFile(resolveWith(conditions));
+  check(`exports: ${label} resolves to ${want}`, got === `node_modules/simlearn/${want}`, got);
+  return got;
+};
+expectEntry('default (Node)', [], 'dist/simlearn.js');
+const workerdEntry = expectEntry('workerd', ['workerd', 'worker', 'browser'], 'dist/simlearn.workerd.js');
+const browserEntry = expectEntry('browser', ['browser'], 'dist/simlearn.js');
+const manifest = JSON.parse(readFileSync(resolve(app, 'node_modules/simlearn/package.json'), 'utf8'));
+const typesFile = resolve(app, 'node_modules/simlearn', manifest.exports['.'].types);
+check('exports: types point at an installed .d.ts', existsSync(typesFile), relative(app, typesFile));
+const sizes = JSON.parse(readFileSync('build/dist-sizes.json', 'utf8'));
+const bundleGz = sizes['simlearn.js (JS + both wasm builds inlined)'].gz;
+check('size: dist/simlearn.js (both wasm builds inlined) under 100 KB gzipped', bundleGz < 100 * 1024, `${(bundleGz / 1024).toFixed(1)} KB`);
+check('package.json has no dependencies', !manifest.dependencies && !manifest.peerDependencies, '');
+
+// The runtimes. expected: the build init() must pick there.
+const runtimes = [
+  { name: 'node', build: 'baseline', run: () => rt.node(app) },
+  { name: 'node --experimental-wasm-relaxed-simd', build: 'relaxed', run: () => rt.node(app, ['--experimental-wasm-relaxed-simd']) },
+  { name: 'deno', build: 'relaxed', run: () => rt.deno(app) },
+  { name: "deno, init({ simd: 'baseline' })", build: 'baseline', run: () => rt.deno(app, { SIMLEARN_SMOKE_SIMD: 'baseline' }) },
+  { name: 'bun', build: 'relaxed', run: () => rt.bun(app) },
+  { name: 'workerd', build: 'relaxed', run: () => rt.workerd(app, workerdEntry) },
+  { name: 'chromium', build: 'relaxed', run: async () => (ensureChromium(), rt.chromium(app, browserEntry)) },
+];
+
+let reference = null;
+for (const r of runtimes) {
+  const t = performance.now();
+  const result = await attempt(`${r.name}: smoke program`, r.run);
+  const row = { name: r.name, ok: false, build: result?.build ?? '-', result, wallMs: performance.now() - t, diff: null };
+  rows.push(row);
+  if (!result) continue;
+  if (!reference) reference = result; // node runs first: it is the reference
+  const buildOk = result.build === r.build;
+  // Each CLI runtime resolves 'simlearn' itself (import.meta.resolve) through the exports map.
+  const resolvedOk = result.resolved === undefined || result.resolved.endsWith('/node_modules/simlearn/dist/simlearn.js');
+  const cmp = compareNumbers(result.numbers, reference.numbers, RTOL);
+  row.diff = cmp.maxRel;
+  row.ok = buildOk && resolvedOk && cmp.ok;
+  check(`${r.name}: smoke program`, row.ok, [!buildOk && `ran the ${result.build} build, expected ${r.build}`, !resolvedOk && `'simlearn' resolved to ${result.resolved}`, !cmp.ok && cmp.problems.join('; '), cmp.ok && `max rel diff vs node ${cmp.maxRel.toExponential(1)}`].filter(Boolean).join('; '));
+}
+
+// No wasm SIMD: a preload makes WebAssembly.validate refuse everything; importing must
+// work and init() must give the engine's clear message rather than a compile error.
+await attempt('no wasm SIMD: init() gives the clear error', async () => {
+  const res = await rt.node(app, ['--import', './no-simd.mjs']).then(
+    () => ({ ok: false, why: 'init() succeeded' }),
+    (err) => {
+      const line = (err.stderr ?? '').split('\n').find((l) => /^Error: simlearn: /.test(l));
+      return { ok: Boolean(line && /not WebAssembly SIMD/.test(line)), why: line ?? String(err).slice(0, 2000) };
+    },
+  );
+  check('no wasm SIMD: init() gives the clear error', res.ok, res.why.trim());
+});
+
+function ensureChromium() {
+  if (existsSync(rt.CHROMIUM)) return;
+  console.log(`${rt.CHROMIUM} is missing: installing Debian's chromium with apt-get`);
+  const asRoot = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', 'chromium']]) {
+    const full = [...asRoot, ...args];
+    const res = spawnSync(full[0], full.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], env });
+    if (res.status !== 0) throw new Error(`${full.join(' ')} failed (${res.status ?? res.error}); install chromium to run this suite`);
+  }
+}
+
+// The table (docs/runtimes.md takes the same columns).
+const mb = (n) => (n == null ? '-' : `${(n / 1048576).toFixed(1)} MB`);
+const hostMemory = (r) => (r?.rssBytes != null ? `${mb(r.rssBytes)} RSS` : r?.jsHeapBytes != null ? `${mb(r.jsHeapBytes)} JS heap` : '-');
+const table = [
+  ['runtime', 'version', 'ok', 'build', 'cold start (import → init)', 'wasm memory', 'process memory', 'max rel diff vs node'],
+  ...rows.map((r) => [r.name, r.result?.version ?? '-', r.ok ? 'ok' : 'FAIL', r.build, r.result ? `${r.result.coldStartMs.toFixed(1)} ms` : '-', mb(r.result?.wasmMemoryBytes), hostMemory(r.result), r.diff == null ? '-' : r.diff.toExponential(1)]),
+];
+const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+console.log('\n' + table.map((row) => '| ' + row.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |').join('\n'));
+const passed = checks.filter((c) => c.ok).length;
+const failed = checks.length - passed;
+console.log(`\nruntime suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

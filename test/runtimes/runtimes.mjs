@@ -1,0 +1,172 @@
+// One runner per runtime. Each resolves to the smoke program's result or throws with the
+// runtime's own output, so a runtime that cannot run is reported as a failure.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { extname, join, resolve } from 'node:path';
+
+const TIMEOUT_MS = 60_000;
+const bin = (name) => resolve('node_modules/.bin', name);
+
+/** Runs a command to completion; rejects on a non-zero exit, a signal or the timeout. */
+export function run(cmd, args, { cwd, env } = {}) {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      fail(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) ok({ stdout, stderr });
+      else fail(Object.assign(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}\n${stderr}${stdout}`), { stdout, stderr }));
+    });
+  });
+}
+
+const readPackageVersion = (name) => JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')).version;
+
+const lastJsonLine = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
+
+/** Node, Deno or Bun running cli.js in the app directory; `args` go before the script. */
+export async function runCli(app, cmd, args = [], env = {}) {
+  const { stdout } = await run(cmd, [...args, 'cli.js'], { cwd: app, env });
+  return lastJsonLine(stdout);
+}
+
+export const node = (app, flags = [], env) => runCli(app, process.execPath, flags, env);
+export const deno = (app, env) => runCli(app, bin('deno'), ['run', '--quiet', '--no-lock', '--allow-env'], { DENO_NO_UPDATE_CHECK: '1', ...env });
+export const bun = (app, env) => runCli(app, bin('bun'), [], env);
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createNetServer();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts `workerd serve config` on a free port, calls `use(baseUrl)`, then stops it. */
+export async function withWorkerd(configPath, socketName, use) {
+  const port = await freePort();
+  const child = spawn(bin('workerd'), ['serve', configPath, `--socket-addr=${socketName}=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((ok) => child.on('close', (code) => ok(code)));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 15_000;
+    // Ready when the socket accepts; workerd exits at once on a bad config.
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}\n${output}`);
+      try {
+        await fetch(`${base}/ready`, { signal: AbortSignal.timeout(1000) });
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`workerd did not listen on ${base} within 15 s\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return await use(base, () => output);
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+/** The smoke worker: its modules come from the installed package's workerd entry. */
+export async function workerd(app, entry) {
+  const dir = (p) => JSON.stringify(p);
+  const wasmDir = join(entry, '..');
+  writeFileSync(
+    join(app, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "smoke", worker = .smokeWorker)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "smoke")],
+);
+const smokeWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "smoke.js", esModule = embed "smoke.js"),
+    (name = "simlearn", esModule = embed ${dir(entry)}),
+    (name = "simlearn.wasm", wasm = embed ${dir(join(wasmDir, 'simlearn.wasm'))}),
+    (name = "simlearn-relaxed.wasm", wasm = embed ${dir(join(wasmDir, 'simlearn-relaxed.wasm'))}),
+  ],
+  compatibilityDate = "2025-09-01",
+);
+`,
+  );
+  return withWorkerd(join(app, 'config.capnp'), 'http', async (base, output) => {
+    const get = async (path) => {
+      const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`workerd answered ${res.status} to ${path}: ${text}\n${output()}`);
+      return text;
+    };
+    // workerd's clock stands still while a request computes (a Spectre mitigation), so
+    // the cold start is timed from outside: the first request, which imports and inits.
+    const t0 = performance.now();
+    await get('/init');
+    const coldStartMs = performance.now() - t0;
+    const result = JSON.parse(await get('/smoke'));
+    return { ...result, coldStartMs, version: `workerd ${readPackageVersion('workerd')}` };
+  });
+}
+
+const CONTENT_TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+/** Serves the app directory on 127.0.0.1; page.html gets the import map's target substituted. */
+function serveApp(app, browserEntry) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = resolve(app, '.' + path);
+    if (!file.startsWith(resolve(app)) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    let body = readFileSync(file);
+    if (path === '/page.html') body = body.toString().replace('__SIMLEARN__', '/' + browserEntry);
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Chromium (Debian's), driven by playwright-core, loading page.html from 127.0.0.1. */
+export async function chromium(app, browserEntry) {
+  const { chromium: launcher } = await import('playwright-core');
+  const server = await serveApp(app, browserEntry);
+  const browser = await launcher.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
+    timeout: TIMEOUT_MS,
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`http://127.0.0.1:${server.address().port}/page.html`);
+    await page.waitForFunction(() => window.smokeResult, null, { timeout: TIMEOUT_MS });
+    const out = await page.evaluate(() => window.smokeResult);
+    if (!out.ok) throw new Error(`${out.error}\n${errors.join('\n')}`);
+    out.result.version = `chromium ${browser.version()}`;
+    return out.result;
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
