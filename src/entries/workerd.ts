@@ -5,13 +5,17 @@
 // base64 (scripts/build-dist.mjs swaps kernels.generated.ts for a stub here).
 import baselineModule from './simlearn.wasm';
 import relaxedModule from './simlearn-relaxed.wasm';
-import { chooseBuild, init as initEngine, type InitOptions } from '../wasm/instance';
+import { hasRelaxedSimd, init as initEngine, type InitOptions } from '../wasm/instance';
 
 export * from '../index';
 
-/** As the default entry's init(); without `module` it takes the imported build `simd` selects. */
+/**
+ * As the default entry's init(); without `module` it takes the imported build that `simd`
+ * selects ('auto': relaxed where the runtime validates it). The engine checks the options.
+ */
 export function init(options: InitOptions = {}): Promise<void> {
   if (options.module) return initEngine(options);
-  const module = chooseBuild(options.simd) === 'relaxed' ? relaxedModule : baselineModule;
-  return initEngine({ ...options, module });
+  const { simd = 'auto' } = options;
+  const relaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
+  return initEngine({ ...options, module: relaxed ? relaxedModule : baselineModule });
 }

@@ -66,23 +66,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
   await pending;
 }
 
-/**
- * The build init() takes for `simd` on this runtime. Throws the clear errors for a runtime
- * without wasm SIMD and for a bad or unsupported `simd` before anything is compiled; the
- * workerd entry uses it to pick between its two imported modules the same way.
- */
-export function chooseBuild(simd: InitOptions['simd'] = 'auto'): SimdBuild {
-  checkSimd();
-  if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
-    throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
-  }
-  if (simd === 'relaxed' && !hasRelaxedSimd()) {
-    throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
-  }
-  return simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd()) ? 'relaxed' : 'baseline';
-}
-
-function checkSimd(): void {
+async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engine> {
   if (typeof WebAssembly !== 'object') {
     throw new Error('simlearn: this runtime has no WebAssembly; simlearn needs WebAssembly with the SIMD (v128) proposal.');
   }
@@ -92,16 +76,19 @@ function checkSimd(): void {
         'needs. Node >= 16.4, Deno, Bun, Chrome >= 91, Firefox >= 89, Safari >= 16.4 and Cloudflare Workers have it.',
     );
   }
-}
-
-async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engine> {
+  if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
+    throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
+  }
   let instance: WebAssembly.Instance;
   if (module) {
-    checkSimd();
     if (!(module instanceof WebAssembly.Module)) throw new TypeError('simlearn: init: module must be a WebAssembly.Module');
     instance = await WebAssembly.instantiate(module, {});
   } else {
-    const bytes = decodeBase64(chooseBuild(simd) === 'relaxed' ? relaxedWasmBase64 : baselineWasmBase64);
+    const wantRelaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
+    if (simd === 'relaxed' && !hasRelaxedSimd()) {
+      throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
+    }
+    const bytes = decodeBase64(wantRelaxed ? relaxedWasmBase64 : baselineWasmBase64);
     instance = ((await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance;
   }
   const k = instance.exports as unknown as Kernels;
