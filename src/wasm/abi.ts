@@ -54,10 +54,25 @@ export interface LossKernels {
 
 /** assembly/kernels/conv.ts, pool.ts, norm.ts */
 export interface ConvKernels {
-  // conv, pool, batch norm (issue 5)
+  // conv, pool, batch norm, dropout (issue 5)
+  f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ws: Ptr): void;
+  f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, acc: number, ws: Ptr): void;
+  f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, acc: number, ws: Ptr): void;
+  f32_conv2d_bwd_bias(dy: Ptr, dbias: Ptr, n: number, oc: number, hw: number, acc: number): void;
+  f32_maxpool2d_fwd(x: Ptr, y: Ptr, idx: Ptr, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number): void;
+  f32_maxpool2d_bwd(dy: Ptr, idx: Ptr, dx: Ptr, planes: number, h: number, w: number, oh: number, ow: number, acc: number): void;
+  f32_batchnorm_stats(x: Ptr, mean: Ptr, invstd: Ptr, n: number, c: number, l: number, eps: number, rmean: Ptr, rvar: Ptr, momentum: number): void;
+  f32_batchnorm_invstd(variance: Ptr, invstd: Ptr, c: number, eps: number): void;
+  f32_batchnorm_fwd(x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, n: number, c: number, l: number): void;
+  f32_batchnorm_bwd_reduce(x: Ptr, dy: Ptr, mean: Ptr, invstd: Ptr, sumDy: Ptr, sumDyXhat: Ptr, n: number, c: number, l: number): void;
+  f32_batchnorm_bwd_input(x: Ptr, dy: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, sumDy: Ptr, sumDyXhat: Ptr, dx: Ptr, n: number, c: number, l: number, training: number, acc: number): void;
+  f32_dropout_fwd(x: Ptr, y: Ptr, mask: Ptr, n: number, p: number, seed: number): void;
+  f32_dropout_bwd(dy: Ptr, mask: Ptr, dx: Ptr, n: number, acc: number): void;
 }
 
 /** assembly/kernels/optim.ts */
 export interface OptimKernels {
   // optimisers (issue 5)
+  f32_sgd_step(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, oneMinusDampening: number, wd: number, nesterov: number, first: number): void;
+  f32_adam_step(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number, l2: number, decay: number): void;
 }
