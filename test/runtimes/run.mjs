@@ -4,7 +4,7 @@
 // Everything it needs comes from devDependencies, except Chromium, which it installs with
 // apt-get when /usr/bin/chromium is missing (CI runs as root on a fresh machine).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { packAndInstall, sh } from './package.mjs';
 import * as rt from './runtimes.mjs';
@@ -23,13 +23,13 @@ const attempt = async (name, fn) => {
   try {
     return await fn();
   } catch (err) {
-    check(name, false, String(err?.stack ?? err).split('\n').slice(0, 12).join('\n'));
+    check(name, false, String(err?.stack ?? err).split('\n').slice(0, 12).map((l) => (l.length > 300 ? l.slice(0, 300) + ' …' : l)).join('\n'));
     return undefined;
   }
 };
 
 if (!process.argv.includes('--no-build')) sh(process.execPath, ['scripts/build-dist.mjs'], { stdio: 'inherit' });
-const files = ['smoke.js', 'cli.js', 'worker.js', 'page.html', 'no-simd.mjs'].map((f) => `test/runtimes/${f}`);
+const files = ['smoke.js', 'cli.js', 'worker.js', 'page.html', 'no-simd.mjs', 'consumer.ts'].map((f) => `test/runtimes/${f}`);
 const pkg = packAndInstall(WORK, files);
 const { app } = pkg;
 check('npm pack: tarball installs with zero dependencies', true, `${relative(process.cwd(), pkg.tarball)}, ${(pkg.packedSize / 1024).toFixed(1)} KB packed`);
@@ -49,6 +49,13 @@ const browserEntry = expectEntry('browser', ['browser'], 'dist/simlearn.js');
 const manifest = JSON.parse(readFileSync(resolve(app, 'node_modules/simlearn/package.json'), 'utf8'));
 const typesFile = resolve(app, 'node_modules/simlearn', manifest.exports['.'].types);
 check('exports: types point at an installed .d.ts', existsSync(typesFile), relative(app, typesFile));
+await attempt('types: a TypeScript consumer type-checks against the installed .d.ts', () => {
+  const tsc = resolve('node_modules/typescript/bin/tsc');
+  const compilerOptions = { noEmit: true, strict: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'], types: [] };
+  writeFileSync(resolve(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
+  sh(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app });
+  check('types: a TypeScript consumer type-checks against the installed .d.ts', true);
+});
 const sizes = JSON.parse(readFileSync('build/dist-sizes.json', 'utf8'));
 const bundleGz = sizes['simlearn.js (JS + both wasm builds inlined)'].gz;
 check('size: dist/simlearn.js (both wasm builds inlined) under 100 KB gzipped', bundleGz < 100 * 1024, `${(bundleGz / 1024).toFixed(1)} KB`);

@@ -9,41 +9,48 @@ export async function smoke(importSimlearn, initOptions = {}) {
   const info = sl.engineInfo();
   const numbers = {};
   const keep = (name, values) => (numbers[name] = Array.from(values));
+  const fail = (what) => {
+    throw new Error(`smoke: ${what}`);
+  };
 
   sl.manualSeed(7);
   const x = sl.randn([5, 3], { seed: 1 });
   const y = sl.randn([7, 3], { seed: 2 });
   keep('matmul', sl.matmul(x, y.transpose()).data());
 
-  // A tiny MLP embedder trained by hand-written SGD through autograd: pull each point
-  // towards a fixed target embedding.
+  // A small embedder trained for a few SGD steps: pull each input's embedding towards a
+  // fixed target.
+  const makeModel = () => new sl.nn.Sequential(new sl.nn.Linear(8, 16), new sl.nn.ReLU(), new sl.nn.Linear(16, 4));
+  const model = makeModel();
+  const optimizer = new sl.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
   const inputs = sl.randn([17, 8], { seed: 3 });
   const targets = sl.randn([17, 4], { seed: 4 });
-  let w1 = sl.randn([16, 8], { seed: 5, requiresGrad: true });
-  let b1 = sl.zeros([16], { requiresGrad: true });
-  let w2 = sl.randn([4, 16], { seed: 6, requiresGrad: true });
-  let b2 = sl.zeros([4], { requiresGrad: true });
-  const embed = (v) => sl.linear(sl.linear(v, w1, b1).relu(), w2, b2);
   const losses = [];
-  for (let step = 0; step < 5; step++) {
-    const loss = sl.tidy(() => {
-      const diff = embed(inputs).sub(targets);
-      const l = diff.mul(diff).mean();
-      l.backward();
-      return l;
-    });
-    losses.push(loss.item());
-    loss.dispose();
-    const update = (p) => {
-      const next = sl.noGrad(() => p.sub(p.grad.mul(0.01)));
-      p.dispose();
-      return next.requiresGrad_();
-    };
-    [w1, b1, w2, b2] = [w1, b1, w2, b2].map(update);
+  for (let step = 0; step < 6; step++) {
+    losses.push(
+      sl.tidy(() => {
+        optimizer.zeroGrad();
+        const diff = model.forward(inputs).sub(targets);
+        const loss = diff.mul(diff).mean();
+        loss.backward();
+        optimizer.step();
+        return loss.item();
+      }),
+    );
   }
-  if (!(losses[losses.length - 1] < losses[0])) throw new Error(`smoke: loss did not fall: ${losses.join(', ')}`);
+  if (!(losses[losses.length - 1] < 0.9 * losses[0])) fail(`loss did not fall: ${losses.join(', ')}`);
   keep('trainLoss', losses);
-  keep('embedding', sl.noGrad(() => sl.l2Normalize(embed(inputs))).data());
+  const embeddings = sl.noGrad(() => sl.l2Normalize(model.forward(inputs)));
+  keep('embeddings', embeddings.data());
+
+  // safetensors round trip: the reloaded model computes exactly the same embeddings.
+  const bytes = sl.io.saveSafetensors(model.stateDict());
+  const reloaded = makeModel();
+  reloaded.loadStateDict(sl.io.loadSafetensors(bytes));
+  const again = sl.noGrad(() => sl.l2Normalize(reloaded.forward(inputs))).data();
+  const first = embeddings.data();
+  if (again.some((v, i) => v !== first[i])) fail('the model reloaded from safetensors computes different embeddings');
+  keep('safetensorsBytes', [bytes.length]);
 
   return { build: info.build, coldStartMs, wasmMemoryBytes: info.memoryBytes, numbers };
 }
