@@ -55,29 +55,39 @@ export function freePort() {
   });
 }
 
-/** Starts `workerd serve config` on a free port, calls `use(baseUrl)`, then stops it. */
-export async function withWorkerd(configPath, socketName, use) {
-  const port = await freePort();
-  const child = spawn(bin('workerd'), ['serve', configPath, `--socket-addr=${socketName}=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `workerd serve config` with each named socket on a free port of 127.0.0.1, calls
+ * `use({ socket: baseUrl }, output)`, then stops it.
+ */
+export async function withWorkerd(configPath, socketNames, use) {
+  const bases = {};
+  const args = ['serve', configPath];
+  for (const name of socketNames) {
+    const port = await freePort();
+    bases[name] = `http://127.0.0.1:${port}`;
+    args.push(`--socket-addr=${name}=127.0.0.1:${port}`);
+  }
+  const child = spawn(bin('workerd'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((ok) => child.on('close', (code) => ok(code)));
   try {
-    const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 15_000;
-    // Ready when the socket accepts; workerd exits at once on a bad config.
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}\n${output}`);
-      try {
-        await fetch(`${base}/ready`, { signal: AbortSignal.timeout(1000) });
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`workerd did not listen on ${base} within 15 s\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
+    // Ready when the sockets accept; workerd exits at once on a bad config.
+    for (const base of Object.values(bases)) {
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}\n${output}`);
+        try {
+          await fetch(`${base}/ready`, { signal: AbortSignal.timeout(1000) });
+          break;
+        } catch {
+          if (Date.now() > deadline) throw new Error(`workerd did not listen on ${base} within 15 s\n${output}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
     }
-    return await use(base, () => output);
+    return await use(bases, () => output);
   } finally {
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
@@ -85,43 +95,56 @@ export async function withWorkerd(configPath, socketName, use) {
   }
 }
 
-/** The smoke worker: its modules come from the installed package's workerd entry. */
+/** GET/POST base + path; rejects with workerd's output on an error status. */
+export async function request(base, path, output, init = {}) {
+  const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`workerd answered ${res.status} to ${path}: ${text}\n${output()}`);
+  return text;
+}
+
+/**
+ * The smoke worker, twice in one workerd: `auto` (init()) and `baseline`
+ * (init({ simd: 'baseline' })); its modules come from the installed package's workerd entry.
+ */
 export async function workerd(app, entry) {
-  const dir = (p) => JSON.stringify(p);
+  const embed = (p) => JSON.stringify(p);
   const wasmDir = join(entry, '..');
+  const worker = (simd) => `(
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "smoke.js", esModule = embed "smoke.js"),
+    (name = "simlearn", esModule = embed ${embed(entry)}),
+    (name = "simlearn.wasm", wasm = embed ${embed(join(wasmDir, 'simlearn.wasm'))}),
+    (name = "simlearn-relaxed.wasm", wasm = embed ${embed(join(wasmDir, 'simlearn-relaxed.wasm'))}),
+  ],
+  bindings = [(name = "SIMD", text = "${simd}")],
+  compatibilityDate = "2025-09-01",
+)`;
   writeFileSync(
     join(app, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [(name = "smoke", worker = .smokeWorker)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "smoke")],
-);
-const smokeWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "smoke.js", esModule = embed "smoke.js"),
-    (name = "simlearn", esModule = embed ${dir(entry)}),
-    (name = "simlearn.wasm", wasm = embed ${dir(join(wasmDir, 'simlearn.wasm'))}),
-    (name = "simlearn-relaxed.wasm", wasm = embed ${dir(join(wasmDir, 'simlearn-relaxed.wasm'))}),
+  services = [(name = "auto", worker = ${worker('auto')}), (name = "baseline", worker = ${worker('baseline')})],
+  sockets = [
+    (name = "auto", address = "127.0.0.1:0", http = (), service = "auto"),
+    (name = "baseline", address = "127.0.0.1:0", http = (), service = "baseline"),
   ],
-  compatibilityDate = "2025-09-01",
 );
 `,
   );
-  return withWorkerd(join(app, 'config.capnp'), 'http', async (base, output) => {
-    const get = async (path) => {
-      const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`workerd answered ${res.status} to ${path}: ${text}\n${output()}`);
-      return text;
-    };
-    // workerd's clock stands still while a request computes (a Spectre mitigation), so
-    // the cold start is timed from outside: the first request, which imports and inits.
-    const t0 = performance.now();
-    await get('/init');
-    const coldStartMs = performance.now() - t0;
-    const result = JSON.parse(await get('/smoke'));
-    return { ...result, coldStartMs, version: `workerd ${readPackageVersion('workerd')}` };
+  return withWorkerd(join(app, 'config.capnp'), ['auto', 'baseline'], async (bases, output) => {
+    const version = `workerd ${readPackageVersion('workerd')}`;
+    const results = {};
+    for (const [simd, base] of Object.entries(bases)) {
+      // workerd's clock stands still while a request computes (a Spectre mitigation), so
+      // the cold start is timed from outside: the first request, which imports and inits.
+      const t0 = performance.now();
+      await request(base, '/init', output);
+      const coldStartMs = performance.now() - t0;
+      results[simd] = { ...JSON.parse(await request(base, '/smoke', output)), coldStartMs, version };
+    }
+    return results;
   });
 }
 
