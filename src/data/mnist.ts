@@ -16,6 +16,21 @@ export interface MnistSplit {
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 
+let cache: Float32Array[] | null = null;
+
+/** The pixels of each digit class, parsed once per process (21 MB of JSON). */
+function readDigits(): Float32Array[] {
+  if (cache) return cache;
+  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  const perDigit: Float32Array[] = [];
+  for (let d = 0; d < 10; d++) {
+    const raw: number[] = JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')).data;
+    if (raw.length % PIXELS !== 0) throw new Error(`loadMnist: ${d}.json holds ${raw.length} values, not a multiple of ${PIXELS}`);
+    perDigit.push(Float32Array.from(raw));
+  }
+  return (cache = perDigit);
+}
+
 /**
  * Loads every digit (values 0..1, [n, 1, 28, 28] row-major) and splits them by a seeded
  * shuffle: the first `trainSize` go to train, the rest to test.
@@ -24,13 +39,7 @@ const PIXELS = SIDE * SIDE;
 export function loadMnist(options: { seed?: number; trainSize?: number } = {}): MnistSplit {
   const seed = options.seed ?? 0;
   const trainSize = options.trainSize ?? 8000;
-  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
-  const perDigit: Float32Array[] = [];
-  for (let d = 0; d < 10; d++) {
-    const raw: number[] = JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')).data;
-    if (raw.length % PIXELS !== 0) throw new Error(`loadMnist: ${d}.json holds ${raw.length} values, not a multiple of ${PIXELS}`);
-    perDigit.push(Float32Array.from(raw));
-  }
+  const perDigit = readDigits();
   const total = perDigit.reduce((s, a) => s + a.length / PIXELS, 0);
   if (!Number.isInteger(trainSize) || trainSize < 1 || trainSize >= total) {
     throw new Error(`loadMnist: trainSize must be an integer in [1, ${total - 1}], got ${trainSize}`);

@@ -8,3 +8,4 @@ export { ReLU } from './relu';
 export { Flatten } from './flatten';
 export { L2Normalize } from './l2normalize';
 export { Dropout } from './dropout';
+export { BatchNorm1d, BatchNorm2d, type BatchNormLayerOptions } from './batchnorm';
