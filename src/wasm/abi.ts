@@ -68,6 +68,12 @@ export interface DistanceKernels {
   f32_dist_sqrt_bwd(out: Ptr, g: Ptr, gx: Ptr, n: number, acc: number): void;
   f32_lpnormalize_fwd(x: Ptr, y: Ptr, norms: Ptr, n: number, d: number, p: number, eps: number): void;
   f32_lpnormalize_bwd(x: Ptr, g: Ptr, norms: Ptr, gx: Ptr, n: number, d: number, p: number, eps: number, acc: number): void;
+  f32_mahalanobis_cdist_fwd(x: Ptr, y: Ptr, M: Ptr, xm: Ptr, ym: Ptr, qx: Ptr, qy: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_mahalanobis_paired_fwd(x: Ptr, y: Ptr, M: Ptr, diff: Ptr, dm: Ptr, out: Ptr, n: number, d: number, ws: Ptr): void;
+  f32_mahalanobis_paired_bwd_x(dm: Ptr, g: Ptr, ga: Ptr, n: number, d: number, scale: number, acc: number): void;
+  f32_mahalanobis_paired_bwd_m(diff: Ptr, g: Ptr, gdiff: Ptr, gM: Ptr, n: number, d: number, acc: number, ws: Ptr): void;
+  f32_cholesky(a: Ptr, l: Ptr, d: number, relTol: number, ws: Ptr): number;
+  f32_spd_inverse(a: Ptr, out: Ptr, d: number, relTol: number, ws: Ptr): number;
   f32_topk_merge(tile: Ptr, nq: number, nb: number, ldt: number, k: number, refBase: number, selfBase: number, bestD: Ptr, bestI: Ptr): void;
 }
 
