@@ -416,7 +416,7 @@ export function i32_group_by_anchor(anchors: usize, cols: usize, count: i32, n: 
   }
   for (let i = 0; i < n; i++) {
     const s = start + ((<usize>i + 1) << 2);
-    store<i32>(s, load<i32>(s) + load<i32>(s, -4));
+    store<i32>(s, load<i32>(s) + load<i32>(s - 4));
   }
   // the running position of each anchor lives in start[a] until the pass ends, then is undone
   for (let k = 0; k < count; k++) {

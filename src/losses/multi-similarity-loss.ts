@@ -5,7 +5,7 @@ import { MeanReducer } from '../reducers/mean-reducer';
 import type { Reducer } from '../reducers/base-reducer';
 import { getEngine } from '../wasm/instance';
 import { BaseMetricLoss, checkDistance, checkPositive, checkReducer, pairSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { disposePairs, negIndex, posIndex } from './tuples';
+import { disposePairs, negIndex, posIndex, readPairs, type PairSet } from './tuples';
 
 export interface MultiSimilarityLossOptions {
   /** Weight of positive pairs. Default 2. */
@@ -24,7 +24,7 @@ export interface MultiSimilarityLossOptions {
  * Multi-similarity loss (Wang et al. 2019), as pytorch-metric-learning's: per anchor i,
  * (1/α)·log(1 + Σ_p e^{−α(s_ip − base)}) + (1/β)·log(1 + Σ_n e^{β(s_in − base)}) over its
  * positive and negative pairs (signs flipped for a distance), reduced over anchors.
- * lastStats counts anchors.
+ * lastStats counts anchors (those with at least one pair).
  *
  * @example
  * new sl.losses.MultiSimilarityLoss({ alpha: 2, beta: 50, base: 0.5 }).forward(embeddings, labels);
@@ -62,7 +62,7 @@ export class MultiSimilarityLoss extends BaseMetricLoss {
       k.u8_pair_mask(ptr(a1), ptr(p), set.pos, n, posMask.ptr);
       k.u8_pair_mask(ptr(a2), ptr(q), set.neg, n, negMask.ptr);
       const losses = multiSimilarityLosses(mat, posMask, negMask, this.alpha, this.beta, this.base, this.distance.isInverted);
-      this.lastStats = { active: countPositive(losses), total: n };
+      this.lastStats = { active: countPositive(losses), total: anchorsWithPairs(set, n) };
       return this.reducer.reduce(losses);
     } finally {
       disposePairs(set);
@@ -70,4 +70,13 @@ export class MultiSimilarityLoss extends BaseMetricLoss {
       negMask.dispose();
     }
   }
+}
+
+/** Anchors that have at least one positive or negative pair. */
+function anchorsWithPairs(set: PairSet, n: number): number {
+  const [a1, , a2] = readPairs(set);
+  const seen = new Uint8Array(n);
+  for (const a of a1) seen[a] = 1;
+  for (const a of a2) seen[a] = 1;
+  return seen.reduce((s, v) => s + v, 0);
 }

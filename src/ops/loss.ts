@@ -113,15 +113,16 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
   k.f32_pair_loss_fwd(kind, buf.ptr, ld, at(src.rows), at(src.cols), count, margin, tptr, out.ptr);
   const rows = col(share(src.rows.buf), src.rows.off);
   const cols = col(share(src.cols.buf), src.cols.off);
+  const ys = targets ? share(targets) : null;
   const saved = [rows.buf, cols.buf];
-  if (targets) saved.push(share(targets));
+  if (ys) saved.push(ys);
   return record(
     out,
     'pairLosses',
     [buf],
     (g) =>
       scatterGrads([buf], (p) =>
-        k.f32_pair_loss_bwd(kind, buf.ptr, ld, at(rows), at(cols), count, margin, targets ? targets.ptr : 0, g.ptr, p.get(buf)!),
+        k.f32_pair_loss_bwd(kind, buf.ptr, ld, at(rows), at(cols), count, margin, ys ? ys.ptr : 0, g.ptr, p.get(buf)!),
       ),
     saved,
   );

@@ -181,3 +181,24 @@ export function pairMarginMinerRef(mat: Mat, labels: number[], posMargin: number
   });
   return out;
 }
+
+// ---- tuple conversions (lmu.convert_to_pairs / convert_to_triplets) ----
+
+export function toPairsRef(t: Triplets | Pairs): Pairs {
+  if (t.length === 4) return t;
+  return [t[0].slice(), t[1].slice(), t[0].slice(), t[2].slice()];
+}
+
+export function toTripletsRef(t: Triplets | Pairs): Triplets {
+  if (t.length === 3) return t;
+  const [a1, p, a2, n] = t;
+  const out: Triplets = [[], [], []];
+  a1.forEach((a, i) => a2.forEach((b, j) => b === a && (out[0].push(a), out[1].push(p[i]), out[2].push(n[j]))));
+  return out;
+}
+
+/** Paired Euclidean distances of L2-normalised rows (LpDistance().paired). */
+export function pairedEuclidRef(a: Mat, b: Mat): number[] {
+  const x = normalizeRef(a), y = normalizeRef(b);
+  return x.map((r, i) => Math.sqrt(r.reduce((s, v, k) => s + (v - y[i][k]) ** 2, 0)));
+}
