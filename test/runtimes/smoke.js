@@ -16,22 +16,23 @@ export async function smoke(importSimlearn, initOptions = {}) {
   sl.manualSeed(7);
   const x = sl.randn([5, 3], { seed: 1 });
   const y = sl.randn([7, 3], { seed: 2 });
-  keep('matmul', sl.matmul(x, y.transpose()).data());
+  keep('cdistEuclidean', sl.cdist(x, y, 'euclidean').data());
+  keep('cdistCosine', sl.cdist(x, y, 'cosine').data());
 
-  // A small embedder trained for a few SGD steps: pull each input's embedding towards a
-  // fixed target.
+  // A small embedder trained for a few SGD steps with the triplet margin loss over every
+  // triplet of a batch of 3 classes.
   const makeModel = () => new sl.nn.Sequential(new sl.nn.Linear(8, 16), new sl.nn.ReLU(), new sl.nn.Linear(16, 4));
   const model = makeModel();
-  const optimizer = new sl.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+  const optimizer = new sl.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+  const lossFn = new sl.losses.TripletMarginLoss({ margin: 0.2 });
   const inputs = sl.randn([17, 8], { seed: 3 });
-  const targets = sl.randn([17, 4], { seed: 4 });
+  const labels = Array.from({ length: 17 }, (_, i) => i % 3);
   const losses = [];
-  for (let step = 0; step < 6; step++) {
+  for (let step = 0; step < 8; step++) {
     losses.push(
       sl.tidy(() => {
         optimizer.zeroGrad();
-        const diff = model.forward(inputs).sub(targets);
-        const loss = diff.mul(diff).mean();
+        const loss = lossFn.forward(model.forward(inputs), labels);
         loss.backward();
         optimizer.step();
         return loss.item();
