@@ -91,6 +91,30 @@ for (const r of runtimes) {
   check(`${r.name}: smoke program`, row.ok, [!buildOk && `ran the ${result.build} build, expected ${r.build}`, !resolvedOk && `'simlearn' resolved to ${result.resolved}`, !cmp.ok && cmp.problems.join('; '), cmp.ok && `max rel diff vs node ${cmp.maxRel.toExponential(1)}`].filter(Boolean).join('; '));
 }
 
+// The edge example on workerd: its answers must match the same code (examples/worker/
+// model.mjs) run by Node on the baseline build.
+await attempt('examples/worker on workerd: POST /similar', async () => {
+  const sl = await import('../../dist/simlearn.js');
+  const { loadIndex, similar } = await import('../../examples/worker/model.mjs');
+  const read = (f) => readFileSync(`examples/worker/${f}`);
+  await sl.init({ simd: 'baseline' });
+  const index = loadIndex(sl, read('model.safetensors'), read('refs.safetensors'));
+  const queries = JSON.parse(read('queries.json')).map((q) => q.query);
+  const K = 5;
+  const { answers, errors } = await rt.exampleWorker(queries, K);
+  const problems = [];
+  let maxRel = 0;
+  answers.forEach((got, i) => {
+    const want = similar(sl, index, queries[i], K);
+    if (got.indices?.join() !== want.indices.join()) problems.push(`query ${i}: indices ${got.indices} but node has ${want.indices}`);
+    const cmp = compareNumbers({ distances: got.distances }, { distances: want.distances }, RTOL);
+    maxRel = Math.max(maxRel, cmp.maxRel);
+    if (!cmp.ok) problems.push(`query ${i}: ${cmp.problems.join('; ')}`);
+  });
+  check('examples/worker on workerd: POST /similar', problems.length === 0, problems.join('; ') || `${answers.length} queries, top-${K} as node, max rel diff ${maxRel.toExponential(1)}`);
+  for (const e of errors) check(`examples/worker on workerd: ${e.what} answers ${e.want}`, e.status === e.want && /"error"/.test(e.body), `${e.status} ${e.body}`);
+});
+
 // No wasm SIMD: a preload makes WebAssembly.validate refuse everything; importing must
 // work and init() must give the engine's clear message rather than a compile error.
 await attempt('no wasm SIMD: init() gives the clear error', async () => {

@@ -193,3 +193,28 @@ export async function chromium(app, browserEntry) {
     server.close();
   }
 }
+
+/**
+ * examples/worker on workerd with its own config (the built dist/): the answers to POST
+ * /similar for each query, and the statuses of a GET and of a malformed query.
+ */
+export function exampleWorker(queries, k) {
+  return withWorkerd('examples/worker/config.capnp', ['http'], async ({ http }, output) => {
+    const post = (body) => fetch(`${http}/similar`, { method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const answers = [];
+    for (const query of queries) {
+      answers.push(JSON.parse(await request(http, '/similar', output, { method: 'POST', body: JSON.stringify({ query, k }) })));
+    }
+    const wrongMethod = await fetch(`${http}/similar`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const shortQuery = await post(JSON.stringify({ query: [1, 2, 3] }));
+    const notJson = await post('{');
+    return {
+      answers,
+      errors: [
+        { what: 'GET /similar', status: wrongMethod.status, want: 405, body: await wrongMethod.text() },
+        { what: 'a 3-number query', status: shortQuery.status, want: 400, body: await shortQuery.text() },
+        { what: 'a body that is not JSON', status: notJson.status, want: 400, body: await notJson.text() },
+      ],
+    };
+  });
+}
