@@ -44,6 +44,15 @@ export async function smoke(importSimlearn, initOptions = {}) {
   const embeddings = sl.noGrad(() => sl.l2Normalize(model.forward(inputs)));
   keep('embeddings', embeddings.data());
 
+  // top-k search: every embedding against all of them, itself excluded, nearest first.
+  const { indices, distances } = sl.search.topK(embeddings, embeddings, 3, { metric: 'euclidean', excludeSelf: true });
+  for (let i = 0; i < 17; i++) {
+    if (indices.slice(i * 3, i * 3 + 3).includes(i)) fail(`topK with excludeSelf returned query ${i} itself`);
+    if (!(distances[i * 3] <= distances[i * 3 + 1] && distances[i * 3 + 1] <= distances[i * 3 + 2])) fail(`topK distances of query ${i} are not ascending`);
+  }
+  keep('topKIndices', indices);
+  keep('topKDistances', distances);
+
   // safetensors round trip: the reloaded model computes exactly the same embeddings.
   const bytes = sl.io.saveSafetensors(model.stateDict());
   const reloaded = makeModel();
