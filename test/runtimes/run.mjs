@@ -12,6 +12,7 @@ import { compareNumbers } from './compare.mjs';
 
 const WORK = resolve('.runtimes');
 const RTOL = 1e-4; // relaxed fused multiply-add vs separate rounding, after a few SGD steps
+const REPEAT = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 1;
 const started = performance.now();
 const checks = [];
 const rows = [];
@@ -61,7 +62,6 @@ const bundleGz = sizes['simlearn.js (JS + both wasm builds inlined)'].gz;
 check('size: dist/simlearn.js (both wasm builds inlined) under 100 KB gzipped', bundleGz < 100 * 1024, `${(bundleGz / 1024).toFixed(1)} KB`);
 check('package.json has no dependencies', !manifest.dependencies && !manifest.peerDependencies, '');
 
-let workerdRuns; // one workerd process serves both workerd rows
 // The runtimes. expected: the build init() must pick there.
 const runtimes = [
   { name: 'node', build: 'baseline', run: () => rt.node(app) },
@@ -69,8 +69,8 @@ const runtimes = [
   { name: 'deno', build: 'relaxed', run: () => rt.deno(app) },
   { name: "deno, init({ simd: 'baseline' })", build: 'baseline', run: () => rt.deno(app, { SIMLEARN_SMOKE_SIMD: 'baseline' }) },
   { name: 'bun', build: 'relaxed', run: () => rt.bun(app) },
-  { name: 'workerd', build: 'relaxed', run: async () => (workerdRuns ??= rt.workerd(app, workerdEntry)).then((r) => r.auto) },
-  { name: "workerd, init({ simd: 'baseline' })", build: 'baseline', run: async () => (workerdRuns ??= rt.workerd(app, workerdEntry)).then((r) => r.baseline) },
+  { name: 'workerd', build: 'relaxed', run: () => rt.workerd(app, workerdEntry, 'auto') },
+  { name: "workerd, init({ simd: 'baseline' })", build: 'baseline', run: () => rt.workerd(app, workerdEntry, 'baseline') },
   { name: 'chromium', build: 'relaxed', run: async () => (ensureChromium(), rt.chromium(app, browserEntry)) },
 ];
 
@@ -78,6 +78,12 @@ let reference = null;
 for (const r of runtimes) {
   const t = performance.now();
   const result = await attempt(`${r.name}: smoke program`, r.run);
+  // --repeat N: N cold runs (fresh process, isolate or browser each); the median cold start.
+  if (result && REPEAT > 1) {
+    const times = [result.coldStartMs];
+    for (let i = 1; i < REPEAT; i++) times.push((await r.run()).coldStartMs);
+    result.coldStartMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  }
   const row = { name: r.name, ok: false, build: result?.build ?? '-', result, wallMs: performance.now() - t, diff: null };
   rows.push(row);
   if (!result) continue;
@@ -148,7 +154,8 @@ const table = [
   ...rows.map((r) => [r.name, r.result?.version ?? '-', r.ok ? 'ok' : 'FAIL', r.build, r.result ? `${r.result.coldStartMs.toFixed(1)} ms` : '-', mb(r.result?.wasmMemoryBytes), hostMemory(r.result), r.diff == null ? '-' : r.diff.toExponential(1)]),
 ];
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-console.log('\n' + table.map((row) => '| ' + row.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |').join('\n'));
+const line = (row) => '| ' + row.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+console.log(['', line(table[0]), line(widths.map((w) => '-'.repeat(w))), ...table.slice(1).map(line)].join('\n'));
 const passed = checks.filter((c) => c.ok).length;
 const failed = checks.length - passed;
 console.log(`\nruntime suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
