@@ -121,18 +121,23 @@ await attempt('examples/worker on workerd: POST /similar', async () => {
   for (const e of errors) check(`examples/worker on workerd: ${e.what} answers ${e.want}`, e.status === e.want && /"error"/.test(e.body), `${e.status} ${e.body}`);
 });
 
-// No wasm SIMD: a preload makes WebAssembly.validate refuse everything; importing must
-// work and init() must give the engine's clear message rather than a compile error.
-await attempt('no wasm SIMD: init() gives the clear error', async () => {
-  const res = await rt.node(app, ['--import', './no-simd.mjs']).then(
-    () => ({ ok: false, why: 'init() succeeded' }),
-    (err) => {
-      const line = (err.stderr ?? '').split('\n').find((l) => /^Error: simlearn: /.test(l));
-      return { ok: Boolean(line && /not WebAssembly SIMD/.test(line)), why: line ?? String(err).slice(0, 2000) };
-    },
-  );
-  check('no wasm SIMD: init() gives the clear error', res.ok, res.why.trim());
-});
+// Runtimes that cannot run simlearn: importing must work and init() must give the
+// engine's clear message, not a compile error from deep inside. No SIMD: a preload makes
+// WebAssembly.validate refuse everything. No WebAssembly at all: node --jitless.
+async function expectInitError(name, flags, pattern) {
+  await attempt(name, async () => {
+    const res = await rt.node(app, flags).then(
+      () => ({ ok: false, why: 'init() succeeded' }),
+      (err) => {
+        const line = (err.stderr ?? '').split('\n').find((l) => /^Error: simlearn: /.test(l));
+        return { ok: Boolean(line && pattern.test(line)), why: line ?? String(err).slice(0, 2000) };
+      },
+    );
+    check(name, res.ok, res.why.trim());
+  });
+}
+await expectInitError('no wasm SIMD: init() gives the clear error', ['--import', './no-simd.mjs'], /not WebAssembly SIMD/);
+await expectInitError('no WebAssembly (node --jitless): init() gives the clear error', ['--jitless'], /has no WebAssembly/);
 
 function ensureChromium() {
   if (existsSync(rt.CHROMIUM)) return;
