@@ -64,6 +64,7 @@ const measure = (...files) => {
 };
 sizes['simlearn.js (JS + both wasm builds inlined)'] = measure('simlearn.js');
 sizes['simlearn.workerd.js + both .wasm'] = measure('simlearn.workerd.js', 'simlearn.wasm', 'simlearn-relaxed.wasm');
+sizes['simlearn.workerd.js (the JS alone)'] = measure('simlearn.workerd.js');
 sizes['simlearn.wasm (baseline)'] = measure('simlearn.wasm');
 sizes['simlearn-relaxed.wasm'] = measure('simlearn-relaxed.wasm');
 writeFileSync('build/dist-sizes.json', JSON.stringify(sizes, null, 2) + '\n');
