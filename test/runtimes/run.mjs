@@ -9,6 +9,7 @@ import { relative, resolve } from 'node:path';
 import { packAndInstall, sh } from './package.mjs';
 import * as rt from './runtimes.mjs';
 import { compareNumbers } from './compare.mjs';
+import { bundleLikeWrangler } from './bundle-worker.mjs';
 
 const WORK = resolve('.runtimes');
 const RTOL = 1e-4; // relaxed fused multiply-add vs separate rounding, after a few SGD steps
@@ -97,29 +98,41 @@ for (const r of runtimes) {
   check(`${r.name}: smoke program`, row.ok, [!buildOk && `ran the ${result.build} build, expected ${r.build}`, !resolvedOk && `'simlearn' resolved to ${result.resolved}`, !cmp.ok && cmp.problems.join('; '), cmp.ok && `max rel diff vs node ${cmp.maxRel.toExponential(1)}`].filter(Boolean).join('; '));
 }
 
-// The edge example on workerd: its answers must match the same code (examples/worker/
-// model.mjs) run by Node on the baseline build.
-await attempt('examples/worker on workerd: POST /similar', async () => {
-  const sl = await import('../../dist/simlearn.js');
-  const { loadIndex, similar } = await import('../../examples/worker/model.mjs');
-  const read = (f) => readFileSync(`examples/worker/${f}`);
-  await sl.init({ simd: 'baseline' });
-  const index = loadIndex(sl, read('model.safetensors'), read('refs.safetensors'));
-  const queries = JSON.parse(read('queries.json')).map((q) => q.query);
-  const K = 5;
-  const { answers, errors } = await rt.exampleWorker(queries, K);
-  const problems = [];
-  let maxRel = 0;
-  answers.forEach((got, i) => {
-    const want = similar(sl, index, queries[i], K);
-    if (got.indices?.join() !== want.indices.join()) problems.push(`query ${i}: indices ${got.indices} but node has ${want.indices}`);
-    const cmp = compareNumbers({ distances: got.distances }, { distances: want.distances }, RTOL);
-    maxRel = Math.max(maxRel, cmp.maxRel);
-    if (!cmp.ok) problems.push(`query ${i}: ${cmp.problems.join('; ')}`);
+// The edge example on workerd, from its own config (over dist/) and bundled as wrangler
+// bundles it (over the installed package): its answers must match the same code
+// (examples/worker/model.mjs) run by Node on the baseline build.
+const exampleConfigs = [
+  ['examples/worker on workerd', async () => 'examples/worker/config.capnp'],
+  ['examples/worker bundled as wrangler does, on workerd', async () => {
+    const { config, modules } = await bundleLikeWrangler('examples/worker/worker.js', app, resolve(WORK, 'wrangler-like'));
+    const want = 'model.safetensors,refs.safetensors,simlearn-relaxed.wasm,simlearn.wasm';
+    if (modules.sort().join() !== want) throw new Error(`the bundle attached ${modules.sort().join(', ')}, expected ${want}`);
+    return config;
+  }],
+];
+for (const [name, makeConfig] of exampleConfigs) {
+  await attempt(`${name}: POST /similar`, async () => {
+    const sl = await import('../../dist/simlearn.js');
+    const { loadIndex, similar } = await import('../../examples/worker/model.mjs');
+    const read = (f) => readFileSync(`examples/worker/${f}`);
+    await sl.init({ simd: 'baseline' });
+    const index = loadIndex(sl, read('model.safetensors'), read('refs.safetensors'));
+    const queries = JSON.parse(read('queries.json')).map((q) => q.query);
+    const K = 5;
+    const { answers, errors } = await rt.exampleWorker(await makeConfig(), queries, K);
+    const problems = [];
+    let maxRel = 0;
+    answers.forEach((got, i) => {
+      const want = similar(sl, index, queries[i], K);
+      if (got.indices?.join() !== want.indices.join()) problems.push(`query ${i}: indices ${got.indices} but node has ${want.indices}`);
+      const cmp = compareNumbers({ distances: got.distances }, { distances: want.distances }, RTOL);
+      maxRel = Math.max(maxRel, cmp.maxRel);
+      if (!cmp.ok) problems.push(`query ${i}: ${cmp.problems.join('; ')}`);
+    });
+    check(`${name}: POST /similar`, problems.length === 0, problems.join('; ') || `${answers.length} queries, top-${K} as node, max rel diff ${maxRel.toExponential(1)}`);
+    for (const e of errors) check(`${name}: ${e.what} answers ${e.want}`, e.status === e.want && /"error"/.test(e.body), `${e.status} ${e.body}`);
   });
-  check('examples/worker on workerd: POST /similar', problems.length === 0, problems.join('; ') || `${answers.length} queries, top-${K} as node, max rel diff ${maxRel.toExponential(1)}`);
-  for (const e of errors) check(`examples/worker on workerd: ${e.what} answers ${e.want}`, e.status === e.want && /"error"/.test(e.body), `${e.status} ${e.body}`);
-});
+}
 
 // Runtimes that cannot run simlearn: importing must work and init() must give the
 // engine's clear message, not a compile error from deep inside. No SIMD: a preload makes

@@ -186,11 +186,11 @@ export async function chromium(app, browserEntry) {
 }
 
 /**
- * examples/worker on workerd with its own config (the built dist/): the answers to POST
- * /similar for each query, and the statuses of a GET and of a malformed query.
+ * examples/worker served by workerd from `configPath`: the answers to POST /similar for
+ * each query, and the statuses of a GET and of malformed queries.
  */
-export function exampleWorker(queries, k) {
-  return withWorkerd('examples/worker/config.capnp', ['http'], async ({ http }, output) => {
+export function exampleWorker(configPath, queries, k) {
+  return withWorkerd(configPath, ['http'], async ({ http }, output) => {
     const post = (body) => fetch(`${http}/similar`, { method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     const answers = [];
     for (const query of queries) {
