@@ -100,8 +100,10 @@ test('Mahalanobis rejects non-square, non-symmetric, mismatched and non-finite M
 test('fromData: the inverse of a known covariance, and of a sample covariance', () => {
   // Mean 0, unbiased covariance diag(2/3, 8/3): M = diag(1.5, 0.375).
   const X = sl.tensor([[1, 0], [-1, 0], [0, 2], [0, -2]]);
-  const M = Mahalanobis.fromData(X).M.data();
-  close(M, [1.5, 0, 0, 0.375], 1e-6, 'known');
+  // Made inside tidy(): the metric keeps its M.
+  const known = sl.tidy(() => Mahalanobis.fromData(X));
+  close(known.M.data(), [1.5, 0, 0, 0.375], 1e-6, 'known');
+  close(known.pairwise(X, sl.zeros([1, 2])).data(), [1.5, 1.5, 1.5, 1.5], 1e-6, 'x·M·x');
   // Correlated data: compare with a float64 inverse of the float64 sample covariance.
   const n = 200, d = 5;
   const z = sl.randn([n, d], { seed: 9 }).data();
@@ -163,6 +165,10 @@ test('LearnedMahalanobis: identity start, M = LᵀL, gradients to L, state dict'
   const y2 = sl.randn([5, dim], { seed: 4 });
   // gradcheck perturbs the parameter in place and reads its .grad.
   gradcheck(() => low.pairwise(x, y), [low.L]);
+  const root = new LearnedMahalanobis(dim, { rank: 4, squared: false });
+  root.loadStateDict({ L: sl.randn([4, dim], { seed: 6 }) });
+  gradcheck(() => root.pairwise(x, y), [root.L]);
+  gradcheck((a, b) => root.paired(a, b), [x, sl.randn([5, dim], { seed: 7 }), root.L]);
   // Gradients reach the parameter itself.
   low.L.grad = null;
   low.paired(x, y2).sum().backward();
