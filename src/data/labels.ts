@@ -1,13 +1,14 @@
 // Shared checks and the label → indices map the samplers and builders start from.
 import { Rng, rngFor } from '../random';
 
-export function checkLabels(fn: string, labels: ArrayLike<number>): Int32Array {
+/** Integer labels as an Int32Array; `arg` names them in errors. */
+export function checkLabels(fn: string, labels: ArrayLike<number>, arg = 'labels'): Int32Array {
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
-    throw new Error(`${fn}: labels must be an Int32Array or number[], got ${labels === null ? 'null' : typeof labels}`);
+    throw new Error(`${fn}: ${arg} must be an Int32Array or number[], got ${labels === null ? 'null' : typeof labels}`);
   }
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
-    if (!Number.isInteger(labels[i])) throw new Error(`${fn}: labels[${i}] is ${labels[i]}; labels must be integers`);
+    if (!Number.isInteger(labels[i])) throw new Error(`${fn}: ${arg}[${i}] is ${labels[i]}; labels must be integers`);
     out[i] = labels[i];
   }
   return out;

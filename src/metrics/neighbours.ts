@@ -4,6 +4,7 @@
 import { noGrad, tidy, Tensor, fmtShape } from '../autograd/tensor';
 import { tensor } from '../autograd/create';
 import { matmul, transpose } from '../ops/gemm';
+import { checkLabels } from '../data/labels';
 
 export type EvalMetric = 'euclidean' | 'sqeuclidean' | 'cosine' | 'dot';
 const METRICS: readonly EvalMetric[] = ['euclidean', 'sqeuclidean', 'cosine', 'dot'];
@@ -26,16 +27,8 @@ export function rowsOf(fn: string, arg: string, x: Tensor): { data: Float32Array
 
 /** Labels as an Int32Array of length n, checked. */
 export function labelsOf(fn: string, arg: string, labels: ArrayLike<number>, n: number): Int32Array {
-  if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
-    throw new Error(`${fn}: ${arg} must be an Int32Array or number[], got ${labels === null ? 'null' : typeof labels}`);
-  }
-  if (labels.length !== n) throw new Error(`${fn}: ${arg} has ${labels.length} entries but there are ${n} embeddings`);
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = labels[i];
-    if (!Number.isInteger(v)) throw new Error(`${fn}: ${arg}[${i}] is ${v}; labels must be integers`);
-    out[i] = v;
-  }
+  const out = checkLabels(fn, labels, arg);
+  if (out.length !== n) throw new Error(`${fn}: ${arg} has ${out.length} entries but there are ${n} embeddings`);
   return out;
 }
 

@@ -80,6 +80,19 @@ test('loads a state dict written from PyTorch (fixture from test/fixtures/gen_sa
   assert.equal(Array.from(sl.io.saveSafetensors(d, { format: 'pt' })), Array.from(bytes));
 });
 
+test('a PyTorch-written file loads into the same sl.nn layers and reproduces PyTorch\'s forward', () => {
+  const ref = JSON.parse(readFileSync(new URL('torch_model.json', fixtureDir), 'utf8'));
+  const model = new sl.nn.Sequential(
+    new sl.nn.Conv2d(1, 3, 3), new sl.nn.ReLU(), new sl.nn.MaxPool2d(2), new sl.nn.Flatten(), new sl.nn.Linear(27, 5),
+  );
+  model.loadStateDict(sl.io.loadSafetensors(readFileSync(new URL('torch_model.safetensors', fixtureDir))));
+  const y = sl.l2Normalize(model.forward(sl.tensor(ref.x.values, ref.x.shape))).data();
+  ref.y.values.forEach((v: number, i: number) => assert.ok(Math.abs(y[i] - v) < 1e-5, `y[${i}] ${y[i]} vs torch ${v}`));
+  // And back: our file of this model is PyTorch's file, byte for byte.
+  const torchBytes = readFileSync(new URL('torch_model.safetensors', fixtureDir));
+  assert.equal(Array.from(sl.io.saveSafetensors(model.stateDict(), { format: 'pt' })), Array.from(torchBytes));
+});
+
 const A = '"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}';
 const corrupt: [string, () => Uint8Array, RegExp][] = [
   ['fewer than 8 bytes', () => new Uint8Array([1, 0, 0]), /3 bytes, shorter than the 8-byte header length/],
