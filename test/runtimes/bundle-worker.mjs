@@ -3,7 +3,8 @@
 // every .wasm / .safetensors import stays a separate module (wrangler's CompiledWasm and
 // Data rules). Writes the bundle, those modules and a workerd config into `out`.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeWorkerdConfig } from './runtimes.mjs';
 import { basename, join } from 'node:path';
 
 export async function bundleLikeWrangler(entry, app, out) {
@@ -33,26 +34,9 @@ export async function bundleLikeWrangler(entry, app, out) {
   });
   // The workerd entry was chosen: no inlined wasm (base64 of '\0asm') in the bundle.
   if (readFileSync(join(out, 'worker.js'), 'utf8').includes('AGFzbQ')) throw new Error('the bundle holds inlined wasm: the workerd condition was not applied');
-  const lines = ['    (name = "worker.js", esModule = embed "worker.js"),'];
-  for (const [name, file] of modules) {
-    copyFileSync(file, join(out, name));
-    lines.push(`    (name = "${name}", ${name.endsWith('.wasm') ? 'wasm' : 'data'} = embed "${name}"),`);
-  }
+  for (const [name, file] of modules) copyFileSync(file, join(out, name));
   const config = join(out, 'config.capnp');
-  writeFileSync(
-    config,
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "similar", worker = .similarWorker)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "similar")],
-);
-const similarWorker :Workerd.Worker = (
-  modules = [
-${lines.join('\n')}
-  ],
-  compatibilityDate = "2025-09-01",
-);
-`,
-  );
+  const kind = (name) => (name.endsWith('.wasm') ? 'wasm' : 'data');
+  writeWorkerdConfig(config, [['worker.js', 'esModule', 'worker.js'], ...[...modules.keys()].map((n) => [n, kind(n), n])]);
   return { config, modules: [...modules.keys()] };
 }

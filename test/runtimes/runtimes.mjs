@@ -103,30 +103,45 @@ export async function request(base, path, output, init = {}) {
   return text;
 }
 
-/** The smoke worker, its modules from the installed package's workerd entry; `simd` goes to init(). */
-export async function workerd(app, entry, simd) {
-  const embed = (p) => JSON.stringify(p);
-  const wasmDir = join(entry, '..');
-  const config = `config-${simd}.capnp`;
+/**
+ * Writes a workerd config serving one worker on socket "http": `modules` are
+ * [name, kind ('esModule' | 'wasm' | 'data'), file relative to the config], the first the main
+ * module; `bindings` are text bindings.
+ */
+export function writeWorkerdConfig(path, modules, bindings = {}) {
+  const q = JSON.stringify;
   writeFileSync(
-    join(app, config),
+    path,
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [(name = "smoke", worker = .smokeWorker)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "smoke")],
+  services = [(name = "main", worker = .mainWorker)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
 );
-const smokeWorker :Workerd.Worker = (
+const mainWorker :Workerd.Worker = (
   modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "smoke.js", esModule = embed "smoke.js"),
-    (name = "simlearn", esModule = embed ${embed(entry)}),
-    (name = "simlearn.wasm", wasm = embed ${embed(join(wasmDir, 'simlearn.wasm'))}),
-    (name = "simlearn-relaxed.wasm", wasm = embed ${embed(join(wasmDir, 'simlearn-relaxed.wasm'))}),
+${modules.map(([name, kind, file]) => `    (name = ${q(name)}, ${kind} = embed ${q(file)}),`).join('\n')}
   ],
-  bindings = [(name = "SIMD", text = "${simd}")],
+  bindings = [${Object.entries(bindings).map(([name, text]) => `(name = ${q(name)}, text = ${q(text)})`).join(', ')}],
   compatibilityDate = "2025-09-01",
 );
 `,
+  );
+}
+
+/** The smoke worker, its modules from the installed package's workerd entry; `simd` goes to init(). */
+export async function workerd(app, entry, simd) {
+  const dist = join(entry, '..');
+  const config = `config-${simd}.capnp`;
+  writeWorkerdConfig(
+    join(app, config),
+    [
+      ['worker.js', 'esModule', 'worker.js'],
+      ['smoke.js', 'esModule', 'smoke.js'],
+      ['simlearn', 'esModule', entry],
+      ['simlearn.wasm', 'wasm', join(dist, 'simlearn.wasm')],
+      ['simlearn-relaxed.wasm', 'wasm', join(dist, 'simlearn-relaxed.wasm')],
+    ],
+    { SIMD: simd },
   );
   return withWorkerd(join(app, config), ['http'], async ({ http }, output) => {
     // workerd's clock stands still while a request computes (a Spectre mitigation), so
