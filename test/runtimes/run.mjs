@@ -176,10 +176,10 @@ function ensureChromium() {
 
 // The table (docs/runtimes.md takes the same columns).
 const mb = (n) => (n == null ? '-' : `${(n / 1048576).toFixed(1)} MB`);
-const hostMemory = (r) => (r?.rssBytes != null ? `${mb(r.rssBytes)} RSS` : r?.jsHeapBytes != null ? `${mb(r.jsHeapBytes)} JS heap` : '-');
+const hostMemory = ({ rssBytes, jsHeapBytes } = {}) => (rssBytes != null ? `${mb(rssBytes)} RSS` : jsHeapBytes != null ? `${mb(jsHeapBytes)} JS heap` : '-');
 const table = [
-  ['runtime', 'version', 'ok', 'build', 'cold start (import → init)', 'wasm memory', 'process memory', 'max rel diff vs node'],
-  ...rows.map((r) => [r.name, r.result?.version ?? '-', r.ok ? 'ok' : 'FAIL', r.build, r.result ? `${r.result.coldStartMs.toFixed(1)} ms` : '-', mb(r.result?.wasmMemoryBytes), hostMemory(r.result), r.diff == null ? '-' : r.diff.toExponential(1)]),
+  ['runtime', 'version', 'ok', 'build', 'cold start (import → init)', 'wasm memory after init', 'host memory after init', 'max rel diff vs node'],
+  ...rows.map((r) => [r.name, r.result?.version ?? '-', r.ok ? 'ok' : 'FAIL', r.build, r.result ? `${r.result.coldStartMs.toFixed(1)} ms` : '-', mb(r.result?.wasmMemoryBytes), hostMemory(r.result?.hostMemory ?? undefined), r.diff == null ? '-' : r.diff.toExponential(1)]),
 ];
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
 const line = (row) => '| ' + row.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';

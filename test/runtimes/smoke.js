@@ -1,11 +1,13 @@
 // The runtime smoke program: plain ESM, run unchanged in Node, Deno, Bun, workerd and
-// Chromium against the built package. It returns timings, which build ran, and a flat
-// record of numbers that run.mjs compares with Node's. Any failed invariant throws.
-export async function smoke(importSimlearn, initOptions = {}) {
+// Chromium against the built package. It returns the cold start, which build ran, memory
+// right after init (wasm linear memory, and the host's figure when `hostMemory` gives one)
+// and a flat record of numbers that run.mjs compares with Node's. A failed invariant throws.
+export async function smoke(importSimlearn, initOptions = {}, hostMemory = () => null) {
   const t0 = performance.now();
   const sl = await importSimlearn();
   await sl.init(initOptions);
   const coldStartMs = performance.now() - t0;
+  const hostMemoryAfterInit = hostMemory();
   const info = sl.engineInfo();
   const numbers = {};
   const keep = (name, values) => (numbers[name] = Array.from(values));
@@ -62,5 +64,5 @@ export async function smoke(importSimlearn, initOptions = {}) {
   if (again.some((v, i) => v !== first[i])) fail('the model reloaded from safetensors computes different embeddings');
   keep('safetensorsBytes', [bytes.length]);
 
-  return { build: info.build, coldStartMs, wasmMemoryBytes: info.memoryBytes, numbers };
+  return { build: info.build, coldStartMs, wasmMemoryBytes: info.memoryBytes, hostMemory: hostMemoryAfterInit, numbers };
 }
