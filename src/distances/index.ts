@@ -4,3 +4,5 @@ export { LpDistance, type LpDistanceOptions } from './lp-distance';
 export { CosineSimilarity, type CosineSimilarityOptions } from './cosine-similarity';
 export { DotProductSimilarity, type DotProductSimilarityOptions } from './dot-product-similarity';
 export { CosineDistance } from './cosine-distance';
+export { Mahalanobis, type MahalanobisOptions, type FromDataOptions } from './mahalanobis';
+export { LearnedMahalanobis, type LearnedMahalanobisOptions } from './learned-mahalanobis';

@@ -1,5 +1,5 @@
 import { Tensor, untracked } from '../autograd/tensor';
-import { countPositive, ntxentLosses } from '../ops/loss';
+import { countPositive, indexPtr, ntxentLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { Reducer } from '../reducers/base-reducer';
@@ -28,14 +28,15 @@ export interface NTXentLossOptions {
  */
 export class NTXentLoss extends BaseMetricLoss {
   readonly name = 'NTXentLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly temperature: number;
 
   constructor(options: NTXentLossOptions = {}) {
     const fn = 'NTXentLoss';
     const { temperature = 0.07 } = options;
     super(
-      options.distance === undefined ? new CosineSimilarity() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new MeanReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new CosineSimilarity()),
+      checkReducer(fn, options.reducer, () => new MeanReducer()),
     );
     this.temperature = checkPositive(fn, 'temperature', temperature);
   }
@@ -47,7 +48,7 @@ export class NTXentLoss extends BaseMetricLoss {
     const negCols = untracked([set.neg]);
     try {
       const [a2, nc] = negIndex(set);
-      getEngine().k.i32_group_by_anchor(a2.buf.ptr + a2.off * 4, nc.buf.ptr + nc.off * 4, set.neg, n, negStart.ptr, negCols.ptr);
+      getEngine().k.i32_group_by_anchor(indexPtr(a2), indexPtr(nc), set.neg, n, negStart.ptr, negCols.ptr);
       const [a1, p] = posIndex(set);
       // pytorch-metric-learning: no negative pair in the whole batch gives 0; per pair, the
       // kernel's log(1) = 0 already says the same
@@ -60,5 +61,10 @@ export class NTXentLoss extends BaseMetricLoss {
       negStart.dispose();
       negCols.dispose();
     }
+  }
+
+  /** Not supported: in Siamese pairs each anchor has a positive or a negative, never both, so NT-Xent would be 0. */
+  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
+    throw new Error(`${this.name}.pairs: each pair's anchor has a positive or a negative, never both, so NT-Xent would be 0; use triplets(a, p, n) or forward(embeddings, labels)`);
   }
 }

@@ -3,7 +3,7 @@
 // conversions between pairs and triplets (lmu.convert_to_pairs / convert_to_triplets).
 import { Tensor, fmtShape } from '../autograd/tensor';
 import { getEngine, i32 } from '../wasm/instance';
-import { int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
+import { col, int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
 
 export type Labels = Int32Array | readonly number[] | ArrayLike<number>;
 /** Triplets [anchors, positives, negatives] or pairs [a1, p, a2, n] (positive pairs (a1, p), negative pairs (a2, n)). */
@@ -71,6 +71,32 @@ export function checkEmbeddings(fn: string, name: string, x: unknown): Tensor {
   return x;
 }
 
+/** Checks that every named tensor is a 2-D batch of the same shape. */
+export function sameBatch(fn: string, xs: Record<string, Tensor>): void {
+  const entries = Object.entries(xs);
+  for (const [name, x] of entries) checkEmbeddings(fn, name, x);
+  const [n0, x0] = entries[0];
+  for (const [name, x] of entries.slice(1)) {
+    if (x.shape[0] !== x0.shape[0] || x.shape[1] !== x0.shape[1]) {
+      throw new Error(`${fn}: ${n0} is ${fmtShape(x0.shape)} but ${name} is ${fmtShape(x.shape)}: shapes must match`);
+    }
+  }
+}
+
+/** Checks per-pair targets: n entries, each 0 or 1 (or, for scores, finite in [0, 1]). */
+export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores: boolean): Float32Array {
+  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new TypeError(`${fn}: y must be an array of ${n} targets`);
+  if (y.length !== n) throw new Error(`${fn}: y has ${y.length} entries but there are ${n} pairs: one target per pair`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    const ok = typeof v === 'number' && (scores ? v >= 0 && v <= 1 : v === 0 || v === 1);
+    if (!ok) throw new Error(`${fn}: y[${i}] is ${String(v)}: ${scores ? 'targets must be scores in [0, 1]' : 'targets must be 1 (similar) or 0 (dissimilar)'}`);
+    out[i] = v;
+  }
+  return out;
+}
+
 /** Number of positive ordered pairs (same label, i ≠ j) and of valid triplets of a labelled batch. */
 function classCounts(labels: Int32Array): { pos: number; triplets: number } {
   const counts = new Map<number, number>();
@@ -102,8 +128,8 @@ export interface TripletSet {
   count: number;
 }
 
-export const posIndex = (s: PairSet): [Index, Index] => [{ buf: s.rows, off: 0 }, { buf: s.cols, off: 0 }];
-export const negIndex = (s: PairSet): [Index, Index] => [{ buf: s.rows, off: s.pos }, { buf: s.cols, off: s.pos }];
+export const posIndex = (s: PairSet): [Index, Index] => [col(s.rows), col(s.cols)];
+export const negIndex = (s: PairSet): [Index, Index] => [col(s.rows, s.pos), col(s.cols, s.pos)];
 
 export function disposePairs(s: PairSet): void {
   s.rows.dispose();
@@ -201,7 +227,7 @@ export function tripletsFromTuples(t: TripletTuples | PairTuples): TripletSet {
 
 /** Reads a triplet set back into Int32Array columns. */
 export function readTriplets(s: TripletSet): TripletTuples {
-  return [int32Read({ buf: s.a, off: 0 }, s.count), int32Read({ buf: s.p, off: 0 }, s.count), int32Read({ buf: s.n, off: 0 }, s.count)];
+  return [int32Read(col(s.a), s.count), int32Read(col(s.p), s.count), int32Read(col(s.n), s.count)];
 }
 
 /** Reads a pair set back into [a1, p, a2, n] columns. */

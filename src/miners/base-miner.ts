@@ -11,7 +11,7 @@ export abstract class BaseMiner {
   abstract readonly name: string;
 
   protected constructor(distance: Distance | undefined, fn: string) {
-    this.distance = distance === undefined ? new LpDistance() : checkDistance(fn, distance);
+    this.distance = checkDistance(fn, distance, () => new LpDistance());
   }
 
   /** Runs `fn` with the distance matrix [n, n] of a validated batch and its labels in wasm. */

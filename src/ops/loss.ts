@@ -43,9 +43,11 @@ export function iota(n: number): Tensor {
   return t;
 }
 
-export const at = (ix: Index): number => ix.buf.ptr + ix.off * 4;
-const col = (buf: Tensor, off = 0): Index => ({ buf, off });
-export { col };
+/** Byte address of an index column's first entry. */
+export const indexPtr = (ix: Index): number => ix.buf.ptr + ix.off * 4;
+
+/** The column of `buf` starting `off` entries in. */
+export const col = (buf: Tensor, off = 0): Index => ({ buf, off });
 
 /** A reference to buf that lives as long as the op output that saves it (outside every tidy scope). */
 function share(buf: Tensor): Tensor {
@@ -110,7 +112,7 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
   const { buf, ld, count } = src;
   const out = empty([count]);
   const tptr = targets ? targets.ptr : 0;
-  k.f32_pair_loss_fwd(kind, buf.ptr, ld, at(src.rows), at(src.cols), count, margin, tptr, out.ptr);
+  k.f32_pair_loss_fwd(kind, buf.ptr, ld, indexPtr(src.rows), indexPtr(src.cols), count, margin, tptr, out.ptr);
   const rows = col(share(src.rows.buf), src.rows.off);
   const cols = col(share(src.cols.buf), src.cols.off);
   const ys = targets ? share(targets) : null;
@@ -122,7 +124,7 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
     [buf],
     (g) =>
       scatterGrads([buf], (p) =>
-        k.f32_pair_loss_bwd(kind, buf.ptr, ld, at(rows), at(cols), count, margin, ys ? ys.ptr : 0, g.ptr, p.get(buf)!),
+        k.f32_pair_loss_bwd(kind, buf.ptr, ld, indexPtr(rows), indexPtr(cols), count, margin, ys ? ys.ptr : 0, g.ptr, p.get(buf)!),
       ),
     saved,
   );
@@ -148,7 +150,7 @@ export function tripletMarginLosses(src: TripletSource, margin: number, flags: n
   const k = getEngine().k;
   const { ap, an, pn, ld, count } = src;
   const out = empty([count]);
-  k.f32_triplet_margin_fwd(ap.ptr, an.ptr, pn.ptr, ld, at(src.a), at(src.p), at(src.n), count, margin, flags, out.ptr);
+  k.f32_triplet_margin_fwd(ap.ptr, an.ptr, pn.ptr, ld, indexPtr(src.a), indexPtr(src.p), indexPtr(src.n), count, margin, flags, out.ptr);
   const a = col(share(src.a.buf), src.a.off);
   const p = col(share(src.p.buf), src.p.off);
   const n = col(share(src.n.buf), src.n.off);
@@ -159,7 +161,7 @@ export function tripletMarginLosses(src: TripletSource, margin: number, flags: n
     inputs,
     (g) =>
       scatterGrads(inputs, (ptr) =>
-        k.f32_triplet_margin_bwd(ap.ptr, an.ptr, pn.ptr, ld, at(a), at(p), at(n), count, margin, flags, g.ptr, ptr.get(ap)!, ptr.get(an)!, ptr.get(pn)!),
+        k.f32_triplet_margin_bwd(ap.ptr, an.ptr, pn.ptr, ld, indexPtr(a), indexPtr(p), indexPtr(n), count, margin, flags, g.ptr, ptr.get(ap)!, ptr.get(an)!, ptr.get(pn)!),
       ),
     [a.buf, p.buf, n.buf],
   );
@@ -171,10 +173,12 @@ export function tripletMarginLosses(src: TripletSource, margin: number, flags: n
  */
 export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, negStart: Tensor, negCols: Tensor, temperature: number, inverted: boolean): Tensor {
   const k = getEngine().k;
-  const ld = mat.shape[1];
+  const [n, ld] = mat.shape;
   const out = empty([count]);
   const inv = 1 / temperature;
-  k.f32_ntxent_fwd(mat.ptr, ld, at(a1), at(p), count, negStart.ptr, negCols.ptr, inv, inverted ? 1 : 0, out.ptr);
+  const flag = inverted ? 1 : 0;
+  const negLse = untracked([n]);
+  k.f32_ntxent_fwd(mat.ptr, ld, n, indexPtr(a1), indexPtr(p), count, negStart.ptr, negCols.ptr, inv, flag, negLse.ptr, out.ptr);
   const sa = col(share(a1.buf), a1.off);
   const sp = col(share(p.buf), p.off);
   const ss = share(negStart);
@@ -184,10 +188,15 @@ export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, ne
     'ntxentLosses',
     [mat],
     (g) =>
-      scatterGrads([mat], (ptr) =>
-        k.f32_ntxent_bwd(mat.ptr, ld, at(sa), at(sp), count, ss.ptr, sc.ptr, inv, inverted ? 1 : 0, g.ptr, ptr.get(mat)!),
-      ),
-    [sa.buf, sp.buf, ss, sc],
+      scatterGrads([mat], (ptr) => {
+        const w = untracked([n]);
+        try {
+          k.f32_ntxent_bwd(mat.ptr, ld, n, indexPtr(sa), indexPtr(sp), count, ss.ptr, sc.ptr, inv, flag, negLse.ptr, w.ptr, g.ptr, ptr.get(mat)!);
+        } finally {
+          w.dispose();
+        }
+      }),
+    [sa.buf, sp.buf, ss, sc, negLse],
   );
 }
 
@@ -197,7 +206,8 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
   const n = mat.shape[0];
   const out = empty([n]);
   const inv = inverted ? 1 : 0;
-  k.f32_multi_similarity_fwd(mat.ptr, n, posMask.ptr, negMask.ptr, alpha, beta, base, inv, out.ptr);
+  const lse = untracked([2 * n]);
+  k.f32_multi_similarity_fwd(mat.ptr, n, posMask.ptr, negMask.ptr, alpha, beta, base, inv, lse.ptr, out.ptr);
   const pm = share(posMask);
   const nm = share(negMask);
   return record(
@@ -205,8 +215,8 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
     'multiSimilarityLosses',
     [mat],
     (g) =>
-      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, pm.ptr, nm.ptr, alpha, beta, base, inv, g.ptr, ptr.get(mat)!)),
-    [pm, nm],
+      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, pm.ptr, nm.ptr, alpha, beta, base, inv, lse.ptr, g.ptr, ptr.get(mat)!)),
+    [pm, nm, lse],
   );
 }
 
@@ -234,4 +244,25 @@ export function avgNonZero(x: Tensor): Tensor {
 /** Number of entries > 0. */
 export function countPositive(x: Tensor): number {
   return getEngine().k.f32_count_positive(x.ptr, x.size);
+}
+
+/** Rows of the 2-D tensors xs (same width) stacked into one [Σ n_i, d] tensor; gradients split back. */
+export function stackRows(xs: Tensor[]): Tensor {
+  const k = getEngine().k;
+  const d = xs[0].shape[1];
+  const out = empty([xs.reduce((s, x) => s + x.shape[0], 0), d]);
+  let off = 0;
+  const offsets = xs.map((x) => {
+    k.f32_copy(x.ptr, out.ptr + off * 4, x.size);
+    off += x.size;
+    return off - x.size;
+  });
+  return record(out, 'stackRows', xs, (g) =>
+    xs.forEach((x, i) =>
+      addGrad(x, (p, acc) => {
+        const src = g.ptr + offsets[i] * 4;
+        acc ? k.f32_add(p, src, p, x.size) : k.f32_copy(src, p, x.size);
+      }),
+    ),
+  );
 }

@@ -46,9 +46,10 @@ export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 export interface DistanceKernels {
   // distances (issue 3)
   f32_row_sqnorms(x: Ptr, out: Ptr, n: number, d: number): void;
+  f32_centre_rows(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, n: number, m: number, d: number): void;
   f32_find_nonfinite(x: Ptr, n: number): number;
-  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
-  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
   f32_cdist_euclid_bwd_nweights(g: Ptr, dist: Ptr, nw: Ptr, size: number): void;
   f32_cdist_l2_bwd_x(nw: Ptr, a: Ptr, b: Ptr, ga: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
   f32_cdist_l2_bwd_y(nw: Ptr, a: Ptr, b: Ptr, colsum: Ptr, gb: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
@@ -68,6 +69,12 @@ export interface DistanceKernels {
   f32_dist_sqrt_bwd(out: Ptr, g: Ptr, gx: Ptr, n: number, acc: number): void;
   f32_lpnormalize_fwd(x: Ptr, y: Ptr, norms: Ptr, n: number, d: number, p: number, eps: number): void;
   f32_lpnormalize_bwd(x: Ptr, g: Ptr, norms: Ptr, gx: Ptr, n: number, d: number, p: number, eps: number, acc: number): void;
+  f32_mahalanobis_cdist_fwd(x: Ptr, y: Ptr, M: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xm: Ptr, ym: Ptr, qx: Ptr, qy: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_mahalanobis_paired_fwd(x: Ptr, y: Ptr, M: Ptr, diff: Ptr, dm: Ptr, out: Ptr, n: number, d: number, ws: Ptr): void;
+  f32_mahalanobis_paired_bwd_x(dm: Ptr, g: Ptr, ga: Ptr, n: number, d: number, scale: number, acc: number): void;
+  f32_mahalanobis_paired_bwd_m(diff: Ptr, g: Ptr, gdiff: Ptr, gM: Ptr, n: number, d: number, acc: number, ws: Ptr): void;
+  f32_cholesky(a: Ptr, l: Ptr, d: number, relTol: number, ws: Ptr): number;
+  f32_spd_inverse(a: Ptr, out: Ptr, d: number, relTol: number, ws: Ptr): number;
   f32_topk_merge(tile: Ptr, nq: number, nb: number, ldt: number, k: number, refBase: number, selfBase: number, bestD: Ptr, bestI: Ptr): void;
 }
 
@@ -78,10 +85,10 @@ export interface LossKernels {
   f32_pair_loss_bwd(kind: number, buf: Ptr, ld: number, rows: Ptr, cols: Ptr, count: number, margin: number, targets: Ptr, g: Ptr, dbuf: Ptr): void;
   f32_triplet_margin_fwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, out: Ptr): void;
   f32_triplet_margin_bwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, g: Ptr, dAp: Ptr, dAn: Ptr, dPn: Ptr): void;
-  f32_ntxent_fwd(mat: Ptr, ld: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, out: Ptr): void;
-  f32_ntxent_bwd(mat: Ptr, ld: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, g: Ptr, dmat: Ptr): void;
-  f32_multi_similarity_fwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, out: Ptr): void;
-  f32_multi_similarity_bwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, g: Ptr, dmat: Ptr): void;
+  f32_ntxent_fwd(mat: Ptr, ld: number, n: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, negLse: Ptr, out: Ptr): void;
+  f32_ntxent_bwd(mat: Ptr, ld: number, n: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, negLse: Ptr, w: Ptr, g: Ptr, dmat: Ptr): void;
+  f32_multi_similarity_fwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, lse: Ptr, out: Ptr): void;
+  f32_multi_similarity_bwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, lse: Ptr, g: Ptr, dmat: Ptr): void;
   f32_bce_logits_fwd(z: Ptr, y: Ptr, out: Ptr, n: number): void;
   f32_bce_logits_bwd(z: Ptr, y: Ptr, g: Ptr, gz: Ptr, n: number, acc: number): void;
   f32_count_positive(x: Ptr, n: number): number;
@@ -98,9 +105,9 @@ export interface LossKernels {
 /** assembly/kernels/conv.ts, pool.ts, norm.ts */
 export interface ConvKernels {
   // conv, pool, batch norm, dropout (issue 5)
-  f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ws: Ptr): void;
-  f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, acc: number, ws: Ptr): void;
-  f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, acc: number, ws: Ptr): void;
+  f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, ws: Ptr): void;
+  f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
+  f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
   f32_conv2d_bwd_bias(dy: Ptr, dbias: Ptr, n: number, oc: number, hw: number, acc: number): void;
   f32_maxpool2d_fwd(x: Ptr, y: Ptr, idx: Ptr, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number): void;
   f32_maxpool2d_bwd(dy: Ptr, idx: Ptr, dx: Ptr, planes: number, h: number, w: number, oh: number, ow: number, acc: number): void;

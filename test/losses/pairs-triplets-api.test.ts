@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { contrastiveFormRef, pairClassificationRef, pairedEuclidRef, reduceRef, regressionRef } from '../ref/loss';
+import { contrastiveFormRef, cosineRef, multiSimilarityRef, ntxentRef, pairClassificationRef, pairedEuclidRef, reduceRef, regressionRef, type Pairs } from '../ref/loss';
 import { batch, close } from './helpers';
 
 await sl.init();
@@ -84,12 +84,31 @@ test('PairClassificationLoss.pairs and .triplets: mean BCE with logits scale·(m
   });
 });
 
-test('pairs/triplets that a loss cannot take give a clear error', () => {
+test('NTXentLoss and MultiSimilarityLoss take triplets (and MultiSimilarity pairs) as index tuples over the stacked batch', () => {
+  sl.tidy(() => {
+    const t = 7;
+    const { x: a, rows: ra } = batch(t, 4, 41);
+    const { x: p, rows: rp } = batch(t, 4, 42);
+    const { x: n, rows: rn } = batch(t, 4, 43);
+    const range = (from: number) => Array.from({ length: t }, (_, i) => from + i);
+    const m3 = cosineRef([...ra, ...rp, ...rn]);
+    const asPairs: Pairs = [range(0), range(t), range(0), range(2 * t)];
+    close(new L.NTXentLoss({ temperature: 0.3 }).triplets(a, p, n).item(), ntxentRef(m3, asPairs, { temperature: 0.3 }), 2e-5, 'NTXent triplets');
+    close(new L.MultiSimilarityLoss().triplets(a, p, n).item(), multiSimilarityRef(m3, asPairs), 5e-5, 'MultiSimilarity triplets');
+    const y = range(0).map((i) => i % 2);
+    const m2 = cosineRef([...ra, ...rp]);
+    const idx = range(0);
+    const pairs: Pairs = [idx.filter((i) => y[i]), idx.filter((i) => y[i]).map((i) => i + t), idx.filter((i) => !y[i]), idx.filter((i) => !y[i]).map((i) => i + t)];
+    close(new L.MultiSimilarityLoss().pairs(a, p, y).item(), multiSimilarityRef(m2, pairs), 5e-5, 'MultiSimilarity pairs');
+    gradcheck((x, q, z) => new L.NTXentLoss({ temperature: 0.5 }).triplets(x, q, z), [a, p, n], { atol: 2e-3, rtol: 2e-2 });
+  });
+});
+
+test('pairs that a loss cannot take give a clear error', () => {
   sl.tidy(() => {
     const { x } = batch(3, 2, 1);
     assert.throws(() => new L.TripletMarginLoss().pairs(x, x, [1, 0, 1]), /TripletMarginLoss\.pairs: .*triplets\(a, p, n\)/);
-    assert.throws(() => new L.NTXentLoss().pairs(x, x, [1, 0, 1]), /NTXentLoss\.pairs: not supported/);
-    assert.throws(() => new L.MultiSimilarityLoss().triplets(x, x, x), /MultiSimilarityLoss\.triplets: not supported/);
+    assert.throws(() => new L.NTXentLoss().pairs(x, x, [1, 0, 1]), /NTXentLoss\.pairs: each pair's anchor has a positive or a negative, never both/);
   });
 });
 

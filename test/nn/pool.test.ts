@@ -21,6 +21,8 @@ const cases = [
   { x: [1, 3, 9, 9], k: 3, s: 3 },
   { x: [2, 1, 5, 7], k: 3, s: 1 },
   { x: [1, 2, 6, 7], k: [2, 3] as [number, number], s: [1, 2] as [number, number] },
+  { x: [2, 3, 9, 19], k: 2, s: 2 }, // four-wide SIMD windows plus a scalar tail
+  { x: [1, 2, 8, 16], k: [3, 2] as [number, number], s: [1, 2] as [number, number] },
   { x: [3, 5, 26, 26], k: 2, s: 2 },
 ];
 const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
@@ -42,7 +44,7 @@ test('maxPool2d stride defaults to the kernel size', () => {
 });
 
 test('maxPool2d gradient passes gradcheck, overlapping windows included', () => {
-  cases.slice(0, 6).forEach(({ x: xs, k, s }, i) => {
+  cases.slice(0, 8).forEach(({ x: xs, k, s }, i) => {
     gradcheck((a) => sl.maxPool2d(a, k, { stride: s }), [distinct(xs, i)], { eps: 1e-3 });
   });
 });
@@ -55,6 +57,22 @@ test('maxPool2d backward: tie goes to the first maximum, overlaps add', () => {
   const t = sl.tensor([[[[2, 2], [2, 2]]]], undefined, { requiresGrad: true });
   sl.maxPool2d(t, 2).sum().backward();
   assert.equal(t.grad!.toArray(), [[[[1, 0], [0, 0]]]]);
+});
+
+test('maxPool2d propagates NaN like torch (SIMD and scalar windows)', () => {
+  const vals = Array.from({ length: 2 * 10 }, (_, i) => i % 7);
+  vals[3] = NaN; // window 1 of the SIMD block
+  vals[19] = NaN; // the scalar tail window
+  const x = sl.tensor(vals, [1, 1, 2, 10], { requiresGrad: true });
+  const y = sl.maxPool2d(x, 2);
+  const got = Array.from(y.data());
+  assert.ok(Number.isNaN(got[1]) && Number.isNaN(got[4]), `NaN windows: ${got}`);
+  // rows 0 1 2 NaN 4 5 6 0 1 2 / 3 4 5 6 0 1 2 3 4 NaN
+  assert.equal([got[0], got[2], got[3]], [4, 5, 6]);
+  y.backward(sl.ones([1, 1, 1, 5]));
+  const g = x.grad!.data();
+  assert.is(g[3], 1);
+  assert.is(g[19], 1);
 });
 
 test('maxPool2d rejects bad input', () => {

@@ -72,3 +72,41 @@ export function worstRatio(a: ArrayLike<number>, b: ArrayLike<number>, atol: num
   }
   return { ratio, index };
 }
+
+/** Inverse of a square matrix by Gauss–Jordan with partial pivoting (float64). */
+export function invertRef(a: ArrayLike<number>, d: number): Float64Array {
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) inv[i * d + i] = 1;
+  for (let c = 0; c < d; c++) {
+    let piv = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(m[r * d + c]) > Math.abs(m[piv * d + c])) piv = r;
+    for (let k = 0; k < d; k++) {
+      [m[c * d + k], m[piv * d + k]] = [m[piv * d + k], m[c * d + k]];
+      [inv[c * d + k], inv[piv * d + k]] = [inv[piv * d + k], inv[c * d + k]];
+    }
+    const p = m[c * d + c];
+    for (let k = 0; k < d; k++) {
+      m[c * d + k] /= p;
+      inv[c * d + k] /= p;
+    }
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = m[r * d + c];
+      for (let k = 0; k < d; k++) {
+        m[r * d + k] -= f * m[c * d + k];
+        inv[r * d + k] -= f * inv[c * d + k];
+      }
+    }
+  }
+  return inv;
+}
+
+/** Unbiased sample covariance [d, d] of x [n, d]. */
+export function covarianceRef(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] += x[i * d + k] / n;
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) c[a * d + b] += ((x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b])) / (n - 1);
+  return c;
+}
