@@ -23,7 +23,7 @@ import { lineChartSvg, scatterSvg } from './lib/svg';
 const CONFIG = {
   seed: 0,
   warmupSteps: 50,
-  epochs: 8,
+  epochs: 10,
   batchSize: 64,
   mPerClass: 8,
   margin: 0.2,
