@@ -4,7 +4,14 @@
 //
 //   conv 1→32 3×3, ReLU, max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, flatten,
 //   Linear 1600 → 64, L2-normalise
-//   MPerClassSampler (m per class), BatchHardMiner, TripletMarginLoss, Adam
+//   MPerClassSampler (m per class), BatchHardMiner, TripletMarginLoss, Adam, cosine lr decay
+//
+// Warm-up: batch-hard mining on the untrained network collapses every embedding onto one
+// point (measured: mean pairwise distance 0.51 → 0.02 within 20 steps, the loss then pinned
+// at the margin for ~250 steps; pytorch-metric-learning's FAQ describes the same). The hardest
+// positive of a fresh network is farther than its hardest negative, so shrinking everything
+// lowers the loss. The first WARMUP_STEPS steps therefore use every valid triplet of the batch
+// (no miner), which spreads the embeddings; batch-hard mining takes over from there.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as sl from '../src/index';
 import { loadMnist } from '../src/data/mnist';
@@ -15,7 +22,8 @@ import { lineChartSvg, scatterSvg } from './lib/svg';
 // Chosen by measurement (see the README's training notes).
 const CONFIG = {
   seed: 0,
-  epochs: 4,
+  warmupSteps: 50,
+  epochs: 10,
   batchSize: 64,
   mPerClass: 8,
   margin: 0.2,
@@ -44,16 +52,30 @@ const model = new sl.nn.Sequential(
 const loss = new sl.losses.TripletMarginLoss({ margin: CONFIG.margin });
 const miner = new sl.miners.BatchHardMiner();
 const optimizer = new sl.optim.Adam(model.parameters(), { lr: CONFIG.lr });
-const sampler = new sl.data.MPerClassSampler(train.labels, CONFIG.mPerClass, CONFIG.batchSize, {
-  seed: CONFIG.seed,
-  lengthBeforeNewIter: train.labels.length,
+const sampler = (seed: number, length: number) =>
+  new sl.data.MPerClassSampler(train.labels, CONFIG.mPerClass, CONFIG.batchSize, { seed, lengthBeforeNewIter: length });
+
+console.log(`warm-up: ${CONFIG.warmupSteps} steps over every valid triplet of each batch`);
+const warm = await sl.train.fit({
+  model, loss, optimizer, data: { dataset: train, sampler: sampler(CONFIG.seed + 1, CONFIG.warmupSteps * CONFIG.batchSize) },
 });
+
+const main = sampler(CONFIG.seed, train.labels.length);
+const steps = CONFIG.epochs * main.batchesPerEpoch;
 console.log(
-  `training: ${CONFIG.epochs} epochs × ${sampler.batchesPerEpoch} batches of ${CONFIG.batchSize} ` +
-    `(${CONFIG.batchSize / CONFIG.mPerClass} digits × ${CONFIG.mPerClass}), batch-hard triplets, margin ${CONFIG.margin}, Adam lr ${CONFIG.lr}`,
+  `training: ${CONFIG.epochs} epochs × ${main.batchesPerEpoch} batches of ${CONFIG.batchSize} ` +
+    `(${CONFIG.batchSize / CONFIG.mPerClass} digits × ${CONFIG.mPerClass}), batch-hard triplets, margin ${CONFIG.margin}, ` +
+    `Adam lr ${CONFIG.lr} with cosine decay`,
 );
-const history = await sl.train.fit({ model, loss, miner, optimizer, data: { dataset: train, sampler }, epochs: CONFIG.epochs });
-console.log(`trained ${history.steps} steps in ${history.seconds.toFixed(1)} s (${history.msPerStep.toFixed(1)} ms/step)`);
+const history = await sl.train.fit({
+  model, loss, miner, optimizer, data: { dataset: train, sampler: main }, epochs: CONFIG.epochs,
+  onStep: ({ step }) => {
+    optimizer.lr = CONFIG.lr * 0.5 * (1 + Math.cos((Math.PI * step) / steps));
+  },
+});
+const trainSeconds = warm.seconds + history.seconds;
+const allSteps = warm.steps + history.steps;
+console.log(`trained ${allSteps} steps in ${trainSeconds.toFixed(1)} s (${((1000 * trainSeconds) / allSteps).toFixed(1)} ms/step)`);
 
 // ---- evaluation on the held-out digits ----
 model.eval();
@@ -87,7 +109,12 @@ console.log(`\nsaved ${weightsPath} (${Object.keys(reloaded).length} tensors; re
 // ---- pictures ----
 writeFileSync(
   `${OUT}/loss.svg`,
-  lineChartSvg(history.loss, { title: `Triplet loss (batch-hard, margin ${CONFIG.margin}) on MNIST`, yLabel: 'loss', window: 25 }),
+  lineChartSvg([...warm.loss, ...history.loss], {
+    title: `Triplet loss on MNIST (margin ${CONFIG.margin})`,
+    yLabel: 'loss',
+    window: 25,
+    marks: [{ at: warm.steps + 0.5, label: 'batch-hard mining from here' }],
+  }),
 );
 const { projected, variances } = pca(testEmb.data(), test.labels.length, CONFIG.embeddingSize, 2);
 const total = variances.reduce((s, v) => s + v, 0);

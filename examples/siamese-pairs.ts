@@ -4,7 +4,7 @@
 import * as sl from '../src/index';
 import { loadMnist } from '../src/data/mnist';
 
-const CONFIG = { seed: 1, steps: 150, pairsPerBatch: 64, lr: 2e-3, posMargin: 0, negMargin: 1 };
+const CONFIG = { seed: 1, steps: 300, pairsPerBatch: 64, lr: 2e-3, posMargin: 0, negMargin: 1 };
 
 await sl.init();
 sl.manualSeed(CONFIG.seed);

@@ -51,7 +51,10 @@ function frame(title: string, xLabel: string, yLabel: string, xr: [number, numbe
 }
 
 /** Per-step values as a faint line with a bold moving average of `window` steps on top. */
-export function lineChartSvg(values: number[], { title = '', xLabel = 'step', yLabel = '', window = 20 } = {}): string {
+export function lineChartSvg(
+  values: number[],
+  { title = '', xLabel = 'step', yLabel = '', window = 20, marks = [] as { at: number; label: string }[] } = {},
+): string {
   const n = values.length;
   const hi = Math.max(...values, 0) * 1.05 || 1;
   const f = frame(title, xLabel, yLabel, [1, Math.max(n, 2)], [0, hi]);
@@ -64,6 +67,11 @@ export function lineChartSvg(values: number[], { title = '', xLabel = 'step', yL
   });
   f.body.push(`<path d="${path(values)}" fill="none" stroke="#1f77b4" stroke-opacity="0.3" stroke-width="1"/>`);
   f.body.push(`<path d="${path(smooth)}" fill="none" stroke="#1f77b4" stroke-width="2.2"/>`);
+  for (const m of marks) {
+    const mx = f.x(m.at).toFixed(1);
+    f.body.push(`<line x1="${mx}" x2="${mx}" y1="${M.top}" y2="${H - M.bottom}" stroke="#d62728" stroke-dasharray="4 3"/>`);
+    f.body.push(`<text x="${(+mx + 4).toFixed(1)}" y="${M.top + 32}" fill="#d62728">${esc(m.label)}</text>`);
+  }
   f.body.push(`<text x="${W - M.right - 6}" y="${M.top + 16}" text-anchor="end" fill="#555">faint: per step · bold: mean of ${window}</text>`);
   f.body.push('</svg>');
   return f.body.join('\n');
