@@ -15,6 +15,7 @@ export interface PairedDistance {
 
 /** A learned distance's tensors seen as a module: parameters and fixed tensors by name. */
 class DistanceTensors extends Module {
+  static readonly typeName = 'DistanceTensors';
   constructor(distance: PairedDistance) {
     super();
     const params = new Set(distance.parameters!());

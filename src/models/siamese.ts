@@ -9,6 +9,7 @@ import { EmbeddingModel, type PairedDistance } from './embedding-model';
  *          const d = model.forward(x1, x2); // [n]
  */
 export class Siamese extends EmbeddingModel {
+  static readonly typeName = 'Siamese';
   /** Verification threshold on forward()'s distances, once calibrated (e.g. sl.metrics.verification). */
   threshold: number | null = null;
 

@@ -15,6 +15,7 @@ export interface TripletDistances {
  * @example const { dAP, dAN } = new sl.models.Triplet(embedder, distance).forward(a, p, n);
  */
 export class Triplet extends EmbeddingModel {
+  static readonly typeName = 'Triplet';
   constructor(embedder: Module, distance: PairedDistance) {
     super('Triplet', embedder, distance);
   }

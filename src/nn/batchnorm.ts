@@ -24,7 +24,7 @@ abstract class BatchNorm extends Module {
 
   constructor(readonly numFeatures: number, { eps = 1e-5, momentum = 0.1 }: BatchNormLayerOptions, private readonly ranks: readonly number[]) {
     super();
-    const name = this.constructor.name;
+    const name = this.typeName;
     checkPositiveInt(name, 'numFeatures', numFeatures);
     if (!(eps > 0)) throw new Error(`${name}: eps must be > 0, got ${eps}`);
     if (!(momentum >= 0 && momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1], got ${momentum}`);
@@ -39,7 +39,7 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     x.ptr;
-    const name = this.constructor.name;
+    const name = this.typeName;
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       const want = this.ranks.map((r) => (r === 2 ? '[n, c]' : r === 3 ? '[n, c, l]' : '[n, c, h, w]')).join(' or ');
       throw new Error(`${name}: x is ${fmtShape(x.shape)} but must be ${want} with c = ${this.numFeatures}`);
@@ -52,6 +52,7 @@ abstract class BatchNorm extends Module {
 
 /** Batch normalisation of [n, c] features or [n, c, l] sequences. */
 export class BatchNorm1d extends BatchNorm {
+  static readonly typeName = 'BatchNorm1d';
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
     super(numFeatures, options, [2, 3]);
   }
@@ -59,6 +60,7 @@ export class BatchNorm1d extends BatchNorm {
 
 /** Batch normalisation of [n, c, h, w] feature maps, per channel. */
 export class BatchNorm2d extends BatchNorm {
+  static readonly typeName = 'BatchNorm2d';
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
     super(numFeatures, options, [4]);
   }

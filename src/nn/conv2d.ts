@@ -17,6 +17,7 @@ export interface Conv2dLayerOptions {
  * @example new sl.nn.Conv2d(1, 32, 3).forward(x) // [n, 1, 28, 28] -> [n, 32, 26, 26]
  */
 export class Conv2d extends Module {
+  static readonly typeName = 'Conv2d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly kernelSize: [number, number];

@@ -8,6 +8,7 @@ import { Module } from './module';
  * identity in eval mode.
  */
 export class Dropout extends Module {
+  static readonly typeName = 'Dropout';
   constructor(readonly p = 0.5) {
     super();
     if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new Error(`Dropout: p must be in [0, 1], got ${p}`);

@@ -8,6 +8,7 @@ import { Module } from './module';
  * @example new sl.nn.Flatten().forward(x) // [n, 64, 5, 5] -> [n, 1600]
  */
 export class Flatten extends Module {
+  static readonly typeName = 'Flatten';
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
   }

@@ -4,6 +4,7 @@ import { Module } from './module';
 
 /** Unit-length rows along the last dimension, x / max(‖x‖, eps) with eps 1e-12 (F.normalize). */
 export class L2Normalize extends Module {
+  static readonly typeName = 'L2Normalize';
   constructor(readonly eps = 1e-12) {
     super();
   }

@@ -12,6 +12,7 @@ export interface LinearOptions {
  * @example new sl.nn.Linear(1600, 64).forward(x) // x [n, 1600] -> [n, 64]
  */
 export class Linear extends Module {
+  static readonly typeName = 'Linear';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 

@@ -9,6 +9,7 @@ import { Module } from './module';
  * @example new sl.nn.MaxPool2d(2).forward(x) // [n, c, 26, 26] -> [n, c, 13, 13]
  */
 export class MaxPool2d extends Module {
+  static readonly typeName = 'MaxPool2d';
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
 

@@ -22,6 +22,15 @@ export abstract class Module {
 
   abstract forward(...inputs: any[]): any;
 
+  /**
+   * The class name in messages. Built-in layers declare `static readonly typeName`, since
+   * minifiers rename classes (dist/simlearn.js); a user's own subclass reports its own name.
+   */
+  get typeName(): string {
+    const ctor = this.constructor as { typeName?: string; name: string };
+    return Object.prototype.hasOwnProperty.call(ctor, 'typeName') ? ctor.typeName! : ctor.name;
+  }
+
   /** Registers a trainable tensor under `name` (it is marked requiresGrad). */
   protected registerParameter(name: string, t: Tensor): Tensor {
     t.requiresGrad = true;
@@ -36,7 +45,7 @@ export abstract class Module {
 
   /** A child under `name`; the name '' adds the child's keys unprefixed (a model's embedder). */
   protected registerModule<M extends Module>(name: string, m: M): M {
-    if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}: child '${name}' is not an sl.nn.Module`);
+    if (!(m instanceof Module)) throw new TypeError(`${this.typeName}: child '${name}' is not an sl.nn.Module`);
     this.children.set(name, m);
     return m;
   }
@@ -95,7 +104,7 @@ export abstract class Module {
         problems.push(`'${name}' is ${fmtShape(src.shape)} but the module's is ${fmtShape(dst.shape)}`);
       }
     }
-    if (problems.length) throw new Error(`loadStateDict: ${this.constructor.name}: ${problems.join('; ')}; nothing was loaded`);
+    if (problems.length) throw new Error(`loadStateDict: ${this.typeName}: ${problems.join('; ')}; nothing was loaded`);
     const k = getEngine().k;
     for (const [name, src] of Object.entries(dict)) {
       const dst = own[name];

@@ -4,6 +4,7 @@ import { Module } from './module';
 
 /** max(x, 0) elementwise (torch.nn.ReLU). */
 export class ReLU extends Module {
+  static readonly typeName = 'ReLU';
   forward(x: Tensor): Tensor {
     return relu(x);
   }

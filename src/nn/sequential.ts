@@ -7,6 +7,7 @@ import { Module } from './module';
  * @example new sl.nn.Sequential(new sl.nn.Linear(4, 8), new sl.nn.ReLU(), new sl.nn.Linear(8, 2))
  */
 export class Sequential extends Module {
+  static readonly typeName = 'Sequential';
   readonly layers: readonly Module[];
 
   constructor(...layers: Module[]) {

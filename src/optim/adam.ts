@@ -43,7 +43,7 @@ export class Adam extends Optimizer {
     const [b1, b2] = this.betas;
     const decay = this.decoupled ? 1 - this.lr * this.weightDecay : 1;
     const l2 = this.decoupled ? 0 : this.weightDecay;
-    for (const p of this.withGrads(this.constructor.name)) {
+    for (const p of this.withGrads(this.typeName)) {
       const [m, v] = this.stateOf(p, 2).bufs;
       const t = (this.steps.get(p) ?? 0) + 1;
       this.steps.set(p, t);

@@ -5,6 +5,8 @@ import { getEngine } from '../wasm/instance';
 
 export abstract class Optimizer {
   readonly params: readonly Tensor[];
+  /** The class name in messages (stated, since minifiers rename classes). */
+  protected readonly typeName: string;
   private readonly state = new Map<Tensor, Tensor[]>();
 
   constructor(name: string, params: Iterable<Tensor>) {
@@ -19,6 +21,7 @@ export abstract class Optimizer {
     });
     if (new Set(list).size !== list.length) throw new Error(`${name}: params lists a tensor more than once`);
     this.params = list;
+    this.typeName = name;
   }
 
   /** Sets every parameter's gradient to null, freeing it (torch's zero_grad(set_to_none=True)). */

@@ -4,8 +4,8 @@
 // torch.cov / torch.inverse) from test/fixtures/gen_contract.py, and float64 JS.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as sl from '../../src/index';
-import { TOL, f32, fixture, gradOf, near, thrown } from './helpers';
+import type * as SL from '../../src/index';
+import { sl, TOL, f32, fixture, gradOf, near, thrown } from './helpers';
 
 await sl.init();
 

@@ -4,8 +4,8 @@
 // torch float64 (test/fixtures/gen_contract.py); miners against float64 brute force.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as sl from '../../src/index';
-import { f32, fixture, gradOf, near, randn, thrown } from './helpers';
+import type * as SL from '../../src/index';
+import { sl, f32, fixture, gradOf, near, randn, thrown } from './helpers';
 
 await sl.init();
 
@@ -15,7 +15,7 @@ const LOSS_TOL = { atol: 2e-5, rtol: 2e-5 };
 const cols = (c: number[][]) => c.map((v) => Int32Array.from(v));
 
 /** forward() on the fixture batch; value and gradient against the torch case `name`. */
-function check(name: string, loss: sl.losses.BaseMetricLoss, labels: Int32Array | number[], tuples?: Int32Array[]): void {
+function check(name: string, loss: SL.losses.BaseMetricLoss, labels: Int32Array | number[], tuples?: Int32Array[]): void {
   const e = f32(fx.embeddings, fx.shape, true);
   const v = loss.forward(e, labels, tuples as any);
   assert.equal(v.shape, [], `${name}: a scalar`);
@@ -97,7 +97,7 @@ test('SimilarityRegressionLoss (exp(−d), or the similarity) and PairClassifica
 });
 
 test('loss.pairs(a, b, y): y 1 similar / 0 dissimilar, or a score for regression', () => {
-  const cases: [string, sl.losses.BaseMetricLoss, number[]][] = [
+  const cases: [string, SL.losses.BaseMetricLoss, number[]][] = [
     ['contrastive', new sl.losses.ContrastiveLoss(), sx.y],
     ['regression', new sl.losses.SimilarityRegressionLoss(), sx.scores],
     ['regressionCosine', new sl.losses.SimilarityRegressionLoss({ distance: new sl.distances.CosineSimilarity() }), sx.scores],

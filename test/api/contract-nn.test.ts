@@ -4,20 +4,20 @@
 // against torch (test/fixtures/gen_contract.py).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as sl from '../../src/index';
-import { TOL, f32, fixture, gradOf, near, thrown } from './helpers';
+import type * as SL from '../../src/index';
+import { sl, TOL, f32, fixture, gradOf, near, thrown } from './helpers';
 
 await sl.init();
 
 const fx = fixture.nn;
 const NN_TOL = { atol: 1e-5, rtol: 1e-4 };
 
-function loadCase(model: sl.nn.Module, state: Record<string, number[]>, shapes: Record<string, number[]>): void {
+function loadCase(model: SL.nn.Module, state: Record<string, number[]>, shapes: Record<string, number[]>): void {
   model.loadStateDict(Object.fromEntries(Object.keys(state).map((k) => [k, f32(state[k], shapes[k])])));
 }
 
 /** Loads torch's initial state, runs forward + backward(g), compares with torch. */
-function replay(name: string, model: sl.nn.Module): void {
+function replay(name: string, model: SL.nn.Module): void {
   const c = fx[name];
   const sd = model.stateDict();
   assert.equal(Object.keys(sd), c.keys, `${name}: state-dict keys and order`);
@@ -51,7 +51,7 @@ test("Sequential(m0, m1, ...): keys '<index>.<name>', forward in order (Linear, 
   replay('sequential', new sl.nn.Sequential(new sl.nn.Linear(5, 4), new sl.nn.ReLU(), new sl.nn.Linear(4, 3)));
 });
 
-function cnn(): sl.nn.Sequential {
+function cnn(): SL.nn.Sequential {
   return new sl.nn.Sequential(
     new sl.nn.Conv2d(2, 3, 3, { stride: 2, padding: 1 }),
     new sl.nn.BatchNorm2d(3),
@@ -65,7 +65,7 @@ function cnn(): sl.nn.Sequential {
 
 test('Conv2d weight [out, in, kh, kw] { stride, padding }, BatchNorm2d/1d (running stats), MaxPool2d, Flatten: a CNN vs torch', () => {
   const model = cnn();
-  assert.equal((model.layers[0] as sl.nn.Conv2d).weight.shape, [3, 2, 3, 3]);
+  assert.equal((model.layers[0] as SL.nn.Conv2d).weight.shape, [3, 2, 3, 3]);
   replay('cnn', model);
   // eval(): running statistics instead of batch statistics, in every child
   model.eval();
@@ -112,6 +112,9 @@ test('loadStateDict: a wrong shape or key changes nothing and names the problem'
   assert.match(msg, /'weight' is \[5, 3\] but the module's is \[3, 5\]/);
   assert.equal(lin.weight.data(), before);
   assert.match(thrown(() => lin.loadStateDict({ weight: sl.zeros([3, 5]) })), /missing keys 'bias'/);
+  // a user's subclass is named as itself, not as the built-in it extends
+  class Embedder extends sl.nn.Sequential {}
+  assert.match(thrown(() => new Embedder(new sl.nn.Linear(2, 2)).loadStateDict({})), /^loadStateDict: Embedder: missing keys '0\.weight', '0\.bias'/);
 });
 
 test('models.Siamese(embedder, distance).forward(a, b) [n]; Triplet(...).forward(a, p, n) { dAP, dAN }; one shared embedder', () => {
@@ -154,7 +157,7 @@ test('models.Siamese(embedder, distance).forward(a, b) [n]; Triplet(...).forward
 
 const of = fixture.optim;
 
-function replaySteps(name: string, make: (params: sl.Tensor[]) => sl.optim.Optimizer): void {
+function replaySteps(name: string, make: (params: SL.Tensor[]) => SL.optim.Optimizer): void {
   const c = of[name];
   const p = f32(c.initial, c.shape, true);
   const opt = make([p]);

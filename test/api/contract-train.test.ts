@@ -3,8 +3,8 @@
 // topK against float64 brute force, safetensors bytes against the format's specification.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as sl from '../../src/index';
-import { TOL, f32, fixture, near, randn, thrown } from './helpers';
+import type * as SL from '../../src/index';
+import { sl, TOL, f32, fixture, near, randn, thrown } from './helpers';
 
 await sl.init();
 
@@ -149,7 +149,7 @@ test("search.topK(queries, refs, k, { metric, excludeSelf: false }) -> { indices
   const q = randn([5, D], 37);
   const qv = Array.from(q.data());
   const k = 4;
-  const check = (res: sl.search.TopKResult, queries: number[], nq: number, d: typeof dist, skipSelf: boolean, label: string) => {
+  const check = (res: SL.search.TopKResult, queries: number[], nq: number, d: typeof dist, skipSelf: boolean, label: string) => {
     assert.ok(res.indices instanceof Int32Array && res.distances instanceof Float32Array, label);
     assert.is(res.indices.length, nq * k);
     const wantI: number[] = [], wantD: number[] = [];

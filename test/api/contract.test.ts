@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as sl from '../../src/index';
-import { TOL, f32, gradOf, near, thrown } from './helpers';
+import type * as SL from '../../src/index';
+import { sl, target, TOL, f32, gradOf, near, thrown } from './helpers';
 
 await sl.init();
 
@@ -62,7 +62,7 @@ test('init() is idempotent; init({ module }) takes a compiled WebAssembly.Module
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const code = `
     import { readFileSync } from 'node:fs';
-    import * as sl from './src/index.ts';
+    import * as sl from '${target === 'dist' ? 'simlearn' : './src/index.ts'}';
     const module = new WebAssembly.Module(readFileSync('build/simlearn.wasm'));
     await sl.init({ module });
     console.log(JSON.stringify(sl.cdist(sl.tensor([[0, 0]]), sl.tensor([[3, 4]]), 'euclidean').toArray()));`;
@@ -213,7 +213,7 @@ test('t.grad is null when no gradient flowed; backward accumulates into a tensor
 });
 
 test('tidy frees every tensor made inside but the result (also arrays/objects of tensors); noGrad records nothing', () => {
-  let inner: sl.Tensor | null = null;
+  let inner: SL.Tensor | null = null;
   const kept = sl.tidy(() => {
     inner = sl.ones([3]);
     return inner.add(1);

@@ -1,20 +1,28 @@
-// Shared pieces of the public-API contract tests: the PyTorch fixture, tensors made from it,
-// and closeness against float64 / PyTorch references. These tests use the public barrel only
-// (`sl.*`), as a program outside the project would.
+// Shared pieces of the public-API contract tests: the library under test, the PyTorch
+// fixture, tensors made from it, and closeness against float64 / PyTorch references.
+// The tests reach simlearn only through `sl`, as a program outside the project would: the
+// source barrel by default, or the built package (`import * as sl from 'simlearn'`, i.e.
+// dist/simlearn.js) with SIMLEARN_CONTRACT=dist after `npm run build`.
 import { readFileSync } from 'node:fs';
-import * as sl from '../../src/index';
+import type * as SL from '../../src/index';
 import { assertClose, type Tolerance } from '../helpers/close';
+
+/** Where `sl` comes from: 'src' (default) or 'dist' (the published bundle, by package name). */
+export const target = process.env.SIMLEARN_CONTRACT === 'dist' ? 'dist' : 'src';
+// a string variable keeps tsc from requiring dist/ to exist
+const packageName: string = 'simlearn';
+export const sl: typeof SL = target === 'dist' ? await import(packageName) : await import('../../src/index');
 
 /** Reference values written by test/fixtures/gen_contract.py (PyTorch, float64 where it matters). */
 export const fixture = JSON.parse(readFileSync(new URL('../fixtures/contract.json', import.meta.url), 'utf8'));
 
 /** A float32 tensor of flat values. */
-export function f32(values: ArrayLike<number>, shape: number[], requiresGrad = false): sl.Tensor {
+export function f32(values: ArrayLike<number>, shape: number[], requiresGrad = false): SL.Tensor {
   return sl.tensor(Float32Array.from(values), shape, { requiresGrad });
 }
 
 /** A tensor's values against a reference: |a − e| ≤ atol + rtol·|e|. */
-export function near(actual: sl.Tensor | ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label: string): void {
+export function near(actual: SL.Tensor | ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label: string): void {
   assertClose(actual instanceof sl.Tensor ? actual.data() : actual, expected, tol, label);
 }
 
@@ -22,7 +30,7 @@ export function near(actual: sl.Tensor | ArrayLike<number>, expected: ArrayLike<
 export const TOL: Tolerance = { atol: 1e-6, rtol: 1e-5 };
 
 /** The gradient of a leaf, which must exist. */
-export function gradOf(t: sl.Tensor): Float32Array {
+export function gradOf(t: SL.Tensor): Float32Array {
   if (!t.grad) throw new Error(`no gradient flowed into ${t}`);
   return t.grad.data();
 }
@@ -38,6 +46,6 @@ export function thrown(fn: () => unknown): string {
 }
 
 /** A seeded float32 matrix from the public generator. */
-export function randn(shape: number[], seed: number): sl.Tensor {
+export function randn(shape: number[], seed: number): SL.Tensor {
   return sl.randn(shape, { seed });
 }
