@@ -1,6 +1,6 @@
 // npm run train — the main job: a Triplet CNN on 8,000 MNIST digits with batch-hard mining,
 // evaluated on the 2,000 held-out digits beside raw pixels; writes out/model.safetensors,
-// out/loss.svg and out/pca.svg.
+// out/loss.svg and out/embeddings-pca.svg.
 //
 //   conv 1→32 3×3, ReLU, max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, flatten,
 //   Linear 1600 → 64, L2-normalise
@@ -124,12 +124,12 @@ writeFileSync(
 const { projected, variances } = pca(testEmb.data(), test.labels.length, CONFIG.embeddingSize, 2);
 const total = variances.reduce((s, v) => s + v, 0);
 writeFileSync(
-  `${OUT}/pca.svg`,
+  `${OUT}/embeddings-pca.svg`,
   scatterSvg(projected, test.labels, {
     title: `2,000 held-out digits: PCA of the ${CONFIG.embeddingSize}-d embeddings`,
     xLabel: `PC 1`,
     yLabel: `PC 2`,
   }),
 );
-console.log(`wrote ${OUT}/loss.svg and ${OUT}/pca.svg (top-2 PCA variances ${variances.map((v) => v.toFixed(3)).join(', ')}; sum ${total.toFixed(3)})`);
+console.log(`wrote ${OUT}/loss.svg and ${OUT}/embeddings-pca.svg (top-2 PCA variances ${variances.map((v) => v.toFixed(3)).join(', ')}; sum ${total.toFixed(3)})`);
 console.log(`total time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
