@@ -32,12 +32,13 @@ export function knnAccuracy(
   const metric = checkMetric(fn, options.metric ?? 'euclidean');
 
   const idx = new Int32Array(r.n);
+  const scratch = new Float64Array(r.n);
   const votes = new Map<number, number>();
   let correct = 0;
   forEachDistanceRow(q.data, q.n, r.data, r.n, r.d, metric, (i, dist) => {
     for (let j = 0; j < r.n; j++) idx[j] = j;
     const kk = Math.min(k, r.n);
-    partialSortNearest(idx, r.n, kk, dist);
+    partialSortNearest(idx, r.n, kk, dist, scratch);
     votes.clear();
     for (let t = 0; t < kk; t++) votes.set(rl[idx[t]], (votes.get(rl[idx[t]]) ?? 0) + 1);
     // Walking from the nearest, strictly greater keeps, among tied labels, the one whose

@@ -103,26 +103,33 @@ export function forEachDistanceRow(
 
 /**
  * Puts the k nearest of idx[0..len) first, nearest first, ties to the lower index
- * (quickselect, then a sort of the k selected): O(len + k log k).
+ * (quickselect, then a sort of the k selected): O(len + k log k). The distances travel in a
+ * parallel array `vals` (scratch of at least len) so the selection reads memory in order.
  */
-export function partialSortNearest(idx: Int32Array, len: number, k: number, dist: Float64Array): void {
+export function partialSortNearest(idx: Int32Array, len: number, k: number, dist: Float64Array, vals = new Float64Array(len)): void {
   k = Math.min(k, len);
   if (k <= 0) return;
-  const less = (a: number, b: number) => dist[a] < dist[b] || (dist[a] === dist[b] && a < b);
+  for (let t = 0; t < len; t++) vals[t] = dist[idx[t]];
   let lo = 0, hi = len - 1;
   while (hi > lo) {
     // Median of three as the pivot keeps sorted or constant rows from going quadratic.
     const mid = (lo + hi) >>> 1;
-    let a = idx[lo], b = idx[mid], c = idx[hi];
-    if (less(b, a)) [a, b] = [b, a];
-    if (less(c, b)) { [b, c] = [c, b]; if (less(b, a)) [a, b] = [b, a]; }
-    const pivot = b;
+    let pv = vals[mid], pi = idx[mid];
+    const lv = vals[lo], li = idx[lo], hv = vals[hi], hiI = idx[hi];
+    const ltLo = lv < pv || (lv === pv && li < pi);
+    const ltHi = hv < pv || (hv === pv && hiI < pi);
+    if (ltLo === ltHi) {
+      // The pivot is the smallest or the largest: take the larger (smaller) of lo and hi.
+      const loBelowHi = lv < hv || (lv === hv && li < hiI);
+      if (ltLo === loBelowHi) { pv = hv; pi = hiI; } else { pv = lv; pi = li; }
+    }
     let i = lo, j = hi;
     while (i <= j) {
-      while (less(idx[i], pivot)) i++;
-      while (less(pivot, idx[j])) j--;
+      while (vals[i] < pv || (vals[i] === pv && idx[i] < pi)) i++;
+      while (pv < vals[j] || (pv === vals[j] && pi < idx[j])) j--;
       if (i <= j) {
-        const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+        const tv = vals[i]; vals[i] = vals[j]; vals[j] = tv;
+        const ti = idx[i]; idx[i] = idx[j]; idx[j] = ti;
         i++; j--;
       }
     }
@@ -130,6 +137,5 @@ export function partialSortNearest(idx: Int32Array, len: number, k: number, dist
     else if (k - 1 >= i) lo = i;
     else break;
   }
-  const head = idx.subarray(0, k);
-  head.sort((a, b) => (dist[a] - dist[b]) || (a - b));
+  idx.subarray(0, k).sort((a, b) => (dist[a] - dist[b]) || (a - b));
 }

@@ -51,6 +51,7 @@ export function retrieval(embeddings: Tensor, labels: ArrayLike<number>, options
   let used = 0, p1 = 0, rPrec = 0, map = 0;
   const hits = new Float64Array(ks.length);
   const idx = new Int32Array(n);
+  const scratch = new Float64Array(n);
   forEachDistanceRow(data, n, data, n, d, metric, (q, dist) => {
     const R = count.get(lab[q])! - 1;
     if (R === 0) return;
@@ -58,7 +59,7 @@ export function retrieval(embeddings: Tensor, labels: ArrayLike<number>, options
     let len = 0;
     for (let j = 0; j < n; j++) if (j !== q) idx[len++] = j;
     const depth = Math.max(R, maxK);
-    partialSortNearest(idx, len, depth, dist);
+    partialSortNearest(idx, len, depth, dist, scratch);
     let firstHit = Infinity, correct = 0, ap = 0;
     for (let i = 0; i < Math.min(depth, len); i++) {
       if (lab[idx[i]] !== lab[q]) continue;

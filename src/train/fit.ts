@@ -135,7 +135,7 @@ export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
         const stats = loss?.lastStats ?? null;
         history.loss.push(value);
         if (stats) history.active.push(stats.active);
-        const info: StepInfo = { step: n, total, epoch, loss: value, active: stats?.active ?? null, tuples: stats?.total ?? null };
+        const info: StepInfo = { step: n, total, epoch, epochs, loss: value, active: stats?.active ?? null, tuples: stats?.total ?? null };
         progress?.update(info);
         if (onStep && (await onStep(info)) === false) break outer;
         // Keep the host responsive: a macrotask every ~50 ms of training.

@@ -6,7 +6,9 @@ export interface StepInfo {
   step: number;
   /** Steps in the whole run, or null when the data has no known length. */
   total: number | null;
+  /** 0-based epoch, and the number of epochs of the run. */
   epoch: number;
+  epochs: number;
   loss: number;
   /** Active (non-zero) pairs/triplets of the step, from loss.lastStats; null if unknown. */
   active: number | null;
@@ -42,7 +44,7 @@ export function progressText(info: StepInfo, stepsPerSecond: number, barWidth: n
   } else {
     parts.push(`step ${step}`);
   }
-  parts.push(`epoch ${info.epoch + 1}`);
+  parts.push(`epoch ${info.epoch + 1}/${info.epochs}`);
   parts.push(`loss ${info.loss.toFixed(4)}`);
   if (info.active !== null) parts.push(`active ${info.active}${info.tuples !== null ? `/${info.tuples}` : ''}`);
   parts.push(`${stepsPerSecond.toFixed(1)} steps/s`);

@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { retrievalRef } from '../ref/metrics';
+import { partialSortNearest } from '../../src/metrics/neighbours';
+import { Rng } from '../../src/random';
 
 await sl.init();
 
@@ -64,6 +66,30 @@ for (const [n, d, classes, metric] of [[17, 3, 4, 'euclidean'], [33, 5, 3, 'cosi
     close(got.mapAtR, ref.mapAtR, 1e-12, 'MAP@R');
   });
 }
+
+test('partialSortNearest: the k nearest in (distance, index) order on ties, constant and sorted rows', () => {
+  const rng = new Rng(12);
+  for (const len of [1, 2, 3, 5, 17, 33, 100, 257]) {
+    const rows: [string, Float64Array][] = [
+      ['random', Float64Array.from({ length: len }, () => rng.uniform())],
+      ['few values (ties everywhere)', Float64Array.from({ length: len }, () => rng.int(3))],
+      ['constant', new Float64Array(len).fill(2)],
+      ['ascending', Float64Array.from({ length: len }, (_, i) => i)],
+      ['descending', Float64Array.from({ length: len }, (_, i) => len - i)],
+    ];
+    for (const [what, dist] of rows) {
+      const want = Array.from({ length: len }, (_, i) => i).sort((a, b) => dist[a] - dist[b] || a - b);
+      for (const k of new Set([1, 2, Math.ceil(len / 2), len - 1, len, len + 3])) {
+        if (k < 1) continue;
+        const idx = rng.shuffle(Int32Array.from({ length: len }, (_, i) => i));
+        partialSortNearest(idx, len, k, dist);
+        const kk = Math.min(k, len);
+        assert.equal(Array.from(idx.subarray(0, kk)), want.slice(0, kk), `${what}, len ${len}, k ${k}`);
+        assert.equal(Array.from(idx).sort((a, b) => a - b), want.slice().sort((a, b) => a - b), 'a permutation');
+      }
+    }
+  }
+});
 
 test('retrieval flattens [n, c, h, w] rows and leaves no tensors behind', () => {
   const { x, labels } = clustered(12, 8, 3, 0.5, 5);

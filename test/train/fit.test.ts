@@ -131,10 +131,10 @@ test('fit: clear errors for bad options, one-shot iterators and a diverging loss
 });
 
 test('progress: \\r-updated line on a TTY, periodic plain lines otherwise', () => {
-  const info = { step: 30, total: 120, epoch: 1, loss: 0.123456, active: 417, tuples: 512 };
+  const info = { step: 30, total: 120, epoch: 1, epochs: 3, loss: 0.123456, active: 417, tuples: 512 };
   const text = sl.train.progressText(info, 15, 10);
-  assert.is(text, 'step  30/120 [###.......]  epoch 2  loss 0.1235  active 417/512  15.0 steps/s  ETA 6s');
-  assert.is(sl.train.progressText({ ...info, total: null, active: null, tuples: null }, 2, 10), 'step 30  epoch 2  loss 0.1235  2.0 steps/s');
+  assert.is(text, 'step  30/120 [###.......]  epoch 2/3  loss 0.1235  active 417/512  15.0 steps/s  ETA 6s');
+  assert.is(sl.train.progressText({ ...info, total: null, active: null, tuples: null }, 2, 10), 'step 30  epoch 2/3  loss 0.1235  2.0 steps/s');
   const tty: string[] = [];
   const p = new sl.train.Progress({ isTTY: true, write: (s) => tty.push(s) });
   for (let s = 1; s <= 120; s++) p.update({ ...info, step: s });
