@@ -12,7 +12,11 @@
 // instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts). scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
 // group 1 the GEMM reads and writes the image's own rows and ybuf is not used.
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
-import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn } from './gemm';
+
+// f32_gemm_part's form code for C = A·Bᵀ.
+// @ts-ignore: decorator
+@inline const NT = 2;
 
 // @ts-ignore: decorator
 @inline function isPointwise(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
@@ -191,11 +195,21 @@ export function f32_conv2d_bwd_filter(
   x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
 ): void {
+  f32_conv2d_bwd_filter_rows(x, dy, dweight, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, accumulate, ws, 0, oc);
+}
+
+// Rows o0..o1 of dW only (one thread's share): the same sums in the same order, so a split
+// gradient is bitwise equal to the whole one; each share builds the whole col itself.
+export function f32_conv2d_bwd_filter_rows(
+  x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize, o0: i32, o1: i32,
+): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
-  if (n == 0 && !accumulate) memory.fill(dweight, 0, (<usize>oc * ckk) << 2);
+  if (o1 <= o0) return;
+  if (n == 0 && !accumulate) memory.fill(dweight + ((<usize>o0 * ckk) << 2), 0, (<usize>(o1 - o0) * ckk) << 2);
   const dybuf = scratch + ((<usize>ckk * group * ohw) << 2);
   const step = pointwise ? 1 : group;
   for (let i0 = 0; i0 < n; i0 += step) {
@@ -206,8 +220,10 @@ export function f32_conv2d_bwd_filter(
     if (!pointwise) {
       for (let j = 0; j < g; j++) im2col(x0 + ((<usize>j * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
     }
-    if (g > 1) for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>j * oc * ohw) << 2), dybuf + ((<usize>j * ohw) << 2), ld, oc, ohw);
-    f32_gemm_nt(g > 1 ? dybuf : dy0, pointwise ? x0 : scratch, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws);
+    if (g > 1) {
+      for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>(j * oc + o0) * ohw) << 2), dybuf + ((<usize>(o0 * ld + j * ohw)) << 2), ld, o1 - o0, ohw);
+    }
+    f32_gemm_part(NT, g > 1 ? dybuf : dy0, pointwise ? x0 : scratch, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws, o0, o1, 0, ckk);
   }
 }
 
