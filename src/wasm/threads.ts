@@ -19,23 +19,43 @@ export const WORKER_KERNELS = [
 ] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 
-// Per-worker slot in the control block (Int32 words), then MAX_ARGS float64 arguments.
-const SEQ = 0; // job number posted by the main thread; -1 asks the worker to stop
+// Control block, Int32 words: the job every thread shares, then one slot per worker.
+const COUNTER = 0; // next chunk to claim (Atomics.add)
+const FN = 1; // index in WORKER_KERNELS
+const NARGS = 2;
+const TOTAL = 3; // items to cover (rows, columns, images)
+const UNIT = 4; // items per chunk
+const HEADER_INTS = 8;
+const SEQ = 0; // job number posted to the worker; -1 asks it to stop
 const DONE = 1; // job number the worker finished
-const FN = 2; // index in WORKER_KERNELS
-const NARGS = 3;
-const FAILED = 4; // 1 when the kernel threw (the message goes to stderr of the worker)
-const SLOT_INTS = 8;
+const FAILED = 2; // 1 when the kernel threw (the message goes to the worker's stderr)
+const SLOT_INTS = 4;
+// Float64 area: per-argument coefficients s0, s1, then each thread's base arguments.
 const MAX_ARGS = 24;
 // Spins before sleeping: a wake-up through Atomics.notify costs tens of µs, and ops often
 // come back to back; a short spin catches them without burning a core between steps.
 const SPIN = 20000;
 
+/**
+ * One call split into chunks of `unit` items out of `total`: chunk [start, end) runs `fn` with
+ * argument p = base(thread)[p] + s0[p]·start + s1[p]·end. Threads claim chunks from a shared
+ * counter, so a thread the OS delays (a loaded machine, a busy browser) takes fewer.
+ */
+export interface SplitJob {
+  fn: WorkerKernel;
+  total: number;
+  unit: number;
+  s0: number[];
+  s1: number[];
+  /** Base arguments of thread t (0 = this thread, 1.. = workers): their own workspace and scratch. */
+  base: (t: number) => number[];
+}
+
 export interface Pool {
   /** Worker threads (the main thread is one more). */
   readonly workers: number;
-  /** Runs jobs[w] on worker w (null: nothing for it), then `own` here, then waits for all. */
-  run(jobs: ReadonlyArray<{ fn: WorkerKernel; args: number[] } | null>, own: () => void): void;
+  /** Runs job's chunks on this thread (through `kernel`) and the workers until all are done. */
+  run(job: SplitJob, kernel: (...args: number[]) => void): void;
 }
 
 /** Where shared-memory threads are missing, what is missing; null when they can run. */
@@ -57,33 +77,49 @@ export function threadsUnavailable(): string | null {
 // and `ready` are given by the node:worker_threads or web worker prelude below.
 const WORKER_LOOP = `
 function serve(data, ready) {
-  const { module, memory, control, slot, names } = data;
+  const { module, memory, control, slot, names, argsOffset } = data;
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const fns = names.map((n) => instance.exports[n]);
   const ctl = new Int32Array(control);
-  const args = new Float64Array(control, data.argsOffset);
-  const base = slot * ${SLOT_INTS}, abase = slot * ${MAX_ARGS};
+  const f64 = new Float64Array(control, argsOffset);
+  const me = ${HEADER_INTS} + slot * ${SLOT_INTS}, mine = (2 + 1 + slot) * ${MAX_ARGS};
   ready();
   let seq = 0;
   for (;;) {
     let spins = 0;
-    while (Atomics.load(ctl, base + ${SEQ}) === seq) {
-      if (++spins > ${SPIN}) Atomics.wait(ctl, base + ${SEQ}, seq);
+    while (Atomics.load(ctl, me + ${SEQ}) === seq) {
+      if (++spins > ${SPIN}) Atomics.wait(ctl, me + ${SEQ}, seq);
     }
-    seq = Atomics.load(ctl, base + ${SEQ});
+    seq = Atomics.load(ctl, me + ${SEQ});
     if (seq < 0) return;
-    const a = Array.from(args.subarray(abase, abase + ctl[base + ${NARGS}]));
     try {
-      fns[ctl[base + ${FN}]](...a);
+      runChunks(fns[ctl[${FN}]], ctl, f64, mine);
     } catch (err) {
-      ctl[base + ${FAILED}] = 1;
-      console.error('simlearn worker: ' + (err && err.stack || err));
+      ctl[me + ${FAILED}] = 1;
+      console.error('simlearn worker: ' + ((err && err.stack) || err));
     }
-    Atomics.store(ctl, base + ${DONE}, seq);
-    Atomics.notify(ctl, base + ${DONE});
+    Atomics.store(ctl, me + ${DONE}, seq);
+    Atomics.notify(ctl, me + ${DONE});
   }
 }
+${runChunks.toString()}
 `;
+
+/**
+ * Claims and runs chunks until none is left. The same code runs on every thread: its source
+ * is part of the worker program, so it names the control words by number (COUNTER 0, NARGS 2,
+ * TOTAL 3, UNIT 4; s0 at Float64 0, s1 at MAX_ARGS = 24).
+ */
+function runChunks(fn: (...a: number[]) => void, ctl: Int32Array, f64: Float64Array, base: number): void {
+  const nargs = ctl[2], total = ctl[3], unit = ctl[4];
+  const chunks = Math.ceil(total / unit);
+  const a = new Array<number>(nargs);
+  for (let c = Atomics.add(ctl, 0, 1); c < chunks; c = Atomics.add(ctl, 0, 1)) {
+    const start = c * unit, end = Math.min(total, start + unit);
+    for (let p = 0; p < nargs; p++) a[p] = f64[base + p] + f64[p] * start + f64[24 + p] * end;
+    fn(...a);
+  }
+}
 
 const NODE_WORKER = `${WORKER_LOOP}
 import('node:worker_threads').then(({ parentPort, workerData }) => serve(workerData, () => parentPort.postMessage('ready')));
@@ -94,11 +130,12 @@ self.onmessage = (e) => serve(e.data, () => self.postMessage('ready'));
 `;
 
 /** Starts `workers` threads over `memory`; all of them instantiate `module` (the threads build). */
+/** Starts `workers` threads over `memory`; all of them instantiate `module` (the threads build). */
 export async function startPool(workers: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Pool> {
-  const argsOffset = workers * SLOT_INTS * 4 + ((8 - ((workers * SLOT_INTS * 4) % 8)) % 8);
-  const control = new SharedArrayBuffer(argsOffset + workers * MAX_ARGS * 8);
-  const ctl = new Int32Array(control, 0, workers * SLOT_INTS);
-  const args = new Float64Array(control, argsOffset);
+  const argsOffset = (HEADER_INTS + workers * SLOT_INTS) * 4 + 8; // 8-aligned for the Float64 area
+  const control = new SharedArrayBuffer(argsOffset + (3 + workers) * MAX_ARGS * 8);
+  const ctl = new Int32Array(control, 0, HEADER_INTS + workers * SLOT_INTS);
+  const f64 = new Float64Array(control, argsOffset);
   const names = [...WORKER_KERNELS];
   const seqs = new Array<number>(workers).fill(0);
   const data = (slot: number) => ({ module, memory, control, slot, names, argsOffset });
@@ -127,31 +164,38 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
 
   return {
     workers,
-    run(jobs, own) {
-      for (let w = 0; w < jobs.length; w++) {
-        const job = jobs[w];
-        if (!job) continue;
-        const base = w * SLOT_INTS;
-        ctl[base + FN] = WORKER_KERNELS.indexOf(job.fn);
-        ctl[base + NARGS] = job.args.length;
-        ctl[base + FAILED] = 0;
-        args.set(job.args, w * MAX_ARGS);
+    run(job, kernel) {
+      const nargs = job.s0.length;
+      const chunks = Math.ceil(job.total / job.unit);
+      ctl[FN] = WORKER_KERNELS.indexOf(job.fn);
+      ctl[NARGS] = nargs;
+      ctl[TOTAL] = job.total;
+      ctl[UNIT] = job.unit;
+      f64.set(job.s0, 0);
+      f64.set(job.s1, MAX_ARGS);
+      f64.set(job.base(0), 2 * MAX_ARGS);
+      Atomics.store(ctl, COUNTER, 0);
+      // Workers beyond the chunk count would only wake up to find nothing left.
+      const used = Math.min(workers, chunks - 1);
+      for (let w = 0; w < used; w++) {
+        const slot = HEADER_INTS + w * SLOT_INTS;
+        f64.set(job.base(w + 1), (3 + w) * MAX_ARGS);
+        ctl[slot + FAILED] = 0;
         seqs[w] = (seqs[w] % 0x7ffffff0) + 1;
-        Atomics.store(ctl, base + SEQ, seqs[w]);
-        Atomics.notify(ctl, base + SEQ);
+        Atomics.store(ctl, slot + SEQ, seqs[w]);
+        Atomics.notify(ctl, slot + SEQ);
       }
       let failed = false;
       try {
-        own();
+        runChunks(kernel, ctl, f64, 2 * MAX_ARGS);
       } finally {
-        for (let w = 0; w < jobs.length; w++) {
-          if (!jobs[w]) continue;
-          const base = w * SLOT_INTS;
+        for (let w = 0; w < used; w++) {
+          const slot = HEADER_INTS + w * SLOT_INTS;
           let spins = 0;
-          for (let done = Atomics.load(ctl, base + DONE); done !== seqs[w]; done = Atomics.load(ctl, base + DONE)) {
-            if (++spins > SPIN) Atomics.wait(ctl, base + DONE, done, 1000);
+          for (let done = Atomics.load(ctl, slot + DONE); done !== seqs[w]; done = Atomics.load(ctl, slot + DONE)) {
+            if (++spins > SPIN) Atomics.wait(ctl, slot + DONE, done, 1000);
           }
-          if (ctl[base + FAILED]) failed = true;
+          if (ctl[slot + FAILED]) failed = true;
         }
       }
       if (failed) throw new Error('simlearn: a worker thread failed in a kernel (see its message on stderr); the engine state is unreliable');
