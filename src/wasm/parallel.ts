@@ -18,6 +18,8 @@ const FORM = { nn: 0, tn: 1, nt: 2 } as const;
  * ~25 µs for 2^20 madds on one core. Measured on this machine: see the README section.
  */
 export const SPLIT_MIN_MADDS = 1 << 20;
+/** Elements below which a memory-bound elementwise call stays on the calling thread. */
+export const SPLIT_MIN_ELEMENTS = 1 << 17;
 /** Chunks per thread where a chunk costs nothing extra (GEMM rows): a delayed thread takes fewer. */
 const CHUNKS_PER_THREAD = 3;
 
@@ -132,8 +134,34 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
     split('f32_cdist_l2_bwd_x', n, unit, base, (w) => withArg(base, 8, workspaces[w]), { 0: [m * 4, 0], 1: [d * 4, 0], 3: [d * 4, 0], 4: [-1, 1] });
   };
 
+  /**
+   * Memory-bound kernels over independent elements or planes (ReLU, max pooling): `ptrs`
+   * pointer arguments advance by `stride(args)` floats per item, argument `countAt` is the
+   * item count; `elements(args)` is the work the threshold is measured in.
+   */
+  const byItems = <F extends WorkerKernel>(fn: F, countAt: number, strides: (args: number[]) => number[], elements: (args: number[]) => number) =>
+    ((...all: number[]): void => {
+      const total = all[countAt];
+      if (elements(all) < SPLIT_MIN_ELEMENTS || total < 2) return kernel(fn)(...all);
+      const moves: Record<number, [number, number]> = { [countAt]: [-1, 1] };
+      strides(all).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
+      const base = withArg(all, countAt, 0);
+      split(fn, total, Math.max(1, Math.ceil(total / (CHUNKS_PER_THREAD * threads))), base, () => base, moves);
+    }) as unknown as Kernels[F];
+  const plane = (a: number[]) => a[4] * a[5]; // h·w
+  const pooledFwd = (a: number[]) => (Math.floor((a[4] - a[6]) / a[8]) + 1) * (Math.floor((a[5] - a[7]) / a[9]) + 1);
+  const pooledBwd = (a: number[]) => a[6] * a[7];
+
   return {
     ...raw,
+    // (x, y, n) and (x, gy, gx, n, acc): every pointer advances by one float per element.
+    f32_relu_fwd: byItems('f32_relu_fwd', 2, () => [1, 1], (a) => a[2]),
+    f32_relu_bwd: byItems('f32_relu_bwd', 3, () => [1, 1, 1], (a) => a[3]),
+    // (x, y, idx, planes, h, w, kh, kw, sh, sw): x by a plane, y and idx by an output plane
+    // (idx is the offset inside its plane, so a split keeps it).
+    f32_maxpool2d_fwd: byItems('f32_maxpool2d_fwd', 3, (a) => [plane(a), pooledFwd(a), pooledFwd(a)], (a) => a[3] * plane(a)),
+    // (dy, idx, dx, planes, h, w, oh, ow, acc): dy and idx by an output plane, dx by a plane.
+    f32_maxpool2d_bwd: byItems('f32_maxpool2d_bwd', 3, (a) => [pooledBwd(a), pooledBwd(a), plane(a)], (a) => a[3] * plane(a)),
     f32_gemm_nn: gemmOf('nn'),
     f32_gemm_tn: gemmOf('tn'),
     f32_gemm_nt: gemmOf('nt'),

@@ -16,6 +16,10 @@ export const WORKER_KERNELS = [
   'f32_cdist_sqeuclid_fwd',
   'f32_cdist_euclid_fwd',
   'f32_cdist_l2_bwd_x',
+  'f32_relu_fwd',
+  'f32_relu_bwd',
+  'f32_maxpool2d_fwd',
+  'f32_maxpool2d_bwd',
 ] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 

@@ -70,5 +70,19 @@ export function runCases(sl: Sl): Results {
       keep(`cdist ${tag} dy`, y.grad);
     }
   }
+  // ReLU and max pooling (memory-bound, split above SPLIT_MIN_ELEMENTS = 1<<17): below it, and
+  // an odd [7, 9, 45, 47] map above it, pooled 2×2 and 3×3 stride 2 (overlapping windows).
+  for (const shape of [[3, 5, 11, 13], [7, 9, 45, 47]]) {
+    for (const [ks, stride] of [[2, 2], [3, 2]]) {
+      const tag = `${shape.join('x')} k${ks} s${stride}`;
+      const x = randn(shape);
+      const r = sl.relu(x);
+      const y = sl.maxPool2d(r, ks, { stride });
+      keep(`relu ${tag}`, r);
+      keep(`maxpool ${tag}`, y);
+      sl.sum(sl.mul(y, sl.randn(y.shape, { seed: seed++ }))).backward();
+      keep(`relu+maxpool ${tag} dx`, x.grad);
+    }
+  }
   return out;
 }
