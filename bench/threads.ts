@@ -1,68 +1,84 @@
-// init({ threads }) against single-threaded, each in its own process (the engine is
-// process-global), rounds interleaved so that a change in the machine's load hits both:
+// init({ threads }) against one thread, on a machine other people load: both run in ONE
+// process with the same data, alternating call by call (the engine's threaded kernels, then
+// the same kernels on the calling thread alone), so that every pair sees the same load; the
+// speedup is the median of the per-pair ratios.
 //   GEMM 512³ and 1024³ (matmul); conv2d 3×3 'same' 14×14×32 → 64, batch 64: forward,
-//   backward to input, backward to filter (the kernels alone, as the ops call them);
-//   W4: the triplet training step of issue 7 (bench/w4-train-step.ts's network and loss).
-// Prints the median ms of each (median over rounds of per-process medians) and the speedup,
-// beside what the machine gave at that moment: the speedup of `threads` copies of the wasm
-// SIMD peak loop run at once over one copy (2.0 on two idle cores; less when other processes
-// hold a core), so a speedup can be read against what was available.
-//   node --import tsx bench/threads.ts [--threads 2] [--rounds 5] [--json]
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+//   backward to input, backward to filter (the kernels as the ops call them); W4: the triplet
+//   training step of issue 7 (the network and loss of bench/w4-train-step.ts).
+// Beside it, what the machine gave at that moment: `threads` copies of the wasm SIMD peak
+// loop at once against one alone (2.0 on two idle cores; less when other processes hold one).
+//   node --import tsx bench/threads.ts [--threads 2] [--reps 15] [--json]
 import { loadavg } from 'node:os';
 import * as sl from '../src/index';
 import { getEngine } from '../src/wasm/instance';
 import { baselineWasmBase64 } from '../src/wasm/kernels.generated';
+import type { Kernels } from '../src/wasm/abi';
 
-type Timings = Record<string, number>;
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
+const threads = Number(arg('threads', '2'));
+const reps = Number(arg('reps', '15'));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function time(reps: number, warm: number, fn: () => void): number {
-  for (let i = 0; i < warm; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
+await sl.init({ threads });
+const engine = getEngine();
+const threaded = engine.k;
+const single = engine.single!;
+
+interface Row { name: string; singleMs: number; threadedMs: number; speedup: number; available: number }
+
+/** Alternates fn on one thread and on all, `n` pairs after 2 of warm-up; the order flips each pair. */
+function paired(name: string, n: number, fn: () => void): Row {
+  const run = (k: Kernels) => {
+    engine.k = k;
     const t0 = performance.now();
     fn();
-    t.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 2; i++) run(single), run(threaded);
+  const one: number[] = [], many: number[] = [], ratio: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const [a, b] = i % 2 ? [run(threaded), run(single)] : [run(single), run(threaded)].reverse();
+    many.push(a);
+    one.push(b);
+    ratio.push(b / a);
   }
-  return median(t);
+  engine.k = threaded;
+  return { name, singleMs: median(one), threadedMs: median(many), speedup: median(ratio), available: NaN };
 }
 
-function gemm(size: number, reps: number): number {
+function gemm(size: number, n: number): Row {
   const a = sl.randn([size, size], { seed: 1 }), b = sl.randn([size, size], { seed: 2 });
-  const ms = time(reps, 2, () => sl.matmul(a, b).dispose());
+  const row = paired(`GEMM ${size}³`, n, () => sl.matmul(a, b).dispose());
   a.dispose();
   b.dispose();
-  return ms;
+  return row;
 }
 
-function conv(): Timings {
-  const [n, c, h, w, oc] = [64, 32, 14, 14, 64];
-  const e = getEngine(), k = e.k;
-  const x = sl.randn([n, c, h, w], { seed: 3 }), wt = sl.randn([oc, c, 3, 3], { seed: 4 }), dy = sl.randn([n, oc, h, w], { seed: 5 });
-  const y = sl.zeros([n, oc, h, w]), dx = sl.zeros([n, c, h, w]), dw = sl.zeros([oc, c, 3, 3]);
-  const group = Math.max(1, Math.min(n, Math.floor(512 / (h * w)))); // src/ops/conv.ts convGroup
+function conv(n: number): Row[] {
+  const [b, c, h, w, oc] = [64, 32, 14, 14, 64];
+  const ws = engine.gemmWorkspace;
+  const x = sl.randn([b, c, h, w], { seed: 3 }), wt = sl.randn([oc, c, 3, 3], { seed: 4 }), dy = sl.randn([b, oc, h, w], { seed: 5 });
+  const y = sl.zeros([b, oc, h, w]), dx = sl.zeros([b, c, h, w]), dw = sl.zeros([oc, c, 3, 3]);
+  const group = Math.max(1, Math.min(b, Math.floor(512 / (h * w)))); // src/ops/conv.ts convGroup
   const scratch = sl.zeros([(c * 9 + oc) * group * h * w]);
-  const geo = [n, c, h, w, oc, 3, 3, 1, 1, 1, 1, group] as const;
-  const out = {
-    'conv2d fwd': time(10, 2, () => k.f32_conv2d_fwd(x.ptr, wt.ptr, 0, y.ptr, scratch.ptr, ...geo, e.gemmWorkspace)),
-    'conv2d bwd input': time(10, 2, () => k.f32_conv2d_bwd_input(dy.ptr, wt.ptr, dx.ptr, scratch.ptr, ...geo, 0, e.gemmWorkspace)),
-    'conv2d bwd filter': time(10, 2, () => k.f32_conv2d_bwd_filter(x.ptr, dy.ptr, dw.ptr, scratch.ptr, ...geo, 0, e.gemmWorkspace)),
-  };
+  const geo = [b, c, h, w, oc, 3, 3, 1, 1, 1, 1, group] as const;
+  const rows = [
+    paired('conv2d fwd', n, () => engine.k.f32_conv2d_fwd(x.ptr, wt.ptr, 0, y.ptr, scratch.ptr, ...geo, ws)),
+    paired('conv2d bwd input', n, () => engine.k.f32_conv2d_bwd_input(dy.ptr, wt.ptr, dx.ptr, scratch.ptr, ...geo, 0, ws)),
+    paired('conv2d bwd filter', n, () => engine.k.f32_conv2d_bwd_filter(x.ptr, dy.ptr, dw.ptr, scratch.ptr, ...geo, 0, ws)),
+  ];
   for (const t of [x, wt, dy, y, dx, dw, scratch]) t.dispose();
-  return out;
+  return rows;
 }
 
-function w4(steps: number): number {
+function w4(n: number): Row {
   const B = 64, BATCH = 3 * B;
   sl.manualSeed(0);
   const { nn, optim, losses, distances } = sl;
@@ -77,7 +93,7 @@ function w4(steps: number): number {
   const idx = (off: number) => Int32Array.from({ length: B }, (_, i) => off + i);
   const tuples: [Int32Array, Int32Array, Int32Array] = [idx(0), idx(B), idx(2 * B)];
   const labels = Int32Array.from({ length: BATCH }, (_, i) => (i < 2 * B ? i % B : i));
-  return time(steps, 3, () =>
+  return paired('W4 step', n, () =>
     sl.tidy(() => {
       opt.zeroGrad();
       const l = loss.forward(model.forward(x), labels, tuples);
@@ -88,14 +104,8 @@ function w4(steps: number): number {
   );
 }
 
-async function child(threads: number): Promise<void> {
-  await sl.init({ threads, simd: 'baseline' });
-  const t: Timings = { 'GEMM 512³': gemm(512, 20), 'GEMM 1024³': gemm(1024, 7), ...conv(), 'W4 step': w4(20) };
-  process.stdout.write(JSON.stringify(t));
-}
-
-/** Speedup of `copies` peak loops at once (worker threads) over one alone, median of 3. */
-async function capacity(copies: number): Promise<number> {
+/** Time of one peak loop alone × copies / time of `copies` at once (worker threads), median of 3. */
+async function available(copies: number): Promise<number> {
   const { Worker } = await import('node:worker_threads');
   const module = new WebAssembly.Module(Uint8Array.from(atob(baselineWasmBase64), (ch) => ch.charCodeAt(0)));
   const code = `const { parentPort, workerData } = require('node:worker_threads');
@@ -114,40 +124,22 @@ async function capacity(copies: number): Promise<number> {
   return median(ratios);
 }
 
-function parent(): void {
-  const threads = Number(arg('threads', '2'));
-  const rounds = Number(arg('rounds', '5'));
-  const self = fileURLToPath(import.meta.url);
-  const runs: Record<number, Timings[]> = { 1: [], [threads]: [] };
-  const capacities: number[] = [];
-  const load0 = loadavg();
-  for (let r = 0; r < rounds; r++) {
-    const cap = spawnSync(process.execPath, ['--import', 'tsx', self, '--capacity', String(threads)], { encoding: 'utf8' });
-    if (cap.status !== 0) throw new Error(`bench capacity child failed:\n${cap.stderr}`);
-    capacities.push(Number(cap.stdout));
-    for (const t of [1, threads]) {
-      const res = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', String(t)], { encoding: 'utf8' });
-      if (res.status !== 0) throw new Error(`bench child (threads ${t}) failed:\n${res.stderr}`);
-      runs[t].push(JSON.parse(res.stdout));
-    }
-  }
-  const names = Object.keys(runs[1][0]);
-  const rows = names.map((name) => {
-    const one = median(runs[1].map((r) => r[name])), many = median(runs[threads].map((r) => r[name]));
-    return { name, singleMs: one, threadedMs: many, speedup: one / many };
-  });
-  const load = { before: load0, after: loadavg() };
-  const available = median(capacities);
-  if (process.argv.includes('--json')) {
-    console.log(JSON.stringify({ threads, rounds, load, available, capacities, rows }, null, 2));
-    return;
-  }
-  console.log(`threads ${threads} vs 1, median of ${rounds} interleaved rounds (baseline SIMD build); load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`available: ${threads} peak loops at once ran ${available.toFixed(2)}× one alone (per round: ${capacities.map((c) => c.toFixed(2)).join(', ')})`);
-  console.log('workload            1 thread ms   threads ms   speedup');
-  for (const r of rows) console.log(`${r.name.padEnd(20)}${r.singleMs.toFixed(2).padStart(11)}${r.threadedMs.toFixed(2).padStart(13)}${r.speedup.toFixed(2).padStart(9)}×`);
+const load0 = loadavg();
+const rows: Row[] = [];
+for (const make of [() => [gemm(512, 4 * reps)], () => [gemm(1024, reps)], () => conv(reps), () => [w4(reps)]]) {
+  const before = await available(threads);
+  const made = make();
+  const after = await available(threads);
+  for (const r of made) rows.push({ ...r, available: (before + after) / 2 });
 }
-
-if (process.argv.includes('--child')) await child(Number(arg('child', '1')));
-else if (process.argv.includes('--capacity')) process.stdout.write(String(await capacity(Number(arg('capacity', '2')))));
-else parent();
+const load = { before: load0, after: loadavg() };
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify({ threads, reps, load, rows }, null, 2));
+} else {
+  const fmt = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  console.log(`threads ${threads} vs 1 in one process, ${reps} alternating pairs (GEMM 512³: ${4 * reps}); load average ${fmt(load0)} before, ${fmt(load.after)} after`);
+  console.log('workload            1 thread ms  threads ms  speedup  available');
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(20)}${r.singleMs.toFixed(2).padStart(11)}${r.threadedMs.toFixed(2).padStart(12)}${r.speedup.toFixed(2).padStart(8)}×${r.available.toFixed(2).padStart(10)}×`);
+  }
+}

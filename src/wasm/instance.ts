@@ -30,6 +30,8 @@ export interface Engine {
   gemmWorkspace: number;
   /** Threads running kernels, this one included (init's `threads`). */
   threads: number;
+  /** With threads > 1: the same kernels run on this thread alone (benchmarks pair the two). */
+  single?: Kernels;
 }
 
 let engine: Engine | null = null;
@@ -151,7 +153,7 @@ async function instantiateThreaded(threads: number): Promise<Engine> {
   // Each worker packs into its own workspace, carved here: the main thread owns the heap.
   const workspaces = Array.from({ length: threads - 1 }, () => alloc.alloc(wsBytes));
   const pool = await startPool(threads - 1, module, memory);
-  return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: 'baseline', gemmWorkspace, threads };
+  return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: 'baseline', gemmWorkspace, threads, single: raw };
 }
 
 export function getEngine(): Engine {
