@@ -1,8 +1,8 @@
 // The worker pool of init({ threads }): workers instantiate the threads build over the main
 // thread's shared memory and run kernel calls the main thread posts through a shared control
-// block. Ops are synchronous, so a call is: write each worker's job, notify, run the main
-// thread's own share, then Atomics.wait until every worker is done. No message passing per
-// call (a postMessage round trip is ~50 µs; this is a few µs when the worker is awake).
+// block. Ops are synchronous, so a call is: write the job, notify the workers, claim and run
+// chunks here too, then Atomics.wait until every worker is done. No message passing per call
+// (a postMessage round trip is ~50 µs; this is a few µs when the worker is awake).
 //
 // Nothing here imports a Node module statically: node:worker_threads is loaded only when
 // threads are requested, so the single-threaded bundle runs everywhere.
@@ -30,7 +30,7 @@ const NARGS = 2;
 const TOTAL = 3; // items to cover (rows, columns, images)
 const UNIT = 4; // items per chunk
 const HEADER_INTS = 8;
-const SEQ = 0; // job number posted to the worker; -1 asks it to stop
+const SEQ = 0; // job number posted to the worker
 const DONE = 1; // job number the worker finished
 const FAILED = 2; // 1 when the kernel threw (the message goes to the worker's stderr)
 const SLOT_INTS = 4;
@@ -95,7 +95,6 @@ function serve(data, ready) {
       if (++spins > ${SPIN}) Atomics.wait(ctl, me + ${SEQ}, seq);
     }
     seq = Atomics.load(ctl, me + ${SEQ});
-    if (seq < 0) return;
     try {
       runChunks(fns[ctl[${FN}]], ctl, f64, mine);
     } catch (err) {
@@ -106,7 +105,7 @@ function serve(data, ready) {
     Atomics.notify(ctl, me + ${DONE});
   }
 }
-${runChunks.toString()}
+const runChunks = (${runChunks.toString()});
 `;
 
 /**
