@@ -6,7 +6,11 @@
 //   backward to input, backward to filter (the kernels as the ops call them); W4: the triplet
 //   training step of issue 7 (the network and loss of bench/w4-train-step.ts).
 // Beside it, what the machine gave at that moment: `threads` copies of the wasm SIMD peak
-// loop at once against one alone (2.0 on two idle cores; less when other processes hold one).
+// loop at once against one alone (2.0 on two idle cores; less when other processes hold one);
+// the parallelism the threaded calls got (process CPU time over wall time: 1.0 means the
+// threads took turns on one core); and their CPU overhead (threaded CPU time over one
+// thread's: the work that splitting adds). On idle cores the speedup would be about
+// threads / overhead.
 //   node --import tsx bench/threads.ts [--threads 2] [--reps 15] [--json]
 import { loadavg } from 'node:os';
 import * as sl from '../src/index';
@@ -31,17 +35,23 @@ const engine = getEngine();
 const threaded = engine.k;
 const single = engine.single!;
 
-interface Row { name: string; singleMs: number; threadedMs: number; speedup: number; available: number }
+interface Row { name: string; singleMs: number; threadedMs: number; speedup: number; available: number; parallelism: number; cpuOverhead: number }
 
 /** Alternates fn on one thread and on all, `n` pairs after 2 of warm-up; the order flips each pair. */
 function paired(name: string, n: number, fn: () => void): Row {
+  const cpu = { single: [] as number[], threaded: [] as number[] };
   const run = (k: Kernels) => {
     engine.k = k;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0); // every thread of the process
+    cpu[k === single ? 'single' : 'threaded'].push((c.user + c.system) / 1000);
+    return ms;
   };
   for (let i = 0; i < 2; i++) run(single), run(threaded);
+  cpu.single.length = cpu.threaded.length = 0;
   const one: number[] = [], many: number[] = [], ratio: number[] = [];
   for (let i = 0; i < n; i++) {
     const [a, b] = i % 2 ? [run(threaded), run(single)] : [run(single), run(threaded)].reverse();
@@ -50,7 +60,11 @@ function paired(name: string, n: number, fn: () => void): Row {
     ratio.push(b / a);
   }
   engine.k = threaded;
-  return { name, singleMs: median(one), threadedMs: median(many), speedup: median(ratio), available: NaN };
+  const threadedMs = median(many);
+  return {
+    name, singleMs: median(one), threadedMs, speedup: median(ratio), available: NaN,
+    parallelism: median(cpu.threaded) / threadedMs, cpuOverhead: median(cpu.threaded) / median(cpu.single),
+  };
 }
 
 function gemm(size: number, n: number): Row {
@@ -138,8 +152,10 @@ if (process.argv.includes('--json')) {
 } else {
   const fmt = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
   console.log(`threads ${threads} vs 1 in one process, ${reps} alternating pairs (GEMM 512³: ${4 * reps}); load average ${fmt(load0)} before, ${fmt(load.after)} after`);
-  console.log('workload            1 thread ms  threads ms  speedup  available');
+  console.log('workload            1 thread ms  threads ms  speedup  available  parallelism  CPU overhead');
   for (const r of rows) {
-    console.log(`${r.name.padEnd(20)}${r.singleMs.toFixed(2).padStart(11)}${r.threadedMs.toFixed(2).padStart(12)}${r.speedup.toFixed(2).padStart(8)}×${r.available.toFixed(2).padStart(10)}×`);
+    const cols = [r.singleMs.toFixed(2).padStart(11), r.threadedMs.toFixed(2).padStart(12), `${r.speedup.toFixed(2).padStart(8)}×`];
+    cols.push(`${r.available.toFixed(2).padStart(10)}×`, r.parallelism.toFixed(2).padStart(13), `${r.cpuOverhead.toFixed(2).padStart(13)}×`);
+    console.log(r.name.padEnd(20) + cols.join(''));
   }
 }

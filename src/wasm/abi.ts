@@ -133,4 +133,5 @@ export interface ThreadKernels {
   // threads (issue 7)
   f32_gemm_part(form: number, a: Ptr, b: Ptr, c: Ptr, m: number, k: number, n: number, acc: number, ws: Ptr, i0: number, i1: number, j0: number, j1: number): void;
   f32_conv2d_bwd_filter_rows(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr, o0: number, o1: number): void;
+  f32_conv2d_bwd_filter_channels(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr, c0: number, c1: number): void;
 }

@@ -96,18 +96,23 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
   const convBwdInput = byImages('f32_conv2d_bwd_input', 3, (z, oc) => [oc * z.ohw, 0, z.chw]);
 
   /**
-   * Backward to the filter: rows (output channels) of dW per chunk, each over the whole batch
-   * and building the whole col itself, so one chunk per thread.
+   * Backward to the filter, one chunk per thread over the whole batch: columns of dW (input
+   * channels, each thread building only its channels' col) when there are enough channels,
+   * else rows (output channels, each thread building the whole col: cheap with few channels).
    */
   const convBwdFilter = (x: number, dy: number, dw: number, scratch: number, ...rest: number[]): void => {
     const geo = rest.slice(0, 12) as ConvGeo;
     const [acc, ws] = rest.slice(12);
     const z = convSizes(geo);
-    const oc = geo[4];
-    if (z.madds < SPLIT_MIN_MADDS || oc < 2 * MR) return raw.f32_conv2d_bwd_filter(x, dy, dw, scratch, ...geo, acc, ws);
+    const [, c, , , oc] = geo;
+    const byChannels = c >= threads;
+    if (z.madds < SPLIT_MIN_MADDS || (!byChannels && oc < 2 * MR)) return raw.f32_conv2d_bwd_filter(x, dy, dw, scratch, ...geo, acc, ws);
     const base = [x, dy, dw, scratch, ...geo, acc, ws, 0, 0];
+    const [fn, total, unit] = byChannels
+      ? (['f32_conv2d_bwd_filter_channels', c, Math.ceil(c / threads)] as const)
+      : (['f32_conv2d_bwd_filter_rows', oc, roundUp(Math.ceil(oc / threads), MR)] as const);
     withWorkerScratch(z.scratch, (scr) =>
-      split('f32_conv2d_bwd_filter_rows', oc, roundUp(Math.ceil(oc / threads), MR), base, (w) => withArg(withArg(base, 3, scr[w]), 17, workspaces[w]), { 18: [1, 0], 19: [0, 1] }),
+      split(fn, total, unit, base, (w) => withArg(withArg(base, 3, scr[w]), 17, workspaces[w]), { 18: [1, 0], 19: [0, 1] }),
     );
   };
 

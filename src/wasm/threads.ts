@@ -13,6 +13,7 @@ export const WORKER_KERNELS = [
   'f32_conv2d_fwd',
   'f32_conv2d_bwd_input',
   'f32_conv2d_bwd_filter_rows',
+  'f32_conv2d_bwd_filter_channels',
   'f32_cdist_sqeuclid_fwd',
   'f32_cdist_euclid_fwd',
   'f32_cdist_l2_bwd_x',

@@ -39,13 +39,15 @@ export function runCases(sl: Sl): Results {
   }
 
   // [n, c, h, w, oc, kernel, stride, padding]: below the threshold; 'same' 3×3 (one image per
-  // GEMM); small maps (several images per GEMM, odd batch); strided 5×5; pointwise 1×1.
+  // GEMM); small maps (several images per GEMM, odd batch); strided 5×5; pointwise 1×1; one
+  // input channel (the filter gradient split by output channels, not input channels).
   const convs: [number, number, number, number, number, number, number, number | 'same'][] = [
     [5, 3, 13, 13, 17, 3, 1, 1],
     [7, 8, 23, 23, 21, 3, 1, 'same'],
     [13, 6, 9, 9, 33, 3, 1, 0],
     [9, 5, 19, 17, 12, 5, 2, 2],
-    [11, 33, 11, 11, 17, 1, 1, 0],
+    [11, 33, 11, 11, 29, 1, 1, 0],
+    [9, 1, 29, 31, 23, 3, 1, 'same'],
   ];
   for (const [n, c, h, w, oc, ks, stride, padding] of convs) {
     const tag = `${n}x${c}x${h}x${w}->${oc} k${ks} s${stride} p${padding}`;
