@@ -2,7 +2,7 @@
 // process with the same data, alternating call by call (the engine's threaded kernels, then
 // the same kernels on the calling thread alone), so that every pair sees the same load; the
 // speedup is the median of the per-pair ratios.
-//   GEMM 512³ and 1024³ (matmul); conv2d 3×3 'same' 14×14×32 → 64, batch 64: forward,
+//   GEMM 512³ and 1024³ (matmul); cdist squared Euclidean 2048 × 2048 × 128; conv2d 3×3 'same' 14×14×32 → 64, batch 64: forward,
 //   backward to input, backward to filter (the kernels as the ops call them); W4: the triplet
 //   training step of issue 7 (the network and loss of bench/w4-train-step.ts).
 // Beside it, what the machine gave at that moment: `threads` copies of the wasm SIMD peak
@@ -75,6 +75,14 @@ function gemm(size: number, n: number): Row {
   return row;
 }
 
+function cdist(n: number): Row {
+  const x = sl.randn([2048, 128], { seed: 6 }), y = sl.randn([2048, 128], { seed: 7 });
+  const row = paired('cdist sq 2048²×128', n, () => sl.cdist(x, y, 'sqeuclidean').dispose());
+  x.dispose();
+  y.dispose();
+  return row;
+}
+
 function conv(n: number): Row[] {
   const [b, c, h, w, oc] = [64, 32, 14, 14, 64];
   const ws = engine.gemmWorkspace;
@@ -140,7 +148,7 @@ async function available(copies: number): Promise<number> {
 
 const load0 = loadavg();
 const rows: Row[] = [];
-for (const make of [() => [gemm(512, 4 * reps)], () => [gemm(1024, reps)], () => conv(reps), () => [w4(reps)]]) {
+for (const make of [() => [gemm(512, 4 * reps)], () => [gemm(1024, reps)], () => [cdist(reps)], () => conv(reps), () => [w4(reps)]]) {
   const before = await available(threads);
   const made = make();
   const after = await available(threads);

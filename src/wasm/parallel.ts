@@ -13,13 +13,14 @@ const NR = 8;
 // Form codes of f32_gemm_part.
 const FORM = { nn: 0, tn: 1, nt: 2 } as const;
 /**
- * Below these many multiply-adds a call stays on the calling thread: posting a job and
- * waiting for the workers costs a few µs when they spin, tens of µs when they sleep, against
- * ~25 µs for 2^20 madds on one core. Measured on this machine: see the README section.
+ * Below these many multiply-adds a call stays on the calling thread. Measured here (2 threads,
+ * quiet machine, threaded / one-thread time of a GEMM): 64³ (0.26 M madds) breaks even, 80³
+ * (0.5 M) 0.93×, 96³ (0.9 M) 1.24×, 128³ (2.1 M) 1.41×; posting a job and waiting costs a
+ * few µs when the workers spin, tens of µs when they sleep.
  */
-export const SPLIT_MIN_MADDS = 1 << 20;
-/** Elements below which a memory-bound elementwise call stays on the calling thread. */
-export const SPLIT_MIN_ELEMENTS = 1 << 17;
+export const SPLIT_MIN_MADDS = 3 << 18;
+/** The same for memory-bound elementwise kernels (ReLU: 32 K elements break even, 64 K 1.32×). */
+export const SPLIT_MIN_ELEMENTS = 1 << 16;
 /** Chunks per thread where a chunk costs nothing extra (GEMM rows): a delayed thread takes fewer. */
 const CHUNKS_PER_THREAD = 3;
 

@@ -1,6 +1,6 @@
 // The workloads of threads.test.ts, run once single-threaded (the test process) and once with
 // init({ threads }) in a child: every output and gradient of the ops that split work across
-// threads, on odd sizes on both sides of the split threshold (SPLIT_MIN_MADDS = 1<<20 madds).
+// threads, on odd sizes on both sides of the split thresholds (SPLIT_MIN_MADDS, SPLIT_MIN_ELEMENTS).
 import type * as SL from '../../src/index';
 
 type Sl = typeof SL;
@@ -72,7 +72,7 @@ export function runCases(sl: Sl): Results {
       keep(`cdist ${tag} dy`, y.grad);
     }
   }
-  // ReLU and max pooling (memory-bound, split above SPLIT_MIN_ELEMENTS = 1<<17): below it, and
+  // ReLU and max pooling (memory-bound, split above SPLIT_MIN_ELEMENTS): below it, and
   // an odd [7, 9, 45, 47] map above it, pooled 2×2 and 3×3 stride 2 (overlapping windows).
   for (const shape of [[3, 5, 11, 13], [7, 9, 45, 47]]) {
     for (const [ks, stride] of [[2, 2], [3, 2]]) {

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as sl from '../../src/index';
 import { matmulRef } from '../ref/gemm';
+import { SPLIT_MIN_MADDS } from '../../src/wasm/parallel';
 import { MATMUL_SIZES, runCases, type Results } from './cases';
 
 await sl.init();
@@ -61,6 +62,11 @@ for (const threads of [2, 3]) {
     }
   });
 }
+
+test('the matmul cases lie on both sides of the split threshold', () => {
+  const madds = MATMUL_SIZES.map(([n, k, m]) => n * k * m);
+  assert.ok(madds.filter((x) => x < SPLIT_MIN_MADDS).length >= 2 && madds.filter((x) => x >= SPLIT_MIN_MADDS).length >= 3, String(madds));
+});
 
 test('the single-threaded reference of the threaded run is itself right: matmul against the float64 oracle', () => {
   let seed = 1;
