@@ -94,6 +94,9 @@ function checkOptions({ module, simd = 'auto', threads = 1 }: InitOptions): void
   if (threads > 1 && module !== undefined) {
     throw new Error('simlearn: init: threads > 1 uses the inlined threads build and cannot take a module');
   }
+  if (threads > 1 && simd === 'relaxed') {
+    throw new Error("simlearn: init: the threads build uses baseline SIMD; threads > 1 cannot take simd: 'relaxed'");
+  }
   if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
     throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
   }

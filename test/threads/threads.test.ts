@@ -101,6 +101,7 @@ test('init: threads is checked, cannot change once running, and threads: 1 is th
     console.log(await msg(sl.init({ threads: 0 })));
     console.log(await msg(sl.init({ threads: 2.5 })));
     console.log(await msg(sl.init({ threads: 2, module: new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) })));
+    console.log(await msg(sl.init({ threads: 2, simd: 'relaxed' })));
     const both = [sl.init({ threads: 2 }), msg(sl.init({ threads: 3 }))];
     console.log(await both[1]);
     await both[0];
@@ -112,13 +113,18 @@ test('init: threads is checked, cannot change once running, and threads: 1 is th
     'simlearn: init: threads must be an integer from 1 to 64, got 0',
     'simlearn: init: threads must be an integer from 1 to 64, got 2.5',
     'simlearn: init: threads > 1 uses the inlined threads build and cannot take a module',
+    "simlearn: init: the threads build uses baseline SIMD; threads > 1 cannot take simd: 'relaxed'",
     'simlearn: init: already initialised with threads: 2; cannot change to threads: 3 (the engine is process-global)',
     'simlearn: init: already initialised with threads: 2; cannot change to threads: 1 (the engine is process-global)',
     '2',
   ]);
-  const one = child(`await sl.init({ threads: 1 }); console.log(sl.engineInfo().threads, sl.engineInfo().memoryBytes === new WebAssembly.Memory({ initial: 1 }).buffer.byteLength * 16 || 'x');`);
+  // threads: 1 is the default engine: its own (non-shared) memory, no workers.
+  const instance = fileURLToPath(new URL('../../src/wasm/instance.ts', import.meta.url));
+  const one = child(`await sl.init({ threads: 1 });
+    const { getEngine } = await import(${JSON.stringify(instance)});
+    console.log(sl.engineInfo().threads, getEngine().k.memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared');`);
   assert.is(one.status, 0, one.err);
-  assert.is(one.out.split(' ')[0], '1');
+  assert.is(one.out, '1 unshared');
 });
 
 test('without shared memory, init({ threads }) names what is missing, and single-threaded init still works', () => {
