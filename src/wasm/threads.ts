@@ -5,7 +5,10 @@
 // (a postMessage round trip is ~50 µs; this is a few µs when the worker is awake).
 //
 // Nothing here imports a Node module statically: node:worker_threads is loaded only when
-// threads are requested, so the single-threaded bundle runs everywhere.
+// threads are requested, so the single-threaded bundle runs everywhere. Its specifier is
+// computed, so that no bundler (esbuild, wrangler, webpack, vite) tries to resolve it: a
+// bundle of simlearn, or of an app using it, needs no `external` for it.
+const NODE_WORKER_THREADS = ['node', 'worker_threads'].join(':');
 
 /** Kernels a worker can run, by index in the control block. */
 export const WORKER_KERNELS = [
@@ -147,7 +150,8 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
   const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   const started: Promise<void>[] = [];
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
+    // Typed here rather than from @types/node: the published types must not need Node's.
+    const { Worker } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_WORKER_THREADS)) as { Worker: NodeWorkerConstructor };
     for (let w = 0; w < workers; w++) {
       // No execArgv: the worker needs none of the parent's loaders or flags (--input-type, tsx).
       const worker = new Worker(NODE_WORKER, { eval: true, workerData: data(w), execArgv: [] });
@@ -204,6 +208,13 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
       }
       if (failed) throw new Error('simlearn: a worker thread failed in a kernel (see its message on stderr); the engine state is unreliable');
     },
+  };
+}
+
+interface NodeWorkerConstructor {
+  new (code: string, options: { eval: true; workerData: unknown; execArgv: string[] }): {
+    once(event: 'message' | 'error' | 'exit', listener: (e: unknown) => void): void;
+    unref(): void;
   };
 }
 
