@@ -95,6 +95,27 @@ test('threaded memory growth: tensors made before and after linear memory grows 
   assert.equal(JSON.parse(r.out), { grew: true, small: [1, 2, 3], big: [0.5, 0.5], y: [1200, 1200, true] });
 });
 
+test('where 4 GiB of shared memory cannot be reserved, a smaller maximum is taken (the allocator reports it as its limit) and threads still work; where none can, init names it', () => {
+  const capped = (maxPages: number) => `
+    const Memory = WebAssembly.Memory;
+    WebAssembly.Memory = function (d) { if (d.shared && d.maximum > ${maxPages}) throw new RangeError('no'); return new Memory(d); };
+    WebAssembly.Memory.prototype = Memory.prototype;
+    const ok = await sl.init({ threads: 2 }).then(() => 'ok', (e) => e.message);
+    console.log(ok);
+    if (ok === 'ok') {
+      const y = sl.matmul(sl.full([200, 150], 2), sl.full([150, 300], 3)).data();
+      const big = await Promise.resolve().then(() => sl.zeros([300, 1024, 1024])).then(() => 'allocated', (e) => e.message);
+      console.log(y.every((v) => v === 900), big.replace(/cannot allocate .* bytes .*limit/, 'cannot allocate … limit'));
+    }`;
+  const r = child(capped(16384));
+  assert.is(r.status, 0, r.err);
+  assert.equal(r.out.split('\n')[0], 'ok');
+  assert.match(r.out.split('\n')[1], /^true simlearn: out of wasm memory: cannot allocate … limit 1024\.0 MiB\)/);
+  const none = child(capped(1000));
+  assert.is(none.status, 0, none.err);
+  assert.is(none.out, 'simlearn: init({ threads }): this runtime cannot reserve a shared WebAssembly.Memory of 4096 MiB, 1024 MiB, 256 MiB');
+});
+
 test('init: threads is checked, cannot change once running, and threads: 1 is the single-threaded engine', () => {
   const r = child(`
     const msg = (p) => p.then(() => 'resolved', (e) => e.message);
