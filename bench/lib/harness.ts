@@ -1,0 +1,143 @@
+// Timing through benchmark.js, and the row every workload reports. benchmark.js calibrates
+// how many calls make one sample (its warm-up), then collects samples until minSamples and
+// maxTime are both met; we report the median of stats.sample (seconds per call), which a
+// stray slow sample on a shared machine moves less than the mean.
+import Benchmark from 'benchmark';
+
+// A closure must run as itself: with decompilation benchmark.js would re-compile the
+// function's source text, losing the variables it closes over.
+Benchmark.support.decompilation = false;
+
+export interface Timing {
+  medianMs: number;
+  /** Timed calls, calibration excluded. */
+  calls: number;
+  samples: number;
+}
+
+export interface TimeOptions {
+  /** At least this many samples (default 10; 2 with --quick). */
+  minSamples?: number;
+  /** Seconds to keep sampling once minSamples are in (default 2; 0.05 with --quick). */
+  maxTime?: number;
+}
+
+export interface Ctx {
+  quick: boolean;
+  /** Runs tfjs-backend-cpu at every size, not only the small ones. */
+  cpu: boolean;
+  /** The measured wasm SIMD peak of the build under test, GFLOP/s (set by W5). */
+  peakGflops: number | null;
+  relaxedPeakGflops: number | null;
+  log(msg: string): void;
+}
+
+export function timeIt(ctx: Ctx, name: string, fn: () => unknown, opts: TimeOptions = {}): Timing {
+  const bench = new Benchmark(name, fn, {
+    minSamples: ctx.quick ? Math.min(2, opts.minSamples ?? 2) : (opts.minSamples ?? 10),
+    maxTime: ctx.quick ? 0.05 : (opts.maxTime ?? 2),
+    initCount: 1,
+  });
+  bench.run({ async: false });
+  if (bench.error) throw bench.error;
+  const sample = bench.stats.sample.slice().sort((a: number, b: number) => a - b);
+  const mid = sample.length >> 1;
+  const median = sample.length % 2 ? sample[mid] : (sample[mid - 1] + sample[mid]) / 2;
+  return { medianMs: median * 1e3, calls: bench.count * sample.length, samples: sample.length };
+}
+
+export type Impl = 'simlearn' | 'simlearn relaxed' | 'tfjs-wasm' | 'tfjs-cpu' | 'js';
+
+export interface Row {
+  workload: string;
+  /** The case: what is computed, at which size. Peers within one case are compared. */
+  task: string;
+  impl: Impl;
+  status: 'ok' | 'not available' | 'error';
+  medianMs: number | null;
+  /** FLOPs of one call, counted as stated in the workload file. */
+  flops: number | null;
+  gflops: number | null;
+  /** Percentage of the measured wasm SIMD peak (relaxed rows: of the relaxed peak). */
+  pctPeak: number | null;
+  /** For peer rows: peer median / simlearn median (> 1: simlearn is faster). */
+  simlearnSpeedup: number | null;
+  samples: number | null;
+  note: string;
+}
+
+/** A row from a timing made elsewhere (a child process), or a "not available" row when t is a string. */
+export function makeRow(ctx: Ctx, workload: string, task: string, impl: Impl, flops: number | null, t: Timing | string, note = ''): Row {
+  const row: Row = {
+    workload, task, impl, status: 'ok', medianMs: null, flops, gflops: null, pctPeak: null,
+    simlearnSpeedup: null, samples: null, note,
+  };
+  if (typeof t === 'string') {
+    row.status = 'not available';
+    row.note = t;
+    return row;
+  }
+  row.medianMs = t.medianMs;
+  row.samples = t.calls;
+  if (flops !== null) {
+    row.gflops = flops / (t.medianMs * 1e6);
+    const peak = impl === 'simlearn relaxed' ? ctx.relaxedPeakGflops : ctx.peakGflops;
+    if (peak) row.pctPeak = (100 * row.gflops) / peak;
+  }
+  return row;
+}
+
+/**
+ * Measures one implementation of a case. `prepare` makes the inputs and returns the timed
+ * function, or a string saying why it is not available; a failure becomes an 'error' row.
+ */
+export function measure(
+  ctx: Ctx,
+  workload: string,
+  task: string,
+  impl: Impl,
+  flops: number | null,
+  prepare: () => (() => unknown) | string,
+  opts: TimeOptions & { note?: string; cleanup?: () => void } = {},
+): Row {
+  let row: Row;
+  try {
+    const fn = prepare();
+    row = makeRow(ctx, workload, task, impl, flops, typeof fn === 'string' ? fn : timeIt(ctx, `${workload} ${task} ${impl}`, fn, opts), opts.note);
+  } catch (err) {
+    row = makeRow(ctx, workload, task, impl, flops, '', '');
+    row.status = 'error';
+    row.note = `${(err as Error).message ?? err}`.split('\n')[0].slice(0, 160);
+  } finally {
+    try {
+      opts.cleanup?.();
+    } catch {
+      // A failed cleanup must not hide the measurement.
+    }
+  }
+  ctx.log(fmtProgress(row));
+  return row;
+}
+
+/** Fills simlearnSpeedup on every peer row from the simlearn row of the same case. */
+export function compare(rows: Row[]): Row[] {
+  for (const r of rows) {
+    const base = rows.find((s) => s.task === r.task && s.workload === r.workload && s.impl === 'simlearn');
+    if (r.impl !== 'simlearn' && r.impl !== 'simlearn relaxed' && base?.medianMs && r.medianMs) {
+      r.simlearnSpeedup = r.medianMs / base.medianMs;
+    }
+  }
+  return rows;
+}
+
+function fmtProgress(r: Row): string {
+  if (r.status !== 'ok') return `  ${r.workload} ${r.task} ${r.impl}: ${r.status}: ${r.note}`;
+  const gf = r.gflops !== null ? ` ${r.gflops.toFixed(2)} GFLOP/s` : '';
+  return `  ${r.workload} ${r.task} ${r.impl}: ${r.medianMs!.toFixed(3)} ms${gf}`;
+}
+
+export interface Workload {
+  id: string;
+  title: string;
+  run(ctx: Ctx): Promise<Row[]>;
+}

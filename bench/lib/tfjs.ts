@@ -1,0 +1,73 @@
+// The tfjs peers in this process: @tensorflow/tfjs-backend-wasm 4.22 on its SIMD binary,
+// single-threaded (the threaded binary is never picked), and @tensorflow/tfjs-backend-cpu.
+// Tensors belong to the backend that was active when they were made, so every case
+// switches backend first, then makes its inputs.
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-cpu';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export { tf };
+export type TfBackend = 'wasm' | 'cpu';
+
+let configured = false;
+
+export async function useTf(backend: TfBackend): Promise<typeof tf> {
+  if (!configured) {
+    const require = createRequire(import.meta.url);
+    const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    // Without multithread support the backend loads tfjs-backend-wasm-simd.wasm, one thread.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // Production mode: no debug checks, and no console banner from the cpu backend.
+    tf.env().set('PROD', true);
+    setWasmPaths({
+      'tfjs-backend-wasm.wasm': join(dir, 'tfjs-backend-wasm.wasm'),
+      'tfjs-backend-wasm-simd.wasm': join(dir, 'tfjs-backend-wasm-simd.wasm'),
+      'tfjs-backend-wasm-threaded-simd.wasm': join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
+    });
+    configured = true;
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
+  await tf.ready();
+  if (backend === 'wasm') {
+    if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('tfjs-backend-wasm: SIMD binary not available');
+    if (getThreadsCount() !== 1) throw new Error(`tfjs-backend-wasm runs ${getThreadsCount()} threads, want 1`);
+  }
+  return tf;
+}
+
+/** Runs an op chain with its intermediates freed and waits for the result, as a user would. */
+export function tfRun(fn: () => tf.Tensor | tf.Tensor[]): void {
+  const out = tf.tidy(fn);
+  for (const t of Array.isArray(out) ? out : [out]) {
+    t.dataSync();
+    t.dispose();
+  }
+}
+
+export const tfNames = { wasm: 'tfjs-wasm', cpu: 'tfjs-cpu' } as const;
+
+/**
+ * x·yᵀ either through matMul's transposeB flag or through an explicit transpose first;
+ * which is faster on tfjs-backend-wasm depends on the shapes, so cases measure both.
+ */
+export type Transposed = 'flag' | 'explicit';
+export function tfMatMulT(x: tf.Tensor2D, y: tf.Tensor2D, how: Transposed): tf.Tensor2D {
+  return how === 'flag' ? tf.matMul(x, y, false, true) : tf.matMul(x, tf.transpose(y));
+}
+
+/**
+ * Pairwise squared Euclidean distances the fast way tfjs offers: ‖x‖² + ‖y‖² − 2·x·yᵀ
+ * through one matMul, clamped at 0 against rounding.
+ */
+export function tfSqDist(x: tf.Tensor2D, y: tf.Tensor2D, how: Transposed = 'explicit'): tf.Tensor2D {
+  const xx = tf.sum(tf.square(x), 1, true);
+  const yy = tf.reshape(tf.sum(tf.square(y), 1), [1, y.shape[0]]);
+  return tf.relu(tf.sub(tf.add(xx, yy), tf.mul(tfMatMulT(x, y, how), 2))) as tf.Tensor2D;
+}
+
+/** Rows scaled to unit length (eps 1e-12, as F.normalize). */
+export function tfNormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-12));
+}

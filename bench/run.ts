@@ -1,0 +1,70 @@
+// npm run bench [-- --quick] [--json] [--only W1,W2,topk] [--cpu]
+// Runs every workload beside its peers in this one process and prints one table: median ms,
+// GFLOP/s, % of the wasm SIMD peak measured in the same run (W5, always run first), and
+// "simlearn ×" = peer median / simlearn median on each peer row.
+//   --quick  2 samples per measurement: a smoke run, figures not meaningful
+//   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
+//   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET); W5 runs regardless
+//   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
+import os from 'node:os';
+import type { Ctx, Row, Workload } from './lib/harness';
+import { markdownTable } from './lib/table';
+import { sl } from './lib/simlearn';
+import { w1 } from './w1-gemm';
+import { w2 } from './w2-cdist';
+import { w3 } from './w3-conv';
+import { w4 } from './w4-train-step';
+import { w5 } from './w5-peak';
+import { topk } from './topk';
+import { tripletLossStep } from './triplet-loss-step';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const onlyArg = argv.find((a, i) => argv[i - 1] === '--only' || a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.replace('--only=', '').split(',').map((s) => s.trim().toUpperCase())) : null;
+const json = flag('--json');
+
+const all: Workload[] = [w1, w2, w3, w4, topk, tripletLossStep];
+if (only) {
+  const known = new Set([w5, ...all].map((w) => w.id));
+  const unknown = [...only].filter((id) => !known.has(id));
+  if (unknown.length) {
+    console.error(`bench: unknown workload ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+    process.exit(2);
+  }
+}
+
+const ctx: Ctx = {
+  quick: flag('--quick'),
+  cpu: flag('--cpu'),
+  peakGflops: null,
+  relaxedPeakGflops: null,
+  log: (msg) => process.stderr.write(`${msg}\n`),
+};
+
+await sl.init();
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  simlearnBuild: sl.engineInfo().build,
+  quick: ctx.quick,
+};
+ctx.log(`simlearn bench: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.simlearnBuild} build${ctx.quick ? ', --quick' : ''}`);
+
+const rows: Row[] = [];
+for (const w of [w5, ...all]) {
+  if (w !== w5 && only && !only.has(w.id)) continue;
+  ctx.log(`${w.id} ${w.title}`);
+  rows.push(...(await w.run(ctx)));
+}
+
+if (json) {
+  process.stdout.write(`${JSON.stringify({ machine, rows }, null, 2)}\n`);
+} else {
+  console.log(`\nsimlearn benchmarks — ${machine.date}, node ${machine.node}, ${machine.cpu} (${machine.cores} cores), single thread`);
+  console.log(`wasm SIMD peak ${ctx.peakGflops?.toFixed(2) ?? '?'} GFLOP/s (relaxed ${ctx.relaxedPeakGflops?.toFixed(2) ?? 'n/a'}); "simlearn ×" = peer median / simlearn median\n`);
+  console.log(markdownTable(rows));
+}
+if (rows.some((r) => r.status === 'error')) process.exitCode = 1;
