@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -12,6 +14,20 @@ export { tf };
 export type TfBackend = 'wasm' | 'cpu';
 
 let configured = false;
+const GRADIENTS_BUNDLE = 'build/tfjs-gradients.cjs';
+
+/**
+ * tfjs-core's node build registers no gradients, and its ESM register_all_gradients cannot
+ * load under Node (extension-less imports). Bundled once with esbuild into CommonJS, it
+ * fills the same global gradient registry (tfjs keeps registries on a global object).
+ */
+async function registerGradients(require: NodeRequire): Promise<void> {
+  if (!existsSync(GRADIENTS_BUNDLE)) {
+    const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    await build({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', outfile: GRADIENTS_BUNDLE, logLevel: 'error' });
+  }
+  require(join(process.cwd(), GRADIENTS_BUNDLE));
+}
 
 export async function useTf(backend: TfBackend): Promise<typeof tf> {
   if (!configured) {
@@ -26,6 +42,7 @@ export async function useTf(backend: TfBackend): Promise<typeof tf> {
       'tfjs-backend-wasm-simd.wasm': join(dir, 'tfjs-backend-wasm-simd.wasm'),
       'tfjs-backend-wasm-threaded-simd.wasm': join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
     });
+    await registerGradients(require);
     configured = true;
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
