@@ -88,3 +88,21 @@ export function tfSqDist(x: tf.Tensor2D, y: tf.Tensor2D, how: Transposed = 'expl
 export function tfNormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
   return tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-12));
 }
+
+/**
+ * The filter gradient of a stride-1 'same' conv2d, composed from what tfjs-backend-wasm has
+ * (it has no Conv2DBackpropFilter kernel): im2col by kh·kw shifted slices of the padded
+ * input concatenated on channels ([n·h·w, kh·kw·c], the order of a [kh, kw, c, oc] filter),
+ * then one matMul colᵀ·dy -> [kh·kw·c, oc].
+ */
+export function tfConvFilterGradIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const oc = dy.shape[3];
+  const ph = (kh - 1) >> 1, pw = (kw - 1) >> 1;
+  const xp = tf.pad(x, [[0, 0], [ph, kh - 1 - ph], [pw, kw - 1 - pw], [0, 0]]);
+  const slices: tf.Tensor4D[] = [];
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) slices.push(tf.slice(xp, [0, i, j, 0], [n, h, w, c]));
+  const col = tf.reshape(tf.concat(slices, 3), [n * h * w, kh * kw * c]);
+  const g = tf.matMul(col, tf.reshape(dy, [n * h * w, oc]), true, false);
+  return tf.reshape(g, [kh, kw, c, oc]);
+}
