@@ -21,6 +21,10 @@ export * as reducers from './reducers/index';
 export * as miners from './miners/index';
 
 // layers, models, optimisers, data, training, metrics, io (issue 5)
+export { conv2d, type Conv2dOptions } from './ops/conv';
+export { maxPool2d, type MaxPool2dOptions } from './ops/pool';
+export { batchNorm, type BatchNormOptions } from './ops/norm';
+export { dropout, type DropoutOptions } from './ops/dropout';
 export * as nn from './nn/index';
 export * as models from './models/index';
 export * as optim from './optim/index';

@@ -1,1 +1,190 @@
-// conv kernels: see the header of each function.
+// 2-D convolution (cross-correlation, as torch.nn.Conv2d), NCHW, through im2col + GEMM.
+//   x [n, c, h, w], weight [oc, c, kh, kw], bias [oc] (0 = none), y [n, oc, oh, ow]
+//   oh = (h + 2·ph − kh) / sh + 1, ow likewise (floor).
+// Per image, col [c·kh·kw, oh·ow] holds the receptive fields (zero where they fall in the
+// padding), so that
+//   forward        y_i  = W · col_i                 (gemm nn: [oc, ckk] · [ckk, ohw])
+//   to input       dcol = Wᵀ · dy_i, dx_i = col2im  (gemm tn)
+//   to weight      dW  += dy_i · col_iᵀ             (gemm nt: [oc, ohw] · [ohw, ckk])
+//   to bias        db  += Σ_spatial dy_i
+// col is a caller's scratch buffer of c·kh·kw·oh·ow floats; ws is the GEMM workspace.
+// A 1×1 kernel with stride 1 and no padding is already its own col, so no copy is made.
+import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+
+// @ts-ignore: decorator
+@inline function isPointwise(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
+  return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+}
+
+// First and one-past-last output column whose input column ox·sw − pw + kj lies in [0, w).
+// @ts-ignore: decorator
+@inline function validLo(kj: i32, sw: i32, pw: i32): i32 {
+  const t = pw - kj;
+  return t <= 0 ? 0 : (t + sw - 1) / sw;
+}
+// @ts-ignore: decorator
+@inline function validHi(kj: i32, sw: i32, pw: i32, w: i32, ow: i32): i32 {
+  const t = w + pw - kj; // ox·sw < t
+  if (t <= 0) return 0;
+  const hi = (t + sw - 1) / sw;
+  return hi < ow ? hi : ow;
+}
+
+// col[(ci·kh + ki)·kw + kj, oy·ow + ox] = x[ci, oy·sh − ph + ki, ox·sw − pw + kj] or 0.
+function im2col(x: usize, col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  let row = col;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = x + ((<usize>ci * h * w) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const lo = validLo(kj, sw, pw);
+        const hi = validHi(kj, sw, pw, w, ow);
+        for (let oy = 0; oy < oh; oy++) {
+          const dst = row + ((<usize>oy * ow) << 2);
+          const iy = oy * sh - ph + ki;
+          if (iy < 0 || iy >= h || lo >= hi) {
+            memory.fill(dst, 0, <usize>ow << 2);
+            continue;
+          }
+          if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+          if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
+          const src = plane + ((<usize>iy * w + (lo * sw - pw + kj)) << 2);
+          if (sw == 1) {
+            memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+          } else {
+            let s = src;
+            for (let ox = lo; ox < hi; ox++) {
+              store<f32>(dst + (<usize>ox << 2), load<f32>(s));
+              s += <usize>sw << 2;
+            }
+          }
+        }
+        row += (<usize>oh * ow) << 2;
+      }
+    }
+  }
+}
+
+// dx[ci, iy, ix] += col[...]: the adjoint of im2col (padding positions are dropped).
+function col2imAdd(col: usize, dx: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  let row = col;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = dx + ((<usize>ci * h * w) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const lo = validLo(kj, sw, pw);
+        const hi = validHi(kj, sw, pw, w, ow);
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + ki;
+          if (iy < 0 || iy >= h || lo >= hi) continue;
+          const src = row + ((<usize>oy * ow + lo) << 2);
+          const dst = plane + ((<usize>iy * w + (lo * sw - pw + kj)) << 2);
+          const len = hi - lo;
+          if (sw == 1) {
+            let j = 0;
+            for (; j + 4 <= len; j += 4) {
+              const o = <usize>j << 2;
+              v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+            }
+            for (; j < len; j++) {
+              const o = <usize>j << 2;
+              store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+            }
+          } else {
+            for (let j = 0; j < len; j++) {
+              const d = dst + ((<usize>j * sw) << 2);
+              store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>j << 2)));
+            }
+          }
+        }
+        row += (<usize>oh * ow) << 2;
+      }
+    }
+  }
+}
+
+// y[i, o, :] = W[o, :] · col_i + b[o]
+export function f32_conv2d_fwd(
+  x: usize, weight: usize, bias: usize, y: usize, col: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, ws: usize,
+): void {
+  const oh = (h + 2 * ph - kh) / sh + 1;
+  const ow = (w + 2 * pw - kw) / sw + 1;
+  const ohw = oh * ow;
+  const ckk = c * kh * kw;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>i * c * h * w) << 2);
+    const yi = y + ((<usize>i * oc * ohw) << 2);
+    if (!pointwise) im2col(xi, col, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    f32_gemm_nn(weight, pointwise ? xi : col, yi, oc, ckk, ohw, 0, ws);
+    if (bias) {
+      for (let o = 0; o < oc; o++) {
+        const v = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
+        const s = load<f32>(bias + (<usize>o << 2));
+        const r = yi + ((<usize>o * ohw) << 2);
+        let j = 0;
+        for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), f32x4.add(v128.load(r + (<usize>j << 2)), v));
+        for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), load<f32>(r + (<usize>j << 2)) + s);
+      }
+    }
+  }
+}
+
+// dx (+)= conv2d transposed: per image dcol = Wᵀ · dy_i, then col2im.
+export function f32_conv2d_bwd_input(
+  dy: usize, weight: usize, dx: usize, col: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, accumulate: i32, ws: usize,
+): void {
+  const oh = (h + 2 * ph - kh) / sh + 1;
+  const ow = (w + 2 * pw - kw) / sw + 1;
+  const ohw = oh * ow;
+  const ckk = c * kh * kw;
+  const chw = c * h * w;
+  if (isPointwise(kh, kw, sh, sw, ph, pw)) {
+    for (let i = 0; i < n; i++) {
+      f32_gemm_tn(weight, dy + ((<usize>i * oc * ohw) << 2), dx + ((<usize>i * chw) << 2), ckk, oc, ohw, accumulate, ws);
+    }
+    return;
+  }
+  if (!accumulate) memory.fill(dx, 0, (<usize>n * chw) << 2);
+  for (let i = 0; i < n; i++) {
+    f32_gemm_tn(weight, dy + ((<usize>i * oc * ohw) << 2), col, ckk, oc, ohw, 0, ws);
+    col2imAdd(col, dx + ((<usize>i * chw) << 2), c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+  }
+}
+
+// dW (+)= Σ_i dy_i · col_iᵀ
+export function f32_conv2d_bwd_filter(
+  x: usize, dy: usize, dweight: usize, col: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, accumulate: i32, ws: usize,
+): void {
+  const oh = (h + 2 * ph - kh) / sh + 1;
+  const ow = (w + 2 * pw - kw) / sw + 1;
+  const ohw = oh * ow;
+  const ckk = c * kh * kw;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  if (n == 0 && !accumulate) memory.fill(dweight, 0, (<usize>oc * ckk) << 2);
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>i * c * h * w) << 2);
+    if (!pointwise) im2col(xi, col, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    f32_gemm_nt(dy + ((<usize>i * oc * ohw) << 2), pointwise ? xi : col, dweight, oc, ohw, ckk, i > 0 || accumulate ? 1 : 0, ws);
+  }
+}
+
+// db[o] (+)= Σ_i Σ_s dy[i, o, s]; dy [n, oc, hw]. Also the bias gradient of any NC(HW) layer.
+export function f32_conv2d_bwd_bias(dy: usize, dbias: usize, n: i32, oc: i32, hw: i32, accumulate: i32): void {
+  for (let o = 0; o < oc; o++) {
+    let acc = f32x4.splat(0);
+    let s: f32 = 0;
+    for (let i = 0; i < n; i++) {
+      const r = dy + ((<usize>(i * oc + o) * hw) << 2);
+      let j = 0;
+      for (; j + 4 <= hw; j += 4) acc = f32x4.add(acc, v128.load(r + (<usize>j << 2)));
+      for (; j < hw; j++) s += load<f32>(r + (<usize>j << 2));
+    }
+    s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    const d = dbias + (<usize>o << 2);
+    store<f32>(d, accumulate ? load<f32>(d) + s : s);
+  }
+}

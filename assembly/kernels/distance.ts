@@ -1,1 +1,512 @@
-// distance kernels: see the header of each function.
+// Distance kernels: pairwise (cdist, x [n, d] against y [m, d] -> [n, m]) and paired
+// (row i of x against row i of y -> [n]), forward and backward side by side, plus the
+// top-k selection used by search. Row-major f32; every d works (f32x4 body, scalar tail).
+//
+// Gradient conventions follow PyTorch (torch.cdist, F.pairwise_distance without its eps):
+//   euclidean  ∂‖v‖/∂v = v / ‖v‖, and 0 where ‖v‖ = 0 (torch.cdist's choice: no NaN)
+//   manhattan  ∂|v|/∂v = sign(v) with sign(0) = 0
+//   Lp         sign(v)|v|^(p−1) / ‖v‖_p^(p−1), and 0 where ‖v‖_p = 0
+//   cosine     goes through f32_l2normalize_* (F.normalize, eps 1e-12) and a dot product.
+import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+import { f32_sum_cols } from './reduce';
+
+// Squared Euclidean through ‖x‖² − 2x·y + ‖y‖² cancels catastrophically when x ≈ y: the
+// error is a few ulps of ‖x‖² + ‖y‖², not of the result. Entries below this fraction of
+// ‖x‖² + ‖y‖² are recomputed exactly as Σ(x − y)², which bounds the relative error of every
+// entry to about 1e-5 (f32 rounding × 2 / RECOMPUTE_BELOW). Random data almost never
+// triggers it; a cloud of points far from the origin (every pair "near" relative to the
+// norms) recomputes most entries and costs up to twice the GEMM time — still correct.
+// @ts-ignore: decorator
+@inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
+
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// sign(v) lane-wise with sign(0) = 0: the L1 subgradient PyTorch uses.
+// @ts-ignore: decorator
+@inline function vsign(v: v128): v128 {
+  const one = f32x4.splat(1), zero = f32x4.splat(0);
+  return f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
+}
+
+// @ts-ignore: decorator
+@inline function ssign(v: f32): f32 {
+  return v > 0 ? 1 : v < 0 ? -1 : 0;
+}
+
+// Σ (a[p] − b[p])², exact in the sense that the difference is taken before squaring.
+// @ts-ignore: decorator
+@inline function sqDiff(a: usize, b: usize, d: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 8 <= d; p += 8) {
+    const o = <usize>p << 2;
+    const v0 = f32x4.sub(v128.load(a + o), v128.load(b + o));
+    const v1 = f32x4.sub(v128.load(a + o, 16), v128.load(b + o, 16));
+    s0 = madd(v0, v0, s0);
+    s1 = madd(v1, v1, s1);
+  }
+  for (; p + 4 <= d; p += 4) {
+    const o = <usize>p << 2;
+    const v = f32x4.sub(v128.load(a + o), v128.load(b + o));
+    s0 = madd(v, v, s0);
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; p < d; p++) {
+    const v = load<f32>(a + (<usize>p << 2)) - load<f32>(b + (<usize>p << 2));
+    s += v * v;
+  }
+  return s;
+}
+
+// Σ |a[p] − b[p]|
+// @ts-ignore: decorator
+@inline function absDiff(a: usize, b: usize, d: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 8 <= d; p += 8) {
+    const o = <usize>p << 2;
+    s0 = f32x4.add(s0, f32x4.abs(f32x4.sub(v128.load(a + o), v128.load(b + o))));
+    s1 = f32x4.add(s1, f32x4.abs(f32x4.sub(v128.load(a + o, 16), v128.load(b + o, 16))));
+  }
+  for (; p + 4 <= d; p += 4) {
+    const o = <usize>p << 2;
+    s0 = f32x4.add(s0, f32x4.abs(f32x4.sub(v128.load(a + o), v128.load(b + o))));
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; p < d; p++) s += abs<f32>(load<f32>(a + (<usize>p << 2)) - load<f32>(b + (<usize>p << 2)));
+  return s;
+}
+
+// (Σ |a[p] − b[p]|^p)^(1/p); no SIMD pow, so scalar.
+// @ts-ignore: decorator
+@inline function lpDiff(a: usize, b: usize, d: i32, p: f32): f32 {
+  let s: f32 = 0;
+  for (let q = 0; q < d; q++) s += Mathf.pow(abs<f32>(load<f32>(a + (<usize>q << 2)) - load<f32>(b + (<usize>q << 2))), p);
+  return Mathf.pow(s, 1 / p);
+}
+
+// Σ a[p] · b[p]
+// @ts-ignore: decorator
+@inline function dot(a: usize, b: usize, d: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 8 <= d; p += 8) {
+    const o = <usize>p << 2;
+    s0 = madd(v128.load(a + o), v128.load(b + o), s0);
+    s1 = madd(v128.load(a + o, 16), v128.load(b + o, 16), s1);
+  }
+  for (; p + 4 <= d; p += 4) {
+    const o = <usize>p << 2;
+    s0 = madd(v128.load(a + o), v128.load(b + o), s0);
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; p < d; p++) s += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
+  return s;
+}
+
+// ga (+)= s · v over d elements (the caller zeroes ga when overwriting).
+// @ts-ignore: decorator
+@inline function rowAxpyInto(s: f32, v: usize, ga: usize, d: i32): void {
+  const vs = f32x4.splat(s);
+  let p = 0;
+  for (; p + 4 <= d; p += 4) {
+    const o = <usize>p << 2;
+    v128.store(ga + o, madd(vs, v128.load(v + o), v128.load(ga + o)));
+  }
+  for (; p < d; p++) {
+    const o = <usize>p << 2;
+    store<f32>(ga + o, load<f32>(ga + o) + s * load<f32>(v + o));
+  }
+}
+
+// out[i] = Σ_p x[i, p]²; x [n, d]
+export function f32_row_sqnorms(x: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const r = x + ((<usize>i * d) << 2);
+    store<f32>(out + (<usize>i << 2), dot(r, r, d));
+  }
+}
+
+// Index of the first non-finite element of x[0..n), or −1. x − x is 0 for finite x and NaN
+// for ±inf and NaN, so one subtraction and one self-comparison test four lanes.
+export function f32_find_nonfinite(x: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    const z = f32x4.sub(v, v);
+    if (v128.any_true(f32x4.ne(z, z))) break;
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v - v != 0) return i;
+  }
+  return -1;
+}
+
+// ---- pairwise squared Euclidean / Euclidean (GEMM route) ----
+
+// out[i, j] = ‖x_i − y_j‖² (root = 0) or its square root (root = 1), through the GEMM:
+// out = x·yᵀ, then ‖x_i‖² + ‖y_j‖² − 2·out, clamped at 0, with entries small relative to the
+// norms recomputed exactly (see RECOMPUTE_BELOW). xn [n], yn [m] receive the squared norms.
+// x [n, d], y [m, d], out [n, m]; ws is the GEMM workspace.
+// @ts-ignore: decorator
+@inline function cdistL2(x: usize, y: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, root: bool, ws: usize): void {
+  f32_row_sqnorms(x, xn, n, d);
+  f32_row_sqnorms(y, yn, m, d);
+  f32_gemm_nt(x, y, out, n, d, m, 0, ws);
+  const zero = f32x4.splat(0), two = f32x4.splat(2), tau = f32x4.splat(RECOMPUTE_BELOW);
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>i * d) << 2);
+    const row = out + ((<usize>i * m) << 2);
+    const nx: f32 = load<f32>(xn + (<usize>i << 2));
+    const vnx = f32x4.splat(nx);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const o = <usize>j << 2;
+      const s = f32x4.add(vnx, v128.load(yn + o));
+      let v = f32x4.max(f32x4.sub(s, f32x4.mul(two, v128.load(row + o))), zero);
+      if (v128.any_true(f32x4.lt(v, f32x4.mul(tau, s)))) {
+        v128.store(row + o, v);
+        for (let l = 0; l < 4; l++) {
+          const jl = j + l;
+          const ol = <usize>jl << 2;
+          const sl = nx + load<f32>(yn + ol);
+          if (load<f32>(row + ol) < RECOMPUTE_BELOW * sl) store<f32>(row + ol, sqDiff(xi, y + ((<usize>jl * d) << 2), d));
+        }
+        v = v128.load(row + o);
+      }
+      v128.store(row + o, root ? f32x4.sqrt(v) : v);
+    }
+    for (; j < m; j++) {
+      const o = <usize>j << 2;
+      const s = nx + load<f32>(yn + o);
+      let v = max<f32>(s - 2 * load<f32>(row + o), 0);
+      if (v < RECOMPUTE_BELOW * s) v = sqDiff(xi, y + ((<usize>j * d) << 2), d);
+      store<f32>(row + o, root ? sqrt<f32>(v) : v);
+    }
+  }
+}
+
+export function f32_cdist_sqeuclid_fwd(x: usize, y: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
+  cdistL2(x, y, xn, yn, out, n, m, d, false, ws);
+}
+
+export function f32_cdist_euclid_fwd(x: usize, y: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
+  cdistL2(x, y, xn, yn, out, n, m, d, true, ws);
+}
+
+// Negated backward weights of the Euclidean distance: nw = −g / dist, and 0 where dist = 0
+// (torch.cdist). For squared Euclidean the weights are −2g (f32_scale). [size] elements.
+export function f32_cdist_euclid_bwd_nweights(g: usize, dist: usize, nw: usize, size: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const o = <usize>i << 2;
+    const dv = v128.load(dist + o);
+    const w = f32x4.neg(f32x4.div(v128.load(g + o), dv));
+    v128.store(nw + o, v128.and(w, f32x4.gt(dv, zero)));
+  }
+  for (; i < size; i++) {
+    const o = <usize>i << 2;
+    const dv = load<f32>(dist + o);
+    store<f32>(nw + o, dv > 0 ? -load<f32>(g + o) / dv : 0);
+  }
+}
+
+// The gradient of every ‖a_i − b_j‖²-style term, given negated weights nw [n, m]
+// (ga_i = Σ_j w_ij (a_i − b_j) with w = −nw):
+//   ga (+)= −rowsum(nw) ⊙ a + nw · b                  a [n, d], b [m, d], ga [n, d]
+// Two GEMM-friendly terms instead of an n·m·d loop of differences. Mahalanobis reuses it
+// with a = x·M, b = y·M.
+export function f32_cdist_l2_bwd_x(nw: usize, a: usize, b: usize, ga: usize, n: i32, m: i32, d: i32, accumulate: i32, ws: usize): void {
+  for (let i = 0; i < n; i++) {
+    const gi = ga + ((<usize>i * d) << 2);
+    const wr = nw + ((<usize>i * m) << 2);
+    let rs: f32 = 0;
+    for (let j = 0; j < m; j++) rs += load<f32>(wr + (<usize>j << 2));
+    if (!accumulate) memory.fill(gi, 0, <usize>d << 2);
+    rowAxpyInto(-rs, a + ((<usize>i * d) << 2), gi, d);
+  }
+  f32_gemm_nn(nw, b, ga, n, m, d, 1, ws);
+}
+
+//   gb (+)= −colsum(nw) ⊙ b + nwᵀ · a                 colsum: scratch [m]; gb [m, d]
+export function f32_cdist_l2_bwd_y(nw: usize, a: usize, b: usize, colsum: usize, gb: usize, n: i32, m: i32, d: i32, accumulate: i32, ws: usize): void {
+  f32_sum_cols(nw, colsum, n, m, 0);
+  for (let j = 0; j < m; j++) {
+    const gj = gb + ((<usize>j * d) << 2);
+    if (!accumulate) memory.fill(gj, 0, <usize>d << 2);
+    rowAxpyInto(-load<f32>(colsum + (<usize>j << 2)), b + ((<usize>j * d) << 2), gj, d);
+  }
+  f32_gemm_tn(nw, a, gb, m, n, d, 1, ws);
+}
+
+// ---- pairwise Manhattan and general Lp (direct loops: no GEMM form) ----
+
+// out[i, j] = Σ_p |x_i − y_j|
+export function f32_cdist_manhattan_fwd(x: usize, y: usize, out: usize, n: i32, m: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>i * d) << 2);
+    for (let j = 0; j < m; j++) store<f32>(out + ((<usize>i * m + j) << 2), absDiff(xi, y + ((<usize>j * d) << 2), d));
+  }
+}
+
+// out[i, j] = ‖x_i − y_j‖_p, p ≥ 1
+export function f32_cdist_lp_fwd(x: usize, y: usize, out: usize, n: i32, m: i32, d: i32, p: f32): void {
+  for (let i = 0; i < n; i++) {
+    const xi = x + ((<usize>i * d) << 2);
+    for (let j = 0; j < m; j++) store<f32>(out + ((<usize>i * m + j) << 2), lpDiff(xi, y + ((<usize>j * d) << 2), d, p));
+  }
+}
+
+// ga_i (+)= Σ_j g(i, j) · sign(a_i − b_j); a [na, d], b [nb, d]. g(i, j) is read at
+// g + (i·gsi + j·gsj) floats, so the same kernel serves x (gsi = m, gsj = 1) and, with the
+// roles of x and y swapped (the sign flips with the difference), y (gsi = 1, gsj = m).
+export function f32_cdist_manhattan_bwd(a: usize, b: usize, g: usize, gsi: i32, gsj: i32, ga: usize, na: i32, nb: i32, d: i32, accumulate: i32): void {
+  for (let i = 0; i < na; i++) {
+    const ai = a + ((<usize>i * d) << 2);
+    const gi = ga + ((<usize>i * d) << 2);
+    if (!accumulate) memory.fill(gi, 0, <usize>d << 2);
+    for (let j = 0; j < nb; j++) {
+      const w = load<f32>(g + ((<usize>i * gsi + <usize>j * gsj) << 2));
+      if (w == 0) continue;
+      const bj = b + ((<usize>j * d) << 2);
+      const vw = f32x4.splat(w);
+      let p = 0;
+      for (; p + 4 <= d; p += 4) {
+        const o = <usize>p << 2;
+        v128.store(gi + o, madd(vw, vsign(f32x4.sub(v128.load(ai + o), v128.load(bj + o))), v128.load(gi + o)));
+      }
+      for (; p < d; p++) {
+        const o = <usize>p << 2;
+        store<f32>(gi + o, load<f32>(gi + o) + w * ssign(load<f32>(ai + o) - load<f32>(bj + o)));
+      }
+    }
+  }
+}
+
+// gi (+)= s · sign(v)|v|^(p−1), v = a − b
+// @ts-ignore: decorator
+@inline function lpRowGrad(a: usize, b: usize, gi: usize, d: i32, p: f32, s: f32): void {
+  for (let q = 0; q < d; q++) {
+    const o = <usize>q << 2;
+    const v = load<f32>(a + o) - load<f32>(b + o);
+    store<f32>(gi + o, load<f32>(gi + o) + s * ssign(v) * Mathf.pow(abs<f32>(v), p - 1));
+  }
+}
+
+// ga_i (+)= Σ_j g(i, j) · sign(v)|v|^(p−1) / dist(i, j)^(p−1), v = a_i − b_j; 0 where
+// dist = 0. g and dist share the strides (see f32_cdist_manhattan_bwd).
+export function f32_cdist_lp_bwd(a: usize, b: usize, g: usize, dist: usize, gsi: i32, gsj: i32, ga: usize, na: i32, nb: i32, d: i32, p: f32, accumulate: i32): void {
+  for (let i = 0; i < na; i++) {
+    const ai = a + ((<usize>i * d) << 2);
+    const gi = ga + ((<usize>i * d) << 2);
+    if (!accumulate) memory.fill(gi, 0, <usize>d << 2);
+    for (let j = 0; j < nb; j++) {
+      const off = (<usize>i * gsi + <usize>j * gsj) << 2;
+      const w = load<f32>(g + off), r = load<f32>(dist + off);
+      if (w == 0 || r == 0) continue;
+      lpRowGrad(ai, b + ((<usize>j * d) << 2), gi, d, p, w / Mathf.pow(r, p - 1));
+    }
+  }
+}
+
+// ---- paired: row i of x against row i of y, x, y [n, d], out [n] ----
+
+export function f32_paired_sqeuclid_fwd(x: usize, y: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(out + (<usize>i << 2), sqDiff(x + o, y + o, d));
+  }
+}
+
+export function f32_paired_euclid_fwd(x: usize, y: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(out + (<usize>i << 2), sqrt<f32>(sqDiff(x + o, y + o, d)));
+  }
+}
+
+export function f32_paired_manhattan_fwd(x: usize, y: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(out + (<usize>i << 2), absDiff(x + o, y + o, d));
+  }
+}
+
+export function f32_paired_lp_fwd(x: usize, y: usize, out: usize, n: i32, d: i32, p: f32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(out + (<usize>i << 2), lpDiff(x + o, y + o, d, p));
+  }
+}
+
+export function f32_paired_dot_fwd(x: usize, y: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(out + (<usize>i << 2), dot(x + o, y + o, d));
+  }
+}
+
+// Paired backward for a = x, b = y (gx) or a = y, b = x (gy): every form is odd in a − b
+// (dot is symmetric under the swap). dist is the forward output.
+// kind 0: squared Euclidean  ga (+)= 2 g_i (a_i − b_i)
+// kind 1: Euclidean          ga (+)= g_i (a_i − b_i) / dist_i, 0 where dist_i = 0
+// kind 2: Manhattan          ga (+)= g_i sign(a_i − b_i)
+// kind 3: Lp                 ga (+)= g_i sign(v)|v|^(p−1) / dist_i^(p−1), 0 where dist_i = 0
+// kind 4: dot                ga (+)= g_i b_i
+export function f32_paired_bwd(kind: i32, a: usize, b: usize, g: usize, dist: usize, ga: usize, n: i32, d: i32, p: f32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    const ai = a + o, bi = b + o, gi = ga + o;
+    if (!accumulate) memory.fill(gi, 0, <usize>d << 2);
+    const w = load<f32>(g + (<usize>i << 2));
+    const r = load<f32>(dist + (<usize>i << 2));
+    if (kind == 4) {
+      rowAxpyInto(w, bi, gi, d);
+      continue;
+    }
+    if (kind == 3) {
+      if (r > 0) lpRowGrad(ai, bi, gi, d, p, w / Mathf.pow(r, p - 1));
+      continue;
+    }
+    const s: f32 = kind == 0 ? 2 * w : kind == 1 ? (r > 0 ? w / r : 0) : w;
+    const vs = f32x4.splat(s);
+    let q = 0;
+    for (; q + 4 <= d; q += 4) {
+      const oq = <usize>q << 2;
+      let v = f32x4.sub(v128.load(ai + oq), v128.load(bi + oq));
+      if (kind == 2) v = vsign(v);
+      v128.store(gi + oq, madd(vs, v, v128.load(gi + oq)));
+    }
+    for (; q < d; q++) {
+      const oq = <usize>q << 2;
+      let v = load<f32>(ai + oq) - load<f32>(bi + oq);
+      if (kind == 2) v = ssign(v);
+      store<f32>(gi + oq, load<f32>(gi + oq) + s * v);
+    }
+  }
+}
+
+// ---- elementwise transforms of a distance matrix ----
+
+// out = x^power (pytorch-metric-learning's `power`); power 2 is exact x·x.
+export function f32_dist_pow_fwd(x: usize, out: usize, n: i32, power: f32): void {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    store<f32>(out + (<usize>i << 2), power == 2 ? v * v : Mathf.pow(v, power));
+  }
+}
+
+// gx (+)= g · power · x^(power−1), as torch.pow's backward.
+export function f32_dist_pow_bwd(x: usize, g: usize, gx: usize, n: i32, power: f32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    let r = load<f32>(g + o) * (power == 2 ? 2 * v : power * Mathf.pow(v, power - 1));
+    if (accumulate) r += load<f32>(gx + o);
+    store<f32>(gx + o, r);
+  }
+}
+
+// out = sqrt(max(x, 0)): the root of a squared distance (Mahalanobis with squared: false).
+export function f32_dist_sqrt_fwd(x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.sqrt(f32x4.max(v128.load(x + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, sqrt<f32>(max<f32>(load<f32>(x + o), 0)));
+  }
+}
+
+// gx (+)= g / (2·out), and 0 where out = 0 (the torch.cdist convention at zero distance).
+export function f32_dist_sqrt_bwd(out: usize, g: usize, gx: usize, n: i32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = load<f32>(out + o);
+    let v: f32 = r > 0 ? load<f32>(g + o) / (2 * r) : 0;
+    if (accumulate) v += load<f32>(gx + o);
+    store<f32>(gx + o, v);
+  }
+}
+
+// ---- Lp normalisation (F.normalize(x, p), eps 1e-12) for p ≠ 2 ----
+
+// y = x / max(‖x‖_p, eps); norms[i] = max(‖x_i‖_p, eps) kept for backward.
+export function f32_lpnormalize_fwd(x: usize, y: usize, norms: usize, n: i32, d: i32, p: f32, eps: f32): void {
+  for (let i = 0; i < n; i++) {
+    const r = x + ((<usize>i * d) << 2);
+    let s: f32 = 0;
+    for (let q = 0; q < d; q++) s += Mathf.pow(abs<f32>(load<f32>(r + (<usize>q << 2))), p);
+    const nrm = max<f32>(Mathf.pow(s, 1 / p), eps);
+    store<f32>(norms + (<usize>i << 2), nrm);
+    const yr = y + ((<usize>i * d) << 2);
+    for (let q = 0; q < d; q++) store<f32>(yr + (<usize>q << 2), load<f32>(r + (<usize>q << 2)) / nrm);
+  }
+}
+
+// gx (+)= g / r − (g·x / r²) · sign(x)|x|^(p−1) / r^(p−1) where r = ‖x‖_p > eps; g / eps where
+// the norm was clamped (the map is then linear, as in F.normalize).
+export function f32_lpnormalize_bwd(x: usize, g: usize, norms: usize, gx: usize, n: i32, d: i32, p: f32, eps: f32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    const xr = x + o, gr = g + o, out = gx + o;
+    const r = load<f32>(norms + (<usize>i << 2));
+    const c: f32 = r > eps ? dot(gr, xr, d) / (r * r * Mathf.pow(r, p - 1)) : 0;
+    for (let q = 0; q < d; q++) {
+      const oq = <usize>q << 2;
+      const v = load<f32>(xr + oq);
+      let t = load<f32>(gr + oq) / r - c * ssign(v) * Mathf.pow(abs<f32>(v), p - 1);
+      if (accumulate) t += load<f32>(out + oq);
+      store<f32>(out + oq, t);
+    }
+  }
+}
+
+// ---- top-k selection (search) ----
+
+// Merges a tile of distances into per-query sorted lists of the k smallest.
+// tile [nq, nb] with row stride ldt; bestD [nq, k] / bestI [nq, k] sorted ascending, filled
+// by the caller with +inf / −1 before the first tile. Column j is reference refBase + j; with
+// selfBase ≥ 0, query q skips reference selfBase + q (excludeSelf). Ties keep the lower
+// index: references arrive in increasing order and a candidate must be strictly smaller to
+// displace or pass an entry.
+export function f32_topk_merge(tile: usize, nq: i32, nb: i32, ldt: i32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize): void {
+  const last = <usize>(k - 1) << 2;
+  for (let q = 0; q < nq; q++) {
+    const row = tile + ((<usize>q * ldt) << 2);
+    const ld = bestD + ((<usize>q * k) << 2);
+    const li = bestI + ((<usize>q * k) << 2);
+    const skip = selfBase >= 0 ? selfBase + q - refBase : -1;
+    let worst = load<f32>(ld + last);
+    for (let j = 0; j < nb; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      // A free slot (index −1) takes any non-NaN value, +inf included.
+      if (!(v < worst) && !(load<i32>(li + last) < 0 && v == v)) continue;
+      if (j == skip) continue;
+      let pos = k - 1;
+      // Free slots sort after every real candidate.
+      while (pos > 0 && (load<f32>(ld + (<usize>(pos - 1) << 2)) > v || load<i32>(li + (<usize>(pos - 1) << 2)) < 0)) {
+        store<f32>(ld + (<usize>pos << 2), load<f32>(ld + (<usize>(pos - 1) << 2)));
+        store<i32>(li + (<usize>pos << 2), load<i32>(li + (<usize>(pos - 1) << 2)));
+        pos--;
+      }
+      store<f32>(ld + (<usize>pos << 2), v);
+      store<i32>(li + (<usize>pos << 2), refBase + j);
+      worst = load<f32>(ld + last);
+    }
+  }
+}

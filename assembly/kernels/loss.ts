@@ -1,1 +1,436 @@
-// loss kernels: see the header of each function.
+// Loss, reducer and miner kernels of metric learning (pytorch-metric-learning semantics).
+//
+// Tuple losses read their comparisons straight out of a distance matrix `buf` through
+// int32 index columns: entry (i, j) lives at buf[i·ld + j]. The explicit pair/triplet APIs
+// pass a paired-distance vector with ld = 0 and j = k, so one kernel serves both. Forward
+// writes one loss per tuple; backward scatter-ADDS g·∂loss/∂entry into a gradient buffer
+// of buf's layout (the caller zero-fills it first when it overwrites), because one entry
+// is shared by many tuples. Gathers and scatters are data dependent, so these loops are
+// scalar; the dense reductions (avg-non-zero) are f32x4 with scalar tails.
+// A hinge has subgradient 0 at its kink, like torch.relu.
+
+// @ts-ignore: decorator
+@inline function ld_i32(base: usize, k: i32): i32 {
+  return load<i32>(base + (<usize>k << 2));
+}
+
+// @ts-ignore: decorator
+@inline function at(buf: usize, ld: i32, i: i32, j: i32): usize {
+  return buf + ((<usize>i * <usize>ld + <usize>j) << 2);
+}
+
+// @ts-ignore: decorator
+@inline function scatter(p: usize, v: f32): void {
+  store<f32>(p, load<f32>(p) + v);
+}
+
+// @ts-ignore: decorator
+@inline function softplus(x: f32): f32 {
+  return max<f32>(x, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(x)));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid(x: f32): f32 {
+  if (x >= 0) return 1 / (1 + Mathf.exp(-x));
+  const e = Mathf.exp(x);
+  return e / (1 + e);
+}
+
+// ---- per-pair losses ----
+// kind: 0 v · 1 [v − m]₊ · 2 [m − v]₊ · 3 v² · 4 [m² − v²]₊ · 5 ([m − v]₊)² · 6 (e^−v − y)² · 7 (v − y)²
+// v = buf[rows[k]·ld + cols[k]], y = targets[k] (kinds 6, 7 only). out [count].
+
+// @ts-ignore: decorator
+@inline function pairValue(kind: i32, v: f32, m: f32, y: f32): f32 {
+  switch (kind) {
+    case 0: return v;
+    case 1: return max<f32>(v - m, 0);
+    case 2: return max<f32>(m - v, 0);
+    case 3: return v * v;
+    case 4: return max<f32>(m * m - v * v, 0);
+    case 5: { const h = max<f32>(m - v, 0); return h * h; }
+    case 6: { const e = Mathf.exp(-v) - y; return e * e; }
+    default: { const e = v - y; return e * e; }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pairSlope(kind: i32, v: f32, m: f32, y: f32): f32 {
+  switch (kind) {
+    case 0: return 1;
+    case 1: return v > m ? 1 : 0;
+    case 2: return m > v ? -1 : 0;
+    case 3: return 2 * v;
+    case 4: return m * m > v * v ? -2 * v : 0;
+    case 5: return m > v ? -2 * (m - v) : 0;
+    case 6: { const s = Mathf.exp(-v); return -2 * (s - y) * s; }
+    default: return 2 * (v - y);
+  }
+}
+
+export function f32_pair_loss_fwd(kind: i32, buf: usize, ld: i32, rows: usize, cols: usize, count: i32, margin: f32, targets: usize, out: usize): void {
+  for (let k = 0; k < count; k++) {
+    const v = load<f32>(at(buf, ld, ld_i32(rows, k), ld_i32(cols, k)));
+    const y: f32 = kind >= 6 ? load<f32>(targets + (<usize>k << 2)) : 0;
+    store<f32>(out + (<usize>k << 2), pairValue(kind, v, margin, y));
+  }
+}
+
+// dbuf[rows[k]·ld + cols[k]] += g[k] · ∂loss_k/∂v
+export function f32_pair_loss_bwd(kind: i32, buf: usize, ld: i32, rows: usize, cols: usize, count: i32, margin: f32, targets: usize, g: usize, dbuf: usize): void {
+  for (let k = 0; k < count; k++) {
+    const i = ld_i32(rows, k), j = ld_i32(cols, k);
+    const v = load<f32>(at(buf, ld, i, j));
+    const y: f32 = kind >= 6 ? load<f32>(targets + (<usize>k << 2)) : 0;
+    scatter(at(dbuf, ld, i, j), load<f32>(g + (<usize>k << 2)) * pairSlope(kind, v, margin, y));
+  }
+}
+
+// ---- triplet margin loss ----
+// violation = (d_ap − d_an) + margin for distances, (s_an − s_ap) + margin for similarities;
+// loss = [violation]₊, or softplus(violation) when smooth. With swap, d_an is replaced by
+// min(d_an, d_pn) (max of similarities); ties split the gradient in half like torch.minimum.
+// ap = apBuf[a·ld + p], an = anBuf[a·ld + n], pn = pnBuf[p·ld + n]; flags: 1 swap, 2 smooth, 4 inverted.
+
+// @ts-ignore: decorator
+@inline const SWAP = 1;
+// @ts-ignore: decorator
+@inline const SMOOTH = 2;
+// @ts-ignore: decorator
+@inline const INVERTED = 4;
+
+// @ts-ignore: decorator
+@inline function nearer(inverted: bool, x: f32, y: f32): f32 {
+  return inverted ? max<f32>(x, y) : min<f32>(x, y);
+}
+
+export function f32_triplet_margin_fwd(apBuf: usize, anBuf: usize, pnBuf: usize, ld: i32, a: usize, p: usize, ng: usize, t: i32, margin: f32, flags: i32, out: usize): void {
+  const inverted = (flags & INVERTED) != 0;
+  for (let k = 0; k < t; k++) {
+    const ai = ld_i32(a, k), pi = ld_i32(p, k), ni = ld_i32(ng, k);
+    const ap = load<f32>(at(apBuf, ld, ai, pi));
+    let an = load<f32>(at(anBuf, ld, ai, ni));
+    if (flags & SWAP) an = nearer(inverted, an, load<f32>(at(pnBuf, ld, pi, ni)));
+    const viol = (inverted ? an - ap : ap - an) + margin;
+    store<f32>(out + (<usize>k << 2), flags & SMOOTH ? softplus(viol) : max<f32>(viol, 0));
+  }
+}
+
+export function f32_triplet_margin_bwd(apBuf: usize, anBuf: usize, pnBuf: usize, ld: i32, a: usize, p: usize, ng: usize, t: i32, margin: f32, flags: i32, g: usize, dAp: usize, dAn: usize, dPn: usize): void {
+  const inverted = (flags & INVERTED) != 0;
+  const sign: f32 = inverted ? -1 : 1;
+  for (let k = 0; k < t; k++) {
+    const ai = ld_i32(a, k), pi = ld_i32(p, k), ni = ld_i32(ng, k);
+    const ap = load<f32>(at(apBuf, ld, ai, pi));
+    const an0 = load<f32>(at(anBuf, ld, ai, ni));
+    let an = an0, pn: f32 = 0;
+    if (flags & SWAP) {
+      pn = load<f32>(at(pnBuf, ld, pi, ni));
+      an = nearer(inverted, an0, pn);
+    }
+    const viol = (inverted ? an - ap : ap - an) + margin;
+    const gv = load<f32>(g + (<usize>k << 2)) * (flags & SMOOTH ? sigmoid(viol) : viol > 0 ? <f32>1 : <f32>0);
+    if (gv == 0) continue;
+    scatter(at(dAp, ld, ai, pi), sign * gv);
+    const gan = -sign * gv;
+    if (flags & SWAP) {
+      const wAn: f32 = an0 == pn ? 0.5 : an0 == an ? 1 : 0;
+      if (wAn != 0) scatter(at(dAn, ld, ai, ni), wAn * gan);
+      if (wAn != 1) scatter(at(dPn, ld, pi, ni), (1 - wAn) * gan);
+    } else {
+      scatter(at(dAn, ld, ai, ni), gan);
+    }
+  }
+}
+
+// ---- NT-Xent (InfoNCE) ----
+// Per positive pair k with anchor a: logits v = ±mat[a, p_k]/τ and x_j = ±mat[a, negCols[j]]/τ
+// over the anchor's negatives negCols[negStart[a] .. negStart[a+1]) (sign − for a distance, so
+// that nearer is more likely); loss_k = logsumexp(v, x…) − v, computed max-shifted.
+
+export function f32_ntxent_fwd(mat: usize, ld: i32, a1: usize, p: usize, count: i32, negStart: usize, negCols: usize, invTemp: f32, inverted: i32, out: usize): void {
+  const s: f32 = inverted ? invTemp : -invTemp;
+  for (let k = 0; k < count; k++) {
+    const a = ld_i32(a1, k);
+    const v = s * load<f32>(at(mat, ld, a, ld_i32(p, k)));
+    const j0 = ld_i32(negStart, a), j1 = ld_i32(negStart, a + 1);
+    let mx = v;
+    for (let j = j0; j < j1; j++) mx = max<f32>(mx, s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))));
+    let sum = Mathf.exp(v - mx);
+    for (let j = j0; j < j1; j++) sum += Mathf.exp(s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))) - mx);
+    store<f32>(out + (<usize>k << 2), mx + Mathf.log(sum) - v);
+  }
+}
+
+export function f32_ntxent_bwd(mat: usize, ld: i32, a1: usize, p: usize, count: i32, negStart: usize, negCols: usize, invTemp: f32, inverted: i32, g: usize, dmat: usize): void {
+  const s: f32 = inverted ? invTemp : -invTemp;
+  for (let k = 0; k < count; k++) {
+    const a = ld_i32(a1, k), pk = ld_i32(p, k);
+    const v = s * load<f32>(at(mat, ld, a, pk));
+    const j0 = ld_i32(negStart, a), j1 = ld_i32(negStart, a + 1);
+    let mx = v;
+    for (let j = j0; j < j1; j++) mx = max<f32>(mx, s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))));
+    let sum = Mathf.exp(v - mx);
+    for (let j = j0; j < j1; j++) sum += Mathf.exp(s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))) - mx);
+    const lse = mx + Mathf.log(sum);
+    const gk = load<f32>(g + (<usize>k << 2)) * s;
+    scatter(at(dmat, ld, a, pk), gk * (Mathf.exp(v - lse) - 1));
+    for (let j = j0; j < j1; j++) {
+      const c = ld_i32(negCols, j);
+      scatter(at(dmat, ld, a, c), gk * Mathf.exp(s * load<f32>(at(mat, ld, a, c)) - lse));
+    }
+  }
+}
+
+// ---- multi-similarity ----
+// Per anchor row i of mat [n, n], over the u8 masks of its positive and negative columns:
+// (1/α)·log(1 + Σ_pos e^{α·x}) + (1/β)·log(1 + Σ_neg e^{β·y}) with x = base − s, y = s − base for
+// similarities (x = d − base, y = base − d for distances); a part with an empty mask is 0.
+
+// log(1 + Σ_j e^{scale·(sign·(m_j − base))}) over mask row; returns 0 for an empty row.
+// @ts-ignore: decorator
+@inline function lseOne(row: usize, mask: usize, n: i32, scale: f32, sign: f32, base: f32): f32 {
+  let mx: f32 = 0;
+  let any = false;
+  for (let j = 0; j < n; j++) {
+    if (load<u8>(mask + <usize>j) == 0) continue;
+    any = true;
+    mx = max<f32>(mx, scale * sign * (load<f32>(row + (<usize>j << 2)) - base));
+  }
+  if (!any) return 0;
+  let sum = Mathf.exp(-mx);
+  for (let j = 0; j < n; j++) {
+    if (load<u8>(mask + <usize>j) == 0) continue;
+    sum += Mathf.exp(scale * sign * (load<f32>(row + (<usize>j << 2)) - base) - mx);
+  }
+  return mx + Mathf.log(sum);
+}
+
+export function f32_multi_similarity_fwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, out: usize): void {
+  const sp: f32 = inverted ? -1 : 1;
+  for (let i = 0; i < n; i++) {
+    const row = mat + ((<usize>i * n) << 2);
+    const mrow = <usize>i * n;
+    const pos = lseOne(row, posMask + mrow, n, alpha, sp, base) / alpha;
+    const neg = lseOne(row, negMask + mrow, n, beta, -sp, base) / beta;
+    store<f32>(out + (<usize>i << 2), pos + neg);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function lseOneBwd(row: usize, drow: usize, mask: usize, n: i32, scale: f32, sign: f32, base: f32, g: f32): void {
+  const lse = lseOne(row, mask, n, scale, sign, base);
+  for (let j = 0; j < n; j++) {
+    if (load<u8>(mask + <usize>j) == 0) continue;
+    const x = scale * sign * (load<f32>(row + (<usize>j << 2)) - base);
+    // ∂[(1/scale)·lse]/∂m_j = softmax_j · sign
+    scatter(drow + (<usize>j << 2), g * sign * Mathf.exp(x - lse));
+  }
+}
+
+export function f32_multi_similarity_bwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, g: usize, dmat: usize): void {
+  const sp: f32 = inverted ? -1 : 1;
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * n) << 2;
+    const gi = load<f32>(g + (<usize>i << 2));
+    lseOneBwd(mat + off, dmat + off, posMask + <usize>i * n, n, alpha, sp, base, gi);
+    lseOneBwd(mat + off, dmat + off, negMask + <usize>i * n, n, beta, -sp, base, gi);
+  }
+}
+
+// ---- binary cross-entropy with logits ----
+// loss = max(z, 0) − z·y + log1p(e^{−|z|}) (no overflow for any |z|); ∂/∂z = σ(z) − y.
+// exp/log have no SIMD instruction, so this stays scalar.
+
+export function f32_bce_logits_fwd(z: usize, y: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const zi = load<f32>(z + o);
+    store<f32>(out + o, max<f32>(zi, 0) - zi * load<f32>(y + o) + Mathf.log1p(Mathf.exp(-Mathf.abs(zi))));
+  }
+}
+
+export function f32_bce_logits_bwd(z: usize, y: usize, g: usize, gz: usize, n: i32, acc: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(g + o) * (sigmoid(load<f32>(z + o)) - load<f32>(y + o));
+    store<f32>(gz + o, acc ? load<f32>(gz + o) + v : v);
+  }
+}
+
+// ---- avg-non-zero reduction ----
+
+// number of x[i] > 0
+export function f32_count_positive(x: usize, n: i32): i32 {
+  const zero = f32x4.splat(0);
+  let c = i32x4.splat(0);
+  let i = 0;
+  // a true lane is −1, so subtracting the comparison mask counts
+  for (; i + 4 <= n; i += 4) c = i32x4.sub(c, f32x4.gt(v128.load(x + (<usize>i << 2)), zero));
+  let s = i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3);
+  for (; i < n; i++) if (load<f32>(x + (<usize>i << 2)) > 0) s++;
+  return s;
+}
+
+// Σ x[i] over x[i] > 0
+export function f32_sum_positive(x: usize, n: i32): f32 {
+  const zero = f32x4.splat(0);
+  let s4 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) s4 = f32x4.add(s4, f32x4.max(v128.load(x + (<usize>i << 2)), zero));
+  let s = f32x4.extract_lane(s4, 0) + f32x4.extract_lane(s4, 1) + f32x4.extract_lane(s4, 2) + f32x4.extract_lane(s4, 3);
+  for (; i < n; i++) s += max<f32>(load<f32>(x + (<usize>i << 2)), 0);
+  return s;
+}
+
+// gx[i] (+)= x[i] > 0 ? s : 0
+export function f32_positive_mask_scale(x: usize, s: f32, gx: usize, n: i32, acc: i32): void {
+  const zero = f32x4.splat(0);
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.and(f32x4.gt(v128.load(x + o), zero), vs);
+    v128.store(gx + o, acc ? f32x4.add(v128.load(gx + o), v) : v);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v: f32 = load<f32>(x + o) > 0 ? s : 0;
+    store<f32>(gx + o, acc ? load<f32>(gx + o) + v : v);
+  }
+}
+
+// ---- tuples from labels (int32 labels [n]) ----
+
+// Ordered pairs i ≠ j, row-major: same label into (a1, p), different into (a2, nn); counts[0, 1] = P, N.
+export function i32_all_pairs(labels: usize, n: i32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
+  let np = 0, nq = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i);
+    for (let j = 0; j < n; j++) {
+      if (j == i) continue;
+      if (ld_i32(labels, j) == li) {
+        store<i32>(a1 + (<usize>np << 2), i);
+        store<i32>(p + (<usize>np << 2), j);
+        np++;
+      } else {
+        store<i32>(a2 + (<usize>nq << 2), i);
+        store<i32>(nn + (<usize>nq << 2), j);
+        nq++;
+      }
+    }
+  }
+  store<i32>(counts, np);
+  store<i32>(counts, nq, 4);
+}
+
+// @ts-ignore: decorator
+@inline function put3(a: usize, p: usize, nn: usize, k: i32, ai: i32, pi: i32, ni: i32): void {
+  const o = <usize>k << 2;
+  store<i32>(a + o, ai);
+  store<i32>(p + o, pi);
+  store<i32>(nn + o, ni);
+}
+
+// Triplet-margin mining over all valid (a, p, n) in a-p-n order, streaming into the output
+// columns (sized for every valid triplet) — no n³ mask. tm = d_an − d_ap (s_ap − s_an when
+// inverted); type 0 all: tm ≤ margin · 1 hard: tm ≤ 0 · 2 semihard: 0 < tm ≤ margin ·
+// 3 easy: tm > margin · 4 every valid triplet, no matrix read. Returns the count.
+export function f32_triplet_margin_mine(mat: usize, labels: usize, n: i32, inverted: i32, type: i32, margin: f32, a: usize, p: usize, nn: usize): i32 {
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i);
+    for (let j = 0; j < n; j++) {
+      if (j == i || ld_i32(labels, j) != li) continue;
+      const ap: f32 = type == 4 ? 0 : load<f32>(at(mat, n, i, j));
+      for (let q = 0; q < n; q++) {
+        if (ld_i32(labels, q) == li) continue;
+        if (type != 4) {
+          const an = load<f32>(at(mat, n, i, q));
+          const tm = inverted ? ap - an : an - ap;
+          const keep = type == 3 ? tm > margin : tm <= margin && (type == 1 ? tm <= 0 : type == 2 ? tm > 0 : true);
+          if (!keep) continue;
+        }
+        put3(a, p, nn, t++, i, j, q);
+      }
+    }
+  }
+  return t;
+}
+
+// Per anchor: the farthest positive and the nearest negative (first index on ties, as
+// torch.max/min); anchors lacking either are dropped. Returns the count.
+export function f32_batch_hard_mine(mat: usize, labels: usize, n: i32, inverted: i32, a: usize, p: usize, nn: usize): i32 {
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i);
+    let bp = -1, bn = -1;
+    let vp: f32 = 0, vn: f32 = 0;
+    for (let j = 0; j < n; j++) {
+      if (j == i) continue;
+      const v = load<f32>(at(mat, n, i, j));
+      if (ld_i32(labels, j) == li) {
+        if (bp < 0 || (inverted ? v < vp : v > vp)) { bp = j; vp = v; }
+      } else if (bn < 0 || (inverted ? v > vn : v < vn)) { bn = j; vn = v; }
+    }
+    if (bp >= 0 && bn >= 0) put3(a, p, nn, t++, i, bp, bn);
+  }
+  return t;
+}
+
+// Positive pairs with d > posMargin and negative pairs with d < negMargin (s < posMargin,
+// s > negMargin when inverted), row-major; counts[0, 1] = P, N.
+export function f32_pair_margin_mine(mat: usize, labels: usize, n: i32, inverted: i32, posMargin: f32, negMargin: f32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
+  let np = 0, nq = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i);
+    for (let j = 0; j < n; j++) {
+      if (j == i) continue;
+      const v = load<f32>(at(mat, n, i, j));
+      if (ld_i32(labels, j) == li) {
+        if (inverted ? v < posMargin : v > posMargin) {
+          store<i32>(a1 + (<usize>np << 2), i);
+          store<i32>(p + (<usize>np << 2), j);
+          np++;
+        }
+      } else if (inverted ? v > negMargin : v < negMargin) {
+        store<i32>(a2 + (<usize>nq << 2), i);
+        store<i32>(nn + (<usize>nq << 2), j);
+        nq++;
+      }
+    }
+  }
+  store<i32>(counts, np);
+  store<i32>(counts, nq, 4);
+}
+
+// ---- tuple bookkeeping ----
+
+// Stable counting sort of the pairs (anchors[k], cols[k]) by anchor: start [n + 1] (CSR row
+// starts), outCols [count] the columns in anchor order.
+export function i32_group_by_anchor(anchors: usize, cols: usize, count: i32, n: i32, start: usize, outCols: usize): void {
+  memory.fill(start, 0, (<usize>n + 1) << 2);
+  for (let k = 0; k < count; k++) {
+    const s = start + ((<usize>ld_i32(anchors, k) + 1) << 2);
+    store<i32>(s, load<i32>(s) + 1);
+  }
+  for (let i = 0; i < n; i++) {
+    const s = start + ((<usize>i + 1) << 2);
+    store<i32>(s, load<i32>(s) + load<i32>(s - 4));
+  }
+  // the running position of each anchor lives in start[a] until the pass ends, then is undone
+  for (let k = 0; k < count; k++) {
+    const s = start + (<usize>ld_i32(anchors, k) << 2);
+    const pos = load<i32>(s);
+    store<i32>(outCols + (<usize>pos << 2), ld_i32(cols, k));
+    store<i32>(s, pos + 1);
+  }
+  for (let i = n; i > 0; i--) store<i32>(start + (<usize>i << 2), load<i32>(start + ((<usize>i - 1) << 2)));
+  store<i32>(start, 0);
+}
+
+// u8 masks [n, n] of the pairs (rows[k], cols[k]): set entries 1, others 0.
+export function u8_pair_mask(rows: usize, cols: usize, count: i32, n: i32, mask: usize): void {
+  memory.fill(mask, 0, <usize>n * <usize>n);
+  for (let k = 0; k < count; k++) store<u8>(mask + <usize>ld_i32(rows, k) * <usize>n + <usize>ld_i32(cols, k), 1);
+}

@@ -1,1 +1,118 @@
-// mahalanobis kernels: see the header of each function.
+// Mahalanobis distances (x − y)ᵀ M (x − y) for a symmetric M [d, d], pairwise and paired.
+// Pairwise goes through the GEMM: with XM = X·M and YM = Y·M,
+//   D[i, j] = xm_i·x_i − 2·xm_i·y_j + ym_j·y_j        (xm_i·y_j = x_iᵀ M y_j, M symmetric)
+// clamped at 0 (M is meant to be positive semi-definite), and, as for squared Euclidean,
+// entries small relative to xm_i·x_i + ym_j·y_j are recomputed as (xm_i − ym_j)·(x_i − y_j),
+// which takes the differences first and avoids the cancellation.
+// Backward (TypeScript, src/ops/mahalanobis.ts) reuses f32_cdist_l2_bwd_x/y on XM, YM.
+import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+
+// @ts-ignore: decorator
+@inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
+
+// @ts-ignore: decorator
+@inline function dot(a: usize, b: usize, d: i32): f32 {
+  let s0 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= d; p += 4) {
+    const o = <usize>p << 2;
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  let s = f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1) + f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3);
+  for (; p < d; p++) s += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
+  return s;
+}
+
+// (am − bm)·(a − b) over d
+// @ts-ignore: decorator
+@inline function diffDot(am: usize, bm: usize, a: usize, b: usize, d: i32): f32 {
+  let s0 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= d; p += 4) {
+    const o = <usize>p << 2;
+    s0 = f32x4.add(s0, f32x4.mul(f32x4.sub(v128.load(am + o), v128.load(bm + o)), f32x4.sub(v128.load(a + o), v128.load(b + o))));
+  }
+  let s = f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1) + f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3);
+  for (; p < d; p++) {
+    const o = <usize>p << 2;
+    s += (load<f32>(am + o) - load<f32>(bm + o)) * (load<f32>(a + o) - load<f32>(b + o));
+  }
+  return s;
+}
+
+// out[i, j] = (x_i − y_j)ᵀ M (x_i − y_j); x [n, d], y [m, d], M [d, d] symmetric.
+// xm [n, d], ym [m, d] receive X·M, Y·M (kept for backward); qx [n], qy [m] are scratch.
+export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xm: usize, ym: usize, qx: usize, qy: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
+  f32_gemm_nn(x, M, xm, n, d, d, 0, ws);
+  f32_gemm_nn(y, M, ym, m, d, d, 0, ws);
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(qx + (<usize>i << 2), dot(xm + o, x + o, d));
+  }
+  for (let j = 0; j < m; j++) {
+    const o = (<usize>j * d) << 2;
+    store<f32>(qy + (<usize>j << 2), dot(ym + o, y + o, d));
+  }
+  f32_gemm_nt(xm, y, out, n, d, m, 0, ws);
+  for (let i = 0; i < n; i++) {
+    const row = out + ((<usize>i * m) << 2);
+    const q = load<f32>(qx + (<usize>i << 2));
+    const oi = (<usize>i * d) << 2;
+    for (let j = 0; j < m; j++) {
+      const s = q + load<f32>(qy + (<usize>j << 2));
+      let v = max<f32>(s - 2 * load<f32>(row + (<usize>j << 2)), 0);
+      if (v < RECOMPUTE_BELOW * abs<f32>(s)) {
+        const oj = (<usize>j * d) << 2;
+        v = max<f32>(diffDot(xm + oi, ym + oj, x + oi, y + oj, d), 0);
+      }
+      store<f32>(row + (<usize>j << 2), v);
+    }
+  }
+}
+
+// out[i] = (x_i − y_i)ᵀ M (x_i − y_i), clamped at 0; diff = x − y and dm = diff·M [n, d]
+// are kept for backward.
+export function f32_mahalanobis_paired_fwd(x: usize, y: usize, M: usize, diff: usize, dm: usize, out: usize, n: i32, d: i32, ws: usize): void {
+  const size = n * d;
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(diff + o, f32x4.sub(v128.load(x + o), v128.load(y + o)));
+  }
+  for (; i < size; i++) {
+    const o = <usize>i << 2;
+    store<f32>(diff + o, load<f32>(x + o) - load<f32>(y + o));
+  }
+  f32_gemm_nn(diff, M, dm, n, d, d, 0, ws);
+  for (let r = 0; r < n; r++) {
+    const o = (<usize>r * d) << 2;
+    store<f32>(out + (<usize>r << 2), max<f32>(dot(dm + o, diff + o, d), 0));
+  }
+}
+
+// ga (+)= scale · g_i · dm_i: scale 2 for x, −2 for y (∂/∂x = 2M(x − y), M symmetric).
+export function f32_mahalanobis_paired_bwd_x(dm: usize, g: usize, ga: usize, n: i32, d: i32, scale: f32, accumulate: i32): void {
+  for (let r = 0; r < n; r++) {
+    const s = f32x4.splat(scale * load<f32>(g + (<usize>r << 2)));
+    const o = (<usize>r * d) << 2;
+    let p = 0;
+    for (; p + 4 <= d; p += 4) {
+      const op = o + (<usize>p << 2);
+      let v = f32x4.mul(s, v128.load(dm + op));
+      if (accumulate) v = f32x4.add(v, v128.load(ga + op));
+      v128.store(ga + op, v);
+    }
+    for (; p < d; p++) {
+      const op = o + (<usize>p << 2);
+      let v = f32x4.extract_lane(s, 0) * load<f32>(dm + op);
+      if (accumulate) v += load<f32>(ga + op);
+      store<f32>(ga + op, v);
+    }
+  }
+}
+
+// gM (+)= Σ_i g_i diff_i diff_iᵀ = diffᵀ · (g ⊙ diff); gdiff [n, d] is scratch.
+export function f32_mahalanobis_paired_bwd_m(diff: usize, g: usize, gdiff: usize, gM: usize, n: i32, d: i32, accumulate: i32, ws: usize): void {
+  f32_mahalanobis_paired_bwd_x(diff, g, gdiff, n, d, 1, 0);
+  f32_gemm_tn(diff, gdiff, gM, d, n, d, accumulate, ws);
+}

@@ -1,2 +1,9 @@
-// sl.losses: see the files of this folder.
-export {};
+// sl.losses
+export { BaseMetricLoss, type Distance, type LossStats } from './base-metric-loss';
+export { ContrastiveLoss, type ContrastiveLossOptions } from './contrastive-loss';
+export { TripletMarginLoss, type TripletMarginLossOptions } from './triplet-margin-loss';
+export { SimilarityRegressionLoss, type SimilarityRegressionLossOptions } from './similarity-regression-loss';
+export { PairClassificationLoss, type PairClassificationLossOptions } from './pair-classification-loss';
+export { NTXentLoss, type NTXentLossOptions } from './ntxent-loss';
+export { MultiSimilarityLoss, type MultiSimilarityLossOptions } from './multi-similarity-loss';
+export type { Labels, Tuples } from './tuples';

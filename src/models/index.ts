@@ -1,2 +1,4 @@
-// sl.models: see the files of this folder.
-export {};
+// sl.models: networks built around one shared embedder.
+export { Siamese } from './siamese';
+export { Triplet, type TripletDistances } from './triplet';
+export type { PairedDistance } from './embedding-model';

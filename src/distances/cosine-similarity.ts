@@ -1,0 +1,28 @@
+// pytorch-metric-learning's CosineSimilarity: x̂_i · ŷ_j on L2-normalised embeddings
+// (F.normalize, eps 1e-12: a zero vector has similarity 0 to everything). A similarity.
+import { Tensor } from '../autograd/tensor';
+import { cdistDot, paired } from '../ops/distance';
+import { BaseDistance } from './base-distance';
+
+export interface CosineSimilarityOptions {
+  power?: number;
+}
+
+export class CosineSimilarity extends BaseDistance {
+  readonly name: string = 'CosineSimilarity';
+
+  constructor({ power = 1, ...rest }: CosineSimilarityOptions & { normalizeEmbeddings?: boolean } = {}) {
+    if (rest.normalizeEmbeddings === false) {
+      throw new Error('CosineSimilarity: normalizeEmbeddings must be true (use DotProductSimilarity({ normalizeEmbeddings: false }) for raw dot products)');
+    }
+    super(true, true, power);
+  }
+
+  protected computePairwise(x: Tensor, y: Tensor): Tensor {
+    return cdistDot(x, y);
+  }
+
+  protected computePaired(x: Tensor, y: Tensor): Tensor {
+    return paired(x, y, 'dot');
+  }
+}

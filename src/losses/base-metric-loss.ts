@@ -1,0 +1,126 @@
+// Shared plumbing of the metric losses (pytorch-metric-learning's BaseMetricLossFunction):
+// a loss is composed of a distance and a reducer; forward() validates everything, computes
+// the distance matrix once, and hands it with the batch's tuples (every valid one from the
+// labels, or the given ones) to the concrete loss.
+import { Tensor } from '../autograd/tensor';
+import type { Reducer } from '../reducers/base-reducer';
+import {
+  allPairs,
+  allTriplets,
+  checkEmbeddings,
+  checkLabels,
+  checkTuples,
+  pairsFromTuples,
+  tripletsFromTuples,
+  type Labels,
+  type PairSet,
+  type PairTuples,
+  type TripletSet,
+  type TripletTuples,
+  type Tuples,
+} from './tuples';
+
+/** What a loss needs of a distance object (sl.distances.*). */
+export interface Distance {
+  readonly isInverted: boolean;
+  pairwise(x: Tensor, y?: Tensor): Tensor;
+  paired(x: Tensor, y: Tensor): Tensor;
+}
+
+export interface LossStats {
+  /** Pairs/triplets (anchors for MultiSimilarityLoss) whose loss is non-zero. */
+  active: number;
+  total: number;
+}
+
+/** The tuples of a batch: every valid one from labels, or explicit index tuples. */
+export type TupleSource = { labels: Int32Array; tuples: null } | { labels: null; tuples: TripletTuples | PairTuples };
+
+export abstract class BaseMetricLoss {
+  readonly distance: Distance;
+  readonly reducer: Reducer;
+  /** Active (non-zero) and total pairs/triplets of the last call. */
+  lastStats: LossStats = { active: 0, total: 0 };
+  /** Class name used in error messages. */
+  abstract readonly name: string;
+
+  protected constructor(distance: Distance, reducer: Reducer) {
+    this.distance = distance;
+    this.reducer = reducer;
+  }
+
+  /**
+   * The loss of a batch of embeddings [n, d] (a scalar tensor): over every valid pair/triplet
+   * of `labels` (n integers), or over `tuples` (triplets [a, p, n] or pairs [a1, p, a2, n],
+   * Int32Array columns, e.g. from a miner) when given.
+   */
+  forward(embeddings: Tensor, labels?: Labels | null, tuples?: Tuples | null): Tensor {
+    const fn = `${this.name}.forward`;
+    checkEmbeddings(fn, 'embeddings', embeddings);
+    const n = embeddings.shape[0];
+    if (labels == null && tuples == null) throw new Error(`${fn}: give labels (one per embedding) or index tuples`);
+    const lab = labels != null ? checkLabels(fn, labels, n) : null;
+    const tup = tuples != null ? checkTuples(fn, tuples, n) : null;
+    this.checkForward(fn, embeddings);
+    const source: TupleSource = tup ? { labels: null, tuples: tup } : { labels: lab!, tuples: null };
+    const mat = this.distance.pairwise(embeddings, embeddings);
+    return this.fromMatrix(mat, source);
+  }
+
+  /** Hook for loss-specific checks before any work. */
+  protected checkForward(_fn: string, _embeddings: Tensor): void {}
+
+  /** The loss from the distance matrix [n, n] and the batch's tuples. */
+  protected abstract fromMatrix(mat: Tensor, source: TupleSource): Tensor;
+
+  /** Siamese data: pairs (a[i], b[i]) with y[i] = 1 similar, 0 dissimilar (or a score for regression). */
+  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
+    throw new Error(`${this.name}.pairs: not supported by this loss; use forward(embeddings, labels, tuples)`);
+  }
+
+  /** Triplet data: anchors, positives, negatives, each [t, d]. */
+  triplets(_a: Tensor, _p: Tensor, _n: Tensor): Tensor {
+    throw new Error(`${this.name}.triplets: not supported by this loss; use forward(embeddings, labels, tuples)`);
+  }
+}
+
+/** Every pair of the source, positives first (convert_to_pairs). The caller disposes it. */
+export function pairSetOf(source: TupleSource): PairSet {
+  return source.tuples ? pairsFromTuples(source.tuples) : allPairs(source.labels);
+}
+
+/** Every triplet of the source (convert_to_triplets). The caller disposes it. */
+export function tripletSetOf(source: TupleSource): TripletSet {
+  return source.tuples ? tripletsFromTuples(source.tuples) : allTriplets(source.labels);
+}
+
+/** Checks a margin-like hyper-parameter: a finite number ≥ 0. */
+export function checkMargin(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new Error(`${fn}: ${name} must be a finite number >= 0, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Checks a strictly positive finite hyper-parameter. */
+export function checkPositive(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new Error(`${fn}: ${name} must be a finite number > 0, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Checks a distance option: an object with pairwise, paired and isInverted. */
+export function checkDistance(fn: string, d: unknown): Distance {
+  const ok = d !== null && typeof d === 'object' && typeof (d as Distance).pairwise === 'function' && typeof (d as Distance).paired === 'function' && typeof (d as Distance).isInverted === 'boolean';
+  if (!ok) throw new TypeError(`${fn}: distance must be a distance object (sl.distances.*) with pairwise, paired and isInverted`);
+  return d as Distance;
+}
+
+/** Checks a reducer option: an object with reduce(). */
+export function checkReducer(fn: string, r: unknown): Reducer {
+  if (r === null || typeof r !== 'object' || typeof (r as Reducer).reduce !== 'function') {
+    throw new TypeError(`${fn}: reducer must be a reducer object (sl.reducers.*) with reduce(losses)`);
+  }
+  return r as Reducer;
+}

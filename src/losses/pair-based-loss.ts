@@ -1,0 +1,106 @@
+// Losses defined per pair (contrastive, regression, pair classification): one code path for
+// labelled batches (pairs read from the distance matrix), Siamese pairs (a, b, y) and
+// triplets (a, p, n), the last two read from paired-distance vectors (distance.paired).
+import { Tensor, fmtShape } from '../autograd/tensor';
+import { iota, int32From, type PairSource } from '../ops/loss';
+import { BaseMetricLoss, pairSetOf, type TupleSource } from './base-metric-loss';
+import { checkEmbeddings, disposePairs, negIndex, posIndex } from './tuples';
+
+/** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
+export type PairPart = PairSource & { target: number | Float32Array };
+
+export abstract class PairBasedLoss extends BaseMetricLoss {
+  /** The loss from the positive and negative pairs (either may be empty). */
+  protected abstract pairLoss(pos: PairPart, neg: PairPart): Tensor;
+
+  /** Whether pairs(a, b, y) takes scores in [0, 1] (regression) rather than y ∈ {0, 1}. */
+  protected readonly scoreTargets: boolean = false;
+
+  protected fromMatrix(mat: Tensor, source: TupleSource): Tensor {
+    const set = pairSetOf(source);
+    try {
+      const ld = mat.shape[1];
+      const [pr, pc] = posIndex(set);
+      const [nr, nc] = negIndex(set);
+      return this.pairLoss(
+        { buf: mat, ld, rows: pr, cols: pc, count: set.pos, target: 1 },
+        { buf: mat, ld, rows: nr, cols: nc, count: set.neg, target: 0 },
+      );
+    } finally {
+      disposePairs(set);
+    }
+  }
+
+  /**
+   * Siamese data: pairs (a[i], b[i]), a and b [n, d], with y[i] = 1 (similar) or 0
+   * (dissimilar); SimilarityRegressionLoss takes a target score in [0, 1] instead.
+   */
+  pairs(a: Tensor, b: Tensor, y: ArrayLike<number>): Tensor {
+    const fn = `${this.name}.pairs`;
+    sameBatch(fn, { a, b });
+    const n = a.shape[0];
+    const targets = checkTargets(fn, y, n, this.scoreTargets);
+    const d = this.distance.paired(a, b);
+    if (this.scoreTargets) {
+      const all = iota(n);
+      try {
+        const ix = { buf: all, off: 0 };
+        return this.pairLoss({ buf: d, ld: 0, rows: ix, cols: ix, count: n, target: targets }, { buf: d, ld: 0, rows: ix, cols: ix, count: 0, target: 0 });
+      } finally {
+        all.dispose();
+      }
+    }
+    const posIdx: number[] = [], negIdx: number[] = [];
+    targets.forEach((t, i) => (t === 1 ? posIdx : negIdx).push(i));
+    const pb = int32From(posIdx), nb = int32From(negIdx);
+    try {
+      const p = { buf: pb, off: 0 }, q = { buf: nb, off: 0 };
+      return this.pairLoss({ buf: d, ld: 0, rows: p, cols: p, count: posIdx.length, target: 1 }, { buf: d, ld: 0, rows: q, cols: q, count: negIdx.length, target: 0 });
+    } finally {
+      pb.dispose();
+      nb.dispose();
+    }
+  }
+
+  /** Triplets (a[i], p[i], n[i]), each [t, d]: the positive pairs (a, p) and the negative pairs (a, n). */
+  triplets(a: Tensor, p: Tensor, n: Tensor): Tensor {
+    const fn = `${this.name}.triplets`;
+    sameBatch(fn, { a, p, n });
+    const t = a.shape[0];
+    const dap = this.distance.paired(a, p);
+    const dan = this.distance.paired(a, n);
+    const all = iota(t);
+    try {
+      const ix = { buf: all, off: 0 };
+      return this.pairLoss({ buf: dap, ld: 0, rows: ix, cols: ix, count: t, target: 1 }, { buf: dan, ld: 0, rows: ix, cols: ix, count: t, target: 0 });
+    } finally {
+      all.dispose();
+    }
+  }
+}
+
+/** Checks that every named tensor is a 2-D batch of the same shape. */
+export function sameBatch(fn: string, xs: Record<string, Tensor>): void {
+  const entries = Object.entries(xs);
+  for (const [name, x] of entries) checkEmbeddings(fn, name, x);
+  const [n0, x0] = entries[0];
+  for (const [name, x] of entries.slice(1)) {
+    if (x.shape[0] !== x0.shape[0] || x.shape[1] !== x0.shape[1]) {
+      throw new Error(`${fn}: ${n0} is ${fmtShape(x0.shape)} but ${name} is ${fmtShape(x.shape)}: shapes must match`);
+    }
+  }
+}
+
+/** Checks per-pair targets: n entries, each 0 or 1 (or, for scores, finite in [0, 1]). */
+export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores: boolean): Float32Array {
+  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new TypeError(`${fn}: y must be an array of ${n} targets`);
+  if (y.length !== n) throw new Error(`${fn}: y has ${y.length} entries but there are ${n} pairs: one target per pair`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    const ok = typeof v === 'number' && (scores ? v >= 0 && v <= 1 : v === 0 || v === 1);
+    if (!ok) throw new Error(`${fn}: y[${i}] is ${String(v)}: ${scores ? 'targets must be scores in [0, 1]' : 'targets must be 1 (similar) or 0 (dissimilar)'}`);
+    out[i] = v;
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { Tensor } from '../autograd/tensor';
+import { conv2d, pairOf, type Pair } from '../ops/conv';
+import { Module } from './module';
+import { checkPositiveInt, uniformParameter } from './init';
+
+export interface Conv2dLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  bias?: boolean;
+}
+
+/**
+ * 2-D convolution over NCHW input (torch.nn.Conv2d, same initialisation): weight
+ * [out, in, kh, kw], bias [out]; stride 1, padding 0 and a bias by default.
+ * @example new sl.nn.Conv2d(1, 32, 3).forward(x) // [n, 1, 28, 28] -> [n, 32, 26, 26]
+ */
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, { stride = 1, padding = 0, bias = true }: Conv2dLayerOptions = {}) {
+    super();
+    checkPositiveInt('Conv2d', 'inChannels', inChannels);
+    checkPositiveInt('Conv2d', 'outChannels', outChannels);
+    this.kernelSize = pairOf('Conv2d', 'kernelSize', kernelSize, 1);
+    this.stride = pairOf('Conv2d', 'stride', stride, 1);
+    this.padding = pairOf('Conv2d', 'padding', padding, 0);
+    const [kh, kw] = this.kernelSize;
+    const bound = 1 / Math.sqrt(inChannels * kh * kw);
+    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels, kh, kw], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter([outChannels], bound)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+  }
+}

@@ -1,0 +1,27 @@
+// Default initialisation of torch.nn.Linear and Conv2d (reset_parameters): weight by
+// kaiming_uniform_(a = √5), which reduces to U(−1/√fanIn, 1/√fanIn), and bias by
+// U(−1/√fanIn, 1/√fanIn); drawn from the global generator (sl.manualSeed), weight first.
+import { f32 } from '../wasm/instance';
+import { Tensor, untracked, type Shape } from '../autograd/tensor';
+import { rngFor } from '../random';
+
+/** An untracked tensor of U(−bound, bound) samples. */
+export function uniformParameter(shape: Shape, bound: number): Tensor {
+  const rng = rngFor();
+  const t = untracked(shape);
+  const vals = new Float32Array(t.size);
+  for (let i = 0; i < vals.length; i++) vals[i] = (rng.uniform() * 2 - 1) * bound;
+  f32().set(vals, t.ptr >>> 2);
+  return t;
+}
+
+/** An untracked tensor filled with `value`. */
+export function constantParameter(shape: Shape, value: number): Tensor {
+  const t = untracked(shape);
+  f32().fill(value, t.ptr >>> 2, (t.ptr >>> 2) + t.size);
+  return t;
+}
+
+export function checkPositiveInt(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${name} must be a positive integer, got ${v}`);
+}

@@ -1,0 +1,30 @@
+import { Tensor } from '../autograd/tensor';
+import { linear } from '../ops/gemm';
+import { Module } from './module';
+import { checkPositiveInt, uniformParameter } from './init';
+
+export interface LinearOptions {
+  bias?: boolean;
+}
+
+/**
+ * y = x·Wᵀ + b, weight [out, in], bias [out] (torch.nn.Linear, same initialisation).
+ * @example new sl.nn.Linear(1600, 64).forward(x) // x [n, 1600] -> [n, 64]
+ */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true }: LinearOptions = {}) {
+    super();
+    checkPositiveInt('Linear', 'inFeatures', inFeatures);
+    checkPositiveInt('Linear', 'outFeatures', outFeatures);
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter([outFeatures], bound)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}

@@ -1,0 +1,24 @@
+import { Tensor } from '../autograd/tensor';
+import { pairOf, type Pair } from '../ops/conv';
+import { maxPool2d } from '../ops/pool';
+import { Module } from './module';
+
+/**
+ * Max pooling over NCHW input (torch.nn.MaxPool2d, floor mode, no padding); stride defaults
+ * to the kernel size.
+ * @example new sl.nn.MaxPool2d(2).forward(x) // [n, c, 26, 26] -> [n, c, 13, 13]
+ */
+export class MaxPool2d extends Module {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+
+  constructor(kernelSize: Pair, { stride }: { stride?: Pair } = {}) {
+    super();
+    this.kernelSize = pairOf('MaxPool2d', 'kernelSize', kernelSize, 1);
+    this.stride = pairOf('MaxPool2d', 'stride', stride ?? kernelSize, 1);
+  }
+
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, { stride: this.stride });
+  }
+}

@@ -1,0 +1,145 @@
+// Module: the base of every layer and model, as torch.nn.Module. A module owns parameters
+// (trainable tensors), buffers (state such as BatchNorm's running statistics) and child
+// modules, each under a name; state-dict keys join the names with '.' ('0.weight',
+// '3.running_mean'), in torch's order: own parameters, own buffers, then each child.
+// Parameters and buffers live outside every tidy scope until dispose().
+import { getEngine } from '../wasm/instance';
+import { Tensor, fmtShape } from '../autograd/tensor';
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadStateDictOptions {
+  /** Reject missing and unexpected keys (default true, as torch). */
+  strict?: boolean;
+}
+
+export abstract class Module {
+  /** Training mode (the default): BatchNorm uses batch statistics, Dropout drops. */
+  training = true;
+  private readonly ownParams = new Map<string, Tensor>();
+  private readonly ownBuffers = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  abstract forward(...inputs: any[]): any;
+
+  /** Registers a trainable tensor under `name` (it is marked requiresGrad). */
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    t.requiresGrad = true;
+    this.ownParams.set(name, t);
+    return t;
+  }
+
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    this.ownBuffers.set(name, t);
+    return t;
+  }
+
+  /** A child under `name`; the name '' adds the child's keys unprefixed (a model's embedder). */
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}: child '${name}' is not an sl.nn.Module`);
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** [name, parameter] in state-dict order. */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    this.visit('', (prefix, m) => {
+      for (const [n, t] of m.ownParams) out.push([prefix + n, t]);
+    });
+    return dedupe(out);
+  }
+
+  /** The trainable tensors, in the order of stateDict() (the same tensor objects). */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** [name, buffer] in state-dict order. */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    this.visit('', (prefix, m) => {
+      for (const [n, t] of m.ownBuffers) out.push([prefix + n, t]);
+    });
+    return out;
+  }
+
+  /** Parameters and buffers by name (the module's own tensors, not copies), torch's keys and order. */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    this.visit('', (prefix, m) => {
+      for (const [n, t] of m.ownParams) out[prefix + n] = t;
+      for (const [n, t] of m.ownBuffers) out[prefix + n] = t;
+    });
+    return out;
+  }
+
+  /**
+   * Copies `dict`'s values into this module's parameters and buffers. Names and shapes are all
+   * checked first; on any mismatch nothing changes and the error lists every problem.
+   */
+  loadStateDict(dict: StateDict, { strict = true }: LoadStateDictOptions = {}): void {
+    if (dict === null || typeof dict !== 'object') throw new TypeError('loadStateDict: dict must be an object of name → Tensor');
+    const own = this.stateDict();
+    const problems: string[] = [];
+    const missing = Object.keys(own).filter((n) => !(n in dict));
+    const unexpected = Object.keys(dict).filter((n) => !(n in own));
+    if (strict && missing.length) problems.push(`missing keys ${missing.map((n) => `'${n}'`).join(', ')}`);
+    if (strict && unexpected.length) problems.push(`unexpected keys ${unexpected.map((n) => `'${n}'`).join(', ')}`);
+    for (const [name, src] of Object.entries(dict)) {
+      const dst = own[name];
+      if (!dst) continue;
+      if (!(src instanceof Tensor)) problems.push(`'${name}' is not a Tensor`);
+      else if (src.isDisposed) problems.push(`'${name}' was disposed`);
+      else if (src.shape.length !== dst.shape.length || src.shape.some((s, i) => s !== dst.shape[i])) {
+        problems.push(`'${name}' is ${fmtShape(src.shape)} but the module's is ${fmtShape(dst.shape)}`);
+      }
+    }
+    if (problems.length) throw new Error(`loadStateDict: ${this.constructor.name}: ${problems.join('; ')}; nothing was loaded`);
+    const k = getEngine().k;
+    for (const [name, src] of Object.entries(dict)) {
+      const dst = own[name];
+      if (dst && dst !== src) k.f32_copy(src.ptr, dst.ptr, dst.size);
+    }
+  }
+
+  /** Sets training mode here and in every child; returns this. */
+  train(mode = true): this {
+    this.visit('', (_, m) => {
+      m.training = mode;
+    });
+    return this;
+  }
+
+  /** Evaluation mode (train(false)); returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Drops every parameter's gradient (torch's zero_grad with set_to_none). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    this.visit('', (_, m) => {
+      for (const t of m.ownParams.values()) t.dispose();
+      for (const t of m.ownBuffers.values()) t.dispose();
+    });
+  }
+
+  private visit(prefix: string, fn: (prefix: string, m: Module) => void): void {
+    fn(prefix, this);
+    for (const [name, child] of this.children) child.visit(name === '' ? prefix : `${prefix}${name}.`, fn);
+  }
+}
+
+/** A module reached twice (shared) lists its parameters once, as torch does. */
+function dedupe(list: [string, Tensor][]): [string, Tensor][] {
+  const seen = new Set<Tensor>();
+  return list.filter(([, t]) => (seen.has(t) ? false : (seen.add(t), true)));
+}

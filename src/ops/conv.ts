@@ -1,0 +1,70 @@
+// 2-D convolution (torch.nn.functional.conv2d without dilation or groups), NCHW, on the
+// im2col + GEMM kernels of assembly/kernels/conv.ts. Forward and backward side by side:
+//   y = conv(x, W) + b   dx = convᵀ(dy, W)   dW = Σ dy·colᵀ   db = Σ dy
+import { getEngine } from '../wasm/instance';
+import { empty } from '../autograd/create';
+import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
+
+export type Pair = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+}
+
+/** A positive (or, for padding, non-negative) integer pair from `n` or `[h, w]`. */
+export function pairOf(fn: string, name: string, v: Pair, min: number): [number, number] {
+  const ok = typeof v === 'number' || (Array.isArray(v) && v.length === 2);
+  const p: [number, number] = typeof v === 'number' ? [v, v] : ok ? [v[0], v[1]] : [NaN, NaN];
+  if (p.some((s) => !Number.isInteger(s) || s < min)) {
+    throw new Error(`${fn}: ${name} must be an integer ≥ ${min} or a pair [h, w] of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/** Runs fn with an untracked scratch buffer of `size` floats, freed after. */
+export function withScratch(size: number, fn: (ptr: number) => void): void {
+  const t = untracked([size]);
+  try {
+    fn(t.ptr);
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * x [n, c, h, w] ⋆ weight [oc, c, kh, kw] (+ bias [oc]) -> [n, oc, oh, ow], with
+ * oh = ⌊(h + 2·padding − kh) / stride⌋ + 1 (torch.nn.functional.conv2d).
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  x.ptr, weight.ptr, bias?.ptr;
+  const [sh, sw] = pairOf('conv2d', 'stride', options.stride ?? 1, 1);
+  const [ph, pw] = pairOf('conv2d', 'padding', options.padding ?? 0, 0);
+  if (x.ndim !== 4) throw new Error(`conv2d: x must be 4-D [n, c, h, w], got ${fmtShape(x.shape)}`);
+  if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in, kh, kw], got ${fmtShape(weight.shape)}`);
+  const [n, c, h, w] = x.shape;
+  const [oc, wc, kh, kw] = weight.shape;
+  if (wc !== c) throw new Error(`conv2d: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x has ${c} channels, weight expects ${wc}`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
+    throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);
+  }
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  if (kh < 1 || kw < 1 || oh < 1 || ow < 1) {
+    throw new Error(
+      `conv2d: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding [${ph}, ${pw}] (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
+    );
+  }
+  const e = getEngine();
+  const k = e.k;
+  const colSize = c * kh * kw * oh * ow;
+  const geo = [n, c, h, w, oc, kh, kw, sh, sw, ph, pw] as const;
+  const out = empty([n, oc, oh, ow]);
+  withScratch(colSize, (col) => k.f32_conv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, col, ...geo, e.gemmWorkspace));
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'conv2d', inputs, (g) => {
+    addGrad(x, (p, acc) => withScratch(colSize, (col) => k.f32_conv2d_bwd_input(g.ptr, weight.ptr, p, col, ...geo, acc, e.gemmWorkspace)));
+    addGrad(weight, (p, acc) => withScratch(colSize, (col) => k.f32_conv2d_bwd_filter(x.ptr, g.ptr, p, col, ...geo, acc, e.gemmWorkspace)));
+    if (bias) addGrad(bias, (p, acc) => k.f32_conv2d_bwd_bias(g.ptr, p, n, oc, oh * ow, acc));
+  });
+}

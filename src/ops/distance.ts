@@ -1,0 +1,163 @@
+// Distance ops on assembly/kernels/distance.ts: forward kernel and backward kernels of each
+// op side by side. Inputs are 2-D and already validated by src/distances (shapes, finite
+// values); these functions only compute and record.
+//   pairwise  x [n, d], y [m, d] -> [n, m]       paired  x, y [n, d] -> [n]
+import { getEngine } from '../wasm/instance';
+import { empty } from '../autograd/create';
+import { Tensor, addGrad, record, untracked, type Shape } from '../autograd/tensor';
+import { l2Normalize } from './reduce';
+
+/** Calls fn with an untracked scratch tensor, freed after. */
+export function withScratch<T>(shape: Shape, fn: (t: Tensor) => T): T {
+  const t = untracked(shape);
+  try {
+    return fn(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+function dims(x: Tensor, y: Tensor): [number, number, number] {
+  return [x.shape[0], y.shape[0], x.shape[1]];
+}
+
+/**
+ * ‖x_i − y_j‖² (squared) or ‖x_i − y_j‖ through the GEMM, exact for near-identical rows
+ * (see RECOMPUTE_BELOW in the kernel). Backward: gx = −rowsum(nw)⊙x + nw·y with nw = −2g
+ * (squared) or −g/dist (0 at dist 0, like torch.cdist).
+ */
+export function cdistL2(x: Tensor, y: Tensor, squared: boolean): Tensor {
+  const e = getEngine();
+  const k = e.k;
+  const [n, m, d] = dims(x, y);
+  const out = empty([n, m]);
+  withScratch([n], (xn) =>
+    withScratch([m], (yn) => {
+      const fwd = squared ? k.f32_cdist_sqeuclid_fwd : k.f32_cdist_euclid_fwd;
+      fwd(x.ptr, y.ptr, xn.ptr, yn.ptr, out.ptr, n, m, d, e.gemmWorkspace);
+    }),
+  );
+  return record(out, squared ? 'cdistSqEuclidean' : 'cdistEuclidean', [x, y], (g) =>
+    withScratch([n, m], (nw) => {
+      if (squared) k.f32_scale(g.ptr, -2, nw.ptr, n * m);
+      else k.f32_cdist_euclid_bwd_nweights(g.ptr, out.ptr, nw.ptr, n * m);
+      l2PairwiseGrads(nw, x, y, x, y);
+    }),
+  );
+}
+
+/**
+ * Gradients of Σ w_ij ‖·‖²-style terms given negated weights nw [n, m]:
+ *   into gx: −rowsum(nw)⊙a + nw·b    into gy: −colsum(nw)⊙b + nwᵀ·a
+ * a, b are the rows the weights act on (x, y; or x·M, y·M for Mahalanobis).
+ */
+export function l2PairwiseGrads(nw: Tensor, a: Tensor, b: Tensor, gxOf: Tensor, gyOf: Tensor): void {
+  const e = getEngine();
+  const k = e.k;
+  const [n, m, d] = dims(a, b);
+  addGrad(gxOf, (p, acc) => k.f32_cdist_l2_bwd_x(nw.ptr, a.ptr, b.ptr, p, n, m, d, acc, e.gemmWorkspace));
+  addGrad(gyOf, (p, acc) =>
+    withScratch([m], (cs) => k.f32_cdist_l2_bwd_y(nw.ptr, a.ptr, b.ptr, cs.ptr, p, n, m, d, acc, e.gemmWorkspace)),
+  );
+}
+
+/** x_i · y_j (GEMM). Backward gx = g·y, gy = gᵀ·x. */
+export function cdistDot(x: Tensor, y: Tensor): Tensor {
+  const e = getEngine();
+  const k = e.k;
+  const [n, m, d] = dims(x, y);
+  const out = empty([n, m]);
+  k.f32_gemm_nt(x.ptr, y.ptr, out.ptr, n, d, m, 0, e.gemmWorkspace);
+  return record(out, 'cdistDot', [x, y], (g) => {
+    addGrad(x, (p, acc) => k.f32_gemm_nn(g.ptr, y.ptr, p, n, m, d, acc, e.gemmWorkspace));
+    addGrad(y, (p, acc) => k.f32_gemm_tn(g.ptr, x.ptr, p, m, n, d, acc, e.gemmWorkspace));
+  });
+}
+
+/** ‖x_i − y_j‖_p for p ≥ 1 (p = 1 Manhattan, sign(0) = 0; p = 2 goes to cdistL2). */
+export function cdistLp(x: Tensor, y: Tensor, p: number): Tensor {
+  if (p === 2) return cdistL2(x, y, false);
+  const k = getEngine().k;
+  const [n, m, d] = dims(x, y);
+  const out = empty([n, m]);
+  if (p === 1) k.f32_cdist_manhattan_fwd(x.ptr, y.ptr, out.ptr, n, m, d);
+  else k.f32_cdist_lp_fwd(x.ptr, y.ptr, out.ptr, n, m, d, p);
+  // y's gradient is x's with the roles swapped: g is read transposed through its strides.
+  const grad = (a: Tensor, b: Tensor, gp: number, gsi: number, gsj: number, ptr: number, na: number, nb: number, acc: 0 | 1) =>
+    p === 1
+      ? k.f32_cdist_manhattan_bwd(a.ptr, b.ptr, gp, gsi, gsj, ptr, na, nb, d, acc)
+      : k.f32_cdist_lp_bwd(a.ptr, b.ptr, gp, out.ptr, gsi, gsj, ptr, na, nb, d, p, acc);
+  return record(out, p === 1 ? 'cdistManhattan' : 'cdistLp', [x, y], (g) => {
+    addGrad(x, (ptr, acc) => grad(x, y, g.ptr, m, 1, ptr, n, m, acc));
+    addGrad(y, (ptr, acc) => grad(y, x, g.ptr, 1, m, ptr, m, n, acc));
+  });
+}
+
+/** Kinds of f32_paired_bwd. */
+const PairedKind = { sqeuclidean: 0, euclidean: 1, manhattan: 2, lp: 3, dot: 4 } as const;
+export type PairedKindName = keyof typeof PairedKind;
+
+/** Row-wise distance of x_i and y_i; `lp` takes p (p = 1 and 2 map to their own kinds). */
+export function paired(x: Tensor, y: Tensor, kindIn: PairedKindName, p = 2): Tensor {
+  const kind: PairedKindName = kindIn === 'lp' ? (p === 1 ? 'manhattan' : p === 2 ? 'euclidean' : 'lp') : kindIn;
+  const k = getEngine().k;
+  const [n, d] = x.shape;
+  const out = empty([n]);
+  switch (kind) {
+    case 'sqeuclidean': k.f32_paired_sqeuclid_fwd(x.ptr, y.ptr, out.ptr, n, d); break;
+    case 'euclidean': k.f32_paired_euclid_fwd(x.ptr, y.ptr, out.ptr, n, d); break;
+    case 'manhattan': k.f32_paired_manhattan_fwd(x.ptr, y.ptr, out.ptr, n, d); break;
+    case 'lp': k.f32_paired_lp_fwd(x.ptr, y.ptr, out.ptr, n, d, p); break;
+    case 'dot': k.f32_paired_dot_fwd(x.ptr, y.ptr, out.ptr, n, d); break;
+  }
+  const code = PairedKind[kind];
+  return record(out, `paired_${kind}`, [x, y], (g) => {
+    // Every kind is odd in x − y (dot: symmetric in the swap), so y's gradient swaps roles.
+    addGrad(x, (ptr, acc) => k.f32_paired_bwd(code, x.ptr, y.ptr, g.ptr, out.ptr, ptr, n, d, p, acc));
+    addGrad(y, (ptr, acc) => k.f32_paired_bwd(code, y.ptr, x.ptr, g.ptr, out.ptr, ptr, n, d, p, acc));
+  });
+}
+
+/** t^power elementwise (pytorch-metric-learning's `power`), torch.pow's gradient. */
+export function distPow(t: Tensor, power: number): Tensor {
+  const k = getEngine().k;
+  const out = empty(t.shape);
+  k.f32_dist_pow_fwd(t.ptr, out.ptr, t.size, power);
+  return record(out, 'distPow', [t], (g) => addGrad(t, (p, acc) => k.f32_dist_pow_bwd(t.ptr, g.ptr, p, t.size, power, acc)));
+}
+
+/** sqrt(max(t, 0)) with gradient 0 where the root is 0 (torch.cdist at zero distance). */
+export function distSqrt(t: Tensor): Tensor {
+  const k = getEngine().k;
+  const out = empty(t.shape);
+  k.f32_dist_sqrt_fwd(t.ptr, out.ptr, t.size);
+  return record(out, 'distSqrt', [t], (g) => addGrad(t, (p, acc) => k.f32_dist_sqrt_bwd(out.ptr, g.ptr, p, t.size, acc)));
+}
+
+/** a·t + b elementwise (1 − cos for the cosine distance). */
+export function affine(t: Tensor, a: number, b: number): Tensor {
+  const k = getEngine().k;
+  const out = empty(t.shape);
+  k.f32_scale(t.ptr, a, out.ptr, t.size);
+  if (b !== 0) k.f32_add_scalar(out.ptr, b, out.ptr, t.size);
+  return record(out, 'affine', [t], (g) =>
+    addGrad(t, (p, acc) => (acc ? k.f32_axpy(a, g.ptr, p, t.size) : k.f32_scale(g.ptr, a, p, t.size))),
+  );
+}
+
+/** Row-wise x / max(‖x‖_p, eps) along the last axis (F.normalize(x, p, dim=1), eps 1e-12). */
+export function lpNormalize(x: Tensor, p: number, eps = 1e-12): Tensor {
+  if (p === 2) return l2Normalize(x, eps);
+  const k = getEngine().k;
+  const [n, d] = x.shape;
+  const out = empty(x.shape);
+  const norms = untracked([n]);
+  k.f32_lpnormalize_fwd(x.ptr, out.ptr, norms.ptr, n, d, p, eps);
+  return record(
+    out,
+    'lpNormalize',
+    [x],
+    (g) => addGrad(x, (ptr, acc) => k.f32_lpnormalize_bwd(x.ptr, g.ptr, norms.ptr, ptr, n, d, p, eps, acc)),
+    [norms],
+  );
+}

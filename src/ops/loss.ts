@@ -1,0 +1,237 @@
+// Loss ops of metric learning over a distance matrix (or a paired-distance vector) and int32
+// index columns: each op runs one fused kernel forward (gather → per-tuple loss) and one
+// backward (per-tuple slope → scatter into the matrix gradient), which autograd then carries
+// through the distance's own backward to the embeddings.
+//
+// Index columns are int32 data kept in untracked tensors (same byte size as float32). Ops
+// never take ownership of them: an op that needs them in backward keeps its own reference
+// (a shared view, freed with the op's output), so callers free their buffers in `finally`.
+import { empty } from '../autograd/create';
+import { Tensor, addGrad, keep, record, untracked, viewOf } from '../autograd/tensor';
+import { f32, getEngine, i32 } from '../wasm/instance';
+
+/** int32 column: `buf` holds int32 data, the column starts `off` elements in. */
+export interface Index {
+  buf: Tensor;
+  off: number;
+}
+
+/** An untracked buffer of `count` int32 (or 4·count bytes). */
+export function int32Buffer(count: number): Tensor {
+  return untracked([count]);
+}
+
+/** An untracked int32 buffer holding `data`. */
+export function int32From(data: ArrayLike<number>): Tensor {
+  const t = untracked([data.length]);
+  if (data.length > 0) i32().set(data, t.ptr >>> 2);
+  return t;
+}
+
+/** A copy of `count` int32 of an index column. */
+export function int32Read(ix: Index, count: number): Int32Array {
+  const p = (ix.buf.ptr >>> 2) + ix.off;
+  return i32().slice(p, p + count);
+}
+
+/** 0, 1, …, n − 1 as an untracked int32 buffer. */
+export function iota(n: number): Tensor {
+  const t = untracked([n]);
+  const v = i32();
+  const p = t.ptr >>> 2;
+  for (let i = 0; i < n; i++) v[p + i] = i;
+  return t;
+}
+
+export const at = (ix: Index): number => ix.buf.ptr + ix.off * 4;
+const col = (buf: Tensor, off = 0): Index => ({ buf, off });
+export { col };
+
+/** A reference to buf that lives as long as the op output that saves it (outside every tidy scope). */
+function share(buf: Tensor): Tensor {
+  return keep(viewOf(buf, buf.shape));
+}
+
+/**
+ * Pushes a gradient that a kernel scatter-adds into each of `targets` (the distinct tensors
+ * the op read). One target: straight into its gradient buffer (zeroed first when fresh).
+ * Several: into zeroed temporaries, then added to each gradient.
+ */
+function scatterGrads(targets: Tensor[], run: (ptrs: Map<Tensor, number>) => void): void {
+  const k = getEngine().k;
+  if (targets.length === 1) {
+    const t = targets[0];
+    addGrad(t, (p, acc) => {
+      if (!acc) k.f32_fill(p, 0, t.size);
+      run(new Map([[t, p]]));
+    });
+    return;
+  }
+  const tmps = targets.map((t) => {
+    const z = untracked(t.shape);
+    k.f32_fill(z.ptr, 0, z.size);
+    return z;
+  });
+  try {
+    run(new Map(targets.map((t, i) => [t, tmps[i].ptr])));
+    targets.forEach((t, i) =>
+      addGrad(t, (p, acc) => (acc ? k.f32_add(p, tmps[i].ptr, p, t.size) : k.f32_copy(tmps[i].ptr, p, t.size))),
+    );
+  } finally {
+    for (const z of tmps) z.dispose();
+  }
+}
+
+/** Per-pair loss kinds of f32_pair_loss_fwd (v: the pair's distance or similarity). */
+export const PairKind = {
+  value: 0, // v
+  hingeAbove: 1, // [v − m]₊
+  hingeBelow: 2, // [m − v]₊
+  square: 3, // v²
+  squaredHingeBelow: 4, // [m² − v²]₊
+  hingeBelowSquared: 5, // ([m − v]₊)²
+  expRegression: 6, // (e^−v − y)²
+  regression: 7, // (v − y)²
+} as const;
+export type PairKind = (typeof PairKind)[keyof typeof PairKind];
+
+/** Pairs read out of `buf` at (rows[k]·ld + cols[k]); ld 0 reads a vector at cols[k]. */
+export interface PairSource {
+  buf: Tensor;
+  ld: number;
+  rows: Index;
+  cols: Index;
+  count: number;
+}
+
+/** Per-pair losses [count]; `targets` [count] (kinds expRegression, regression) are constants. */
+export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?: Tensor): Tensor {
+  const k = getEngine().k;
+  const { buf, ld, count } = src;
+  const out = empty([count]);
+  const tptr = targets ? targets.ptr : 0;
+  k.f32_pair_loss_fwd(kind, buf.ptr, ld, at(src.rows), at(src.cols), count, margin, tptr, out.ptr);
+  const rows = col(share(src.rows.buf), src.rows.off);
+  const cols = col(share(src.cols.buf), src.cols.off);
+  const ys = targets ? share(targets) : null;
+  const saved = [rows.buf, cols.buf];
+  if (ys) saved.push(ys);
+  return record(
+    out,
+    'pairLosses',
+    [buf],
+    (g) =>
+      scatterGrads([buf], (p) =>
+        k.f32_pair_loss_bwd(kind, buf.ptr, ld, at(rows), at(cols), count, margin, ys ? ys.ptr : 0, g.ptr, p.get(buf)!),
+      ),
+    saved,
+  );
+}
+
+/** Flags of f32_triplet_margin_fwd. */
+export const TripletFlag = { swap: 1, smooth: 2, inverted: 4 } as const;
+
+/** Triplets read as ap[a·ld + p], an[a·ld + n], pn[p·ld + n]: one matrix (ld n) or three vectors (ld 0). */
+export interface TripletSource {
+  ap: Tensor;
+  an: Tensor;
+  pn: Tensor;
+  ld: number;
+  a: Index;
+  p: Index;
+  n: Index;
+  count: number;
+}
+
+/** Per-triplet margin losses [count] (see f32_triplet_margin_fwd). */
+export function tripletMarginLosses(src: TripletSource, margin: number, flags: number): Tensor {
+  const k = getEngine().k;
+  const { ap, an, pn, ld, count } = src;
+  const out = empty([count]);
+  k.f32_triplet_margin_fwd(ap.ptr, an.ptr, pn.ptr, ld, at(src.a), at(src.p), at(src.n), count, margin, flags, out.ptr);
+  const a = col(share(src.a.buf), src.a.off);
+  const p = col(share(src.p.buf), src.p.off);
+  const n = col(share(src.n.buf), src.n.off);
+  const inputs = [...new Set([ap, an, pn])];
+  return record(
+    out,
+    'tripletMarginLosses',
+    inputs,
+    (g) =>
+      scatterGrads(inputs, (ptr) =>
+        k.f32_triplet_margin_bwd(ap.ptr, an.ptr, pn.ptr, ld, at(a), at(p), at(n), count, margin, flags, g.ptr, ptr.get(ap)!, ptr.get(an)!, ptr.get(pn)!),
+      ),
+    [a.buf, p.buf, n.buf],
+  );
+}
+
+/**
+ * NT-Xent per positive pair [count]: the anchor's negatives are negCols[negStart[a] ..
+ * negStart[a + 1]) (CSR by anchor, int32 buffers of n + 1 and the negative count).
+ */
+export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, negStart: Tensor, negCols: Tensor, temperature: number, inverted: boolean): Tensor {
+  const k = getEngine().k;
+  const ld = mat.shape[1];
+  const out = empty([count]);
+  const inv = 1 / temperature;
+  k.f32_ntxent_fwd(mat.ptr, ld, at(a1), at(p), count, negStart.ptr, negCols.ptr, inv, inverted ? 1 : 0, out.ptr);
+  const sa = col(share(a1.buf), a1.off);
+  const sp = col(share(p.buf), p.off);
+  const ss = share(negStart);
+  const sc = share(negCols);
+  return record(
+    out,
+    'ntxentLosses',
+    [mat],
+    (g) =>
+      scatterGrads([mat], (ptr) =>
+        k.f32_ntxent_bwd(mat.ptr, ld, at(sa), at(sp), count, ss.ptr, sc.ptr, inv, inverted ? 1 : 0, g.ptr, ptr.get(mat)!),
+      ),
+    [sa.buf, sp.buf, ss, sc],
+  );
+}
+
+/** Multi-similarity loss per anchor [n]; masks are u8 [n, n] buffers of the positive / negative pairs. */
+export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Tensor, alpha: number, beta: number, base: number, inverted: boolean): Tensor {
+  const k = getEngine().k;
+  const n = mat.shape[0];
+  const out = empty([n]);
+  const inv = inverted ? 1 : 0;
+  k.f32_multi_similarity_fwd(mat.ptr, n, posMask.ptr, negMask.ptr, alpha, beta, base, inv, out.ptr);
+  const pm = share(posMask);
+  const nm = share(negMask);
+  return record(
+    out,
+    'multiSimilarityLosses',
+    [mat],
+    (g) =>
+      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, pm.ptr, nm.ptr, alpha, beta, base, inv, g.ptr, ptr.get(mat)!)),
+    [pm, nm],
+  );
+}
+
+/** Elementwise binary cross-entropy with logits z against constant targets y (same shape), stable for any |z|. */
+export function bceWithLogits(z: Tensor, y: Tensor): Tensor {
+  const k = getEngine().k;
+  const out = empty(z.shape);
+  k.f32_bce_logits_fwd(z.ptr, y.ptr, out.ptr, z.size);
+  const sy = share(y);
+  return record(out, 'bceWithLogits', [z], (g) => addGrad(z, (p, acc) => k.f32_bce_logits_bwd(z.ptr, sy.ptr, g.ptr, p, z.size, acc)), [sy]);
+}
+
+/** Mean of the entries > 0 (pytorch-metric-learning's AvgNonZeroReducer); 0 with zero gradient when none. */
+export function avgNonZero(x: Tensor): Tensor {
+  const k = getEngine().k;
+  const count = k.f32_count_positive(x.ptr, x.size);
+  const out = empty([]);
+  f32()[out.ptr >>> 2] = count > 0 ? k.f32_sum_positive(x.ptr, x.size) / count : 0;
+  const scale = count > 0 ? 1 / count : 0;
+  return record(out, 'avgNonZero', [x], (g) =>
+    addGrad(x, (p, acc) => k.f32_positive_mask_scale(x.ptr, f32()[g.ptr >>> 2] * scale, p, x.size, acc)),
+  );
+}
+
+/** Number of entries > 0. */
+export function countPositive(x: Tensor): number {
+  return getEngine().k.f32_count_positive(x.ptr, x.size);
+}

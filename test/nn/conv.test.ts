@@ -1,0 +1,75 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sl from '../../src/index';
+import { gradcheck } from '../helpers/gradcheck';
+import { conv2dRef } from '../ref/conv';
+
+await sl.init();
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  assert.is(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]);
+    if (!(err <= tol * (1 + Math.abs(want[i])))) assert.unreachable(`${what}: element ${i}: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+// [n, c, h, w], [oc, k], stride, padding: odd sizes, both strides and paddings, kernels 1/3/5.
+const cases: { x: number[]; oc: number; k: number | [number, number]; s: number | [number, number]; p: number | [number, number] }[] = [
+  { x: [1, 1, 5, 7], oc: 1, k: 3, s: 1, p: 0 },
+  { x: [2, 1, 5, 7], oc: 3, k: 3, s: 1, p: 1 },
+  { x: [2, 2, 7, 5], oc: 2, k: 3, s: 2, p: 0 },
+  { x: [1, 3, 7, 9], oc: 2, k: 3, s: 2, p: 1 },
+  { x: [2, 2, 9, 7], oc: 3, k: 5, s: 1, p: 0 },
+  { x: [1, 3, 7, 7], oc: 2, k: 5, s: 2, p: 1 },
+  { x: [2, 3, 5, 5], oc: 2, k: 5, s: 1, p: 2 },
+  { x: [2, 3, 3, 5], oc: 4, k: 1, s: 1, p: 0 },
+  { x: [1, 2, 6, 7], oc: 3, k: [3, 2], s: [2, 1], p: [1, 0] },
+  { x: [3, 5, 17, 13], oc: 7, k: 3, s: 1, p: 1 },
+];
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+
+test('conv2d forward matches the float64 reference', () => {
+  cases.forEach(({ x: xs, oc, k, s, p }, i) => {
+    const [kh, kw] = pair(k);
+    const x = sl.randn(xs, { seed: 10 + i });
+    const w = sl.randn([oc, xs[1], kh, kw], { seed: 30 + i });
+    const b = sl.randn([oc], { seed: 50 + i });
+    const y = sl.conv2d(x, w, b, { stride: s, padding: p });
+    const ref = conv2dRef(x.data(), xs, w.data(), w.shape, b.data(), pair(s), pair(p));
+    assert.equal(y.shape, ref.shape, `case ${i} shape`);
+    close(y.data(), ref.y, 1e-5, `case ${i}`);
+    const yn = sl.conv2d(x, w, null, { stride: s, padding: p });
+    close(yn.data(), conv2dRef(x.data(), xs, w.data(), w.shape, null, pair(s), pair(p)).y, 1e-5, `case ${i} no bias`);
+    for (const t of [x, w, b, y, yn]) t.dispose();
+  });
+});
+
+test('conv2d gradients (input, weight, bias) pass gradcheck', () => {
+  cases.slice(0, 9).forEach(({ x: xs, oc, k, s, p }, i) => {
+    const [kh, kw] = pair(k);
+    const x = sl.randn(xs, { seed: 70 + i });
+    const w = sl.randn([oc, xs[1], kh, kw], { seed: 90 + i });
+    const b = sl.randn([oc], { seed: 110 + i });
+    gradcheck((a, ww, bb) => sl.conv2d(a, ww, bb, { stride: s, padding: p }), [x, w, b], { eps: 1e-2, atol: 2e-3 });
+    for (const t of [x, w, b]) t.dispose();
+  });
+});
+
+test('conv2d gradients accumulate when the input is used twice', () => {
+  const x = sl.randn([1, 2, 5, 5], { seed: 1 });
+  const w = sl.randn([2, 2, 3, 3], { seed: 2 });
+  gradcheck((a, ww) => sl.conv2d(a, ww, null, { padding: 1 }).add(sl.conv2d(a, ww, null, { padding: 1 })), [x, w], { eps: 1e-2, atol: 2e-3 });
+});
+
+test('conv2d rejects bad shapes and options before running', () => {
+  const x = sl.zeros([1, 2, 5, 5]);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 1, 3, 3])), /conv2d: x is \[1, 2, 5, 5\] but weight is \[3, 1, 3, 3\]/);
+  assert.throws(() => sl.conv2d(sl.zeros([2, 5, 5]), sl.zeros([3, 2, 3, 3])), /conv2d: x must be 4-D/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 7, 7])), /conv2d: kernel 7×7 does not fit input 5×5/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), sl.zeros([2])), /conv2d: bias is \[2\]/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { stride: 0 }), /conv2d: stride must be an integer ≥ 1/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { padding: -1 }), /conv2d: padding must be an integer ≥ 0/);
+});
+
+test.run();

@@ -1,0 +1,84 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sl from '../../src/index';
+import { gradcheck } from '../helpers/gradcheck';
+import { maxPool2dRef } from '../ref/conv';
+import { Rng } from '../../src/random';
+
+await sl.init();
+
+// Distinct values spaced well apart, so finite differences never swap a window's argmax.
+function distinct(shape: number[], seed: number): sl.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const vals = Float32Array.from({ length: n }, (_, i) => (i - n / 2) * 0.1);
+  return sl.tensor(new Rng(seed).shuffle(vals), shape);
+}
+
+const cases = [
+  { x: [1, 1, 4, 4], k: 2, s: 2 },
+  { x: [2, 3, 5, 7], k: 2, s: 2 },
+  { x: [2, 2, 7, 5], k: 3, s: 2 },
+  { x: [1, 3, 9, 9], k: 3, s: 3 },
+  { x: [2, 1, 5, 7], k: 3, s: 1 },
+  { x: [1, 2, 6, 7], k: [2, 3] as [number, number], s: [1, 2] as [number, number] },
+  { x: [2, 3, 9, 19], k: 2, s: 2 }, // four-wide SIMD windows plus a scalar tail
+  { x: [1, 2, 8, 16], k: [3, 2] as [number, number], s: [1, 2] as [number, number] },
+  { x: [3, 5, 26, 26], k: 2, s: 2 },
+];
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+
+test('maxPool2d forward matches the reference (values, floor-mode shape)', () => {
+  cases.forEach(({ x: xs, k, s }, i) => {
+    const x = sl.randn(xs, { seed: i });
+    const y = sl.maxPool2d(x, k, { stride: s });
+    const ref = maxPool2dRef(x.data(), xs, pair(k), pair(s));
+    assert.equal(y.shape, ref.shape, `case ${i}`);
+    assert.equal(Array.from(y.data()), Array.from(ref.y, Math.fround), `case ${i}`);
+  });
+});
+
+test('maxPool2d stride defaults to the kernel size', () => {
+  const x = sl.randn([1, 1, 7, 7], { seed: 3 });
+  assert.equal(sl.maxPool2d(x, 2).shape, [1, 1, 3, 3]);
+  assert.equal(sl.maxPool2d(x, 3).shape, [1, 1, 2, 2]);
+});
+
+test('maxPool2d gradient passes gradcheck, overlapping windows included', () => {
+  cases.slice(0, 8).forEach(({ x: xs, k, s }, i) => {
+    gradcheck((a) => sl.maxPool2d(a, k, { stride: s }), [distinct(xs, i)], { eps: 1e-3 });
+  });
+});
+
+test('maxPool2d backward: tie goes to the first maximum, overlaps add', () => {
+  const x = sl.tensor([[[[1, 1, 0], [0, 5, 0], [0, 0, 0]]]], undefined, { requiresGrad: true });
+  sl.maxPool2d(x, 2, { stride: 1 }).sum().backward();
+  // windows: {1,1,0,5}→5 at (1,1); {1,0,5,0}→5; {0,5,0,0}→5; {5,0,0,0}→5: all four pick (1,1)
+  assert.equal(x.grad!.toArray(), [[[[0, 0, 0], [0, 4, 0], [0, 0, 0]]]]);
+  const t = sl.tensor([[[[2, 2], [2, 2]]]], undefined, { requiresGrad: true });
+  sl.maxPool2d(t, 2).sum().backward();
+  assert.equal(t.grad!.toArray(), [[[[1, 0], [0, 0]]]]);
+});
+
+test('maxPool2d propagates NaN like torch (SIMD and scalar windows)', () => {
+  const vals = Array.from({ length: 2 * 10 }, (_, i) => i % 7);
+  vals[3] = NaN; // window 1 of the SIMD block
+  vals[19] = NaN; // the scalar tail window
+  const x = sl.tensor(vals, [1, 1, 2, 10], { requiresGrad: true });
+  const y = sl.maxPool2d(x, 2);
+  const got = Array.from(y.data());
+  assert.ok(Number.isNaN(got[1]) && Number.isNaN(got[4]), `NaN windows: ${got}`);
+  // rows 0 1 2 NaN 4 5 6 0 1 2 / 3 4 5 6 0 1 2 3 4 NaN
+  assert.equal([got[0], got[2], got[3]], [4, 5, 6]);
+  y.backward(sl.ones([1, 1, 1, 5]));
+  const g = x.grad!.data();
+  assert.is(g[3], 1);
+  assert.is(g[19], 1);
+});
+
+test('maxPool2d rejects bad input', () => {
+  assert.throws(() => sl.maxPool2d(sl.zeros([1, 3, 3]), 2), /maxPool2d: x must be 4-D/);
+  assert.throws(() => sl.maxPool2d(sl.zeros([1, 1, 3, 3]), 4), /maxPool2d: kernel 4×4 is larger than the input 3×3/);
+  assert.throws(() => sl.maxPool2d(sl.zeros([1, 1, 3, 3]), 0), /maxPool2d: kernelSize must be/);
+});
+
+test.run();
