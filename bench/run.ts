@@ -24,7 +24,9 @@ const onlyArg = argv.find((a, i) => argv[i - 1] === '--only' || a.startsWith('--
 const only = onlyArg ? new Set(onlyArg.replace('--only=', '').split(',').map((s) => s.trim().toUpperCase())) : null;
 const json = flag('--json');
 
-const all: Workload[] = [w1, w2, w3, w4, topk, tripletLossStep];
+// W4 first after W5: the wasm heap high-water mark it reports is per process, so no
+// earlier workload may have raised it.
+const all: Workload[] = [w4, w1, w2, w3, topk, tripletLossStep];
 if (only) {
   const known = new Set([w5, ...all].map((w) => w.id));
   const unknown = [...only].filter((id) => !known.has(id));
