@@ -1,8 +1,8 @@
 // W1: GEMM C = A·B, n×n×n, FLOPs 2n³.
 //   simlearn: the raw kernel f32_gemm_nn on buffers allocated once outside the timed loop
 //     (kernel time only; the op sl.matmul adds one allocation and a tape check per call).
-//   tfjs-wasm / tfjs-cpu: tf.matMul inside tf.tidy, dataSync() of C, dispose — what a user
-//     pays per call (the download of C is at most 4 MB, ~1 ms at 1024³).
+//   tfjs-wasm / tfjs-cpu: tf.matMul inside tf.tidy, then dispose: the op's overhead (kernel
+//     dispatch, output allocation) is included, the read-out of C is not (see lib/tfjs.ts).
 //   relaxed: the same kernel from build/simlearn-relaxed.wasm in a child (lib/relaxed.ts).
 //   js: i-k-j triple loop over Float32Arrays, small sizes only.
 import { compare, makeRow, measure, type Ctx, type Row, type Workload } from './lib/harness';
@@ -54,7 +54,7 @@ export const w1: Workload = {
         const tf = await useTf(backend);
         const at = tf.tensor2d(A, [n, n]), bt = tf.tensor2d(B, [n, n]);
         rows.push(measure(ctx, 'W1', task, tfNames[backend], flops, () => () => tfRun(() => tf.matMul(at, bt)), {
-          note: 'tf.matMul in tidy + dataSync',
+          note: 'tf.matMul in tidy, no read-out',
           cleanup: () => tf.dispose([at, bt]),
           minSamples: backend === 'cpu' ? 3 : 10,
         }));

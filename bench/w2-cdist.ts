@@ -1,11 +1,11 @@
 // W2: pairwise distance matrices [n, m] from x [n, d], y [m, d]. FLOPs counted as 2·n·m·d
 // (the GEMM-equivalent inner products; norms, sqrt and cosine scaling are O(n·m + (n+m)·d)
 // and not counted), for every metric and implementation alike.
-//   simlearn: sl.cdist(x, y, metric) on tensors made once; the result is read out with
-//     .data() and freed, every call.
+//   simlearn: sl.cdist(x, y, metric) in tidy on tensors made once; the result is freed, not
+//     read out (neither side reads out: see lib/tfjs.ts).
 //   tfjs: ‖x‖² + ‖y‖² − 2·x·yᵀ (its best formulation), with y transposed either by the
 //     matMul flag or explicitly (the flag is several times slower on the wasm backend), sqrt for
-//     euclidean, normalised rows and one matMul for cosine; tidy + dataSync every call, so
+//     euclidean, normalised rows and one matMul for cosine; tidy, no read-out every call, so
 //     both sides pay the same read-out. The naive broadcast (x[:,None] − y[None]) would need
 //     an [n, m, d] intermediate (2 GiB at 2048×2048×128), so it runs only at the small size.
 //   js: the direct Σ(x − y)² double loop, small size only.
@@ -77,8 +77,8 @@ export const w2: Workload = {
         const x = sl.tensor(X, [n, d]), y = sl.tensor(Y, [m, d]);
         held.push(x, y);
         const cdist = api('cdist');
-        return () => sl.tidy(() => cdist(x, y, metric).data());
-      }, { note: `sl.cdist(x, y, '${metric}') + .data()`, cleanup: () => held.forEach((t) => t.dispose()) }));
+        return () => sl.tidy(() => { cdist(x, y, metric); });
+      }, { note: `sl.cdist(x, y, '${metric}') in tidy`, cleanup: () => held.forEach((t) => t.dispose()) }));
 
       const backends: TfBackend[] = c.small || ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];
       for (const backend of backends) {
@@ -86,7 +86,7 @@ export const w2: Workload = {
         const x = tf.tensor2d(X, [n, d]), y = tf.tensor2d(Y, [m, d]);
         const formula = metric === 'cosine' ? '1 − norm(x)·norm(y)ᵀ' : '‖x‖²+‖y‖²−2x·yᵀ';
         for (const how of ['explicit', 'flag'] as Transposed[]) {
-          const note = `${formula}, ${how === 'flag' ? 'matMul(transposeB)' : 'matMul(x, transpose(y))'}, tidy + dataSync`;
+          const note = `${formula}, ${how === 'flag' ? 'matMul(transposeB)' : 'matMul(x, transpose(y))'}, tidy, no read-out`;
           rows.push(measure(ctx, 'W2', task, tfNames[backend], flops, () => () => tfRun(() => tfDistance(metric, x, y, how)), {
             note,
             minSamples: backend === 'cpu' ? 3 : 10,
@@ -94,7 +94,7 @@ export const w2: Workload = {
         }
         if (c.small) {
           rows.push(measure(ctx, 'W2', task, tfNames[backend], flops, () => () => tfRun(() => tfNaiveSq(x, y)), {
-            note: 'naive broadcast Σ(x[:,None]−y[None])², tidy + dataSync',
+            note: 'naive broadcast Σ(x[:,None]−y[None])², tidy, no read-out',
             minSamples: backend === 'cpu' ? 3 : 10,
           }));
         }

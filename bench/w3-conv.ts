@@ -3,10 +3,10 @@
 //   simlearn: the op sl.conv2d (NCHW, weight [oc, c, 3, 3]) on tensors made once. Forward
 //     under noGrad; each backward alone by calling the recorded op's backward with a fixed
 //     upstream gradient, only x (to input) or only the weight (to filter) requiring grad.
-//     Output / gradient read out with .data() and freed each call.
+//     Output / gradient freed each call, not read out (neither side reads out: lib/tfjs.ts).
 //   tfjs (NHWC, filter [3, 3, c, oc]): tf.conv2d; tf.conv2dTranspose (the Conv2DBackpropInput
 //     kernel); backward-to-filter composed as im2col + matMul (lib/tfjs.ts), since
-//     tfjs-backend-wasm has no Conv2DBackpropFilter kernel. tidy + dataSync each call.
+//     tfjs-backend-wasm has no Conv2DBackpropFilter kernel. tidy, no read-out each call.
 //   js: direct 7-loop forward, first layer only.
 import { compare, measure, type Ctx, type Row, type Workload } from './lib/harness';
 import { api, missing, randomData, sl } from './lib/simlearn';
@@ -50,17 +50,15 @@ function simlearnPass(pass: Pass, X: Float32Array, W: Float32Array, G: Float32Ar
   const x = sl.tensor(X, [N, l.c, l.h, l.w], { requiresGrad: pass === 'backward to input' });
   const w = sl.tensor(W, [l.oc, l.c, K, K], { requiresGrad: pass === 'backward to filter' });
   held.push(x, w);
-  if (pass === 'forward') return () => sl.noGrad(() => sl.tidy(() => conv2d(x, w, null, { padding: 1 }).data()));
+  if (pass === 'forward') return () => sl.noGrad(() => sl.tidy(() => { conv2d(x, w, null, { padding: 1 }); }));
   const y: Tensor = conv2d(x, w, null, { padding: 1 });
   const g = sl.tensor(G, y.shape);
   held.push(y, g);
   const target = pass === 'backward to input' ? x : w;
   return () => {
     y.gradFn!.backward(g);
-    const out = target.grad!.data();
     target.grad!.dispose();
     target.grad = null;
-    return out;
   };
 }
 const held: { dispose(): void }[] = [];
@@ -76,7 +74,7 @@ export const w3: Workload = {
       for (const pass of PASSES) {
         const task = `conv ${l.h}×${l.w}×${l.c}→${l.oc} ${pass}`;
         rows.push(measure(ctx, 'W3', task, 'simlearn', flops, () => simlearnPass(pass, X, W, G, l), {
-          note: pass === 'forward' ? 'sl.conv2d under noGrad + .data()' : 'recorded sl.conv2d backward alone + .data()',
+          note: pass === 'forward' ? 'sl.conv2d under noGrad, in tidy' : 'the recorded sl.conv2d backward alone',
           cleanup: () => held.splice(0).forEach((t) => t.dispose()),
         }));
 
@@ -93,9 +91,9 @@ export const w3: Workload = {
             'backward to filter': () => tfConvFilterGradIm2col(x, dy, K, K),
           }[pass];
           const note = {
-            forward: 'tf.conv2d, tidy + dataSync',
-            'backward to input': 'tf.conv2dTranspose (Conv2DBackpropInput), tidy + dataSync',
-            'backward to filter': 'composed: im2col (pad+slices+concat) + matMul — no Conv2DBackpropFilter kernel; tidy + dataSync',
+            forward: 'tf.conv2d, tidy, no read-out',
+            'backward to input': 'tf.conv2dTranspose (Conv2DBackpropInput), tidy, no read-out',
+            'backward to filter': 'composed: im2col (pad+slices+concat) + matMul — no Conv2DBackpropFilter kernel; tidy, no read-out',
           }[pass];
           rows.push(measure(ctx, 'W3', task, tfNames[backend], flops, () => () => tfRun(fn), {
             note,

@@ -54,13 +54,15 @@ export async function useTf(backend: TfBackend): Promise<typeof tf> {
   return tf;
 }
 
-/** Runs an op chain with its intermediates freed and waits for the result, as a user would. */
+/**
+ * Runs an op chain in tidy and disposes the result. Both tfjs backends used here execute
+ * kernels synchronously inside the op call, so the work is done when this returns; the
+ * result is not read out (nor is simlearn's): copying a few MB into a fresh typed array
+ * costs ~80 ms on this VM, more than most kernels measured, and would hide them.
+ */
 export function tfRun(fn: () => tf.Tensor | tf.Tensor[]): void {
   const out = tf.tidy(fn);
-  for (const t of Array.isArray(out) ? out : [out]) {
-    t.dataSync();
-    t.dispose();
-  }
+  for (const t of Array.isArray(out) ? out : [out]) t.dispose();
 }
 
 export const tfNames = { wasm: 'tfjs-wasm', cpu: 'tfjs-cpu' } as const;
