@@ -7,7 +7,7 @@ import { RELAXED_WASM, PEAK_ITERS, PEAK_FLOPS_PER_ITER } from './lib/relaxed';
 
 const quick = process.argv.includes('--quick');
 const sizes = (process.argv.find((a) => /^[\d,]+$/.test(a)) ?? '').split(',').filter(Boolean).map(Number);
-const ctx: Ctx = { quick, cpu: false, peakGflops: null, relaxedPeakGflops: null, log: () => {} };
+const ctx: Ctx = { quick, cpu: false, log: () => {} };
 
 const { instance } = await WebAssembly.instantiate(readFileSync(RELAXED_WASM), {});
 const k = instance.exports as any;

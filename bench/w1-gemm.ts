@@ -46,7 +46,7 @@ export const w1: Workload = {
         const rel = relaxedFigures(ctx.quick, RELAXED_GEMM_SIZES);
         const g = rel.gemm?.find((x) => x.n === n);
         const t = g ? { medianMs: g.medianMs, calls: g.calls, samples: 0 } : rel.note || 'not available';
-        rows.push(makeRow(ctx, 'W1', task, 'simlearn relaxed', flops, t, 'child process, build/simlearn-relaxed.wasm, raw kernel'));
+        rows.push(makeRow('W1', task, 'simlearn relaxed', flops, t, 'child process, build/simlearn-relaxed.wasm, raw kernel'));
       }
 
       const backends: TfBackend[] = n <= CPU_MAX || ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];

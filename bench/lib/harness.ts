@@ -26,9 +26,6 @@ export interface Ctx {
   quick: boolean;
   /** Runs tfjs-backend-cpu at every size, not only the small ones. */
   cpu: boolean;
-  /** The measured wasm SIMD peak of the build under test, GFLOP/s (set by W5). */
-  peakGflops: number | null;
-  relaxedPeakGflops: number | null;
   log(msg: string): void;
 }
 
@@ -67,7 +64,7 @@ export interface Row {
 }
 
 /** A row from a timing made elsewhere (a child process), or a "not available" row when t is a string. */
-export function makeRow(ctx: Ctx, workload: string, task: string, impl: Impl, flops: number | null, t: Timing | string, note = ''): Row {
+export function makeRow(workload: string, task: string, impl: Impl, flops: number | null, t: Timing | string, note = ''): Row {
   const row: Row = {
     workload, task, impl, status: 'ok', medianMs: null, flops, gflops: null, pctPeak: null,
     simlearnSpeedup: null, samples: null, note,
@@ -79,12 +76,19 @@ export function makeRow(ctx: Ctx, workload: string, task: string, impl: Impl, fl
   }
   row.medianMs = t.medianMs;
   row.samples = t.calls;
-  if (flops !== null) {
-    row.gflops = flops / (t.medianMs * 1e6);
-    const peak = impl === 'simlearn relaxed' ? ctx.relaxedPeakGflops : ctx.peakGflops;
-    if (peak) row.pctPeak = (100 * row.gflops) / peak;
-  }
+  if (flops !== null) row.gflops = flops / (t.medianMs * 1e6);
   return row;
+}
+
+/**
+ * Fills pctPeak once the run is over, against the higher of the peaks measured at its start
+ * and end (a shared machine's load drifts during a run; the peak is a limit, so the higher).
+ */
+export function applyPeak(rows: Row[], peak: number | null, relaxedPeak: number | null): void {
+  for (const r of rows) {
+    const p = r.impl === 'simlearn relaxed' ? relaxedPeak : peak;
+    r.pctPeak = r.gflops !== null && p ? (100 * r.gflops) / p : null;
+  }
 }
 
 /**
@@ -103,9 +107,9 @@ export function measure(
   let row: Row;
   try {
     const fn = prepare();
-    row = makeRow(ctx, workload, task, impl, flops, typeof fn === 'string' ? fn : timeIt(ctx, `${workload} ${task} ${impl}`, fn, opts), opts.note);
+    row = makeRow(workload, task, impl, flops, typeof fn === 'string' ? fn : timeIt(ctx, `${workload} ${task} ${impl}`, fn, opts), opts.note);
   } catch (err) {
-    row = makeRow(ctx, workload, task, impl, flops, '', '');
+    row = makeRow(workload, task, impl, flops, '', '');
     row.status = 'error';
     row.note = `${(err as Error).message ?? err}`.split('\n')[0].slice(0, 160);
   } finally {
