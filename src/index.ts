@@ -12,6 +12,7 @@ export { reshape } from './ops/shape';
 
 // distances and search (issue 3)
 export * from './distances/functions';
+export { checkMetricAxioms, type MetricAxiomsReport, type AxiomCheck, type CheckMetricAxiomsOptions } from './distances/axioms';
 export * as distances from './distances/index';
 export * as search from './search/index';
 

@@ -46,20 +46,20 @@ export abstract class BaseDistance {
 
   /** pairwise(), with errors naming `fn` (sl.cdist, losses). */
   pairwiseAs(fn: string, x: Tensor, y: Tensor): Tensor {
-    checkPair(fn, x, y, 'pairwise');
-    this.checkDim(fn, x.shape[1]);
-    const xn = this.maybeNormalize(x);
-    const yn = y === x ? xn : this.maybeNormalize(y);
-    return this.withPower(this.computePairwise(xn, yn));
+    return this.evaluate(fn, x, y, 'pairwise');
   }
 
   /** paired(), with errors naming `fn`. */
   pairedAs(fn: string, x: Tensor, y: Tensor): Tensor {
-    checkPair(fn, x, y, 'paired');
+    return this.evaluate(fn, x, y, 'paired');
+  }
+
+  private evaluate(fn: string, x: Tensor, y: Tensor, mode: 'pairwise' | 'paired'): Tensor {
+    checkPair(fn, x, y, mode);
     this.checkDim(fn, x.shape[1]);
     const xn = this.maybeNormalize(x);
     const yn = y === x ? xn : this.maybeNormalize(y);
-    return this.withPower(this.computePaired(xn, yn));
+    return this.withPower(mode === 'pairwise' ? this.computePairwise(xn, yn) : this.computePaired(xn, yn));
   }
 
   /** How far `a` is from `b` in the "b is closer" direction: a − b for distances, b − a for similarities. */

@@ -2,7 +2,7 @@
 // or its square root with squared: false. Gradients flow to M when it requires grad.
 import { f32 } from '../wasm/instance';
 import { tensor } from '../autograd/create';
-import { Tensor, fmtShape, noGrad } from '../autograd/tensor';
+import { Tensor, fmtShape, keep, noGrad } from '../autograd/tensor';
 import { distSqrt } from '../ops/distance';
 import { mahalanobisPaired, mahalanobisPairwise } from '../ops/mahalanobis';
 import { spdInverse } from '../ops/linalg';
@@ -72,7 +72,8 @@ export class Mahalanobis extends BaseDistance {
           `linear combination of features before it. Pass { ridge } (e.g. { ridge: 1e-3 }) to add ridge·I before inverting`,
       );
     }
-    return new Mahalanobis({ M, squared });
+    // The metric owns M: it outlives any tidy() the call was made in.
+    return new Mahalanobis({ M: keep(M), squared });
   }
 
   protected checkDim(fn: string, d: number): void {

@@ -1,2 +1,2 @@
-// sl.search: see the files of this folder.
-export {};
+// sl.search: exact nearest-neighbour search.
+export { topK, type TopKOptions, type TopKResult } from './topk';

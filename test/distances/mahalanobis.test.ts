@@ -67,6 +67,27 @@ test('gradcheck: Mahalanobis in x, y and M (pairwise, paired, squared and root)'
   }
 });
 
+test('a leaf M gets Σ g_ij v_ij v_ijᵀ (v = x_i − y_j), pairwise and paired', () => {
+  const d = 4, n = 3, m = 5;
+  const x = sl.randn([n, d], { seed: 51 }), y = sl.randn([m, d], { seed: 52 }), y2 = sl.randn([n, d], { seed: 53 });
+  const M = spd(d, 54).requiresGrad_();
+  const g = sl.randn([n, m], { seed: 55 });
+  new Mahalanobis({ M }).pairwise(x, y).backward(g);
+  const ref = new Float64Array(d * d);
+  const xd = x.data(), yd = y.data(), gd = g.data();
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++)
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) ref[a * d + b] += gd[i * m + j] * (xd[i * d + a] - yd[j * d + a]) * (xd[i * d + b] - yd[j * d + b]);
+  close(M.grad!.data(), ref, 1e-5, 'pairwise dM');
+  // Accumulates: the paired gradient adds onto the pairwise one.
+  const gp = sl.randn([n], { seed: 56 });
+  new Mahalanobis({ M }).paired(x, y2).backward(gp);
+  const y2d = y2.data(), gpd = gp.data();
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) ref[a * d + b] += gpd[i] * (xd[i * d + a] - y2d[i * d + a]) * (xd[i * d + b] - y2d[i * d + b]);
+  close(M.grad!.data(), ref, 1e-5, 'accumulated dM');
+});
+
 test('Mahalanobis rejects non-square, non-symmetric, mismatched and non-finite M', () => {
   assert.throws(() => new Mahalanobis({ M: sl.zeros([2, 3]) }), /Mahalanobis: M must be square, got \[2, 3\]/);
   assert.throws(() => new Mahalanobis({ M: sl.tensor([[1, 2], [0, 1]]) }), /Mahalanobis: M must be symmetric: M\[0, 1\] = 2 but M\[1, 0\] = 0/);
@@ -79,8 +100,10 @@ test('Mahalanobis rejects non-square, non-symmetric, mismatched and non-finite M
 test('fromData: the inverse of a known covariance, and of a sample covariance', () => {
   // Mean 0, unbiased covariance diag(2/3, 8/3): M = diag(1.5, 0.375).
   const X = sl.tensor([[1, 0], [-1, 0], [0, 2], [0, -2]]);
-  const M = Mahalanobis.fromData(X).M.data();
-  close(M, [1.5, 0, 0, 0.375], 1e-6, 'known');
+  // Made inside tidy(): the metric keeps its M.
+  const known = sl.tidy(() => Mahalanobis.fromData(X));
+  close(known.M.data(), [1.5, 0, 0, 0.375], 1e-6, 'known');
+  close(known.pairwise(X, sl.zeros([1, 2])).data(), [1.5, 1.5, 1.5, 1.5], 1e-6, 'x·M·x');
   // Correlated data: compare with a float64 inverse of the float64 sample covariance.
   const n = 200, d = 5;
   const z = sl.randn([n, d], { seed: 9 }).data();

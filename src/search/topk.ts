@@ -1,0 +1,89 @@
+// Exact k-nearest-neighbour search that streams over blocks of queries and references: the
+// memory held at once is one [queryBlock, blockSize] tile of distances plus the per-query
+// candidate lists, never the full nq × nrefs matrix.
+import { f32, getEngine, i32 } from '../wasm/instance';
+import { empty } from '../autograd/create';
+import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
+import { resolveMetric, type Metric } from '../distances/metric';
+import { checkPair } from '../distances/validate';
+
+export interface TopKOptions {
+  /** Default 'euclidean'. Similarities (cosine similarity objects, 'dot') rank largest first. */
+  metric?: Metric;
+  /** Query i skips reference i (queries and references are the same set). Default false. */
+  excludeSelf?: boolean;
+  /** References per block (default 1024); the tile is at most [1024, blockSize]. */
+  blockSize?: number;
+}
+
+export interface TopKResult {
+  /** [nq·k] row-major: the k nearest references of query q at q·k.., nearest first, ties by lower index. */
+  indices: Int32Array;
+  /** [nq·k] the matching distances (similarities for an inverted metric). */
+  distances: Float32Array;
+}
+
+const QUERY_BLOCK = 1024;
+
+/** The k nearest rows of refs [nr, d] for each row of queries [nq, d]. */
+export function topK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions = {}): TopKResult {
+  const fn = 'search.topK';
+  const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = options;
+  const dist = resolveMetric(fn, metric);
+  checkPair(fn, queries, refs, 'pairwise');
+  const [nq] = queries.shape;
+  const [nr] = refs.shape;
+  const avail = excludeSelf ? nr - 1 : nr;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be a positive integer, got ${k}`);
+  if (k > avail) {
+    throw new Error(`${fn}: k = ${k} but refs ${fmtShape(refs.shape)} has only ${avail} candidate${avail === 1 ? '' : 's'} per query${excludeSelf ? ' (excludeSelf)' : ''}`);
+  }
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`${fn}: blockSize must be a positive integer, got ${blockSize}`);
+
+  const indices = new Int32Array(nq * k);
+  const distances = new Float32Array(nq * k);
+  if (nq === 0) return { indices, distances };
+  const e = getEngine();
+  const sign = dist.isInverted ? -1 : 1; // select the k smallest of sign·value
+  const qb = Math.min(nq, QUERY_BLOCK);
+  const bestD = e.alloc.alloc(qb * k * 4);
+  const bestI = e.alloc.alloc(qb * k * 4);
+  try {
+    noGrad(() => {
+      for (let q0 = 0; q0 < nq; q0 += qb) {
+        const nqb = Math.min(qb, nq - q0);
+        e.k.f32_fill(bestD, Infinity, nqb * k);
+        i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * k);
+        tidy(() => {
+          const qBlock = rowsOf(queries, q0, nqb);
+          for (let r0 = 0; r0 < nr; r0 += blockSize) {
+            const nrb = Math.min(blockSize, nr - r0);
+            tidy(() => {
+              const tile = dist.pairwiseAs(fn, qBlock, rowsOf(refs, r0, nrb));
+              if (sign < 0) e.k.f32_scale(tile.ptr, -1, tile.ptr, tile.size);
+              e.k.f32_topk_merge(tile.ptr, nqb, nrb, nrb, k, r0, excludeSelf ? q0 : -1, bestD, bestI);
+            });
+          }
+        });
+        const dv = f32(), iv = i32();
+        for (let t = 0; t < nqb * k; t++) {
+          distances[q0 * k + t] = sign * dv[(bestD >>> 2) + t];
+          indices[q0 * k + t] = iv[(bestI >>> 2) + t];
+        }
+      }
+    });
+  } finally {
+    e.alloc.free(bestD);
+    e.alloc.free(bestI);
+  }
+  return { indices, distances };
+}
+
+/** Rows [r0, r0 + n) of t as a new tensor (freed by the enclosing tidy). */
+function rowsOf(t: Tensor, r0: number, n: number): Tensor {
+  const d = t.shape[1];
+  if (r0 === 0 && n === t.shape[0]) return t;
+  const out = empty([n, d]);
+  getEngine().k.f32_copy(t.ptr + r0 * d * 4, out.ptr, n * d);
+  return out;
+}
