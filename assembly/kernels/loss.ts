@@ -144,40 +144,57 @@ export function f32_triplet_margin_bwd(apBuf: usize, anBuf: usize, pnBuf: usize,
 }
 
 // ---- NT-Xent (InfoNCE) ----
-// Per positive pair k with anchor a: logits v = ±mat[a, p_k]/τ and x_j = ±mat[a, negCols[j]]/τ
-// over the anchor's negatives negCols[negStart[a] .. negStart[a+1]) (sign − for a distance, so
-// that nearer is more likely); loss_k = logsumexp(v, x…) − v, computed max-shifted.
+// Per positive pair k with anchor a: logit v = ±mat[a, p_k]/τ against the anchor's negatives
+// x_j = ±mat[a, negCols[j]]/τ, j in negStart[a] .. negStart[a+1) (CSR by anchor; sign − for a
+// distance, so that nearer is more likely). loss_k = logsumexp(v, x…) − v = softplus(L_a − v)
+// with L_a = logsumexp(x…) of the anchor (−∞ without negatives), computed once per anchor
+// into negLse [n], so the work is O(pairs + negatives), not O(pairs · negatives).
 
-export function f32_ntxent_fwd(mat: usize, ld: i32, a1: usize, p: usize, count: i32, negStart: usize, negCols: usize, invTemp: f32, inverted: i32, out: usize): void {
+// @ts-ignore: decorator
+@inline function anchorLse(mat: usize, ld: i32, a: i32, negStart: usize, negCols: usize, s: f32): f32 {
+  const j0 = ld_i32(negStart, a), j1 = ld_i32(negStart, a + 1);
+  if (j0 == j1) return -Infinity;
+  let mx: f32 = -Infinity;
+  for (let j = j0; j < j1; j++) mx = max<f32>(mx, s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))));
+  let sum: f32 = 0;
+  for (let j = j0; j < j1; j++) sum += Mathf.exp(s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))) - mx);
+  return mx + Mathf.log(sum);
+}
+
+export function f32_ntxent_fwd(mat: usize, ld: i32, n: i32, a1: usize, p: usize, count: i32, negStart: usize, negCols: usize, invTemp: f32, inverted: i32, negLse: usize, out: usize): void {
   const s: f32 = inverted ? invTemp : -invTemp;
+  for (let a = 0; a < n; a++) store<f32>(negLse + (<usize>a << 2), anchorLse(mat, ld, a, negStart, negCols, s));
   for (let k = 0; k < count; k++) {
     const a = ld_i32(a1, k);
     const v = s * load<f32>(at(mat, ld, a, ld_i32(p, k)));
-    const j0 = ld_i32(negStart, a), j1 = ld_i32(negStart, a + 1);
-    let mx = v;
-    for (let j = j0; j < j1; j++) mx = max<f32>(mx, s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))));
-    let sum = Mathf.exp(v - mx);
-    for (let j = j0; j < j1; j++) sum += Mathf.exp(s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))) - mx);
-    store<f32>(out + (<usize>k << 2), mx + Mathf.log(sum) - v);
+    const L = load<f32>(negLse + (<usize>a << 2));
+    store<f32>(out + (<usize>k << 2), L == -Infinity ? 0 : softplus(L - v));
   }
 }
 
-export function f32_ntxent_bwd(mat: usize, ld: i32, a1: usize, p: usize, count: i32, negStart: usize, negCols: usize, invTemp: f32, inverted: i32, g: usize, dmat: usize): void {
+// w [n] is scratch: the per-anchor weight Σ_k g_k·σ(L_a − v_k) of the anchor's negatives.
+export function f32_ntxent_bwd(mat: usize, ld: i32, n: i32, a1: usize, p: usize, count: i32, negStart: usize, negCols: usize, invTemp: f32, inverted: i32, negLse: usize, w: usize, g: usize, dmat: usize): void {
   const s: f32 = inverted ? invTemp : -invTemp;
+  memory.fill(w, 0, <usize>n << 2);
   for (let k = 0; k < count; k++) {
     const a = ld_i32(a1, k), pk = ld_i32(p, k);
+    const L = load<f32>(negLse + (<usize>a << 2));
+    if (L == -Infinity) continue;
     const v = s * load<f32>(at(mat, ld, a, pk));
+    // σ(L − v) is the softmax mass of the negatives, 1 − that of the positive
+    const gs = load<f32>(g + (<usize>k << 2)) * sigmoid(L - v);
+    scatter(at(dmat, ld, a, pk), -s * gs);
+    const wa = w + (<usize>a << 2);
+    store<f32>(wa, load<f32>(wa) + gs);
+  }
+  for (let a = 0; a < n; a++) {
+    const wa = load<f32>(w + (<usize>a << 2));
+    if (wa == 0) continue;
+    const L = load<f32>(negLse + (<usize>a << 2));
     const j0 = ld_i32(negStart, a), j1 = ld_i32(negStart, a + 1);
-    let mx = v;
-    for (let j = j0; j < j1; j++) mx = max<f32>(mx, s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))));
-    let sum = Mathf.exp(v - mx);
-    for (let j = j0; j < j1; j++) sum += Mathf.exp(s * load<f32>(at(mat, ld, a, ld_i32(negCols, j))) - mx);
-    const lse = mx + Mathf.log(sum);
-    const gk = load<f32>(g + (<usize>k << 2)) * s;
-    scatter(at(dmat, ld, a, pk), gk * (Mathf.exp(v - lse) - 1));
     for (let j = j0; j < j1; j++) {
       const c = ld_i32(negCols, j);
-      scatter(at(dmat, ld, a, c), gk * Mathf.exp(s * load<f32>(at(mat, ld, a, c)) - lse));
+      scatter(at(dmat, ld, a, c), s * wa * Mathf.exp(s * load<f32>(at(mat, ld, a, c)) - L));
     }
   }
 }
@@ -206,20 +223,22 @@ export function f32_ntxent_bwd(mat: usize, ld: i32, a1: usize, p: usize, count: 
   return mx + Mathf.log(sum);
 }
 
-export function f32_multi_similarity_fwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, out: usize): void {
+// lse [2n] receives each anchor's positive and negative log-sum-exp for the backward.
+export function f32_multi_similarity_fwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, lse: usize, out: usize): void {
   const sp: f32 = inverted ? -1 : 1;
   for (let i = 0; i < n; i++) {
     const row = mat + ((<usize>i * n) << 2);
     const mrow = <usize>i * n;
-    const pos = lseOne(row, posMask + mrow, n, alpha, sp, base) / alpha;
-    const neg = lseOne(row, negMask + mrow, n, beta, -sp, base) / beta;
-    store<f32>(out + (<usize>i << 2), pos + neg);
+    const pos = lseOne(row, posMask + mrow, n, alpha, sp, base);
+    const neg = lseOne(row, negMask + mrow, n, beta, -sp, base);
+    store<f32>(lse + (<usize>i << 3), pos);
+    store<f32>(lse + (<usize>i << 3), neg, 4);
+    store<f32>(out + (<usize>i << 2), pos / alpha + neg / beta);
   }
 }
 
 // @ts-ignore: decorator
-@inline function lseOneBwd(row: usize, drow: usize, mask: usize, n: i32, scale: f32, sign: f32, base: f32, g: f32): void {
-  const lse = lseOne(row, mask, n, scale, sign, base);
+@inline function lseOneBwd(row: usize, drow: usize, mask: usize, n: i32, scale: f32, sign: f32, base: f32, lse: f32, g: f32): void {
   for (let j = 0; j < n; j++) {
     if (load<u8>(mask + <usize>j) == 0) continue;
     const x = scale * sign * (load<f32>(row + (<usize>j << 2)) - base);
@@ -228,13 +247,14 @@ export function f32_multi_similarity_fwd(mat: usize, n: i32, posMask: usize, neg
   }
 }
 
-export function f32_multi_similarity_bwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, g: usize, dmat: usize): void {
+export function f32_multi_similarity_bwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, lse: usize, g: usize, dmat: usize): void {
   const sp: f32 = inverted ? -1 : 1;
   for (let i = 0; i < n; i++) {
     const off = (<usize>i * n) << 2;
     const gi = load<f32>(g + (<usize>i << 2));
-    lseOneBwd(mat + off, dmat + off, posMask + <usize>i * n, n, alpha, sp, base, gi);
-    lseOneBwd(mat + off, dmat + off, negMask + <usize>i * n, n, beta, -sp, base, gi);
+    const l = lse + (<usize>i << 3);
+    lseOneBwd(mat + off, dmat + off, posMask + <usize>i * n, n, alpha, sp, base, load<f32>(l), gi);
+    lseOneBwd(mat + off, dmat + off, negMask + <usize>i * n, n, beta, -sp, base, load<f32>(l, 4), gi);
   }
 }
 

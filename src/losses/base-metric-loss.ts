@@ -18,7 +18,10 @@ import {
   type TripletSet,
   type TripletTuples,
   type Tuples,
+  checkTargets,
+  sameBatch,
 } from './tuples';
+import { stackRows } from '../ops/loss';
 
 /** What a loss needs of a distance object (sl.distances.*). */
 export interface Distance {
@@ -36,6 +39,8 @@ export interface LossStats {
 /** The tuples of a batch: every valid one from labels, or explicit index tuples. */
 export type TupleSource = { labels: Int32Array; tuples: null } | { labels: null; tuples: TripletTuples | PairTuples };
 
+const EMPTY = new Int32Array(0);
+
 export abstract class BaseMetricLoss {
   readonly distance: Distance;
   readonly reducer: Reducer;
@@ -43,6 +48,8 @@ export abstract class BaseMetricLoss {
   lastStats: LossStats = { active: 0, total: 0 };
   /** Class name used in error messages. */
   abstract readonly name: string;
+  /** forward() with tuples of at most one entry per column gives 0 (GenericPairLoss subclasses). */
+  protected readonly zeroOnSingleTuples: boolean = false;
 
   protected constructor(distance: Distance, reducer: Reducer) {
     this.distance = distance;
@@ -61,26 +68,45 @@ export abstract class BaseMetricLoss {
     if (labels == null && tuples == null) throw new Error(`${fn}: give labels (one per embedding) or index tuples`);
     const lab = labels != null ? checkLabels(fn, labels, n) : null;
     const tup = tuples != null ? checkTuples(fn, tuples, n) : null;
-    this.checkForward(fn, embeddings);
-    const source: TupleSource = tup ? { labels: null, tuples: tup } : { labels: lab!, tuples: null };
+    // pytorch-metric-learning's GenericPairLoss (contrastive, NT-Xent, multi-similarity)
+    // returns 0 when every tuple column has at most one entry; forward() keeps that number
+    const none = tup && this.zeroOnSingleTuples && tup.every((c) => c.length <= 1);
+    const source: TupleSource = tup ? { labels: null, tuples: none ? [EMPTY, EMPTY, EMPTY] : tup } : { labels: lab!, tuples: null };
     const mat = this.distance.pairwise(embeddings, embeddings);
     return this.fromMatrix(mat, source);
   }
 
-  /** Hook for loss-specific checks before any work. */
-  protected checkForward(_fn: string, _embeddings: Tensor): void {}
-
   /** The loss from the distance matrix [n, n] and the batch's tuples. */
   protected abstract fromMatrix(mat: Tensor, source: TupleSource): Tensor;
 
-  /** Siamese data: pairs (a[i], b[i]) with y[i] = 1 similar, 0 dissimilar (or a score for regression). */
-  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
-    throw new Error(`${this.name}.pairs: not supported by this loss; use forward(embeddings, labels, tuples)`);
+  /**
+   * Siamese data: pairs (a[i], b[i]), a and b [t, d], y[i] = 1 similar / 0 dissimilar. This
+   * generic form stacks [a; b] and applies the loss to the pairs (i, t + i) as index tuples
+   * (pair losses override it with a paired-distance path).
+   */
+  pairs(a: Tensor, b: Tensor, y: ArrayLike<number>): Tensor {
+    const fn = `${this.name}.pairs`;
+    sameBatch(fn, { a, b });
+    const t = a.shape[0];
+    const targets = checkTargets(fn, y, t, false);
+    const pos: number[] = [], neg: number[] = [];
+    targets.forEach((v, i) => (v === 1 ? pos : neg).push(i));
+    const shift = (ix: number[]) => Int32Array.from(ix, (i) => i + t);
+    const e = stackRows([a, b]);
+    return this.fromMatrix(this.distance.pairwise(e, e), { labels: null, tuples: [Int32Array.from(pos), shift(pos), Int32Array.from(neg), shift(neg)] });
   }
 
-  /** Triplet data: anchors, positives, negatives, each [t, d]. */
-  triplets(_a: Tensor, _p: Tensor, _n: Tensor): Tensor {
-    throw new Error(`${this.name}.triplets: not supported by this loss; use forward(embeddings, labels, tuples)`);
+  /**
+   * Triplet data: anchors, positives, negatives, each [t, d]. This generic form stacks
+   * [a; p; n] and applies the loss to the triplets (i, t + i, 2t + i) as index tuples (the
+   * triplet and pair losses override it with a paired-distance path).
+   */
+  triplets(a: Tensor, p: Tensor, n: Tensor): Tensor {
+    sameBatch(`${this.name}.triplets`, { a, p, n });
+    const t = a.shape[0];
+    const range = (from: number) => Int32Array.from({ length: t }, (_, i) => from + i);
+    const e = stackRows([a, p, n]);
+    return this.fromMatrix(this.distance.pairwise(e, e), { labels: null, tuples: [range(0), range(t), range(2 * t)] });
   }
 }
 
@@ -110,15 +136,17 @@ export function checkPositive(fn: string, name: string, v: unknown): number {
   return v;
 }
 
-/** Checks a distance option: an object with pairwise, paired and isInverted. */
-export function checkDistance(fn: string, d: unknown): Distance {
+/** A distance option: the default when undefined, else checked (pairwise, paired, isInverted). */
+export function checkDistance(fn: string, d: unknown, fallback: () => Distance): Distance {
+  if (d === undefined) return fallback();
   const ok = d !== null && typeof d === 'object' && typeof (d as Distance).pairwise === 'function' && typeof (d as Distance).paired === 'function' && typeof (d as Distance).isInverted === 'boolean';
   if (!ok) throw new TypeError(`${fn}: distance must be a distance object (sl.distances.*) with pairwise, paired and isInverted`);
   return d as Distance;
 }
 
-/** Checks a reducer option: an object with reduce(). */
-export function checkReducer(fn: string, r: unknown): Reducer {
+/** A reducer option: the default when undefined, else checked (reduce()). */
+export function checkReducer(fn: string, r: unknown, fallback: () => Reducer): Reducer {
+  if (r === undefined) return fallback();
   if (r === null || typeof r !== 'object' || typeof (r as Reducer).reduce !== 'function') {
     throw new TypeError(`${fn}: reducer must be a reducer object (sl.reducers.*) with reduce(losses)`);
   }

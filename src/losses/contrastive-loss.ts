@@ -38,6 +38,7 @@ export interface ContrastiveLossOptions {
  */
 export class ContrastiveLoss extends PairBasedLoss {
   readonly name = 'ContrastiveLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly form: 'margin' | 'squared' | 'hadsell';
   readonly posMargin: number;
   readonly negMargin: number;
@@ -49,14 +50,14 @@ export class ContrastiveLoss extends PairBasedLoss {
     if (form !== 'margin' && form !== 'squared' && form !== 'hadsell') {
       throw new Error(`${fn}: form must be 'margin', 'squared' or 'hadsell', got ${JSON.stringify(form)}`);
     }
-    const distance = options.distance === undefined ? new LpDistance() : checkDistance(fn, options.distance);
+    const distance = checkDistance(fn, options.distance, () => new LpDistance());
     if (form !== 'margin' && options.reducer !== undefined) {
       throw new Error(`${fn}: form '${form}' is the mean over all pairs and takes no reducer (the reducer applies to form 'margin')`);
     }
     if (form !== 'margin' && distance.isInverted) {
       throw new Error(`${fn}: form '${form}' squares distances and needs a distance, not a similarity (isInverted); use form 'margin'`);
     }
-    super(distance, options.reducer === undefined ? new AvgNonZeroReducer() : checkReducer(fn, options.reducer));
+    super(distance, checkReducer(fn, options.reducer, () => new AvgNonZeroReducer()));
     this.form = form;
     this.posMargin = checkMargin(fn, 'posMargin', posMargin);
     this.negMargin = checkMargin(fn, 'negMargin', negMargin);

@@ -31,6 +31,7 @@ export interface MultiSimilarityLossOptions {
  */
 export class MultiSimilarityLoss extends BaseMetricLoss {
   readonly name = 'MultiSimilarityLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly alpha: number;
   readonly beta: number;
   readonly base: number;
@@ -39,8 +40,8 @@ export class MultiSimilarityLoss extends BaseMetricLoss {
     const fn = 'MultiSimilarityLoss';
     const { alpha = 2, beta = 50, base = 0.5 } = options;
     super(
-      options.distance === undefined ? new CosineSimilarity() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new MeanReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new CosineSimilarity()),
+      checkReducer(fn, options.reducer, () => new MeanReducer()),
     );
     this.alpha = checkPositive(fn, 'alpha', alpha);
     this.beta = checkPositive(fn, 'beta', beta);

@@ -28,14 +28,15 @@ export interface NTXentLossOptions {
  */
 export class NTXentLoss extends BaseMetricLoss {
   readonly name = 'NTXentLoss';
+  protected readonly zeroOnSingleTuples = true;
   readonly temperature: number;
 
   constructor(options: NTXentLossOptions = {}) {
     const fn = 'NTXentLoss';
     const { temperature = 0.07 } = options;
     super(
-      options.distance === undefined ? new CosineSimilarity() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new MeanReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new CosineSimilarity()),
+      checkReducer(fn, options.reducer, () => new MeanReducer()),
     );
     this.temperature = checkPositive(fn, 'temperature', temperature);
   }
@@ -60,5 +61,10 @@ export class NTXentLoss extends BaseMetricLoss {
       negStart.dispose();
       negCols.dispose();
     }
+  }
+
+  /** Not supported: in Siamese pairs each anchor has a positive or a negative, never both, so NT-Xent would be 0. */
+  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
+    throw new Error(`${this.name}.pairs: each pair's anchor has a positive or a negative, never both, so NT-Xent would be 0; use triplets(a, p, n) or forward(embeddings, labels)`);
   }
 }

@@ -1,10 +1,10 @@
 // Losses defined per pair (contrastive, regression, pair classification): one code path for
 // labelled batches (pairs read from the distance matrix), Siamese pairs (a, b, y) and
 // triplets (a, p, n), the last two read from paired-distance vectors (distance.paired).
-import { Tensor, fmtShape } from '../autograd/tensor';
+import { Tensor } from '../autograd/tensor';
 import { iota, int32From, type PairSource } from '../ops/loss';
 import { BaseMetricLoss, pairSetOf, type TupleSource } from './base-metric-loss';
-import { checkEmbeddings, disposePairs, negIndex, posIndex } from './tuples';
+import { checkTargets, disposePairs, negIndex, posIndex, sameBatch } from './tuples';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
 export type PairPart = PairSource & { target: number | Float32Array };
@@ -77,30 +77,4 @@ export abstract class PairBasedLoss extends BaseMetricLoss {
       all.dispose();
     }
   }
-}
-
-/** Checks that every named tensor is a 2-D batch of the same shape. */
-export function sameBatch(fn: string, xs: Record<string, Tensor>): void {
-  const entries = Object.entries(xs);
-  for (const [name, x] of entries) checkEmbeddings(fn, name, x);
-  const [n0, x0] = entries[0];
-  for (const [name, x] of entries.slice(1)) {
-    if (x.shape[0] !== x0.shape[0] || x.shape[1] !== x0.shape[1]) {
-      throw new Error(`${fn}: ${n0} is ${fmtShape(x0.shape)} but ${name} is ${fmtShape(x.shape)}: shapes must match`);
-    }
-  }
-}
-
-/** Checks per-pair targets: n entries, each 0 or 1 (or, for scores, finite in [0, 1]). */
-export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores: boolean): Float32Array {
-  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new TypeError(`${fn}: y must be an array of ${n} targets`);
-  if (y.length !== n) throw new Error(`${fn}: y has ${y.length} entries but there are ${n} pairs: one target per pair`);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = y[i];
-    const ok = typeof v === 'number' && (scores ? v >= 0 && v <= 1 : v === 0 || v === 1);
-    if (!ok) throw new Error(`${fn}: y[${i}] is ${String(v)}: ${scores ? 'targets must be scores in [0, 1]' : 'targets must be 1 (similar) or 0 (dissimilar)'}`);
-    out[i] = v;
-  }
-  return out;
 }

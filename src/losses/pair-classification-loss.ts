@@ -37,7 +37,7 @@ export class PairClassificationLoss extends PairBasedLoss {
   constructor(options: PairClassificationLossOptions = {}) {
     const fn = 'PairClassificationLoss';
     const { margin = 1, scale = 1 } = options;
-    super(options.distance === undefined ? new LpDistance() : checkDistance(fn, options.distance), new MeanReducer());
+    super(checkDistance(fn, options.distance, () => new LpDistance()), new MeanReducer());
     this.margin = margin instanceof Tensor ? scalarParam(fn, 'margin', margin) : checkMargin(fn, 'margin', margin);
     this.scale = scale instanceof Tensor ? scalarParam(fn, 'scale', scale) : checkPositive(fn, 'scale', scale);
   }

@@ -27,7 +27,7 @@ export class SimilarityRegressionLoss extends PairBasedLoss {
   protected readonly scoreTargets = true;
 
   constructor(options: SimilarityRegressionLossOptions = {}) {
-    super(options.distance === undefined ? new LpDistance() : checkDistance('SimilarityRegressionLoss', options.distance), new MeanReducer());
+    super(checkDistance('SimilarityRegressionLoss', options.distance, () => new LpDistance()), new MeanReducer());
   }
 
   protected pairLoss(pos: PairPart, neg: PairPart): Tensor {

@@ -4,8 +4,7 @@ import { LpDistance } from '../distances/lp-distance';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
 import type { Reducer } from '../reducers/base-reducer';
 import { BaseMetricLoss, checkDistance, checkMargin, checkReducer, tripletSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { sameBatch } from './pair-based-loss';
-import { disposeTriplets } from './tuples';
+import { disposeTriplets, sameBatch } from './tuples';
 
 export interface TripletMarginLossOptions {
   /** Default 0.05. */
@@ -39,8 +38,8 @@ export class TripletMarginLoss extends BaseMetricLoss {
     const fn = 'TripletMarginLoss';
     const { margin = 0.05, swap = false, smoothLoss = false } = options;
     super(
-      options.distance === undefined ? new LpDistance() : checkDistance(fn, options.distance),
-      options.reducer === undefined ? new AvgNonZeroReducer() : checkReducer(fn, options.reducer),
+      checkDistance(fn, options.distance, () => new LpDistance()),
+      checkReducer(fn, options.reducer, () => new AvgNonZeroReducer()),
     );
     this.margin = checkMargin(fn, 'margin', margin);
     this.swap = !!swap;
@@ -83,7 +82,7 @@ export class TripletMarginLoss extends BaseMetricLoss {
     }
   }
 
-  pairs(): Tensor {
+  pairs(_a: Tensor, _b: Tensor, _y: ArrayLike<number>): Tensor {
     throw new Error(`${this.name}.pairs: a triplet loss needs triplets: use triplets(a, p, n), or forward(embeddings, labels, tuples)`);
   }
 }

@@ -71,6 +71,32 @@ export function checkEmbeddings(fn: string, name: string, x: unknown): Tensor {
   return x;
 }
 
+/** Checks that every named tensor is a 2-D batch of the same shape. */
+export function sameBatch(fn: string, xs: Record<string, Tensor>): void {
+  const entries = Object.entries(xs);
+  for (const [name, x] of entries) checkEmbeddings(fn, name, x);
+  const [n0, x0] = entries[0];
+  for (const [name, x] of entries.slice(1)) {
+    if (x.shape[0] !== x0.shape[0] || x.shape[1] !== x0.shape[1]) {
+      throw new Error(`${fn}: ${n0} is ${fmtShape(x0.shape)} but ${name} is ${fmtShape(x.shape)}: shapes must match`);
+    }
+  }
+}
+
+/** Checks per-pair targets: n entries, each 0 or 1 (or, for scores, finite in [0, 1]). */
+export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores: boolean): Float32Array {
+  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new TypeError(`${fn}: y must be an array of ${n} targets`);
+  if (y.length !== n) throw new Error(`${fn}: y has ${y.length} entries but there are ${n} pairs: one target per pair`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    const ok = typeof v === 'number' && (scores ? v >= 0 && v <= 1 : v === 0 || v === 1);
+    if (!ok) throw new Error(`${fn}: y[${i}] is ${String(v)}: ${scores ? 'targets must be scores in [0, 1]' : 'targets must be 1 (similar) or 0 (dissimilar)'}`);
+    out[i] = v;
+  }
+  return out;
+}
+
 /** Number of positive ordered pairs (same label, i ≠ j) and of valid triplets of a labelled batch. */
 function classCounts(labels: Int32Array): { pos: number; triplets: number } {
   const counts = new Map<number, number>();

@@ -1,6 +1,6 @@
 // Shared plumbing of the miners: validation, the distance matrix under noGrad, labels in a
 // temporary wasm buffer, and a kernel that streams the chosen tuples into int32 columns.
-import { Tensor, noGrad } from '../autograd/tensor';
+import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { LpDistance } from '../distances/lp-distance';
 import { checkDistance, type Distance } from '../losses/base-metric-loss';
 import { checkEmbeddings, checkLabels, withLabels, type Labels } from '../losses/tuples';
@@ -11,7 +11,7 @@ export abstract class BaseMiner {
   abstract readonly name: string;
 
   protected constructor(distance: Distance | undefined, fn: string) {
-    this.distance = distance === undefined ? new LpDistance() : checkDistance(fn, distance);
+    this.distance = checkDistance(fn, distance, () => new LpDistance());
   }
 
   /** Runs `fn` with the distance matrix [n, n] of a validated batch and its labels in wasm. */
@@ -19,7 +19,8 @@ export abstract class BaseMiner {
     const name = `${this.name}.mine`;
     checkEmbeddings(name, 'embeddings', embeddings);
     const lab = checkLabels(name, labels, embeddings.shape[0]);
-    const mat = noGrad(() => this.distance.pairwise(embeddings, embeddings));
+    // tidy frees the distance's intermediates (normalised embeddings); the matrix is freed below
+    const mat = tidy(() => noGrad(() => this.distance.pairwise(embeddings, embeddings)));
     try {
       return withLabels(lab, (lp) => fn(mat, lp, lab));
     } finally {

@@ -171,10 +171,12 @@ export function tripletMarginLosses(src: TripletSource, margin: number, flags: n
  */
 export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, negStart: Tensor, negCols: Tensor, temperature: number, inverted: boolean): Tensor {
   const k = getEngine().k;
-  const ld = mat.shape[1];
+  const [n, ld] = mat.shape;
   const out = empty([count]);
   const inv = 1 / temperature;
-  k.f32_ntxent_fwd(mat.ptr, ld, at(a1), at(p), count, negStart.ptr, negCols.ptr, inv, inverted ? 1 : 0, out.ptr);
+  const flag = inverted ? 1 : 0;
+  const negLse = untracked([n]);
+  k.f32_ntxent_fwd(mat.ptr, ld, n, at(a1), at(p), count, negStart.ptr, negCols.ptr, inv, flag, negLse.ptr, out.ptr);
   const sa = col(share(a1.buf), a1.off);
   const sp = col(share(p.buf), p.off);
   const ss = share(negStart);
@@ -184,10 +186,15 @@ export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, ne
     'ntxentLosses',
     [mat],
     (g) =>
-      scatterGrads([mat], (ptr) =>
-        k.f32_ntxent_bwd(mat.ptr, ld, at(sa), at(sp), count, ss.ptr, sc.ptr, inv, inverted ? 1 : 0, g.ptr, ptr.get(mat)!),
-      ),
-    [sa.buf, sp.buf, ss, sc],
+      scatterGrads([mat], (ptr) => {
+        const w = untracked([n]);
+        try {
+          k.f32_ntxent_bwd(mat.ptr, ld, n, at(sa), at(sp), count, ss.ptr, sc.ptr, inv, flag, negLse.ptr, w.ptr, g.ptr, ptr.get(mat)!);
+        } finally {
+          w.dispose();
+        }
+      }),
+    [sa.buf, sp.buf, ss, sc, negLse],
   );
 }
 
@@ -197,7 +204,8 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
   const n = mat.shape[0];
   const out = empty([n]);
   const inv = inverted ? 1 : 0;
-  k.f32_multi_similarity_fwd(mat.ptr, n, posMask.ptr, negMask.ptr, alpha, beta, base, inv, out.ptr);
+  const lse = untracked([2 * n]);
+  k.f32_multi_similarity_fwd(mat.ptr, n, posMask.ptr, negMask.ptr, alpha, beta, base, inv, lse.ptr, out.ptr);
   const pm = share(posMask);
   const nm = share(negMask);
   return record(
@@ -205,8 +213,8 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
     'multiSimilarityLosses',
     [mat],
     (g) =>
-      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, pm.ptr, nm.ptr, alpha, beta, base, inv, g.ptr, ptr.get(mat)!)),
-    [pm, nm],
+      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, pm.ptr, nm.ptr, alpha, beta, base, inv, lse.ptr, g.ptr, ptr.get(mat)!)),
+    [pm, nm, lse],
   );
 }
 
@@ -234,4 +242,25 @@ export function avgNonZero(x: Tensor): Tensor {
 /** Number of entries > 0. */
 export function countPositive(x: Tensor): number {
   return getEngine().k.f32_count_positive(x.ptr, x.size);
+}
+
+/** Rows of the 2-D tensors xs (same width) stacked into one [Σ n_i, d] tensor; gradients split back. */
+export function stackRows(xs: Tensor[]): Tensor {
+  const k = getEngine().k;
+  const d = xs[0].shape[1];
+  const out = empty([xs.reduce((s, x) => s + x.shape[0], 0), d]);
+  let off = 0;
+  const offsets = xs.map((x) => {
+    k.f32_copy(x.ptr, out.ptr + off * 4, x.size);
+    off += x.size;
+    return off - x.size;
+  });
+  return record(out, 'stackRows', xs, (g) =>
+    xs.forEach((x, i) =>
+      addGrad(x, (p, acc) => {
+        const src = g.ptr + offsets[i] * 4;
+        acc ? k.f32_add(p, src, p, x.size) : k.f32_copy(src, p, x.size);
+      }),
+    ),
+  );
 }

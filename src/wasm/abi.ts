@@ -84,10 +84,10 @@ export interface LossKernels {
   f32_pair_loss_bwd(kind: number, buf: Ptr, ld: number, rows: Ptr, cols: Ptr, count: number, margin: number, targets: Ptr, g: Ptr, dbuf: Ptr): void;
   f32_triplet_margin_fwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, out: Ptr): void;
   f32_triplet_margin_bwd(apBuf: Ptr, anBuf: Ptr, pnBuf: Ptr, ld: number, a: Ptr, p: Ptr, n: Ptr, t: number, margin: number, flags: number, g: Ptr, dAp: Ptr, dAn: Ptr, dPn: Ptr): void;
-  f32_ntxent_fwd(mat: Ptr, ld: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, out: Ptr): void;
-  f32_ntxent_bwd(mat: Ptr, ld: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, g: Ptr, dmat: Ptr): void;
-  f32_multi_similarity_fwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, out: Ptr): void;
-  f32_multi_similarity_bwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, g: Ptr, dmat: Ptr): void;
+  f32_ntxent_fwd(mat: Ptr, ld: number, n: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, negLse: Ptr, out: Ptr): void;
+  f32_ntxent_bwd(mat: Ptr, ld: number, n: number, a1: Ptr, p: Ptr, count: number, negStart: Ptr, negCols: Ptr, invTemp: number, inverted: number, negLse: Ptr, w: Ptr, g: Ptr, dmat: Ptr): void;
+  f32_multi_similarity_fwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, lse: Ptr, out: Ptr): void;
+  f32_multi_similarity_bwd(mat: Ptr, n: number, posMask: Ptr, negMask: Ptr, alpha: number, beta: number, base: number, inverted: number, lse: Ptr, g: Ptr, dmat: Ptr): void;
   f32_bce_logits_fwd(z: Ptr, y: Ptr, out: Ptr, n: number): void;
   f32_bce_logits_bwd(z: Ptr, y: Ptr, g: Ptr, gz: Ptr, n: number, acc: number): void;
   f32_count_positive(x: Ptr, n: number): number;

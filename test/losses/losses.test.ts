@@ -216,4 +216,61 @@ test('PairClassificationLoss: learnable margin and scale receive gradients', () 
   });
 });
 
+test('a training step inside tidy frees everything it allocated (loss, tuples, index buffers, gradients)', () => {
+  const { x } = batch(10, 4, 5);
+  x.requiresGrad = true;
+  const labels = [0, 1, 2, 0, 1, 2, 0, 1, 2, 3];
+  const before = sl.engineInfo().liveBytes;
+  for (const c of cases) {
+    for (let rep = 0; rep < 2; rep++) {
+      sl.tidy(() => {
+        const loss = c.make();
+        loss.forward(x, labels, rep ? new sl.miners.BatchHardMiner().mine(x, labels) : null).backward();
+        sl.noGrad(() => loss.forward(x, labels));
+      });
+      x.grad?.dispose();
+      x.grad = null;
+    }
+  }
+  assert.is(sl.engineInfo().liveBytes, before, 'live wasm bytes after the steps');
+});
+
+test('forward() with one tuple per column gives 0 for the GenericPairLoss family, as pytorch-metric-learning', () => {
+  sl.tidy(() => {
+    const { x, rows } = batch(4, 3, 6);
+    const one = [Int32Array.of(0), Int32Array.of(1), Int32Array.of(0), Int32Array.of(2)] as const;
+    for (const loss of [new L.ContrastiveLoss({ posMargin: 0, negMargin: 5 }), new L.NTXentLoss(), new L.MultiSimilarityLoss()]) {
+      assert.is(loss.forward(x, null, one).item(), 0, loss.name);
+    }
+    // the pair and triplet data APIs and the other losses compute it
+    const pair: Pairs = [[0], [1], [0], [2]];
+    close(new L.TripletMarginLoss({ margin: 3 }).forward(x, null, one).item(), tripletRef(euclidRef(rows), toTripletsRef(pair), { margin: 3 }), 2e-5, 'triplet');
+    assert.ok(new L.ContrastiveLoss({ negMargin: 5 }).triplets(sl.tensor([rows[0]]), sl.tensor([rows[1]]), sl.tensor([rows[2]])).item() > 0);
+  });
+});
+
+test('defaults are pytorch-metric-learning\'s', () => {
+  const c = new L.ContrastiveLoss();
+  assert.equal([c.form, c.posMargin, c.negMargin], ['margin', 0, 1]);
+  assert.ok(c.distance instanceof D.LpDistance && c.reducer instanceof R.AvgNonZeroReducer);
+  const lp = c.distance as sl.distances.LpDistance;
+  assert.equal([lp.p, lp.power, lp.normalizeEmbeddings], [2, 1, true]);
+  const t = new L.TripletMarginLoss();
+  assert.equal([t.margin, t.swap, t.smoothLoss], [0.05, false, false]);
+  assert.ok(t.distance instanceof D.LpDistance && t.reducer instanceof R.AvgNonZeroReducer);
+  const nt = new L.NTXentLoss();
+  assert.is(nt.temperature, 0.07);
+  assert.ok(nt.distance instanceof D.CosineSimilarity && nt.reducer instanceof R.MeanReducer);
+  const ms = new L.MultiSimilarityLoss();
+  assert.equal([ms.alpha, ms.beta, ms.base], [2, 50, 0.5]);
+  assert.ok(ms.distance instanceof D.CosineSimilarity && ms.reducer instanceof R.MeanReducer);
+  const pc = new L.PairClassificationLoss();
+  assert.equal([pc.margin, pc.scale], [1, 1]);
+  assert.ok(pc.distance instanceof D.LpDistance && new L.SimilarityRegressionLoss().distance instanceof D.LpDistance);
+  assert.is(new L.ContrastiveLoss({ form: 'squared' }).margin, 1);
+  const pm = new sl.miners.PairMarginMiner();
+  assert.equal([pm.posMargin, pm.negMargin], [0.2, 0.8]);
+  assert.ok(pm.distance instanceof D.LpDistance && new sl.miners.BatchHardMiner().distance instanceof D.LpDistance);
+});
+
 test.run();
