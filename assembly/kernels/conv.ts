@@ -1,14 +1,17 @@
 // 2-D convolution (cross-correlation, as torch.nn.Conv2d), NCHW, through im2col + GEMM.
 //   x [n, c, h, w], weight [oc, c, kh, kw], bias [oc] (0 = none), y [n, oc, oh, ow]
 //   oh = (h + 2·ph − kh) / sh + 1, ow likewise (floor).
-// Per image, col [c·kh·kw, oh·ow] holds the receptive fields (zero where they fall in the
-// padding), so that
-//   forward        y_i  = W · col_i                 (gemm nn: [oc, ckk] · [ckk, ohw])
-//   to input       dcol = Wᵀ · dy_i, dx_i = col2im  (gemm tn)
-//   to weight      dW  += dy_i · col_iᵀ             (gemm nt: [oc, ohw] · [ohw, ckk])
-//   to bias        db  += Σ_spatial dy_i
-// col is a caller's scratch buffer of c·kh·kw·oh·ow floats; ws is the GEMM workspace.
-// A 1×1 kernel with stride 1 and no padding is already its own col, so no copy is made.
+// Images go in groups of g: col [c·kh·kw, g·oh·ow] holds the receptive fields of g images
+// side by side (zero where they fall in the padding), so that one GEMM serves the group:
+//   forward        Y_g  = W · col_g                 (gemm nn: [oc, ckk] · [ckk, g·ohw])
+//   to input       dcol = Wᵀ · dY_g, dx = col2im    (gemm tn)
+//   to weight      dW  += dY_g · col_gᵀ             (gemm nt: [oc, g·ohw] · [g·ohw, ckk])
+//   to bias        db  += Σ_spatial dy
+// Y_g / dY_g are [oc, g·ohw]: the group's outputs gathered from (or scattered to) NCHW.
+// Grouping matters when oh·ow is small (a 13×13 map): a GEMM n of ~1000 instead of 121 keeps
+// the packed panels full. scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
+// group 1 the GEMM reads and writes the image's own rows and ybuf is not used.
+// A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
 
 // @ts-ignore: decorator
@@ -30,8 +33,9 @@ import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
   return hi < ow ? hi : ow;
 }
 
-// col[(ci·kh + ki)·kw + kj, oy·ow + ox] = x[ci, oy·sh − ph + ki, ox·sw − pw + kj] or 0.
-function im2col(x: usize, col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+// col[(ci·kh + ki)·kw + kj, oy·ow + ox] = x[ci, oy·sh − ph + ki, ox·sw − pw + kj] or 0;
+// col rows are ld floats apart (ld ≥ oh·ow: one image's block of a group).
+function im2col(x: usize, col: usize, ld: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
   let row = col;
   for (let ci = 0; ci < c; ci++) {
     const plane = x + ((<usize>ci * h * w) << 2);
@@ -59,14 +63,14 @@ function im2col(x: usize, col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, 
             }
           }
         }
-        row += (<usize>oh * ow) << 2;
+        row += <usize>ld << 2;
       }
     }
   }
 }
 
 // dx[ci, iy, ix] += col[...]: the adjoint of im2col (padding positions are dropped).
-function col2imAdd(col: usize, dx: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+function col2imAdd(col: usize, ld: i32, dx: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
   let row = col;
   for (let ci = 0; ci < c; ci++) {
     const plane = dx + ((<usize>ci * h * w) << 2);
@@ -97,50 +101,71 @@ function col2imAdd(col: usize, dx: usize, c: i32, h: i32, w: i32, kh: i32, kw: i
             }
           }
         }
-        row += (<usize>oh * ow) << 2;
+        row += <usize>ld << 2;
       }
     }
+  }
+}
+
+// rows [oc, ohw] of image i in NCHW <-> columns [j·ohw, (j+1)·ohw) of a [oc, ld] matrix.
+function gatherRows(src: usize, dst: usize, ld: i32, oc: i32, ohw: i32): void {
+  for (let o = 0; o < oc; o++) memory.copy(dst + ((<usize>o * ld) << 2), src + ((<usize>o * ohw) << 2), <usize>ohw << 2);
+}
+function scatterRows(src: usize, ld: i32, dst: usize, oc: i32, ohw: i32): void {
+  for (let o = 0; o < oc; o++) memory.copy(dst + ((<usize>o * ohw) << 2), src + ((<usize>o * ld) << 2), <usize>ohw << 2);
+}
+
+// y[i, o, :] += b[o]
+function addBias(yi: usize, bias: usize, oc: i32, ohw: i32): void {
+  for (let o = 0; o < oc; o++) {
+    const s = load<f32>(bias + (<usize>o << 2));
+    const v = f32x4.splat(s);
+    const r = yi + ((<usize>o * ohw) << 2);
+    let j = 0;
+    for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), f32x4.add(v128.load(r + (<usize>j << 2)), v));
+    for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), load<f32>(r + (<usize>j << 2)) + s);
   }
 }
 
 // y[i, o, :] = W[o, :] · col_i + b[o]
 export function f32_conv2d_fwd(
-  x: usize, weight: usize, bias: usize, y: usize, col: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, ws: usize,
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
 ): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
-  const ohw = oh * ow;
-  const ckk = c * kh * kw;
+  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
-  for (let i = 0; i < n; i++) {
-    const xi = x + ((<usize>i * c * h * w) << 2);
-    const yi = y + ((<usize>i * oc * ohw) << 2);
-    if (!pointwise) im2col(xi, col, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
-    f32_gemm_nn(weight, pointwise ? xi : col, yi, oc, ckk, ohw, 0, ws);
-    if (bias) {
-      for (let o = 0; o < oc; o++) {
-        const v = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
-        const s = load<f32>(bias + (<usize>o << 2));
-        const r = yi + ((<usize>o * ohw) << 2);
-        let j = 0;
-        for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), f32x4.add(v128.load(r + (<usize>j << 2)), v));
-        for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), load<f32>(r + (<usize>j << 2)) + s);
+  const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);
+  for (let i0 = 0; i0 < n; i0 += group) {
+    const g = min(group, n - i0);
+    const ld = g * ohw;
+    const y0 = y + ((<usize>i0 * oc * ohw) << 2);
+    if (pointwise || g == 1) {
+      for (let j = 0; j < g; j++) {
+        const xi = x + ((<usize>(i0 + j) * chw) << 2);
+        if (!pointwise) im2col(xi, scratch, ohw, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+        f32_gemm_nn(weight, pointwise ? xi : scratch, y0 + ((<usize>j * oc * ohw) << 2), oc, ckk, ohw, 0, ws);
       }
+    } else {
+      for (let j = 0; j < g; j++) {
+        im2col(x + ((<usize>(i0 + j) * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+      }
+      f32_gemm_nn(weight, scratch, ybuf, oc, ckk, ld, 0, ws);
+      for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
     }
+    if (bias) for (let j = 0; j < g; j++) addBias(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw);
   }
 }
 
-// dx (+)= conv2d transposed: per image dcol = Wᵀ · dy_i, then col2im.
+// dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image.
 export function f32_conv2d_bwd_input(
-  dy: usize, weight: usize, dx: usize, col: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, accumulate: i32, ws: usize,
+  dy: usize, weight: usize, dx: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
 ): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
-  const ohw = oh * ow;
-  const ckk = c * kh * kw;
-  const chw = c * h * w;
+  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   if (isPointwise(kh, kw, sh, sw, ph, pw)) {
     for (let i = 0; i < n; i++) {
       f32_gemm_tn(weight, dy + ((<usize>i * oc * ohw) << 2), dx + ((<usize>i * chw) << 2), ckk, oc, ohw, accumulate, ws);
@@ -148,27 +173,41 @@ export function f32_conv2d_bwd_input(
     return;
   }
   if (!accumulate) memory.fill(dx, 0, (<usize>n * chw) << 2);
-  for (let i = 0; i < n; i++) {
-    f32_gemm_tn(weight, dy + ((<usize>i * oc * ohw) << 2), col, ckk, oc, ohw, 0, ws);
-    col2imAdd(col, dx + ((<usize>i * chw) << 2), c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+  const dybuf = scratch + ((<usize>ckk * group * ohw) << 2);
+  for (let i0 = 0; i0 < n; i0 += group) {
+    const g = min(group, n - i0);
+    const ld = g * ohw;
+    const dy0 = dy + ((<usize>i0 * oc * ohw) << 2);
+    if (g > 1) for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>j * oc * ohw) << 2), dybuf + ((<usize>j * ohw) << 2), ld, oc, ohw);
+    f32_gemm_tn(weight, g > 1 ? dybuf : dy0, scratch, ckk, oc, ld, 0, ws);
+    for (let j = 0; j < g; j++) {
+      col2imAdd(scratch + ((<usize>j * ohw) << 2), ld, dx + ((<usize>(i0 + j) * chw) << 2), c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    }
   }
 }
 
-// dW (+)= Σ_i dy_i · col_iᵀ
+// dW (+)= Σ_groups dY_g · col_gᵀ
 export function f32_conv2d_bwd_filter(
-  x: usize, dy: usize, dweight: usize, col: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, accumulate: i32, ws: usize,
+  x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
 ): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
-  const ohw = oh * ow;
-  const ckk = c * kh * kw;
+  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (n == 0 && !accumulate) memory.fill(dweight, 0, (<usize>oc * ckk) << 2);
-  for (let i = 0; i < n; i++) {
-    const xi = x + ((<usize>i * c * h * w) << 2);
-    if (!pointwise) im2col(xi, col, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
-    f32_gemm_nt(dy + ((<usize>i * oc * ohw) << 2), pointwise ? xi : col, dweight, oc, ohw, ckk, i > 0 || accumulate ? 1 : 0, ws);
+  const dybuf = scratch + ((<usize>ckk * group * ohw) << 2);
+  const step = pointwise ? 1 : group;
+  for (let i0 = 0; i0 < n; i0 += step) {
+    const g = min(step, n - i0);
+    const ld = g * ohw;
+    const dy0 = dy + ((<usize>i0 * oc * ohw) << 2);
+    const x0 = x + ((<usize>i0 * chw) << 2);
+    if (!pointwise) {
+      for (let j = 0; j < g; j++) im2col(x0 + ((<usize>j * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    }
+    if (g > 1) for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>j * oc * ohw) << 2), dybuf + ((<usize>j * ohw) << 2), ld, oc, ohw);
+    f32_gemm_nt(g > 1 ? dybuf : dy0, pointwise ? x0 : scratch, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws);
   }
 }
 

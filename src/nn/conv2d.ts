@@ -1,17 +1,19 @@
 import { Tensor } from '../autograd/tensor';
-import { conv2d, pairOf, type Pair } from '../ops/conv';
+import { conv2d, pairOf, paddingOf, type Pair } from '../ops/conv';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
-  padding?: Pair;
+  /** n, [h, w], 'valid' (0) or 'same' (stride 1, odd kernel) */
+  padding?: Pair | 'same' | 'valid';
   bias?: boolean;
 }
 
 /**
  * 2-D convolution over NCHW input (torch.nn.Conv2d, same initialisation): weight
- * [out, in, kh, kw], bias [out]; stride 1, padding 0 and a bias by default.
+ * [out, in, kh, kw], bias [out]; stride 1, padding 0 and a bias by default; padding 'same'
+ * keeps the spatial size.
  * @example new sl.nn.Conv2d(1, 32, 3).forward(x) // [n, 1, 28, 28] -> [n, 32, 26, 26]
  */
 export class Conv2d extends Module {
@@ -27,7 +29,7 @@ export class Conv2d extends Module {
     checkPositiveInt('Conv2d', 'outChannels', outChannels);
     this.kernelSize = pairOf('Conv2d', 'kernelSize', kernelSize, 1);
     this.stride = pairOf('Conv2d', 'stride', stride, 1);
-    this.padding = pairOf('Conv2d', 'padding', padding, 0);
+    this.padding = paddingOf('Conv2d', padding, this.kernelSize, this.stride);
     const [kh, kw] = this.kernelSize;
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
     this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels, kh, kw], bound));

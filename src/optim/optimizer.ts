@@ -1,6 +1,6 @@
 // The base of the optimisers: the parameter list, zeroGrad, per-parameter state that
 // outlives every tidy scope, and option checks that run before anything changes.
-import { Tensor, untracked } from '../autograd/tensor';
+import { Tensor, fmtShape, untracked } from '../autograd/tensor';
 import { getEngine } from '../wasm/instance';
 
 export abstract class Optimizer {
@@ -32,13 +32,15 @@ export abstract class Optimizer {
   /** Updates every parameter that has a gradient, in place. */
   abstract step(): void;
 
-  /** The parameters that have a gradient; throws (before any update) if one was disposed. */
+  /** The parameters that have a gradient; throws (before any update) if one is unusable. */
   protected withGrads(name: string): Tensor[] {
     const ready = this.params.filter((p) => p.grad !== null);
-    for (const p of ready) {
-      if (p.isDisposed) throw new Error(`${name}.step: parameter ${p} was disposed`);
-      p.grad!.ptr;
-    }
+    ready.forEach((p) => {
+      const i = this.params.indexOf(p);
+      if (p.isDisposed) throw new Error(`${name}.step: params[${i}] ${p} was disposed`);
+      if (p.grad!.isDisposed) throw new Error(`${name}.step: the gradient of params[${i}] ${p} was disposed`);
+      if (p.grad!.size !== p.size) throw new Error(`${name}.step: params[${i}] is ${fmtShape(p.shape)} but its gradient is ${fmtShape(p.grad!.shape)}`);
+    });
     return ready;
   }
 

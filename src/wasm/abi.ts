@@ -104,9 +104,9 @@ export interface LossKernels {
 /** assembly/kernels/conv.ts, pool.ts, norm.ts */
 export interface ConvKernels {
   // conv, pool, batch norm, dropout (issue 5)
-  f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ws: Ptr): void;
-  f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, acc: number, ws: Ptr): void;
-  f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, col: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, acc: number, ws: Ptr): void;
+  f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, ws: Ptr): void;
+  f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
+  f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
   f32_conv2d_bwd_bias(dy: Ptr, dbias: Ptr, n: number, oc: number, hw: number, acc: number): void;
   f32_maxpool2d_fwd(x: Ptr, y: Ptr, idx: Ptr, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number): void;
   f32_maxpool2d_bwd(dy: Ptr, idx: Ptr, dx: Ptr, planes: number, h: number, w: number, oh: number, ow: number, acc: number): void;

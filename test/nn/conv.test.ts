@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { conv2dRef } from '../ref/conv';
+import { conv2dBackwardRef, conv2dRef } from '../ref/conv';
+import { convGroup } from '../../src/ops/conv';
 
 await sl.init();
 
@@ -56,10 +57,51 @@ test('conv2d gradients (input, weight, bias) pass gradcheck', () => {
   });
 });
 
+test('conv2d gradients match the float64 reference on grouped and per-image GEMM paths', () => {
+  // [n, c, h, w], oc, k, stride, padding, the images per GEMM they get
+  const big: [number[], number, number, number, number, number][] = [
+    [[5, 2, 20, 20], 3, 3, 1, 0, 3], // 18×18 outputs: groups of 3 and 2
+    [[7, 3, 13, 13], 4, 3, 1, 0, 7], // the MNIST second layer's 11×11 maps
+    [[3, 2, 33, 33], 3, 3, 1, 1, 1], // 33×33 outputs: one image per GEMM
+    [[6, 3, 17, 15], 5, 5, 2, 2, 6],
+    [[4, 5, 9, 9], 3, 1, 1, 0, 4], // pointwise: no col at all
+  ];
+  big.forEach(([xs, oc, k, s, p, group], i) => {
+    const x = sl.randn(xs, { seed: 200 + i, requiresGrad: true });
+    const w = sl.randn([oc, xs[1], k, k], { seed: 220 + i, requiresGrad: true });
+    const b = sl.randn([oc], { seed: 240 + i, requiresGrad: true });
+    const y = sl.conv2d(x, w, b, { stride: s, padding: p });
+    assert.is(convGroup(xs[0], y.shape[2] * y.shape[3]), group, `case ${i} group`);
+    close(y.data(), conv2dRef(x.data(), xs, w.data(), w.shape, b.data(), [s, s], [p, p]).y, 1e-5, `case ${i} y`);
+    const g = sl.randn(y.shape, { seed: 260 + i });
+    y.backward(g);
+    const ref = conv2dBackwardRef(x.data(), xs, w.data(), w.shape, g.data(), [s, s], [p, p]);
+    close(x.grad!.data(), ref.dx, 1e-4, `case ${i} dx`);
+    close(w.grad!.data(), ref.dw, 1e-4, `case ${i} dw`);
+    close(b.grad!.data(), ref.db, 1e-4, `case ${i} db`);
+    // a second backward accumulates: exactly twice the reference
+    sl.conv2d(x, w, b, { stride: s, padding: p }).backward(g);
+    close(w.grad!.data(), ref.dw.map((v) => 2 * v), 1e-4, `case ${i} dw accumulated`);
+    close(x.grad!.data(), ref.dx.map((v) => 2 * v), 1e-4, `case ${i} dx accumulated`);
+  });
+});
+
 test('conv2d gradients accumulate when the input is used twice', () => {
   const x = sl.randn([1, 2, 5, 5], { seed: 1 });
   const w = sl.randn([2, 2, 3, 3], { seed: 2 });
   gradcheck((a, ww) => sl.conv2d(a, ww, null, { padding: 1 }).add(sl.conv2d(a, ww, null, { padding: 1 })), [x, w], { eps: 1e-2, atol: 2e-3 });
+});
+
+test("padding 'same' keeps the size (as padding (k − 1)/2); 'valid' is no padding", () => {
+  const x = sl.randn([2, 3, 7, 5], { seed: 5 });
+  const w = sl.randn([4, 3, 5, 3], { seed: 6 });
+  const same = sl.conv2d(x, w, null, { padding: 'same' });
+  assert.equal(same.shape, [2, 4, 7, 5]);
+  assert.equal(Array.from(same.data()), Array.from(sl.conv2d(x, w, null, { padding: [2, 1] }).data()));
+  assert.equal(Array.from(sl.conv2d(x, w, null, { padding: 'valid' }).data()), Array.from(sl.conv2d(x, w).data()));
+  const layer = new sl.nn.Conv2d(3, 4, 3, { padding: 'same' });
+  assert.equal(layer.padding, [1, 1]);
+  assert.equal(layer.forward(x).shape, [2, 4, 7, 5]);
 });
 
 test('conv2d rejects bad shapes and options before running', () => {
@@ -70,6 +112,8 @@ test('conv2d rejects bad shapes and options before running', () => {
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), sl.zeros([2])), /conv2d: bias is \[2\]/);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { stride: 0 }), /conv2d: stride must be an integer ≥ 1/);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { padding: -1 }), /conv2d: padding must be an integer ≥ 0/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 2, 2]), null, { padding: 'same' }), /conv2d: padding 'same' needs stride 1 and an odd kernel/);
+  assert.throws(() => new sl.nn.Conv2d(2, 3, 3, { padding: 'same', stride: 2 }), /Conv2d: padding 'same' needs stride 1/);
 });
 
 test.run();

@@ -139,6 +139,28 @@ test('Flatten merges the given dimensions; layers reject bad arguments', () => {
   assert.throws(() => new sl.nn.Linear(0, 3), /Linear: inFeatures must be a positive integer, got 0/);
   assert.throws(() => new sl.nn.Conv2d(1, 2, 3, { stride: 0 }), /Conv2d: stride must be an integer ≥ 1/);
   assert.throws(() => new sl.nn.Linear(4, 2).forward(sl.zeros([3, 5])), /linear: x is \[3, 5\] but weight is \[2, 4\]/);
+  assert.throws(() => new sl.nn.Sequential(new sl.nn.ReLU(), {} as any), /Sequential: child '1' is not an sl.nn.Module/);
+});
+
+test('a training step of every layer type leaves memory flat (saved buffers and scratch freed)', () => {
+  sl.manualSeed(12);
+  const m = new sl.nn.Sequential(
+    new sl.nn.Conv2d(1, 4, 3, { padding: 1 }), new sl.nn.BatchNorm2d(4), new sl.nn.ReLU(), new sl.nn.MaxPool2d(2),
+    new sl.nn.Flatten(), new sl.nn.Dropout(0.2), new sl.nn.Linear(4 * 3 * 3, 5), new sl.nn.BatchNorm1d(5), new sl.nn.L2Normalize(),
+  );
+  const opt = new sl.optim.AdamW(m.parameters());
+  const x = sl.randn([6, 1, 7, 7], { seed: 13 });
+  const live: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    sl.tidy(() => {
+      opt.zeroGrad();
+      m.forward(x).sum(-1).mean().backward();
+      opt.step();
+    });
+    live.push(sl.engineInfo().liveBytes);
+  }
+  assert.is(live[2], live[1], `live bytes per step: ${live}`);
+  assert.is(live[3], live[1], `live bytes per step: ${live}`);
 });
 
 test.run();

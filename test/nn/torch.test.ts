@@ -30,6 +30,17 @@ test('conv2d forward and gradients match torch', () => {
   });
 });
 
+test('maxPool2d values and gradients (overlapping windows included) match torch', () => {
+  fx.maxpool.forEach((c: any, i: number) => {
+    const x = sl.tensor(c.x, c.xShape, { requiresGrad: true });
+    const y = sl.maxPool2d(x, c.k, { stride: c.stride });
+    assert.equal(y.shape, c.yShape);
+    close(y.data(), c.y, 0, `pool ${i} y`);
+    y.backward(sl.tensor(c.g, c.yShape));
+    close(x.grad!.data(), c.dx, 1e-6, `pool ${i} dx`);
+  });
+});
+
 test('BatchNorm1d/2d training steps, running statistics and eval match torch', () => {
   for (const c of fx.batchnorm) {
     const m = c.layer === 'BatchNorm2d' ? new sl.nn.BatchNorm2d(c.c) : new sl.nn.BatchNorm1d(c.c);

@@ -25,6 +25,32 @@ export function conv2dRef(
   return { y, shape: [n, oc, oh, ow] };
 }
 
+/** Gradients of conv2dRef for an output gradient g: dx, dw, db. */
+export function conv2dBackwardRef(
+  x: Arr, [n, c, h, w]: number[], wt: Arr, [oc, , kh, kw]: number[], g: Arr, [sh, sw]: number[], [ph, pw]: number[],
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  const dx = new Float64Array(n * c * h * w), dw = new Float64Array(oc * c * kh * kw), db = new Float64Array(oc);
+  for (let i = 0; i < n; i++)
+    for (let o = 0; o < oc; o++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          const gv = g[((i * oc + o) * oh + oy) * ow + ox];
+          db[o] += gv;
+          for (let ci = 0; ci < c; ci++)
+            for (let ki = 0; ki < kh; ki++)
+              for (let kj = 0; kj < kw; kj++) {
+                const iy = oy * sh - ph + ki, ix = ox * sw - pw + kj;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const xi = ((i * c + ci) * h + iy) * w + ix, wi = ((o * c + ci) * kh + ki) * kw + kj;
+                dx[xi] += gv * wt[wi];
+                dw[wi] += gv * x[xi];
+              }
+        }
+  return { dx, dw, db };
+}
+
 /** Max pooling without padding, floor mode: values and flat in-plane argmax (first max wins). */
 export function maxPool2dRef(x: Arr, [n, c, h, w]: number[], [kh, kw]: number[], [sh, sw]: number[]): { y: Float64Array; idx: Int32Array; shape: number[] } {
   const oh = Math.floor((h - kh) / sh) + 1;
