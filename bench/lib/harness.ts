@@ -37,10 +37,16 @@ export function timeIt(ctx: Ctx, name: string, fn: () => unknown, opts: TimeOpti
   });
   bench.run({ async: false });
   if (bench.error) throw bench.error;
-  const sample = bench.stats.sample.slice().sort((a: number, b: number) => a - b);
-  const mid = sample.length >> 1;
-  const median = sample.length % 2 ? sample[mid] : (sample[mid - 1] + sample[mid]) / 2;
-  return { medianMs: median * 1e3, calls: bench.count * sample.length, samples: sample.length };
+  const sample = bench.stats.sample;
+  return { medianMs: median(sample) * 1e3, calls: bench.count * sample.length, samples: sample.length };
+}
+
+/** The middle value (the mean of the two middle ones for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const v = values.slice().sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 export type Impl = 'simlearn' | 'simlearn relaxed' | 'tfjs-wasm' | 'tfjs-cpu' | 'js';
