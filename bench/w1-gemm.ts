@@ -3,10 +3,13 @@
 //     (kernel time only; the op sl.matmul adds one allocation and a tape check per call).
 //   tfjs-wasm / tfjs-cpu: tf.matMul inside tf.tidy, then dispose: the op's overhead (kernel
 //     dispatch, output allocation) is included, the read-out of C is not (see lib/tfjs.ts).
+//   simlearn op: sl.matmul on tensors made once, in tidy — the kernel plus the op's
+//     validation, output allocation and tape check, comparable with tf.matMul's row.
 //   relaxed: the same kernel from build/simlearn-relaxed.wasm in a child (lib/relaxed.ts).
 //   js: i-k-j triple loop over Float32Arrays, small sizes only.
 import { compare, makeRow, measure, type Ctx, type Row, type Workload } from './lib/harness';
-import { getEngine, randomData, wasmBuffer } from './lib/simlearn';
+import { getEngine, randomData, sl, wasmBuffer } from './lib/simlearn';
+import type { Tensor } from '../src/index';
 import { useTf, tfRun, tfNames, type TfBackend } from './lib/tfjs';
 import { relaxedFigures, RELAXED_GEMM_SIZES } from './lib/relaxed';
 
@@ -41,6 +44,13 @@ export const w1: Workload = {
         const [a, b, c] = ptrs;
         return () => e.k.f32_gemm_nn(a, b, c, n, n, n, 0, e.gemmWorkspace);
       }, { note: 'raw kernel f32_gemm_nn, buffers preallocated', cleanup: () => ptrs.forEach((p) => e.alloc.free(p)) }));
+
+      const held: Tensor[] = [];
+      rows.push(measure(ctx, 'W1', task, 'simlearn op', flops, () => {
+        const a = sl.tensor(A, [n, n]), b = sl.tensor(B, [n, n]);
+        held.push(a, b);
+        return () => sl.tidy(() => { sl.matmul(a, b); });
+      }, { note: 'sl.matmul in tidy (op overhead included)', cleanup: () => held.forEach((t) => t.dispose()) }));
 
       if (RELAXED_GEMM_SIZES.includes(n)) {
         const rel = relaxedFigures(ctx.quick, RELAXED_GEMM_SIZES);
