@@ -7,7 +7,7 @@
 //     validation, output allocation and tape check, comparable with tf.matMul's row.
 //   relaxed: the same kernel from build/simlearn-relaxed.wasm in a child (lib/relaxed.ts).
 //   js: i-k-j triple loop over Float32Arrays, small sizes only.
-import { compare, makeRow, measure, type Ctx, type Row, type Workload } from './lib/harness';
+import { compare, makeRow, maxAbsDiff, measure, type Ctx, type Row, type Workload } from './lib/harness';
 import { getEngine, randomData, sl, wasmBuffer } from './lib/simlearn';
 import type { Tensor } from '../src/index';
 import { useTf, tfRun, tfNames, type TfBackend } from './lib/tfjs';
@@ -73,6 +73,11 @@ export const w1: Workload = {
       if (n <= JS_MAX) {
         const C = new Float32Array(n * n);
         rows.push(measure(ctx, 'W1', task, 'js', flops, () => () => jsGemm(A, B, C, n, n, n), { note: 'i-k-j loop, Float32Array', minSamples: 5 }));
+        const mine = rows.find((r) => r.task === task && r.impl === 'simlearn op');
+        if (mine?.status === 'ok') {
+          const got = sl.tidy(() => sl.matmul(sl.tensor(A, [n, n]), sl.tensor(B, [n, n])).data());
+          mine.note += `; max abs diff vs js ${maxAbsDiff(got, C).toExponential(1)}`;
+        }
       }
     }
     return compare(rows);

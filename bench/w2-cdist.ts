@@ -9,7 +9,7 @@
 //     both sides pay the same read-out. The naive broadcast (x[:,None] − y[None]) would need
 //     an [n, m, d] intermediate (2 GiB at 2048×2048×128), so it runs only at the small size.
 //   js: the direct Σ(x − y)² double loop, small size only.
-import { compare, measure, type Ctx, type Row, type Workload } from './lib/harness';
+import { compare, maxAbsDiff, measure, type Ctx, type Row, type Workload } from './lib/harness';
 import { api, missing, randomData, sl } from './lib/simlearn';
 import { tf, useTf, tfRun, tfNames, tfSqDist, tfNormalizeRows, tfMatMulT, type TfBackend, type Transposed } from './lib/tfjs';
 
@@ -104,6 +104,11 @@ export const w2: Workload = {
       if (c.small) {
         const out = new Float32Array(n * m);
         rows.push(measure(ctx, 'W2', task, 'js', flops, () => () => jsSqDist(X, Y, out, n, m, d), { note: 'direct Σ(x−y)² loops', minSamples: 5 }));
+        const mine = rows.find((r) => r.task === task && r.impl === 'simlearn');
+        if (mine?.status === 'ok') {
+          const got = sl.tidy(() => api('cdist')(sl.tensor(X, [n, d]), sl.tensor(Y, [m, d]), metric).data());
+          mine.note += `; max abs diff vs js ${maxAbsDiff(got, out).toExponential(1)}`;
+        }
       }
     }
     return compare(rows);

@@ -8,7 +8,7 @@
 //     kernel); backward-to-filter composed as im2col + matMul (lib/tfjs.ts), since
 //     tfjs-backend-wasm has no Conv2DBackpropFilter kernel. tidy, no read-out each call.
 //   js: direct 7-loop forward, first layer only.
-import { compare, measure, type Ctx, type Row, type Workload } from './lib/harness';
+import { compare, maxAbsDiff, measure, type Ctx, type Row, type Workload } from './lib/harness';
 import { api, missing, randomData, sl } from './lib/simlearn';
 import { tf, useTf, tfRun, tfNames, tfConvFilterGradIm2col, type TfBackend } from './lib/tfjs';
 import type { Tensor } from '../src/index';
@@ -105,6 +105,11 @@ export const w3: Workload = {
         if (l.small && pass === 'forward') {
           const y = new Float32Array(N * l.oc * l.h * l.w);
           rows.push(measure(ctx, 'W3', task, 'js', flops, () => () => jsConvSame(X, W, y, N, l.c, l.h, l.w, l.oc), { note: 'direct loops', minSamples: 3 }));
+          const mine = rows.find((r) => r.task === task && r.impl === 'simlearn');
+          if (mine?.status === 'ok') {
+            const got = sl.tidy(() => api('conv2d')(sl.tensor(X, [N, l.c, l.h, l.w]), sl.tensor(W, [l.oc, l.c, K, K]), null, { padding: 1 }).data());
+            mine.note += `; max abs diff vs js ${maxAbsDiff(got, y).toExponential(1)}`;
+          }
         }
       }
     }

@@ -152,3 +152,11 @@ export interface Workload {
   title: string;
   run(ctx: Ctx): Promise<Row[]>;
 }
+
+/** Largest |a − b| over two equal-length arrays: shows a fast path computes what the floor does. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
