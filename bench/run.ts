@@ -9,6 +9,7 @@
 import os from 'node:os';
 import { applyPeak, type Ctx, type Row, type Workload } from './lib/harness';
 import { markdownTable } from './lib/table';
+import { checkTargets, targetsTable } from './lib/targets';
 import { sl } from './lib/simlearn';
 import { w1 } from './w1-gemm';
 import { w2 } from './w2-cdist';
@@ -66,9 +67,11 @@ const gf = (task: string) => rows.find((r) => r.workload === 'W5' && r.task.star
 const peak = Math.max(gf('f32x4 mul+add peak, start') ?? 0, endPeak.gflops ?? 0) || null;
 const relaxedPeak = gf('f32x4 relaxed_madd');
 applyPeak(rows, peak, relaxedPeak);
+const w4Row = rows.find((r) => r.workload === 'W4' && r.impl === 'simlearn');
+const targets = checkTargets(rows, w4Row?.extra?.wasmHighWaterBytes ?? null);
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ machine, peakGflops: peak, relaxedPeakGflops: relaxedPeak, rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, peakGflops: peak, relaxedPeakGflops: relaxedPeak, rows, targets }, null, 2)}\n`);
 } else {
   console.log(`\nsimlearn benchmarks — ${machine.date}, node ${machine.node}, ${machine.cpu} (${machine.cores} cores), single thread`);
   console.log(
@@ -76,5 +79,6 @@ if (json) {
       '"simlearn ×" = peer median / simlearn median (> 1: simlearn faster)\n',
   );
   console.log(markdownTable(rows));
+  console.log(`\nTargets (issue 7; issues 2 and 3 where marked), this run:\n\n${targetsTable(targets)}`);
 }
 if (rows.some((r) => r.status === 'error')) process.exitCode = 1;

@@ -38,7 +38,10 @@ export const tripletLossStep: Workload = {
     const E = randomData(N * D, 7);
     const labels = Int32Array.from({ length: N }, (_, i) => i % CLASSES);
     const us = (r: Row) => {
-      if (r.medianMs) r.note = `${(r.medianMs * 1000).toFixed(0)} µs; ${r.note}`;
+      if (r.medianMs) {
+        r.extra = { microseconds: r.medianMs * 1000 };
+        r.note = `${r.extra.microseconds.toFixed(0)} µs; ${r.note}`;
+      }
       return r;
     };
     const held: { dispose(): void }[] = [];

@@ -120,7 +120,11 @@ export const w4: Workload = {
       if (typeof step !== 'string') for (let i = 0; i < 2; i++) step();
       return step;
     }, { note: 'nn.Sequential + TripletMarginLoss + SGD, tidy per step', minSamples: 20, maxTime: 4, cleanup: () => held.splice(0).forEach((t) => t.dispose()) });
-    if (row.status === 'ok') row.note = `wasm high-water ${mib(sl.engineInfo().highWaterBytes)}; ${row.note}`;
+    if (row.status === 'ok') {
+      const hw = sl.engineInfo().highWaterBytes;
+      row.extra = { wasmHighWaterBytes: hw };
+      row.note = `wasm high-water ${mib(hw)}; ${row.note}`;
+    }
     rows.push(row);
 
     const backends: TfBackend[] = ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];

@@ -68,6 +68,8 @@ export interface Row {
   simlearnSpeedup: number | null;
   samples: number | null;
   note: string;
+  /** Workload-specific figures for machines: wasmHighWaterBytes, queriesPerSecond, microseconds. */
+  extra?: Record<string, number>;
 }
 
 /** A row from a timing made elsewhere (a child process), or a "not available" row when t is a string. */
