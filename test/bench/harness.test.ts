@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { applyPeak, compare, makeRow, median, timeIt, type Row } from '../../bench/lib/harness';
 import { markdownTable } from '../../bench/lib/table';
+import { checkTargets } from '../../bench/lib/targets';
 
 const timing = (ms: number) => ({ medianMs: ms, calls: 10, samples: 10 });
 
@@ -61,6 +62,28 @@ test('timeIt runs the function and reports a positive median from benchmark.js s
   assert.ok(calls > 0);
   assert.ok(t.medianMs > 0 && Number.isFinite(t.medianMs));
   assert.ok(t.samples >= 2);
+});
+
+test('checkTargets: ratios against the fastest peer formulation, % of peak, memory; missing rows say so', () => {
+  const cd = 'cdist sqeuclidean 2048×2048×128';
+  const rows = [
+    makeRow('W1', 'GEMM 512³', 'simlearn', 2 * 512 ** 3, timing(11)), // 24.4 GFLOP/s
+    makeRow('W1', 'GEMM 512³', 'tfjs-wasm', 2 * 512 ** 3, timing(12)),
+    makeRow('W2', cd, 'simlearn', 1, timing(40)),
+    makeRow('W2', cd, 'tfjs-wasm', 1, timing(200)), // slow formulation
+    makeRow('W2', cd, 'tfjs-wasm', 1, timing(50)), // best formulation: 1.25×, under 1.5×
+  ];
+  applyPeak(rows, 30, null);
+  const t = checkTargets(rows, 100 * 2 ** 20);
+  const get = (name: string) => t.find((r) => r.target === name)!;
+  assert.is(get('GEMM 512³ ≥ 1× tfjs-wasm').holds, true);
+  assert.is(get('GEMM 512³ ≥ 85% of peak').holds, false); // 24.4 of 30 GFLOP/s = 81.3%
+  assert.ok(get('GEMM 512³ ≥ 85% of peak').measured.startsWith('81.3%'));
+  assert.is(get(`${cd} ≥ 1.5× tfjs-wasm`).holds, false);
+  assert.ok(get(`${cd} ≥ 1.5× tfjs-wasm`).measured.startsWith('1.25×'));
+  assert.is(get('W4 wasm memory high-water ≤ 128 MiB').holds, true);
+  assert.is(get('W4 step ≥ 6× tfjs-wasm').measured, 'not measured');
+  assert.is(get('W4 step ≥ 6× tfjs-wasm').holds, null);
 });
 
 test.run();
