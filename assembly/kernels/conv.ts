@@ -8,8 +8,8 @@
 //   to weight      dW  += dY_g · col_gᵀ             (gemm nt: [oc, g·ohw] · [g·ohw, ckk])
 //   to bias        db  += Σ_spatial dy
 // Y_g / dY_g are [oc, g·ohw]: the group's outputs gathered from (or scattered to) NCHW.
-// Grouping matters when oh·ow is small (a 13×13 map): a GEMM n of ~1000 instead of 121 keeps
-// the packed panels full. scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
+// Grouping helps a little when oh·ow is small (an 11×11 map): a GEMM n of a few hundred
+// instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts). scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
 // group 1 the GEMM reads and writes the image's own rows and ybuf is not used.
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';

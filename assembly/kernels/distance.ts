@@ -11,11 +11,15 @@ import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
 import { f32_sum_cols } from './reduce';
 
 // Squared Euclidean through ‖x‖² − 2x·y + ‖y‖² cancels catastrophically when x ≈ y: the
-// error is a few ulps of ‖x‖² + ‖y‖², not of the result. Entries below this fraction of
-// ‖x‖² + ‖y‖² are recomputed exactly as Σ(x − y)², which bounds the relative error of every
-// entry to about 1e-5 (f32 rounding × 2 / RECOMPUTE_BELOW). Random data almost never
-// triggers it; a cloud of points far from the origin (every pair "near" relative to the
-// norms) recomputes most entries and costs up to twice the GEMM time — still correct.
+// error is a few ulps of ‖x‖² + ‖y‖², not of the result. Two defences:
+//  1. Both sides are first shifted by the mean of y (distances are translation invariant),
+//     so the norms measure the spread of the data, not its offset: a cloud far from the
+//     origin (ReLU features, un-centred embeddings) is as accurate as a centred one.
+//  2. Entries below RECOMPUTE_BELOW · (‖x‖² + ‖y‖²) (centred norms) are recomputed as
+//     Σ(x − y)² from the original rows, which bounds the relative error of every entry to
+//     about 1e-5 (f32 rounding × 2 / RECOMPUTE_BELOW). Random data almost never triggers
+//     it; data where most pairs are near relative to the spread (collapsed embeddings)
+//     recompute most entries and cost up to twice the GEMM time — still correct.
 // @ts-ignore: decorator
 @inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
 
@@ -154,15 +158,17 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
 
 // ---- pairwise squared Euclidean / Euclidean (GEMM route) ----
 
-// out[i, j] = ‖x_i − y_j‖² (root = 0) or its square root (root = 1), through the GEMM:
-// out = x·yᵀ, then ‖x_i‖² + ‖y_j‖² − 2·out, clamped at 0, with entries small relative to the
-// norms recomputed exactly (see RECOMPUTE_BELOW). xn [n], yn [m] receive the squared norms.
-// x [n, d], y [m, d], out [n, m]; ws is the GEMM workspace.
+// out[i, j] = ‖x_i − y_j‖² (root = 0) or its square root (root = 1), through the GEMM on
+// rows centred by the mean of y: out = xc·ycᵀ, then ‖xc_i‖² + ‖yc_j‖² − 2·out clamped at 0,
+// with small entries recomputed from x, y (see RECOMPUTE_BELOW).
+// x [n, d], y [m, d], out [n, m]. Scratch: xc [n, d], yc [m, d], mu [d], xn [n], yn [m];
+// ws is the GEMM workspace.
 // @ts-ignore: decorator
-@inline function cdistL2(x: usize, y: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, root: bool, ws: usize): void {
-  f32_row_sqnorms(x, xn, n, d);
-  f32_row_sqnorms(y, yn, m, d);
-  f32_gemm_nt(x, y, out, n, d, m, 0, ws);
+@inline function cdistL2(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, root: bool, ws: usize): void {
+  f32_centre_rows(x, y, xc, yc, mu, n, m, d);
+  f32_row_sqnorms(xc, xn, n, d);
+  f32_row_sqnorms(yc, yn, m, d);
+  f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
   const zero = f32x4.splat(0), two = f32x4.splat(2), tau = f32x4.splat(RECOMPUTE_BELOW);
   for (let i = 0; i < n; i++) {
     const xi = x + ((<usize>i * d) << 2);
@@ -196,12 +202,39 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
   }
 }
 
-export function f32_cdist_sqeuclid_fwd(x: usize, y: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
-  cdistL2(x, y, xn, yn, out, n, m, d, false, ws);
+// mu = mean of the rows of y; xc = x − mu, yc = y − mu (row-wise). x [n, d], y [m, d].
+// Distances are translation invariant; centring makes the norms in the GEMM expansion
+// measure the spread of the data rather than its offset from the origin.
+export function f32_centre_rows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, n: i32, m: i32, d: i32): void {
+  f32_sum_cols(y, mu, m, d, 0);
+  const inv: f32 = m > 0 ? <f32>1 / <f32>m : 0;
+  for (let p = 0; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * inv);
+  subRow(x, mu, xc, n, d);
+  subRow(y, mu, yc, m, d);
 }
 
-export function f32_cdist_euclid_fwd(x: usize, y: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
-  cdistL2(x, y, xn, yn, out, n, m, d, true, ws);
+// @ts-ignore: decorator
+@inline function subRow(a: usize, mu: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * d) << 2;
+    let p = 0;
+    for (; p + 4 <= d; p += 4) {
+      const o = <usize>p << 2;
+      v128.store(out + off + o, f32x4.sub(v128.load(a + off + o), v128.load(mu + o)));
+    }
+    for (; p < d; p++) {
+      const o = <usize>p << 2;
+      store<f32>(out + off + o, load<f32>(a + off + o) - load<f32>(mu + o));
+    }
+  }
+}
+
+export function f32_cdist_sqeuclid_fwd(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
+  cdistL2(x, y, xc, yc, mu, xn, yn, out, n, m, d, false, ws);
+}
+
+export function f32_cdist_euclid_fwd(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
+  cdistL2(x, y, xc, yc, mu, xn, yn, out, n, m, d, true, ws);
 }
 
 // Negated backward weights of the Euclidean distance: nw = −g / dist, and 0 where dist = 0

@@ -1,11 +1,13 @@
 // Mahalanobis distances (x − y)ᵀ M (x − y) for a symmetric M [d, d], pairwise and paired.
 // Pairwise goes through the GEMM: with XM = X·M and YM = Y·M,
 //   D[i, j] = xm_i·x_i − 2·xm_i·y_j + ym_j·y_j        (xm_i·y_j = x_iᵀ M y_j, M symmetric)
-// clamped at 0 (M is meant to be positive semi-definite), and, as for squared Euclidean,
-// entries small relative to xm_i·x_i + ym_j·y_j are recomputed as (xm_i − ym_j)·(x_i − y_j),
-// which takes the differences first and avoids the cancellation.
+// clamped at 0 (M is meant to be positive semi-definite). As for squared Euclidean
+// (distance.ts), both sides are first centred on the mean of y, and entries small relative
+// to xm_i·x_i + ym_j·y_j are recomputed as (xm_i − ym_j)·(x_i − y_j), which takes the
+// differences first and avoids the cancellation.
 // Backward (TypeScript, src/ops/mahalanobis.ts) reuses f32_cdist_l2_bwd_x/y on XM, YM.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+import { f32_centre_rows } from './distance';
 
 // @ts-ignore: decorator
 @inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
@@ -41,19 +43,22 @@ import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
 }
 
 // out[i, j] = (x_i − y_j)ᵀ M (x_i − y_j); x [n, d], y [m, d], M [d, d] symmetric.
-// xm [n, d], ym [m, d] receive X·M, Y·M (kept for backward); qx [n], qy [m] are scratch.
-export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xm: usize, ym: usize, qx: usize, qy: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
-  f32_gemm_nn(x, M, xm, n, d, d, 0, ws);
-  f32_gemm_nn(y, M, ym, m, d, d, 0, ws);
+// xm [n, d], ym [m, d] receive (x − μ)·M, (y − μ)·M with μ the mean of y (kept for backward:
+// the gradient formulas are unchanged by the shift). Scratch: xc [n, d], yc [m, d], mu [d],
+// qx [n], qy [m].
+export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xc: usize, yc: usize, mu: usize, xm: usize, ym: usize, qx: usize, qy: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
+  f32_centre_rows(x, y, xc, yc, mu, n, m, d);
+  f32_gemm_nn(xc, M, xm, n, d, d, 0, ws);
+  f32_gemm_nn(yc, M, ym, m, d, d, 0, ws);
   for (let i = 0; i < n; i++) {
     const o = (<usize>i * d) << 2;
-    store<f32>(qx + (<usize>i << 2), dot(xm + o, x + o, d));
+    store<f32>(qx + (<usize>i << 2), dot(xm + o, xc + o, d));
   }
   for (let j = 0; j < m; j++) {
     const o = (<usize>j * d) << 2;
-    store<f32>(qy + (<usize>j << 2), dot(ym + o, y + o, d));
+    store<f32>(qy + (<usize>j << 2), dot(ym + o, yc + o, d));
   }
-  f32_gemm_nt(xm, y, out, n, d, m, 0, ws);
+  f32_gemm_nt(xm, yc, out, n, d, m, 0, ws);
   for (let i = 0; i < n; i++) {
     const row = out + ((<usize>i * m) << 2);
     const q = load<f32>(qx + (<usize>i << 2));

@@ -1,5 +1,5 @@
 import { Tensor, untracked } from '../autograd/tensor';
-import { countPositive, multiSimilarityLosses } from '../ops/loss';
+import { countPositive, indexPtr, multiSimilarityLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { Reducer } from '../reducers/base-reducer';
@@ -59,9 +59,8 @@ export class MultiSimilarityLoss extends BaseMetricLoss {
     try {
       const [a1, p] = posIndex(set);
       const [a2, q] = negIndex(set);
-      const ptr = (ix: { buf: Tensor; off: number }) => ix.buf.ptr + ix.off * 4;
-      k.u8_pair_mask(ptr(a1), ptr(p), set.pos, n, posMask.ptr);
-      k.u8_pair_mask(ptr(a2), ptr(q), set.neg, n, negMask.ptr);
+      k.u8_pair_mask(indexPtr(a1), indexPtr(p), set.pos, n, posMask.ptr);
+      k.u8_pair_mask(indexPtr(a2), indexPtr(q), set.neg, n, negMask.ptr);
       const losses = multiSimilarityLosses(mat, posMask, negMask, this.alpha, this.beta, this.base, this.distance.isInverted);
       this.lastStats = { active: countPositive(losses), total: anchorsWithPairs(set, n) };
       return this.reducer.reduce(losses);

@@ -1,5 +1,5 @@
 import { Tensor, untracked } from '../autograd/tensor';
-import { countPositive, ntxentLosses } from '../ops/loss';
+import { countPositive, indexPtr, ntxentLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { Reducer } from '../reducers/base-reducer';
@@ -48,7 +48,7 @@ export class NTXentLoss extends BaseMetricLoss {
     const negCols = untracked([set.neg]);
     try {
       const [a2, nc] = negIndex(set);
-      getEngine().k.i32_group_by_anchor(a2.buf.ptr + a2.off * 4, nc.buf.ptr + nc.off * 4, set.neg, n, negStart.ptr, negCols.ptr);
+      getEngine().k.i32_group_by_anchor(indexPtr(a2), indexPtr(nc), set.neg, n, negStart.ptr, negCols.ptr);
       const [a1, p] = posIndex(set);
       // pytorch-metric-learning: no negative pair in the whole batch gives 0; per pair, the
       // kernel's log(1) = 0 already says the same

@@ -2,7 +2,7 @@
 // labelled batches (pairs read from the distance matrix), Siamese pairs (a, b, y) and
 // triplets (a, p, n), the last two read from paired-distance vectors (distance.paired).
 import { Tensor } from '../autograd/tensor';
-import { iota, int32From, type PairSource } from '../ops/loss';
+import { col, iota, int32From, type PairSource } from '../ops/loss';
 import { BaseMetricLoss, pairSetOf, type TupleSource } from './base-metric-loss';
 import { checkTargets, disposePairs, negIndex, posIndex, sameBatch } from './tuples';
 
@@ -44,7 +44,7 @@ export abstract class PairBasedLoss extends BaseMetricLoss {
     if (this.scoreTargets) {
       const all = iota(n);
       try {
-        const ix = { buf: all, off: 0 };
+        const ix = col(all);
         return this.pairLoss({ buf: d, ld: 0, rows: ix, cols: ix, count: n, target: targets }, { buf: d, ld: 0, rows: ix, cols: ix, count: 0, target: 0 });
       } finally {
         all.dispose();
@@ -54,7 +54,7 @@ export abstract class PairBasedLoss extends BaseMetricLoss {
     targets.forEach((t, i) => (t === 1 ? posIdx : negIdx).push(i));
     const pb = int32From(posIdx), nb = int32From(negIdx);
     try {
-      const p = { buf: pb, off: 0 }, q = { buf: nb, off: 0 };
+      const p = col(pb), q = col(nb);
       return this.pairLoss({ buf: d, ld: 0, rows: p, cols: p, count: posIdx.length, target: 1 }, { buf: d, ld: 0, rows: q, cols: q, count: negIdx.length, target: 0 });
     } finally {
       pb.dispose();
@@ -71,7 +71,7 @@ export abstract class PairBasedLoss extends BaseMetricLoss {
     const dan = this.distance.paired(a, n);
     const all = iota(t);
     try {
-      const ix = { buf: all, off: 0 };
+      const ix = col(all);
       return this.pairLoss({ buf: dap, ld: 0, rows: ix, cols: ix, count: t, target: 1 }, { buf: dan, ld: 0, rows: ix, cols: ix, count: t, target: 0 });
     } finally {
       all.dispose();

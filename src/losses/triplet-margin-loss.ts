@@ -1,5 +1,5 @@
 import { Tensor } from '../autograd/tensor';
-import { TripletFlag, countPositive, iota, tripletMarginLosses, type TripletSource } from '../ops/loss';
+import { TripletFlag, col, countPositive, iota, tripletMarginLosses, type TripletSource } from '../ops/loss';
 import { LpDistance } from '../distances/lp-distance';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
 import type { Reducer } from '../reducers/base-reducer';
@@ -59,7 +59,6 @@ export class TripletMarginLoss extends BaseMetricLoss {
   protected fromMatrix(mat: Tensor, source: TupleSource): Tensor {
     const set = tripletSetOf(source);
     try {
-      const col = (buf: Tensor) => ({ buf, off: 0 });
       return this.reduce({ ap: mat, an: mat, pn: mat, ld: mat.shape[1], a: col(set.a), p: col(set.p), n: col(set.n), count: set.count });
     } finally {
       disposeTriplets(set);
@@ -75,7 +74,7 @@ export class TripletMarginLoss extends BaseMetricLoss {
     const dpn = this.swap ? this.distance.paired(p, n) : dan;
     const all = iota(t);
     try {
-      const ix = { buf: all, off: 0 };
+      const ix = col(all);
       return this.reduce({ ap: dap, an: dan, pn: dpn, ld: 0, a: ix, p: ix, n: ix, count: t });
     } finally {
       all.dispose();

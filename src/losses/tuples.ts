@@ -3,7 +3,7 @@
 // conversions between pairs and triplets (lmu.convert_to_pairs / convert_to_triplets).
 import { Tensor, fmtShape } from '../autograd/tensor';
 import { getEngine, i32 } from '../wasm/instance';
-import { int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
+import { col, int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
 
 export type Labels = Int32Array | readonly number[] | ArrayLike<number>;
 /** Triplets [anchors, positives, negatives] or pairs [a1, p, a2, n] (positive pairs (a1, p), negative pairs (a2, n)). */
@@ -128,8 +128,8 @@ export interface TripletSet {
   count: number;
 }
 
-export const posIndex = (s: PairSet): [Index, Index] => [{ buf: s.rows, off: 0 }, { buf: s.cols, off: 0 }];
-export const negIndex = (s: PairSet): [Index, Index] => [{ buf: s.rows, off: s.pos }, { buf: s.cols, off: s.pos }];
+export const posIndex = (s: PairSet): [Index, Index] => [col(s.rows), col(s.cols)];
+export const negIndex = (s: PairSet): [Index, Index] => [col(s.rows, s.pos), col(s.cols, s.pos)];
 
 export function disposePairs(s: PairSet): void {
   s.rows.dispose();
@@ -227,7 +227,7 @@ export function tripletsFromTuples(t: TripletTuples | PairTuples): TripletSet {
 
 /** Reads a triplet set back into Int32Array columns. */
 export function readTriplets(s: TripletSet): TripletTuples {
-  return [int32Read({ buf: s.a, off: 0 }, s.count), int32Read({ buf: s.p, off: 0 }, s.count), int32Read({ buf: s.n, off: 0 }, s.count)];
+  return [int32Read(col(s.a), s.count), int32Read(col(s.p), s.count), int32Read(col(s.n), s.count)];
 }
 
 /** Reads a pair set back into [a1, p, a2, n] columns. */

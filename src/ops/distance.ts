@@ -22,8 +22,8 @@ function dims(x: Tensor, y: Tensor): [number, number, number] {
 }
 
 /**
- * ‖x_i − y_j‖² (squared) or ‖x_i − y_j‖ through the GEMM, exact for near-identical rows
- * (see RECOMPUTE_BELOW in the kernel). Backward: gx = −rowsum(nw)⊙x + nw·y with nw = −2g
+ * ‖x_i − y_j‖² (squared) or ‖x_i − y_j‖ through the GEMM on rows centred by y's mean, exact
+ * for near-identical rows (see RECOMPUTE_BELOW in the kernel). Backward: gx = −rowsum(nw)⊙x + nw·y with nw = −2g
  * (squared) or −g/dist (0 at dist 0, like torch.cdist).
  */
 export function cdistL2(x: Tensor, y: Tensor, squared: boolean): Tensor {
@@ -31,12 +31,12 @@ export function cdistL2(x: Tensor, y: Tensor, squared: boolean): Tensor {
   const k = e.k;
   const [n, m, d] = dims(x, y);
   const out = empty([n, m]);
-  withScratch([n], (xn) =>
-    withScratch([m], (yn) => {
-      const fwd = squared ? k.f32_cdist_sqeuclid_fwd : k.f32_cdist_euclid_fwd;
-      fwd(x.ptr, y.ptr, xn.ptr, yn.ptr, out.ptr, n, m, d, e.gemmWorkspace);
-    }),
-  );
+  // One scratch block: centred copies of x and y, the mean of y, the squared norms.
+  withScratch([(n + m) * d + d + n + m], (s) => {
+    const xc = s.ptr, yc = xc + n * d * 4, mu = yc + m * d * 4, xn = mu + d * 4, yn = xn + n * 4;
+    const fwd = squared ? k.f32_cdist_sqeuclid_fwd : k.f32_cdist_euclid_fwd;
+    fwd(x.ptr, y.ptr, xc, yc, mu, xn, yn, out.ptr, n, m, d, e.gemmWorkspace);
+  });
   return record(out, squared ? 'cdistSqEuclidean' : 'cdistEuclidean', [x, y], (g) =>
     withScratch([n, m], (nw) => {
       if (squared) k.f32_scale(g.ptr, -2, nw.ptr, n * m);

@@ -43,9 +43,11 @@ export function iota(n: number): Tensor {
   return t;
 }
 
-export const at = (ix: Index): number => ix.buf.ptr + ix.off * 4;
-const col = (buf: Tensor, off = 0): Index => ({ buf, off });
-export { col };
+/** Byte address of an index column's first entry. */
+export const indexPtr = (ix: Index): number => ix.buf.ptr + ix.off * 4;
+
+/** The column of `buf` starting `off` entries in. */
+export const col = (buf: Tensor, off = 0): Index => ({ buf, off });
 
 /** A reference to buf that lives as long as the op output that saves it (outside every tidy scope). */
 function share(buf: Tensor): Tensor {
@@ -110,7 +112,7 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
   const { buf, ld, count } = src;
   const out = empty([count]);
   const tptr = targets ? targets.ptr : 0;
-  k.f32_pair_loss_fwd(kind, buf.ptr, ld, at(src.rows), at(src.cols), count, margin, tptr, out.ptr);
+  k.f32_pair_loss_fwd(kind, buf.ptr, ld, indexPtr(src.rows), indexPtr(src.cols), count, margin, tptr, out.ptr);
   const rows = col(share(src.rows.buf), src.rows.off);
   const cols = col(share(src.cols.buf), src.cols.off);
   const ys = targets ? share(targets) : null;
@@ -122,7 +124,7 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
     [buf],
     (g) =>
       scatterGrads([buf], (p) =>
-        k.f32_pair_loss_bwd(kind, buf.ptr, ld, at(rows), at(cols), count, margin, ys ? ys.ptr : 0, g.ptr, p.get(buf)!),
+        k.f32_pair_loss_bwd(kind, buf.ptr, ld, indexPtr(rows), indexPtr(cols), count, margin, ys ? ys.ptr : 0, g.ptr, p.get(buf)!),
       ),
     saved,
   );
@@ -148,7 +150,7 @@ export function tripletMarginLosses(src: TripletSource, margin: number, flags: n
   const k = getEngine().k;
   const { ap, an, pn, ld, count } = src;
   const out = empty([count]);
-  k.f32_triplet_margin_fwd(ap.ptr, an.ptr, pn.ptr, ld, at(src.a), at(src.p), at(src.n), count, margin, flags, out.ptr);
+  k.f32_triplet_margin_fwd(ap.ptr, an.ptr, pn.ptr, ld, indexPtr(src.a), indexPtr(src.p), indexPtr(src.n), count, margin, flags, out.ptr);
   const a = col(share(src.a.buf), src.a.off);
   const p = col(share(src.p.buf), src.p.off);
   const n = col(share(src.n.buf), src.n.off);
@@ -159,7 +161,7 @@ export function tripletMarginLosses(src: TripletSource, margin: number, flags: n
     inputs,
     (g) =>
       scatterGrads(inputs, (ptr) =>
-        k.f32_triplet_margin_bwd(ap.ptr, an.ptr, pn.ptr, ld, at(a), at(p), at(n), count, margin, flags, g.ptr, ptr.get(ap)!, ptr.get(an)!, ptr.get(pn)!),
+        k.f32_triplet_margin_bwd(ap.ptr, an.ptr, pn.ptr, ld, indexPtr(a), indexPtr(p), indexPtr(n), count, margin, flags, g.ptr, ptr.get(ap)!, ptr.get(an)!, ptr.get(pn)!),
       ),
     [a.buf, p.buf, n.buf],
   );
@@ -176,7 +178,7 @@ export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, ne
   const inv = 1 / temperature;
   const flag = inverted ? 1 : 0;
   const negLse = untracked([n]);
-  k.f32_ntxent_fwd(mat.ptr, ld, n, at(a1), at(p), count, negStart.ptr, negCols.ptr, inv, flag, negLse.ptr, out.ptr);
+  k.f32_ntxent_fwd(mat.ptr, ld, n, indexPtr(a1), indexPtr(p), count, negStart.ptr, negCols.ptr, inv, flag, negLse.ptr, out.ptr);
   const sa = col(share(a1.buf), a1.off);
   const sp = col(share(p.buf), p.off);
   const ss = share(negStart);
@@ -189,7 +191,7 @@ export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, ne
       scatterGrads([mat], (ptr) => {
         const w = untracked([n]);
         try {
-          k.f32_ntxent_bwd(mat.ptr, ld, n, at(sa), at(sp), count, ss.ptr, sc.ptr, inv, flag, negLse.ptr, w.ptr, g.ptr, ptr.get(mat)!);
+          k.f32_ntxent_bwd(mat.ptr, ld, n, indexPtr(sa), indexPtr(sp), count, ss.ptr, sc.ptr, inv, flag, negLse.ptr, w.ptr, g.ptr, ptr.get(mat)!);
         } finally {
           w.dispose();
         }

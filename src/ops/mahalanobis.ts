@@ -1,5 +1,6 @@
 // Mahalanobis ops on assembly/kernels/mahalanobis.ts: (x − y)ᵀ M (x − y) for symmetric M,
 // differentiable in x, y and M. Inputs validated by src/distances/mahalanobis.ts.
+// XM, YM below are taken on rows centred by y's mean; every formula is shift invariant.
 //   pairwise  D = qx + qyᵀ − 2·(X·M)·Yᵀ         paired  d_i = diff_iᵀ M diff_i
 // Gradients (G = ∂L/∂D):
 //   gx = 2(rowsum(G)⊙XM − G·YM)               gy = 2(colsum(G)⊙YM − Gᵀ·XM)
@@ -18,9 +19,10 @@ export function mahalanobisPairwise(x: Tensor, y: Tensor, M: Tensor): Tensor {
   const out = empty([n, m]);
   const xm = untracked([n, d]);
   const ym = untracked([m, d]);
-  withScratch([n], (qx) =>
-    withScratch([m], (qy) => k.f32_mahalanobis_cdist_fwd(x.ptr, y.ptr, M.ptr, xm.ptr, ym.ptr, qx.ptr, qy.ptr, out.ptr, n, m, d, e.gemmWorkspace)),
-  );
+  withScratch([(n + m) * d + d + n + m], (s) => {
+    const xc = s.ptr, yc = xc + n * d * 4, mu = yc + m * d * 4, qx = mu + d * 4, qy = qx + n * 4;
+    k.f32_mahalanobis_cdist_fwd(x.ptr, y.ptr, M.ptr, xc, yc, mu, xm.ptr, ym.ptr, qx, qy, out.ptr, n, m, d, e.gemmWorkspace);
+  });
   return record(
     out,
     'mahalanobisPairwise',

@@ -46,9 +46,10 @@ export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 export interface DistanceKernels {
   // distances (issue 3)
   f32_row_sqnorms(x: Ptr, out: Ptr, n: number, d: number): void;
+  f32_centre_rows(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, n: number, m: number, d: number): void;
   f32_find_nonfinite(x: Ptr, n: number): number;
-  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
-  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_sqeuclid_fwd(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_cdist_euclid_fwd(x: Ptr, y: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xn: Ptr, yn: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
   f32_cdist_euclid_bwd_nweights(g: Ptr, dist: Ptr, nw: Ptr, size: number): void;
   f32_cdist_l2_bwd_x(nw: Ptr, a: Ptr, b: Ptr, ga: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
   f32_cdist_l2_bwd_y(nw: Ptr, a: Ptr, b: Ptr, colsum: Ptr, gb: Ptr, n: number, m: number, d: number, acc: number, ws: Ptr): void;
@@ -68,7 +69,7 @@ export interface DistanceKernels {
   f32_dist_sqrt_bwd(out: Ptr, g: Ptr, gx: Ptr, n: number, acc: number): void;
   f32_lpnormalize_fwd(x: Ptr, y: Ptr, norms: Ptr, n: number, d: number, p: number, eps: number): void;
   f32_lpnormalize_bwd(x: Ptr, g: Ptr, norms: Ptr, gx: Ptr, n: number, d: number, p: number, eps: number, acc: number): void;
-  f32_mahalanobis_cdist_fwd(x: Ptr, y: Ptr, M: Ptr, xm: Ptr, ym: Ptr, qx: Ptr, qy: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
+  f32_mahalanobis_cdist_fwd(x: Ptr, y: Ptr, M: Ptr, xc: Ptr, yc: Ptr, mu: Ptr, xm: Ptr, ym: Ptr, qx: Ptr, qy: Ptr, out: Ptr, n: number, m: number, d: number, ws: Ptr): void;
   f32_mahalanobis_paired_fwd(x: Ptr, y: Ptr, M: Ptr, diff: Ptr, dm: Ptr, out: Ptr, n: number, d: number, ws: Ptr): void;
   f32_mahalanobis_paired_bwd_x(dm: Ptr, g: Ptr, ga: Ptr, n: number, d: number, scale: number, acc: number): void;
   f32_mahalanobis_paired_bwd_m(diff: Ptr, g: Ptr, gdiff: Ptr, gM: Ptr, n: number, d: number, acc: number, ws: Ptr): void;

@@ -165,6 +165,10 @@ test('LearnedMahalanobis: identity start, M = LᵀL, gradients to L, state dict'
   const y2 = sl.randn([5, dim], { seed: 4 });
   // gradcheck perturbs the parameter in place and reads its .grad.
   gradcheck(() => low.pairwise(x, y), [low.L]);
+  const root = new LearnedMahalanobis(dim, { rank: 4, squared: false });
+  root.loadStateDict({ L: sl.randn([4, dim], { seed: 6 }) });
+  gradcheck(() => root.pairwise(x, y), [root.L]);
+  gradcheck((a, b) => root.paired(a, b), [x, sl.randn([5, dim], { seed: 7 }), root.L]);
   // Gradients reach the parameter itself.
   low.L.grad = null;
   low.paired(x, y2).sum().backward();

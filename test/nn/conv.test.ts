@@ -60,9 +60,9 @@ test('conv2d gradients (input, weight, bias) pass gradcheck', () => {
 test('conv2d gradients match the float64 reference on grouped and per-image GEMM paths', () => {
   // [n, c, h, w], oc, k, stride, padding, the images per GEMM they get
   const big: [number[], number, number, number, number, number][] = [
-    [[5, 2, 20, 20], 3, 3, 1, 0, 3], // 18×18 outputs: groups of 3 and 2
-    [[7, 3, 13, 13], 4, 3, 1, 0, 7], // the MNIST second layer's 11×11 maps
-    [[3, 2, 33, 33], 3, 3, 1, 1, 1], // 33×33 outputs: one image per GEMM
+    [[5, 2, 14, 14], 3, 3, 1, 0, 3], // 12×12 outputs: groups of 3 and 2
+    [[7, 3, 13, 13], 4, 3, 1, 0, 4], // the MNIST second layer's 11×11 maps: groups of 4 and 3
+    [[3, 2, 23, 23], 3, 3, 1, 1, 1], // 23×23 outputs: one image per GEMM
     [[6, 3, 17, 15], 5, 5, 2, 2, 6],
     [[4, 5, 9, 9], 3, 1, 1, 0, 4], // pointwise: no col at all
   ];
