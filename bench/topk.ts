@@ -87,6 +87,12 @@ export const topk: Workload = {
 
       if (nq <= 4) {
         rows.push(qps(measure(ctx, 'TOPK', task, 'js', flops, () => () => jsTopK(Q, R, nq, K), { note: 'brute-force scan', minSamples: 3 })));
+        const mine = rows.find((r) => r.task === task && r.impl === 'simlearn');
+        if (mine?.status === 'ok') {
+          const got: Int32Array = sl.tidy(() => api('search.topK')(sl.tensor(Q, [nq, D]), sl.tensor(R, [REFS, D]), K, { metric: 'euclidean' }).indices);
+          const want = jsTopK(Q, R, nq, K);
+          mine.note += `; indices ${got.every((v, i) => v === want[i]) ? 'equal' : 'DIFFER from'} js`;
+        }
       }
     }
     return compare(rows);
