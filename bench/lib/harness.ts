@@ -66,6 +66,7 @@ export interface Row {
   pctPeak: number | null;
   /** For peer rows: peer median / simlearn median (> 1: simlearn is faster). */
   simlearnSpeedup: number | null;
+  /** Timed calls behind the median (benchmark.js calibration excluded). */
   samples: number | null;
   note: string;
   /** Workload-specific figures for machines: wasmHighWaterBytes, queriesPerSecond, microseconds. */

@@ -5,12 +5,13 @@ const fmt = (v: number | null, digits: number) => (v === null || !Number.isFinit
 const fmtMs = (v: number | null) => (v === null ? '' : v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 
 export function markdownTable(rows: Row[]): string {
-  const head = ['workload', 'task', 'impl', 'median ms', 'GFLOP/s', '% peak', 'simlearn ×', 'note'];
+  const head = ['workload', 'task', 'impl', 'median ms', 'calls', 'GFLOP/s', '% peak', 'simlearn ×', 'note'];
   const body = rows.map((r) => [
     r.workload,
     r.task,
     r.impl,
     r.status === 'ok' ? fmtMs(r.medianMs) : r.status,
+    r.samples === null ? '' : String(r.samples),
     fmt(r.gflops, 2),
     fmt(r.pctPeak, 1),
     r.simlearnSpeedup === null ? '' : `${r.simlearnSpeedup.toFixed(2)}×`,

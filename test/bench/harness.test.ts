@@ -53,7 +53,7 @@ test('markdownTable: one header, one separator, one line per row, pipes in notes
   assert.is(lines.length, 3);
   assert.ok(lines[0].startsWith('| workload'));
   const cells = lines[2].split('|').map((c) => c.trim());
-  assert.equal(cells.slice(1, 9), ['W3', 'conv', 'tfjs-wasm', '2.00', '2.00', '', '3.46×', 'im2col / matMul']);
+  assert.equal(cells.slice(1, 10), ['W3', 'conv', 'tfjs-wasm', '2.00', '10', '2.00', '', '3.46×', 'im2col / matMul']);
 });
 
 test('timeIt runs the function and reports a positive median from benchmark.js samples', () => {
