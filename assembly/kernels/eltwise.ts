@@ -63,6 +63,8 @@ export function f32_div(a: usize, b: usize, out: usize, n: i32): void { binary(D
 
 export function f32_add_scalar(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(ADD, a, s, out, n); }
 export function f32_scale(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(MUL, a, s, out, n); }
+// A true division, not a multiply by 1/s: bit-identical to PyTorch's CPU a / s.
+export function f32_div_scalar(a: usize, s: f32, out: usize, n: i32): void { binaryScalar(DIV, a, s, out, n); }
 
 // out[i, j] = a[i, j] op row[j]; a, out [n, d], row [d]
 export function f32_binary_row(op: i32, a: usize, row: usize, out: usize, n: i32, d: i32): void {
@@ -114,7 +116,8 @@ export function f32_copy(src: usize, dst: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);
 }
 
-// y = max(x, 0)
+// y = max(x, 0). wasm max propagates NaN, in the body and the tail alike (relu(NaN) = NaN
+// as in PyTorch).
 export function f32_relu_fwd(x: usize, y: usize, n: i32): void {
   const zero = f32x4.splat(0);
   let i = 0;
@@ -124,8 +127,7 @@ export function f32_relu_fwd(x: usize, y: usize, n: i32): void {
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    store<f32>(y + o, v > 0 ? v : 0);
+    store<f32>(y + o, max<f32>(load<f32>(x + o), 0));
   }
 }
 

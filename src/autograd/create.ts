@@ -13,7 +13,11 @@ type Nested = number | readonly Nested[];
  * A tensor from nested arrays (`sl.tensor([[1, 2], [3, 4]])`), or from flat data and a shape
  * (`sl.tensor(new Float32Array(6), [2, 3])`). A number gives a scalar of shape [].
  */
-export function tensor(data: Nested | ArrayLike<number>, shape?: Shape, options: TensorOptions = {}): Tensor {
+export function tensor(data: Nested | ArrayLike<number>, shape?: Shape | TensorOptions, options: TensorOptions = {}): Tensor {
+  if (shape !== undefined && shape !== null && !Array.isArray(shape) && typeof shape === 'object') {
+    options = shape as TensorOptions; // tensor(nested, { requiresGrad })
+    shape = undefined;
+  }
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(data)) {
@@ -28,7 +32,7 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: Shape, options:
   } else {
     throw new TypeError(`tensor: data must be a number, a (nested) array or a typed array, got ${typeof data}`);
   }
-  const finalShape = shape ? checkShape('tensor', shape) : inferred;
+  const finalShape = shape ? checkShape('tensor', shape as Shape) : inferred;
   if (shapeSize(finalShape) !== flat.length) {
     throw new Error(`tensor: data has ${flat.length} elements but shape ${fmtShape(finalShape)} needs ${shapeSize(finalShape)}`);
   }

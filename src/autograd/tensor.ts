@@ -111,6 +111,12 @@ export class Tensor {
     backward(this, gradient);
   }
 
+  /** The same storage without a history: no gradient flows back through it (torch's detach()). */
+  detach(): Tensor {
+    assertLive('detach', 'tensor', this);
+    return viewOf(this, this.shape);
+  }
+
   /** Marks a leaf as a parameter whose gradient is wanted; returns this. */
   requiresGrad_(flag = true): this {
     if (this.gradFn && !flag) throw new Error('requiresGrad_: only leaf tensors can stop requiring grad; use detach()');
@@ -137,6 +143,12 @@ export function fmtShape(shape: Shape): string {
 export function viewOf(src: Tensor, shape: Shape): Tensor {
   src.ptr; // throws if disposed
   return new Tensor(shape, (src as any).storage as Storage);
+}
+
+/** Throws `fn: arg [shape] was disposed` before an op touches a freed tensor. */
+export function assertLive(fn: string, arg: string, t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`${fn}: ${arg} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (t.isDisposed) throw new Error(`${fn}: ${arg} ${fmtShape(t.shape)} was disposed and cannot be used`);
 }
 
 // ---- grad mode ----
@@ -188,7 +200,7 @@ export function addGrad(t: Tensor, write: GradWriter): void {
       grads.set(t, fresh);
       write(fresh.ptr, 0);
     }
-  } else if (t.grad) {
+  } else if (t.grad && !t.grad.isDisposed) {
     write(t.grad.ptr, 1);
   } else {
     const fresh = untracked(t.shape);
@@ -203,7 +215,7 @@ export function needsGrad(t: Tensor): boolean {
 }
 
 function backward(root: Tensor, gradient?: Tensor): void {
-  root.ptr;
+  assertLive('backward', 'tensor', root);
   if (!root.requiresGrad) {
     throw new Error(`backward: tensor ${fmtShape(root.shape)} does not require grad: no input of the computation had requiresGrad`);
   }
@@ -212,6 +224,7 @@ function backward(root: Tensor, gradient?: Tensor): void {
       `backward: tensor ${fmtShape(root.shape)} is not a scalar; backward() without a gradient needs a one-element tensor (pass a gradient of shape ${fmtShape(root.shape)})`,
     );
   }
+  if (gradient !== undefined) assertLive('backward', 'gradient', gradient);
   if (gradient !== undefined && gradient.size !== root.size) {
     throw new Error(`backward: gradient ${fmtShape(gradient.shape)} does not match tensor ${fmtShape(root.shape)}`);
   }
@@ -243,7 +256,10 @@ function backward(root: Tensor, gradient?: Tensor): void {
   }
 }
 
-/** Non-leaf tensors reachable from root, inputs before outputs. */
+/**
+ * Non-leaf tensors reachable from root, inputs before outputs. Every input a backward may
+ * read is checked here, so a disposed one fails before any gradient is written.
+ */
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
@@ -256,8 +272,13 @@ function topoOrder(root: Tensor): Tensor[] {
     if (i < inputs.length) {
       top[1]++;
       const c = inputs[i];
+      if (c.isDisposed) {
+        throw new Error(
+          `backward: input ${fmtShape(c.shape)} of '${t.gradFn!.name}' was disposed before backward(); ` +
+            'call backward() inside the tidy that built the graph',
+        );
+      }
       if (c.requiresGrad && c.gradFn && !seen.has(c)) {
-        c.ptr;
         seen.add(c);
         stack.push([c, 0]);
       }

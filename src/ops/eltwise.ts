@@ -1,37 +1,57 @@
-// Elementwise ops with broadcasting of b over a: same shape, a row [d] / [1, d] matching a's
-// last dimension (bias), a column [n, 1] (per-row factor), or a scalar (size 1).
+// Elementwise ops with broadcasting in the layouts a model needs: same shape, a row [d] /
+// [1, d] matching the other's last dimension (bias), a column [..., n, 1] (per-row factor),
+// a one-element tensor, or a plain number. Either side may be the broadcast one; the
+// result has PyTorch's broadcast shape.
 import { BinaryOp } from '../wasm/abi';
 import { f32, getEngine } from '../wasm/instance';
-import { empty, tensor } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, untracked, writeOrAdd } from '../autograd/tensor';
+import { empty } from '../autograd/create';
+import { Tensor, addGrad, assertLive, fmtShape, record, shapeSize, untracked, writeOrAdd } from '../autograd/tensor';
 
 type Op = 'add' | 'sub' | 'mul' | 'div';
 type Layout = { kind: 'same' } | { kind: 'row' | 'col'; n: number; d: number } | { kind: 'scalar' };
+const SAME: Layout = { kind: 'same' };
 
-function layoutOf(fn: string, a: Tensor, b: Tensor): Layout | null {
+/** How b spreads over a (a the full-size side), or null when it does not. */
+function layoutOf(a: Tensor, b: Tensor): Layout | null {
   const as = a.shape, bs = b.shape;
-  if (as.length === bs.length && as.every((s, i) => s === bs[i])) return { kind: 'same' };
+  if (sameIgnoringLeadingOnes(as, bs)) return SAME;
   if (b.size === 1) return { kind: 'scalar' };
+  if (as.length === 0) return null;
   const d = as[as.length - 1];
-  if (as.length >= 1 && ((bs.length === 1 && bs[0] === d) || (bs.length === 2 && bs[0] === 1 && bs[1] === d))) {
-    return { kind: 'row', n: a.size / d, d };
+  const n = shapeSize(as.slice(0, -1));
+  if ((bs.length === 1 && bs[0] === d) || (bs.length === 2 && bs[0] === 1 && bs[1] === d)) return { kind: 'row', n, d };
+  if (bs.length === as.length && bs[bs.length - 1] === 1 && bs.every((s, i) => i === bs.length - 1 || s === as[i])) {
+    return { kind: 'col', n, d };
   }
-  if (as.length === 2 && bs.length === 2 && bs[0] === as[0] && bs[1] === 1) return { kind: 'col', n: as[0], d: as[1] };
   return null;
+}
+
+// [2, 3] and [1, 2, 3] hold the same elements in the same order.
+function sameIgnoringLeadingOnes(as: readonly number[], bs: readonly number[]): boolean {
+  const [long, short] = as.length >= bs.length ? [as, bs] : [bs, as];
+  const extra = long.length - short.length;
+  return long.every((v, i) => (i < extra ? v === 1 : v === short[i - extra]));
+}
+
+/** PyTorch's broadcast shape of two compatible shapes (every layout above is compatible). */
+function broadcastShape(as: readonly number[], bs: readonly number[]): number[] {
+  const nd = Math.max(as.length, bs.length);
+  const out: number[] = [];
+  for (let i = 0; i < nd; i++) {
+    const x = as[as.length - nd + i] ?? 1, y = bs[bs.length - nd + i] ?? 1;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
 }
 
 function broadcastError(fn: string, a: Tensor, b: Tensor): Error {
   return new Error(
-    `${fn}: cannot broadcast b ${fmtShape(b.shape)} onto a ${fmtShape(a.shape)}: b must have a's shape, ` +
-      `be a row [${a.shape[a.shape.length - 1] ?? 1}] of its last dimension, a column [n, 1], or a scalar`,
+    `${fn}: cannot broadcast a ${fmtShape(a.shape)} with b ${fmtShape(b.shape)}: one must have the other's shape, ` +
+      'be a row [d] or [1, d] of its last dimension, a column [..., n, 1], or a single element',
   );
 }
 
-function scalarValue(t: Tensor): number {
-  return f32()[t.ptr >>> 2];
-}
-
-/** out = a op b under the layout. */
+/** out = a op b, b spread over a under the layout. */
 function apply(op: Op, a: Tensor, b: Tensor, out: number, layout: Layout): void {
   const k = getEngine().k;
   switch (layout.kind) {
@@ -44,40 +64,41 @@ function apply(op: Op, a: Tensor, b: Tensor, out: number, layout: Layout): void 
     case 'col':
       k.f32_binary_col(BinaryOp[op], a.ptr, b.ptr, out, layout.n, layout.d);
       return;
-    case 'scalar': {
-      const s = scalarValue(b);
-      if (op === 'add') k.f32_add_scalar(a.ptr, s, out, a.size);
-      else if (op === 'sub') k.f32_add_scalar(a.ptr, -s, out, a.size);
-      else if (op === 'mul') k.f32_scale(a.ptr, s, out, a.size);
-      else k.f32_scale(a.ptr, 1 / s, out, a.size);
-    }
+    case 'scalar':
+      applyNumber(op, a.ptr, f32()[b.ptr >>> 2], out, a.size);
   }
 }
 
-/** dst (+)= sign · (g reduced to b's shape under the layout): the gradient of a broadcast. */
-function reduceTo(g: Tensor, layout: Layout, sign: 1 | -1, dst: number, acc: 0 | 1, bShape: readonly number[]): void {
+function applyNumber(op: Op, a: number, s: number, out: number, n: number): void {
   const k = getEngine().k;
-  if (layout.kind === 'scalar') {
-    const s = sign * k.f32_sum(g.ptr, g.size);
-    const view = f32();
-    view[dst >>> 2] = acc ? view[dst >>> 2] + s : s;
-    return;
+  if (op === 'add') k.f32_add_scalar(a, s, out, n);
+  else if (op === 'sub') k.f32_add_scalar(a, -s, out, n);
+  else if (op === 'mul') k.f32_scale(a, s, out, n);
+  else k.f32_div_scalar(a, s, out, n);
+}
+
+/** dst (+)= sign · (g reduced to the small side's shape under the layout). */
+function reduceTo(g: Tensor, layout: Layout, sign: 1 | -1, dst: number, acc: 0 | 1, shape: readonly number[]): void {
+  const k = getEngine().k;
+  switch (layout.kind) {
+    case 'scalar': {
+      const s = sign * k.f32_sum(g.ptr, g.size);
+      const view = f32();
+      view[dst >>> 2] = acc ? view[dst >>> 2] + s : s;
+      return;
+    }
+    case 'same':
+      if (acc) (sign === 1 ? k.f32_add : k.f32_sub)(dst, g.ptr, dst, g.size);
+      else if (sign === 1) k.f32_copy(g.ptr, dst, g.size);
+      else k.f32_scale(g.ptr, -1, dst, g.size);
+      return;
   }
-  if (sign === 1 && layout.kind !== 'same') {
-    if (layout.kind === 'row') k.f32_sum_cols(g.ptr, dst, layout.n, layout.d, acc);
-    else k.f32_sum_rows(g.ptr, dst, layout.n, layout.d, acc);
-    return;
-  }
-  if (layout.kind === 'same') {
-    if (acc) (sign === 1 ? k.f32_add : k.f32_sub)(dst, g.ptr, dst, g.size);
-    else if (sign === 1) k.f32_copy(g.ptr, dst, g.size);
-    else k.f32_scale(g.ptr, -1, dst, g.size);
-    return;
-  }
-  const tmp = untracked(bShape);
+  const sumInto = (p: number, a: 0 | 1) =>
+    layout.kind === 'row' ? k.f32_sum_cols(g.ptr, p, layout.n, layout.d, a) : k.f32_sum_rows(g.ptr, p, layout.n, layout.d, a);
+  if (sign === 1) return sumInto(dst, acc);
+  const tmp = untracked(shape);
   try {
-    if (layout.kind === 'row') k.f32_sum_cols(g.ptr, tmp.ptr, layout.n, layout.d, 0);
-    else k.f32_sum_rows(g.ptr, tmp.ptr, layout.n, layout.d, 0);
+    sumInto(tmp.ptr, 0);
     if (acc) k.f32_axpy(-1, tmp.ptr, dst, tmp.size);
     else k.f32_scale(tmp.ptr, -1, dst, tmp.size);
   } finally {
@@ -85,58 +106,80 @@ function reduceTo(g: Tensor, layout: Layout, sign: 1 | -1, dst: number, acc: 0 |
   }
 }
 
-function asTensor(x: Tensor | number): Tensor {
-  return typeof x === 'number' ? tensor(x) : x;
+/** dst (+)= sign · reduce(g op y), y spread over g under layY, reduced under layX. */
+function gradThrough(g: Tensor, op: 'mul' | 'div', y: Tensor, layY: Layout, layX: Layout, sign: 1 | -1, dst: number, acc: 0 | 1, shape: readonly number[]): void {
+  if (layX.kind === 'same' && sign === 1) return writeOrAdd(dst, acc, shape, (p) => apply(op, g, y, p, layY));
+  const tmp = untracked(g.shape);
+  try {
+    apply(op, g, y, tmp.ptr, layY);
+    reduceTo(tmp, layX, sign, dst, acc, shape);
+  } finally {
+    tmp.dispose();
+  }
 }
 
-function binary(op: Op, a: Tensor, bIn: Tensor | number): Tensor {
-  const b = asTensor(bIn);
-  a.ptr, b.ptr;
-  let layout = layoutOf(op, a, b);
-  if (!layout) {
-    // a is the broadcast side: commutative ops swap, sub negates the swapped difference.
-    const swapped = layoutOf(op, b, a);
-    if (swapped && (op === 'add' || op === 'mul')) return binary(op, b, a);
-    if (swapped && op === 'sub') return binary('mul', binary('sub', b, a), -1);
-    throw broadcastError(op, a, b);
+function binary(op: Op, a: Tensor, b: Tensor | number): Tensor {
+  assertLive(op, 'a', a);
+  if (typeof b === 'number') return binaryNumber(op, a, b);
+  assertLive(op, 'b', b);
+  // layA / layB: how each side spreads over the result (SAME for the full-size side).
+  let layA: Layout = SAME;
+  let layB = layoutOf(a, b);
+  if (!layB) {
+    const swapped = layoutOf(b, a);
+    if (!swapped) throw broadcastError(op, a, b);
+    layA = swapped;
+    layB = SAME;
   }
   const k = getEngine().k;
-  const out = empty(a.shape);
-  apply(op, a, b, out.ptr, layout);
-  const lay = layout;
+  const out = empty(broadcastShape(a.shape, b.shape));
+  if (layA.kind === 'same') apply(op, a, b, out.ptr, layB);
+  else {
+    // Spread a over the result first, then one same-shape pass with b.
+    k.f32_fill(out.ptr, 0, out.size);
+    apply('add', out, a, out.ptr, layA);
+    k[`f32_${op}`](out.ptr, b.ptr, out.ptr, out.size);
+  }
+  const lb = layB;
   return record(out, op, [a, b], (g) => {
     switch (op) {
       case 'add':
       case 'sub':
-        addGrad(a, (p, acc) => (acc ? k.f32_add(p, g.ptr, p, g.size) : k.f32_copy(g.ptr, p, g.size)));
-        addGrad(b, (p, acc) => reduceTo(g, lay, op === 'add' ? 1 : -1, p, acc, b.shape));
+        addGrad(a, (p, acc) => reduceTo(g, layA, 1, p, acc, a.shape));
+        addGrad(b, (p, acc) => reduceTo(g, lb, op === 'add' ? 1 : -1, p, acc, b.shape));
         return;
       case 'mul':
-        addGrad(a, (p, acc) => writeOrAdd(p, acc, a.shape, (dst) => apply('mul', g, b, dst, lay)));
-        addGrad(b, (p, acc) => withProduct(g, a, (ga) => reduceTo(ga, lay, 1, p, acc, b.shape)));
+        addGrad(a, (p, acc) => gradThrough(g, 'mul', b, lb, layA, 1, p, acc, a.shape));
+        addGrad(b, (p, acc) => gradThrough(g, 'mul', a, layA, lb, 1, p, acc, b.shape));
         return;
       case 'div':
-        addGrad(a, (p, acc) => writeOrAdd(p, acc, a.shape, (dst) => apply('div', g, b, dst, lay)));
+        addGrad(a, (p, acc) => gradThrough(g, 'div', b, lb, layA, 1, p, acc, a.shape));
         // d(a/b)/db = -out/b
-        addGrad(b, (p, acc) =>
-          withProduct(g, out, (gOut) => {
-            apply('div', gOut, b, gOut.ptr, lay);
-            reduceTo(gOut, lay, -1, p, acc, b.shape);
-          }),
-        );
+        addGrad(b, (p, acc) => {
+          const gOut = untracked(g.shape);
+          try {
+            k.f32_mul(g.ptr, out.ptr, gOut.ptr, g.size);
+            gradThrough(gOut, 'div', b, lb, lb, -1, p, acc, b.shape);
+          } finally {
+            gOut.dispose();
+          }
+        });
     }
   });
 }
 
-/** Calls fn with a temporary x ⊙ y (same shapes), freed after. */
-function withProduct(x: Tensor, y: Tensor, fn: (xy: Tensor) => void): void {
-  const tmp = untracked(x.shape);
-  try {
-    getEngine().k.f32_mul(x.ptr, y.ptr, tmp.ptr, x.size);
-    fn(tmp);
-  } finally {
-    tmp.dispose();
-  }
+/** a op s for a plain number s: no tensor is made for s, so nothing leaks outside tidy. */
+function binaryNumber(op: Op, a: Tensor, s: number): Tensor {
+  const k = getEngine().k;
+  const out = empty(a.shape);
+  applyNumber(op, a.ptr, s, out.ptr, a.size);
+  return record(out, op, [a], (g) =>
+    addGrad(a, (p, acc) => {
+      // d(a + s) = d(a - s) = g, d(a·s) = g·s, d(a / s) = g / s
+      if (op === 'add' || op === 'sub') (acc ? k.f32_add(p, g.ptr, p, a.size) : k.f32_copy(g.ptr, p, a.size));
+      else writeOrAdd(p, acc, a.shape, (dst) => applyNumber(op, g.ptr, s, dst, a.size));
+    }),
+  );
 }
 
 export const add = (a: Tensor, b: Tensor | number): Tensor => binary('add', a, b);
@@ -145,6 +188,7 @@ export const mul = (a: Tensor, b: Tensor | number): Tensor => binary('mul', a, b
 export const div = (a: Tensor, b: Tensor | number): Tensor => binary('div', a, b);
 
 export function relu(a: Tensor): Tensor {
+  assertLive('relu', 'a', a);
   const k = getEngine().k;
   const out = empty(a.shape);
   k.f32_relu_fwd(a.ptr, out.ptr, a.size);

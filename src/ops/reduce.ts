@@ -1,51 +1,53 @@
-// Sum and mean over all elements or along the last axis.
+// Sum and mean over all elements or along one axis (any, negative counts from the end).
+// Along an axis the tensor is seen as [outer, n, inner] and n is reduced: the last axis is
+// one sum_rows call, any other one sum_cols per outer slab.
 import { f32, getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, record, shapeSize, untracked } from '../autograd/tensor';
 import { BinaryOp } from '../wasm/abi';
 
-function lastAxis(fn: string, a: Tensor, axis: number): void {
-  const nd = a.shape.length;
-  if (nd === 0 || (axis !== -1 && axis !== nd - 1)) {
-    throw new Error(`${fn}: axis ${axis} is not supported for ${fmtShape(a.shape)}: use no axis (all elements) or the last axis (-1 or ${nd - 1})`);
-  }
+function reduce(fn: 'sum' | 'mean', a: Tensor, axis?: number): Tensor {
+  assertLive(fn, 'a', a);
+  return axis === undefined ? reduceAll(fn, a) : reduceAxis(fn, a, axis);
 }
 
-function reduce(fn: 'sum' | 'mean', a: Tensor, axis?: number): Tensor {
-  a.ptr;
+function reduceAll(fn: 'sum' | 'mean', a: Tensor): Tensor {
   const k = getEngine().k;
-  if (axis === undefined) {
-    const scale = fn === 'mean' ? 1 / a.size : 1;
-    const out = empty([]);
-    f32()[out.ptr >>> 2] = a.size === 0 ? (fn === 'mean' ? NaN : 0) : k.f32_sum(a.ptr, a.size) * scale;
-    return record(out, fn, [a], (g) =>
-      addGrad(a, (p, acc) => {
-        const gv = f32()[g.ptr >>> 2] * scale;
-        acc ? k.f32_add_scalar(p, gv, p, a.size) : k.f32_fill(p, gv, a.size);
-      }),
-    );
-  }
-  lastAxis(fn, a, axis);
-  const d = a.shape[a.shape.length - 1];
-  const n = d === 0 ? 0 : a.size / d;
-  const scale = fn === 'mean' ? 1 / d : 1;
-  const out = empty(a.shape.slice(0, -1));
-  k.f32_sum_rows(a.ptr, out.ptr, n, d, 0);
-  if (scale !== 1) k.f32_scale(out.ptr, scale, out.ptr, n);
+  const scale = fn === 'mean' ? 1 / a.size : 1;
+  const out = empty([]);
+  f32()[out.ptr >>> 2] = a.size === 0 ? (fn === 'mean' ? NaN : 0) : k.f32_sum(a.ptr, a.size) * scale;
   return record(out, fn, [a], (g) =>
     addGrad(a, (p, acc) => {
-      // ga[i, j] (+)= scale · g[i]: broadcast the column of row gradients.
+      const gv = f32()[g.ptr >>> 2] * scale;
+      acc ? k.f32_add_scalar(p, gv, p, a.size) : k.f32_fill(p, gv, a.size);
+    }),
+  );
+}
+
+function reduceAxis(fn: 'sum' | 'mean', a: Tensor, axis: number): Tensor {
+  const nd = a.shape.length;
+  if (!Number.isInteger(axis) || axis < -nd || axis >= nd) {
+    throw new Error(`${fn}: axis ${axis} is out of range for ${fmtShape(a.shape)}: use no axis (all elements) or one in [${-nd}, ${nd - 1}]`);
+  }
+  const ax = axis < 0 ? axis + nd : axis;
+  const outer = shapeSize(a.shape.slice(0, ax)), n = a.shape[ax], inner = shapeSize(a.shape.slice(ax + 1));
+  const scale = fn === 'mean' ? 1 / n : 1;
+  const k = getEngine().k;
+  const out = empty([...a.shape.slice(0, ax), ...a.shape.slice(ax + 1)]);
+  if (inner === 1) k.f32_sum_rows(a.ptr, out.ptr, outer, n, 0);
+  else for (let o = 0; o < outer; o++) k.f32_sum_cols(a.ptr + o * n * inner * 4, out.ptr + o * inner * 4, n, inner, 0);
+  if (scale !== 1) k.f32_scale(out.ptr, scale, out.ptr, out.size);
+  return record(out, fn, [a], (g) =>
+    addGrad(a, (p, acc) => {
+      // ga[o, j, i] (+)= scale · g[o, i]: spread g back along the reduced axis.
       if (!acc) k.f32_fill(p, 0, a.size);
-      if (scale === 1) {
-        k.f32_binary_col(BinaryOp.add, p, g.ptr, p, n, d);
-        return;
-      }
-      const gs = untracked(g.shape);
+      const gs = scale === 1 ? g : untracked(g.shape);
       try {
-        k.f32_scale(g.ptr, scale, gs.ptr, n);
-        k.f32_binary_col(BinaryOp.add, p, gs.ptr, p, n, d);
+        if (gs !== g) k.f32_scale(g.ptr, scale, gs.ptr, g.size);
+        if (inner === 1) k.f32_binary_col(BinaryOp.add, p, gs.ptr, p, outer, n);
+        else for (let o = 0; o < outer; o++) k.f32_binary_row(BinaryOp.add, p + o * n * inner * 4, gs.ptr + o * inner * 4, p + o * n * inner * 4, n, inner);
       } finally {
-        gs.dispose();
+        if (gs !== g) gs.dispose();
       }
     }),
   );
@@ -59,11 +61,11 @@ export const mean = (a: Tensor, axis?: number): Tensor => reduce('mean', a, axis
  * torch.nn.functional.normalize (eps 1e-12; a zero row stays zero with gradient g / eps).
  */
 export function l2Normalize(x: Tensor, eps = 1e-12): Tensor {
-  x.ptr;
+  assertLive('l2Normalize', 'x', x);
   if (x.shape.length === 0) throw new Error('l2Normalize: x must have at least one dimension, got a scalar');
   const k = getEngine().k;
   const d = x.shape[x.shape.length - 1];
-  const n = d === 0 ? 0 : x.size / d;
+  const n = shapeSize(x.shape.slice(0, -1));
   const out = empty(x.shape);
   const norms = untracked([n]);
   k.f32_l2normalize_fwd(x.ptr, out.ptr, norms.ptr, n, d, eps);

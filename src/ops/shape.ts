@@ -1,10 +1,11 @@
 // Shape ops that share storage (no copy): reshape, flatten.
 import { getEngine } from '../wasm/instance';
-import { Tensor, addGrad, fmtShape, record, shapeSize, viewOf } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, record, shapeSize, viewOf } from '../autograd/tensor';
 
 /** Same data under a new shape; one dimension may be -1 (inferred). */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
-  a.ptr;
+  assertLive('reshape', 'a', a);
+  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array of integers, got ${JSON.stringify(shape)}`);
   const dims = shape.slice();
   const free = dims.indexOf(-1);
   if (dims.some((s, i) => !Number.isInteger(s) || (s < 0 && i !== free)) || dims.lastIndexOf(-1) !== free) {

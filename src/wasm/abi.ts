@@ -14,6 +14,7 @@ export interface Kernels extends DistanceKernels, LossKernels, ConvKernels, Opti
   f32_div(a: Ptr, b: Ptr, out: Ptr, n: number): void;
   f32_add_scalar(a: Ptr, s: number, out: Ptr, n: number): void;
   f32_scale(a: Ptr, s: number, out: Ptr, n: number): void;
+  f32_div_scalar(a: Ptr, s: number, out: Ptr, n: number): void;
   f32_binary_row(op: number, a: Ptr, row: Ptr, out: Ptr, n: number, d: number): void;
   f32_binary_col(op: number, a: Ptr, col: Ptr, out: Ptr, n: number, d: number): void;
   f32_axpy(alpha: number, x: Ptr, y: Ptr, n: number): void;

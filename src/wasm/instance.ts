@@ -53,6 +53,7 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 export async function init(options: InitOptions = {}): Promise<void> {
+  checkOptions(options);
   if (engine) return;
   if (!pending) {
     pending = instantiate(options).then(
@@ -66,6 +67,16 @@ export async function init(options: InitOptions = {}): Promise<void> {
   await pending;
 }
 
+// Checked on every call, so a bad option is reported even when the engine already runs.
+function checkOptions({ module, simd = 'auto' }: InitOptions): void {
+  if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
+    throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
+  }
+  if (module !== undefined && !(typeof WebAssembly === 'object' && module instanceof WebAssembly.Module)) {
+    throw new TypeError(`simlearn: init: module must be a WebAssembly.Module, got ${module === null ? 'null' : typeof module}`);
+  }
+}
+
 async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engine> {
   if (typeof WebAssembly !== 'object') {
     throw new Error('simlearn: this runtime has no WebAssembly; simlearn needs WebAssembly with the SIMD (v128) proposal.');
@@ -76,12 +87,8 @@ async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engi
         'needs. Node >= 16.4, Deno, Bun, Chrome >= 91, Firefox >= 89, Safari >= 16.4 and Cloudflare Workers have it.',
     );
   }
-  if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
-    throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
-  }
   let instance: WebAssembly.Instance;
   if (module) {
-    if (!(module instanceof WebAssembly.Module)) throw new TypeError('simlearn: init: module must be a WebAssembly.Module');
     instance = await WebAssembly.instantiate(module, {});
   } else {
     const wantRelaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
@@ -90,6 +97,10 @@ async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engi
     }
     const bytes = decodeBase64(wantRelaxed ? relaxedWasmBase64 : baselineWasmBase64);
     instance = ((await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance;
+  }
+  const missing = ['memory', 'heap_base', 'build_is_relaxed', 'f32_gemm_workspace_bytes'].filter((name) => !(name in instance.exports));
+  if (missing.length > 0) {
+    throw new Error(`simlearn: init: the module is not a simlearn build (no export ${missing.join(', ')}); pass build/simlearn.wasm`);
   }
   const k = instance.exports as unknown as Kernels;
   const alloc = new Allocator(k.memory, k.heap_base());

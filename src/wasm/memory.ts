@@ -1,7 +1,7 @@
 // The allocator that owns wasm linear memory. Kernels never allocate: every buffer is
 // carved here. Blocks are 64-byte aligned (one cache line, any v128 load is aligned) and
 // recycled by exact size first — a training step allocates the same sizes every step, so
-// memory stays flat — then, when growth is refused, by coalescing neighbours.
+// memory stays flat — then, before memory grows, by coalescing and splitting free blocks.
 const ALIGN = 64;
 const PAGE = 65536;
 const WASM32_MAX_BYTES = 65536 * PAGE;
@@ -18,7 +18,7 @@ export class Allocator {
 
   constructor(memory: WebAssembly.Memory, heapBase: number) {
     this.memory = memory;
-    this.base = roundUp(heapBase, ALIGN);
+    this.base = Math.max(ALIGN, roundUp(heapBase, ALIGN)); // 0 stays the null pointer of size-0 tensors
     this.top = this.base;
     this.limit = WASM32_MAX_BYTES;
   }
@@ -36,9 +36,12 @@ export class Allocator {
   }
 
   alloc(bytes: number): number {
-    if (bytes <= 0) return 0;
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`simlearn: internal: cannot allocate ${bytes} bytes`);
+    if (bytes === 0) return 0;
     const size = roundUp(bytes, ALIGN);
-    const ptr = this.reuse(size) ?? this.bump(size) ?? (this.coalesce(), this.firstFit(size) ?? this.bump(size));
+    // Growing is the last resort: free blocks of other sizes are merged and split first, so
+    // a workload whose sizes vary does not grow memory without bound.
+    const ptr = this.reuse(size) ?? this.bump(size, false) ?? (this.coalesce(), this.firstFit(size) ?? this.bump(size, true));
     if (ptr === undefined) {
       throw new RangeError(
         `simlearn: out of wasm memory: cannot allocate ${bytes} bytes ` +
@@ -67,11 +70,12 @@ export class Allocator {
     return list && list.length > 0 ? list.pop() : undefined;
   }
 
-  private bump(size: number): number | undefined {
+  private bump(size: number, grow: boolean): number | undefined {
     const end = this.top + size;
     if (end > this.limit) return undefined;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
+      if (!grow) return undefined;
       // Grow by at least a quarter of what we have, so a growing workload grows rarely.
       const want = Math.min(this.limit, Math.max(end, have + (have >> 2)));
       try {

@@ -1,0 +1,97 @@
+// init(): idempotent, options checked on every call; the module path, the relaxed build and a
+// runtime without SIMD are process-global, so each runs in a child process (node + tsx).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as sl from '../../src/index';
+import { getEngine } from '../../src/wasm/instance';
+
+await sl.init();
+const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+const wasmPath = fileURLToPath(new URL('../../build/simlearn.wasm', import.meta.url));
+
+/** Runs an ES module body in a fresh node with tsx; `sl` is simlearn. Returns its stdout. */
+function child(body: string, nodeFlags: string[] = []): { out: string; err: string; status: number | null } {
+  const code = `const sl = await import(${JSON.stringify(index)});\n${body}`;
+  const res = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  return { out: res.stdout.trim(), err: res.stderr, status: res.status };
+}
+
+// A product small enough to check by hand in every child: [[1, 2], [3, 4]] · [[5], [6]] = [[17], [39]].
+const PRODUCT = `const y = sl.matmul(sl.tensor([[1, 2], [3, 4]]), sl.tensor([[5], [6]])).data();`;
+
+test('init() is idempotent: a second call keeps the same engine and tensors', async () => {
+  const engine = getEngine();
+  const t = sl.tensor([1, 2, 3]);
+  await sl.init();
+  await Promise.all([sl.init(), sl.init({ simd: 'baseline' })]);
+  assert.is(getEngine(), engine);
+  assert.equal(Array.from(t.data()), [1, 2, 3]);
+  t.dispose();
+});
+
+test('init rejects a bogus simd option and a module that is not a WebAssembly.Module, even when running', async () => {
+  const rejection = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => e.message);
+  assert.match(await rejection(sl.init({ simd: 'bogus' as any })), /^simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got "bogus"/);
+  assert.match(await rejection(sl.init({ module: new Uint8Array(8) as any })), /^simlearn: init: module must be a WebAssembly.Module, got object/);
+});
+
+test('engineInfo reports the build and memory figures', () => {
+  const info = sl.engineInfo();
+  assert.ok(info.build === 'baseline' || info.build === 'relaxed');
+  assert.ok(info.memoryBytes >= 1 << 20 && info.liveBytes >= 0 && info.highWaterBytes <= info.memoryBytes);
+});
+
+test('init({ module }): a foreign module is refused by name; the compiled build/simlearn.wasm works (child process)', () => {
+  const r = child(`
+    const { readFileSync } = await import('node:fs');
+    const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    await sl.init({ module: empty }).then(() => console.log('accepted'), (e) => console.error(e.message));
+    const module = new WebAssembly.Module(readFileSync(${JSON.stringify(wasmPath)}));
+    await sl.init({ module });
+    ${PRODUCT}
+    console.log(JSON.stringify({ build: sl.engineInfo().build, y: Array.from(y) }));`);
+  assert.is(r.status, 0, r.err);
+  assert.match(r.err, /^simlearn: init: the module is not a simlearn build \(no export memory, heap_base, build_is_relaxed, f32_gemm_workspace_bytes\)/);
+  assert.equal(JSON.parse(r.out), { build: 'baseline', y: [17, 39] });
+  assert.ok(readFileSync(wasmPath).length > 1000);
+});
+
+test('on a runtime with relaxed SIMD, init picks the relaxed build and every kernel test passes on it (kernels.test.ts in a child)', () => {
+  const file = fileURLToPath(new URL('./kernels.test.ts', import.meta.url));
+  const res = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', file], { encoding: 'utf8', timeout: 120000 });
+  const summary = res.stdout.match(/Total:\s+(\d+)[\s\S]*Passed:\s+(\d+)/);
+  assert.is(res.status, 0, res.stdout + res.stderr);
+  assert.ok(summary && Number(summary[1]) > 10 && summary[1] === summary[2], res.stdout);
+});
+
+test("without relaxed SIMD, init({ simd: 'relaxed' }) names what is missing and init({ simd: 'baseline' }) then works", () => {
+  const r = child(`
+    WebAssembly.validate = ((orig) => (bytes) => bytes.length < 50 && orig(bytes))(WebAssembly.validate); // only the SIMD probe passes
+    await sl.init({ simd: 'relaxed' }).catch((e) => console.log(e.message));
+    await sl.init({ simd: 'baseline' });
+    ${PRODUCT}
+    console.log(sl.engineInfo().build, Array.from(y).join(','));`);
+  assert.is(r.status, 0, r.err);
+  const [relaxedError, result] = r.out.split('\n');
+  assert.match(relaxedError, /^simlearn: init\(\{ simd: 'relaxed' \}\): this runtime does not validate relaxed SIMD/);
+  assert.is(result, 'baseline 17,39');
+});
+
+test('a runtime without WebAssembly SIMD gets an error naming it, and tensors then say init is needed', () => {
+  const r = child(`
+    WebAssembly.validate = () => false;
+    await sl.init().catch((e) => console.log(e.message));
+    try { sl.zeros([2]); } catch (e) { console.log(e.message); }`);
+  assert.is(r.status, 0, r.err);
+  const [initError, useError] = r.out.split('\n');
+  assert.match(initError, /^simlearn: this runtime supports WebAssembly but not WebAssembly SIMD \(v128/);
+  assert.match(useError, /simlearn: not initialised: call `await sl.init\(\)`/);
+});
+
+test.run();

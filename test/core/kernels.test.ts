@@ -1,0 +1,324 @@
+// Every eltwise / reduce / gemm kernel called directly on allocator buffers, against the
+// float64 references in test/ref, at sizes below, at and above the SIMD widths (tails and
+// blocks). Each output buffer is followed by guard elements that must stay untouched (a
+// kernel may never write past its output), and inputs must come back unchanged.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import * as sl from '../../src/index';
+import { Rng } from '../../src/random';
+import { f32, getEngine } from '../../src/wasm/instance';
+import { BinaryOp } from '../../src/wasm/abi';
+import { assertClose, randomF32, U32 } from '../helpers/close';
+import { binaryColRef, binaryRef, binaryRowRef, mapRef, reluBwdRef, reluRef, transposeRef, type BinaryName } from '../ref/eltwise';
+import { l2normalizeBwdRef, l2normalizeRef, l2normRowsRef, sumColsRef, sumRef, sumRowsRef } from '../ref/reduce';
+import { gemmRef } from '../ref/gemm';
+
+await sl.init();
+const e = getEngine();
+// Every kernel this file calls is recorded, so the last test can list exports left untested.
+const called = new Set<string>();
+const k = new Proxy(e.k, { get: (t, name: string) => (called.add(name), (t as any)[name]) }) as typeof e.k;
+
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 16, 17, 33, 64, 100];
+const GUARD = 17;
+const SENTINEL = -12345.5;
+
+// ---- buffers: each case allocates, checks its guards and inputs, and frees everything ----
+
+interface Buf {
+  ptr: number;
+  n: number;
+  init: Float32Array;
+}
+let live: Buf[] = [];
+
+function put(data: ArrayLike<number>): Buf {
+  const ptr = e.alloc.alloc((data.length + GUARD) * 4);
+  const init = Float32Array.from(data);
+  const v = f32();
+  v.set(init, ptr >>> 2);
+  v.fill(SENTINEL, (ptr >>> 2) + data.length, (ptr >>> 2) + data.length + GUARD);
+  const b = { ptr, n: data.length, init };
+  live.push(b);
+  return b;
+}
+const out = (n: number): Buf => put(new Float32Array(n).fill(NaN));
+const read = (b: Buf): Float32Array => f32().slice(b.ptr >>> 2, (b.ptr >>> 2) + b.n);
+
+/** Runs a case; afterwards every guard holds and every buffer not in `written` is unchanged. */
+function withBuffers(label: string, fn: (written: Set<Buf>) => void): void {
+  const written = new Set<Buf>();
+  try {
+    fn(written);
+    const v = f32();
+    for (const b of live) {
+      const g = (b.ptr >>> 2) + b.n;
+      for (let i = 0; i < GUARD; i++) if (v[g + i] !== SENTINEL) assert.unreachable(`${label}: wrote past the end (guard ${i})`);
+      if (!written.has(b)) assertClose(read(b), b.init, {}, `${label}: an input changed`);
+    }
+  } finally {
+    for (const b of live) e.alloc.free(b.ptr);
+    live = [];
+  }
+}
+
+const rng = new Rng(20261128);
+const OPS: BinaryName[] = ['add', 'sub', 'mul', 'div'];
+
+// ---- eltwise ----
+
+// IEEE add/sub/mul/div are correctly rounded: within half an ulp of the float64 result.
+const ONE_ROUNDING = { rtol: U32 };
+
+test('f32_add / sub / mul / div: one rounding of the float64 result; out may alias a', () => {
+  for (const op of OPS)
+    for (const n of SIZES)
+      withBuffers(`${op} n=${n}`, (w) => {
+        const a = put(randomF32(rng, n)), b = put(randomF32(rng, n)), o = out(n);
+        w.add(o);
+        k[`f32_${op}`](a.ptr, b.ptr, o.ptr, n);
+        const ref = mapRef(a.init, (x, i) => binaryRef(op, x, b.init[i]));
+        assertClose(read(o), ref, ONE_ROUNDING, `f32_${op} n=${n}`);
+        w.add(a);
+        k[`f32_${op}`](a.ptr, b.ptr, a.ptr, n);
+        assertClose(read(a), ref, ONE_ROUNDING, `f32_${op} in place n=${n}`);
+      });
+});
+
+test('f32_add_scalar / f32_scale / f32_div_scalar: one rounding', () => {
+  for (const n of SIZES)
+    withBuffers(`scalar n=${n}`, (w) => {
+      const a = put(randomF32(rng, n)), o = out(n);
+      w.add(o);
+      const s = Math.fround(rng.normal());
+      k.f32_add_scalar(a.ptr, s, o.ptr, n);
+      assertClose(read(o), mapRef(a.init, (x) => x + s), ONE_ROUNDING, `f32_add_scalar n=${n}`);
+      k.f32_scale(a.ptr, s, o.ptr, n);
+      assertClose(read(o), mapRef(a.init, (x) => x * s), ONE_ROUNDING, `f32_scale n=${n}`);
+      k.f32_div_scalar(a.ptr, s, o.ptr, n);
+      assertClose(read(o), mapRef(a.init, (x) => Math.fround(x / s)), {}, `f32_div_scalar n=${n}: exactly the rounded quotient`);
+    });
+});
+
+test('f32_axpy: y += alpha·x within two roundings of |y| + |alpha·x|', () => {
+  for (const n of SIZES)
+    withBuffers(`axpy n=${n}`, (w) => {
+      const x = put(randomF32(rng, n)), y = put(randomF32(rng, n));
+      w.add(y);
+      const alpha = Math.fround(rng.normal());
+      k.f32_axpy(alpha, x.ptr, y.ptr, n);
+      const ref = mapRef(y.init, (v, i) => v + alpha * x.init[i]);
+      const bound = mapRef(y.init, (v, i) => 2 * U32 * (Math.abs(v) + Math.abs(alpha * x.init[i])));
+      assertClose(read(y), ref, { bound }, `f32_axpy n=${n}`);
+    });
+});
+
+test('f32_fill / f32_copy: exact', () => {
+  for (const n of SIZES)
+    withBuffers(`fill/copy n=${n}`, (w) => {
+      const src = put(randomF32(rng, n)), o = out(n);
+      w.add(o);
+      k.f32_fill(o.ptr, -2.5, n);
+      assertClose(read(o), new Float64Array(n).fill(-2.5), {}, `f32_fill n=${n}`);
+      k.f32_copy(src.ptr, o.ptr, n);
+      assertClose(read(o), src.init, {}, `f32_copy n=${n}`);
+    });
+});
+
+test('f32_relu_fwd exact; f32_relu_bwd exact (acc 0) and one rounding (acc 1), subgradient 0 at 0', () => {
+  for (const n of SIZES)
+    withBuffers(`relu n=${n}`, (w) => {
+      const xs = randomF32(rng, n);
+      xs[0] = 0; // the kink: PyTorch's relu backward passes nothing at exactly 0
+      const x = put(xs), gy = put(randomF32(rng, n)), y = out(n), gx = put(randomF32(rng, n));
+      w.add(y).add(gx);
+      k.f32_relu_fwd(x.ptr, y.ptr, n);
+      assertClose(read(y), reluRef(xs), {}, `f32_relu_fwd n=${n}`);
+      const prev = read(gx);
+      k.f32_relu_bwd(x.ptr, gy.ptr, gx.ptr, n, 1);
+      assertClose(read(gx), reluBwdRef(xs, gy.init, prev), ONE_ROUNDING, `f32_relu_bwd acc=1 n=${n}`);
+      k.f32_relu_bwd(x.ptr, gy.ptr, gx.ptr, n, 0);
+      assertClose(read(gx), reluBwdRef(xs, gy.init), {}, `f32_relu_bwd acc=0 n=${n}`);
+    });
+});
+
+test('f32_relu_fwd: NaN stays NaN in the SIMD body and the scalar tail alike', () => {
+  for (const n of [1, 3, 4, 5, 7, 8])
+    withBuffers(`relu NaN n=${n}`, (w) => {
+      const x = put(new Float32Array(n).fill(NaN)), y = out(n);
+      w.add(y);
+      k.f32_relu_fwd(x.ptr, y.ptr, n);
+      assert.ok(read(y).every(Number.isNaN), `relu(NaN) n=${n}: ${read(y)}`);
+    });
+});
+
+test('f32_transpose: exact for every [n, d] pair of sizes', () => {
+  for (const n of SIZES)
+    for (const d of SIZES)
+      withBuffers(`transpose ${n}x${d}`, (w) => {
+        const a = put(randomF32(rng, n * d)), o = out(n * d);
+        w.add(o);
+        k.f32_transpose(a.ptr, o.ptr, n, d);
+        assertClose(read(o), transposeRef(a.init, n, d), {}, `f32_transpose [${n}, ${d}]`);
+      });
+});
+
+test('f32_binary_row / f32_binary_col: every op, one rounding; out may alias a', () => {
+  for (const op of OPS)
+    for (const n of [1, 3, 17])
+      for (const d of SIZES)
+        withBuffers(`binary ${op} ${n}x${d}`, (w) => {
+          const a = put(randomF32(rng, n * d)), row = put(randomF32(rng, d)), col = put(randomF32(rng, n)), o = out(n * d);
+          w.add(o).add(a);
+          k.f32_binary_row(BinaryOp[op], a.ptr, row.ptr, o.ptr, n, d);
+          assertClose(read(o), binaryRowRef(op, a.init, row.init, n, d), ONE_ROUNDING, `f32_binary_row ${op} [${n}, ${d}]`);
+          k.f32_binary_col(BinaryOp[op], a.ptr, col.ptr, o.ptr, n, d);
+          assertClose(read(o), binaryColRef(op, a.init, col.init, n, d), ONE_ROUNDING, `f32_binary_col ${op} [${n}, ${d}]`);
+          k.f32_binary_row(BinaryOp[op], a.ptr, row.ptr, a.ptr, n, d);
+          assertClose(read(a), binaryRowRef(op, a.init, row.init, n, d), ONE_ROUNDING, `f32_binary_row ${op} in place`);
+        });
+});
+
+// ---- reductions ----
+
+// Recursive/blocked float32 summation of d terms: |error| ≤ d·u·Σ|x| (the classical bound).
+const sumBound = (x: ArrayLike<number>, d: number): number => d * U32 * sumRef(mapRef(x, Math.abs));
+
+test('f32_sum: within d·u·Σ|x|, and within 70·u·Σ|x| for long inputs (blocked), an empty one is 0', () => {
+  for (const n of [1023, 1024, 1025, 100_003])
+    withBuffers(`sum n=${n}`, () => {
+      const x = put(randomF32(rng, n, 1).map((v) => v + 3)); // a mean far from 0: error builds up in naive f32 sums
+      const tol = { atol: 70 * U32 * sumRef(mapRef(x.init, Math.abs)) };
+      assertClose([k.f32_sum(x.ptr, n)], [sumRef(x.init)], tol, `f32_sum n=${n}`);
+    });
+  withBuffers('sum n=1e6', () => {
+    // A million values around 3: a plain 16-lane f32 sum drifts by ~1e-6 relative; blocking
+    // keeps the result within two roundings of the exact sum.
+    const x = put(randomF32(rng, 1_000_003).map((v) => v + 3));
+    const exact = sumRef(x.init);
+    assertClose([k.f32_sum(x.ptr, x.n)], [exact], { rtol: 2 * U32 }, 'f32_sum n=1_000_003');
+  });
+  for (const n of SIZES)
+    withBuffers(`sum n=${n}`, () => {
+      const x = put(randomF32(rng, n));
+      assertClose([k.f32_sum(x.ptr, n)], [sumRef(x.init)], { atol: sumBound(x.init, n) }, `f32_sum n=${n}`);
+    });
+  withBuffers('sum n=0', () => assert.is(k.f32_sum(put([]).ptr, 0), 0));
+});
+
+test('f32_sum_rows / f32_sum_cols: acc 0 and 1, within d·u·Σ|x| per output', () => {
+  for (const n of [1, 2, 5, 33])
+    for (const d of SIZES)
+      withBuffers(`sum_rows/cols ${n}x${d}`, (w) => {
+        const x = put(randomF32(rng, n * d)), rows = put(randomF32(rng, n)), cols = put(randomF32(rng, d));
+        w.add(rows).add(cols);
+        const absRows = sumRowsRef(mapRef(x.init, Math.abs), n, d);
+        const absCols = sumColsRef(mapRef(x.init, Math.abs), n, d);
+        const r = sumRowsRef(x.init, n, d), c = sumColsRef(x.init, n, d);
+        k.f32_sum_rows(x.ptr, rows.ptr, n, d, 1);
+        const rowsAcc = mapRef(r, (v, i) => v + rows.init[i]);
+        assertClose(read(rows), rowsAcc, { bound: mapRef(absRows, (v, i) => (d + 1) * U32 * (v + Math.abs(rows.init[i]))) }, `f32_sum_rows acc=1 [${n}, ${d}]`);
+        k.f32_sum_rows(x.ptr, rows.ptr, n, d, 0);
+        assertClose(read(rows), r, { bound: mapRef(absRows, (v) => d * U32 * v) }, `f32_sum_rows acc=0 [${n}, ${d}]`);
+        k.f32_sum_cols(x.ptr, cols.ptr, n, d, 1);
+        const colsAcc = mapRef(c, (v, j) => v + cols.init[j]);
+        assertClose(read(cols), colsAcc, { bound: mapRef(absCols, (v, j) => (n + 1) * U32 * (v + Math.abs(cols.init[j]))) }, `f32_sum_cols acc=1 [${n}, ${d}]`);
+        k.f32_sum_cols(x.ptr, cols.ptr, n, d, 0);
+        assertClose(read(cols), c, { bound: mapRef(absCols, (v) => n * U32 * v) }, `f32_sum_cols acc=0 [${n}, ${d}]`);
+      });
+});
+
+test('f32_l2norm_rows: relative error ≤ (d + 2)·u', () => {
+  for (const n of [1, 3, 17])
+    for (const d of SIZES)
+      withBuffers(`l2norm ${n}x${d}`, (w) => {
+        const x = put(randomF32(rng, n * d)), o = out(n);
+        w.add(o);
+        k.f32_l2norm_rows(x.ptr, o.ptr, n, d);
+        assertClose(read(o), l2normRowsRef(x.init, n, d), { rtol: (d + 2) * U32 }, `f32_l2norm_rows [${n}, ${d}]`);
+      });
+});
+
+test('f32_l2normalize_fwd / _bwd: vs float64 F.normalize and its VJP (acc 0 and 1), zero rows included', () => {
+  const eps = 1e-12;
+  for (const n of [1, 3, 17])
+    for (const d of SIZES)
+      withBuffers(`l2normalize ${n}x${d}`, (w) => {
+        const xs = randomF32(rng, n * d);
+        if (n > 1) xs.fill(0, d, 2 * d); // row 1 is zero: y = 0, gradient g / eps
+        const x = put(xs), y = out(n * d), norms = out(n), g = put(randomF32(rng, n * d)), gx = put(randomF32(rng, n * d));
+        w.add(y).add(norms).add(gx);
+        k.f32_l2normalize_fwd(x.ptr, y.ptr, norms.ptr, n, d, eps);
+        assertClose(read(y), l2normalizeRef(xs, n, d, eps), { atol: (d + 4) * U32 }, `f32_l2normalize_fwd [${n}, ${d}]`);
+        assertClose(read(norms), mapRef(l2normRowsRef(xs, n, d), (r) => Math.max(r, eps)), { rtol: (d + 2) * U32 }, 'norms');
+        const ref = l2normalizeBwdRef(xs, g.init, n, d, eps);
+        const prev = read(gx);
+        // Ordinary rows: absolute error against the largest ordinary element (cancellation in
+        // g − y(y·g)); the zero row's elements are g / eps ≈ 1e12: relative error there.
+        const ordinary = mapRef(ref, (v, i) => (n > 1 && i >= d && i < 2 * d ? 0 : Math.abs(v) + Math.abs(prev[i])));
+        const tol = { atol: 1e-5 * Math.max(1, ...ordinary), rtol: 1e-6 };
+        k.f32_l2normalize_bwd(y.ptr, g.ptr, norms.ptr, gx.ptr, n, d, eps, 1);
+        assertClose(read(gx), mapRef(ref, (v, i) => v + prev[i]), tol, `f32_l2normalize_bwd acc=1 [${n}, ${d}]`);
+        k.f32_l2normalize_bwd(y.ptr, g.ptr, norms.ptr, gx.ptr, n, d, eps, 0);
+        assertClose(read(gx), ref, tol, `f32_l2normalize_bwd acc=0 [${n}, ${d}]`);
+      });
+});
+
+// ---- GEMM ----
+
+// (m, k, n): every size along each axis, edge shapes, 100³, and a seeded random sample.
+function gemmShapes(): [number, number, number][] {
+  const shapes: [number, number, number][] = [];
+  for (const s of SIZES) shapes.push([s, 3, 5], [3, s, 5], [5, 3, s]);
+  shapes.push([1, 1, 1], [1, 100, 1], [1, 33, 1], [100, 1, 100], [100, 3, 1], [1, 64, 100], [100, 100, 1], [2, 100, 2], [64, 64, 64], [100, 100, 100]);
+  const pick = new Rng(4242);
+  for (let i = 0; i < 40; i++) shapes.push([SIZES[pick.int(12)], SIZES[pick.int(12)], SIZES[pick.int(12)]]);
+  return shapes;
+}
+
+test('f32_gemm_nn / tn / nt, acc 0 and 1: within (k + 2)·u·(|A||B| + |C0|) of the float64 product', () => {
+  for (const [m, kk, n] of gemmShapes())
+    for (const form of ['nn', 'tn', 'nt'] as const)
+      withBuffers(`gemm ${form} ${m}x${kk}x${n}`, (w) => {
+        const a = put(randomF32(rng, m * kk)), b = put(randomF32(rng, kk * n)), c = put(randomF32(rng, m * n));
+        w.add(c);
+        const absA = mapRef(a.init, Math.abs), absB = mapRef(b.init, Math.abs);
+        const mag = gemmRef(form, absA, absB, m, kk, n);
+        for (const acc of [1, 0] as const) {
+          const before = read(c);
+          k[`f32_gemm_${form}`](a.ptr, b.ptr, c.ptr, m, kk, n, acc, e.gemmWorkspace);
+          const ref = gemmRef(form, a.init, b.init, m, kk, n, acc ? before : undefined);
+          const bound = mapRef(mag, (v, i) => (kk + 2) * U32 * (v + (acc ? Math.abs(before[i]) : 0)));
+          assertClose(read(c), ref, { bound }, `f32_gemm_${form} acc=${acc} m=${m} k=${kk} n=${n}`);
+        }
+      });
+});
+
+test('f32_gemm with k = 0 writes zeros (acc 0) and leaves C (acc 1)', () => {
+  for (const form of ['nn', 'tn', 'nt'] as const)
+    withBuffers(`gemm ${form} k=0`, (w) => {
+      const a = put([]), b = put([]), c = put(randomF32(rng, 15));
+      w.add(c);
+      k[`f32_gemm_${form}`](a.ptr, b.ptr, c.ptr, 3, 0, 5, 1, e.gemmWorkspace);
+      assertClose(read(c), c.init, {}, `${form} k=0 acc=1`);
+      k[`f32_gemm_${form}`](a.ptr, b.ptr, c.ptr, 3, 0, 5, 0, e.gemmWorkspace);
+      assertClose(read(c), new Float64Array(15), {}, `${form} k=0 acc=0`);
+    });
+});
+
+test('the build in use is the one init picks for this runtime', () => {
+  assert.is(e.build, sl.hasRelaxedSimd() ? 'relaxed' : 'baseline');
+});
+
+test('every export of the eltwise, reduce and gemm kernel files is tested here', () => {
+  const exported = ['eltwise', 'reduce', 'gemm'].flatMap((family) => {
+    const src = readFileSync(new URL(`../../assembly/kernels/${family}.ts`, import.meta.url), 'utf8');
+    return [...src.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+  });
+  const untested = exported.filter((name) => !called.has(name) && name !== 'f32_gemm_workspace_bytes');
+  assert.equal(untested, [], `kernels without a test: ${untested.join(', ')}`);
+  assert.is(live.length, 0, 'no buffer leaked by the kernel tests');
+});
+
+test.run();
