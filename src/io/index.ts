@@ -1,2 +1,2 @@
-// sl.io: see the files of this folder.
-export {};
+// sl.io: weights in the safetensors format, exchangeable with PyTorch.
+export { saveSafetensors, loadSafetensors, safetensorsMetadata, type StateDict } from './safetensors';

@@ -1,4 +1,4 @@
-import { Tensor } from '../autograd/tensor';
+import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { Module } from '../nn/module';
 import { EmbeddingModel, type PairedDistance } from './embedding-model';
 
@@ -19,5 +19,21 @@ export class Siamese extends EmbeddingModel {
   forward(a: Tensor, b: Tensor): Tensor {
     this.checkSameBatch('Siamese.forward', [['a', a], ['b', b]]);
     return this.distance.paired(this.embed(a), this.embed(b));
+  }
+
+  /**
+   * Whether each pair (a[i], b[i]) is a match: distance ≤ threshold (similarity ≥ threshold
+   * for an inverted distance such as CosineSimilarity). Calibrate first, e.g.
+   * `model.threshold = sl.metrics.verification(model.forward(a, b), same).threshold`
+   * (for a similarity, pass its negation to verification and negate the threshold back).
+   */
+  isMatch(a: Tensor, b: Tensor): boolean[] {
+    const t = this.threshold;
+    if (typeof t !== 'number' || Number.isNaN(t)) {
+      throw new Error('Siamese.isMatch: no threshold set; calibrate it, e.g. model.threshold = sl.metrics.verification(model.forward(a, b), same).threshold');
+    }
+    const inverted = !!this.distance.isInverted;
+    const d = tidy(() => noGrad(() => this.forward(a, b).data()));
+    return Array.from(d, (v) => (inverted ? v >= t : v <= t));
   }
 }

@@ -1,2 +1,3 @@
-// sl.train: see the files of this folder.
-export {};
+// sl.train: the training loop and its progress report.
+export { fit, type FitOptions, type History, type Batch, type SampledData } from './fit';
+export { Progress, progressText, type StepInfo } from './progress';

@@ -1,0 +1,74 @@
+// Builds the publishable package into dist/:
+//   simlearn.js           ESM bundle, both wasm builds inlined as base64 (Node, Deno, Bun, browsers)
+//   simlearn.workerd.js   workerd/Cloudflare Workers entry: imports ./simlearn.wasm and
+//                         ./simlearn-relaxed.wasm as modules, no inlined bytes
+//   simlearn*.wasm        the two builds, for the workerd entry (and anyone compiling them)
+//   types/                .d.ts of the public API
+// and prints the size budget. `--no-wasm` reuses build/ (the runtime suite builds once).
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const run = (cmd, args) => {
+  const res = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (res.status !== 0) {
+    console.error(`build-dist: ${cmd} ${args.join(' ')} failed`);
+    process.exit(1);
+  }
+};
+
+if (!process.argv.includes('--no-wasm')) run(process.execPath, ['scripts/build-wasm.mjs']);
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist');
+
+// Portable: no Node built-ins (--platform=neutral keeps Buffer out), and es2022 keeps
+// esbuild from emitting Uint8Array.fromBase64, which Node 20 lacks.
+const common = { bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' };
+
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/simlearn.js' });
+
+const stubInlinedWasm = {
+  name: 'stub-inlined-wasm',
+  setup(b) {
+    b.onResolve({ filter: /kernels\.generated$/ }, () => ({ path: 'kernels.generated', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "export const baselineWasmBase64 = ''; export const relaxedWasmBase64 = '';",
+      loader: 'js',
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: ['src/entries/workerd.ts'],
+  outfile: 'dist/simlearn.workerd.js',
+  external: ['./simlearn.wasm', './simlearn-relaxed.wasm'],
+  plugins: [stubInlinedWasm],
+});
+copyFileSync('build/simlearn.wasm', 'dist/simlearn.wasm');
+copyFileSync('build/simlearn-relaxed.wasm', 'dist/simlearn-relaxed.wasm');
+
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json']);
+
+const workerd = readFileSync('dist/simlearn.workerd.js', 'utf8');
+if (/AGFzbQ/.test(workerd)) {
+  console.error('build-dist: dist/simlearn.workerd.js still holds inlined wasm');
+  process.exit(1);
+}
+
+// Budget: what a user downloads, minified and gzipped (level 9, as CDNs serve it).
+const sizes = {};
+const measure = (...files) => {
+  const bytes = Buffer.concat(files.map((f) => readFileSync(`dist/${f}`)));
+  return { min: bytes.length, gz: gzipSync(bytes, { level: 9 }).length };
+};
+sizes['simlearn.js (JS + both wasm builds inlined)'] = measure('simlearn.js');
+sizes['simlearn.workerd.js + both .wasm'] = measure('simlearn.workerd.js', 'simlearn.wasm', 'simlearn-relaxed.wasm');
+sizes['simlearn.workerd.js (the JS alone)'] = measure('simlearn.workerd.js');
+sizes['simlearn.wasm (baseline)'] = measure('simlearn.wasm');
+sizes['simlearn-relaxed.wasm'] = measure('simlearn-relaxed.wasm');
+writeFileSync('build/dist-sizes.json', JSON.stringify(sizes, null, 2) + '\n');
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+for (const [name, s] of Object.entries(sizes)) console.log(`dist: ${name}: ${kb(s.min)} minified, ${kb(s.gz)} gzipped`);
+const total = sizes['simlearn.js (JS + both wasm builds inlined)'].gz;
+if (total > 100 * 1024) console.warn(`build-dist: over budget: ${kb(total)} gzipped > 100 KB`);

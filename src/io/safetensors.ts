@@ -1,0 +1,180 @@
+// The safetensors format (huggingface/safetensors), F32 only:
+//   [u64 LE header length n] [n bytes of JSON header, space-padded to a multiple of 8]
+//   [data section: raw little-endian tensors, back to back]
+// Header: { "__metadata__"?: { str: str }, name: { dtype, shape, data_offsets: [begin, end] } },
+// offsets relative to the data section. Tensors are laid out in the order the Rust library
+// uses (by dtype alignment, then name; all F32 here, so by name), which makes our files
+// byte-identical to `safetensors.torch.save_file` for the same state dict.
+import { f32 } from '../wasm/instance';
+import { tensor } from '../autograd/create';
+import { Tensor, fmtShape, shapeSize } from '../autograd/tensor';
+
+export type StateDict = Record<string, Tensor> | Map<string, Tensor>;
+
+/** The Rust library's limit: headers above 100 MB are refused as corrupt. */
+const MAX_HEADER_BYTES = 100_000_000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Serialises a state dict (name → Tensor, a plain object or a Map) as a safetensors file.
+ * `metadata` (string → string) goes into `__metadata__`.
+ * @example writeFileSync('model.safetensors', sl.io.saveSafetensors(model.stateDict()))
+ */
+export function saveSafetensors(stateDict: StateDict, metadata?: Record<string, string>): Uint8Array {
+  if (stateDict === null || typeof stateDict !== 'object') {
+    throw new Error(`saveSafetensors: stateDict must be an object or Map of name → Tensor, got ${stateDict === null ? 'null' : typeof stateDict}`);
+  }
+  const entries = stateDict instanceof Map ? [...stateDict.entries()] : Object.entries(stateDict);
+  for (const [name, t] of entries) {
+    if (!(t instanceof Tensor)) throw new Error(`saveSafetensors: entry '${name}' is not a Tensor`);
+    t.ptr; // throws if disposed, before anything is written
+    if (name === '__metadata__') throw new Error("saveSafetensors: '__metadata__' is reserved and cannot name a tensor");
+  }
+  if (metadata !== undefined) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new Error(`saveSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
+    }
+  }
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of entries) {
+    const end = offset + t.size * 4;
+    header[name] = { dtype: 'F32', shape: t.shape.slice(), data_offsets: [offset, end] };
+    offset = end;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = json.length + ((8 - (json.length % 8)) % 8);
+  const out = new Uint8Array(8 + padded + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(padded), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + padded);
+
+  const base = 8 + padded;
+  let pos = 0;
+  for (const [, t] of entries) {
+    writeF32(out, base + pos, t);
+    pos += t.size * 4;
+  }
+  return out;
+}
+
+function writeF32(out: Uint8Array, at: number, t: Tensor): void {
+  const mem = f32();
+  const p = t.ptr >>> 2;
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(mem.buffer, mem.byteOffset + p * 4, t.size * 4), at);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset);
+  for (let i = 0; i < t.size; i++) view.setFloat32(at + i * 4, mem[p + i], true);
+}
+
+interface Entry {
+  name: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * Parses a safetensors file into name → Tensor (F32 only). Every check runs before any
+ * tensor is created, so a truncated or corrupt file throws and allocates nothing.
+ * @example const dict = sl.io.loadSafetensors(readFileSync('model.safetensors')); model.loadStateDict(dict)
+ */
+export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
+  const entries = parseSafetensors(bytes);
+  const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const dataStart = 8 + Number(view.getBigUint64(0, true));
+  const out: Record<string, Tensor> = {};
+  for (const e of entries) {
+    const n = (e.end - e.begin) / 4;
+    const vals = new Float32Array(n);
+    const at = dataStart + e.begin;
+    for (let i = 0; i < n; i++) vals[i] = view.getFloat32(at + i * 4, true);
+    out[e.name] = tensor(vals, e.shape);
+  }
+  return out;
+}
+
+/** The `__metadata__` of a safetensors file ({} when absent), validated like loadSafetensors. */
+export function safetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+  parseSafetensors(bytes);
+  return (readHeader(bytes).header.__metadata__ as Record<string, string> | undefined) ?? {};
+}
+
+function fail(msg: string): never {
+  throw new Error(`loadSafetensors: ${msg}`);
+}
+
+function readHeader(bytes: Uint8Array | ArrayBuffer): { header: Record<string, any>; n: number; total: number } {
+  if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
+    fail(`bytes must be a Uint8Array or ArrayBuffer, got ${bytes === null ? 'null' : typeof bytes}`);
+  }
+  const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const total = buf.byteLength;
+  if (total < 8) fail(`file is ${total} bytes, shorter than the 8-byte header length: truncated`);
+  const big = new DataView(buf.buffer, buf.byteOffset, total).getBigUint64(0, true);
+  if (big > BigInt(MAX_HEADER_BYTES)) fail(`header length ${big} exceeds the ${MAX_HEADER_BYTES}-byte limit: corrupt file`);
+  const n = Number(big);
+  if (8 + n > total) fail(`header length ${n} runs past the end of the ${total}-byte file: truncated or corrupt`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n));
+  } catch {
+    fail('header is not valid UTF-8');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (err) {
+    fail(`header is not valid JSON (${(err as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header must be a JSON object');
+  return { header: header as Record<string, any>, n, total };
+}
+
+function parseSafetensors(bytes: Uint8Array | ArrayBuffer): Entry[] {
+  const { header, n, total } = readHeader(bytes);
+  const dataLen = total - 8 - n;
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (info === null || typeof info !== 'object' || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string')) {
+        fail('__metadata__ must be an object of strings');
+      }
+      continue;
+    }
+    if (info === null || typeof info !== 'object') fail(`entry '${name}' must be an object`);
+    const { dtype, shape, data_offsets: off } = info as Record<string, any>;
+    if (dtype !== 'F32') fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; only F32 is supported`);
+    if (!Array.isArray(shape) || shape.some((s) => !Number.isSafeInteger(s) || s < 0)) {
+      fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+    }
+    if (!Array.isArray(off) || off.length !== 2 || off.some((o) => !Number.isSafeInteger(o) || o < 0) || off[0] > off[1]) {
+      fail(`tensor '${name}' has data_offsets ${JSON.stringify(off)}; expected [begin, end] with 0 ≤ begin ≤ end`);
+    }
+    if (off[1] > dataLen) {
+      fail(`tensor '${name}' data_offsets [${off[0]}, ${off[1]}] run past the ${dataLen}-byte data section: truncated or corrupt`);
+    }
+    const want = shapeSize(shape) * 4;
+    if (off[1] - off[0] !== want) {
+      fail(`tensor '${name}' of shape ${fmtShape(shape)} needs ${want} bytes but data_offsets [${off[0]}, ${off[1]}] span ${off[1] - off[0]}`);
+    }
+    entries.push({ name, shape, begin: off[0], end: off[1] });
+  }
+  // As the Rust library: the tensors must tile the data section exactly, no overlap, no gap.
+  const byOffset = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let expected = 0;
+  for (const e of byOffset) {
+    if (e.begin < expected) fail(`tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${expected})`);
+    if (e.begin > expected) fail(`tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${expected}`);
+    expected = e.end;
+  }
+  if (expected !== dataLen) fail(`tensors cover ${expected} bytes but the data section holds ${dataLen}: trailing or missing data`);
+  return entries;
+}
