@@ -6,7 +6,11 @@
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
 //   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET); W5 runs regardless
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
+// W4 and W3's simlearn rows are also measured on the relaxed-SIMD build, in a child started
+// with --experimental-wasm-relaxed-simd (this script again, with --relaxed-child).
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { applyPeak, type Ctx, type Row, type Workload } from './lib/harness';
 import { markdownTable } from './lib/table';
 import { checkTargets, targetsTable } from './lib/targets';
@@ -24,6 +28,9 @@ const flag = (name: string) => argv.includes(name);
 const onlyArg = argv.find((a, i) => argv[i - 1] === '--only' || a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.replace('--only=', '').split(',').map((s) => s.trim().toUpperCase())) : null;
 const json = flag('--json');
+const relaxedChild = flag('--relaxed-child');
+/** Workloads whose simlearn rows the relaxed child repeats. */
+const RELAXED_WORKLOADS = ['W4', 'W3'];
 
 // W4 first after W5: the wasm heap high-water mark it reports is per process, so no
 // earlier workload may have raised it.
@@ -40,10 +47,23 @@ if (only) {
 const ctx: Ctx = {
   quick: flag('--quick'),
   cpu: flag('--cpu'),
+  peers: !relaxedChild,
   log: (msg) => process.stderr.write(`${msg}\n`),
 };
 
 await sl.init();
+if (relaxedChild) {
+  if (sl.engineInfo().build !== 'relaxed') {
+    console.error('bench: --relaxed-child needs node --experimental-wasm-relaxed-simd');
+    process.exit(1);
+  }
+  const out: Row[] = [];
+  for (const w of all) if (!only || only.has(w.id)) out.push(...(await w.run(ctx)));
+  const mine = out.filter((r) => r.impl === 'simlearn');
+  for (const r of mine) r.impl = 'simlearn relaxed';
+  process.stdout.write(`${JSON.stringify(mine)}\n`);
+  process.exit(0);
+}
 const machine = {
   date: new Date().toISOString(),
   node: process.version,
@@ -59,6 +79,19 @@ for (const w of [w5, ...all]) {
   if (w !== w5 && only && !only.has(w.id)) continue;
   ctx.log(`${w.id} ${w.title}`);
   rows.push(...(await w.run(ctx)));
+}
+// The relaxed build's rows of the heavy workloads, each placed after its baseline row.
+const relaxedIds = RELAXED_WORKLOADS.filter((id) => !only || only.has(id));
+if (relaxedIds.length) {
+  ctx.log(`relaxed SIMD child: ${relaxedIds.join(', ')}`);
+  const args = ['--experimental-wasm-relaxed-simd', '--import', 'tsx', fileURLToPath(import.meta.url), '--relaxed-child', '--only', relaxedIds.join(',')];
+  const res = spawnSync(process.execPath, ctx.quick ? [...args, '--quick'] : args, { encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = res.status === 0 ? res.stdout.trim().split('\n').pop() : undefined;
+  if (!line) ctx.log(`  relaxed child failed (status ${res.status})`);
+  for (const r of line ? (JSON.parse(line) as Row[]) : []) {
+    const at = rows.findIndex((b) => b.task === r.task && b.impl === 'simlearn');
+    rows.splice(at < 0 ? rows.length : at + 1, 0, r);
+  }
 }
 // The peak again, so drift in the machine's load during the run shows.
 const endPeak = measurePeak(ctx, 'end of run');

@@ -78,7 +78,7 @@ export const w3: Workload = {
           cleanup: () => held.splice(0).forEach((t) => t.dispose()),
         }));
 
-        const backends: TfBackend[] = l.small || ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];
+        const backends: TfBackend[] = ctx.peers === false ? [] : l.small || ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];
         for (const backend of backends) {
           await useTf(backend);
           // Same numbers, NHWC / [kh, kw, c, oc] layouts.
@@ -102,7 +102,7 @@ export const w3: Workload = {
           }));
         }
 
-        if (l.small && pass === 'forward') {
+        if (l.small && pass === 'forward' && ctx.peers !== false) {
           const y = new Float32Array(N * l.oc * l.h * l.w);
           rows.push(measure(ctx, 'W3', task, 'js', flops, () => () => jsConvSame(X, W, y, N, l.c, l.h, l.w, l.oc), { note: 'direct loops', minSamples: 3 }));
           const mine = rows.find((r) => r.task === task && r.impl === 'simlearn');

@@ -127,7 +127,7 @@ export const w4: Workload = {
     }
     rows.push(row);
 
-    const backends: TfBackend[] = ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];
+    const backends: TfBackend[] = ctx.peers === false ? [] : ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];
     for (const backend of backends) {
       await useTf(backend);
       rows.push(measure(ctx, 'W4', task, tfNames[backend], W4_FLOPS, () => {

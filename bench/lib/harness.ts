@@ -26,6 +26,8 @@ export interface Ctx {
   quick: boolean;
   /** Runs tfjs-backend-cpu at every size, not only the small ones. */
   cpu: boolean;
+  /** False in the relaxed-SIMD child, which measures simlearn's rows only. */
+  peers?: boolean;
   log(msg: string): void;
 }
 
