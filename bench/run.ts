@@ -6,9 +6,11 @@
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
 //   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET); W5 runs regardless
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
+//   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)
 // W4 and W3's simlearn rows are also measured on the relaxed-SIMD build, in a child started
 // with --experimental-wasm-relaxed-simd (this script again, with --relaxed-child).
 import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyPeak, type Ctx, type Row, type Workload } from './lib/harness';
@@ -28,6 +30,11 @@ const flag = (name: string) => argv.includes(name);
 const onlyArg = argv.find((a, i) => argv[i - 1] === '--only' || a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.replace('--only=', '').split(',').map((s) => s.trim().toUpperCase())) : null;
 const json = flag('--json');
+const save = argv[argv.indexOf('--save') + 1];
+if (flag('--save') && (!save || save.startsWith('--'))) {
+  console.error('bench: --save needs a path prefix, e.g. --save out/bench');
+  process.exit(2);
+}
 const relaxedChild = flag('--relaxed-child');
 /** Workloads whose simlearn rows the relaxed child repeats. */
 const RELAXED_WORKLOADS = ['W4', 'W3'];
@@ -103,15 +110,22 @@ applyPeak(rows, peak, relaxedPeak);
 const w4Row = rows.find((r) => r.workload === 'W4' && r.impl === 'simlearn');
 const targets = checkTargets(rows, w4Row?.extra?.wasmHighWaterBytes ?? null);
 
-if (json) {
-  process.stdout.write(`${JSON.stringify({ machine, peakGflops: peak, relaxedPeakGflops: relaxedPeak, rows, targets }, null, 2)}\n`);
-} else {
-  console.log(`\nsimlearn benchmarks — ${machine.date}, node ${machine.node}, ${machine.cpu} (${machine.cores} cores), single thread`);
-  console.log(
-    `% peak: of ${peak?.toFixed(2) ?? '?'} GFLOP/s, the higher W5 peak (start/end of run); relaxed rows of ${relaxedPeak?.toFixed(2) ?? 'n/a'}. ` +
-      '"simlearn ×" = peer median / simlearn median (> 1: simlearn faster)\n',
-  );
-  console.log(markdownTable(rows));
-  console.log(`\nTargets (issue 7; issues 2 and 3 where marked), this run:\n\n${targetsTable(targets)}`);
+const report = { machine, peakGflops: peak, relaxedPeakGflops: relaxedPeak, rows, targets };
+const text = [
+  `simlearn benchmarks — ${machine.date}, node ${machine.node}, ${machine.cpu} (${machine.cores} cores), single thread`,
+  `% peak: of ${peak?.toFixed(2) ?? '?'} GFLOP/s, the higher W5 peak (start/end of run); relaxed rows of ${relaxedPeak?.toFixed(2) ?? 'n/a'}. ` +
+    '"simlearn ×" = peer median / simlearn median (> 1: simlearn faster)',
+  '',
+  markdownTable(rows),
+  '',
+  'Targets (issue 7; issues 2 and 3 where marked), this run:',
+  '',
+  targetsTable(targets),
+].join('\n');
+if (save) {
+  writeFileSync(`${save}.md`, `${text}\n`);
+  writeFileSync(`${save}.json`, `${JSON.stringify(report, null, 2)}\n`);
 }
+if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+else console.log(`\n${text}`);
 if (rows.some((r) => r.status === 'error')) process.exitCode = 1;
