@@ -33,7 +33,7 @@ const stubInlinedWasm = {
   setup(b) {
     b.onResolve({ filter: /kernels\.generated$/ }, () => ({ path: 'kernels.generated', namespace: 'stub' }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "export const baselineWasmBase64 = ''; export const relaxedWasmBase64 = '';",
+      contents: "export const baselineWasmBase64 = ''; export const relaxedWasmBase64 = ''; export const threadsWasmBase64 = '';",
       loader: 'js',
     }));
   },

@@ -12,7 +12,11 @@
 // instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts). scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
 // group 1 the GEMM reads and writes the image's own rows and ybuf is not used.
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
-import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn } from './gemm';
+
+// f32_gemm_part's form code for C = A·Bᵀ.
+// @ts-ignore: decorator
+@inline const NT = 2;
 
 // @ts-ignore: decorator
 @inline function isPointwise(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
@@ -191,11 +195,41 @@ export function f32_conv2d_bwd_filter(
   x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
 ): void {
+  bwdFilterBlock(x, dy, dweight, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, accumulate, ws, 0, oc, 0, c);
+}
+
+// Threads' shares of the filter gradient: rows o0..o1 (output channels; each share builds the
+// whole col) or columns of input channels c0..c1 (each builds only its channels' col).
+export function f32_conv2d_bwd_filter_rows(
+  x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize, o0: i32, o1: i32,
+): void {
+  bwdFilterBlock(x, dy, dweight, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, accumulate, ws, o0, o1, 0, c);
+}
+export function f32_conv2d_bwd_filter_channels(
+  x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize, c0: i32, c1: i32,
+): void {
+  bwdFilterBlock(x, dy, dweight, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, accumulate, ws, 0, oc, c0, c1);
+}
+
+// The block dW[o0..o1, c0·kh·kw..c1·kh·kw]: the same sums in the same order as the whole
+// gradient, so split gradients are bitwise equal to it. Only the block's rows of dy are
+// gathered and its channels' rows of col built; the GEMM reads col through a base moved back
+// by j0 rows, so rows j0..j1 of the whole col land where they were written (wasm32 addresses
+// wrap, and only rows ≥ j0 are read).
+function bwdFilterBlock(
+  x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
+  o0: i32, o1: i32, c0: i32, c1: i32,
+): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
-  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
+  const ohw = oh * ow, kk = kh * kw, ckk = c * kk, chw = c * h * w;
+  const j0 = c0 * kk, j1 = c1 * kk;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
-  if (n == 0 && !accumulate) memory.fill(dweight, 0, (<usize>oc * ckk) << 2);
+  if (o1 <= o0 || c1 <= c0) return;
+  if (n == 0 && !accumulate) for (let o = o0; o < o1; o++) memory.fill(dweight + ((<usize>o * ckk + j0) << 2), 0, <usize>(j1 - j0) << 2);
   const dybuf = scratch + ((<usize>ckk * group * ohw) << 2);
   const step = pointwise ? 1 : group;
   for (let i0 = 0; i0 < n; i0 += step) {
@@ -204,10 +238,14 @@ export function f32_conv2d_bwd_filter(
     const dy0 = dy + ((<usize>i0 * oc * ohw) << 2);
     const x0 = x + ((<usize>i0 * chw) << 2);
     if (!pointwise) {
-      for (let j = 0; j < g; j++) im2col(x0 + ((<usize>j * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+      const xc = x0 + ((<usize>c0 * h * w) << 2);
+      for (let j = 0; j < g; j++) im2col(xc + ((<usize>j * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c1 - c0, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
     }
-    if (g > 1) for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>j * oc * ohw) << 2), dybuf + ((<usize>j * ohw) << 2), ld, oc, ohw);
-    f32_gemm_nt(g > 1 ? dybuf : dy0, pointwise ? x0 : scratch, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws);
+    if (g > 1) {
+      for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>(j * oc + o0) * ohw) << 2), dybuf + ((<usize>(o0 * ld + j * ohw)) << 2), ld, o1 - o0, ohw);
+    }
+    const col = pointwise ? x0 : scratch - ((<usize>j0 * ld) << 2);
+    f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws, o0, o1, j0, j1);
   }
 }
 

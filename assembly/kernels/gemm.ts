@@ -219,24 +219,27 @@ function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i3
   }
 }
 
+// Computes only the block C[i0..i1, j0..j1] of the m×n product (threads split one product
+// this way, each over its own ws). Every element sums its k terms in the same order whatever
+// the block, so a split product is bitwise equal to the whole one.
 // @ts-ignore: decorator
-@inline function gemm(form: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
-  if (m <= 0 || n <= 0) return;
+@inline function gemm(form: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  if (i1 <= i0 || j1 <= j0) return;
+  const ldc = <usize>n << 2;
   if (k <= 0) {
-    if (!accumulate) memory.fill(c, 0, (<usize>m * n) << 2);
+    if (!accumulate) for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldc + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
     return;
   }
   const pa = ws, pb = ws + WS_A_BYTES, tile = pb + WS_B_BYTES;
-  const ldc = <usize>n << 2;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       // Only the first k block may overwrite C; later ones add to it.
       const add = accumulate != 0 || pc > 0;
       packB(form, b, k, n, pc, jc, kc, nc, pb);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         packA(form, a, m, k, ic, pc, mc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
@@ -252,13 +255,20 @@ function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i3
 }
 
 export function f32_gemm_nn(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
-  gemm(NN, a, b, c, m, k, n, accumulate, ws);
+  gemm(NN, a, b, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0));
 }
 
 export function f32_gemm_tn(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
-  gemm(TN, a, b, c, m, k, n, accumulate, ws);
+  gemm(TN, a, b, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0));
 }
 
 export function f32_gemm_nt(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
-  gemm(NT, a, b, c, m, k, n, accumulate, ws);
+  gemm(NT, a, b, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0));
+}
+
+// The block C[i0..i1, j0..j1] of the products above (one thread's share).
+export function f32_gemm_part(form: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  if (form == NN) gemm(NN, a, b, c, m, k, n, accumulate, ws, i0, i1, j0, j1);
+  else if (form == TN) gemm(TN, a, b, c, m, k, n, accumulate, ws, i0, i1, j0, j1);
+  else gemm(NT, a, b, c, m, k, n, accumulate, ws, i0, i1, j0, j1);
 }

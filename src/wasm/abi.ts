@@ -2,7 +2,7 @@
 // into linear memory; `acc` flags are 0 (overwrite) or 1 (accumulate into the output).
 type Ptr = number;
 
-export interface Kernels extends DistanceKernels, LossKernels, ConvKernels, OptimKernels {
+export interface Kernels extends DistanceKernels, LossKernels, ConvKernels, OptimKernels, ThreadKernels {
   memory: WebAssembly.Memory;
   heap_base(): Ptr;
   build_is_relaxed(): number;
@@ -126,4 +126,12 @@ export interface OptimKernels {
   // optimisers (issue 5)
   f32_sgd_step(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, oneMinusDampening: number, wd: number, nesterov: number, first: number): void;
   f32_adam_step(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number, l2: number, decay: number): void;
+}
+
+/** Shares of one call, run by init({ threads }) workers (assembly/kernels/gemm.ts, conv.ts) */
+export interface ThreadKernels {
+  // threads (issue 7)
+  f32_gemm_part(form: number, a: Ptr, b: Ptr, c: Ptr, m: number, k: number, n: number, acc: number, ws: Ptr, i0: number, i1: number, j0: number, j1: number): void;
+  f32_conv2d_bwd_filter_rows(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr, o0: number, o1: number): void;
+  f32_conv2d_bwd_filter_channels(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr, c0: number, c1: number): void;
 }

@@ -3,7 +3,9 @@
 // process; init() is idempotent.
 import type { Kernels } from './abi';
 import { Allocator } from './memory';
-import { baselineWasmBase64, relaxedWasmBase64 } from './kernels.generated';
+import { baselineWasmBase64, relaxedWasmBase64, threadsWasmBase64 } from './kernels.generated';
+import { threadedKernels } from './parallel';
+import { startPool, threadsUnavailable } from './threads';
 
 export type SimdBuild = 'baseline' | 'relaxed';
 
@@ -12,6 +14,12 @@ export interface InitOptions {
   module?: WebAssembly.Module;
   /** 'auto' (default) takes relaxed SIMD where the runtime validates it. */
   simd?: 'auto' | SimdBuild;
+  /**
+   * Threads that share the heavy kernels (GEMM, conv2d, pairwise L2), main thread included;
+   * 1 (default) runs everything on the calling thread. n > 1 needs shared memory: Node (and
+   * Deno, Bun) through node:worker_threads, or a cross-origin-isolated browser Worker.
+   */
+  threads?: number;
 }
 
 export interface Engine {
@@ -20,10 +28,15 @@ export interface Engine {
   build: SimdBuild;
   /** Packing workspace of the GEMM kernels, allocated once. */
   gemmWorkspace: number;
+  /** Threads running kernels, this one included (init's `threads`). */
+  threads: number;
+  /** With threads > 1: the same kernels run on this thread alone (benchmarks pair the two). */
+  single?: Kernels;
 }
 
 let engine: Engine | null = null;
 let pending: Promise<Engine> | null = null;
+let pendingThreads = 1;
 
 // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
 const SIMD_PROBE = new Uint8Array([
@@ -54,8 +67,14 @@ function decodeBase64(b64: string): Uint8Array {
 
 export async function init(options: InitOptions = {}): Promise<void> {
   checkOptions(options);
+  // The engine is process-global: a later call may repeat the thread count, not change it.
+  const running = engine ? engine.threads : pending ? pendingThreads : null;
+  if (running !== null && options.threads !== undefined && options.threads !== running) {
+    throw new Error(`simlearn: init: already initialised with threads: ${running}; cannot change to threads: ${options.threads} (the engine is process-global)`);
+  }
   if (engine) return;
   if (!pending) {
+    pendingThreads = options.threads ?? 1;
     pending = instantiate(options).then(
       (e) => (engine = e),
       (err) => {
@@ -68,7 +87,16 @@ export async function init(options: InitOptions = {}): Promise<void> {
 }
 
 // Checked on every call, so a bad option is reported even when the engine already runs.
-function checkOptions({ module, simd = 'auto' }: InitOptions): void {
+function checkOptions({ module, simd = 'auto', threads = 1 }: InitOptions): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(`simlearn: init: threads must be an integer from 1 to 64, got ${JSON.stringify(threads)}`);
+  }
+  if (threads > 1 && module !== undefined) {
+    throw new Error('simlearn: init: threads > 1 uses the inlined threads build and cannot take a module');
+  }
+  if (threads > 1 && simd === 'relaxed') {
+    throw new Error("simlearn: init: the threads build uses baseline SIMD; threads > 1 cannot take simd: 'relaxed'");
+  }
   if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
     throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
   }
@@ -77,7 +105,7 @@ function checkOptions({ module, simd = 'auto' }: InitOptions): void {
   }
 }
 
-async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engine> {
+async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions): Promise<Engine> {
   if (typeof WebAssembly !== 'object') {
     throw new Error('simlearn: this runtime has no WebAssembly; simlearn needs WebAssembly with the SIMD (v128) proposal.');
   }
@@ -87,6 +115,7 @@ async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engi
         'needs. Node >= 16.4, Deno, Bun, Chrome >= 91, Firefox >= 89, Safari >= 16.4 and Cloudflare Workers have it.',
     );
   }
+  if (threads > 1) return instantiateThreaded(threads);
   let instance: WebAssembly.Instance;
   if (module) {
     instance = await WebAssembly.instantiate(module, {});
@@ -105,7 +134,44 @@ async function instantiate({ module, simd = 'auto' }: InitOptions): Promise<Engi
   const k = instance.exports as unknown as Kernels;
   const alloc = new Allocator(k.memory, k.heap_base());
   const gemmWorkspace = alloc.alloc(k.f32_gemm_workspace_bytes());
-  return { k, alloc, build: k.build_is_relaxed() ? 'relaxed' : 'baseline', gemmWorkspace };
+  return { k, alloc, build: k.build_is_relaxed() ? 'relaxed' : 'baseline', gemmWorkspace, threads: 1 };
+}
+
+// Pages of the threads build's imported memory, as declared in asconfig.json: a shared memory
+// must declare its maximum, and grows in place up to it, so the whole maximum is reserved up
+// front. Where 4 GiB of address space cannot be reserved (32-bit hosts, some phones), a
+// smaller maximum is taken: the allocator then reports running out of memory at that size.
+const THREADS_INITIAL_PAGES = 16;
+const THREADS_MAXIMUM_PAGES = [65536, 16384, 4096];
+
+function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
+  for (const maximum of THREADS_MAXIMUM_PAGES) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: THREADS_INITIAL_PAGES, maximum, shared: true }), maximum };
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  const mib = THREADS_MAXIMUM_PAGES.map((p) => `${p / 16} MiB`).join(', ');
+  throw new Error(`simlearn: init({ threads }): this runtime cannot reserve a shared WebAssembly.Memory of ${mib}`);
+}
+
+/** The threads build (baseline SIMD) over one shared memory, for this thread and threads − 1 workers. */
+async function instantiateThreaded(threads: number): Promise<Engine> {
+  const missing = threadsUnavailable();
+  if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
+  const { memory, maximum } = sharedMemory();
+  const module = await WebAssembly.compile(decodeBase64(threadsWasmBase64) as BufferSource);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const raw = { ...(instance.exports as unknown as Kernels), memory };
+  const alloc = new Allocator(memory, raw.heap_base());
+  alloc.setLimit(maximum * 65536);
+  const wsBytes = raw.f32_gemm_workspace_bytes();
+  const gemmWorkspace = alloc.alloc(wsBytes);
+  // Each worker packs into its own workspace, carved here: the main thread owns the heap.
+  const workspaces = Array.from({ length: threads - 1 }, () => alloc.alloc(wsBytes));
+  const pool = await startPool(threads - 1, module, memory);
+  return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: 'baseline', gemmWorkspace, threads, single: raw };
 }
 
 export function getEngine(): Engine {
@@ -114,9 +180,9 @@ export function getEngine(): Engine {
 }
 
 /** Which build runs, and memory figures, for benchmarks and budgets. */
-export function engineInfo(): { build: SimdBuild; memoryBytes: number; liveBytes: number; highWaterBytes: number } {
+export function engineInfo(): { build: SimdBuild; threads: number; memoryBytes: number; liveBytes: number; highWaterBytes: number } {
   const e = getEngine();
-  return { build: e.build, memoryBytes: e.alloc.memoryBytes, liveBytes: e.alloc.liveBytes, highWaterBytes: e.alloc.highWater };
+  return { build: e.build, threads: e.threads, memoryBytes: e.alloc.memoryBytes, liveBytes: e.alloc.liveBytes, highWaterBytes: e.alloc.highWater };
 }
 
 // Views of linear memory are re-made whenever growth has replaced the buffer; take one at

@@ -307,6 +307,37 @@ test('f32_gemm with k = 0 writes zeros (acc 0) and leaves C (acc 1)', () => {
     });
 });
 
+// threads (issue 7): the block of C one thread computes.
+test('f32_gemm_part: blocks tiling C at odd cuts are bitwise the whole product (acc 0 and 1, k over two KC blocks, k = 0), each writing only its block', () => {
+  const forms = ['nn', 'tn', 'nt'] as const;
+  for (const [m, kk, n] of [[17, 300, 23], [33, 7, 100], [5, 3, 1], [100, 1, 17], [3, 0, 5]] as const)
+    for (const form of forms)
+      withBuffers(`gemm_part ${form} ${m}x${kk}x${n}`, (w) => {
+        const a = put(randomF32(rng, m * kk)), b = put(randomF32(rng, kk * n)), c0 = randomF32(rng, m * n);
+        const whole = put(c0), parts = put(c0);
+        w.add(whole).add(parts);
+        const rows = [...new Set([0, Math.min(3, m), Math.min(11, m), m])], cols = [...new Set([0, Math.min(9, n), n])];
+        for (const acc of [0, 1]) {
+          f32().set(c0, whole.ptr >>> 2);
+          f32().set(c0, parts.ptr >>> 2);
+          k[`f32_gemm_${form}`](a.ptr, b.ptr, whole.ptr, m, kk, n, acc, e.gemmWorkspace);
+          for (let r = 0; r + 1 < rows.length; r++)
+            for (let q = 0; q + 1 < cols.length; q++) {
+              const [i0, i1, j0, j1] = [rows[r], rows[r + 1], cols[q], cols[q + 1]];
+              const before = read(parts);
+              k.f32_gemm_part(forms.indexOf(form), a.ptr, b.ptr, parts.ptr, m, kk, n, acc, e.gemmWorkspace, i0, i1, j0, j1);
+              const after = read(parts);
+              for (let i = 0; i < m * n; i++) {
+                const inside = Math.floor(i / n) >= i0 && Math.floor(i / n) < i1 && i % n >= j0 && i % n < j1;
+                if (!inside && !Object.is(after[i], before[i])) assert.unreachable(`${form} ${m}x${kk}x${n} block [${i0}, ${i1}) × [${j0}, ${j1}) wrote element ${i}`);
+              }
+            }
+          const got = new Uint32Array(read(parts).buffer), want = new Uint32Array(read(whole).buffer);
+          assert.is(got.findIndex((v, i) => v !== want[i]), -1, `${form} ${m}x${kk}x${n} acc=${acc}: blocks differ from the whole product`);
+        }
+      });
+});
+
 test('the build in use is the one init picks for this runtime', () => {
   assert.is(e.build, sl.hasRelaxedSimd() ? 'relaxed' : 'baseline');
 });

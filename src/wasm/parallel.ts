@@ -1,0 +1,181 @@
+// The kernels of init({ threads }): the heavy exports replaced by versions that split one call
+// across the main thread and the pool, with the same signatures, so ops call them unchanged.
+// Every split is along independent outputs (rows or columns of a GEMM's C, images of a batch,
+// rows of a distance matrix) and each output sums its terms in the same order as the whole
+// call: threaded results are bitwise equal to single-threaded ones.
+import type { Kernels } from './abi';
+import type { Allocator } from './memory';
+import type { Pool, WorkerKernel } from './threads';
+
+// GEMM register tile (assembly/kernels/gemm.ts): chunks are whole tiles.
+const MR = 5;
+const NR = 8;
+// Form codes of f32_gemm_part.
+const FORM = { nn: 0, tn: 1, nt: 2 } as const;
+/**
+ * Below these many multiply-adds a call stays on the calling thread. Measured here (2 threads,
+ * quiet machine, threaded / one-thread time of a GEMM): 64³ (0.26 M madds) breaks even, 80³
+ * (0.5 M) 0.93×, 96³ (0.9 M) 1.24×, 128³ (2.1 M) 1.41×; posting a job and waiting costs a
+ * few µs when the workers spin, tens of µs when they sleep.
+ */
+export const SPLIT_MIN_MADDS = 3 << 18;
+/** The same for memory-bound elementwise kernels (ReLU: 32 K elements break even, 64 K 1.32×). */
+export const SPLIT_MIN_ELEMENTS = 1 << 16;
+/** Chunks per thread where a chunk costs nothing extra (GEMM rows): a delayed thread takes fewer. */
+const CHUNKS_PER_THREAD = 3;
+
+const roundUp = (x: number, a: number) => Math.ceil(x / a) * a;
+
+type ConvGeo = [n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number];
+function convSizes([n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group]: ConvGeo) {
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
+  const ckk = c * kh * kw;
+  return { ohw: oh * ow, chw: c * h * w, madds: n * oc * ckk * oh * ow, scratch: pointwise ? 0 : (ckk + (group > 1 ? oc : 0)) * group * oh * ow };
+}
+
+export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, workspaces: number[]): Kernels {
+  const threads = pool.workers + 1;
+  const kernel = (fn: WorkerKernel) => raw[fn] as (...a: number[]) => void;
+
+  /**
+   * Runs fn over [0, total) in chunks of `unit`; `base` are this thread's arguments (its
+   * workspace and scratch), `workerBase(w)` worker w's; argument p of chunk [start, end) is
+   * base[p] + s0[p]·start + s1[p]·end (`moves` lists the non-zero s0, s1 by position).
+   */
+  const split = (fn: WorkerKernel, total: number, unit: number, base: number[], workerBase: (w: number) => number[], moves: Record<number, [number, number]>): void => {
+    const s0 = base.map((_, p) => moves[p]?.[0] ?? 0), s1 = base.map((_, p) => moves[p]?.[1] ?? 0);
+    pool.run({ fn, total, unit, s0, s1, base: (t) => (t === 0 ? base : workerBase(t - 1)) }, kernel(fn));
+  };
+
+  /** Scratch blocks of `floats` floats for the workers, freed after fn. */
+  const withWorkerScratch = (floats: number, fn: (scratch: number[]) => void): void => {
+    const blocks = workspaces.map(() => alloc.alloc(floats * 4));
+    try {
+      fn(blocks);
+    } finally {
+      for (const b of blocks) alloc.free(b);
+    }
+  };
+
+  /** Arguments with position `at` replaced by `value`. */
+  const withArg = (args: number[], at: number, value: number) => args.map((v, p) => (p === at ? value : v));
+
+  const gemmOf = (form: 'nn' | 'tn' | 'nt') => (a: number, b: number, c: number, m: number, k: number, n: number, acc: number, ws: number): void => {
+    if (m * k * n < SPLIT_MIN_MADDS || Math.max(m, n) < 2 * MR) return raw[`f32_gemm_${form}`](a, b, c, m, k, n, acc, ws);
+    // Splitting rows repacks all of B in every chunk, splitting columns all of A: cut the
+    // longer side, so the repeated packing is the smaller one.
+    const byRows = m >= n;
+    const base = [FORM[form], a, b, c, m, k, n, acc, ws, 0, byRows ? 0 : m, 0, byRows ? n : 0];
+    const unit = roundUp(Math.ceil((byRows ? m : n) / (CHUNKS_PER_THREAD * threads)), byRows ? MR : NR);
+    const moves: Record<number, [number, number]> = byRows ? { 9: [1, 0], 10: [0, 1] } : { 11: [1, 0], 12: [0, 1] };
+    split('f32_gemm_part', byRows ? m : n, unit, base, (w) => withArg(base, 8, workspaces[w]), moves);
+  };
+
+  /**
+   * Forward and backward-to-input: whole groups of images per chunk, each thread with its own
+   * im2col scratch. Arguments are (…pointers, scratch, …geometry, [acc,] ws); pointer i
+   * advances by strides[i] floats per image (0: shared, e.g. weight and bias).
+   */
+  const byImages = (fn: 'f32_conv2d_fwd' | 'f32_conv2d_bwd_input', nPtrs: number, strides: (z: ReturnType<typeof convSizes>, oc: number) => number[]) =>
+    (...all: number[]): void => {
+      const geo = all.slice(nPtrs + 1, nPtrs + 13) as ConvGeo;
+      const z = convSizes(geo);
+      const [n, , , , oc, , , , , , , group] = geo;
+      if (z.madds < SPLIT_MIN_MADDS || n < 2) return kernel(fn)(...all);
+      const unit = roundUp(Math.ceil(n / (CHUNKS_PER_THREAD * threads)), group);
+      const moves: Record<number, [number, number]> = { [nPtrs + 1]: [-1, 1] }; // n = end − start
+      strides(z, oc).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
+      const wsAt = all.length - 1;
+      withWorkerScratch(z.scratch, (scr) =>
+        split(fn, n, unit, withArg(all, nPtrs + 1, 0), (w) => withArg(withArg(withArg(all, nPtrs + 1, 0), nPtrs, scr[w]), wsAt, workspaces[w]), moves),
+      );
+    };
+  // (x, weight, bias, y, …): x advances by c·h·w, y by oc·oh·ow.
+  const convFwd = byImages('f32_conv2d_fwd', 4, (z, oc) => [z.chw, 0, 0, oc * z.ohw]);
+  // (dy, weight, dx, …): dy advances by oc·oh·ow, dx by c·h·w.
+  const convBwdInput = byImages('f32_conv2d_bwd_input', 3, (z, oc) => [oc * z.ohw, 0, z.chw]);
+
+  /**
+   * Backward to the filter, one chunk per thread over the whole batch: columns of dW (input
+   * channels, each thread building only its channels' col) when there are enough channels,
+   * else rows (output channels, each thread building the whole col: cheap with few channels).
+   */
+  const convBwdFilter = (x: number, dy: number, dw: number, scratch: number, ...rest: number[]): void => {
+    const geo = rest.slice(0, 12) as ConvGeo;
+    const [acc, ws] = rest.slice(12);
+    const z = convSizes(geo);
+    const [, c, , , oc] = geo;
+    const byChannels = c >= threads;
+    if (z.madds < SPLIT_MIN_MADDS || (!byChannels && oc < 2 * MR)) return raw.f32_conv2d_bwd_filter(x, dy, dw, scratch, ...geo, acc, ws);
+    const base = [x, dy, dw, scratch, ...geo, acc, ws, 0, 0];
+    const [fn, total, unit] = byChannels
+      ? (['f32_conv2d_bwd_filter_channels', c, Math.ceil(c / threads)] as const)
+      : (['f32_conv2d_bwd_filter_rows', oc, roundUp(Math.ceil(oc / threads), MR)] as const);
+    withWorkerScratch(z.scratch, (scr) =>
+      split(fn, total, unit, base, (w) => withArg(withArg(base, 3, scr[w]), 17, workspaces[w]), { 18: [1, 0], 19: [0, 1] }),
+    );
+  };
+
+  /** Pairwise L2 forward: rows of x per chunk; each chunk centres y itself (same mean, same bits). */
+  const cdistOf = (fn: 'f32_cdist_sqeuclid_fwd' | 'f32_cdist_euclid_fwd') =>
+    (x: number, y: number, xc: number, yc: number, mu: number, xn: number, yn: number, out: number, n: number, m: number, d: number, ws: number): void => {
+      if (n * m * d < SPLIT_MIN_MADDS || n < 2 * MR) return raw[fn](x, y, xc, yc, mu, xn, yn, out, n, m, d, ws);
+      const unit = roundUp(Math.ceil(n / (CHUNKS_PER_THREAD * threads)), MR);
+      const base = [x, y, xc, yc, mu, xn, yn, out, 0, m, d, ws];
+      // A worker's scratch: xc [unit, d], yc [m, d], mu [d], xn [unit], yn [m].
+      withWorkerScratch(unit * d + m * d + d + unit + m, (scr) =>
+        split(fn, n, unit, base, (w) => {
+          const xcw = scr[w], ycw = xcw + unit * d * 4, muw = ycw + m * d * 4, xnw = muw + d * 4, ynw = xnw + unit * 4;
+          return [x, y, xcw, ycw, muw, xnw, ynw, out, 0, m, d, workspaces[w]];
+        }, { 0: [d * 4, 0], 7: [m * 4, 0], 8: [-1, 1] }),
+      );
+    };
+
+  /** Pairwise L2 backward into x: rows of x (and of the weights) per chunk. */
+  const cdistBwdX = (nw: number, a: number, b: number, ga: number, n: number, m: number, d: number, acc: number, ws: number): void => {
+    if (n * m * d < SPLIT_MIN_MADDS || n < 2 * MR) return raw.f32_cdist_l2_bwd_x(nw, a, b, ga, n, m, d, acc, ws);
+    const base = [nw, a, b, ga, 0, m, d, acc, ws];
+    const unit = roundUp(Math.ceil(n / (CHUNKS_PER_THREAD * threads)), MR);
+    split('f32_cdist_l2_bwd_x', n, unit, base, (w) => withArg(base, 8, workspaces[w]), { 0: [m * 4, 0], 1: [d * 4, 0], 3: [d * 4, 0], 4: [-1, 1] });
+  };
+
+  /**
+   * Memory-bound kernels over independent elements or planes (ReLU, max pooling): `ptrs`
+   * pointer arguments advance by `stride(args)` floats per item, argument `countAt` is the
+   * item count; `elements(args)` is the work the threshold is measured in.
+   */
+  const byItems = <F extends WorkerKernel>(fn: F, countAt: number, strides: (args: number[]) => number[], elements: (args: number[]) => number) =>
+    ((...all: number[]): void => {
+      const total = all[countAt];
+      if (elements(all) < SPLIT_MIN_ELEMENTS || total < 2) return kernel(fn)(...all);
+      const moves: Record<number, [number, number]> = { [countAt]: [-1, 1] };
+      strides(all).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
+      const base = withArg(all, countAt, 0);
+      split(fn, total, Math.max(1, Math.ceil(total / (CHUNKS_PER_THREAD * threads))), base, () => base, moves);
+    }) as unknown as Kernels[F];
+  const plane = (a: number[]) => a[4] * a[5]; // h·w
+  const pooledFwd = (a: number[]) => (Math.floor((a[4] - a[6]) / a[8]) + 1) * (Math.floor((a[5] - a[7]) / a[9]) + 1);
+  const pooledBwd = (a: number[]) => a[6] * a[7];
+
+  return {
+    ...raw,
+    // (x, y, n) and (x, gy, gx, n, acc): every pointer advances by one float per element.
+    f32_relu_fwd: byItems('f32_relu_fwd', 2, () => [1, 1], (a) => a[2]),
+    f32_relu_bwd: byItems('f32_relu_bwd', 3, () => [1, 1, 1], (a) => a[3]),
+    // (x, y, idx, planes, h, w, kh, kw, sh, sw): x by a plane, y and idx by an output plane
+    // (idx is the offset inside its plane, so a split keeps it).
+    f32_maxpool2d_fwd: byItems('f32_maxpool2d_fwd', 3, (a) => [plane(a), pooledFwd(a), pooledFwd(a)], (a) => a[3] * plane(a)),
+    // (dy, idx, dx, planes, h, w, oh, ow, acc): dy and idx by an output plane, dx by a plane.
+    f32_maxpool2d_bwd: byItems('f32_maxpool2d_bwd', 3, (a) => [pooledBwd(a), pooledBwd(a), plane(a)], (a) => a[3] * plane(a)),
+    f32_gemm_nn: gemmOf('nn'),
+    f32_gemm_tn: gemmOf('tn'),
+    f32_gemm_nt: gemmOf('nt'),
+    f32_conv2d_fwd: convFwd as Kernels['f32_conv2d_fwd'],
+    f32_conv2d_bwd_input: convBwdInput as Kernels['f32_conv2d_bwd_input'],
+    f32_conv2d_bwd_filter: convBwdFilter as Kernels['f32_conv2d_bwd_filter'],
+    f32_cdist_sqeuclid_fwd: cdistOf('f32_cdist_sqeuclid_fwd'),
+    f32_cdist_euclid_fwd: cdistOf('f32_cdist_euclid_fwd'),
+    f32_cdist_l2_bwd_x: cdistBwdX,
+  };
+}

@@ -1,0 +1,90 @@
+// The workloads of threads.test.ts, run once single-threaded (the test process) and once with
+// init({ threads }) in a child: every output and gradient of the ops that split work across
+// threads, on odd sizes on both sides of the split thresholds (SPLIT_MIN_MADDS, SPLIT_MIN_ELEMENTS).
+import type * as SL from '../../src/index';
+
+type Sl = typeof SL;
+export type Results = Record<string, Float32Array>;
+
+// [n, k, m]: tiny; below the threshold; rows split (m ≥ n); columns split; k over two KC blocks.
+export const MATMUL_SIZES: [number, number, number][] = [[1, 3, 5], [37, 29, 41], [263, 127, 45], [131, 97, 203], [45, 300, 91]];
+
+/** Products, conv2d and pairwise distances, with every gradient (some accumulated twice). */
+export function runCases(sl: Sl): Results {
+  const out: Results = {};
+  const keep = (name: string, t: { data(): Float32Array } | null | undefined) => {
+    if (!t) throw new Error(`no ${name}`);
+    out[name] = Float32Array.from(t.data());
+  };
+  let seed = 1;
+  const randn = (shape: number[]) => sl.randn(shape, { seed: seed++, requiresGrad: true });
+
+  for (const [n, k, m] of MATMUL_SIZES) {
+    const tag = `${n}x${k}x${m}`;
+    const a = randn([n, k]), b = randn([k, m]), b2 = randn([k, m]);
+    const y = sl.matmul(a, b);
+    keep(`matmul ${tag}`, y);
+    // a is used twice, so its gradient takes the accumulating GEMM path.
+    sl.add(sl.sum(sl.mul(y, randn([n, m]))), sl.sum(sl.mul(sl.matmul(a, b2), randn([n, m])))).backward();
+    keep(`matmul ${tag} da`, a.grad);
+    keep(`matmul ${tag} db`, b.grad);
+    const w = randn([m, k]), bias = randn([m]);
+    const z = sl.linear(a, w, bias);
+    keep(`linear ${tag}`, z);
+    a.grad = null;
+    sl.sum(sl.mul(z, randn([n, m]))).backward();
+    keep(`linear ${tag} dx`, a.grad);
+    keep(`linear ${tag} dw`, w.grad);
+    keep(`linear ${tag} db`, bias.grad);
+  }
+
+  // [n, c, h, w, oc, kernel, stride, padding]: below the threshold; 'same' 3×3 (one image per
+  // GEMM); small maps (several images per GEMM, odd batch); strided 5×5; pointwise 1×1; one
+  // input channel (the filter gradient split by output channels, not input channels).
+  const convs: [number, number, number, number, number, number, number, number | 'same'][] = [
+    [5, 3, 13, 13, 17, 3, 1, 1],
+    [7, 8, 23, 23, 21, 3, 1, 'same'],
+    [13, 6, 9, 9, 33, 3, 1, 0],
+    [9, 5, 19, 17, 12, 5, 2, 2],
+    [11, 33, 11, 11, 29, 1, 1, 0],
+    [9, 1, 29, 31, 23, 3, 1, 'same'],
+  ];
+  for (const [n, c, h, w, oc, ks, stride, padding] of convs) {
+    const tag = `${n}x${c}x${h}x${w}->${oc} k${ks} s${stride} p${padding}`;
+    const x = randn([n, c, h, w]), weight = randn([oc, c, ks, ks]), bias = randn([oc]);
+    const y = sl.conv2d(x, weight, bias, { stride, padding });
+    keep(`conv2d ${tag}`, y);
+    sl.sum(sl.mul(y, sl.randn(y.shape, { seed: seed++ }))).backward();
+    keep(`conv2d ${tag} dx`, x.grad);
+    keep(`conv2d ${tag} dw`, weight.grad);
+    keep(`conv2d ${tag} db`, bias.grad);
+  }
+
+  // [n, m, d]: below the threshold; rows split with a tail share.
+  for (const [n, m, d] of [[13, 11, 7], [203, 117, 67]]) {
+    for (const metric of ['sqeuclidean', 'euclidean', 'dot'] as const) {
+      const tag = `${metric} ${n}x${m}x${d}`;
+      const x = randn([n, d]), y = randn([m, d]);
+      const dist = sl.cdist(x, y, metric);
+      keep(`cdist ${tag}`, dist);
+      sl.sum(sl.mul(dist, sl.randn([n, m], { seed: seed++ }))).backward();
+      keep(`cdist ${tag} dx`, x.grad);
+      keep(`cdist ${tag} dy`, y.grad);
+    }
+  }
+  // ReLU and max pooling (memory-bound, split above SPLIT_MIN_ELEMENTS): below it, and
+  // an odd [7, 9, 45, 47] map above it, pooled 2×2 and 3×3 stride 2 (overlapping windows).
+  for (const shape of [[3, 5, 11, 13], [7, 9, 45, 47]]) {
+    for (const [ks, stride] of [[2, 2], [3, 2]]) {
+      const tag = `${shape.join('x')} k${ks} s${stride}`;
+      const x = randn(shape);
+      const r = sl.relu(x);
+      const y = sl.maxPool2d(r, ks, { stride });
+      keep(`relu ${tag}`, r);
+      keep(`maxpool ${tag}`, y);
+      sl.sum(sl.mul(y, sl.randn(y.shape, { seed: seed++ }))).backward();
+      keep(`relu+maxpool ${tag} dx`, x.grad);
+    }
+  }
+  return out;
+}
