@@ -30,7 +30,7 @@ const flag = (name: string) => argv.includes(name);
 const onlyArg = argv.find((a, i) => argv[i - 1] === '--only' || a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.replace('--only=', '').split(',').map((s) => s.trim().toUpperCase())) : null;
 const json = flag('--json');
-const save = argv[argv.indexOf('--save') + 1];
+const save = flag('--save') ? argv[argv.indexOf('--save') + 1] : undefined;
 if (flag('--save') && (!save || save.startsWith('--'))) {
   console.error('bench: --save needs a path prefix, e.g. --save out/bench');
   process.exit(2);
