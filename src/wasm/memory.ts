@@ -1,7 +1,9 @@
 // The allocator that owns wasm linear memory. Kernels never allocate: every buffer is
 // carved here. Blocks are 64-byte aligned (one cache line, any v128 load is aligned) and
 // recycled by exact size first — a training step allocates the same sizes every step, so
-// memory stays flat — then, before memory grows, by coalescing and splitting free blocks.
+// memory stays flat — then by the best-fitting free block (split), then, after merging
+// neighbouring free blocks, again best-fit; only then does the heap top move up. Reusing
+// before bumping keeps the high-water mark near the most bytes ever live at once.
 const ALIGN = 64;
 const PAGE = 65536;
 const WASM32_MAX_BYTES = 65536 * PAGE;
@@ -14,6 +16,7 @@ export class Allocator {
   private readonly freeBySize = new Map<number, number[]>();
   private readonly liveSize = new Map<number, number>();
   private live = 0;
+  private freeBytes = 0;
   private peak = 0;
 
   constructor(memory: WebAssembly.Memory, heapBase: number) {
@@ -39,9 +42,9 @@ export class Allocator {
     if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`simlearn: internal: cannot allocate ${bytes} bytes`);
     if (bytes === 0) return 0;
     const size = roundUp(bytes, ALIGN);
-    // Growing is the last resort: free blocks of other sizes are merged and split first, so
-    // a workload whose sizes vary does not grow memory without bound.
-    const ptr = this.reuse(size) ?? this.bump(size, false) ?? (this.coalesce(), this.firstFit(size) ?? this.bump(size, true));
+    // Moving the top is the last resort: free blocks of other sizes are split, then merged and
+    // split, so a workload whose sizes vary neither grows memory nor its high-water mark.
+    const ptr = this.reuse(size) ?? this.bestFit(size) ?? this.mergeThenFit(size);
     if (ptr === undefined) {
       throw new RangeError(
         `simlearn: out of wasm memory: cannot allocate ${bytes} bytes ` +
@@ -60,22 +63,23 @@ export class Allocator {
     if (size === undefined) throw new Error(`simlearn: internal: free of unknown block ${ptr}`);
     this.liveSize.delete(ptr);
     this.live -= size;
-    let list = this.freeBySize.get(size);
-    if (!list) this.freeBySize.set(size, (list = []));
-    list.push(ptr);
+    // The block just below the top goes straight back to the bump pointer.
+    if (ptr + size === this.top) this.top = ptr;
+    else this.pushFree(ptr, size);
   }
 
   private reuse(size: number): number | undefined {
     const list = this.freeBySize.get(size);
-    return list && list.length > 0 ? list.pop() : undefined;
+    if (!list || list.length === 0) return undefined;
+    this.freeBytes -= size;
+    return list.pop();
   }
 
-  private bump(size: number, grow: boolean): number | undefined {
+  private bump(size: number): number | undefined {
     const end = this.top + size;
     if (end > this.limit) return undefined;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      if (!grow) return undefined;
       // Grow by at least a quarter of what we have, so a growing workload grows rarely.
       const want = Math.min(this.limit, Math.max(end, have + (have >> 2)));
       try {
@@ -100,6 +104,7 @@ export class Allocator {
     for (const [size, ptrs] of this.freeBySize) for (const p of ptrs) blocks.push([p, size]);
     blocks.sort((x, y) => x[0] - y[0]);
     this.freeBySize.clear();
+    this.freeBytes = 0;
     const merged: [number, number][] = [];
     for (const b of blocks) {
       const last = merged[merged.length - 1];
@@ -114,20 +119,28 @@ export class Allocator {
     for (const [p, s] of merged) this.pushFree(p, s);
   }
 
-  private firstFit(size: number): number | undefined {
-    for (const [s, ptrs] of this.freeBySize) {
-      if (s < size || ptrs.length === 0) continue;
-      const ptr = ptrs.pop()!;
-      if (s > size) this.pushFree(ptr + size, s - size);
-      return ptr;
-    }
-    return undefined;
+  /** Merges neighbouring free blocks (a free block at the top returns to it), then fits or bumps. */
+  private mergeThenFit(size: number): number | undefined {
+    if (this.freeBytes > 0) this.coalesce();
+    return this.bestFit(size) ?? this.bump(size);
+  }
+
+  /** The smallest free block that holds size, split; the rest stays free. */
+  private bestFit(size: number): number | undefined {
+    let best = Infinity;
+    for (const [s, ptrs] of this.freeBySize) if (s > size && s < best && ptrs.length > 0) best = s;
+    if (best === Infinity) return undefined;
+    const ptr = this.freeBySize.get(best)!.pop()!;
+    this.freeBytes -= best;
+    this.pushFree(ptr + size, best - size);
+    return ptr;
   }
 
   private pushFree(ptr: number, size: number): void {
     let list = this.freeBySize.get(size);
     if (!list) this.freeBySize.set(size, (list = []));
     list.push(ptr);
+    this.freeBytes += size;
   }
 }
 

@@ -67,6 +67,30 @@ test('Allocator: exact-size reuse, and freed neighbours are merged before memory
   assert.is(a.liveBytes, 0);
 });
 
+test('Allocator: free blocks are reused (best fit, split) before the top moves, so the high-water mark stays at the live peak', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 64 });
+  const a = new Allocator(memory, 0);
+  const big = a.alloc(64 * 1024);
+  const small = a.alloc(16 * 1024);
+  const pin = a.alloc(64);
+  const high = a.highWater;
+  a.free(big);
+  a.free(small);
+  // 10 KiB fits both free blocks: the smaller one is taken and split, and the top stays.
+  const p = a.alloc(10 * 1024);
+  assert.is(p, small, 'best fit takes the 16 KiB block, not the 64 KiB one');
+  assert.is(a.alloc(6 * 1024), small + 10 * 1024, 'the split remainder serves the next request');
+  assert.is(a.alloc(60 * 1024), big, 'the 64 KiB block serves a 60 KiB request');
+  assert.is(a.highWater, high, 'no request moved the top');
+  // A block freed just below the top gives the top back.
+  const top = a.alloc(32 * 1024);
+  const highAfter = a.highWater;
+  a.free(top);
+  assert.is(a.alloc(32 * 1024), top, 'the same place, from the top');
+  assert.is(a.highWater, highAfter);
+  a.free(pin);
+});
+
 test('Allocator: the limit gives a RangeError naming the request and the figures; freeing makes room again', () => {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 100 });
   const a = new Allocator(memory, 0);
