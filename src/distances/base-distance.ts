@@ -21,13 +21,14 @@ export abstract class BaseDistance {
   readonly power: number;
   /** The norm used by normalize() (2 except for LpDistance). */
   readonly p: number;
-  /** Class name used in error messages. */
-  abstract readonly name: string;
+  /** Class name used in error messages (stated, since minifiers rename classes). */
+  readonly name: string;
 
-  protected constructor(isInverted: boolean, normalizeEmbeddings: boolean, power: number, p = 2) {
+  protected constructor(name: string, isInverted: boolean, normalizeEmbeddings: boolean, power: number, p = 2) {
     if (typeof power !== 'number' || !Number.isFinite(power)) {
-      throw new Error(`${new.target.name}: power must be a finite number, got ${power}`);
+      throw new Error(`${name}: power must be a finite number, got ${power}`);
     }
+    this.name = name;
     this.isInverted = isInverted;
     this.normalizeEmbeddings = normalizeEmbeddings;
     this.power = power;

@@ -5,10 +5,9 @@ import { affine, cdistDot, paired } from '../ops/distance';
 import { BaseDistance } from './base-distance';
 
 export class CosineDistance extends BaseDistance {
-  readonly name: string = 'CosineDistance';
 
   constructor({ power = 1 }: { power?: number } = {}) {
-    super(false, true, power);
+    super('CosineDistance', false, true, power);
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {

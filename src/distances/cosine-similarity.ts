@@ -9,13 +9,12 @@ export interface CosineSimilarityOptions {
 }
 
 export class CosineSimilarity extends BaseDistance {
-  readonly name: string = 'CosineSimilarity';
 
   constructor({ power = 1, ...rest }: CosineSimilarityOptions & { normalizeEmbeddings?: boolean } = {}) {
     if (rest.normalizeEmbeddings === false) {
       throw new Error('CosineSimilarity: normalizeEmbeddings must be true (use DotProductSimilarity({ normalizeEmbeddings: false }) for raw dot products)');
     }
-    super(true, true, power);
+    super('CosineSimilarity', true, true, power);
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {

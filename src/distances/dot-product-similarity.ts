@@ -11,10 +11,9 @@ export interface DotProductSimilarityOptions {
 }
 
 export class DotProductSimilarity extends BaseDistance {
-  readonly name: string = 'DotProductSimilarity';
 
   constructor({ normalizeEmbeddings = true, power = 1 }: DotProductSimilarityOptions = {}) {
-    super(true, normalizeEmbeddings, power);
+    super('DotProductSimilarity', true, normalizeEmbeddings, power);
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {

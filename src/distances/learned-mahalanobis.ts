@@ -17,7 +17,6 @@ export interface LearnedMahalanobisOptions {
 }
 
 export class LearnedMahalanobis extends BaseDistance {
-  readonly name: string = 'LearnedMahalanobis';
   readonly dim: number;
   readonly rank: number;
   readonly squared: boolean;
@@ -30,7 +29,7 @@ export class LearnedMahalanobis extends BaseDistance {
   constructor(dim: number, { rank = dim, squared = true }: LearnedMahalanobisOptions = {}) {
     if (!Number.isInteger(dim) || dim < 1) throw new Error(`LearnedMahalanobis: dim must be a positive integer, got ${dim}`);
     if (!Number.isInteger(rank) || rank < 1 || rank > dim) throw new Error(`LearnedMahalanobis: rank must be an integer in [1, ${dim}], got ${rank}`);
-    super(false, false, 1);
+    super('LearnedMahalanobis', false, false, 1);
     this.dim = dim;
     this.rank = rank;
     this.squared = squared;

@@ -18,13 +18,12 @@ export interface LpDistanceOptions {
  * squared Euclidean distance, computed directly (never as the square of a root).
  */
 export class LpDistance extends BaseDistance {
-  readonly name: string = 'LpDistance';
 
   constructor({ p = 2, power = 1, normalizeEmbeddings = true }: LpDistanceOptions = {}) {
     if (typeof p !== 'number' || !(p >= 1) || !Number.isFinite(p)) {
       throw new Error(`LpDistance: p must be a finite number >= 1 (a norm), got ${p}`);
     }
-    super(false, normalizeEmbeddings, power, p);
+    super('LpDistance', false, normalizeEmbeddings, power, p);
   }
 
   private get squaredL2(): boolean {

@@ -26,7 +26,6 @@ export interface FromDataOptions {
 const SYMMETRY_TOL = 1e-5;
 
 export class Mahalanobis extends BaseDistance {
-  readonly name: string = 'Mahalanobis';
   readonly M: Tensor;
   readonly squared: boolean;
 
@@ -38,7 +37,7 @@ export class Mahalanobis extends BaseDistance {
     if (r !== c) throw new Error(`Mahalanobis: M must be square, got ${fmtShape(M.shape)}`);
     checkFinite('Mahalanobis', 'M', M);
     checkSymmetric(M);
-    super(false, false, 1);
+    super('Mahalanobis', false, false, 1);
     this.M = M;
     this.squared = squared;
   }

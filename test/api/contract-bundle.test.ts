@@ -41,7 +41,7 @@ test('optimiser errors name the optimiser in the minified bundle', () => {
   }
 });
 
-test('layer and model errors name the layer in the minified bundle', () => {
+test('layer, model, distance and loss errors name their class in the minified bundle', () => {
   assert.match(
     thrown(() => new sl.nn.Linear(2, 3).loadStateDict({ weight: sl.zeros([2, 3]), bias: sl.zeros([3]) })),
     /^loadStateDict: Linear: 'weight' is \[2, 3\] but the module's is \[3, 2\]/,
@@ -52,6 +52,9 @@ test('layer and model errors name the layer in the minified bundle', () => {
   assert.match(thrown(() => new sl.nn.BatchNorm2d(0)), /^BatchNorm2d: numFeatures must be a positive integer/);
   assert.match(thrown(() => new sl.nn.Sequential({} as any)), /^Sequential: child '0' is not an sl\.nn\.Module/);
   assert.match(thrown(() => new sl.models.Siamese({} as any, new sl.distances.LpDistance())), /^Siamese: embedder/);
+  assert.match(thrown(() => new sl.distances.LpDistance({ power: NaN })), /^LpDistance: power must be a finite number/);
+  assert.match(thrown(() => new sl.distances.CosineSimilarity({ power: Infinity })), /^CosineSimilarity: power must be a finite number/);
+  assert.match(thrown(() => new sl.distances.Mahalanobis({ M: sl.zeros([2, 2]) }).pairwise(sl.zeros([1, 3]))), /^Mahalanobis\.pairwise: inputs have dimension 3/);
   assert.match(thrown(() => new sl.losses.ContrastiveLoss().forward(sl.zeros([2, 2]), [0, NaN])), /^ContrastiveLoss\.forward: labels\[1\] is NaN/);
   assert.match(thrown(() => new sl.miners.BatchHardMiner().mine(sl.zeros([2, 2]), [0])), /^BatchHardMiner\.mine: labels has 1 entries/);
 });
