@@ -41,6 +41,13 @@ export function checkPair(fn: string, x: unknown, y: unknown, mode: 'pairwise' |
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  if (v instanceof Tensor) return `a Tensor ${fmtShape(v.shape)}`;
+  // Stated names first (distances, layers): minifiers rename classes in dist/simlearn.js.
+  if (typeof v === 'object') {
+    const o = v as { name?: unknown; typeName?: unknown; constructor?: { name?: string } };
+    if (typeof o.typeName === 'string') return o.typeName;
+    if (typeof o.name === 'string') return o.name;
+    return o.constructor?.name || 'an object';
+  }
   return `${typeof v} ${String(v)}`;
 }

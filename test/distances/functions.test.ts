@@ -139,6 +139,8 @@ test('errors: shapes, unknown metric, p < 1, non-finite values; nothing computed
   assert.throws(() => sl.cdist(x, sl.randn([5, 2], { seed: 2 })), /cdist: x is \[4, 3\] but y is \[5, 2\]: last dimensions must match/);
   assert.throws(() => sl.pairedDistance(x, sl.randn([5, 3], { seed: 2 })), /pairedDistance: x is \[4, 3\] but y is \[5, 3\]: paired distances need the same number of rows/);
   assert.throws(() => sl.cdist(x, x, 'cityblock' as any), /cdist: unknown metric "cityblock"/);
+  assert.throws(() => sl.cdist(x, x, new sl.nn.ReLU() as any), /cdist: unknown metric ReLU/, 'an object is named by its stated type name');
+  assert.throws(() => sl.cdist(x, 'euclidean' as any, 'euclidean'), /cdist: y must be a Tensor, got string euclidean/);
   assert.throws(() => sl.cdist(x, x, { p: 0.5 }), /cdist: metric \{ p \} needs a finite p >= 1, got 0.5/);
   assert.throws(() => new sl.distances.LpDistance({ p: 0 }), /LpDistance: p must be a finite number >= 1/);
   assert.throws(() => sl.cdist(sl.randn([3], { seed: 3 }), x), /cdist: x must be 2-D \[rows, dim\], got \[3\]/);
