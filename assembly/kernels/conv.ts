@@ -149,6 +149,14 @@ function addBias(yi: usize, bias: usize, oc: i32, ohw: i32): void {
 // Workspace (ws, the GEMM's): packed weights ⌈oc/MR⌉·MR×kc | one B panel kc×NR | MR×NR tile.
 // scratch: xpad, then a zeroed tail of directTail floats for the over-reads.
 
+// The direct path keeps all packed weights in L2 across an image and one B panel in L1 across
+// the weights, so it is taken only while both fit (the GEMM's own A block and 2·KC panel);
+// bigger layers go through im2col + the blocked GEMM.
+// @ts-ignore: decorator
+@inline const DIRECT_MAX_WEIGHT_FLOATS = 120 * 256;
+// @ts-ignore: decorator
+@inline const DIRECT_MAX_KC = 512;
+
 // @ts-ignore: decorator
 @inline function directTail(sh: i32, wp: i32, kw: i32): i32 {
   return sh * wp + kw + 2 * NR;
@@ -161,7 +169,8 @@ function addBias(yi: usize, bias: usize, oc: i32, ohw: i32): void {
   const ckk = c * kh * kw;
   const mp = (oc + MR - 1) / MR * MR;
   const wsFloats = f32_gemm_workspace_bytes() >> 2;
-  if (sw != 1 || ow < NR || mp * ckk + ckk * NR + MR * NR > wsFloats) return 0;
+  if (sw != 1 || ow < NR || mp * ckk > DIRECT_MAX_WEIGHT_FLOATS || ckk > DIRECT_MAX_KC) return 0;
+  if (mp * ckk + ckk * NR + MR * NR > wsFloats) return 0;
   const hp = h + 2 * ph, wp = w + 2 * pw;
   return c * hp * wp + directTail(sh, wp, kw);
 }
