@@ -9,9 +9,13 @@
 //   to bias        db  += Σ_spatial dy
 // Y_g / dY_g are [oc, g·ohw]: the group's outputs gathered from (or scattered to) NCHW.
 // Grouping helps a little when oh·ow is small (an 11×11 map): a GEMM n of a few hundred
-// instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts). scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
-// group 1 the GEMM reads and writes the image's own rows and ybuf is not used.
+// instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts).
+// scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with group 1 the GEMM reads and
+// writes the image's own rows and ybuf is not used.
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
+// The forward usually skips col altogether (convFwdDirect below: GEMM panels packed straight
+// from the padded image, one image at a time, output written in place); scratch is then the
+// larger of the two needs (f32_conv2d_fwd_direct_scratch). The backward passes keep im2col.
 import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
 import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
 
