@@ -9,10 +9,15 @@
 //   to bias        db  += Σ_spatial dy
 // Y_g / dY_g are [oc, g·ohw]: the group's outputs gathered from (or scattered to) NCHW.
 // Grouping helps a little when oh·ow is small (an 11×11 map): a GEMM n of a few hundred
-// instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts). scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with
-// group 1 the GEMM reads and writes the image's own rows and ybuf is not used.
+// instead of 121 packs the weights once per group; the caller picks g (src/ops/conv.ts).
+// scratch: col then ybuf, (c·kh·kw + oc)·group·oh·ow floats; with group 1 the GEMM reads and
+// writes the image's own rows and ybuf is not used.
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
-import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn } from './gemm';
+// The forward usually skips col altogether (convFwdDirect below: GEMM panels packed straight
+// from the padded image, one image at a time, output written in place); scratch is then the
+// larger of the two needs (f32_conv2d_fwd_direct_scratch). The backward passes keep im2col.
+import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
+import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
 
 // f32_gemm_part's form code for C = A·Bᵀ.
 // @ts-ignore: decorator
@@ -131,6 +136,114 @@ function addBias(yi: usize, bias: usize, oc: i32, ohw: i32): void {
   }
 }
 
+// Direct forward (no col matrix, no scatter), used when the columns are unstrided (sw = 1)
+// and an output row holds at least NR pixels. Per image:
+//   xpad [c, hp, wp] (hp = h + 2·ph, wp = w + 2·pw): the image inside a zero border;
+//   for each panel of NR consecutive output pixels q0..q0+NR (flattened oy·ow + ox):
+//     pack its kc = c·kh·kw rows straight from xpad into one kc×NR B panel (L1),
+//     then the MR×NR microkernel over every MR-row panel of the packed weights (L2),
+//     storing into y's own rows: C = y_i viewed as [oc, ohw], no reordering after.
+// Panel lanes are flat output pixels: row (ci, ki, kj) of the panel is xpad[ci] read at
+// pad(q0) + ki·wp + kj + l for lane l, pad(oy·ow + ox) = oy·sh·wp + ox, except that lanes
+// past the end of output row oy (l ≥ a = ow − ox0; NR ≤ ow so there is at most one such
+// break) continue on row oy + 1, i.e. jump = sh·wp − ow floats further. So each row is two
+// unaligned 8-float loads, at +0 and +jump, merged by a per-panel lane mask. Lanes past ohw
+// in the last panel read finite garbage from xpad's zeroed tail; their columns are never stored.
+// Each output element sums its kc terms in one pass, in (ci, ki, kj) order.
+// Workspace (ws, the GEMM's): packed weights ⌈oc/MR⌉·MR×kc | one B panel kc×NR | MR×NR tile.
+// scratch: xpad, then a zeroed tail of directTail floats for the over-reads.
+
+// The direct path keeps all packed weights in L2 across an image and one B panel in L1 across
+// the weights, so it is taken only while both fit (the GEMM's own A block and 2·KC panel);
+// bigger layers go through im2col + the blocked GEMM.
+// @ts-ignore: decorator
+@inline const DIRECT_MAX_WEIGHT_FLOATS = 120 * 256;
+// @ts-ignore: decorator
+@inline const DIRECT_MAX_KC = 512;
+
+// @ts-ignore: decorator
+@inline function directTail(sh: i32, wp: i32, kw: i32): i32 {
+  return sh * wp + kw + 2 * NR;
+}
+
+// Floats the forward needs in scratch for the direct path (0 if it does not apply): the
+// caller allocates the larger of this and the im2col path's need (src/ops/conv.ts).
+// @ts-ignore: decorator
+@inline function directScratch(c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oc: i32, ow: i32): i32 {
+  const ckk = c * kh * kw;
+  const mp = (oc + MR - 1) / MR * MR;
+  const wsFloats = f32_gemm_workspace_bytes() >> 2;
+  if (sw != 1 || ow < NR || mp * ckk > DIRECT_MAX_WEIGHT_FLOATS || ckk > DIRECT_MAX_KC) return 0;
+  if (mp * ckk + ckk * NR + MR * NR > wsFloats) return 0;
+  const hp = h + 2 * ph, wp = w + 2 * pw;
+  return c * hp * wp + directTail(sh, wp, kw);
+}
+
+// xpad interior = x_i; the border and tail were zeroed once and are never written.
+function padInto(xi: usize, xpad: usize, c: i32, h: i32, w: i32, ph: i32, pw: i32): void {
+  const hp = h + 2 * ph, wp = w + 2 * pw;
+  for (let ci = 0; ci < c; ci++) {
+    const src = xi + ((<usize>ci * h * w) << 2);
+    const dst = xpad + ((<usize>(ci * hp + ph) * wp + pw) << 2);
+    for (let iy = 0; iy < h; iy++) memory.copy(dst + ((<usize>iy * wp) << 2), src + ((<usize>iy * w) << 2), <usize>w << 2);
+  }
+}
+
+// The kc×NR B panel of output pixels q0.. (see above); src = xpad + pad(q0), in bytes.
+// @ts-ignore: decorator
+@inline function packWindowPanel(src: usize, jump: usize, m0: v128, m1: v128, c: i32, kh: i32, kw: i32, planeBytes: usize, rowBytes: usize, dst: usize): void {
+  for (let ci = 0; ci < c; ci++) {
+    let r = src;
+    for (let ki = 0; ki < kh; ki++) {
+      let s = r;
+      for (let kj = 0; kj < kw; kj++) {
+        v128.store(dst, v128.bitselect(v128.load(s), v128.load(s + jump), m0));
+        v128.store(dst, v128.bitselect(v128.load(s, 16), v128.load(s + jump, 16), m1), 16);
+        dst += NR * 4;
+        s += 4;
+      }
+      r += rowBytes;
+    }
+    src += planeBytes;
+  }
+}
+
+function convFwdDirect(x: usize, weight: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize): void {
+  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
+  const hp = h + 2 * ph, wp = w + 2 * pw;
+  const mp = (oc + MR - 1) / MR * MR;
+  const pa = ws, pb = ws + ((<usize>mp * ckk) << 2), tile = pb + ((<usize>ckk * NR) << 2);
+  for (let ir = 0; ir < oc; ir += MR) {
+    packLanesFromRows(weight + ((<usize>ir * ckk) << 2), <usize>ckk << 2, min(MR, oc - ir), ckk, pa + ((<usize>ir * ckk) << 2), MR);
+  }
+  memory.fill(scratch, 0, <usize>(c * hp * wp + directTail(sh, wp, kw)) << 2);
+  const jump = <usize>(sh * wp - ow) << 2;
+  const ldc = <usize>ohw << 2;
+  const lanes0 = i32x4(0, 1, 2, 3), lanes1 = i32x4(4, 5, 6, 7);
+  for (let i = 0; i < n; i++) {
+    padInto(x + ((<usize>i * chw) << 2), scratch, c, h, w, ph, pw);
+    const yi = y + ((<usize>i * oc * ohw) << 2);
+    for (let q0 = 0; q0 < ohw; q0 += NR) {
+      const oy = q0 / ow, ox = q0 - oy * ow;
+      const a = i32x4.splat(ow - ox); // lanes < a stay on row oy
+      const src = scratch + ((<usize>oy * sh * wp + ox) << 2);
+      packWindowPanel(src, jump, i32x4.lt_s(lanes0, a), i32x4.lt_s(lanes1, a), c, kh, kw, (<usize>hp * wp) << 2, <usize>wp << 2, pb);
+      const nr = min(NR, ohw - q0);
+      const cq = yi + (<usize>q0 << 2);
+      for (let ir = 0; ir < oc; ir += MR) {
+        microkernel(ckk, pa + ((<usize>ir * ckk) << 2), pb, cq + <usize>ir * ldc, ldc, min(MR, oc - ir), nr, false, tile);
+      }
+    }
+  }
+}
+
+// Floats of scratch f32_conv2d_fwd needs beyond the im2col path's (c·kh·kw + oc)·group·oh·ow
+// when it takes the direct path: the caller allocates the larger.
+export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): i32 {
+  const ow = (w + 2 * pw - kw) / sw + 1;
+  return directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow);
+}
+
 // y[i, o, :] = W[o, :] · col_i + b[o]
 export function f32_conv2d_fwd(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
@@ -140,6 +253,11 @@ export function f32_conv2d_fwd(
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  if (!pointwise && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) {
+    convFwdDirect(x, weight, y, scratch, n, c, h, w, oc, kh, kw, sh, ph, pw, oh, ow, ws);
+    if (bias) for (let i = 0; i < n; i++) addBias(y + ((<usize>i * oc * ohw) << 2), bias, oc, ohw);
+    return;
+  }
   const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);
   for (let i0 = 0; i0 < n; i0 += group) {
     const g = min(group, n - i0);

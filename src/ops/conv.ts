@@ -83,8 +83,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
   const scratchSize = pointwise ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
   const geo = [n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group] as const;
+  // the forward may take its direct path (no col), which needs the padded image instead
+  const fwdScratch = Math.max(scratchSize, k.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw));
   const out = empty([n, oc, oh, ow]);
-  withScratch(scratchSize, (s) => k.f32_conv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...geo, e.gemmWorkspace));
+  withScratch(fwdScratch, (s) => k.f32_conv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...geo, e.gemmWorkspace));
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g) => {
     addGrad(x, (p, acc) => withScratch(scratchSize, (s) => k.f32_conv2d_bwd_input(g.ptr, weight.ptr, p, s, ...geo, acc, e.gemmWorkspace)));

@@ -107,6 +107,7 @@ export interface LossKernels {
 export interface ConvKernels {
   // conv, pool, batch norm, dropout (issue 5)
   f32_conv2d_fwd(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, ws: Ptr): void;
+  f32_conv2d_fwd_direct_scratch(c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   f32_conv2d_bwd_input(dy: Ptr, weight: Ptr, dx: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
   f32_conv2d_bwd_filter(x: Ptr, dy: Ptr, dweight: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, group: number, acc: number, ws: Ptr): void;
   f32_conv2d_bwd_bias(dy: Ptr, dbias: Ptr, n: number, oc: number, hw: number, acc: number): void;

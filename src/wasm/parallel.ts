@@ -87,7 +87,9 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
       const moves: Record<number, [number, number]> = { [nPtrs + 1]: [-1, 1] }; // n = end − start
       strides(z, oc).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
       const wsAt = all.length - 1;
-      withWorkerScratch(z.scratch, (scr) =>
+      const [, c, h, w, , kh, kw, sh, sw, ph, pw] = geo;
+      const scratch = fn === 'f32_conv2d_fwd' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
+      withWorkerScratch(scratch, (scr) =>
         split(fn, n, unit, withArg(all, nPtrs + 1, 0), (w) => withArg(withArg(withArg(all, nPtrs + 1, 0), nPtrs, scr[w]), wsAt, workspaces[w]), moves),
       );
     };

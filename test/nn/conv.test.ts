@@ -86,6 +86,31 @@ test('conv2d gradients match the float64 reference on grouped and per-image GEMM
   });
 });
 
+test('conv2d forward on the direct path (rows of ≥ 8 outputs, unit column stride) matches the float64 reference', () => {
+  // [n, c, h, w], oc, [kh, kw], [sh, sw], [ph, pw]: panels of 8 output pixels that straddle
+  // output rows, row strides, uneven kernels and paddings, a 1×1 kernel with padding, oc not a
+  // multiple of the 5-row tile, the last panel partial; ow = 8 is the smallest direct width.
+  const cases: [number[], number, [number, number], [number, number], [number, number]][] = [
+    [[3, 3, 6, 8], 11, [3, 3], [1, 1], [1, 1]], // ow = 8: no straddling panel
+    [[2, 4, 9, 10], 6, [3, 2], [2, 1], [1, 0]], // ow = 9, row stride 2
+    [[2, 2, 7, 9], 7, [1, 1], [1, 1], [1, 1]], // 1×1 with padding: 9×11 outputs
+    [[1, 5, 13, 17], 13, [5, 3], [3, 1], [2, 1]],
+    [[4, 32, 14, 14], 64, [3, 3], [1, 1], [1, 1]], // the W3 layer, 4 images
+  ];
+  cases.forEach(([xs, oc, k, s, p], i) => {
+    const x = sl.randn(xs, { seed: 300 + i });
+    const w = sl.randn([oc, xs[1], k[0], k[1]], { seed: 320 + i });
+    const b = sl.randn([oc], { seed: 340 + i });
+    const y = sl.conv2d(x, w, b, { stride: s, padding: p });
+    const ref = conv2dRef(x.data(), xs, w.data(), w.shape, b.data(), s, p);
+    assert.equal(y.shape, ref.shape, `case ${i} shape`);
+    assert.ok(y.shape[3] >= 8, `case ${i} takes the direct path`);
+    // float32 sums of 288 products of N(0, 1) values drift by a few 1e-5 (as on the im2col path)
+    close(y.data(), ref.y, xs[1] * k[0] * k[1] > 100 ? 1e-4 : 1e-5, `case ${i} y`);
+    for (const t of [x, w, b, y]) t.dispose();
+  });
+});
+
 test('conv2d gradients accumulate when the input is used twice', () => {
   const x = sl.randn([1, 2, 5, 5], { seed: 1 });
   const w = sl.randn([2, 2, 3, 3], { seed: 2 });

@@ -1,0 +1,126 @@
+// The GEMM register tile shared by the GEMM driver (gemm.ts) and the direct convolution
+// (conv.ts): the MR×NR microkernel and the packing of row-major blocks into its panels.
+// Packed A panel: kc groups of MR values (column p of the MR rows); packed B panel: kc rows of
+// NR values. Internal to the kernels (assembly/index.ts does not re-export this module).
+
+// Register tile: MR rows × NR columns = MR·NR/4 v128 accumulators. V8 on x64 gives wasm 15
+// xmm registers: 5×8 uses 10 accumulators + 2 B vectors + the A splat + the product = 14.
+// Measured on this machine (512³): 4×8 ≈ 41 GFLOP/s (8 chains sit on the add latency),
+// 5×8 ≈ 48, 6×8 ≈ 26 (16 live registers: spills). Relaxed builds: 4×8, 5×8, 6×8 all ≈ 49.
+// Unrolling k by 2 made V8 spill (≈ 25-30) so the loop is not unrolled.
+// @ts-ignore: decorator
+@inline export const MR = 5;
+// @ts-ignore: decorator
+@inline export const NR = 8;
+
+// acc + a·b; fused (one rounding) in the relaxed build.
+// @ts-ignore: decorator
+@inline function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+// Stores one 8-wide accumulator row pair into C (overwriting or adding).
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, lo: v128, hi: v128, add: bool): void {
+  if (add) {
+    lo = f32x4.add(v128.load(c), lo);
+    hi = f32x4.add(v128.load(c, 16), hi);
+  }
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
+}
+
+// C[0..mr, 0..nr] (+)= Σ_p pa[p] ⊗ pb[p] over kc packed steps; ldc in bytes.
+// Each accumulator chain carries only the add (the product is independent), so 10 chains
+// keep both FP add ports busy without waiting on latency.
+export function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32, add: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    // load32_splat is one broadcast load (vbroadcastss): no shuffle on the FP ports.
+    let a = v128.load32_splat(pa);
+    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(c40, a, b0); c41 = madd(c41, a, b1);
+    pa += MR * 4;
+    pb += NR * 4;
+  }
+  if (mr == MR && nr == NR) {
+    storeRow(c, c00, c01, add);
+    storeRow(c + ldc, c10, c11, add);
+    storeRow(c + 2 * ldc, c20, c21, add);
+    storeRow(c + 3 * ldc, c30, c31, add);
+    storeRow(c + 4 * ldc, c40, c41, add);
+    return;
+  }
+  // Edge tile: spill to the scratch tile, then copy only the valid mr×nr part, so C is
+  // never touched (nor read) outside its m×n elements.
+  storeRow(tile, c00, c01, false);
+  storeRow(tile + NR * 4, c10, c11, false);
+  storeRow(tile + 2 * NR * 4, c20, c21, false);
+  storeRow(tile + 3 * NR * 4, c30, c31, false);
+  storeRow(tile + 4 * NR * 4, c40, c41, false);
+  for (let r = 0; r < mr; r++) {
+    const cr = c + <usize>r * ldc;
+    const tr = tile + ((<usize>r * NR) << 2);
+    for (let q = 0; q < nr; q++) {
+      const o = <usize>q << 2;
+      const v = load<f32>(tr + o);
+      store<f32>(cr + o, add ? load<f32>(cr + o) + v : v);
+    }
+  }
+}
+
+// Transposes the 4×4 block whose rows start at s, s+ld, s+2ld, s+3ld into 4 consecutive
+// v128 at d, d+dstride, …: d row p = (s[0][p], s[1][p], s[2][p], s[3][p]).
+// @ts-ignore: decorator
+@inline function transpose4x4(s: usize, ld: usize, d: usize, dstride: usize): void {
+  const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(d + dstride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * dstride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * dstride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+// Packs a "strided" block: dst panel of w lanes (w = MR or NR) per step p, where element
+// (p, r) is src[r·ld + p] (rows of the source are the lanes): A for nn/nt, B for nt.
+// rows ≤ w valid lanes; missing lanes are zero. ld in bytes.
+// @ts-ignore: decorator
+@inline export function packLanesFromRows(src: usize, ld: usize, rows: i32, kc: i32, dst: usize, w: i32): void {
+  const dstride = <usize>w << 2;
+  if (rows == w) {
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const s = src + (<usize>p << 2);
+      const d = dst + <usize>p * dstride;
+      let r = 0;
+      for (; r + 4 <= w; r += 4) transpose4x4(s + <usize>r * ld, ld, d + (<usize>r << 2), dstride);
+      for (; r < w; r++) {
+        for (let q = 0; q < 4; q++) store<f32>(d + <usize>q * dstride + (<usize>r << 2), load<f32>(s + <usize>r * ld + (<usize>q << 2)));
+      }
+    }
+    for (; p < kc; p++) {
+      const d = dst + <usize>p * dstride;
+      for (let r = 0; r < w; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>p << 2)));
+    }
+    return;
+  }
+  memory.fill(dst, 0, <usize>kc * dstride);
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * ld;
+    const d = dst + (<usize>r << 2);
+    for (let p = 0; p < kc; p++) store<f32>(d + <usize>p * dstride, load<f32>(s + (<usize>p << 2)));
+  }
+}
+
