@@ -18,6 +18,7 @@
 // larger of the two needs (f32_conv2d_fwd_direct_scratch). The backward passes keep im2col.
 import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
 import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
+import { addInto } from './vec';
 
 // f32_gemm_part's form code for C = A·Bᵀ.
 // @ts-ignore: decorator
@@ -94,15 +95,7 @@ function col2imAdd(col: usize, ld: i32, dx: usize, c: i32, h: i32, w: i32, kh: i
           const dst = plane + ((<usize>iy * w + (lo * sw - pw + kj)) << 2);
           const len = hi - lo;
           if (sw == 1) {
-            let j = 0;
-            for (; j + 4 <= len; j += 4) {
-              const o = <usize>j << 2;
-              v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-            }
-            for (; j < len; j++) {
-              const o = <usize>j << 2;
-              store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-            }
+            addInto(dst, src, len);
           } else {
             for (let j = 0; j < len; j++) {
               const d = dst + ((<usize>j * sw) << 2);

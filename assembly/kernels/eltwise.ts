@@ -3,44 +3,7 @@
 // n rows (bias), a column [n] repeated over d columns (per-row scale), and a scalar.
 // `out` may alias an input; nothing is read after it is written.
 
-// @ts-ignore: decorator
-@inline const ADD = 0;
-// @ts-ignore: decorator
-@inline const SUB = 1;
-// @ts-ignore: decorator
-@inline const MUL = 2;
-// @ts-ignore: decorator
-@inline const DIV = 3;
-
-// The op is a compile-time constant at every call site, so after inlining the branch folds away.
-// @ts-ignore: decorator
-@inline function vop(op: i32, x: v128, y: v128): v128 {
-  if (op == ADD) return f32x4.add(x, y);
-  if (op == SUB) return f32x4.sub(x, y);
-  if (op == MUL) return f32x4.mul(x, y);
-  return f32x4.div(x, y);
-}
-
-// @ts-ignore: decorator
-@inline function sop(op: i32, x: f32, y: f32): f32 {
-  if (op == ADD) return x + y;
-  if (op == SUB) return x - y;
-  if (op == MUL) return x * y;
-  return x / y;
-}
-
-// @ts-ignore: decorator
-@inline function binary(op: i32, a: usize, b: usize, out: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(out + o, vop(op, v128.load(a + o), v128.load(b + o)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(out + o, sop(op, load<f32>(a + o), load<f32>(b + o)));
-  }
-}
+import { ADD, SUB, MUL, DIV, binary, vop, sop } from './vec';
 
 // @ts-ignore: decorator
 @inline function binaryScalar(op: i32, a: usize, s: f32, out: usize, n: i32): void {
@@ -57,6 +20,7 @@
 }
 
 export function f32_add(a: usize, b: usize, out: usize, n: i32): void { binary(ADD, a, b, out, n); }
+
 export function f32_sub(a: usize, b: usize, out: usize, n: i32): void { binary(SUB, a, b, out, n); }
 export function f32_mul(a: usize, b: usize, out: usize, n: i32): void { binary(MUL, a, b, out, n); }
 export function f32_div(a: usize, b: usize, out: usize, n: i32): void { binary(DIV, a, b, out, n); }

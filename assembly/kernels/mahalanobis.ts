@@ -8,6 +8,7 @@
 // Backward (TypeScript, src/ops/mahalanobis.ts) reuses f32_cdist_l2_bwd_x/y on XM, YM.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
 import { f32_centre_rows } from './distance';
+import { subInto } from './vec';
 
 // @ts-ignore: decorator
 @inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
@@ -78,16 +79,7 @@ export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xc: usiz
 // out[i] = (x_i − y_i)ᵀ M (x_i − y_i), clamped at 0; diff = x − y and dm = diff·M [n, d]
 // are kept for backward.
 export function f32_mahalanobis_paired_fwd(x: usize, y: usize, M: usize, diff: usize, dm: usize, out: usize, n: i32, d: i32, ws: usize): void {
-  const size = n * d;
-  let i = 0;
-  for (; i + 4 <= size; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(diff + o, f32x4.sub(v128.load(x + o), v128.load(y + o)));
-  }
-  for (; i < size; i++) {
-    const o = <usize>i << 2;
-    store<f32>(diff + o, load<f32>(x + o) - load<f32>(y + o));
-  }
+  subInto(x, y, diff, n * d);
   f32_gemm_nn(diff, M, dm, n, d, d, 0, ws);
   for (let r = 0; r < n; r++) {
     const o = (<usize>r * d) << 2;

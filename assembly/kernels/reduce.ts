@@ -1,6 +1,8 @@
 // Reductions over f32 buffers. Sums keep 16 independent f32 partial sums (four f32x4
 // accumulators) so the add latency chain is hidden and rounding error grows slowly.
 
+import { addInto } from './vec';
+
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
@@ -45,16 +47,7 @@ export function f32_sum_rows(x: usize, out: usize, n: i32, d: i32, accumulate: i
 export function f32_sum_cols(x: usize, out: usize, n: i32, d: i32, accumulate: i32): void {
   if (!accumulate) memory.fill(out, 0, <usize>d << 2);
   for (let i = 0; i < n; i++) {
-    const row = x + ((<usize>i * d) << 2);
-    let j = 0;
-    for (; j + 4 <= d; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o)));
-    }
-    for (; j < d; j++) {
-      const o = <usize>j << 2;
-      store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o));
-    }
+    addInto(out, x + ((<usize>i * d) << 2), d);
   }
 }
 
