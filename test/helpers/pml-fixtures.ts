@@ -48,6 +48,8 @@ export interface LossCase extends CaseBase {
     tuples: number[][] | number[] | null;
     refEmb: Matrix | null;
     refLabels: number[] | null;
+    /** SubCenterArcFaceLoss.getOutliers cases: the threshold in degrees. */
+    outlierThreshold?: number;
   };
   /** Learnable parameters and buffers before the call, by PML attribute name. */
   state?: Record<string, number[] | Matrix>;
@@ -58,6 +60,11 @@ export interface LossCase extends CaseBase {
     gradParams?: Record<string, number[] | Matrix>;
     stateAfter?: Record<string, number[] | Matrix>;
     lossDict?: LossDict;
+    /** getLogits(embeddings) after the call (classification and proxy losses). */
+    logits?: Matrix;
+    /** SubCenterArcFaceLoss.getOutliers: outlier rows and [embeddingSize, numClasses] dominant centres (NaN columns: class absent). */
+    outliers?: number[];
+    dominantCenters?: Matrix;
   };
 }
 
