@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertClose } from './close';
-import { type LossCase, type ReducerCase, type RegularizerCase, type Matrix, loadPmlFixture, pmlCases, pmlFixtureFiles, tupleSet } from './pml-fixtures';
+import { type AccuracyCase, type LossCase, type ReducerCase, type RegularizerCase, type Matrix, loadPmlFixture, pmlCases, pmlFixtureFiles, tupleSet } from './pml-fixtures';
 
 const CLASSES: Record<string, string[]> = {
   losses: ['AngularLoss', 'CircleLoss', 'ContrastiveLoss', 'DynamicSoftMarginLoss', 'FastAPLoss', 'GeneralizedLiftedStructureLoss',
@@ -20,6 +20,7 @@ const CLASSES: Record<string, string[]> = {
   distances: ['SNRDistance', 'BatchedDistance', 'LpDistance', 'CosineSimilarity', 'DotProductSimilarity'],
   losses_weighted: ['ArcFaceLoss', 'CosFaceLoss', 'SphereFaceLoss', 'LargeMarginSoftmaxLoss', 'SubCenterArcFaceLoss',
     'NormalizedSoftmaxLoss', 'ProxyAnchorLoss', 'ProxyNCALoss', 'SoftTripleLoss', 'P2SGradLoss'],
+  accuracy: ['AccuracyCalculator'],
 };
 
 test('every fixture file parses, with a PML 2.8 header and the required fields on every case', () => {
@@ -132,6 +133,25 @@ test('recomputed: default NormalizedSoftmaxLoss (cosine logits / 0.05, mean cros
     assertClose([mean(ce)], [c.expected.loss], { rtol: 1e-12 }, `${c.id} loss`);
     assertClose(logits.flat(), c.expected.logits!.flat(), { rtol: 1e-12, atol: 1e-12 }, `${c.id} logits`);
   }
+});
+
+test('recomputed: AccuracyCalculator precisionAt1 from the recorded neighbours', () => {
+  let checked = 0;
+  for (const c of pmlCases('accuracy') as AccuracyCase[]) {
+    const m = c.expected.metrics;
+    if (!c.inputs || !m || typeof m.precisionAt1 !== 'number' || c.options.avgOfAvgs) continue;
+    const { queryLabels: ql, reference, referenceLabels, refIncludesQuery } = c.inputs;
+    const rl = reference ? referenceLabels! : ql;
+    const self = reference === null || refIncludesQuery;
+    const hits: number[] = [];
+    ql.forEach((label, i) => {
+      const matches = rl.filter((l) => l === label).length - (self ? 1 : 0);
+      if (matches > 0) hits.push(rl[c.expected.knnIndices![i][0]] === label ? 1 : 0);
+    });
+    assertClose([mean(hits)], [m.precisionAt1], { rtol: 1e-12 }, `${c.id} precisionAt1`);
+    checked++;
+  }
+  assert.ok(checked >= 10, `only ${checked} accuracy cases checked`);
 });
 
 test.run();

@@ -130,7 +130,29 @@ export interface BatchedDistanceCase extends CaseBase {
   expected: { blocks: { start: number; end: number; mat: Matrix }[] };
 }
 
-export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase;
+export interface AccuracyCase extends CaseBase {
+  kind: 'accuracy';
+  /** null for a case that records only that PML's constructor rejects the options. */
+  inputs: {
+    query: Matrix;
+    queryLabels: number[];
+    reference: Matrix | null;
+    referenceLabels: number[] | null;
+    refIncludesQuery: boolean;
+  } | null;
+  expected: {
+    /** camelCase metric names; with returnPerClass, one value per class in ascending label order. */
+    metrics?: Record<string, number | number[]>;
+    /** The k of the k-NN search, and its result (squared L2, query itself removed when the reference holds it). */
+    k?: number;
+    knnIndices?: Matrix;
+    /** The k-means labels AMI/NMI were computed from. */
+    clusterLabels?: number[];
+    error?: string;
+  };
+}
+
+export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase;
 export type PmlKind = PmlCase['kind'];
 
 export interface PmlFixture {
@@ -159,6 +181,8 @@ const REQUIRED: Record<PmlKind, [string, (v: unknown) => boolean][]> = {
   distance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['inputs.gradOutput', isMat], ['expected.mat', isMat],
     ['expected.gradQuery', isMat], ['expected.isInverted', (v) => typeof v === 'boolean']],
   batchedDistance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['expected.blocks', isArr]],
+  accuracy: [['inputs', (i) => i === null || (isMat((i as any).query) && isArr((i as any).queryLabels))],
+    ['expected', (e) => isObj(e) && ('metrics' in (e as object) || 'error' in (e as object))]],
 };
 
 function at(obj: unknown, path: string): unknown {
