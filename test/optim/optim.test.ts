@@ -109,7 +109,7 @@ test('optimiser state survives tidy', () => {
 
 test('bad options and params are rejected with clear errors', () => {
   const p = sl.zeros([3], { requiresGrad: true });
-  assert.throws(() => new sl.optim.SGD([p], { lr: -1 }), /SGD: lr must be a number ≥ 0, got -1/);
+  assert.throws(() => new sl.optim.SGD([p], { lr: -1 }), /SGD: lr must be a finite number ≥ 0, got -1/);
   assert.throws(() => new sl.optim.SGD([p], { lr: 0.1, nesterov: true }), /SGD: nesterov needs momentum > 0 and dampening 0/);
   assert.throws(() => new sl.optim.Adam([p], { betas: [0.9, 1] }), /Adam: betas must be \[beta1, beta2\]/);
   assert.throws(() => new sl.optim.AdamW([], {}), /AdamW: params is empty/);
