@@ -63,12 +63,20 @@ function inferShape(data: readonly Nested[]): number[] {
   return shape;
 }
 
-export function checkShape(fn: string, shape: Shape): number[] {
+export function checkShape(fn: string, shape: Shape, what = 'shape'): number[] {
   if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
-    throw new Error(`${fn}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${fn}: ${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  const n = shapeSize(shape);
+  if (n * 4 > WASM32_BYTES) {
+    throw new RangeError(
+      `${fn}: ${what} ${fmtShape(shape)} has ${n} elements (${((n * 4) / 2 ** 30).toFixed(1)} GiB of float32), more than the 4 GiB a wasm32 memory holds`,
+    );
   }
   return shape.slice();
 }
+
+const WASM32_BYTES = 2 ** 32;
 
 /** An uninitialised tensor (internal: ops write every element). */
 export function empty(shape: Shape): Tensor {
@@ -76,18 +84,22 @@ export function empty(shape: Shape): Tensor {
 }
 
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  const t = new Tensor(checkShape('full', shape));
-  getEngine().k.f32_fill(t.ptr, value, t.size);
-  if (options.requiresGrad) t.requiresGrad = true;
-  return t;
+  return filled('full', shape, value, options);
 }
 
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
+}
+
+function filled(fn: string, shape: Shape, value: number, options: TensorOptions): Tensor {
+  const t = new Tensor(checkShape(fn, shape));
+  getEngine().k.f32_fill(t.ptr, value, t.size);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -97,7 +109,7 @@ export interface RandomOptions extends TensorOptions {
 
 /** Standard normal samples. */
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
-  const rng = rngFor(options.seed);
+  const rng = rngFor(options.seed, 'randn');
   const n = shapeSize(checkShape('randn', shape));
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.normal();
@@ -106,7 +118,7 @@ export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
-  const rng = rngFor(options.seed);
+  const rng = rngFor(options.seed, 'rand');
   const n = shapeSize(checkShape('rand', shape));
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.uniform();

@@ -41,7 +41,7 @@ export class MPerClassSampler implements Iterable<Int32Array> {
     }
     if (listSize < batchSize) throw new Error(`${fn}: lengthBeforeNewIter = ${listSize} must be ≥ batchSize = ${batchSize}`);
     this.length = listSize - (listSize % batchSize);
-    this.rng = ownRng(options.seed);
+    this.rng = ownRng('MPerClassSampler', options.seed);
   }
 
   get batchesPerEpoch(): number {

@@ -41,7 +41,7 @@ export function makePairs(labels: ArrayLike<number>, count: number, options: Pai
   checkCount(fn, 'count', count);
   const frac = options.positiveFraction ?? 0.5;
   if (!(frac >= 0 && frac <= 1)) throw new Error(`${fn}: positiveFraction must be in [0, 1], got ${frac}`);
-  const rng = ownRng(options.seed);
+  const rng = ownRng(fn, options.seed);
   const nPos = Math.round(count * frac);
   const same = new Int32Array(count);
   for (let i = 0; i < nPos; i++) same[i] = 1;
@@ -73,7 +73,7 @@ export function makeTriplets(labels: ArrayLike<number>, count: number, options: 
   const fn = 'makeTriplets';
   const { byLabel, withPartner } = pools(fn, labels);
   checkCount(fn, 'count', count);
-  const rng = ownRng(options.seed);
+  const rng = ownRng(fn, options.seed);
   const classOf = new Map(byLabel.map((m, c) => [m, c]));
   const anchors = new Int32Array(count), positives = new Int32Array(count), negatives = new Int32Array(count);
   for (let i = 0; i < count; i++) {

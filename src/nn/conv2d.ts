@@ -33,8 +33,8 @@ export class Conv2d extends Module {
     this.padding = paddingOf('Conv2d', padding, this.kernelSize, this.stride);
     const [kh, kw] = this.kernelSize;
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels, kh, kw], bound));
-    this.bias = bias ? this.registerParameter('bias', uniformParameter([outChannels], bound)) : null;
+    this.weight = this.registerParameter('weight', uniformParameter('Conv2d', 'weight', [outChannels, inChannels, kh, kw], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter('Conv2d', 'bias', [outChannels], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {

@@ -21,8 +21,8 @@ export class Linear extends Module {
     checkPositiveInt('Linear', 'inFeatures', inFeatures);
     checkPositiveInt('Linear', 'outFeatures', outFeatures);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound));
-    this.bias = bias ? this.registerParameter('bias', uniformParameter([outFeatures], bound)) : null;
+    this.weight = this.registerParameter('weight', uniformParameter('Linear', 'weight', [outFeatures, inFeatures], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter('Linear', 'bias', [outFeatures], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {

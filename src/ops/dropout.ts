@@ -18,6 +18,6 @@ export function dropout(x: Tensor, p = 0.5, { training = true, seed }: DropoutOp
   const k = getEngine().k;
   const out = empty(x.shape);
   const mask = untracked(x.shape);
-  k.f32_dropout_fwd(x.ptr, out.ptr, mask.ptr, x.size, p, rngFor(seed).nextU32());
+  k.f32_dropout_fwd(x.ptr, out.ptr, mask.ptr, x.size, p, rngFor(seed, 'dropout').nextU32());
   return record(out, 'dropout', [x], (g) => addGrad(x, (ptr, acc) => k.f32_dropout_bwd(g.ptr, mask.ptr, ptr, x.size, acc)), [mask]);
 }

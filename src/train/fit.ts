@@ -82,7 +82,10 @@ function batchInputs(batch: Batch): { x: Tensor; labels: ArrayLike<number> } {
  * const h = await sl.train.fit({ model, loss, miner, optimizer, data: { dataset: train, sampler }, epochs: 2 });
  */
 export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
-  const { model, loss, miner, optimizer, data, onStep, step } = options ?? ({} as FitOptions<B>);
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`fit: options must be an object { model, loss, optimizer, data, ... }, got ${options === null ? 'null' : typeof options}`);
+  }
+  const { model, loss, miner, optimizer, data, onStep, step } = options;
   const epochs = options.epochs ?? 1;
   if (!model || typeof model.forward !== 'function') throw new Error('fit: model must have forward(x)');
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {

@@ -66,6 +66,9 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 export async function init(options: InitOptions = {}): Promise<void> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`simlearn: init: options must be an object, got ${options === null ? 'null' : `${typeof options} ${String(options)}`}`);
+  }
   checkOptions(options);
   // The engine is process-global: a later call may repeat the thread count, not change it.
   const running = engine ? engine.threads : pending ? pendingThreads : null;
