@@ -118,7 +118,7 @@ const text = [
   '',
   markdownTable(rows),
   '',
-  'Targets (issue 7; issues 2 and 3 where marked), this run:',
+  'Targets, this run:',
   '',
   targetsTable(targets),
 ].join('\n');

@@ -4,7 +4,7 @@
 // speedup is the median of the per-pair ratios.
 //   GEMM 512³ and 1024³ (matmul); cdist squared Euclidean 2048 × 2048 × 128; conv2d 3×3 'same' 14×14×32 → 64, batch 64: forward,
 //   backward to input, backward to filter (the kernels as the ops call them); W4: the triplet
-//   training step of issue 7 (the network and loss of bench/w4-train-step.ts).
+//   training step (the network and loss of bench/w4-train-step.ts).
 // Beside it, what the machine gave at that moment: `threads` copies of the wasm SIMD peak
 // loop at once against one alone (2.0 on two idle cores; less when other processes hold one);
 // the parallelism the threaded calls got (process CPU time over wall time: 1.0 means the

@@ -1,9 +1,11 @@
 // Compiles assembly/ three times (baseline SIMD, relaxed SIMD, and SIMD over an imported
-// shared memory for init({ threads })) and writes src/wasm/kernels.generated.ts, which
+// shared memory for init({ threads })), writes src/wasm/abi.generated.ts (the kernels'
+// TypeScript signatures, scripts/gen-abi.mjs) and src/wasm/kernels.generated.ts, which
 // inlines them as base64 so that the sources run
 // under tsx/uvu and bundle for every runtime without a path to a .wasm file.
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeAbi } from './gen-abi.mjs';
 
 const targets = ['baseline', 'relaxed', 'threads'];
 const outFile = { baseline: 'build/simlearn.wasm', relaxed: 'build/simlearn-relaxed.wasm', threads: 'build/simlearn-threads.wasm' };
@@ -26,5 +28,6 @@ export const threadsWasmBase64 = '${b64('build/simlearn-threads.wasm')}';
 const tmp = `src/wasm/kernels.generated.ts.${process.pid}.tmp`;
 writeFileSync(tmp, out);
 renameSync(tmp, 'src/wasm/kernels.generated.ts');
+writeAbi('build/simlearn.wasm');
 const sizes = targets.map((t) => `${t} ${readFileSync(outFile[t]).length} B`);
 console.log(`wasm built: ${sizes.join(', ')}`);

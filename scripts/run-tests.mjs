@@ -27,7 +27,7 @@ if (files.length === 0) problems.push('no test files found');
 let total = 0, passed = 0, skipped = 0, status = 0;
 if (problems.length === 0) {
   const pattern = only ? only.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '.*\\.test\\.ts$' : '\\.test\\.ts$';
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', root, pattern, '--no-color'], {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/trace-kernels.mjs', 'node_modules/uvu/bin.js', root, pattern, '--no-color'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

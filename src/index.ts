@@ -10,18 +10,18 @@ export { sum, mean, l2Normalize } from './ops/reduce';
 export { matmul, transpose, linear } from './ops/gemm';
 export { reshape } from './ops/shape';
 
-// distances and search (issue 3)
+// distances and search
 export * from './distances/functions';
 export { checkMetricAxioms, type MetricAxiomsReport, type AxiomCheck, type CheckMetricAxiomsOptions } from './distances/axioms';
 export * as distances from './distances/index';
 export * as search from './search/index';
 
-// losses, reducers, miners (issue 4)
+// losses, reducers, miners
 export * as losses from './losses/index';
 export * as reducers from './reducers/index';
 export * as miners from './miners/index';
 
-// layers, models, optimisers, data, training, metrics, io (issue 5)
+// layers, models, optimisers, data, training, metrics, io
 export { conv2d, type Conv2dOptions } from './ops/conv';
 export { maxPool2d, type MaxPool2dOptions } from './ops/pool';
 export { batchNorm, type BatchNormOptions } from './ops/norm';

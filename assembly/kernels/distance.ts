@@ -9,6 +9,8 @@
 //   cosine     goes through f32_l2normalize_* (F.normalize, eps 1e-12) and a dot product.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
 import { f32_sum_cols } from './reduce';
+import { PairedKind } from '../codes';
+import { centreRows } from './vec';
 
 // Squared Euclidean through ‖x‖² − 2x·y + ‖y‖² cancels catastrophically when x ≈ y: the
 // error is a few ulps of ‖x‖² + ‖y‖², not of the result. Two defences:
@@ -133,7 +135,7 @@ import { f32_sum_cols } from './reduce';
 }
 
 // out[i] = Σ_p x[i, p]²; x [n, d]
-export function f32_row_sqnorms(x: usize, out: usize, n: i32, d: i32): void {
+function rowSqnorms(x: usize, out: usize, n: i32, d: i32): void {
   for (let i = 0; i < n; i++) {
     const r = x + ((<usize>i * d) << 2);
     store<f32>(out + (<usize>i << 2), dot(r, r, d));
@@ -165,9 +167,9 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
 // ws is the GEMM workspace.
 // @ts-ignore: decorator
 @inline function cdistL2(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, root: bool, ws: usize): void {
-  f32_centre_rows(x, y, xc, yc, mu, n, m, d);
-  f32_row_sqnorms(xc, xn, n, d);
-  f32_row_sqnorms(yc, yn, m, d);
+  centreRows(x, y, xc, yc, mu, n, m, d);
+  rowSqnorms(xc, xn, n, d);
+  rowSqnorms(yc, yn, m, d);
   f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
   const zero = f32x4.splat(0), two = f32x4.splat(2), tau = f32x4.splat(RECOMPUTE_BELOW);
   for (let i = 0; i < n; i++) {
@@ -198,33 +200,6 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
       let v = max<f32>(s - 2 * load<f32>(row + o), 0);
       if (v < RECOMPUTE_BELOW * s) v = sqDiff(xi, y + ((<usize>j * d) << 2), d);
       store<f32>(row + o, root ? sqrt<f32>(v) : v);
-    }
-  }
-}
-
-// mu = mean of the rows of y; xc = x − mu, yc = y − mu (row-wise). x [n, d], y [m, d].
-// Distances are translation invariant; centring makes the norms in the GEMM expansion
-// measure the spread of the data rather than its offset from the origin.
-export function f32_centre_rows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, n: i32, m: i32, d: i32): void {
-  f32_sum_cols(y, mu, m, d, 0);
-  const inv: f32 = m > 0 ? <f32>1 / <f32>m : 0;
-  for (let p = 0; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * inv);
-  subRow(x, mu, xc, n, d);
-  subRow(y, mu, yc, m, d);
-}
-
-// @ts-ignore: decorator
-@inline function subRow(a: usize, mu: usize, out: usize, n: i32, d: i32): void {
-  for (let i = 0; i < n; i++) {
-    const off = (<usize>i * d) << 2;
-    let p = 0;
-    for (; p + 4 <= d; p += 4) {
-      const o = <usize>p << 2;
-      v128.store(out + off + o, f32x4.sub(v128.load(a + off + o), v128.load(mu + o)));
-    }
-    for (; p < d; p++) {
-      const o = <usize>p << 2;
-      store<f32>(out + off + o, load<f32>(a + off + o) - load<f32>(mu + o));
     }
   }
 }
@@ -392,11 +367,11 @@ export function f32_paired_dot_fwd(x: usize, y: usize, out: usize, n: i32, d: i3
 
 // Paired backward for a = x, b = y (gx) or a = y, b = x (gy): every form is odd in a − b
 // (dot is symmetric under the swap). dist is the forward output.
-// kind 0: squared Euclidean  ga (+)= 2 g_i (a_i − b_i)
-// kind 1: Euclidean          ga (+)= g_i (a_i − b_i) / dist_i, 0 where dist_i = 0
-// kind 2: Manhattan          ga (+)= g_i sign(a_i − b_i)
-// kind 3: Lp                 ga (+)= g_i sign(v)|v|^(p−1) / dist_i^(p−1), 0 where dist_i = 0
-// kind 4: dot                ga (+)= g_i b_i
+// PairedKind.sqeuclidean:      ga (+)= 2 g_i (a_i − b_i)
+// PairedKind.euclidean:       ga (+)= g_i (a_i − b_i) / dist_i, 0 where dist_i = 0
+// PairedKind.manhattan:       ga (+)= g_i sign(a_i − b_i)
+// PairedKind.lp:              ga (+)= g_i sign(v)|v|^(p−1) / dist_i^(p−1), 0 where dist_i = 0
+// PairedKind.dot:             ga (+)= g_i b_i
 export function f32_paired_bwd(kind: i32, a: usize, b: usize, g: usize, dist: usize, ga: usize, n: i32, d: i32, p: f32, accumulate: i32): void {
   for (let i = 0; i < n; i++) {
     const o = (<usize>i * d) << 2;
@@ -404,27 +379,27 @@ export function f32_paired_bwd(kind: i32, a: usize, b: usize, g: usize, dist: us
     if (!accumulate) memory.fill(gi, 0, <usize>d << 2);
     const w = load<f32>(g + (<usize>i << 2));
     const r = load<f32>(dist + (<usize>i << 2));
-    if (kind == 4) {
+    if (kind == PairedKind.dot) {
       rowAxpyInto(w, bi, gi, d);
       continue;
     }
-    if (kind == 3) {
+    if (kind == PairedKind.lp) {
       if (r > 0) lpRowGrad(ai, bi, gi, d, p, w / Mathf.pow(r, p - 1));
       continue;
     }
-    const s: f32 = kind == 0 ? 2 * w : kind == 1 ? (r > 0 ? w / r : 0) : w;
+    const s: f32 = kind == PairedKind.sqeuclidean ? 2 * w : kind == PairedKind.euclidean ? (r > 0 ? w / r : 0) : w;
     const vs = f32x4.splat(s);
     let q = 0;
     for (; q + 4 <= d; q += 4) {
       const oq = <usize>q << 2;
       let v = f32x4.sub(v128.load(ai + oq), v128.load(bi + oq));
-      if (kind == 2) v = vsign(v);
+      if (kind == PairedKind.manhattan) v = vsign(v);
       v128.store(gi + oq, madd(vs, v, v128.load(gi + oq)));
     }
     for (; q < d; q++) {
       const oq = <usize>q << 2;
       let v = load<f32>(ai + oq) - load<f32>(bi + oq);
-      if (kind == 2) v = ssign(v);
+      if (kind == PairedKind.manhattan) v = ssign(v);
       store<f32>(gi + oq, load<f32>(gi + oq) + s * v);
     }
   }

@@ -9,6 +9,8 @@
 // scalar; the dense reductions (avg-non-zero) are f32x4 with scalar tails.
 // A hinge has subgradient 0 at its kink, like torch.relu.
 
+import { PairKind, TripletFlag, TripletType } from '../codes';
+
 // @ts-ignore: decorator
 @inline function ld_i32(base: usize, k: i32): i32 {
   return load<i32>(base + (<usize>k << 2));
@@ -37,19 +39,19 @@
 }
 
 // ---- per-pair losses ----
-// kind: 0 v · 1 [v − m]₊ · 2 [m − v]₊ · 3 v² · 4 [m² − v²]₊ · 5 ([m − v]₊)² · 6 (e^−v − y)² · 7 (v − y)²
+// kind: a PairKind (assembly/codes.ts)
 // v = buf[rows[k]·ld + cols[k]], y = targets[k] (kinds 6, 7 only). out [count].
 
 // @ts-ignore: decorator
 @inline function pairValue(kind: i32, v: f32, m: f32, y: f32): f32 {
   switch (kind) {
-    case 0: return v;
-    case 1: return max<f32>(v - m, 0);
-    case 2: return max<f32>(m - v, 0);
-    case 3: return v * v;
-    case 4: return max<f32>(m * m - v * v, 0);
-    case 5: { const h = max<f32>(m - v, 0); return h * h; }
-    case 6: { const e = Mathf.exp(-v) - y; return e * e; }
+    case PairKind.value: return v;
+    case PairKind.hingeAbove: return max<f32>(v - m, 0);
+    case PairKind.hingeBelow: return max<f32>(m - v, 0);
+    case PairKind.square: return v * v;
+    case PairKind.squaredHingeBelow: return max<f32>(m * m - v * v, 0);
+    case PairKind.hingeBelowSquared: { const h = max<f32>(m - v, 0); return h * h; }
+    case PairKind.expRegression: { const e = Mathf.exp(-v) - y; return e * e; }
     default: { const e = v - y; return e * e; }
   }
 }
@@ -57,13 +59,13 @@
 // @ts-ignore: decorator
 @inline function pairSlope(kind: i32, v: f32, m: f32, y: f32): f32 {
   switch (kind) {
-    case 0: return 1;
-    case 1: return v > m ? 1 : 0;
-    case 2: return m > v ? -1 : 0;
-    case 3: return 2 * v;
-    case 4: return m * m > v * v ? -2 * v : 0;
-    case 5: return m > v ? -2 * (m - v) : 0;
-    case 6: { const s = Mathf.exp(-v); return -2 * (s - y) * s; }
+    case PairKind.value: return 1;
+    case PairKind.hingeAbove: return v > m ? 1 : 0;
+    case PairKind.hingeBelow: return m > v ? -1 : 0;
+    case PairKind.square: return 2 * v;
+    case PairKind.squaredHingeBelow: return m * m > v * v ? -2 * v : 0;
+    case PairKind.hingeBelowSquared: return m > v ? -2 * (m - v) : 0;
+    case PairKind.expRegression: { const s = Mathf.exp(-v); return -2 * (s - y) * s; }
     default: return 2 * (v - y);
   }
 }
@@ -93,11 +95,11 @@ export function f32_pair_loss_bwd(kind: i32, buf: usize, ld: i32, rows: usize, c
 // ap = apBuf[a·ld + p], an = anBuf[a·ld + n], pn = pnBuf[p·ld + n]; flags: 1 swap, 2 smooth, 4 inverted.
 
 // @ts-ignore: decorator
-@inline const SWAP = 1;
+@inline const SWAP: i32 = TripletFlag.swap;
 // @ts-ignore: decorator
-@inline const SMOOTH = 2;
+@inline const SMOOTH: i32 = TripletFlag.smooth;
 // @ts-ignore: decorator
-@inline const INVERTED = 4;
+@inline const INVERTED: i32 = TripletFlag.inverted;
 
 // @ts-ignore: decorator
 @inline function nearer(inverted: bool, x: f32, y: f32): f32 {
@@ -362,13 +364,13 @@ export function f32_triplet_margin_mine(mat: usize, labels: usize, n: i32, inver
     const li = ld_i32(labels, i);
     for (let j = 0; j < n; j++) {
       if (j == i || ld_i32(labels, j) != li) continue;
-      const ap: f32 = type == 4 ? 0 : load<f32>(at(mat, n, i, j));
+      const ap: f32 = type == TripletType.every ? 0 : load<f32>(at(mat, n, i, j));
       for (let q = 0; q < n; q++) {
         if (ld_i32(labels, q) == li) continue;
-        if (type != 4) {
+        if (type != TripletType.every) {
           const an = load<f32>(at(mat, n, i, q));
           const tm = inverted ? ap - an : an - ap;
-          const keep = type == 3 ? tm > margin : tm <= margin && (type == 1 ? tm <= 0 : type == 2 ? tm > 0 : true);
+          const keep = type == TripletType.easy ? tm > margin : tm <= margin && (type == TripletType.hard ? tm <= 0 : type == TripletType.semihard ? tm > 0 : true);
           if (!keep) continue;
         }
         put3(a, p, nn, t++, i, j, q);

@@ -7,8 +7,7 @@
 // differences first and avoids the cancellation.
 // Backward (TypeScript, src/ops/mahalanobis.ts) reuses f32_cdist_l2_bwd_x/y on XM, YM.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
-import { f32_centre_rows } from './distance';
-import { subInto } from './vec';
+import { centreRows, subInto } from './vec';
 
 // @ts-ignore: decorator
 @inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
@@ -48,7 +47,7 @@ import { subInto } from './vec';
 // the gradient formulas are unchanged by the shift). Scratch: xc [n, d], yc [m, d], mu [d],
 // qx [n], qy [m].
 export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xc: usize, yc: usize, mu: usize, xm: usize, ym: usize, qx: usize, qy: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
-  f32_centre_rows(x, y, xc, yc, mu, n, m, d);
+  centreRows(x, y, xc, yc, mu, n, m, d);
   f32_gemm_nn(xc, M, xm, n, d, d, 0, ws);
   f32_gemm_nn(yc, M, ym, m, d, d, 0, ws);
   for (let i = 0; i < n; i++) {

@@ -1,14 +1,17 @@
 // Inlined vector loops shared by the kernel families (f32x4 body, scalar tail). Not part
 // of the wasm ABI: assembly/index.ts does not re-export this file.
 
+import { BinaryOp } from '../codes';
+import { f32_sum_cols } from './reduce';
+
 // @ts-ignore: decorator
-@inline export const ADD = 0;
+@inline export const ADD: i32 = BinaryOp.add;
 // @ts-ignore: decorator
-@inline export const SUB = 1;
+@inline export const SUB: i32 = BinaryOp.sub;
 // @ts-ignore: decorator
-@inline export const MUL = 2;
+@inline export const MUL: i32 = BinaryOp.mul;
 // @ts-ignore: decorator
-@inline export const DIV = 3;
+@inline export const DIV: i32 = BinaryOp.div;
 
 // The op is a compile-time constant at every call site, so after inlining the branch folds away.
 // @ts-ignore: decorator
@@ -47,3 +50,30 @@
 // out[0..n) = a[0..n) − b[0..n)
 // @ts-ignore: decorator
 @inline export function subInto(a: usize, b: usize, out: usize, n: i32): void { binary(SUB, a, b, out, n); }
+
+// mu = mean of the rows of y; xc = x − mu, yc = y − mu (row-wise). x [n, d], y [m, d].
+// Distances are translation invariant; centring makes the norms in the GEMM expansion
+// measure the spread of the data rather than its offset from the origin.
+export function centreRows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, n: i32, m: i32, d: i32): void {
+  f32_sum_cols(y, mu, m, d, 0);
+  const inv: f32 = m > 0 ? <f32>1 / <f32>m : 0;
+  for (let p = 0; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * inv);
+  subRow(x, mu, xc, n, d);
+  subRow(y, mu, yc, m, d);
+}
+
+// @ts-ignore: decorator
+@inline function subRow(a: usize, mu: usize, out: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * d) << 2;
+    let p = 0;
+    for (; p + 4 <= d; p += 4) {
+      const o = <usize>p << 2;
+      v128.store(out + off + o, f32x4.sub(v128.load(a + off + o), v128.load(mu + o)));
+    }
+    for (; p < d; p++) {
+      const o = <usize>p << 2;
+      store<f32>(out + off + o, load<f32>(a + off + o) - load<f32>(mu + o));
+    }
+  }
+}

@@ -35,9 +35,9 @@ export function checkTargets(rows: Row[], w4HighWaterBytes: number | null): Targ
     out.push(ratio(rows, `GEMM ${n}³`, 'tfjs-wasm', 1, `GEMM ${n}³`));
     out.push(pct(rows, `GEMM ${n}³`, 'simlearn relaxed', 80, `GEMM ${n}³ relaxed`));
   }
-  out.push(pct(rows, 'GEMM 512³', 'simlearn', 50, 'GEMM 512³ (issue 2 floor)'));
+  out.push(pct(rows, 'GEMM 512³', 'simlearn', 50, 'GEMM 512³ (floor)'));
   out.push(ratio(rows, 'cdist sqeuclidean 2048×2048×128', 'tfjs-wasm', 1.5, 'cdist sqeuclidean 2048×2048×128'));
-  out.push(pct(rows, 'cdist sqeuclidean 2048×2048×128', 'simlearn', 60, 'cdist sqeuclidean 2048×2048×128 (issue 3)'));
+  out.push(pct(rows, 'cdist sqeuclidean 2048×2048×128', 'simlearn', 60, 'cdist sqeuclidean 2048×2048×128'));
   for (const layer of ['28×28×1→32', '14×14×32→64']) {
     out.push(ratio(rows, `conv ${layer} forward`, 'tfjs-wasm', 1, `conv ${layer} forward`));
     out.push(ratio(rows, `conv ${layer} backward to input`, 'tfjs-wasm', 3, `conv ${layer} backward to input`));

@@ -21,6 +21,12 @@ interface Storage {
   refs: number;
 }
 
+/** The intermediates of one composite() call, freed when the last of its results is disposed. */
+interface OwnedGroup {
+  tensors: Tensor[];
+  holders: number;
+}
+
 let gradEnabled = true;
 const scopes: Set<Tensor>[] = [];
 let backwardGrads: Map<Tensor, Tensor> | null = null;
@@ -35,6 +41,8 @@ export class Tensor {
   private storage: Storage | null;
   /** Buffers only this tensor's backward reads (norms, argmax indices, im2col); freed with it. */
   private saved: Tensor[] | null = null;
+  /** Intermediates of the composite op(s) that made this tensor; released when it is disposed. */
+  private owned: OwnedGroup[] | null = null;
 
   /** Internal: use sl.tensor / sl.zeros / ops. `storage` shares another tensor's (reshape). */
   constructor(shape: Shape, storage?: Storage) {
@@ -103,6 +111,11 @@ export class Tensor {
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
+    }
+    if (this.owned) {
+      const groups = this.owned;
+      this.owned = null;
+      for (const g of groups) if (--g.holders === 0) for (const t of g.tensors) t.dispose();
     }
   }
 
@@ -338,6 +351,46 @@ export function tidy<T>(fn: () => T): T {
   for (const t of scope) {
     if (kept.has(t)) parent?.add(t);
     else t.dispose();
+  }
+  return result;
+}
+
+/**
+ * Runs a composite op: fn builds its result from other ops. Every tensor created inside that
+ * is not part of the result (a Tensor, or arrays / plain objects of them, as tidy) is owned by
+ * the result and freed when the result's last tensor is disposed — so a user who disposes only
+ * what an op returned leaks nothing, and the graph behind the result stays alive exactly as
+ * long as the result does (backward() after an enclosing tidy still works on a kept result).
+ * The result tensors go to the enclosing tidy scope as usual; the intermediates do not.
+ * Tensors that must outlive the call (state, caches) are made with keep() or untracked().
+ */
+export function composite<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw err;
+  }
+  scopes.pop();
+  const outs = new Set<Tensor>();
+  collectTensors(result, outs, 0);
+  const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
+  const group: OwnedGroup = { tensors: [], holders: 0 };
+  for (const t of scope) {
+    if (outs.has(t)) parent?.add(t);
+    else if (!t.isDisposed) group.tensors.push(t);
+  }
+  const holders = [...outs].filter((t) => scope.has(t));
+  if (holders.length === 0) {
+    // nothing made here is returned, so nothing can reach the intermediates
+    for (const t of group.tensors) t.dispose();
+  } else if (group.tensors.length > 0) {
+    group.holders = holders.length;
+    for (const t of holders) ((t as any).owned ??= []).push(group);
   }
   return result;
 }

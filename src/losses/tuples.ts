@@ -3,6 +3,7 @@
 // conversions between pairs and triplets (lmu.convert_to_pairs / convert_to_triplets).
 import { Tensor, fmtShape } from '../autograd/tensor';
 import { getEngine, i32 } from '../wasm/instance';
+import { TripletType } from '../wasm/abi';
 import { col, int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
 
 export type Labels = Int32Array | readonly number[] | ArrayLike<number>;
@@ -180,7 +181,7 @@ export function allTriplets(labels: Int32Array): TripletSet {
   const n = labels.length;
   const { triplets } = classCounts(labels);
   const a = int32Buffer(triplets), p = int32Buffer(triplets), ng = int32Buffer(triplets);
-  withLabels(labels, (lp) => getEngine().k.f32_triplet_margin_mine(0, lp, n, 0, 4, 0, a.ptr, p.ptr, ng.ptr));
+  withLabels(labels, (lp) => getEngine().k.f32_triplet_margin_mine(0, lp, n, 0, TripletType.every, 0, a.ptr, p.ptr, ng.ptr));
   return { a, p, n: ng, count: triplets };
 }
 

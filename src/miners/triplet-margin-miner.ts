@@ -3,10 +3,11 @@ import { checkMargin, type Distance } from '../losses/base-metric-loss';
 import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../losses/tuples';
 import { int32Buffer } from '../ops/loss';
 import { getEngine } from '../wasm/instance';
+import { TripletType as TripletCode } from '../wasm/abi';
 import { BaseMiner } from './base-miner';
 
 export type TripletType = 'all' | 'hard' | 'semihard' | 'easy';
-const TYPE_CODE: Record<TripletType, number> = { all: 0, hard: 1, semihard: 2, easy: 3 };
+const TYPE_CODE: Record<TripletType, number> = { all: TripletCode.all, hard: TripletCode.hard, semihard: TripletCode.semihard, easy: TripletCode.easy };
 
 export interface TripletMarginMinerOptions {
   /** Default 0.2. */

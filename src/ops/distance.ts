@@ -3,6 +3,7 @@
 // values); these functions only compute and record.
 //   pairwise  x [n, d], y [m, d] -> [n, m]       paired  x, y [n, d] -> [n]
 import { getEngine } from '../wasm/instance';
+import { PairedKind } from '../wasm/abi';
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, record, untracked, type Shape } from '../autograd/tensor';
 import { l2Normalize } from './reduce';
@@ -93,8 +94,6 @@ export function cdistLp(x: Tensor, y: Tensor, p: number): Tensor {
   });
 }
 
-/** Kinds of f32_paired_bwd. */
-const PairedKind = { sqeuclidean: 0, euclidean: 1, manhattan: 2, lp: 3, dot: 4 } as const;
 export type PairedKindName = keyof typeof PairedKind;
 
 /** Row-wise distance of x_i and y_i; `lp` takes p (p = 1 and 2 map to their own kinds). */

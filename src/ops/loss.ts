@@ -9,6 +9,9 @@
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, keep, record, untracked, viewOf } from '../autograd/tensor';
 import { f32, getEngine, i32 } from '../wasm/instance';
+import { PairKind, TripletFlag } from '../wasm/abi';
+
+export { PairKind, TripletFlag };
 
 /** int32 column: `buf` holds int32 data, the column starts `off` elements in. */
 export interface Index {
@@ -84,18 +87,6 @@ function scatterGrads(targets: Tensor[], run: (ptrs: Map<Tensor, number>) => voi
   }
 }
 
-/** Per-pair loss kinds of f32_pair_loss_fwd (v: the pair's distance or similarity). */
-export const PairKind = {
-  value: 0, // v
-  hingeAbove: 1, // [v − m]₊
-  hingeBelow: 2, // [m − v]₊
-  square: 3, // v²
-  squaredHingeBelow: 4, // [m² − v²]₊
-  hingeBelowSquared: 5, // ([m − v]₊)²
-  expRegression: 6, // (e^−v − y)²
-  regression: 7, // (v − y)²
-} as const;
-export type PairKind = (typeof PairKind)[keyof typeof PairKind];
 
 /** Pairs read out of `buf` at (rows[k]·ld + cols[k]); ld 0 reads a vector at cols[k]. */
 export interface PairSource {
@@ -130,8 +121,6 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
   );
 }
 
-/** Flags of f32_triplet_margin_fwd. */
-export const TripletFlag = { swap: 1, smooth: 2, inverted: 4 } as const;
 
 /** Triplets read as ap[a·ld + p], an[a·ld + n], pn[p·ld + n]: one matrix (ld n) or three vectors (ld 0). */
 export interface TripletSource {

@@ -79,7 +79,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
   if (!pending) {
     pendingThreads = options.threads ?? 1;
     pending = instantiate(options).then(
-      (e) => (engine = e),
+      (e) => (engine = withKernelTrace(e)),
       (err) => {
         pending = null;
         throw err;
@@ -175,6 +175,18 @@ async function instantiateThreaded(threads: number): Promise<Engine> {
   const workspaces = Array.from({ length: threads - 1 }, () => alloc.alloc(wsBytes));
   const pool = await startPool(threads - 1, module, memory);
   return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: 'baseline', gemmWorkspace, threads, single: raw };
+}
+
+/**
+ * The test suite proves every wasm export is exercised: its preload puts a Set at
+ * globalThis.__simlearnKernelTrace, and every kernel read through engine.k is recorded there.
+ * Without that Set (every user program) this returns the engine unchanged.
+ */
+function withKernelTrace(e: Engine): Engine {
+  const trace = (globalThis as { __simlearnKernelTrace?: unknown }).__simlearnKernelTrace;
+  if (!(trace instanceof Set)) return e;
+  const k = new Proxy(e.k, { get: (t, name) => (typeof name === 'string' && trace.add(name), (t as any)[name]) });
+  return { ...e, k };
 }
 
 export function getEngine(): Engine {

@@ -307,7 +307,7 @@ test('f32_gemm with k = 0 writes zeros (acc 0) and leaves C (acc 1)', () => {
     });
 });
 
-// threads (issue 7): the block of C one thread computes.
+// threads: the block of C one thread computes.
 test('f32_gemm_part: blocks tiling C at odd cuts are bitwise the whole product (acc 0 and 1, k over two KC blocks, k = 0), each writing only its block', () => {
   const forms = ['nn', 'tn', 'nt'] as const;
   for (const [m, kk, n] of [[17, 300, 23], [33, 7, 100], [5, 3, 1], [100, 1, 17], [3, 0, 5]] as const)
@@ -336,6 +336,23 @@ test('f32_gemm_part: blocks tiling C at odd cuts are bitwise the whole product (
           assert.is(got.findIndex((v, i) => v !== want[i]), -1, `${form} ${m}x${kk}x${n} acc=${acc}: blocks differ from the whole product`);
         }
       });
+});
+
+test('f32_peak_madd (the benchmarks\' peak probe) runs its 12 chains: float32 reference for small iteration counts', () => {
+  const f = Math.fround;
+  for (const iters of [0, 1, 2, 3, 4, 7]) {
+    for (const seed of [0, 1.5]) {
+      const x = Array.from({ length: 12 }, (_, c) => f(seed + c));
+      let i = 0;
+      const step = (c: number) => (x[c] = f(f(x[c] * f(0.999999)) + f(1e-7)));
+      for (; i + 3 <= iters; i += 3) for (let r = 0; r < 2; r++) for (let c = 0; c < 12; c++) step(c);
+      for (; i < iters; i++) for (let c = 0; c < 8; c++) step(c);
+      const s0 = f(f(x[0] + x[1]) + f(x[2] + x[3])), s1 = f(f(x[4] + x[5]) + f(x[6] + x[7])), s2 = f(f(x[8] + x[9]) + f(x[10] + x[11]));
+      const want = f(f(s0 + s1) + s2);
+      const got = k.f32_peak_madd(iters, seed);
+      assert.ok(Math.abs(got - want) <= 1e-6 * Math.abs(want), `iters ${iters} seed ${seed}: ${got} vs ${want}`);
+    }
+  }
 });
 
 test('the build in use is the one init picks for this runtime', () => {

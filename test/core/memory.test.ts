@@ -7,6 +7,7 @@ import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { Allocator } from '../../src/wasm/memory';
 import { getEngine } from '../../src/wasm/instance';
+import { composite } from '../../src/autograd/tensor';
 import { assertClose, randomF32, U32 } from '../helpers/close';
 import { linearRef, matmulRef } from '../ref/gemm';
 import { mapRef } from '../ref/eltwise';
@@ -142,6 +143,46 @@ test('keep() moves a tensor out of every scope; a throwing or Promise-returning 
   assert.throws(() => sl.tidy(() => { sl.ones([50]); throw new Error('inside'); }), /inside/);
   assert.throws(() => sl.tidy(() => Promise.resolve(sl.ones([50]))), /tidy: fn returned a Promise/);
   assert.is(live(), base);
+});
+
+test('composite(): intermediates are owned by the result, freed with its last tensor, and kept alive for backward', () => {
+  const before = live();
+  const x = sl.tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
+  // a composite op: mean((x·2 + 1)²), three intermediates
+  const op = () => composite(() => { const a = x.mul(sl.full([2, 2], 2)).add(sl.ones([2, 2])); return a.mul(a).mean(); });
+  const y = op();
+  assert.ok(live() > before + 64 * 2, 'intermediates alive while the result is');
+  y.backward();
+  // d/dx mean((2x+1)^2) = (2x+1)·2·2/4 = 2x+1
+  assertClose(x.grad!.data(), [3, 5, 7, 9], 1e-6);
+  y.dispose();
+  x.grad!.dispose(); x.grad = null;
+  x.dispose();
+  assert.is(live(), before, 'disposing the result freed every intermediate');
+  // two results share one group: it lives until both are gone
+  const z = sl.tensor([1, 2, 3]);
+  const base = live();
+  const [p, q] = composite(() => { const t = z.add(z); return [t.mul(t), t.add(z)]; });
+  p.dispose();
+  assert.ok(live() > base, 'the group outlives its first result');
+  q.dispose();
+  assert.is(live(), base, 'and goes with the last');
+  // inside tidy, a kept result keeps its graph; the rest is freed at the end of tidy
+  const w = sl.tensor([1, 2], undefined, { requiresGrad: true });
+  const base2 = live();
+  const kept = sl.tidy(() => composite(() => w.mul(w).add(w).sum()));
+  kept.backward();
+  assertClose(w.grad!.data(), [3, 5], 1e-6);
+  kept.dispose();
+  w.grad!.dispose(); w.grad = null;
+  assert.is(live(), base2);
+  w.dispose(); z.dispose();
+  // nothing made inside returned: the intermediates are freed at once
+  const u = sl.tensor([1]);
+  const base3 = live();
+  assert.is(composite(() => (u.add(u), u)), u);
+  assert.is(live(), base3);
+  u.dispose();
 });
 
 test('reshape views share storage: disposing the source first keeps the view valid; the last one frees', () => {

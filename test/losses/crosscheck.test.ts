@@ -1,4 +1,4 @@
-// The published cross-check values of issue 4 (pytorch-metric-learning, float32), to 1e-5:
+// Published cross-check values computed with pytorch-metric-learning in float32, to 1e-5:
 // unit vectors x0 = (1, 0), x1 = (0.8, 0.6), x2 = (0, 1), x3 = (−0.6, 0.8), labels [0, 0, 1, 1].
 import { test } from 'uvu';
 import * as sl from '../../src/index';

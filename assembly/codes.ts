@@ -1,0 +1,28 @@
+// Code numbers that cross the wasm boundary as plain i32 arguments. They are written here
+// once: scripts/build-wasm.mjs reads every `export const enum` of this file and generates
+// the TypeScript side (src/wasm/abi.generated.ts), so the two sides cannot drift.
+// This file exports no function, so it adds nothing to the wasm exports.
+
+/** op of f32_binary_row / f32_binary_col and the elementwise helpers. */
+export const enum BinaryOp { add = 0, sub = 1, mul = 2, div = 3 }
+
+/** Per-pair loss of f32_pair_loss_fwd/bwd (v: the pair's distance or similarity, m the margin, y a target). */
+export const enum PairKind {
+  value = 0, //             v
+  hingeAbove = 1, //        [v − m]₊
+  hingeBelow = 2, //        [m − v]₊
+  square = 3, //            v²
+  squaredHingeBelow = 4, // [m² − v²]₊
+  hingeBelowSquared = 5, // ([m − v]₊)²
+  expRegression = 6, //     (e^−v − y)²
+  regression = 7, //        (v − y)²
+}
+
+/** Bit flags of f32_triplet_margin_fwd/bwd. */
+export const enum TripletFlag { swap = 1, smooth = 2, inverted = 4 }
+
+/** Which triplets f32_triplet_margin_mine keeps; `every` takes each valid triplet without reading the matrix. */
+export const enum TripletType { all = 0, hard = 1, semihard = 2, easy = 3, every = 4 }
+
+/** Distance of f32_paired_bwd. */
+export const enum PairedKind { sqeuclidean = 0, euclidean = 1, manhattan = 2, lp = 3, dot = 4 }
