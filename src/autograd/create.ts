@@ -2,12 +2,16 @@
 import { f32, getEngine } from '../wasm/instance';
 import { rngFor } from '../random';
 import { Tensor, fmtShape, shapeSize, type Shape } from './tensor';
+import { checkOptions } from '../options';
 
 export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
 type Nested = number | readonly Nested[];
+
+const TENSOR_OPTIONS = { requiresGrad: 'boolean' } as const;
+const RANDOM_OPTIONS = { ...TENSOR_OPTIONS, seed: 'any' } as const; // the seed is checked by rngFor, with its own message
 
 /**
  * A tensor from nested arrays (`sl.tensor([[1, 2], [3, 4]])`), or from flat data and a shape
@@ -18,6 +22,7 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: Shape | TensorO
     options = shape as TensorOptions; // tensor(nested, { requiresGrad })
     shape = undefined;
   }
+  checkOptions('tensor', options, TENSOR_OPTIONS);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(data)) {
@@ -96,6 +101,7 @@ export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
 }
 
 function filled(fn: string, shape: Shape, value: number, options: TensorOptions): Tensor {
+  checkOptions(fn, options, TENSOR_OPTIONS);
   const t = new Tensor(checkShape(fn, shape));
   getEngine().k.f32_fill(t.ptr, value, t.size);
   if (options.requiresGrad) t.requiresGrad = true;
@@ -109,18 +115,20 @@ export interface RandomOptions extends TensorOptions {
 
 /** Standard normal samples. */
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
+  checkOptions('randn', options, RANDOM_OPTIONS);
   const rng = rngFor(options.seed, 'randn');
   const n = shapeSize(checkShape('randn', shape));
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.normal();
-  return tensor(buf, shape, options);
+  return tensor(buf, shape, { requiresGrad: options.requiresGrad });
 }
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  checkOptions('rand', options, RANDOM_OPTIONS);
   const rng = rngFor(options.seed, 'rand');
   const n = shapeSize(checkShape('rand', shape));
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.uniform();
-  return tensor(buf, shape, options);
+  return tensor(buf, shape, { requiresGrad: options.requiresGrad });
 }

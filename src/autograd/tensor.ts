@@ -377,7 +377,7 @@ export function composite<T>(fn: () => T): T {
   }
   scopes.pop();
   const outs = new Set<Tensor>();
-  collectTensors(result, outs, 0);
+  collectTensors(result, outs, null);
   const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
   const group: OwnedGroup = { tensors: [], holders: 0 };
   for (const t of scope) {
@@ -408,9 +408,9 @@ function isPlainObject(x: object): boolean {
 
 /**
  * Adds to `out` the tensors of a tidy result (see tidy's rule), walking each container once.
- * Inside any other object it only looks for tensors of `scope`, to refuse them.
+ * Inside any other object it only looks for tensors of `scope`, to refuse them (none when null).
  */
-function collectTensors(root: unknown, out: Set<Tensor>, scope: Set<Tensor>): void {
+function collectTensors(root: unknown, out: Set<Tensor>, scope: Set<Tensor> | null): void {
   const seen = new Set<object>();
   const stack: [unknown, string, string | null][] = [[root, 'result', null]]; // value, path, enclosing class
   while (stack.length > 0) {
@@ -419,7 +419,7 @@ function collectTensors(root: unknown, out: Set<Tensor>, scope: Set<Tensor>): vo
     seen.add(x);
     if (x instanceof Tensor) {
       if (inside === null) out.add(x);
-      else if (scope.has(x)) {
+      else if (scope?.has(x)) {
         throw new Error(
           `tidy: the result holds ${x} at ${path} inside a ${inside}, which tidy does not look into, so it would be freed; ` +
             'return tensors in arrays, plain objects, Maps or Sets, or keep() them',

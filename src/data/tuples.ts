@@ -1,6 +1,7 @@
 // Pairs and triplets of indices drawn from class labels, for Siamese (x₁, x₂, same) and
 // Triplet (anchor, positive, negative) training without a miner.
 import { checkCount, checkLabels, indicesByLabel, ownRng } from './labels';
+import { checkOptions } from '../options';
 
 export interface PairOptions {
   seed?: number;
@@ -37,6 +38,7 @@ function pools(fn: string, labels: ArrayLike<number>) {
  */
 export function makePairs(labels: ArrayLike<number>, count: number, options: PairOptions = {}): Pairs {
   const fn = 'makePairs';
+  checkOptions(fn, options, { seed: 'any', positiveFraction: 'number' });
   const { byLabel, withPartner } = pools(fn, labels);
   checkCount(fn, 'count', count);
   const frac = options.positiveFraction ?? 0.5;
@@ -71,6 +73,7 @@ export function makePairs(labels: ArrayLike<number>, count: number, options: Pai
  */
 export function makeTriplets(labels: ArrayLike<number>, count: number, options: { seed?: number } = {}): Triplets {
   const fn = 'makeTriplets';
+  checkOptions(fn, options, { seed: 'any' });
   const { byLabel, withPartner } = pools(fn, labels);
   checkCount(fn, 'count', count);
   const rng = ownRng(fn, options.seed);

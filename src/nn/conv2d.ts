@@ -2,6 +2,7 @@ import { Tensor } from '../autograd/tensor';
 import { conv2d, pairOf, paddingOf, type Pair } from '../ops/conv';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
+import { checkOptions } from '../options';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -24,8 +25,10 @@ export class Conv2d extends Module {
   readonly stride: [number, number];
   readonly padding: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, { stride = 1, padding = 0, bias = true }: Conv2dLayerOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: Conv2dLayerOptions = {}) {
     super();
+    const spec = { stride: ['integer', 'array'], padding: ['integer', 'array', ['same', 'valid']], bias: 'boolean' } as const;
+    const { stride = 1, padding = 0, bias = true } = checkOptions<Conv2dLayerOptions>('Conv2d', options, spec);
     checkPositiveInt('Conv2d', 'inChannels', inChannels);
     checkPositiveInt('Conv2d', 'outChannels', outChannels);
     this.kernelSize = pairOf('Conv2d', 'kernelSize', kernelSize, 1);

@@ -2,6 +2,7 @@ import { Tensor } from '../autograd/tensor';
 import { linear } from '../ops/gemm';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
+import { checkOptions } from '../options';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -16,8 +17,9 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    const { bias = true } = checkOptions<LinearOptions>('Linear', options, { bias: 'boolean' });
     checkPositiveInt('Linear', 'inFeatures', inFeatures);
     checkPositiveInt('Linear', 'outFeatures', outFeatures);
     const bound = 1 / Math.sqrt(inFeatures);

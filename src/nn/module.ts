@@ -5,6 +5,7 @@
 // Parameters and buffers live outside every tidy scope until dispose().
 import { getEngine } from '../wasm/instance';
 import { Tensor, fmtShape } from '../autograd/tensor';
+import { checkOptions } from '../options';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -87,7 +88,8 @@ export abstract class Module {
    * Copies `dict`'s values into this module's parameters and buffers. Names and shapes are all
    * checked first; on any mismatch nothing changes and the error lists every problem.
    */
-  loadStateDict(dict: StateDict, { strict = true }: LoadStateDictOptions = {}): void {
+  loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): void {
+    const { strict = true } = checkOptions<LoadStateDictOptions>('loadStateDict', options, { strict: 'boolean' });
     if (dict === null || typeof dict !== 'object') throw new TypeError('loadStateDict: dict must be an object of name → Tensor');
     const own = this.stateDict();
     const problems: string[] = [];

@@ -1,6 +1,7 @@
 import { Tensor } from '../autograd/tensor';
 import { getEngine } from '../wasm/instance';
 import { Optimizer, checkNumber } from './optimizer';
+import { checkOptions } from '../options';
 
 export interface AdamOptions {
   lr?: number;
@@ -25,7 +26,8 @@ export class Adam extends Optimizer {
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}, name = 'Adam', defaultWeightDecay = 0, private readonly decoupled = false) {
     super(name, params);
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = defaultWeightDecay } = options ?? {};
+    const spec = { lr: 'any', betas: 'any', eps: 'any', weightDecay: 'any' } as const; // values checked below, with their ranges
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = defaultWeightDecay } = checkOptions<AdamOptions>(name, options, spec);
     this.lr = lr;
     this.betas = Array.isArray(betas) ? [betas[0], betas[1]] : betas;
     this.eps = eps;

@@ -1,6 +1,7 @@
 import { Tensor } from '../autograd/tensor';
 import { getEngine } from '../wasm/instance';
 import { Optimizer, checkNumber } from './optimizer';
+import { checkOptions } from '../options';
 
 export interface SGDOptions {
   lr: number;
@@ -26,8 +27,10 @@ export class SGD extends Optimizer {
 
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
     super('SGD', params);
-    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options ?? ({} as SGDOptions);
-    this.lr = lr;
+    const spec = { lr: 'any', momentum: 'any', dampening: 'any', weightDecay: 'any', nesterov: 'any' } as const; // values checked below, with their ranges
+    if (options === undefined) throw new TypeError('SGD: options { lr } are required (torch.optim.SGD has no default learning rate)');
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = checkOptions<SGDOptions>('SGD', options, spec);
+    this.lr = lr as number;
     this.momentum = momentum;
     this.dampening = dampening;
     this.weightDecay = weightDecay;

@@ -6,6 +6,7 @@ import { empty } from '../autograd/create';
 import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric, type Metric } from '../distances/metric';
 import { checkPair, checkTensor } from '../distances/validate';
+import { checkOptions } from '../options';
 
 export interface TopKOptions {
   /** Default 'euclidean'. Similarities (cosine similarity objects, 'dot') rank largest first. */
@@ -28,7 +29,7 @@ const QUERY_BLOCK = 1024;
 /** The k nearest rows of refs [nr, d] for each row of queries [nq, d]. */
 export function topK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions = {}): TopKResult {
   const fn = 'search.topK';
-  const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = options;
+  const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = checkOptions<TopKOptions>(fn, options, { metric: ['string', 'object'], excludeSelf: 'boolean', blockSize: 'integer' });
   const dist = resolveMetric(fn, metric);
   checkTensor(fn, 'queries', queries);
   checkTensor(fn, 'refs', refs);

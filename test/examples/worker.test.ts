@@ -24,7 +24,7 @@ test('a query from queries.json: 200 with the top-k of the embedded query, brute
   // Brute force in float64 over the stored reference embeddings.
   const emb = sl.tidy(() => sl.noGrad(() => index.model.forward(sl.tensor([query]))).data());
   const refs = index.refs.data(), d = index.refs.shape[1];
-  const dist = Array.from({ length: index.refs.shape[0] }, (_, j) => Math.hypot(...Array.from(emb, (v, c) => v - refs[j * d + c])));
+  const dist = Array.from({ length: index.refs.shape[0] }, (_, j) => Math.hypot(...Array.from(emb as Float32Array, (v, c) => v - refs[j * d + c])));
   const order = dist.map((_, j) => j).sort((a, b) => dist[a] - dist[b] || a - b);
   assert.equal(got.indices, order.slice(0, 3));
 });

@@ -61,7 +61,8 @@ test('SGD and Adam agree with the float64 formulas over 5 steps on 33 elements',
   for (const { kind, o } of configs) {
     const p = sl.tensor(init, [n], { requiresGrad: true });
     const ref = Float64Array.from(init);
-    const opt = kind === 'sgd' ? new sl.optim.SGD([p], o as any) : (o as any).decoupled ? new sl.optim.AdamW([p], o) : new sl.optim.Adam([p], o);
+    const { decoupled, ...adamOptions } = o as any; // decoupled picks the class; the rest are its options
+    const opt = kind === 'sgd' ? new sl.optim.SGD([p], o as any) : decoupled ? new sl.optim.AdamW([p], adamOptions) : new sl.optim.Adam([p], adamOptions);
     const sgdSt = { buf: null }, adamSt = { m: new Float64Array(n), v: new Float64Array(n), t: 0 };
     for (const g of grads) {
       setGrad(p, Array.from(g));

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { getEngine } from '../../src/wasm/instance';
 import { adamRef, sgdRef } from '../ref/optim';
+import { fillMemoryExcept } from '../helpers/fill-memory';
 
 await sl.init();
 const e = getEngine();
@@ -33,25 +34,6 @@ function backwardOn(model: sl.nn.Sequential): void {
 
 const snapshot = (ts: readonly sl.Tensor[]) => ts.map((t) => Array.from(t.data()));
 
-/** Fills memory with 1 KiB blocks, then frees the last `keepFree` of them: ~keepFree KiB left. */
-function fillMemory(keepFree: number): { release(): void } {
-  const limit = e.alloc.limitBytes;
-  e.alloc.setLimit(e.alloc.memoryBytes + (4 << 20));
-  const filler: sl.Tensor[] = [];
-  try {
-    for (;;) filler.push(sl.zeros([256]));
-  } catch (err) {
-    assert.instance(err, RangeError);
-  }
-  for (let i = 0; i < keepFree; i++) filler.pop()!.dispose();
-  return {
-    release() {
-      for (const t of filler) t.dispose();
-      e.alloc.setLimit(limit);
-    },
-  };
-}
-
 test('a step that runs out of memory while allocating state changes nothing; the retry equals a clean step', () => {
   for (const [name, make] of optimisers) {
     const model = mlp(1), twin = mlp(1);
@@ -62,7 +44,7 @@ test('a step that runs out of memory while allocating state changes nothing; the
     const grads = snapshot(model.parameters().map((p) => p.grad!));
     const live = e.alloc.liveBytes;
     // ~10 KiB free: the state of parameter 0 (64×16) and 1 (64) fits, that of parameter 2 (64×64) does not.
-    const mem = fillMemory(10);
+    const mem = fillMemoryExcept(10 << 10);
     let error: unknown = null;
     try {
       opt.step();
