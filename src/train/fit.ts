@@ -87,7 +87,7 @@ export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
     throw new TypeError(`fit: options must be an object { model, loss, optimizer, data, ... }, got ${options === null ? 'null' : typeof options}`);
   }
   const { model, loss, miner, optimizer, data, onStep, step } = checkOptions<FitOptions<B>>('fit', options, {
-    model: 'object', loss: 'object', miner: ['object', 'null'], optimizer: 'object', data: 'object', epochs: 'any', onStep: 'function', progress: 'boolean', step: 'function',
+    model: 'object', loss: 'object', miner: ['object', 'null'], optimizer: 'object', data: 'any', epochs: 'any', onStep: 'function', progress: 'boolean', step: 'function',
   }) as FitOptions<B>;
   const epochs = options.epochs ?? 1;
   if (!model || typeof model.forward !== 'function') throw new Error('fit: model must have forward(x)');

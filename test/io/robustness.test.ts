@@ -48,6 +48,18 @@ test("saveSafetensors writes '__proto__' (and 'constructor', 'toString') so that
   }
 });
 
+test("loadStateDict treats 'constructor' and 'toString' as names, not as the object's own methods", () => {
+  const lin = new sl.nn.Linear(2, 1);
+  const w = sl.tensor([[0.5, -1]]), b = sl.tensor([2]), extra = sl.tensor([1]);
+  const bytes = sl.io.saveSafetensors(new Map([['weight', w], ['bias', b], ['constructor', extra]]));
+  const d = sl.io.loadSafetensors(bytes);
+  assert.throws(() => lin.loadStateDict(d), /^loadStateDict: Linear: unexpected keys 'constructor'; nothing was loaded/);
+  lin.loadStateDict(d, { strict: false });
+  assert.equal(Array.from(lin.weight.data()), [0.5, -1]);
+  assert.equal(Array.from(lin.bias!.data()), [2]);
+  for (const t of [w, b, extra, ...Object.values(d), ...lin.parameters()]) t.dispose();
+});
+
 test('a byte-order mark before the header and duplicate keys are rejected, naming the problem', () => {
   const header = '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
   assert.throws(() => sl.io.loadSafetensors(fileOf(header, [1], true)), /loadSafetensors: header starts with a UTF-8 byte-order mark/);
