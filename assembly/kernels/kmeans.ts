@@ -7,6 +7,7 @@
 //   f32_kmeans_mindist    k-means++ seeding: out[i] = min(dmin[i], ‖x_i − p‖²) for one
 //                         candidate centre p [d], the difference taken before squaring;
 //                         returns Σ out in f64 (the potential of adding p). out may be dmin.
+//   f32_kmeans_inertia    the exact inertia of a labelling (differences before squaring).
 // The caller centres x (k-means is translation invariant), so the norms in the GEMM expansion
 // measure the spread of the data, not its offset from the origin.
 // Scratch: xn [n] (‖x_i‖², filled by the caller with f32_kmeans_sqnorms), cn [k], dots [n, k],
@@ -122,4 +123,15 @@ export function f32_kmeans_mindist(x: usize, p: usize, dmin: usize, out: usize, 
     pot += <f64>v;
   }
   return pot;
+}
+
+// Σ_i ‖x_i − c_{labels[i]}‖², each difference taken before squaring, in f64: the inertia
+// without the cancellation of the GEMM expansion (a point on its centre counts 0, not ulps).
+export function f32_kmeans_inertia(x: usize, c: usize, labels: usize, n: i32, d: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const j = load<i32>(labels + (<usize>i << 2));
+    s += <f64>sqDiff(x + ((<usize>i * d) << 2), c + ((<usize>j * d) << 2), d);
+  }
+  return s;
 }

@@ -64,6 +64,7 @@ export function kmeans(x: Float32Array, n: number, d: number, nClusters: number,
     for (let run = 0; run < nInit; run++) {
       seedPlusPlus(ptr, n, d, k, rng);
       const r = lloyd(ptr, n, d, k, maxIter, tolAbs);
+      r.inertia = e.k.f32_kmeans_inertia(ptr.x, ptr.c, ptr.labels, n, d);
       if (best === null || r.inertia < best.inertia) {
         const labels = i32().slice(ptr.labels >>> 2, (ptr.labels >>> 2) + n);
         const centres = f32().slice(ptr.c >>> 2, (ptr.c >>> 2) + k * d);
