@@ -1,17 +1,20 @@
 // k-means (Lloyd) on rows x [n, d] with k centres c [k, d], row-major f32.
+//   f32_kmeans_centre     x ← x − mean(x) in place (k-means is translation invariant, and the
+//                         GEMM expansion below is accurate for the spread of the data, not for
+//                         its offset from the origin); mu f64 [d]; returns Σ_p var_p in f64.
 //   f32_kmeans_assign     E step: labels[i] = argmin_j ‖x_i − c_j‖² (ties to the lower j),
 //                         dmin[i] = that distance, through dots = x·cᵀ (one GEMM) and
-//                         ‖x_i‖² + ‖c_j‖² − 2·x_i·c_j; returns Σ dmin (the inertia) in f64.
+//                         ‖x_i‖² + ‖c_j‖² − 2·x_i·c_j; returns how many labels changed.
 //   f32_kmeans_update     M step: c_j = mean of the rows labelled j, summed in f64; centres of
 //                         empty clusters are left as they were; returns how many are empty.
 //   f32_kmeans_mindist    k-means++ seeding: out[i] = min(dmin[i], ‖x_i − p‖²) for one
 //                         candidate centre p [d], the difference taken before squaring;
 //                         returns Σ out in f64 (the potential of adding p). out may be dmin.
+//   f32_kmeans_pick       k-means++ draw: the first i whose running sum of dmin reaches r
+//                         (numpy's searchsorted on the cumulative sum), clipped to n − 1.
 //   f32_kmeans_inertia    the exact inertia of a labelling (differences before squaring).
-// The caller centres x (k-means is translation invariant), so the norms in the GEMM expansion
-// measure the spread of the data, not its offset from the origin.
-// Scratch: xn [n] (‖x_i‖², filled by the caller with f32_kmeans_sqnorms), cn [k], dots [n, k],
-// sums f64 [k, d], counts i32 [k]; ws is the GEMM workspace. Nothing allocates or throws.
+// Scratch: xn [n] (‖x_i‖², f32_kmeans_sqnorms), cn [k], dots [n, k], sums f64 [k, d],
+// counts i32 [k]; ws is the GEMM workspace. Nothing allocates or throws.
 import { f32_gemm_nt } from './gemm';
 
 // @ts-ignore: decorator
@@ -56,10 +59,30 @@ export function f32_kmeans_sqnorms(x: usize, out: usize, n: i32, d: i32): void {
   }
 }
 
-export function f32_kmeans_assign(x: usize, xn: usize, c: usize, cn: usize, dots: usize, labels: usize, dmin: usize, n: i32, k: i32, d: i32, ws: usize): f64 {
+export function f32_kmeans_centre(x: usize, mu: usize, n: i32, d: i32): f64 {
+  memory.fill(mu, 0, <usize>d << 3);
+  for (let i = 0; i < n; i++) {
+    const r = x + ((<usize>i * d) << 2);
+    for (let p = 0; p < d; p++) store<f64>(mu + (<usize>p << 3), load<f64>(mu + (<usize>p << 3)) + <f64>load<f32>(r + (<usize>p << 2)));
+  }
+  const inv: f64 = n > 0 ? 1.0 / <f64>n : 0;
+  for (let p = 0; p < d; p++) store<f64>(mu + (<usize>p << 3), load<f64>(mu + (<usize>p << 3)) * inv);
+  let ss: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = x + ((<usize>i * d) << 2);
+    for (let p = 0; p < d; p++) {
+      const v = <f64>load<f32>(r + (<usize>p << 2)) - load<f64>(mu + (<usize>p << 3));
+      ss += v * v;
+      store<f32>(r + (<usize>p << 2), <f32>v);
+    }
+  }
+  return ss * inv;
+}
+
+export function f32_kmeans_assign(x: usize, xn: usize, c: usize, cn: usize, dots: usize, labels: usize, dmin: usize, n: i32, k: i32, d: i32, ws: usize): i32 {
   f32_kmeans_sqnorms(c, cn, k, d);
   f32_gemm_nt(x, c, dots, n, d, k, 0, ws);
-  let inertia: f64 = 0;
+  let changed = 0;
   for (let i = 0; i < n; i++) {
     const row = dots + ((<usize>i * k) << 2);
     const nx = load<f32>(xn + (<usize>i << 2));
@@ -74,11 +97,11 @@ export function f32_kmeans_assign(x: usize, xn: usize, c: usize, cn: usize, dots
     }
     // Rounding can take the expansion below 0 for a point on its centre.
     best = max<f32>(best, 0);
+    if (load<i32>(labels + (<usize>i << 2)) != arg) changed++;
     store<i32>(labels + (<usize>i << 2), arg);
     store<f32>(dmin + (<usize>i << 2), best);
-    inertia += <f64>best;
   }
-  return inertia;
+  return changed;
 }
 
 export function f32_kmeans_update(x: usize, labels: usize, c: usize, sums: usize, counts: usize, n: i32, k: i32, d: i32): i32 {
@@ -123,6 +146,15 @@ export function f32_kmeans_mindist(x: usize, p: usize, dmin: usize, out: usize, 
     pot += <f64>v;
   }
   return pot;
+}
+
+export function f32_kmeans_pick(dmin: usize, n: i32, r: f64): i32 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    s += <f64>load<f32>(dmin + (<usize>i << 2));
+    if (s >= r) return i;
+  }
+  return n - 1;
 }
 
 // Σ_i ‖x_i − c_{labels[i]}‖², each difference taken before squaring, in f64: the inertia

@@ -40,23 +40,16 @@ export function kmeans(x: Float32Array, n: number, d: number, nClusters: number,
   }
   if (!(tol >= 0)) throw new Error(`${fn}: tol must be ≥ 0, got ${tol}`);
 
-  // Centred copy (translation invariant) and the tolerance scaled by the data's variance.
-  const mu = new Float64Array(d), va = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) mu[p] += x[i * d + p];
-  for (let p = 0; p < d; p++) mu[p] /= n;
-  for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) va[p] += (x[i * d + p] - mu[p]) ** 2;
-  let meanVar = 0;
-  for (let p = 0; p < d; p++) meanVar += va[p] / n;
-  const tolAbs = d === 0 ? 0 : (tol * meanVar) / d;
-
   const e = getEngine();
-  const sizes = { x: n * d * 4, xn: n * 4, c: k * d * 4, old: k * d * 4, cn: k * 4, dots: n * k * 4, labels: n * 4, prev: n * 4, dmin: n * 4, tmp: n * 4, sums: k * d * 8, counts: k * 4 };
-  const ptr = {} as Record<keyof typeof sizes, number>;
+  const sizes = { x: n * d * 4, mu: d * 8, xn: n * 4, c: k * d * 4, old: k * d * 4, cn: k * 4, dots: n * k * 4, labels: n * 4, dmin: n * 4, tmp: n * 4, sums: k * d * 8, counts: k * 4 };
+  const ptr = {} as Buffers;
   try {
-    for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) ptr[key] = e.alloc.alloc(Math.max(sizes[key], 16));
-    const xc = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) xc[i * d + p] = x[i * d + p] - mu[p];
-    f32().set(xc, ptr.x >>> 2);
+    for (const key of Object.keys(sizes) as (keyof Buffers)[]) ptr[key] = e.alloc.alloc(Math.max(sizes[key], 16));
+    f32().set(x, ptr.x >>> 2);
+    // Centred in place; the tolerance scales with the mean per-feature variance (scikit-learn's).
+    const totalVar = e.k.f32_kmeans_centre(ptr.x, ptr.mu, n, d);
+    const tolAbs = d === 0 ? 0 : (tol * totalVar) / d;
+    const mu = new Float64Array(e.k.memory.buffer, ptr.mu, d).slice();
     e.k.f32_kmeans_sqnorms(ptr.x, ptr.xn, n, d);
 
     const rng = new Rng(seed);
@@ -64,11 +57,11 @@ export function kmeans(x: Float32Array, n: number, d: number, nClusters: number,
     for (let run = 0; run < nInit; run++) {
       seedPlusPlus(ptr, n, d, k, rng);
       const r = lloyd(ptr, n, d, k, maxIter, tolAbs);
-      r.inertia = e.k.f32_kmeans_inertia(ptr.x, ptr.c, ptr.labels, n, d);
-      if (best === null || r.inertia < best.inertia) {
+      const inertia = e.k.f32_kmeans_inertia(ptr.x, ptr.c, ptr.labels, n, d);
+      if (best === null || inertia < best.inertia) {
         const labels = i32().slice(ptr.labels >>> 2, (ptr.labels >>> 2) + n);
         const centres = f32().slice(ptr.c >>> 2, (ptr.c >>> 2) + k * d);
-        best = { labels, centres, inertia: r.inertia, iterations: r.iterations };
+        best = { labels, centres, inertia, iterations: r.iterations };
       }
     }
     for (let j = 0; j < k; j++) for (let p = 0; p < d; p++) best!.centres[j * d + p] += mu[p];
@@ -78,7 +71,7 @@ export function kmeans(x: Float32Array, n: number, d: number, nClusters: number,
   }
 }
 
-type Buffers = Record<'x' | 'xn' | 'c' | 'old' | 'cn' | 'dots' | 'labels' | 'prev' | 'dmin' | 'tmp' | 'sums' | 'counts', number>;
+type Buffers = Record<'x' | 'mu' | 'xn' | 'c' | 'old' | 'cn' | 'dots' | 'labels' | 'dmin' | 'tmp' | 'sums' | 'counts', number>;
 
 /**
  * Greedy k-means++ (scikit-learn's): each new centre is the best, by the potential it leaves,
@@ -93,46 +86,26 @@ function seedPlusPlus(b: Buffers, n: number, d: number, k: number, rng: Rng): vo
   e.k.f32_copy(row(first), b.c, d);
   e.k.f32_fill(b.dmin, Infinity, n);
   let pot = e.k.f32_kmeans_mindist(b.x, row(first), b.dmin, b.dmin, n, d);
-  const cum = new Float64Array(n);
   for (let c = 1; c < k; c++) {
-    const dm = f32().subarray(b.dmin >>> 2, (b.dmin >>> 2) + n);
-    let s = 0;
-    for (let i = 0; i < n; i++) cum[i] = s += dm[i];
     let bestIdx = -1, bestPot = Infinity;
     for (let t = 0; t < trials; t++) {
-      const cand = searchSorted(cum, rng.uniform() * s);
+      const cand = e.k.f32_kmeans_pick(b.dmin, n, rng.uniform() * pot);
       const p = e.k.f32_kmeans_mindist(b.x, row(cand), b.dmin, b.tmp, n, d);
       if (p < bestPot) { bestPot = p; bestIdx = cand; }
     }
-    // Every point on a chosen centre (pot = 0): any point will do.
-    if (bestIdx < 0) bestIdx = Math.floor(rng.uniform() * n);
     pot = e.k.f32_kmeans_mindist(b.x, row(bestIdx), b.dmin, b.dmin, n, d);
     e.k.f32_copy(row(bestIdx), b.c + c * d * 4, d);
   }
-  void pot;
-}
-
-/** First index i with cum[i] ≥ v (numpy's searchsorted, left), clipped to the last. */
-function searchSorted(cum: Float64Array, v: number): number {
-  let lo = 0, hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cum[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Lloyd's iterations from the centres in c; the labels end in b.labels, consistent with c. */
-function lloyd(b: Buffers, n: number, d: number, k: number, maxIter: number, tolAbs: number): { inertia: number; iterations: number } {
+function lloyd(b: Buffers, n: number, d: number, k: number, maxIter: number, tolAbs: number): { iterations: number } {
   const e = getEngine();
-  let inertia = 0;
+  i32().fill(-1, b.labels >>> 2, (b.labels >>> 2) + n);
   for (let it = 1; it <= maxIter; it++) {
-    inertia = e.k.f32_kmeans_assign(b.x, b.xn, b.c, b.cn, b.dots, b.labels, b.dmin, n, k, d, e.gemmWorkspace);
-    const lab = i32();
+    const changed = e.k.f32_kmeans_assign(b.x, b.xn, b.c, b.cn, b.dots, b.labels, b.dmin, n, k, d, e.gemmWorkspace);
     // Labels unchanged: the centres are already the means of their clusters.
-    if (it > 1 && sameLabels(lab, b.labels, b.prev, n)) return { inertia, iterations: it - 1 };
-    lab.copyWithin(b.prev >>> 2, b.labels >>> 2, (b.labels >>> 2) + n);
+    if (it > 1 && changed === 0) return { iterations: it - 1 };
     e.k.f32_copy(b.c, b.old, k * d);
     const empty = e.k.f32_kmeans_update(b.x, b.labels, b.c, b.sums, b.counts, n, k, d);
     if (empty > 0) relocateEmpty(b, n, d, k);
@@ -140,17 +113,11 @@ function lloyd(b: Buffers, n: number, d: number, k: number, maxIter: number, tol
     let shift = 0;
     for (let t = 0; t < k * d; t++) shift += (c[cb + t] - c[ob + t]) ** 2;
     if (shift <= tolAbs || it === maxIter) {
-      inertia = e.k.f32_kmeans_assign(b.x, b.xn, b.c, b.cn, b.dots, b.labels, b.dmin, n, k, d, e.gemmWorkspace);
-      return { inertia, iterations: it };
+      e.k.f32_kmeans_assign(b.x, b.xn, b.c, b.cn, b.dots, b.labels, b.dmin, n, k, d, e.gemmWorkspace);
+      return { iterations: it };
     }
   }
-  return { inertia, iterations: maxIter };
-}
-
-function sameLabels(lab: Int32Array, a: number, p: number, n: number): boolean {
-  const ai = a >>> 2, pi = p >>> 2;
-  for (let i = 0; i < n; i++) if (lab[ai + i] !== lab[pi + i]) return false;
-  return true;
+  return { iterations: maxIter };
 }
 
 /** Each empty cluster's centre becomes the not yet used point farthest from its own centre. */
