@@ -103,6 +103,21 @@ test('include / exclude at construction and per call; meanReciprocalRank alone; 
   emb.dispose();
 });
 
+test('AMI / NMI from our k-means: deterministic for a seed, 1 on separated classes, in [−1, 1] otherwise', () => {
+  const rng = new Rng(13);
+  const sep = clustered(rng, 61, 7, 4, 0.02);
+  const mixed = clustered(rng, 61, 7, 4, 2);
+  const a = sl.tensor(sep.x, [61, 7]), b = sl.tensor(mixed.x, [61, 7]);
+  const calc = new sl.metrics.AccuracyCalculator({ include: ['AMI', 'NMI'], seed: 5 });
+  const s = calc.getAccuracy(a, sep.labels);
+  assert.equal([s.AMI, s.NMI], [1, 1]);
+  const m1 = calc.getAccuracy(b, mixed.labels), m2 = new sl.metrics.AccuracyCalculator({ include: ['AMI', 'NMI'], seed: 5 }).getAccuracy(b, mixed.labels);
+  assert.equal(m1, m2);
+  assert.ok((m1.AMI as number) < 1 && (m1.AMI as number) >= -1 && (m1.NMI as number) >= 0 && (m1.NMI as number) < 1, JSON.stringify(m1));
+  a.dispose();
+  b.dispose();
+});
+
 test('every query lone: NaN (one per class with returnPerClass), as PML', () => {
   const emb = sl.tensor([0, 1, 2, 3, 4, 5], [3, 2]);
   const r = new sl.metrics.AccuracyCalculator({ include: ['precisionAt1', 'rPrecision'], returnPerClass: true }).getAccuracy(emb, [4, 1, 2]);

@@ -133,6 +133,17 @@ test('MatchFinder = float64 brute force: ≤ threshold for distances, ≥ for si
   assert.throws(() => mf.isMatch(Q, Q), /MatchFinder.isMatch: no threshold: pass one here or to the MatchFinder constructor/);
 });
 
+test('MatchFinder: a distance equal to the threshold matches (≤), a similarity equal to it matches (≥)', () => {
+  const x = sl.tensor([0, 0, 1, 1], [2, 2]), y = sl.tensor([2, 0, 1, 3], [2, 2]);
+  // squared L2: 4 and 4; dot: 0 and 4
+  const sqL2 = new sl.utils.MatchFinder({ distance: new sl.distances.LpDistance({ normalizeEmbeddings: false, power: 2 }), threshold: 4 });
+  assert.equal(sqL2.isMatch(x, y), [true, true]);
+  assert.equal(sqL2.isMatch(x, y, 3.999), [false, false]);
+  const dot = new sl.utils.MatchFinder({ distance: new sl.distances.DotProductSimilarity({ normalizeEmbeddings: false }), threshold: 4 });
+  assert.equal(dot.isMatch(x, y), [false, true]);
+  assert.equal(dot.getMatchingPairs(x, y), [[false, false], [false, true]]); // dots 0 0 / 2 4
+});
+
 test('InferenceModel: default MatchFinder (CosineSimilarity ≥ 0.9), function trunks, errors', () => {
   const trunk = (x: sl.Tensor) => sl.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   const model = new sl.utils.InferenceModel({ trunk });
