@@ -9,9 +9,9 @@
 // denominators of MAP and MAP@R; meanReciprocalRank is averaged in float32; with
 // returnPerClass each metric lists one value per remaining query class, in ascending label
 // order. Sums and averages of the other metrics are float64.
-import { Tensor, fmtShape, noGrad } from '../autograd/tensor';
+import { Tensor, fmtShape } from '../autograd/tensor';
 import { checkOptions } from '../options';
-import { topK } from '../search/topk';
+import { exactKnn, type KnnResult } from './exact-knn';
 import { rowsOf } from './neighbours';
 import { kmeans } from './kmeans';
 import { adjustedMutualInfo, normalizedMutualInfo } from './mutual-info';
@@ -21,9 +21,6 @@ export type AccuracyMetric = 'AMI' | 'NMI' | 'meanAveragePrecision' | 'meanAvera
 /** Every metric, in PML's (alphabetical) order. */
 export const ACCURACY_METRICS: readonly AccuracyMetric[] = ['AMI', 'NMI', 'meanAveragePrecision', 'meanAveragePrecisionAtR', 'meanReciprocalRank', 'precisionAt1', 'rPrecision'];
 const CLUSTERING: readonly AccuracyMetric[] = ['AMI', 'NMI'];
-
-/** [distances, indices], each [nq·k] row-major: the k nearest references of each query, nearest first. */
-export type KnnResult = [distances: Float32Array, indices: Int32Array];
 
 export interface AccuracyCalculatorOptions {
   /** Metrics to compute (default all). */
@@ -52,6 +49,7 @@ export interface AccuracyCalculatorOptions {
 export type AccuracyResult = Partial<Record<AccuracyMetric, number | number[]>>;
 
 const FN = 'AccuracyCalculator';
+export type { KnnResult };
 
 export class AccuracyCalculator {
   readonly avgOfAvgs: boolean;
@@ -177,7 +175,9 @@ export class AccuracyCalculator {
     kept.forEach((i, t) => {
       labels[t] = ql[i];
       R[t] = matchCount.get(ql[i])! - selfCount;
-      for (let c = 0; c < K; c++) hit[t * K + c] = same(ql[i], rl[indices[i * K + c]]) ? 1 : 0;
+      const l = ql[i], o = t * K, src = i * K;
+      if (this.compare) for (let c = 0; c < K; c++) hit[o + c] = this.compare(l, rl[indices[src + c]]) ? 1 : 0;
+      else for (let c = 0; c < K; c++) hit[o + c] = rl[indices[src + c]] === l ? 1 : 0;
     });
     const perQuery = (m: AccuracyMetric): Float64Array => {
       const acc = new Float64Array(n);
@@ -267,27 +267,4 @@ function startsWithQuery(q: Float32Array, ql: Float64Array, r: Float32Array, rl:
   for (let i = 0; i < q.length; i++) if (!(Math.abs(q[i] - r[i]) <= 1e-8 + 1e-5 * Math.abs(r[i]))) return false;
   for (let i = 0; i < ql.length; i++) if (!(Math.abs(ql[i] - rl[i]) <= 1e-8 + 1e-5 * Math.abs(rl[i]))) return false;
   return true;
-}
-
-/**
- * Exact k-NN by squared Euclidean distance (faiss IndexFlatL2's), ties to the lower index.
- * With refIncludesQuery, k + 1 neighbours are found and the query itself removed (or the last
- * one, when the query is not among them: PML's return_results).
- */
-export function exactKnn(query: Tensor, k: number, reference: Tensor, refIncludesQuery: boolean): KnnResult {
-  const kk = k + (refIncludesQuery ? 1 : 0);
-  const { indices, distances } = noGrad(() => topK(query, reference, kk, { metric: 'sqeuclidean' }));
-  if (!refIncludesQuery) return [distances, indices];
-  const nq = query.shape[0];
-  const I = new Int32Array(nq * k), D = new Float32Array(nq * k);
-  for (let i = 0; i < nq; i++) {
-    let skip = kk - 1;
-    for (let c = 0; c < kk; c++) if (indices[i * kk + c] === i) { skip = c; break; }
-    for (let c = 0, o = 0; c < kk; c++) {
-      if (c === skip) continue;
-      I[i * k + o] = indices[i * kk + c];
-      D[i * k + o++] = distances[i * kk + c];
-    }
-  }
-  return [D, I];
 }

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { accuracyCalculatorRef, retrievalRef } from '../ref/metrics';
 import { Rng } from '../../src/random';
+import { exactKnn } from '../../src/metrics/exact-knn';
 
 await sl.init();
 
@@ -56,6 +57,39 @@ test('k-NN metrics = float64 oracle: odd sizes, self-retrieval and a separate re
     }
     query.dispose();
     reference.dispose();
+  }
+});
+
+test('exact k-NN: the topK path and the row path (large k) give the same order and distances, ties to the lower index', () => {
+  const rng = new Rng(17);
+  for (const [nq, nr, d, k] of [[3, 5, 1, 4], [5, 300, 2, 300], [17, 33, 5, 32], [9, 1500, 3, 1400], [40, 1030, 7, 7]]) {
+    const r = Float32Array.from({ length: nr * d }, () => Math.round(rng.normal() * 4) / 2); // coarse grid: exact ties
+    const q = Float32Array.from({ length: nq * d }, () => Math.round(rng.normal() * 4) / 2);
+    for (const self of [false, true]) {
+      const Q = self ? sl.tensor(r.subarray(0, nq * d), [nq, d]) : sl.tensor(q, [nq, d]);
+      const R = sl.tensor(r, [nr, d]);
+      const kk = self ? k - 1 : k;
+      const [d1, i1] = exactKnn(Q, kk, R, self, Infinity); // every k through topK
+      const [d2, i2] = exactKnn(Q, kk, R, self, 0); // every k through the rows
+      assert.equal(Array.from(i2), Array.from(i1), `nq${nq} nr${nr} k${kk} self=${self}: indices`);
+      assert.equal(Array.from(d2), Array.from(d1), `nq${nq} nr${nr} k${kk} self=${self}: distances`);
+      Q.dispose();
+      R.dispose();
+    }
+  }
+});
+
+test('exact k-NN = float64 brute force on continuous data (row path, several tiles)', () => {
+  const rng = new Rng(19);
+  const nq = 7, nr = 2100, d = 9, k = 300;
+  const q = Float32Array.from({ length: nq * d }, () => rng.normal());
+  const r = Float32Array.from({ length: nr * d }, () => rng.normal());
+  const [dist, idx] = exactKnn(sl.tensor(q, [nq, d]), k, sl.tensor(r, [nr, d]), false);
+  for (let i = 0; i < nq; i++) {
+    const d64 = Array.from({ length: nr }, (_, j) => { let s = 0; for (let p = 0; p < d; p++) s += (q[i * d + p] - r[j * d + p]) ** 2; return s; });
+    const order = d64.map((_, j) => j).sort((a, b) => d64[a] - d64[b] || a - b).slice(0, k);
+    assert.equal(Array.from(idx.subarray(i * k, (i + 1) * k)), order, `query ${i}`);
+    order.forEach((j, c) => assert.ok(Math.abs(dist[i * k + c] - d64[j]) <= 1e-5 * (1 + d64[j]), `query ${i} rank ${c}`));
   }
 });
 

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { pmlCases, flat, type AccuracyCase } from '../helpers/pml-fixtures';
-import { exactKnn, type KnnResult } from '../../src/metrics/accuracy-calculator';
+import { exactKnn, type KnnResult } from '../../src/metrics/exact-knn';
 
 await sl.init();
 
