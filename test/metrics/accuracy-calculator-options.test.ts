@@ -152,6 +152,26 @@ test('AMI / NMI from our k-means: deterministic for a seed, 1 on separated class
   b.dispose();
 });
 
+test('getAccuracy and InferenceModel leave no wasm memory behind', () => {
+  const rng = new Rng(23);
+  const { x, labels } = clustered(rng, 300, 5, 4, 1);
+  const emb = sl.tensor(x, [300, 5]);
+  const calc = new sl.metrics.AccuracyCalculator();
+  calc.getAccuracy(emb, labels); // warm-up: lazily created engine state
+  const before = sl.engineInfo().liveBytes;
+  calc.getAccuracy(emb, labels);
+  new sl.metrics.AccuracyCalculator({ k: 3 }).getAccuracy(emb, labels);
+  const model = new sl.utils.InferenceModel({ trunk: (t: sl.Tensor) => t.mul(2) });
+  model.trainKnn(emb);
+  model.addToKnn(emb);
+  model.getNearestNeighbors(emb, 400);
+  model.getMatches(emb);
+  model.isMatch(emb, emb);
+  model.dispose();
+  assert.is(sl.engineInfo().liveBytes, before);
+  emb.dispose();
+});
+
 test('every query lone: NaN (one per class with returnPerClass), as PML', () => {
   const emb = sl.tensor([0, 1, 2, 3, 4, 5], [3, 2]);
   const r = new sl.metrics.AccuracyCalculator({ include: ['precisionAt1', 'rPrecision'], returnPerClass: true }).getAccuracy(emb, [4, 1, 2]);
