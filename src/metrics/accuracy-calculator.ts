@@ -147,11 +147,18 @@ export class AccuracyCalculator {
     const nq = ql.length, nr = rl.length;
     // R per query label: matching reference items, minus the query itself when the reference holds it.
     const uniq = [...new Set(ql)].sort((a, b) => a - b);
-    const matchCount = new Map<number, number>();
-    for (const u of uniq) {
-      let c = 0;
-      for (let j = 0; j < nr; j++) if (same(u, rl[j])) c++;
-      matchCount.set(u, c);
+    const matchCount = new Map<number, number>(uniq.map((u) => [u, 0]));
+    if (this.compare) {
+      for (const u of uniq) {
+        let c = 0;
+        for (let j = 0; j < nr; j++) if (this.compare(u, rl[j])) c++;
+        matchCount.set(u, c);
+      }
+    } else {
+      for (let j = 0; j < nr; j++) {
+        const c = matchCount.get(rl[j]);
+        if (c !== undefined) matchCount.set(rl[j], c + 1);
+      }
     }
     const selfCount = refIncludesQuery ? 1 : 0;
     const isLone = (u: number) => (refIncludesQuery ? matchCount.get(u)! - (same(u, u) ? 1 : 0) <= 0 : matchCount.get(u) === 0);
