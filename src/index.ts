@@ -33,3 +33,4 @@ export * as data from './data/index';
 export * as train from './train/index';
 export * as metrics from './metrics/index';
 export * as io from './io/index';
+export * as utils from './utils/index';

@@ -152,7 +152,38 @@ export interface AccuracyCase extends CaseBase {
   };
 }
 
-export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase;
+export interface LinearState {
+  weight: Matrix;
+  bias: number[];
+}
+
+export interface InferenceCase extends CaseBase {
+  kind: 'inference';
+  /** InferenceModel: its trunk and embedder, torch.nn.Linear layers. */
+  state?: { trunk: LinearState; embedder?: LinearState };
+  inputs: {
+    /** InferenceModel: trainKnn, then addToKnn (null: none), then getNearestNeighbors(query, k). */
+    train?: Matrix;
+    add?: Matrix | null;
+    k?: number;
+    query: Matrix;
+    ref: Matrix;
+    /** isMatch(x, y), row by row. */
+    x: Matrix;
+    y: Matrix;
+  };
+  expected: {
+    distances?: Matrix;
+    indices?: Matrix;
+    /** getMatches(query, ref) / getMatchingPairs(query, ref): [nq, nr]. */
+    matches: boolean[][];
+    /** The same with ref omitted: [nq, nq]. */
+    selfMatches: boolean[][];
+    isMatch: boolean[];
+  };
+}
+
+export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase | InferenceCase;
 export type PmlKind = PmlCase['kind'];
 
 export interface PmlFixture {
@@ -183,6 +214,8 @@ const REQUIRED: Record<PmlKind, [string, (v: unknown) => boolean][]> = {
   batchedDistance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['expected.blocks', isArr]],
   accuracy: [['inputs', (i) => i === null || (isMat((i as any).query) && isArr((i as any).queryLabels))],
     ['expected', (e) => isObj(e) && ('metrics' in (e as object) || 'error' in (e as object))]],
+  inference: [['inputs.query', isMat], ['inputs.ref', isMat], ['inputs.x', isMat], ['inputs.y', isMat],
+    ['expected.matches', isArr], ['expected.selfMatches', isArr], ['expected.isMatch', isArr]],
 };
 
 function at(obj: unknown, path: string): unknown {
