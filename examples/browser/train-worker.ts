@@ -90,7 +90,8 @@ async function train(settings: Settings, id: number): Promise<void> {
     step++;
     recent.push(now - last);
     if (recent.length > 20) recent.shift();
-    if (phase === 'main') optimizer.lr = cosineLr(baseLr, info.step, mainSteps);
+    // The learning rate box applies at once: the warm-up runs at it, the main phase decays from it.
+    optimizer.lr = phase === 'main' ? cosineLr(baseLr, info.step, mainSteps) : baseLr;
     const stepsPerSecond = (1000 * recent.length) / recent.reduce((s, v) => s + v, 0);
     post({ type: 'step', id, step, total, epoch: info.epoch, loss: info.loss, active: info.active, tuples: info.tuples, stepsPerSecond, lr: optimizer.lr, phase });
     const endOfEpoch = phase === 'main' && info.step % main.batchesPerEpoch === 0;
