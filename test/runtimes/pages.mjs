@@ -2,7 +2,7 @@
 // as `npm run demo` serves them (cross-origin isolated). The runtime suite runs both checks;
 // run alone (`node test/runtimes/pages.mjs --docs`) it trains longer, runs the full bench and
 // writes the README's screenshots to docs/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildPages } from '../../scripts/build-pages.mjs';
@@ -119,12 +119,17 @@ export async function benchPage(browser, base, { quick = true, only = null, scre
     await page.getByRole('button', { name: 'Copy results as JSON' }).click();
     await page.waitForFunction(() => window.benchJson, null, { timeout: 10_000 });
     const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
-    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+    if (screenshot) {
+      // The chart and the first rows of the table: the whole table of a full run is ~2,000 px tall.
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.screenshot({ path: screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1320, height: Math.min(height, 1500) } });
+      writeFileSync(screenshot.replace(/\.png$/, '.json'), JSON.stringify(copied, null, 2) + '\n');
+    }
     const problems = [];
     if (rows.length === 0) problems.push(`no rows (${status})`);
     for (const r of rows) {
-      if (!(Number(r[3]) > 0)) problems.push(`${r[0]} ${r[1]} ${r[2]}: median '${r[3]}'`);
-      if (r[2] === 'tfjs-wasm' && !/^\d+\.\d+×$/.test(r[5])) problems.push(`${r[0]} ${r[1]}: ratio '${r[5]}'`);
+      if (!(Number(r[4]) > 0)) problems.push(`${r[0]} ${r[1]} ${r[2]}: median '${r[4]}'`);
+      if (r[2] === 'tfjs-wasm' && !/^\d+\.\d+×$/.test(r[6])) problems.push(`${r[0]} ${r[1]}: ratio '${r[6]}'`);
     }
     const ids = new Set(rows.map((r) => r[0]));
     for (const id of only ?? ['W1', 'W2', 'W3', 'W4', 'TOPK']) if (!ids.has(id)) problems.push(`workload ${id} is missing`);
