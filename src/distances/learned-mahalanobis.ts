@@ -6,6 +6,7 @@ import { zeros } from '../autograd/create';
 import { Tensor, fmtShape, keep } from '../autograd/tensor';
 import { linear, matmul, transpose } from '../ops/gemm';
 import { cdistL2, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 import { checkFinite, describe } from './validate';
 
@@ -26,7 +27,9 @@ export class LearnedMahalanobis extends BaseDistance {
    */
   readonly L: Tensor;
 
-  constructor(dim: number, { rank = dim, squared = true }: LearnedMahalanobisOptions = {}) {
+  constructor(dim: number, options: LearnedMahalanobisOptions = {}) {
+    const spec = { rank: 'integer', squared: 'boolean' } as const;
+    const { rank = dim, squared = true } = checkOptions<LearnedMahalanobisOptions>('LearnedMahalanobis', options, spec);
     if (!Number.isInteger(dim) || dim < 1) throw new Error(`LearnedMahalanobis: dim must be a positive integer, got ${dim}`);
     if (!Number.isInteger(rank) || rank < 1 || rank > dim) throw new Error(`LearnedMahalanobis: rank must be an integer in [1, ${dim}], got ${rank}`);
     super('LearnedMahalanobis', false, false, 1);

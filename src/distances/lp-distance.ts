@@ -2,6 +2,7 @@
 // embeddings by default.
 import { Tensor } from '../autograd/tensor';
 import { cdistL2, cdistLp, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 
 export interface LpDistanceOptions {
@@ -19,7 +20,9 @@ export interface LpDistanceOptions {
  */
 export class LpDistance extends BaseDistance {
 
-  constructor({ p = 2, power = 1, normalizeEmbeddings = true }: LpDistanceOptions = {}) {
+  constructor(options: LpDistanceOptions = {}) {
+    const spec = { p: 'number', power: 'number', normalizeEmbeddings: 'boolean' } as const;
+    const { p = 2, power = 1, normalizeEmbeddings = true } = checkOptions<LpDistanceOptions>('LpDistance', options, spec);
     if (typeof p !== 'number' || !(p >= 1) || !Number.isFinite(p)) {
       throw new Error(`LpDistance: p must be a finite number >= 1 (a norm), got ${p}`);
     }

@@ -3,6 +3,7 @@ import { BaseDistance } from './base-distance';
 import { CosineDistance } from './cosine-distance';
 import { DotProductSimilarity } from './dot-product-similarity';
 import { LpDistance } from './lp-distance';
+import { checkOptions } from '../options';
 import { describe } from './validate';
 
 export type MetricName = 'euclidean' | 'sqeuclidean' | 'manhattan' | 'cosine' | 'dot';
@@ -24,7 +25,8 @@ export function resolveMetric(fn: string, metric: Metric): BaseDistance {
     case 'cosine': return new CosineDistance();
     case 'dot': return new DotProductSimilarity({ normalizeEmbeddings: false });
   }
-  if (metric !== null && typeof metric === 'object' && 'p' in metric) {
+  if (metric !== null && typeof metric === 'object' && Object.getPrototypeOf(metric) === Object.prototype) {
+    checkOptions(fn, metric, { p: 'any' }, 'metric { p }');
     const p = (metric as { p: unknown }).p;
     if (typeof p !== 'number' || !(p >= 1) || !Number.isFinite(p)) throw new Error(`${fn}: metric { p } needs a finite p >= 1, got ${String(p)}`);
     return new LpDistance({ p, normalizeEmbeddings: false });
