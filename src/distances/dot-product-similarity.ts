@@ -19,6 +19,10 @@ export class DotProductSimilarity extends BaseDistance {
     super('DotProductSimilarity', true, normalizeEmbeddings, power);
   }
 
+  protected degree(): number {
+    return 2;
+  }
+
   protected computePairwise(x: Tensor, y: Tensor): Tensor {
     return cdistDot(x, y);
   }

@@ -41,6 +41,14 @@ export class LpDistance extends BaseDistance {
     return this.squaredL2 ? paired(x, y, 'sqeuclidean') : paired(x, y, 'lp', this.p);
   }
 
+  protected degree(): number {
+    return this.squaredL2 ? 2 : 1;
+  }
+
+  protected isSquaredForm(): boolean {
+    return this.squaredL2;
+  }
+
   protected withPower(mat: Tensor): Tensor {
     return this.squaredL2 ? mat : super.withPower(mat);
   }

@@ -18,6 +18,12 @@ const METRIC_NAMES: readonly MetricName[] = ['euclidean', 'sqeuclidean', 'manhat
  */
 export function resolveMetric(fn: string, metric: Metric): BaseDistance {
   if (metric instanceof BaseDistance) return metric;
+  const d = resolveNamed(fn, metric);
+  d.label = typeof metric === 'string' ? (metric === 'dot' ? 'dot product' : `${metric} distance`) : `L${(metric as { p: number }).p} distance`;
+  return d;
+}
+
+function resolveNamed(fn: string, metric: Exclude<Metric, BaseDistance>): BaseDistance {
   switch (metric) {
     case 'euclidean': return new LpDistance({ p: 2, normalizeEmbeddings: false });
     case 'sqeuclidean': return new LpDistance({ p: 2, power: 2, normalizeEmbeddings: false });

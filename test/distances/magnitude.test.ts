@@ -26,13 +26,31 @@ function data(seed: number, n: number, d: number, scale: number): Float32Array {
   return out;
 }
 
-/** Relative 2e-5 of each value, plus the float32 subnormal spacing (a tiny result has few bits). */
-function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, what: string): void {
+/**
+ * Relative 2e-5 of each value, plus the float32 subnormal spacing (a tiny result has few
+ * bits). Dot products (cosine, dot) are accurate relative to Σ|x_k·y_k| (`scale`), not to
+ * their value, which cancellation can make arbitrarily small.
+ */
+function expectClose(got: ArrayLike<number>, ref: ArrayLike<number>, what: string, scale?: ArrayLike<number>): void {
   for (let i = 0; i < ref.length; i++) {
     const e = Math.fround(ref[i]);
-    const ok = Math.abs(got[i] - e) <= 2e-5 * Math.abs(e) + 4 * 2 ** -149;
+    const ok = Math.abs(got[i] - e) <= 2e-5 * Math.max(Math.abs(e), scale ? scale[i] : 0) + 4 * 2 ** -149;
     assert.ok(ok, `${what}: element ${i} is ${got[i]}, float64 reference ${ref[i]}`);
   }
+}
+
+/** Σ_k |x_ik·y_jk| (over the rows' norms, eps 1e-12, when normalised): the scale of a dot product's rounding. */
+function absDotRef(x: Float32Array, y: Float32Array, n: number, m: number, d: number, normalised: boolean, paired = false): Float64Array {
+  const norm = (v: Float32Array, o: number) => { let s = 0; for (let k = 0; k < d; k++) s += v[o + k] ** 2; return normalised ? Math.max(Math.sqrt(s), 1e-12) : 1; };
+  const out = new Float64Array(paired ? n : n * m);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < (paired ? 1 : m); j++) {
+      const jj = paired ? i : j;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += Math.abs(x[i * d + k] * y[jj * d + k]);
+      out[paired ? i : i * m + j] = s / (norm(x, i * d) * norm(y, jj * d));
+    }
+  return out;
 }
 
 /** x̂_i·ŷ_j with F.normalize's eps 1e-12, float64 (not 1 − cosine distance: that loses tiny values). */
@@ -49,12 +67,12 @@ function cosineSimilarityRef(x: Float32Array, y: Float32Array, n: number, m: num
 }
 
 /** The reference is representable (every |value| ≤ FLT_MAX once rounded): compare; else expect an error naming fn. */
-function checkOrThrows(fn: string, run: () => sl.Tensor, ref: Float64Array, what: string): void {
+function checkOrThrows(fn: string, run: () => sl.Tensor, ref: Float64Array, what: string, scale?: Float64Array): void {
   let representable = true;
   for (const v of ref) if (!Number.isFinite(Math.fround(v))) representable = false;
   if (representable) {
     const out = run();
-    expectClose(out.data(), ref, what);
+    expectClose(out.data(), ref, what, scale);
     out.dispose();
   } else {
     assert.throws(run, (e: Error) => e.message.startsWith(`${fn}: `) && /float32/.test(e.message) && /\de[+-]?\d+/.test(e.message), `${what}: expected an error`);
@@ -79,10 +97,13 @@ test('cdist and pairedDistance: every metric at every magnitude, odd sizes, agai
         const xv = data(seed++, n, d, scale), yv = data(seed++, m, d, scale);
         const x = sl.tensor(xv, [n, d]), y = sl.tensor(yv, [m, d]);
         const tag = `${label(metric)} ${scale} n=${n} m=${m} d=${d}`;
-        checkOrThrows('cdist', () => sl.cdist(x, y, metric as sl.Metric), cdistRef(xv, yv, n, m, d, metric), `cdist ${tag}`);
+        const dotLike = metric === 'cosine' || metric === 'dot';
+        const sc = dotLike ? absDotRef(xv, yv, n, m, d, metric === 'cosine') : undefined;
+        checkOrThrows('cdist', () => sl.cdist(x, y, metric as sl.Metric), cdistRef(xv, yv, n, m, d, metric), `cdist ${tag}`, sc);
         const y2v = data(seed++, n, d, scale);
         const y2 = sl.tensor(y2v, [n, d]);
-        checkOrThrows('pairedDistance', () => sl.pairedDistance(x, y2, metric as sl.Metric), pairedRef(xv, y2v, n, d, metric), `paired ${tag}`);
+        const sp = dotLike ? absDotRef(xv, y2v, n, n, d, metric === 'cosine', true) : undefined;
+        checkOrThrows('pairedDistance', () => sl.pairedDistance(x, y2, metric as sl.Metric), pairedRef(xv, y2v, n, d, metric), `paired ${tag}`, sp);
         // identical rows: exactly zero distance (the diagonal), never NaN
         if (metric !== 'dot' && metric !== 'cosine') {
           const self = sl.pairedDistance(x, x, metric as sl.Metric).data();
@@ -116,10 +137,11 @@ test('cosineSimilarity and the distance objects at every magnitude', () => {
       const x = sl.tensor(xv, [n, d]), y = sl.tensor(yv, [m, d]);
       const cos = cosineSimilarityRef(xv, yv, n, m, d);
       const tag = `${scale} n=${n} m=${m} d=${d}`;
-      checkOrThrows('cosineSimilarity', () => sl.cosineSimilarity(x, y), cos, `cosineSimilarity ${tag}`);
-      checkOrThrows('CosineSimilarity.pairwise', () => new D.CosineSimilarity().pairwise(x, y), cos, `CosineSimilarity ${tag}`);
-      checkOrThrows('DotProductSimilarity.pairwise', () => new D.DotProductSimilarity().pairwise(x, y), cos, `Dot normalised ${tag}`);
-      checkOrThrows('DotProductSimilarity.pairwise', () => new D.DotProductSimilarity({ normalizeEmbeddings: false }).pairwise(x, y), cdistRef(xv, yv, n, m, d, 'dot'), `Dot raw ${tag}`);
+      const sn = absDotRef(xv, yv, n, m, d, true), sr = absDotRef(xv, yv, n, m, d, false);
+      checkOrThrows('cosineSimilarity', () => sl.cosineSimilarity(x, y), cos, `cosineSimilarity ${tag}`, sn);
+      checkOrThrows('CosineSimilarity.pairwise', () => new D.CosineSimilarity().pairwise(x, y), cos, `CosineSimilarity ${tag}`, sn);
+      checkOrThrows('DotProductSimilarity.pairwise', () => new D.DotProductSimilarity().pairwise(x, y), cos, `Dot normalised ${tag}`, sn);
+      checkOrThrows('DotProductSimilarity.pairwise', () => new D.DotProductSimilarity({ normalizeEmbeddings: false }).pairwise(x, y), cdistRef(xv, yv, n, m, d, 'dot'), `Dot raw ${tag}`, sr);
       checkOrThrows('LpDistance.pairwise', () => new D.LpDistance({ normalizeEmbeddings: false, p: 3 }).pairwise(x, y), cdistRef(xv, yv, n, m, d, { p: 3 }), `Lp3 ${tag}`);
       // normalised Lp: the distance of unit vectors, whatever the magnitude (above F.normalize's eps)
       if (scale > 1e-12) {
