@@ -3,7 +3,7 @@
 // positive semi-definite by construction. Plugs into every loss like any other distance.
 import { f32, getEngine } from '../wasm/instance';
 import { zeros } from '../autograd/create';
-import { Tensor, fmtShape, keep } from '../autograd/tensor';
+import { Tensor, composite, fmtShape, keep } from '../autograd/tensor';
 import { linear, matmul, transpose } from '../ops/gemm';
 import { cdistL2, paired } from '../ops/distance';
 import { checkOptions } from '../options';
@@ -44,7 +44,7 @@ export class LearnedMahalanobis extends BaseDistance {
 
   /** M = LᵀL [dim, dim] (differentiable in L). */
   get M(): Tensor {
-    return matmul(transpose(this.L), this.L);
+    return composite(() => matmul(transpose(this.L), this.L));
   }
 
   parameters(): Tensor[] {
@@ -71,6 +71,10 @@ export class LearnedMahalanobis extends BaseDistance {
 
   protected checkDim(fn: string, d: number): void {
     if (d !== this.dim) throw new Error(`${fn}: inputs have dimension ${d} but this LearnedMahalanobis has dim ${this.dim}`);
+  }
+
+  protected degree(): number {
+    return this.squared ? 2 : 1;
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {
