@@ -201,18 +201,26 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
   return -1;
 }
 
-// max |x[i]| over x[0..n); NaN if any element is NaN, Infinity if any is infinite (f32x4.max
-// propagates NaN), so one pass both range-checks and finds the scale of the data.
+// max |x[i]| over x[0..n); NaN if any element is NaN (Infinity if any is infinite), so one
+// pass both range-checks and finds the scale of the data. pmax is one instruction where the
+// IEEE max is several; NaN lanes are collected separately (x ≠ x).
 export function f32_absmax(x: usize, n: i32): f32 {
-  let m0 = f32x4.splat(0), m1 = f32x4.splat(0);
+  let m0 = f32x4.splat(0), m1 = f32x4.splat(0), bad = v128.splat<i32>(0);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const o = <usize>i << 2;
-    m0 = f32x4.max(m0, f32x4.abs(v128.load(x + o)));
-    m1 = f32x4.max(m1, f32x4.abs(v128.load(x + o, 16)));
+    const a = v128.load(x + o), b = v128.load(x + o, 16);
+    m0 = f32x4.pmax(m0, f32x4.abs(a));
+    m1 = f32x4.pmax(m1, f32x4.abs(b));
+    bad = v128.or(bad, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
   }
-  for (; i + 4 <= n; i += 4) m0 = f32x4.max(m0, f32x4.abs(v128.load(x + (<usize>i << 2))));
-  const v = f32x4.max(m0, m1);
+  for (; i + 4 <= n; i += 4) {
+    const a = v128.load(x + (<usize>i << 2));
+    m0 = f32x4.pmax(m0, f32x4.abs(a));
+    bad = v128.or(bad, f32x4.ne(a, a));
+  }
+  if (v128.any_true(bad)) return NaN;
+  const v = f32x4.pmax(m0, m1);
   let m = max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
   for (; i < n; i++) m = max<f32>(m, abs<f32>(load<f32>(x + (<usize>i << 2))));
   return m;
@@ -231,36 +239,42 @@ export function f32_absmax(x: usize, n: i32): f32 {
   rowSqnorms(xc, xn, n, d);
   rowSqnorms(yc, yn, m, d);
   f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
-  // Recomputed directly: entries small against the norms (cancellation), entries whose norms
-  // are tiny (subnormal squares), and NaN (norms out of range; the caller scales the inputs
-  // so that this is only a safety net).
-  const zero = f32x4.splat(0), two = f32x4.splat(2), tau = f32x4.splat(RECOMPUTE_BELOW), tiny = f32x4.splat(TINY);
+  // Recomputed directly: entries small against the norms (cancellation), and whole rows whose
+  // centred norm is tiny (with s < TINY the GEMM terms may be subnormal). Norms cannot
+  // overflow: the caller scales inputs beyond 2^50 into range.
+  const zero = f32x4.splat(0), two = f32x4.splat(2), tau = f32x4.splat(RECOMPUTE_BELOW);
   for (let i = 0; i < n; i++) {
     const xi = x + ((<usize>i * d) << 2);
     const row = out + ((<usize>i * m) << 2);
     const nx: f32 = load<f32>(xn + (<usize>i << 2));
+    if (!(nx >= TINY)) {
+      for (let j = 0; j < m; j++) store<f32>(row + (<usize>j << 2), l2Diff(xi, y + ((<usize>j * d) << 2), d, root));
+      continue;
+    }
     const vnx = f32x4.splat(nx);
     let j = 0;
     for (; j + 4 <= m; j += 4) {
       const o = <usize>j << 2;
       const s = f32x4.add(vnx, v128.load(yn + o));
       const v = f32x4.max(f32x4.sub(s, f32x4.mul(two, v128.load(row + o))), zero);
-      v128.store(row + o, root ? f32x4.sqrt(v) : v);
-      if (v128.any_true(v128.or(v128.or(f32x4.le(v, f32x4.mul(tau, s)), f32x4.lt(s, tiny)), f32x4.ne(v, v)))) {
+      if (v128.any_true(f32x4.lt(v, f32x4.mul(tau, s)))) {
+        v128.store(row + o, v);
         for (let l = 0; l < 4; l++) {
           const jl = j + l;
-          const sl = nx + load<f32>(yn + (<usize>jl << 2));
           const ol = row + (<usize>jl << 2);
-          const vl = root ? load<f32>(ol) * load<f32>(ol) : load<f32>(ol);
-          if (!(vl > RECOMPUTE_BELOW * sl) || !(sl >= TINY)) store<f32>(ol, l2Diff(xi, y + ((<usize>jl * d) << 2), d, root));
+          const vl = load<f32>(ol);
+          const small = vl < RECOMPUTE_BELOW * (nx + load<f32>(yn + (<usize>jl << 2)));
+          store<f32>(ol, small ? l2Diff(xi, y + ((<usize>jl * d) << 2), d, root) : root ? sqrt<f32>(vl) : vl);
         }
+      } else {
+        v128.store(row + o, root ? f32x4.sqrt(v) : v);
       }
     }
     for (; j < m; j++) {
       const o = <usize>j << 2;
       const s = nx + load<f32>(yn + o);
       const v = max<f32>(s - 2 * load<f32>(row + o), 0);
-      store<f32>(row + o, v > RECOMPUTE_BELOW * s && s >= TINY ? (root ? sqrt<f32>(v) : v) : l2Diff(xi, y + ((<usize>j * d) << 2), d, root));
+      store<f32>(row + o, v < RECOMPUTE_BELOW * s ? l2Diff(xi, y + ((<usize>j * d) << 2), d, root) : root ? sqrt<f32>(v) : v);
     }
   }
 }

@@ -80,7 +80,8 @@ export abstract class BaseDistance {
         out = compute(xn, y === x ? xn : this.maybeNormalize(y));
       }
       out = this.withPower(out);
-      this.checkResult(fn, out, mag, mode);
+      // In range and without a power or matrix of its own, no distance can overflow: skip the scan.
+      if (e !== 0 || !this.boundedInRange() || (this.power !== 1 && !this.isSquaredForm())) this.checkResult(fn, out, mag, mode);
       return out;
     });
   }
@@ -91,6 +92,14 @@ export abstract class BaseDistance {
    */
   protected degree(): number {
     return 1;
+  }
+
+  /**
+   * Whether inputs within 2^±50 always give a float32 result (norms: at most 2^51·d; squared
+   * forms and dot products 2^102·d). Not for distances with their own matrix (Mahalanobis).
+   */
+  protected boundedInRange(): boolean {
+    return true;
   }
 
   /** A result beyond float32 (or NaN) is an error naming the pair, never a silent value. */

@@ -18,10 +18,16 @@ const METRIC_NAMES: readonly MetricName[] = ['euclidean', 'sqeuclidean', 'manhat
  */
 export function resolveMetric(fn: string, metric: Metric): BaseDistance {
   if (metric instanceof BaseDistance) return metric;
+  // Named metrics are stateless objects, made once (sl.cdist on small inputs is call-bound).
+  const cached = typeof metric === 'string' ? NAMED.get(metric) : undefined;
+  if (cached) return cached;
   const d = resolveNamed(fn, metric);
   d.label = typeof metric === 'string' ? (metric === 'dot' ? 'dot product' : `${metric} distance`) : `L${(metric as { p: number }).p} distance`;
+  if (typeof metric === 'string') NAMED.set(metric, d);
   return d;
 }
+
+const NAMED = new Map<string, BaseDistance>();
 
 function resolveNamed(fn: string, metric: Exclude<Metric, BaseDistance>): BaseDistance {
   switch (metric) {

@@ -253,4 +253,19 @@ test('results beyond float32 are errors that name the function, the metric and t
   assert.ok(FLT_MAX > 2.4e38);
 });
 
+test('the range check (one pass: max |x| or NaN) finds NaN and Infinity anywhere, SIMD body or tail', () => {
+  for (const d of [1, 3, 5, 17, 33])
+    for (const n of [1, 3])
+      for (const bad of [NaN, Infinity, -Infinity])
+        for (const at of [0, n * d - 1, Math.floor((n * d) / 2)]) {
+          const v = data(5, n, d, 1);
+          v[at] = bad;
+          const x = sl.tensor(v, [n, d]), y = sl.tensor(data(6, 2, d, 1e30), [2, d]);
+          const where = `[${Math.floor(at / d)}, ${at % d}]`;
+          assert.throws(() => sl.cdist(y, x), (e: Error) => e.message === `cdist: y has a non-finite value (${bad}) at ${where} of [${n}, ${d}]`, `${bad} at ${at} n=${n} d=${d}`);
+          x.dispose();
+          y.dispose();
+        }
+});
+
 test.run();
