@@ -5,7 +5,7 @@
 import { f32, getEngine } from '../wasm/instance';
 import { Tensor, composite } from '../autograd/tensor';
 import { sub } from '../ops/eltwise';
-import { affine, distPow, lpNormalize } from '../ops/distance';
+import { distPow, lpNormalize, scaleByPow2 } from '../ops/distance';
 import { checkPair } from './validate';
 
 // Inputs whose largest |value| lies in [2^-SAFE_EXP, 2^SAFE_EXP] take the ordinary kernels:
@@ -73,8 +73,13 @@ export abstract class BaseDistance {
       const e = this.normalizeEmbeddings ? 0 : rangeExponent(mag);
       let out: Tensor;
       if (e !== 0) {
-        const xs = scaleByPow2(x, -e);
-        out = scaleByPow2(compute(xs, y === x ? xs : scaleByPow2(y, -e)), e * this.degree());
+        // Backward exponents 0 and (k−1)·e move the factor off the intermediate gradient, which is
+        // only right when no other tensor (a trainable M or L) gets its gradient through it.
+        const k = this.degree();
+        const moved = !this.hasTrainableMatrix();
+        const xs = scaleByPow2(x, -e, moved ? 0 : -e);
+        const ys = y === x ? xs : scaleByPow2(y, -e, moved ? 0 : -e);
+        out = scaleByPow2(compute(xs, ys), e * k, moved ? e * (k - 1) : e * k);
       } else {
         const xn = this.maybeNormalize(x);
         out = compute(xn, y === x ? xn : this.maybeNormalize(y));
@@ -100,6 +105,11 @@ export abstract class BaseDistance {
    */
   protected boundedInRange(): boolean {
     return true;
+  }
+
+  /** Whether a matrix of the distance's own (Mahalanobis M, L) takes gradients. */
+  protected hasTrainableMatrix(): boolean {
+    return false;
   }
 
   /** A result beyond float32 (or NaN) is an error naming the pair, never a silent value. */
@@ -170,15 +180,4 @@ export abstract class BaseDistance {
 function rangeExponent(mag: number): number {
   if (mag === 0 || (mag >= 2 ** -SAFE_EXP && mag <= 2 ** SAFE_EXP)) return 0;
   return Math.floor(Math.log2(mag));
-}
-
-/** t·2^e, exact, differentiable; in steps a float32 factor can hold (|e| up to ~300). */
-function scaleByPow2(t: Tensor, e: number): Tensor {
-  let out = t;
-  while (e !== 0) {
-    const step = Math.max(-120, Math.min(120, e));
-    out = affine(out, 2 ** step, 0);
-    e -= step;
-  }
-  return out;
 }

@@ -73,6 +73,10 @@ export class LearnedMahalanobis extends BaseDistance {
     if (d !== this.dim) throw new Error(`${fn}: inputs have dimension ${d} but this LearnedMahalanobis has dim ${this.dim}`);
   }
 
+  protected hasTrainableMatrix(): boolean {
+    return this.L.requiresGrad;
+  }
+
   protected boundedInRange(): boolean {
     return false;
   }

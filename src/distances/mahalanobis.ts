@@ -82,6 +82,10 @@ export class Mahalanobis extends BaseDistance {
     if (d !== this.M.shape[0]) throw new Error(`${fn}: inputs have dimension ${d} but M is ${fmtShape(this.M.shape)}`);
   }
 
+  protected hasTrainableMatrix(): boolean {
+    return this.M.requiresGrad;
+  }
+
   protected boundedInRange(): boolean {
     return false;
   }

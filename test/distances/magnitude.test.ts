@@ -184,9 +184,14 @@ test('gradients at extreme magnitudes equal the scaled ordinary-magnitude gradie
     ['Lp3 normalised', (a, b) => new D.LpDistance({ p: 3 }).pairwise(a, b), 0],
     ['Mahalanobis root', (a, b) => new D.Mahalanobis({ M: sl.tensor([[2, 0.5, 0], [0.5, 1, 0], [0, 0, 3]]), squared: false }).pairwise(a, b), 1],
     ['LearnedMahalanobis root', (a, b) => learned.pairwise(a, b), 1],
+    // degree 2: at 2^-100 the value (2^-200) is below float32, its gradient (2^-100) is not
+    ['sqeuclidean', (a, b) => sl.cdist(a, b, 'sqeuclidean'), 2],
+    ['paired sqeuclidean', (a, b) => sl.pairedDistance(a, b, 'sqeuclidean'), 2],
+    ['dot', (a, b) => sl.cdist(a, b, 'dot'), 2],
+    ['Mahalanobis squared', (a, b) => new D.Mahalanobis({ M: sl.tensor([[2, 0.5, 0], [0.5, 1, 0], [0, 0, 3]]) }).pairwise(a, b), 2],
   ];
   for (const [name, f, degree] of cases)
-    for (const e of degree === 0 ? [66, 100] : [-100, -70, 66, 100]) {
+    for (const e of degree === 0 ? [66, 100] : degree === 2 ? [-100, -70, 55] : [-100, -70, 66, 100]) {
       const s = 2 ** e;
       const xv = data(3, 5, 3, 1), yv = data(4, 5, 3, 1);
       const grads = (scale: number) =>
@@ -212,6 +217,46 @@ test('gradients at extreme magnitudes equal the scaled ordinary-magnitude gradie
         }
       }
     }
+});
+
+test('gradients into a trainable M or L at extreme magnitudes scale as s^degree', () => {
+  const D = sl.distances;
+  const xv = data(3, 5, 3, 1), yv = data(4, 4, 3, 1);
+  const Mv = [2, 0.5, 0, 0.5, 1, 0, 0, 0, 3];
+  const Lv = data(9, 2, 3, 1);
+  for (const squared of [true, false])
+    for (const learned of [false, true])
+      for (const e of squared ? [-60, 55] : [-100, 66]) {
+        const grads = (scale: number) =>
+          sl.tidy(() => {
+            const x = sl.tensor(xv.map((v) => v * scale), [5, 3], { requiresGrad: true });
+            const y = sl.tensor(yv.map((v) => v * scale), [4, 3]);
+            let param: sl.Tensor;
+            let out: sl.Tensor;
+            if (learned) {
+              const lm = new D.LearnedMahalanobis(3, { rank: 2, squared });
+              lm.loadStateDict({ L: sl.tensor(Lv, [2, 3]) });
+              param = lm.L;
+              out = lm.pairwise(x, y);
+            } else {
+              param = sl.tensor(Mv, [3, 3], { requiresGrad: true });
+              out = new D.Mahalanobis({ M: param, squared }).pairwise(x, y);
+            }
+            out.backward(sl.tensor(Float32Array.from({ length: out.size }, (_, i) => Math.cos(i)), out.shape));
+            const r = [param.grad!.data(), x.grad!.data()];
+            if (learned) param.dispose();
+            return r;
+          });
+        const [gp1, gx1] = grads(1);
+        const [gp, gx] = grads(2 ** e);
+        const k = squared ? 2 : 1;
+        for (const [got, one, f, which] of [[gp, gp1, 2 ** (k * e), learned ? 'L' : 'M'], [gx, gx1, 2 ** ((k - 1) * e), 'x']] as const) {
+          const big = Math.max(...Array.from(one, (v) => Math.abs(v * f)));
+          for (let i = 0; i < one.length; i++) {
+            assert.ok(Math.abs(got[i] - one[i] * f) <= 1e-4 * big, `${learned ? 'LearnedMahalanobis' : 'Mahalanobis'} squared=${squared} 2^${e} grad ${which}[${i}]: ${got[i]} vs ${one[i] * f}`);
+          }
+        }
+      }
 });
 
 test('search.topK at extreme magnitudes: the same neighbours and the float64 distances', () => {
