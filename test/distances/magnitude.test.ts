@@ -260,25 +260,28 @@ test('gradients into a trainable M or L at extreme magnitudes scale as s^degree'
 });
 
 test('search.topK at extreme magnitudes: the same neighbours and the float64 distances', () => {
-  for (const scale of [1e-30, 1e20, 1e30])
-    for (const metric of ['euclidean', 'manhattan', 'cosine', { p: 3 }] as RefMetric[]) {
-      const [nq, nr, d, k] = [5, 17, 3, 4];
-      const qv = data(77, nq, d, scale), rv = data(78, nr, d, scale);
-      const q = sl.tensor(qv, [nq, d]), r = sl.tensor(rv, [nr, d]);
-      const got = sl.search.topK(q, r, k, { metric: metric as sl.Metric, blockSize: 5 });
-      const D = cdistRef(qv, rv, nq, nr, d, metric);
-      for (let i = 0; i < nq; i++) {
-        const order = Array.from({ length: nr }, (_, j) => j).sort((a, b) => D[i * nr + a] - D[i * nr + b] || a - b);
-        for (let t = 0; t < k; t++) {
-          const j = got.indices[i * k + t];
-          const e = D[i * nr + j];
-          assert.ok(Math.abs(got.distances[i * k + t] - e) <= 2e-5 * Math.abs(e) + 4 * 2 ** -149, `topK ${label(metric)} ${scale}: distance ${got.distances[i * k + t]} vs ${e}`);
-          assert.ok(Math.abs(D[i * nr + order[t]] - e) <= 2e-5 * Math.abs(e) + 4 * 2 ** -149, `topK ${label(metric)} ${scale}: rank ${t} is ${j}, expected ${order[t]}`);
-        }
+  const cases: [number, RefMetric][] = [];
+  for (const scale of [1e-30, 1e20, 1e30]) for (const metric of ['euclidean', 'manhattan', 'cosine', { p: 3 }] as RefMetric[]) cases.push([scale, metric]);
+  for (const scale of [1e-30, 1e17]) for (const metric of ['sqeuclidean', 'dot'] as RefMetric[]) cases.push([scale, metric]);
+  for (const [scale, metric] of cases) {
+    const sign = metric === 'dot' ? -1 : 1; // dot is a similarity: largest first
+    const [nq, nr, d, k] = [5, 17, 3, 4];
+    const qv = data(77, nq, d, scale), rv = data(78, nr, d, scale);
+    const q = sl.tensor(qv, [nq, d]), r = sl.tensor(rv, [nr, d]);
+    const got = sl.search.topK(q, r, k, { metric: metric as sl.Metric, blockSize: 5 });
+    const D = cdistRef(qv, rv, nq, nr, d, metric);
+    for (let i = 0; i < nq; i++) {
+      const order = Array.from({ length: nr }, (_, j) => j).sort((a, b) => sign * (D[i * nr + a] - D[i * nr + b]) || a - b);
+      for (let t = 0; t < k; t++) {
+        const j = got.indices[i * k + t];
+        const e = D[i * nr + j];
+        assert.ok(Math.abs(got.distances[i * k + t] - e) <= 2e-5 * Math.abs(e) + 4 * 2 ** -149, `topK ${label(metric)} ${scale}: distance ${got.distances[i * k + t]} vs ${e}`);
+        assert.ok(Math.abs(D[i * nr + order[t]] - e) <= 2e-5 * Math.abs(e) + 4 * 2 ** -149, `topK ${label(metric)} ${scale}: rank ${t} is ${j}, expected ${order[t]}`);
       }
-      q.dispose();
-      r.dispose();
     }
+    q.dispose();
+    r.dispose();
+  }
   const big = sl.tensor([[1e20, 0], [0, 1e20]]);
   assert.throws(() => sl.search.topK(big, big, 1, { metric: 'sqeuclidean' }), /^search\.topK: .*overflows float32/);
   assert.throws(() => sl.search.topK(big, big, 1, { metric: 'dot' }), /^search\.topK: .*overflows float32/);
