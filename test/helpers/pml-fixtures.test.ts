@@ -4,9 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertClose } from './close';
-import { type LossCase, type ReducerCase, type RegularizerCase, type Matrix, loadPmlFixture, pmlCases, pmlFixtureFiles, tupleSet } from './pml-fixtures';
+import { type AccuracyCase, type LossCase, type ReducerCase, type RegularizerCase, type Matrix, loadPmlFixture, pmlCases, pmlFixtureFiles, tupleSet } from './pml-fixtures';
 
-const PART1: Record<string, string[]> = {
+const CLASSES: Record<string, string[]> = {
   losses: ['AngularLoss', 'CircleLoss', 'ContrastiveLoss', 'DynamicSoftMarginLoss', 'FastAPLoss', 'GeneralizedLiftedStructureLoss',
     'HistogramLoss', 'InstanceLoss', 'IntraPairVarianceLoss', 'LiftedStructureLoss', 'ManifoldLoss', 'MarginLoss',
     'MultiSimilarityLoss', 'NCALoss', 'NPairsLoss', 'NTXentLoss', 'PNPLoss', 'RankedListLoss', 'SignalToNoiseRatioContrastiveLoss',
@@ -18,11 +18,14 @@ const PART1: Record<string, string[]> = {
     'PerAnchorReducer', 'SumReducer', 'ThresholdReducer'],
   regularizers: ['LpRegularizer', 'ZeroMeanRegularizer', 'CenterInvariantRegularizer', 'RegularFaceRegularizer', 'SparseCentersRegularizer'],
   distances: ['SNRDistance', 'BatchedDistance', 'LpDistance', 'CosineSimilarity', 'DotProductSimilarity'],
+  losses_weighted: ['ArcFaceLoss', 'CosFaceLoss', 'SphereFaceLoss', 'LargeMarginSoftmaxLoss', 'SubCenterArcFaceLoss',
+    'NormalizedSoftmaxLoss', 'ProxyAnchorLoss', 'ProxyNCALoss', 'SoftTripleLoss', 'P2SGradLoss'],
+  accuracy: ['AccuracyCalculator'],
 };
 
 test('every fixture file parses, with a PML 2.8 header and the required fields on every case', () => {
   const files = pmlFixtureFiles();
-  for (const name of Object.keys(PART1)) assert.ok(files.includes(name), `test/fixtures/pml/${name}.jsonl is missing`);
+  for (const name of Object.keys(CLASSES)) assert.ok(files.includes(name), `test/fixtures/pml/${name}.jsonl is missing`);
   for (const name of files) {
     const fx = loadPmlFixture(name);
     assert.match(fx.header.pml_version, /^2\.8\./, `${name}: PML version ${fx.header.pml_version}`);
@@ -30,15 +33,15 @@ test('every fixture file parses, with a PML 2.8 header and the required fields o
   }
 });
 
-test('every part-1 class has cases', () => {
-  for (const [name, classes] of Object.entries(PART1)) {
+test('every catalogue class has cases', () => {
+  for (const [name, classes] of Object.entries(CLASSES)) {
     const have = new Set(loadPmlFixture(name).cases.map((c) => c.class));
     for (const cls of classes) assert.ok(have.has(cls), `${name}.jsonl has no ${cls} case`);
   }
 });
 
 test('loss cases: gradients have the embeddings\' shape; loss-dict entries agree in length with their indices', () => {
-  for (const c of pmlCases('losses', { kind: 'loss' })) {
+  for (const c of [...pmlCases('losses', { kind: 'loss' }), ...pmlCases('losses_weighted', { kind: 'loss' })]) {
     const e = c.expected, n = c.inputs.embeddings.length, d = c.inputs.embeddings[0]?.length ?? 0;
     if (e.gradEmbeddings) {
       assert.is(e.gradEmbeddings.length, n, `${c.id}: gradEmbeddings rows`);
@@ -110,6 +113,45 @@ test('recomputed: default ContrastiveLoss value and its loss dictionary', () => 
     if (Array.isArray(dict.posLoss.losses)) assert.equal(tupleSet(dict.posLoss.indices as number[][]), ref.pos, `${c.id} positive pairs`);
     if (Array.isArray(dict.negLoss.losses)) assert.equal(tupleSet(dict.negLoss.indices as number[][]), ref.neg, `${c.id} negative pairs`);
   }
+});
+
+test('recomputed: default NormalizedSoftmaxLoss (cosine logits / 0.05, mean cross-entropy) value and logits', () => {
+  const cases = pmlCases('losses_weighted', { class: 'NormalizedSoftmaxLoss', kind: 'loss' })
+    .filter((c) => Object.keys(c.options).length === 2 && c.inputs.tuples === null) as LossCase[];
+  assert.ok(cases.length >= 3, `${cases.length} default NormalizedSoftmaxLoss cases`);
+  for (const c of cases) {
+    const W = c.state!.W as Matrix; // [d, numClasses]
+    const colNorm = W[0].map((_, j) => Math.hypot(...W.map((r) => r[j])));
+    const logits = c.inputs.embeddings.map((x) => {
+      const nx = Math.hypot(...x);
+      return colNorm.map((cn, j) => x.reduce((s, v, k) => s + (v / nx) * (W[k][j] / cn), 0) / 0.05);
+    });
+    const ce = logits.map((row, i) => {
+      const m = Math.max(...row);
+      return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)) - row[c.inputs.labels![i]];
+    });
+    assertClose([mean(ce)], [c.expected.loss], { rtol: 1e-12 }, `${c.id} loss`);
+    assertClose(logits.flat(), c.expected.logits!.flat(), { rtol: 1e-12, atol: 1e-12 }, `${c.id} logits`);
+  }
+});
+
+test('recomputed: AccuracyCalculator precisionAt1 from the recorded neighbours', () => {
+  let checked = 0;
+  for (const c of pmlCases('accuracy') as AccuracyCase[]) {
+    const m = c.expected.metrics;
+    if (!c.inputs || !m || typeof m.precisionAt1 !== 'number' || c.options.avgOfAvgs) continue;
+    const { queryLabels: ql, reference, referenceLabels, refIncludesQuery } = c.inputs;
+    const rl = reference ? referenceLabels! : ql;
+    const self = reference === null || refIncludesQuery;
+    const hits: number[] = [];
+    ql.forEach((label, i) => {
+      const matches = rl.filter((l) => l === label).length - (self ? 1 : 0);
+      if (matches > 0) hits.push(rl[c.expected.knnIndices![i][0]] === label ? 1 : 0);
+    });
+    assertClose([mean(hits)], [m.precisionAt1], { rtol: 1e-12 }, `${c.id} precisionAt1`);
+    checked++;
+  }
+  assert.ok(checked >= 10, `only ${checked} accuracy cases checked`);
 });
 
 test.run();

@@ -48,6 +48,8 @@ export interface LossCase extends CaseBase {
     tuples: number[][] | number[] | null;
     refEmb: Matrix | null;
     refLabels: number[] | null;
+    /** SubCenterArcFaceLoss.getOutliers cases: the threshold in degrees. */
+    outlierThreshold?: number;
   };
   /** Learnable parameters and buffers before the call, by PML attribute name. */
   state?: Record<string, number[] | Matrix>;
@@ -58,6 +60,11 @@ export interface LossCase extends CaseBase {
     gradParams?: Record<string, number[] | Matrix>;
     stateAfter?: Record<string, number[] | Matrix>;
     lossDict?: LossDict;
+    /** getLogits(embeddings) after the call (classification and proxy losses). */
+    logits?: Matrix;
+    /** SubCenterArcFaceLoss.getOutliers: outlier rows and [embeddingSize, numClasses] dominant centres (NaN columns: class absent). */
+    outliers?: number[];
+    dominantCenters?: Matrix;
   };
 }
 
@@ -123,7 +130,29 @@ export interface BatchedDistanceCase extends CaseBase {
   expected: { blocks: { start: number; end: number; mat: Matrix }[] };
 }
 
-export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase;
+export interface AccuracyCase extends CaseBase {
+  kind: 'accuracy';
+  /** null for a case that records only that PML's constructor rejects the options. */
+  inputs: {
+    query: Matrix;
+    queryLabels: number[];
+    reference: Matrix | null;
+    referenceLabels: number[] | null;
+    refIncludesQuery: boolean;
+  } | null;
+  expected: {
+    /** camelCase metric names; with returnPerClass, one value per class in ascending label order. */
+    metrics?: Record<string, number | number[]>;
+    /** The k of the k-NN search, and its result (squared L2, query itself removed when the reference holds it). */
+    k?: number;
+    knnIndices?: Matrix;
+    /** The k-means labels AMI/NMI were computed from. */
+    clusterLabels?: number[];
+    error?: string;
+  };
+}
+
+export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase;
 export type PmlKind = PmlCase['kind'];
 
 export interface PmlFixture {
@@ -152,6 +181,8 @@ const REQUIRED: Record<PmlKind, [string, (v: unknown) => boolean][]> = {
   distance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['inputs.gradOutput', isMat], ['expected.mat', isMat],
     ['expected.gradQuery', isMat], ['expected.isInverted', (v) => typeof v === 'boolean']],
   batchedDistance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['expected.blocks', isArr]],
+  accuracy: [['inputs', (i) => i === null || (isMat((i as any).query) && isArr((i as any).queryLabels))],
+    ['expected', (e) => isObj(e) && ('metrics' in (e as object) || 'error' in (e as object))]],
 };
 
 function at(obj: unknown, path: string): unknown {
