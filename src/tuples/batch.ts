@@ -105,19 +105,6 @@ export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores
   return out;
 }
 
-/** Number of positive ordered pairs (same label, i ≠ j) and of valid triplets of a labelled batch. */
-function classCounts(labels: Int32Array): { pos: number; triplets: number } {
-  const counts = new Map<number, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  const n = labels.length;
-  let pos = 0, triplets = 0;
-  for (const c of counts.values()) {
-    pos += c * (c - 1);
-    triplets += c * (c - 1) * (n - c);
-  }
-  return { pos, triplets };
-}
-
 /**
  * Pairs in wasm buffers, positives first: rows/cols [pos + neg], so the positive pairs are
  * (rows, cols) at 0 and the negatives at offset `pos`. The caller disposes rows and cols.
@@ -172,29 +159,37 @@ export function withCounts<T>(fn: (ptr: number) => T): [T, number, number] {
   }
 }
 
-/** Every ordered pair i ≠ j of a labelled batch, row-major (lmu.get_all_pairs_indices). */
-export function allPairs(labels: Int32Array): PairSet {
-  const n = labels.length;
-  const { pos } = classCounts(labels);
-  const total = n * (n - 1);
-  const rows = int32Buffer(total);
-  const cols = int32Buffer(total);
-  withLabels(labels, (lp) => withCounts((c) => getEngine().k.i32_all_pairs(lp, n, rows.ptr, cols.ptr, rows.ptr + pos * 4, cols.ptr + pos * 4, c)));
-  return { rows, cols, pos, neg: total - pos };
+/**
+ * The number of valid triplets (a, p, n): anchors from labels, p and n from refLabels (the
+ * batch itself when null, p ≠ a) — every triplet, the most a miner can return.
+ */
+export function tripletCapacity(labels: Int32Array, refLabels: Int32Array | null = null): number {
+  const ref = refLabels ?? labels;
+  const counts = new Map<number, number>();
+  for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let t = 0;
+  for (const l of labels) {
+    const same = counts.get(l) ?? 0;
+    t += (refLabels ? same : same - 1) * (ref.length - same);
+  }
+  return t;
 }
 
-/** Every valid triplet (a, p, n) of a labelled batch, a-p-n order (lmu.get_all_triplets_indices). */
-export function allTriplets(labels: Int32Array): TripletSet {
-  const n = labels.length;
-  const { triplets } = classCounts(labels);
-  const a = int32Buffer(triplets), p = int32Buffer(triplets), ng = int32Buffer(triplets);
-  withLabels(labels, (lp) => getEngine().k.f32_triplet_margin_mine(0, lp, n, 0, TripletType.every, 0, a.ptr, p.ptr, ng.ptr));
-  return { a, p, n: ng, count: triplets };
-}
-
-/** Upper bound of the triplets a miner can return: every valid triplet. */
-export function tripletCapacity(labels: Int32Array): number {
-  return classCounts(labels).triplets;
+/** Every valid triplet in a-p-n order, streamed by the mining kernel (lmu.get_all_triplets_indices). */
+export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+  const cap = tripletCapacity(labels, refLabels);
+  const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
+  try {
+    withLabels(labels, (lp) =>
+      withLabels(refLabels ?? labels, (rp) => {
+        const ref = refLabels ?? labels;
+        set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
+      }),
+    );
+    return readTriplets(set);
+  } finally {
+    disposeTriplets(set);
+  }
 }
 
 /** Pairs given as tuples: [a1, p, a2, n] as is, triplets [a, p, n] as (a, p) and (a, n) (convert_to_pairs). */
