@@ -325,28 +325,6 @@ export function f32_positive_mask_scale(x: usize, s: f32, gx: usize, n: i32, acc
 
 // ---- tuples from labels (int32 labels [n]) ----
 
-// Ordered pairs i ≠ j, row-major: same label into (a1, p), different into (a2, nn); counts[0, 1] = P, N.
-export function i32_all_pairs(labels: usize, n: i32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
-  let np = 0, nq = 0;
-  for (let i = 0; i < n; i++) {
-    const li = ld_i32(labels, i);
-    for (let j = 0; j < n; j++) {
-      if (j == i) continue;
-      if (ld_i32(labels, j) == li) {
-        store<i32>(a1 + (<usize>np << 2), i);
-        store<i32>(p + (<usize>np << 2), j);
-        np++;
-      } else {
-        store<i32>(a2 + (<usize>nq << 2), i);
-        store<i32>(nn + (<usize>nq << 2), j);
-        nq++;
-      }
-    }
-  }
-  store<i32>(counts, np);
-  store<i32>(counts, nq, 4);
-}
-
 // @ts-ignore: decorator
 @inline function put3(a: usize, p: usize, nn: usize, k: i32, ai: i32, pi: i32, ni: i32): void {
   const o = <usize>k << 2;

@@ -12,7 +12,7 @@ import { BaseReducer } from '../reducers/base-reducer';
 import { DoNothingReducer } from '../reducers/do-nothing-reducer';
 import { zeroLosses, type LossDict } from '../reducers/loss-dict';
 import { MultipleReducers } from '../reducers/multiple-reducers';
-import { checkLabels, checkTargets, checkTuples, sameBatch, type Labels, type Tuples } from '../tuples/batch';
+import { checkEmbeddings, checkLabels, checkTargets, checkTuples, sameBatch, type Labels, type Tuples } from '../tuples/batch';
 import { countPositive, stackRows } from '../ops/loss';
 import { checkDistance, type Distance } from '../tuples/checks';
 import { convertToPairs, convertToTriplets, type PairTuples, type TripletTuples } from '../tuples/pairs';
@@ -141,13 +141,13 @@ export abstract class BaseMetricLossFunction {
   }
 
   private validate(fn: string, embeddings: Tensor, labels?: Labels | null, tuples?: Tuples | null, refEmb?: Tensor | null, refLabels?: Labels | null): LossInputs {
-    batch(fn, 'embeddings', embeddings);
+    checkEmbeddings(fn, 'embeddings', embeddings);
     const n = embeddings.shape[0];
     const lab = labels == null ? null : checkLabels(fn, labels, n);
     let ref = embeddings;
     let refLab = lab;
     if (refEmb != null) {
-      batch(fn, 'refEmb', refEmb);
+      checkEmbeddings(fn, 'refEmb', refEmb);
       if (refEmb.shape[1] !== embeddings.shape[1]) {
         throw new Error(`${fn}: embeddings is ${fmtShape(embeddings.shape)} but refEmb is ${fmtShape(refEmb.shape)}: the embedding sizes must match`);
       }
@@ -258,10 +258,4 @@ function statsOf(dict: LossDict): LossStats {
     active += countPositive(e.losses);
   }
   return { active, total };
-}
-
-function batch(fn: string, name: string, x: unknown): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d], got ${x === null ? 'null' : typeof x}`);
-  assertLive(fn, name, x);
-  if (x.shape.length !== 2) throw new Error(`${fn}: ${name} is ${fmtShape(x.shape)}: expected a 2-D batch [n, d]`);
 }

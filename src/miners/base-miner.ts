@@ -6,7 +6,7 @@
 import { Tensor, assertLive, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { LpDistance } from '../distances/lp-distance';
 import { checkDistance, type Distance } from '../tuples/checks';
-import { checkLabels, withLabels, type Labels } from '../tuples/batch';
+import { checkEmbeddings, checkLabels, withLabels, type Labels } from '../tuples/batch';
 
 /** A validated batch against its reference set, as the mining kernels take it. */
 export interface MineInputs {
@@ -35,12 +35,12 @@ export abstract class BaseMiner {
   /** Runs `fn` with the validated batch, its reference set and their distance matrix. */
   protected withMatrix<T>(embeddings: Tensor, labels: Labels, refEmb: Tensor | null | undefined, refLabels: Labels | null | undefined, fn: (x: MineInputs) => T): T {
     const name = `${this.name}.mine`;
-    batch(name, 'embeddings', embeddings);
+    checkEmbeddings(name, 'embeddings', embeddings);
     const lab = checkLabels(name, labels, embeddings.shape[0]);
     let ref = embeddings;
     let refLab = lab;
     if (refEmb != null) {
-      batch(name, 'refEmb', refEmb);
+      checkEmbeddings(name, 'refEmb', refEmb);
       if (refEmb.shape[1] !== embeddings.shape[1]) throw new Error(`${name}: embeddings is ${fmtShape(embeddings.shape)} but refEmb is ${fmtShape(refEmb.shape)}: the embedding sizes must match`);
       if (refLabels == null) throw new Error(`${name}: refEmb needs refLabels (one per reference embedding)`);
       ref = refEmb;
@@ -58,10 +58,4 @@ export abstract class BaseMiner {
       mat.dispose();
     }
   }
-}
-
-function batch(fn: string, name: string, x: unknown): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d], got ${x === null ? 'null' : typeof x}`);
-  assertLive(fn, name, x);
-  if (x.shape.length !== 2) throw new Error(`${fn}: ${name} is ${fmtShape(x.shape)}: expected a 2-D batch [n, d]`);
 }

@@ -1,7 +1,7 @@
-// Labels and index tuples (pytorch-metric-learning layout, int32 columns): validation,
-// every valid pair/triplet of a labelled batch (generated in wasm, no n³ mask), and the
-// conversions between pairs and triplets (lmu.convert_to_pairs / convert_to_triplets).
-import { Tensor, fmtShape } from '../autograd/tensor';
+// Labels, embeddings and index tuples (pytorch-metric-learning layout, int32 columns):
+// validation, every valid triplet of a labelled batch against a reference set (streamed by
+// the mining kernel, no n³ mask), and the wasm buffers losses and miners share.
+import { Tensor, assertLive, fmtShape } from '../autograd/tensor';
 import { getEngine, i32 } from '../wasm/instance';
 import { TripletType } from '../wasm/abi';
 import { col, int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
@@ -73,8 +73,8 @@ export function checkTuples(fn: string, tuples: Tuples, n: number, m = n): Tripl
 
 /** Validates a 2-D embedding batch. */
 export function checkEmbeddings(fn: string, name: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d]`);
-  x.ptr;
+  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d], got ${x === null ? 'null' : typeof x}`);
+  assertLive(fn, name, x);
   if (x.shape.length !== 2) throw new Error(`${fn}: ${name} is ${fmtShape(x.shape)}: expected a 2-D batch [n, d]`);
   return x;
 }
@@ -105,30 +105,11 @@ export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores
   return out;
 }
 
-/**
- * Pairs in wasm buffers, positives first: rows/cols [pos + neg], so the positive pairs are
- * (rows, cols) at 0 and the negatives at offset `pos`. The caller disposes rows and cols.
- */
-export interface PairSet {
-  rows: Tensor;
-  cols: Tensor;
-  pos: number;
-  neg: number;
-}
-
 export interface TripletSet {
   a: Tensor;
   p: Tensor;
   n: Tensor;
   count: number;
-}
-
-export const posIndex = (s: PairSet): [Index, Index] => [col(s.rows), col(s.cols)];
-export const negIndex = (s: PairSet): [Index, Index] => [col(s.rows, s.pos), col(s.cols, s.pos)];
-
-export function disposePairs(s: PairSet): void {
-  s.rows.dispose();
-  s.cols.dispose();
 }
 
 export function disposeTriplets(s: TripletSet): void {
@@ -192,50 +173,7 @@ export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | n
   }
 }
 
-/** Pairs given as tuples: [a1, p, a2, n] as is, triplets [a, p, n] as (a, p) and (a, n) (convert_to_pairs). */
-export function pairsFromTuples(t: TripletTuples | PairTuples): PairSet {
-  const [a1, p, a2, n] = t.length === 3 ? [t[0], t[1], t[0], t[2]] : t;
-  const rows = new Int32Array(a1.length + a2.length);
-  const cols = new Int32Array(rows.length);
-  rows.set(a1);
-  rows.set(a2, a1.length);
-  cols.set(p);
-  cols.set(n, p.length);
-  return { rows: int32From(rows), cols: int32From(cols), pos: a1.length, neg: a2.length };
-}
-
-/**
- * Triplets given as tuples: as is, or from pairs by joining each positive pair with every
- * negative pair of the same anchor, in positive-then-negative order (convert_to_triplets).
- */
-export function tripletsFromTuples(t: TripletTuples | PairTuples): TripletSet {
-  if (t.length === 3) return { a: int32From(t[0]), p: int32From(t[1]), n: int32From(t[2]), count: t[0].length };
-  const [a1, p, a2, n] = t;
-  const negsOf = new Map<number, number[]>();
-  a2.forEach((a, j) => {
-    const l = negsOf.get(a);
-    if (l) l.push(n[j]);
-    else negsOf.set(a, [n[j]]);
-  });
-  const A: number[] = [], P: number[] = [], N: number[] = [];
-  a1.forEach((a, i) => {
-    for (const q of negsOf.get(a) ?? []) {
-      A.push(a);
-      P.push(p[i]);
-      N.push(q);
-    }
-  });
-  return { a: int32From(A), p: int32From(P), n: int32From(N), count: A.length };
-}
-
 /** Reads a triplet set back into Int32Array columns. */
 export function readTriplets(s: TripletSet): TripletTuples {
   return [int32Read(col(s.a), s.count), int32Read(col(s.p), s.count), int32Read(col(s.n), s.count)];
-}
-
-/** Reads a pair set back into [a1, p, a2, n] columns. */
-export function readPairs(s: PairSet): PairTuples {
-  const [pr, pc] = posIndex(s);
-  const [nr, nc] = negIndex(s);
-  return [int32Read(pr, s.pos), int32Read(pc, s.pos), int32Read(nr, s.neg), int32Read(nc, s.neg)];
 }
