@@ -18,3 +18,6 @@ export * from './kernels/pool';
 export * from './kernels/norm';
 export * from './kernels/optim';
 export * from './kernels/kmeans';
+export * from './kernels/unary';
+export * from './kernels/gather';
+export * from './kernels/masked';
