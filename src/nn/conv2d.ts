@@ -2,6 +2,7 @@ import { Tensor } from '../autograd/tensor';
 import { conv2d, pairOf, paddingOf, type Pair } from '../ops/conv';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
+import { checkOptions } from '../options';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -24,8 +25,10 @@ export class Conv2d extends Module {
   readonly stride: [number, number];
   readonly padding: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, { stride = 1, padding = 0, bias = true }: Conv2dLayerOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: Conv2dLayerOptions = {}) {
     super();
+    const spec = { stride: ['integer', 'array'], padding: ['integer', 'array', ['same', 'valid']], bias: 'boolean' } as const;
+    const { stride = 1, padding = 0, bias = true } = checkOptions<Conv2dLayerOptions>('Conv2d', options, spec);
     checkPositiveInt('Conv2d', 'inChannels', inChannels);
     checkPositiveInt('Conv2d', 'outChannels', outChannels);
     this.kernelSize = pairOf('Conv2d', 'kernelSize', kernelSize, 1);
@@ -33,8 +36,8 @@ export class Conv2d extends Module {
     this.padding = paddingOf('Conv2d', padding, this.kernelSize, this.stride);
     const [kh, kw] = this.kernelSize;
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels, kh, kw], bound));
-    this.bias = bias ? this.registerParameter('bias', uniformParameter([outChannels], bound)) : null;
+    this.weight = this.registerParameter('weight', uniformParameter('Conv2d', 'weight', [outChannels, inChannels, kh, kw], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter('Conv2d', 'bias', [outChannels], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {

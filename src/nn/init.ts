@@ -4,9 +4,11 @@
 import { f32 } from '../wasm/instance';
 import { Tensor, untracked, type Shape } from '../autograd/tensor';
 import { rngFor } from '../random';
+import { checkShape } from '../autograd/create';
 
-/** An untracked tensor of U(−bound, bound) samples. */
-export function uniformParameter(shape: Shape, bound: number): Tensor {
+/** An untracked tensor of U(−bound, bound) samples; `fn` and `name` (its role) for errors. */
+export function uniformParameter(fn: string, name: string, shape: Shape, bound: number): Tensor {
+  checkShape(fn, shape, name);
   const rng = rngFor();
   const t = untracked(shape);
   const vals = new Float32Array(t.size);

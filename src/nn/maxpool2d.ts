@@ -2,6 +2,7 @@ import { Tensor } from '../autograd/tensor';
 import { pairOf, type Pair } from '../ops/conv';
 import { maxPool2d } from '../ops/pool';
 import { Module } from './module';
+import { checkOptions } from '../options';
 
 /**
  * Max pooling over NCHW input (torch.nn.MaxPool2d, floor mode, no padding); stride defaults
@@ -13,8 +14,9 @@ export class MaxPool2d extends Module {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
 
-  constructor(kernelSize: Pair, { stride }: { stride?: Pair } = {}) {
+  constructor(kernelSize: Pair, options: { stride?: Pair } = {}) {
     super();
+    const { stride } = checkOptions<{ stride?: Pair }>('MaxPool2d', options, { stride: ['integer', 'array'] });
     this.kernelSize = pairOf('MaxPool2d', 'kernelSize', kernelSize, 1);
     this.stride = pairOf('MaxPool2d', 'stride', stride ?? kernelSize, 1);
   }

@@ -4,6 +4,7 @@
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
+import { checkOptions } from '../options';
 
 export type Pair = number | readonly [number, number];
 
@@ -59,6 +60,7 @@ export function convGroup(n: number, ohw: number): number {
  * oh = ⌊(h + 2·padding − kh) / stride⌋ + 1 (torch.nn.functional.conv2d).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, { stride: ['integer', 'array'], padding: ['integer', 'array', ['same', 'valid']] });
   x.ptr, weight.ptr, bias?.ptr;
   const [sh, sw] = pairOf('conv2d', 'stride', options.stride ?? 1, 1);
   if (x.ndim !== 4) throw new Error(`conv2d: x must be 4-D [n, c, h, w], got ${fmtShape(x.shape)}`);

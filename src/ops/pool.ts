@@ -4,6 +4,7 @@ import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
 import { pairOf, type Pair } from './conv';
+import { checkOptions } from '../options';
 
 export interface MaxPool2dOptions {
   /** Default: the kernel size. */
@@ -12,6 +13,7 @@ export interface MaxPool2dOptions {
 
 /** x [n, c, h, w] -> [n, c, ⌊(h − kh)/sh⌋ + 1, ⌊(w − kw)/sw⌋ + 1], max over each window. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+  checkOptions('maxPool2d', options, { stride: ['integer', 'array'] });
   x.ptr;
   const [kh, kw] = pairOf('maxPool2d', 'kernelSize', kernelSize, 1);
   const [sh, sw] = pairOf('maxPool2d', 'stride', options.stride ?? kernelSize, 1);
