@@ -10,3 +10,4 @@ export type { Labels, Tuples } from '../tuples/batch';
 export { BaseMetricLossFunction, BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs, type Regularizer } from './base-metric-loss-function';
 export { GeneralizedLiftedStructureLoss, type GeneralizedLiftedStructureLossOptions } from './generalized-lifted-structure-loss';
 export { NCALoss, type NCALossOptions } from './nca-loss';
+export { NPairsLoss, type NPairsLossOptions } from './n-pairs-loss';
