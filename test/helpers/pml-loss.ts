@@ -6,7 +6,7 @@
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { assertClose } from './close';
-import { flat, type LossCase, type LossDict, type Matrix, type ReducerCase } from './pml-fixtures';
+import { flat, pmlCases, type LossCase, type LossDict, type Matrix, type ReducerCase } from './pml-fixtures';
 
 const NAMESPACES: Record<string, Record<string, unknown>> = {
   distances: sl.distances as any,
@@ -121,3 +121,22 @@ export function lossDictOf(d: LossDict): sl.reducers.LossDict {
 }
 
 export type { ReducerCase };
+
+/**
+ * Registers one uvu test per PML loss fixture case of `cls` (value, gradients, loss dictionary)
+ * and one that the fixtures hold at least `minCases` cases. A case where PML's loss is NaN
+ * because its dictionary is empty (a mean of nothing) is checked as simlearn's 0 with a zero
+ * gradient, the dictionary still compared as is (simlearn's reducers reduce empty terms to 0).
+ */
+export function pmlLossTests(test: (name: string, fn: () => void) => void, cls: string, make: (options: Record<string, unknown>) => any, minCases: number, rtol = 1e-4): void {
+  const cases = pmlCases('losses', { class: cls, kind: 'loss' });
+  test(`fixtures cover ${cls}`, () => assert.ok(cases.length >= minCases, `${cases.length} cases`));
+  for (const c of cases) {
+    if (Number.isNaN(c.expected.loss)) {
+      test(`PML ${c.id}: empty loss dictionary; 0, not PML's NaN`, () => {
+        const zero = c.inputs.embeddings.map((r) => r.map(() => 0));
+        checkLossCase({ ...c, expected: { ...c.expected, loss: 0, gradEmbeddings: zero } }, make, rtol);
+      });
+    } else test(`PML ${c.id}: value, gradients, loss dictionary`, () => checkLossCase(c, make, rtol));
+  }
+}

@@ -3,22 +3,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { pmlCases } from '../helpers/pml-fixtures';
-import { checkLossCase } from '../helpers/pml-loss';
+import { pmlLossTests } from '../helpers/pml-loss';
 import { gradcheck } from '../helpers/gradcheck';
 
 await sl.init();
 
-const cases = pmlCases('losses', { class: 'NPairsLoss', kind: 'loss' });
-const make = (o: Record<string, unknown>) => new sl.losses.NPairsLoss(o);
-
-test('fixtures cover the loss', () => {
-  assert.ok(cases.length >= 8, `${cases.length} cases`);
-});
-
-for (const c of cases) {
-  test(`PML ${c.id}: value, gradients, loss dictionary`, () => checkLossCase(c, make));
-}
+pmlLossTests(test, 'NPairsLoss', (o) => new sl.losses.NPairsLoss(o), 8);
 
 test('gradcheck on 9 samples (odd size), a singleton class, squared Lp distance', () => {
   const x = sl.randn([9, 5], { seed: 4 });

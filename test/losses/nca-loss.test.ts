@@ -3,29 +3,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { pmlCases } from '../helpers/pml-fixtures';
-import { checkLossCase } from '../helpers/pml-loss';
+import { pmlLossTests } from '../helpers/pml-loss';
 import { gradcheck } from '../helpers/gradcheck';
 
 await sl.init();
 
-const cases = pmlCases('losses', { class: 'NCALoss', kind: 'loss' });
-const make = (o: Record<string, unknown>) => new sl.losses.NCALoss(o);
-
-test('fixtures cover the loss', () => {
-  assert.ok(cases.length >= 9, `${cases.length} cases`);
-});
-
-for (const c of cases) {
-  if (Number.isNaN(c.expected.loss)) {
-    // No query has a same-label reference: PML's dictionary is empty (checked as is) and its mean
-    // of nothing is NaN; simlearn's reducers turn empty terms into 0 with a zero gradient.
-    test(`PML ${c.id}: empty loss dictionary; 0, not PML's NaN`, () => {
-      const zero = c.inputs.embeddings.map((r) => r.map(() => 0));
-      checkLossCase({ ...c, expected: { ...c.expected, loss: 0, gradEmbeddings: zero } }, make);
-    });
-  } else test(`PML ${c.id}: value, gradients, loss dictionary`, () => checkLossCase(c, make));
-}
+pmlLossTests(test, 'NCALoss', (o) => new sl.losses.NCALoss(o), 9);
 
 test('gradcheck on 7 samples (odd size), labels with a singleton class, softmaxScale 2', () => {
   const x = sl.randn([7, 5], { seed: 3 });
