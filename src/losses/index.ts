@@ -11,3 +11,4 @@ export { BaseMetricLossFunction, BASE_LOSS_OPTIONS, type BaseLossOptions, type L
 export { GeneralizedLiftedStructureLoss, type GeneralizedLiftedStructureLossOptions } from './generalized-lifted-structure-loss';
 export { NCALoss, type NCALossOptions } from './nca-loss';
 export { NPairsLoss, type NPairsLossOptions } from './n-pairs-loss';
+export { TupletMarginLoss, type TupletMarginLossOptions } from './tuplet-margin-loss';
