@@ -12,3 +12,4 @@ export { GeneralizedLiftedStructureLoss, type GeneralizedLiftedStructureLossOpti
 export { NCALoss, type NCALossOptions } from './nca-loss';
 export { NPairsLoss, type NPairsLossOptions } from './n-pairs-loss';
 export { TupletMarginLoss, type TupletMarginLossOptions } from './tuplet-margin-loss';
+export { IntraPairVarianceLoss, type IntraPairVarianceLossOptions } from './intra-pair-variance-loss';
