@@ -26,3 +26,25 @@ export const enum TripletType { all = 0, hard = 1, semihard = 2, easy = 3, every
 
 /** Distance of f32_paired_bwd. */
 export const enum PairedKind { sqeuclidean = 0, euclidean = 1, manhattan = 2, lp = 3, dot = 4 }
+
+/** Elementwise op of f32_unary_fwd / f32_unary_bwd; `a`, `b` are the op's parameters. */
+export const enum UnaryOp {
+  exp = 0, //        eˣ
+  log = 1, //        ln x
+  softplus = 2, //   ln(1 + eˣ) (stable for any x)
+  sigmoid = 3, //    1 / (1 + e⁻ˣ)
+  sqrt = 4, //       √x
+  pow = 5, //        xᵃ
+  abs = 6, //        |x|
+  clamp = 7, //      x clamped to a..b
+  neg = 8, //        −x
+  square = 9, //     x²
+  logSigmoid = 10, // −softplus(−x)
+  tanh = 11, //      tanh x
+}
+
+/** Comparison of f32_compare / f32_compare_scalar, written as 1 (true) or 0 (false). */
+export const enum CompareOp { eq = 0, ne = 1, gt = 2, ge = 3, lt = 4, le = 5 }
+
+/** Reduction of f32_masked_rows_fwd / f32_masked_rows_bwd over the kept entries of each row. */
+export const enum MaskedReduce { sum = 0, mean = 1, max = 2, min = 3, logsumexp = 4 }

@@ -126,3 +126,20 @@ export function f32_l2normalize_bwd(y: usize, g: usize, norms: usize, gx: usize,
     }
   }
 }
+
+// Cumulative sums along each row: out[i, j] (+)= Σ_{j' ≤ j} x[i, j'] (reverse 0), or
+// Σ_{j' ≥ j} (reverse 1). The reverse sum is the backward of the forward one (and vice
+// versa), so this one kernel is both directions of cumsumRows. x, out [n, m]; the running
+// sum is f64 so long rows keep float32 accuracy. out may alias x when accumulate is 0.
+export function f32_cumsum_rows(x: usize, out: usize, n: i32, m: i32, reverse: i32, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const row = (<usize>i * <usize>m) << 2;
+    let s: f64 = 0;
+    for (let t = 0; t < m; t++) {
+      const j = reverse ? m - 1 - t : t;
+      const at = row + (<usize>j << 2);
+      s += <f64>load<f32>(x + at);
+      store<f32>(out + at, accumulate ? load<f32>(out + at) + <f32>s : <f32>s);
+    }
+  }
+}

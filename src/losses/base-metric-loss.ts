@@ -3,7 +3,7 @@
 // the distance matrix once, and hands it with the batch's tuples (every valid one from the
 // labels, or the given ones) to the concrete loss.
 import { Tensor } from '../autograd/tensor';
-import type { Reducer } from '../reducers/base-reducer';
+import type { BaseReducer as Reducer } from '../reducers/base-reducer';
 import {
   allPairs,
   allTriplets,
@@ -20,15 +20,11 @@ import {
   type Tuples,
   checkTargets,
   sameBatch,
-} from './tuples';
+} from '../tuples/batch';
 import { stackRows } from '../ops/loss';
+import { checkDistance, checkMargin, checkPositive, type Distance } from '../tuples/checks';
 
-/** What a loss needs of a distance object (sl.distances.*). */
-export interface Distance {
-  readonly isInverted: boolean;
-  pairwise(x: Tensor, y?: Tensor): Tensor;
-  paired(x: Tensor, y: Tensor): Tensor;
-}
+export { checkDistance, checkMargin, checkPositive, type Distance };
 
 export interface LossStats {
   /** Pairs/triplets (anchors for MultiSimilarityLoss) whose loss is non-zero. */
@@ -118,30 +114,6 @@ export function pairSetOf(source: TupleSource): PairSet {
 /** Every triplet of the source (convert_to_triplets). The caller disposes it. */
 export function tripletSetOf(source: TupleSource): TripletSet {
   return source.tuples ? tripletsFromTuples(source.tuples) : allTriplets(source.labels);
-}
-
-/** Checks a margin-like hyper-parameter: a finite number ≥ 0. */
-export function checkMargin(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new Error(`${fn}: ${name} must be a finite number >= 0, got ${String(v)}`);
-  }
-  return v;
-}
-
-/** Checks a strictly positive finite hyper-parameter. */
-export function checkPositive(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new Error(`${fn}: ${name} must be a finite number > 0, got ${String(v)}`);
-  }
-  return v;
-}
-
-/** A distance option: the default when undefined, else checked (pairwise, paired, isInverted). */
-export function checkDistance(fn: string, d: unknown, fallback: () => Distance): Distance {
-  if (d === undefined) return fallback();
-  const ok = d !== null && typeof d === 'object' && typeof (d as Distance).pairwise === 'function' && typeof (d as Distance).paired === 'function' && typeof (d as Distance).isInverted === 'boolean';
-  if (!ok) throw new TypeError(`${fn}: distance must be a distance object (sl.distances.*) with pairwise, paired and isInverted`);
-  return d as Distance;
 }
 
 /** A reducer option: the default when undefined, else checked (reduce()). */

@@ -4,7 +4,7 @@ import { sum } from '../ops/reduce';
 import { PairKind, countPositive, pairLosses } from '../ops/loss';
 import { LpDistance } from '../distances/lp-distance';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
-import type { Reducer } from '../reducers/base-reducer';
+import type { BaseReducer as Reducer } from '../reducers/base-reducer';
 import { checkDistance, checkMargin, checkReducer, type Distance } from './base-metric-loss';
 import { PairBasedLoss, type PairPart } from './pair-based-loss';
 

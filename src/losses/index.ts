@@ -6,4 +6,6 @@ export { SimilarityRegressionLoss, type SimilarityRegressionLossOptions } from '
 export { PairClassificationLoss, type PairClassificationLossOptions } from './pair-classification-loss';
 export { NTXentLoss, type NTXentLossOptions } from './ntxent-loss';
 export { MultiSimilarityLoss, type MultiSimilarityLossOptions } from './multi-similarity-loss';
-export type { Labels, Tuples } from './tuples';
+export type { Labels, Tuples } from '../tuples/batch';
+export { BaseMetricLossFunction, BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs, type Regularizer } from './base-metric-loss-function';
+export { GeneralizedLiftedStructureLoss, type GeneralizedLiftedStructureLossOptions } from './generalized-lifted-structure-loss';

@@ -2,10 +2,10 @@ import { Tensor, untracked } from '../autograd/tensor';
 import { countPositive, indexPtr, multiSimilarityLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { MeanReducer } from '../reducers/mean-reducer';
-import type { Reducer } from '../reducers/base-reducer';
+import type { BaseReducer as Reducer } from '../reducers/base-reducer';
 import { getEngine } from '../wasm/instance';
 import { BaseMetricLoss, checkDistance, checkPositive, checkReducer, pairSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { disposePairs, negIndex, posIndex, readPairs, type PairSet } from './tuples';
+import { disposePairs, negIndex, posIndex, readPairs, type PairSet } from '../tuples/batch';
 
 export interface MultiSimilarityLossOptions {
   /** Weight of positive pairs. Default 2. */

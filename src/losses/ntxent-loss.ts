@@ -2,10 +2,10 @@ import { Tensor, untracked } from '../autograd/tensor';
 import { countPositive, indexPtr, ntxentLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { MeanReducer } from '../reducers/mean-reducer';
-import type { Reducer } from '../reducers/base-reducer';
+import type { BaseReducer as Reducer } from '../reducers/base-reducer';
 import { getEngine } from '../wasm/instance';
 import { BaseMetricLoss, checkDistance, checkPositive, checkReducer, pairSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { disposePairs, negIndex, posIndex } from './tuples';
+import { disposePairs, negIndex, posIndex } from '../tuples/batch';
 
 export interface NTXentLossOptions {
   /** Default 0.07. */

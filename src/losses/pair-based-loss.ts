@@ -4,7 +4,7 @@
 import { Tensor } from '../autograd/tensor';
 import { col, iota, int32From, type PairSource } from '../ops/loss';
 import { BaseMetricLoss, pairSetOf, type TupleSource } from './base-metric-loss';
-import { checkTargets, disposePairs, negIndex, posIndex, sameBatch } from './tuples';
+import { checkTargets, disposePairs, negIndex, posIndex, sameBatch } from '../tuples/batch';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
 export type PairPart = PairSource & { target: number | Float32Array };

@@ -2,9 +2,9 @@ import { Tensor } from '../autograd/tensor';
 import { TripletFlag, col, countPositive, iota, tripletMarginLosses, type TripletSource } from '../ops/loss';
 import { LpDistance } from '../distances/lp-distance';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
-import type { Reducer } from '../reducers/base-reducer';
+import type { BaseReducer as Reducer } from '../reducers/base-reducer';
 import { BaseMetricLoss, checkDistance, checkMargin, checkReducer, tripletSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { disposeTriplets, sameBatch } from './tuples';
+import { disposeTriplets, sameBatch } from '../tuples/batch';
 
 export interface TripletMarginLossOptions {
   /** Default 0.05. */

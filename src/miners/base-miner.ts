@@ -2,8 +2,8 @@
 // temporary wasm buffer, and a kernel that streams the chosen tuples into int32 columns.
 import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { LpDistance } from '../distances/lp-distance';
-import { checkDistance, type Distance } from '../losses/base-metric-loss';
-import { checkEmbeddings, checkLabels, withLabels, type Labels } from '../losses/tuples';
+import { checkDistance, type Distance } from '../tuples/checks';
+import { checkEmbeddings, checkLabels, withLabels, type Labels } from '../tuples/batch';
 
 export abstract class BaseMiner {
   readonly distance: Distance;

@@ -1,6 +1,6 @@
 import { Tensor } from '../autograd/tensor';
-import type { Distance } from '../losses/base-metric-loss';
-import { disposeTriplets, readTriplets, type Labels, type TripletTuples } from '../losses/tuples';
+import type { Distance } from '../tuples/checks';
+import { disposeTriplets, readTriplets, type Labels, type TripletTuples } from '../tuples/batch';
 import { int32Buffer } from '../ops/loss';
 import { getEngine } from '../wasm/instance';
 import { BaseMiner } from './base-miner';

@@ -1,6 +1,6 @@
 import { Tensor } from '../autograd/tensor';
-import { checkMargin, type Distance } from '../losses/base-metric-loss';
-import { withCounts, type Labels, type PairTuples } from '../losses/tuples';
+import { checkMargin, type Distance } from '../tuples/checks';
+import { withCounts, type Labels, type PairTuples } from '../tuples/batch';
 import { col, int32Buffer, int32Read } from '../ops/loss';
 import { getEngine } from '../wasm/instance';
 import { BaseMiner } from './base-miner';

@@ -1,6 +1,6 @@
 import { Tensor } from '../autograd/tensor';
-import { checkMargin, type Distance } from '../losses/base-metric-loss';
-import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../losses/tuples';
+import { checkMargin, type Distance } from '../tuples/checks';
+import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../tuples/batch';
 import { int32Buffer } from '../ops/loss';
 import { getEngine } from '../wasm/instance';
 import { TripletType as TripletCode } from '../wasm/abi';

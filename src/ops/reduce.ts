@@ -77,3 +77,30 @@ export function l2Normalize(x: Tensor, eps = 1e-12): Tensor {
     [norms],
   );
 }
+
+/**
+ * Cumulative sums along the last axis (torch.cumsum(x, dim=-1)): out[..., j] = Σ_{j' ≤ j}
+ * x[..., j']. The gradient is the reverse cumulative sum of g (the same kernel, reversed).
+ */
+export function cumsum(x: Tensor): Tensor {
+  assertLive('cumsum', 'x', x);
+  if (x.shape.length === 0) throw new Error('cumsum: x must have at least one dimension, got a scalar');
+  const m = x.shape[x.shape.length - 1];
+  const n = m === 0 ? 0 : x.size / m;
+  const k = getEngine().k;
+  const out = empty(x.shape);
+  k.f32_cumsum_rows(x.ptr, out.ptr, n, m, 0, 0);
+  return record(out, 'cumsum', [x], (g) => addGrad(x, (p, acc) => k.f32_cumsum_rows(g.ptr, p, n, m, 1, acc)));
+}
+
+/**
+ * A scalar 0 that depends on x with a zero gradient: PML's `torch.sum(x * 0)`, what a loss
+ * with no valid pair or triplet returns so backward() still reaches the embeddings.
+ */
+export function zeroFrom(x: Tensor): Tensor {
+  assertLive('zeroFrom', 'x', x);
+  const k = getEngine().k;
+  const out = empty([]);
+  f32()[out.ptr >>> 2] = 0;
+  return record(out, 'zeroFrom', [x], () => addGrad(x, (p, acc) => (acc ? undefined : k.f32_fill(p, 0, x.size))));
+}

@@ -1,11 +1,18 @@
 import type { Tensor } from '../autograd/tensor';
-import { mean, sum } from '../ops/reduce';
-import type { Reducer } from './base-reducer';
+import { checkOptions } from '../options';
+import { mean } from '../ops/reduce';
+import { BaseReducer } from './base-reducer';
 
-/** Mean of every per-tuple loss; 0 for no tuples. */
-export class MeanReducer implements Reducer {
-  reduce(losses: Tensor): Tensor {
-    // the sum of nothing is 0 (mean would be NaN) and keeps the graph connected
-    return losses.size === 0 ? sum(losses) : mean(losses);
+/** Mean of every term (PML's MeanReducer); 0 with zero gradient when there is none. */
+export class MeanReducer extends BaseReducer {
+  readonly name: string = 'MeanReducer';
+
+  constructor(options?: Record<string, never>) {
+    super();
+    checkOptions('MeanReducer', options, {});
+  }
+
+  protected elementReduction(losses: Tensor): Tensor {
+    return mean(losses);
   }
 }

@@ -1,10 +1,12 @@
 import type { Tensor } from '../autograd/tensor';
 import { sum } from '../ops/reduce';
-import type { Reducer } from './base-reducer';
+import { MeanReducer } from './mean-reducer';
 
-/** Sum of every per-tuple loss; 0 for no tuples. */
-export class SumReducer implements Reducer {
-  reduce(losses: Tensor): Tensor {
+/** Sum of every term (PML's SumReducer); 0 when there is none. */
+export class SumReducer extends MeanReducer {
+  readonly name: string = 'SumReducer';
+
+  protected elementReduction(losses: Tensor): Tensor {
     return sum(losses);
   }
 }

@@ -10,8 +10,9 @@ import { Rng } from '../../src/random';
 import { f32, getEngine } from '../../src/wasm/instance';
 import { BinaryOp } from '../../src/wasm/abi';
 import { assertClose, randomF32, U32 } from '../helpers/close';
+import { liveBuffers, out, put, read, withBuffers } from '../helpers/kernel-buffers';
 import { binaryColRef, binaryRef, binaryRowRef, mapRef, reluBwdRef, reluRef, transposeRef, type BinaryName } from '../ref/eltwise';
-import { l2normalizeBwdRef, l2normalizeRef, l2normRowsRef, sumColsRef, sumRef, sumRowsRef } from '../ref/reduce';
+import { cumsumRowsRef, l2normalizeBwdRef, l2normalizeRef, l2normRowsRef, sumColsRef, sumRef, sumRowsRef } from '../ref/reduce';
 import { gemmRef } from '../ref/gemm';
 
 await sl.init();
@@ -21,47 +22,6 @@ const called = new Set<string>();
 const k = new Proxy(e.k, { get: (t, name: string) => (called.add(name), (t as any)[name]) }) as typeof e.k;
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 16, 17, 33, 64, 100];
-const GUARD = 17;
-const SENTINEL = -12345.5;
-
-// ---- buffers: each case allocates, checks its guards and inputs, and frees everything ----
-
-interface Buf {
-  ptr: number;
-  n: number;
-  init: Float32Array;
-}
-let live: Buf[] = [];
-
-function put(data: ArrayLike<number>): Buf {
-  const ptr = e.alloc.alloc((data.length + GUARD) * 4);
-  const init = Float32Array.from(data);
-  const v = f32();
-  v.set(init, ptr >>> 2);
-  v.fill(SENTINEL, (ptr >>> 2) + data.length, (ptr >>> 2) + data.length + GUARD);
-  const b = { ptr, n: data.length, init };
-  live.push(b);
-  return b;
-}
-const out = (n: number): Buf => put(new Float32Array(n).fill(NaN));
-const read = (b: Buf): Float32Array => f32().slice(b.ptr >>> 2, (b.ptr >>> 2) + b.n);
-
-/** Runs a case; afterwards every guard holds and every buffer not in `written` is unchanged. */
-function withBuffers(label: string, fn: (written: Set<Buf>) => void): void {
-  const written = new Set<Buf>();
-  try {
-    fn(written);
-    const v = f32();
-    for (const b of live) {
-      const g = (b.ptr >>> 2) + b.n;
-      for (let i = 0; i < GUARD; i++) if (v[g + i] !== SENTINEL) assert.unreachable(`${label}: wrote past the end (guard ${i})`);
-      if (!written.has(b)) assertClose(read(b), b.init, {}, `${label}: an input changed`);
-    }
-  } finally {
-    for (const b of live) e.alloc.free(b.ptr);
-    live = [];
-  }
-}
 
 const rng = new Rng(20261128);
 const OPS: BinaryName[] = ['add', 'sub', 'mul', 'div'];
@@ -229,6 +189,25 @@ test('f32_sum_rows / f32_sum_cols: acc 0 and 1, within d·u·Σ|x| per output', 
       });
 });
 
+test('f32_cumsum_rows: forward and reverse, acc 0 and 1, within m·u·Σ|x|', () => {
+  for (const m of SIZES) {
+    withBuffers(`cumsum m=${m}`, (w) => {
+      const n = 3;
+      const xs = randomF32(rng, n * m);
+      const x = put(xs), o = out(n * m);
+      w.add(o);
+      const tol = { rtol: 2 * U32, atol: m * U32 * 3 };
+      for (const reverse of [false, true]) {
+        k.f32_cumsum_rows(x.ptr, o.ptr, n, m, reverse ? 1 : 0, 0);
+        const ref = cumsumRowsRef(xs, n, m, reverse);
+        assertClose(read(o), ref, tol, `reverse=${reverse}`);
+        k.f32_cumsum_rows(x.ptr, o.ptr, n, m, reverse ? 1 : 0, 1);
+        assertClose(read(o), ref.map((v) => 2 * v), tol, `reverse=${reverse} acc`);
+      }
+    });
+  }
+});
+
 test('f32_l2norm_rows: relative error ≤ (d + 2)·u', () => {
   for (const n of [1, 3, 17])
     for (const d of SIZES)
@@ -366,7 +345,7 @@ test('every export of the eltwise, reduce and gemm kernel files is tested here',
   });
   const untested = exported.filter((name) => !called.has(name) && name !== 'f32_gemm_workspace_bytes');
   assert.equal(untested, [], `kernels without a test: ${untested.join(', ')}`);
-  assert.is(live.length, 0, 'no buffer leaked by the kernel tests');
+  assert.is(liveBuffers(), 0, 'no buffer leaked by the kernel tests');
 });
 
 test.run();

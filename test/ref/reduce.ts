@@ -63,3 +63,17 @@ export function sumAxisRef(x: Arr, shape: number[], axis: number): Float64Array 
       for (let i = 0; i < inner; i++) out[o * inner + i] += x[(o * n + j) * inner + i];
   return out;
 }
+
+/** out[i, j] = Σ_{j' ≤ j} x[i, j'] (reverse: j' ≥ j); x [n, m] */
+export function cumsumRowsRef(x: Arr, n: number, m: number, reverse = false): Float64Array {
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let t = 0; t < m; t++) {
+      const j = reverse ? m - 1 - t : t;
+      s += x[i * m + j];
+      out[i * m + j] = s;
+    }
+  }
+  return out;
+}

@@ -29,11 +29,15 @@ export function checkLabels(fn: string, labels: Labels, n: number): Int32Array {
   return out;
 }
 
-/** Validates index tuples for a batch of n: 3 or 4 integer columns, matching lengths, indices in [0, n). */
-export function checkTuples(fn: string, tuples: Tuples, n: number): TripletTuples | PairTuples {
+/**
+ * Validates index tuples for a batch of n: 3 or 4 integer columns, matching lengths; anchors
+ * (a, a1, a2) in [0, n), the others (p, n) in [0, m) — m the reference set's size, n by default.
+ */
+export function checkTuples(fn: string, tuples: Tuples, n: number, m = n): TripletTuples | PairTuples {
   if (!Array.isArray(tuples) || (tuples.length !== 3 && tuples.length !== 4)) {
     throw new Error(`${fn}: tuples must be [anchors, positives, negatives] or [a1, p, a2, n] (int32 columns), got ${Array.isArray(tuples) ? `${tuples.length} columns` : typeof tuples}`);
   }
+  const cols4 = tuples.length === 4;
   const names = tuples.length === 3 ? ['anchors', 'positives', 'negatives'] : ['a1', 'p', 'a2', 'n'];
   const cols = tuples.map((c, ci) => {
     if (c === null || typeof c !== 'object' || typeof (c as ArrayLike<number>).length !== 'number') {
@@ -42,8 +46,11 @@ export function checkTuples(fn: string, tuples: Tuples, n: number): TripletTuple
     const out = new Int32Array(c.length);
     for (let i = 0; i < c.length; i++) {
       const v = c[i];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n) {
-        throw new Error(`${fn}: tuple column ${names[ci]}[${i}] is ${String(v)}: indices must be integers in [0, ${n}) for a batch of ${n}`);
+      const anchor = ci === 0 || (cols4 && ci === 2);
+      const bound = anchor ? n : m;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= bound) {
+        const of = anchor || m === n ? `a batch of ${n}` : `a reference set of ${m}`;
+        throw new Error(`${fn}: tuple column ${names[ci]}[${i}] is ${String(v)}: indices must be integers in [0, ${bound}) for ${of}`);
       }
       out[i] = v;
     }

@@ -1,0 +1,199 @@
+// Masks and masked row reductions, the building blocks of the pair-mask losses
+// (pytorch-metric-learning's `lmu.logsumexp(x, keep_mask, add_one)`, masked sums and means).
+// A mask is float32 0/1 of x's shape; an entry is kept where mask ≠ 0. Entries not kept
+// are never read into a result, so a NaN or ±inf there cannot leak (unlike x·mask).
+
+import { CompareOp, MaskedReduce } from '../codes';
+
+// @ts-ignore: decorator
+@inline function kept(mask: usize, masked: i32, at: usize): bool {
+  return !masked || load<f32>(mask + at) != 0;
+}
+
+// ---- masked row reductions ----
+// x, mask [n, m] (masked 0: every entry kept, mask unread); out [n]; arg i32 [n] (max/min
+// only: the column chosen, −1 for an empty row; unread otherwise).
+// op (MaskedReduce): sum, mean, max, min, logsumexp = ln(Σ_kept eˣ + addOne).
+// A row with nothing kept gives 0 (PML: torch's masked logsumexp is filled with 0 there;
+// the mean of nothing is 0, not NaN). The logsumexp subtracts the row maximum (0 included
+// when addOne) so no exp overflows.
+export function f32_masked_rows_fwd(op: i32, x: usize, mask: usize, masked: i32, n: i32, m: i32, addOne: i32, out: usize, arg: usize): void {
+  for (let i = 0; i < n; i++) {
+    const row = (<usize>i * <usize>m) << 2;
+    let count = 0;
+    let best: f32 = 0;
+    let bestAt = -1;
+    let s: f64 = 0;
+    for (let j = 0; j < m; j++) {
+      const at = row + (<usize>j << 2);
+      if (!kept(mask, masked, at)) continue;
+      const v = load<f32>(x + at);
+      count++;
+      if (op == MaskedReduce.sum || op == MaskedReduce.mean) s += v;
+      else if (op == MaskedReduce.min) {
+        if (bestAt < 0 || v < best) { best = v; bestAt = j; }
+      } else if (bestAt < 0 || v > best) { best = v; bestAt = j; }
+    }
+    let r: f32 = 0;
+    if (count > 0) {
+      if (op == MaskedReduce.sum) r = <f32>s;
+      else if (op == MaskedReduce.mean) r = <f32>(s / count);
+      else if (op == MaskedReduce.logsumexp) {
+        const top = addOne ? max<f32>(best, 0) : best;
+        if (top == -Infinity) r = -Infinity;
+        else {
+          let e: f64 = addOne ? Math.exp(-<f64>top) : 0;
+          for (let j = 0; j < m; j++) {
+            const at = row + (<usize>j << 2);
+            if (kept(mask, masked, at)) e += Math.exp(<f64>load<f32>(x + at) - <f64>top);
+          }
+          r = <f32>(<f64>top + Math.log(e));
+        }
+      } else r = best;
+    }
+    store<f32>(out + (<usize>i << 2), r);
+    if (op == MaskedReduce.max || op == MaskedReduce.min) store<i32>(arg + (<usize>i << 2), bestAt);
+  }
+}
+
+// gx (+)= ∂out/∂x · g, g [n]: sum → g on kept entries; mean → g / count; max, min → g at
+// the chosen column only (the first one on ties, as the forward chose); logsumexp → g times
+// the softmax e^(x − out) on kept entries. Rows with nothing kept get 0.
+export function f32_masked_rows_bwd(op: i32, x: usize, mask: usize, masked: i32, n: i32, m: i32, out: usize, arg: usize, g: usize, gx: usize, accumulate: i32): void {
+  for (let i = 0; i < n; i++) {
+    const row = (<usize>i * <usize>m) << 2;
+    const gi = load<f32>(g + (<usize>i << 2));
+    const oi = load<f32>(out + (<usize>i << 2));
+    let scale = gi;
+    if (op == MaskedReduce.mean) {
+      let count = 0;
+      for (let j = 0; j < m; j++) if (kept(mask, masked, row + (<usize>j << 2))) count++;
+      scale = count > 0 ? gi / <f32>count : 0;
+    }
+    const chosen = op == MaskedReduce.max || op == MaskedReduce.min ? load<i32>(arg + (<usize>i << 2)) : -1;
+    for (let j = 0; j < m; j++) {
+      const at = row + (<usize>j << 2);
+      let v: f32 = 0;
+      if (op == MaskedReduce.max || op == MaskedReduce.min) v = j == chosen ? gi : 0;
+      else if (kept(mask, masked, at)) v = op == MaskedReduce.logsumexp ? gi * Mathf.exp(load<f32>(x + at) - oi) : scale;
+      if (accumulate) v += load<f32>(gx + at);
+      store<f32>(gx + at, v);
+    }
+  }
+}
+
+// ---- where ----
+
+// out = mask ≠ 0 ? a : b, elementwise over n
+export function f32_where_fwd(mask: usize, a: usize, b: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, v128.bitselect(v128.load(a + o), v128.load(b + o), f32x4.ne(v128.load(mask + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(mask + o) != 0 ? load<f32>(a + o) : load<f32>(b + o));
+  }
+}
+
+// gx (+)= g where (mask ≠ 0) == side, else 0: side 1 for a's gradient, 0 for b's
+export function f32_where_bwd(mask: usize, g: usize, gx: usize, n: i32, side: i32, accumulate: i32): void {
+  const zero = f32x4.splat(0);
+  const flip = side ? i32x4.splat(0) : i32x4.splat(-1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const sel = v128.xor(f32x4.ne(v128.load(mask + o), zero), flip);
+    let v = v128.and(v128.load(g + o), sel);
+    if (accumulate) v = f32x4.add(v, v128.load(gx + o));
+    v128.store(gx + o, v);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let v: f32 = (load<f32>(mask + o) != 0) == (side != 0) ? load<f32>(g + o) : 0;
+    if (accumulate) v += load<f32>(gx + o);
+    store<f32>(gx + o, v);
+  }
+}
+
+// ---- comparisons (1 true, 0 false; NaN compares false except under ne, as IEEE) ----
+
+// @ts-ignore: decorator
+@inline function vcmp(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case CompareOp.eq: return f32x4.eq(a, b);
+    case CompareOp.ne: return f32x4.ne(a, b);
+    case CompareOp.gt: return f32x4.gt(a, b);
+    case CompareOp.ge: return f32x4.ge(a, b);
+    case CompareOp.lt: return f32x4.lt(a, b);
+    default: return f32x4.le(a, b);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function scmp(op: i32, a: f32, b: f32): bool {
+  switch (op) {
+    case CompareOp.eq: return a == b;
+    case CompareOp.ne: return a != b;
+    case CompareOp.gt: return a > b;
+    case CompareOp.ge: return a >= b;
+    case CompareOp.lt: return a < b;
+    default: return a <= b;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function compareLoop(op: i32, a: usize, b: usize, s: f32, scalar: bool, out: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, v128.and(vcmp(op, v128.load(a + o), scalar ? vs : v128.load(b + o)), one));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, scmp(op, load<f32>(a + o), scalar ? s : load<f32>(b + o)) ? 1 : 0);
+  }
+}
+
+// out[i] = a[i] op b[i]
+export function f32_compare(op: i32, a: usize, b: usize, out: usize, n: i32): void {
+  switch (op) {
+    case CompareOp.eq: compareLoop(CompareOp.eq, a, b, 0, false, out, n); break;
+    case CompareOp.ne: compareLoop(CompareOp.ne, a, b, 0, false, out, n); break;
+    case CompareOp.gt: compareLoop(CompareOp.gt, a, b, 0, false, out, n); break;
+    case CompareOp.ge: compareLoop(CompareOp.ge, a, b, 0, false, out, n); break;
+    case CompareOp.lt: compareLoop(CompareOp.lt, a, b, 0, false, out, n); break;
+    default: compareLoop(CompareOp.le, a, b, 0, false, out, n);
+  }
+}
+
+// out[i] = a[i] op s
+export function f32_compare_scalar(op: i32, a: usize, s: f32, out: usize, n: i32): void {
+  switch (op) {
+    case CompareOp.eq: compareLoop(CompareOp.eq, a, 0, s, true, out, n); break;
+    case CompareOp.ne: compareLoop(CompareOp.ne, a, 0, s, true, out, n); break;
+    case CompareOp.gt: compareLoop(CompareOp.gt, a, 0, s, true, out, n); break;
+    case CompareOp.ge: compareLoop(CompareOp.ge, a, 0, s, true, out, n); break;
+    case CompareOp.lt: compareLoop(CompareOp.lt, a, 0, s, true, out, n); break;
+    default: compareLoop(CompareOp.le, a, 0, s, true, out, n);
+  }
+}
+
+// Label masks [n, m]: out[i, j] = 1 where labels[i] == refLabels[j] (same 1) or ≠ (same 0),
+// and 0 on the diagonal when excludeDiagonal (the batch compared with itself: a sample is
+// not its own positive, PML's get_matches_and_diffs). labels int32 [n], refLabels int32 [m].
+export function i32_label_mask(labels: usize, n: i32, refLabels: usize, m: i32, same: i32, excludeDiagonal: i32, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const li = load<i32>(labels + (<usize>i << 2));
+    const row = out + ((<usize>i * <usize>m) << 2);
+    for (let j = 0; j < m; j++) {
+      const eq = li == load<i32>(refLabels + (<usize>j << 2));
+      const on = (same ? eq : !eq) && !(excludeDiagonal && i == j);
+      store<f32>(row + (<usize>j << 2), on ? 1 : 0);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// PML's unreduced loss dictionary, in camelCase: what a loss's computeLoss() returns and a
+// reducer's forward() takes. One entry per sub-loss (`loss`, or `posLoss` and `negLoss`, ...).
+import type { Tensor } from '../autograd/tensor';
+
+/** How a reducer reads an entry's losses (PML's reduction_type). */
+export type ReductionType = 'element' | 'pos_pair' | 'neg_pair' | 'triplet' | 'already_reduced';
+
+export interface LossEntry {
+  /**
+   * The unreduced terms [t] (a one-element tensor for 'already_reduced'), or the number 0:
+   * PML's zero-loss marker, which every reducer turns into a 0 connected to the embeddings.
+   */
+  losses: Tensor | 0;
+  /**
+   * What each term is about: one Int32Array (the sample) for 'element', columns [a, p] for
+   * pair terms and [a, p, n] for 'triplet'; null for 'already_reduced'.
+   */
+  indices: Int32Array | Int32Array[] | null;
+  reductionType: ReductionType;
+  /** DivisorReducer's divisor (every reduction type but 'already_reduced'). */
+  divisor?: number;
+}
+
+export type LossDict = Record<string, LossEntry>;
+
+/** PML's zero_loss(): what a loss returns for a sub-loss with no valid pair or triplet. */
+export function zeroLossEntry(): LossEntry {
+  return { losses: 0, indices: null, reductionType: 'already_reduced' };
+}
+
+/** One zeroLossEntry() per name (PML's zero_losses()). */
+export function zeroLosses(names: readonly string[]): LossDict {
+  return Object.fromEntries(names.map((n) => [n, zeroLossEntry()]));
+}
+
+/** An 'element' entry whose indices are 0 … t − 1 (PML's torch_arange_from_size). */
+export function elementEntry(losses: Tensor, indices?: Int32Array): LossEntry {
+  return { losses, indices: indices ?? Int32Array.from({ length: losses.shape[0] ?? 1 }, (_, i) => i), reductionType: 'element' };
+}
