@@ -13,3 +13,4 @@ export { NCALoss, type NCALossOptions } from './nca-loss';
 export { NPairsLoss, type NPairsLossOptions } from './n-pairs-loss';
 export { TupletMarginLoss, type TupletMarginLossOptions } from './tuplet-margin-loss';
 export { IntraPairVarianceLoss, type IntraPairVarianceLossOptions } from './intra-pair-variance-loss';
+export { SignalToNoiseRatioContrastiveLoss, type SignalToNoiseRatioContrastiveLossOptions } from './signal-to-noise-ratio-contrastive-loss';
