@@ -166,7 +166,7 @@ export abstract class BaseMetricLossFunction {
    * PML's distance.margin(a, b): a − b for a distance, b − a for a similarity, so a loss
    * written for distances reads the same for similarities.
    */
-  protected margin(a: Tensor | number, b: Tensor | number): Tensor {
+  protected distanceMargin(a: Tensor | number, b: Tensor | number): Tensor {
     const [x, y] = this.distance.isInverted ? [b, a] : [a, b];
     if (x instanceof Tensor) return sub(x, y);
     return add(neg(y as Tensor), x);

@@ -14,3 +14,4 @@ export { NPairsLoss, type NPairsLossOptions } from './n-pairs-loss';
 export { TupletMarginLoss, type TupletMarginLossOptions } from './tuplet-margin-loss';
 export { IntraPairVarianceLoss, type IntraPairVarianceLossOptions } from './intra-pair-variance-loss';
 export { SignalToNoiseRatioContrastiveLoss, type SignalToNoiseRatioContrastiveLossOptions } from './signal-to-noise-ratio-contrastive-loss';
+export { MarginLoss, type MarginLossOptions } from './margin-loss';

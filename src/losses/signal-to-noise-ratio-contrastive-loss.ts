@@ -42,8 +42,8 @@ export class SignalToNoiseRatioContrastiveLoss extends BaseMetricLossFunction {
     const mat = this.distanceMatrix(x);
     const hinge = (rows: Int32Array, cols: Int32Array, f: (d: Tensor) => Tensor): Tensor | 0 => (rows.length === 0 ? 0 : relu(f(gatherElements(mat, rows, cols))));
     return {
-      posLoss: { losses: hinge(a1, p, (d) => this.margin(d, this.posMargin)), indices: [a1, p], reductionType: 'pos_pair' },
-      negLoss: { losses: hinge(a2, n, (d) => this.margin(this.negMargin, d)), indices: [a2, n], reductionType: 'neg_pair' },
+      posLoss: { losses: hinge(a1, p, (d) => this.distanceMargin(d, this.posMargin)), indices: [a1, p], reductionType: 'pos_pair' },
+      negLoss: { losses: hinge(a2, n, (d) => this.distanceMargin(this.negMargin, d)), indices: [a2, n], reductionType: 'neg_pair' },
     };
   }
 }

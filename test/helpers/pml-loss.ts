@@ -79,9 +79,14 @@ export function assertLossDict(actual: sl.reducers.LossDict, expected: LossDict,
   }
 }
 
+/** A state entry (a vector or a matrix) as a tensor of its own shape. */
+const stateTensor = (v: number[] | Matrix): sl.Tensor =>
+  Array.isArray(v[0]) ? tensorOf(v as Matrix) : sl.tensor(Float32Array.from(v as number[]), [v.length]);
+
 /**
- * One loss case: forward value and gradients (embeddings, refEmb) and, when the fixture has
- * it, the computeLoss dictionary. `make` builds the loss from the case's built options.
+ * One loss case: forward value and gradients (embeddings, refEmb, and the parameters of
+ * `state`, loaded by PML attribute name through loadStateDict) and, when the fixture has it,
+ * the computeLoss dictionary. `make` builds the loss from the case's built options.
  */
 export function checkLossCase(c: LossCase, make: (options: Record<string, unknown>) => any, rtol = 1e-4): void {
   sl.tidy(() => {
@@ -90,6 +95,7 @@ export function checkLossCase(c: LossCase, make: (options: Record<string, unknow
     const emb = tensorOf(embeddings, true, d);
     const ref = refEmb ? tensorOf(refEmb, true, d) : null;
     const loss = make(buildOptions(c.options));
+    if (c.state) loss.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, stateTensor(v)])));
     const value = loss.forward(emb, labels, tuplesOf(tuples), ref, refLabels);
     assertPmlClose([value.item()], [c.expected.loss], `${c.id}: loss`, rtol);
     if (c.expected.gradEmbeddings && value.requiresGrad) {
@@ -99,6 +105,11 @@ export function checkLossCase(c: LossCase, make: (options: Record<string, unknow
       if (ref && c.expected.gradRefEmb) {
         const gr = ref.grad ? ref.grad.data() : new Float32Array(ref.size);
         assertPmlClose(gr, flat(c.expected.gradRefEmb, d).data, `${c.id}: gradRefEmb`, rtol);
+      }
+      for (const [k, want] of Object.entries(c.expected.gradParams ?? {})) {
+        const p = loss.stateDict()[k] as sl.Tensor;
+        const g = p.grad ? p.grad.data() : new Float32Array(p.size);
+        assertPmlClose(g, Array.isArray(want[0]) ? flat(want as Matrix).data : (want as number[]), `${c.id}: gradParams.${k}`, rtol);
       }
     } else if (c.expected.gradEmbeddings) {
       assert.ok(c.expected.gradEmbeddings.every((r) => r.every((v) => v === 0)), `${c.id}: PML has a gradient but the loss does not require grad`);

@@ -29,7 +29,7 @@ test('a negative pair given twice counts twice, as in PML\'s pairs × pairs matr
     const m = (5.73 * Math.PI) / 180, s = 64;
     const pos = Math.cos(Math.acos(cos(0, 1)) - m);
     const want = Math.log(1 + 2 * Math.exp(s * (cos(0, 2) - pos)) + Math.exp(s * (cos(0, 3) - pos)));
-    const tuples = [Int32Array.of(0), Int32Array.of(1), Int32Array.of(0, 0, 0), Int32Array.of(2, 2, 3)];
+    const tuples = [Int32Array.of(0), Int32Array.of(1), Int32Array.of(0, 0, 0), Int32Array.of(2, 2, 3)] as const;
     const got = new sl.losses.TupletMarginLoss().forward(x, null, tuples).item();
     assert.ok(Math.abs(got - want) <= 1e-4 * Math.abs(want), `${got} vs ${want}`);
   });
