@@ -15,3 +15,5 @@ export { TupletMarginLoss, type TupletMarginLossOptions } from './tuplet-margin-
 export { IntraPairVarianceLoss, type IntraPairVarianceLossOptions } from './intra-pair-variance-loss';
 export { SignalToNoiseRatioContrastiveLoss, type SignalToNoiseRatioContrastiveLossOptions } from './signal-to-noise-ratio-contrastive-loss';
 export { MarginLoss, type MarginLossOptions } from './margin-loss';
+export { RankedListLoss, type RankedListLossOptions } from './ranked-list-loss';
+export { InstanceLoss, type InstanceLossOptions } from './instance-loss';
