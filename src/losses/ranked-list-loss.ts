@@ -45,13 +45,14 @@ export class RankedListLoss extends BaseMetricLossFunction {
     for (const key of ['margin', 'Tn'] as const) {
       if (typeof o[key] !== 'number') throw new Error(`${name}: ${key} is required (a number), as in pytorch-metric-learning`);
     }
+    const { margin, Tn } = o as { margin: number; Tn: number };
     const imbalance = o.imbalance ?? 0.5;
     if (!(imbalance >= 0 && imbalance <= 1)) throw new Error(`${name}: imbalance must be between 0 and 1, got ${imbalance}`);
     super(name, o, { distance: () => new LpDistance(), reducer: () => new MeanReducer() });
-    this.margin = o.margin;
-    this.Tn = o.Tn;
+    this.margin = margin;
+    this.Tn = Tn;
     this.imbalance = imbalance;
-    this.alpha = o.alpha ?? 1 + o.margin / 2;
+    this.alpha = o.alpha ?? 1 + margin / 2;
     this.Tp = o.Tp ?? 0;
   }
 
