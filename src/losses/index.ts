@@ -17,3 +17,7 @@ export { SignalToNoiseRatioContrastiveLoss, type SignalToNoiseRatioContrastiveLo
 export { MarginLoss, type MarginLossOptions } from './margin-loss';
 export { RankedListLoss, type RankedListLossOptions } from './ranked-list-loss';
 export { InstanceLoss, type InstanceLossOptions } from './instance-loss';
+export { AngularLoss, type AngularLossOptions } from './angular-loss';
+export { CircleLoss, type CircleLossOptions } from './circle-loss';
+export { SupConLoss, type SupConLossOptions } from './sup-con-loss';
+export { LiftedStructureLoss, type LiftedStructureLossOptions } from './lifted-structure-loss';
