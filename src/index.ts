@@ -31,6 +31,7 @@ export * as nn from './nn/index';
 export * as models from './models/index';
 export * as optim from './optim/index';
 export * as data from './data/index';
+export * as samplers from './samplers/index';
 export * as train from './train/index';
 export * as metrics from './metrics/index';
 export * as io from './io/index';

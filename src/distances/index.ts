@@ -6,3 +6,5 @@ export { DotProductSimilarity, type DotProductSimilarityOptions } from './dot-pr
 export { CosineDistance } from './cosine-distance';
 export { Mahalanobis, type MahalanobisOptions, type FromDataOptions } from './mahalanobis';
 export { LearnedMahalanobis, type LearnedMahalanobisOptions } from './learned-mahalanobis';
+export { SNRDistance, type SNRDistanceOptions } from './snr-distance';
+export { BatchedDistance, type BatchedDistanceOptions, type BatchedDistanceIterFn } from './batched-distance';

@@ -6,7 +6,7 @@
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { assertClose } from './close';
-import { flat, type LossCase, type LossDict, type Matrix, type ReducerCase } from './pml-fixtures';
+import { flat, pmlCases, type LossCase, type LossDict, type Matrix, type ReducerCase } from './pml-fixtures';
 
 const NAMESPACES: Record<string, Record<string, unknown>> = {
   distances: sl.distances as any,
@@ -79,9 +79,14 @@ export function assertLossDict(actual: sl.reducers.LossDict, expected: LossDict,
   }
 }
 
+/** A state entry (a vector or a matrix) as a tensor of its own shape. */
+const stateTensor = (v: number[] | Matrix): sl.Tensor =>
+  Array.isArray(v[0]) ? tensorOf(v as Matrix) : sl.tensor(Float32Array.from(v as number[]), [v.length]);
+
 /**
- * One loss case: forward value and gradients (embeddings, refEmb) and, when the fixture has
- * it, the computeLoss dictionary. `make` builds the loss from the case's built options.
+ * One loss case: forward value and gradients (embeddings, refEmb, and the parameters of
+ * `state`, loaded by PML attribute name through loadStateDict) and, when the fixture has it,
+ * the computeLoss dictionary. `make` builds the loss from the case's built options.
  */
 export function checkLossCase(c: LossCase, make: (options: Record<string, unknown>) => any, rtol = 1e-4): void {
   sl.tidy(() => {
@@ -90,6 +95,7 @@ export function checkLossCase(c: LossCase, make: (options: Record<string, unknow
     const emb = tensorOf(embeddings, true, d);
     const ref = refEmb ? tensorOf(refEmb, true, d) : null;
     const loss = make(buildOptions(c.options));
+    if (c.state) loss.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, stateTensor(v)])));
     const value = loss.forward(emb, labels, tuplesOf(tuples), ref, refLabels);
     assertPmlClose([value.item()], [c.expected.loss], `${c.id}: loss`, rtol);
     if (c.expected.gradEmbeddings && value.requiresGrad) {
@@ -99,6 +105,11 @@ export function checkLossCase(c: LossCase, make: (options: Record<string, unknow
       if (ref && c.expected.gradRefEmb) {
         const gr = ref.grad ? ref.grad.data() : new Float32Array(ref.size);
         assertPmlClose(gr, flat(c.expected.gradRefEmb, d).data, `${c.id}: gradRefEmb`, rtol);
+      }
+      for (const [k, want] of Object.entries(c.expected.gradParams ?? {})) {
+        const p = loss.stateDict()[k] as sl.Tensor;
+        const g = p.grad ? p.grad.data() : new Float32Array(p.size);
+        assertPmlClose(g, Array.isArray(want[0]) ? flat(want as Matrix).data : (want as number[]), `${c.id}: gradParams.${k}`, rtol);
       }
     } else if (c.expected.gradEmbeddings) {
       assert.ok(c.expected.gradEmbeddings.every((r) => r.every((v) => v === 0)), `${c.id}: PML has a gradient but the loss does not require grad`);
@@ -121,3 +132,22 @@ export function lossDictOf(d: LossDict): sl.reducers.LossDict {
 }
 
 export type { ReducerCase };
+
+/**
+ * Registers one uvu test per PML loss fixture case of `cls` (value, gradients, loss dictionary)
+ * and one that the fixtures hold at least `minCases` cases. A case where PML's loss is NaN
+ * because its dictionary is empty (a mean of nothing) is checked as simlearn's 0 with a zero
+ * gradient, the dictionary still compared as is (simlearn's reducers reduce empty terms to 0).
+ */
+export function pmlLossTests(test: (name: string, fn: () => void) => void, cls: string, make: (options: Record<string, unknown>) => any, minCases: number, rtol = 1e-4): void {
+  const cases = pmlCases('losses', { class: cls, kind: 'loss' });
+  test(`fixtures cover ${cls}`, () => assert.ok(cases.length >= minCases, `${cases.length} cases`));
+  for (const c of cases) {
+    if (Number.isNaN(c.expected.loss)) {
+      test(`PML ${c.id}: empty loss dictionary; 0, not PML's NaN`, () => {
+        const zero = c.inputs.embeddings.map((r) => r.map(() => 0));
+        checkLossCase({ ...c, expected: { ...c.expected, loss: 0, gradEmbeddings: zero } }, make, rtol);
+      });
+    } else test(`PML ${c.id}: value, gradients, loss dictionary`, () => checkLossCase(c, make, rtol));
+  }
+}

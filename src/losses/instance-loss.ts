@@ -1,0 +1,46 @@
+import { CosineSimilarity } from '../distances/cosine-similarity';
+import { mul, sub } from '../ops/eltwise';
+import { gatherElements } from '../ops/gather';
+import { maskedLogsumexp } from '../ops/masked';
+import { checkOptions } from '../options';
+import { elementEntry, type LossDict } from '../reducers/loss-dict';
+import { MeanReducer } from '../reducers/mean-reducer';
+import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+
+export interface InstanceLossOptions extends BaseLossOptions {
+  /** Scale of the cosine similarities. Default 64. */
+  gamma?: number;
+}
+
+/**
+ * Instance loss (Zheng et al. 2020), as PML's: the rows of gamma·cos(x_i, x_j) as logits and
+ * the rank of each sample's label among the batch's sorted distinct labels as its target,
+ * cross-entropy per sample (PML indexes the batch's columns with those ranks). Labels only
+ * (no tuples, no refEmb). CosineSimilarity only; reducer default MeanReducer.
+ *
+ * @example
+ * new sl.losses.InstanceLoss({ gamma: 64 }).forward(embeddings, labels);
+ */
+export class InstanceLoss extends BaseMetricLossFunction {
+  readonly gamma: number;
+
+  constructor(options: InstanceLossOptions = {}) {
+    const o = checkOptions<InstanceLossOptions>('InstanceLoss', options, { ...BASE_LOSS_OPTIONS, gamma: 'number' });
+    super('InstanceLoss', o, { distance: () => new CosineSimilarity(), reducer: () => new MeanReducer() });
+    if (!(this.distance instanceof CosineSimilarity)) throw new Error('InstanceLoss: distance must be a CosineSimilarity');
+    this.gamma = o.gamma ?? 64;
+  }
+
+  protected compute(x: LossInputs): LossDict {
+    const [labels] = this.requireLabels(x);
+    if (x.tuples !== null) throw new Error('InstanceLoss: index tuples are not supported (as in pytorch-metric-learning)');
+    if (!x.refIsBatch) throw new Error('InstanceLoss: refEmb is not supported (as in pytorch-metric-learning)');
+    const sim = mul(this.distance.pairwise(x.embeddings), this.gamma);
+    // torch.unique(labels, return_inverse=True): each label's rank among the sorted distinct labels
+    const distinct = [...new Set(labels)].sort((a, b) => a - b);
+    const rank = new Map(distinct.map((l, i) => [l, i]));
+    const target = Int32Array.from(labels, (l) => rank.get(l)!);
+    const rows = Int32Array.from(labels, (_, i) => i);
+    return { loss: elementEntry(sub(maskedLogsumexp(sim, null), gatherElements(sim, rows, target))) };
+  }
+}

@@ -1,0 +1,60 @@
+import { tensor } from '../autograd/create';
+import { LpDistance } from '../distances/lp-distance';
+import { add, mul, sub } from '../ops/eltwise';
+import { indexSelect } from '../ops/gather';
+import { labelMask, maskedLogsumexp } from '../ops/masked';
+import { neg } from '../ops/unary';
+import { checkOptions } from '../options';
+import { elementEntry, type LossDict } from '../reducers/loss-dict';
+import { MeanReducer } from '../reducers/mean-reducer';
+import { convertToWeights } from '../tuples/pairs';
+import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+
+export interface NCALossOptions extends BaseLossOptions {
+  /** Multiplies the (negated) distances before the softmax. Default 1. */
+  softmaxScale?: number;
+}
+
+/**
+ * Neighbourhood components analysis as a loss (Goldberger et al. 2004), as PML's: per query i,
+ * −log Σ_{j same label} softmax_j(softmaxScale · −d_ij), the query itself left out when the
+ * batch is its own reference; queries with no same-label reference are dropped. Miner tuples
+ * weight the queries (lmu.convert_to_weights). Defaults: LpDistance({ power: 2 }), MeanReducer.
+ *
+ * @example
+ * new sl.losses.NCALoss({ softmaxScale: 4 }).forward(embeddings, labels).backward();
+ */
+export class NCALoss extends BaseMetricLossFunction {
+  readonly softmaxScale: number;
+
+  constructor(options: NCALossOptions = {}) {
+    const o = checkOptions<NCALossOptions>('NCALoss', options, { ...BASE_LOSS_OPTIONS, softmaxScale: 'number' });
+    super('NCALoss', o, { distance: () => new LpDistance({ power: 2 }), reducer: () => new MeanReducer() });
+    this.softmaxScale = o.softmaxScale ?? 1;
+  }
+
+  protected compute(x: LossInputs): LossDict {
+    const n = x.embeddings.shape[0];
+    if (n <= 1) return this.zeroLosses();
+    const [labels, refLabels] = this.requireLabels(x);
+    const ref = x.refIsBatch ? null : refLabels;
+    const weights = convertToWeights(x.tuples, n, !x.refIsBatch);
+    const mat = this.distanceMatrix(x);
+    const logits = mul(this.distance.isInverted ? mat : neg(mat), this.softmaxScale);
+    const same = labelMask(labels, ref, true);
+    // the softmax runs over every reference but the query itself (PML fills the diagonal with −inf)
+    const all = x.refIsBatch ? add(same, labelMask(labels, null, false)) : null;
+    const logProb = sub(maskedLogsumexp(logits, same), maskedLogsumexp(logits, all));
+    const kept = Int32Array.from(rowsWithAny(same));
+    const w = tensor(Float32Array.from(kept, (i) => weights[i]), [kept.length]);
+    return { loss: elementEntry(mul(neg(indexSelect(logProb, kept)), w), kept) };
+  }
+}
+
+function* rowsWithAny(mask: import('../autograd/tensor').Tensor): Generator<number> {
+  const [n, m] = mask.shape;
+  const v = mask.data();
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) if (v[i * m + j] !== 0) { yield i; break; }
+  }
+}
