@@ -4,6 +4,7 @@
 import { Tensor } from '../autograd/tensor';
 import { checkOptions } from '../options';
 import type { TripletTuples } from '../tuples/pairs';
+import type { Distance } from '../tuples/checks';
 import { checkEmbeddings, checkLabels, type Labels } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
 
@@ -16,9 +17,10 @@ import { BaseMiner } from './base-miner';
 export class EmbeddingsAlreadyPackagedAsTriplets extends BaseMiner {
   readonly name = 'EmbeddingsAlreadyPackagedAsTriplets';
 
-  constructor(options: Record<string, never> = {}) {
-    checkOptions('EmbeddingsAlreadyPackagedAsTriplets', options, {});
-    super(undefined, 'EmbeddingsAlreadyPackagedAsTriplets');
+  /** `distance` is accepted, as PML's BaseMiner does, and unused. */
+  constructor(options: { distance?: Distance } = {}) {
+    const o = checkOptions<{ distance?: Distance }>('EmbeddingsAlreadyPackagedAsTriplets', options, { distance: 'object' });
+    super(o.distance, 'EmbeddingsAlreadyPackagedAsTriplets');
   }
 
   mine(embeddings: Tensor, labels?: Labels | null): TripletTuples {
