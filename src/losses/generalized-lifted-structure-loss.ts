@@ -40,8 +40,8 @@ export class GeneralizedLiftedStructureLoss extends BaseMetricLossFunction {
     const [a1, p, a2, n] = pairs;
     const mat = this.distanceMatrix(x);
     const [rows, cols] = mat.shape;
-    const posLoss = maskedLogsumexp(this.margin(mat, this.posMargin), indexMask(a1, p, rows, cols));
-    const negLoss = maskedLogsumexp(this.margin(this.negMargin, mat), indexMask(a2, n, rows, cols));
+    const posLoss = maskedLogsumexp(this.distanceMargin(mat, this.posMargin), indexMask(a1, p, rows, cols));
+    const negLoss = maskedLogsumexp(this.distanceMargin(this.negMargin, mat), indexMask(a2, n, rows, cols));
     return { loss: elementEntry(relu(add(posLoss, negLoss))) };
   }
 }
