@@ -8,7 +8,6 @@ import { getAllTripletsIndices, type TripletTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import type { Labels } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
-import { miningInput } from './mining-input';
 import { requireUnitL2 } from './require-distance';
 
 export interface AngularMinerOptions {
@@ -27,23 +26,24 @@ const PAIRWISE_EPS = 1e-6;
  * const triplets = new sl.miners.AngularMiner({ angle: 35 }).mine(embeddings, labels);
  */
 export class AngularMiner extends BaseMiner {
-  readonly name = 'AngularMiner';
   /** In degrees, as given. */
   readonly angle: number;
 
   constructor(options: AngularMinerOptions = {}) {
     const fn = 'AngularMiner';
     const o = checkOptions<AngularMinerOptions>(fn, options, { angle: 'number', distance: 'object' });
-    super(o.distance, fn);
+    super(fn, o.distance);
     requireUnitL2(fn, this.distance);
     this.angle = o.angle ?? 20;
   }
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): TripletTuples {
-    const x = miningInput(`${this.name}.mine`, embeddings, labels, refEmb, refLabels);
-    const [a, p, n] = getAllTripletsIndices(x.labels, x.self ? null : x.refLabels);
+    // (withMatrix validates the batch and reference; the angles need the raw embeddings, not the matrix)
+    const [a, p, n, E, R] = this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const E = embeddings.data();
+      return [...getAllTripletsIndices(x.labels, x.self ? null : x.refLabels), E, x.self ? E : refEmb!.data()] as const;
+    });
     const d = embeddings.shape[1];
-    const E = embeddings.data(), R = x.self ? E : x.ref.data();
     const threshold = (this.angle * Math.PI) / 180;
     const keep: number[] = [];
     for (let t = 0; t < a.length; t++) {

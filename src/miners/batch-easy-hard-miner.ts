@@ -9,8 +9,7 @@ import { checkOptions } from '../options';
 import { getAllPairsIndices, type PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import type { Labels } from '../tuples/batch';
-import { BaseMiner } from './base-miner';
-import { distanceMatrix, miningInput, type MiningInput } from './mining-input';
+import { BaseMiner, type MineInputs } from './base-miner';
 
 export type BatchMiningStrategy = 'easy' | 'semihard' | 'hard' | 'all';
 const STRATEGIES: readonly BatchMiningStrategy[] = ['hard', 'semihard', 'easy', 'all'];
@@ -45,7 +44,6 @@ interface RowPick {
  * const pairs = new sl.miners.BatchEasyHardMiner({ posStrategy: 'easy', negStrategy: 'semihard' }).mine(embeddings, labels);
  */
 export class BatchEasyHardMiner extends BaseMiner {
-  readonly name = 'BatchEasyHardMiner';
   readonly posStrategy: BatchMiningStrategy;
   readonly negStrategy: BatchMiningStrategy;
   readonly allowedPosRange: readonly [number, number] | null;
@@ -61,7 +59,7 @@ export class BatchEasyHardMiner extends BaseMiner {
     if ((pos === 'all' && neg === 'semihard') || (neg === 'all' && pos === 'semihard')) {
       throw new Error(`${fn}: 'semihard' cannot be used in combination with 'all' (posStrategy '${pos}', negStrategy '${neg}')`);
     }
-    super(o.distance, fn);
+    super(fn, o.distance);
     this.posStrategy = pos;
     this.negStrategy = neg;
     this.allowedPosRange = checkRange(fn, 'allowedPosRange', o.allowedPosRange);
@@ -70,8 +68,10 @@ export class BatchEasyHardMiner extends BaseMiner {
 
   /** Pairs [a1, p, a2, n] (Int32Array columns); refEmb / refLabels replace the batch as the other side. */
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
-    const x = miningInput(`${this.name}.mine`, embeddings, labels, refEmb, refLabels);
-    const mat = distanceMatrix(this.distance, x);
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => this.choose(x.mat.data(), x));
+  }
+
+  private choose(mat: Float32Array, x: MineInputs): PairTuples {
     const pos = this.posStrategy, neg = this.negStrategy;
     let P: RowPick | null = null, N: RowPick | null = null;
     if (pos === 'semihard' && neg !== 'all') {
@@ -101,13 +101,13 @@ export class BatchEasyHardMiner extends BaseMiner {
   }
 
   // 'hard'/'semihard' positives: the largest distance (smallest similarity); 'easy' the opposite.
-  private positives(mat: Float32Array, x: MiningInput, thresholds: Float64Array | null): RowPick {
+  private positives(mat: Float32Array, x: MineInputs, thresholds: Float64Array | null): RowPick {
     const wantMax = (this.posStrategy === 'easy') === this.distance.isInverted;
     return pickPerRow(mat, x, true, wantMax, this.allowedPosRange, thresholds);
   }
 
   // A 'hard'/'semihard' negative is the closest one, the one PML's "easy" row function finds.
-  private negatives(mat: Float32Array, x: MiningInput, thresholds: Float64Array | null): RowPick {
+  private negatives(mat: Float32Array, x: MineInputs, thresholds: Float64Array | null): RowPick {
     const wantMax = (this.negStrategy === 'easy') !== this.distance.isInverted;
     return pickPerRow(mat, x, false, wantMax, this.allowedNegRange, thresholds);
   }
@@ -119,7 +119,7 @@ export class BatchEasyHardMiner extends BaseMiner {
  * ties; ±Infinity and keep 0 for a row with no candidate (PML's get_x_per_row).
  */
 function pickPerRow(
-  mat: Float32Array, x: MiningInput, positives: boolean, wantMax: boolean,
+  mat: Float32Array, x: MineInputs, positives: boolean, wantMax: boolean,
   range: readonly [number, number] | null, thresholds: Float64Array | null,
 ): RowPick {
   const { n, m } = x;

@@ -11,8 +11,7 @@ import { Rng } from '../random';
 import type { TripletTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import type { Labels } from '../tuples/batch';
-import { BaseMiner } from './base-miner';
-import { distanceMatrix, miningInput, type MiningInput } from './mining-input';
+import { BaseMiner, type MineInputs } from './base-miner';
 import { requireUnitL2 } from './require-distance';
 
 export interface DistanceWeightedMinerOptions {
@@ -35,7 +34,6 @@ export interface DistanceWeightedMinerOptions {
  * const triplets = new sl.miners.DistanceWeightedMiner({ cutoff: 0.5, nonzeroLossCutoff: 1.4, seed: 0 }).mine(embeddings, labels);
  */
 export class DistanceWeightedMiner extends BaseMiner {
-  readonly name = 'DistanceWeightedMiner';
   readonly cutoff: number;
   readonly nonzeroLossCutoff: number;
   private readonly rng: Rng;
@@ -43,7 +41,7 @@ export class DistanceWeightedMiner extends BaseMiner {
   constructor(options: DistanceWeightedMinerOptions = {}) {
     const fn = 'DistanceWeightedMiner';
     const o = checkOptions<DistanceWeightedMinerOptions>(fn, options, { cutoff: 'number', nonzeroLossCutoff: 'number', distance: 'object', seed: 'number' });
-    super(o.distance, fn);
+    super(fn, o.distance);
     requireUnitL2(fn, this.distance);
     this.cutoff = o.cutoff ?? 0.5;
     this.nonzeroLossCutoff = o.nonzeroLossCutoff ?? 1.4;
@@ -55,17 +53,16 @@ export class DistanceWeightedMiner extends BaseMiner {
    * nonzeroLossCutoff and non-finite log-weights; NaN rows where nothing is left (0/0, as PML).
    */
   samplingWeights(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): Float64Array {
-    return this.weightsOf(miningInput(`${this.name}.samplingWeights`, embeddings, labels, refEmb, refLabels));
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => this.weightsOf(x, embeddings.shape[1]));
   }
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): TripletTuples {
-    const x = miningInput(`${this.name}.mine`, embeddings, labels, refEmb, refLabels);
-    return weightedTriplets(x, this.weightsOf(x), this.rng);
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => weightedTriplets(x, this.weightsOf(x, embeddings.shape[1]), this.rng));
   }
 
-  private weightsOf(x: MiningInput): Float64Array {
-    const mat = distanceMatrix(this.distance, x);
-    const d = x.embeddings.shape[1], size = x.n * x.m;
+  private weightsOf(x: MineInputs, d: number): Float64Array {
+    const mat = x.mat.data();
+    const size = x.n * x.m;
     const logW = new Float64Array(size);
     const bad = new Uint8Array(size);
     let top = -Infinity;
@@ -94,7 +91,7 @@ export class DistanceWeightedMiner extends BaseMiner {
 }
 
 /** PML's get_random_triplet_indices with weights: the negatives drawn by each anchor's weight row. */
-function weightedTriplets(x: MiningInput, w: Float64Array, rng: Rng): TripletTuples {
+function weightedTriplets(x: MineInputs, w: Float64Array, rng: Rng): TripletTuples {
   const A: number[] = [], P: number[] = [], N: number[] = [];
   for (const label of [...new Set(x.labels)].sort((u, v) => u - v)) {
     const pos: number[] = [], neg: number[] = [], anchors: number[] = [];

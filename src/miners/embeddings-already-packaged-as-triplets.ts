@@ -15,12 +15,11 @@ import { BaseMiner } from './base-miner';
  * const triplets = new sl.miners.EmbeddingsAlreadyPackagedAsTriplets().mine(embeddings);
  */
 export class EmbeddingsAlreadyPackagedAsTriplets extends BaseMiner {
-  readonly name = 'EmbeddingsAlreadyPackagedAsTriplets';
 
   /** `distance` is accepted, as PML's BaseMiner does, and unused. */
   constructor(options: { distance?: Distance } = {}) {
     const o = checkOptions<{ distance?: Distance }>('EmbeddingsAlreadyPackagedAsTriplets', options, { distance: 'object' });
-    super(o.distance, 'EmbeddingsAlreadyPackagedAsTriplets');
+    super('EmbeddingsAlreadyPackagedAsTriplets', o.distance);
   }
 
   mine(embeddings: Tensor, labels?: Labels | null): TripletTuples {

@@ -6,7 +6,6 @@ import { convertToPairs, getAllPairsIndices, type PairTuples } from '../tuples/p
 import type { Distance } from '../tuples/checks';
 import { checkLabels, checkTuples, type Labels, type Tuples } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
-import { distanceMatrix, miningInput } from './mining-input';
 
 export interface HDCMinerOptions {
   /** Fraction of each kind of pair kept (ceil of it times the count). Default 0.5. */
@@ -24,7 +23,6 @@ export interface HDCMinerOptions {
  * const pairs = new sl.miners.HDCMiner({ filterPercentage: 0.3 }).mine(embeddings, labels);
  */
 export class HDCMiner extends BaseMiner {
-  readonly name = 'HDCMiner';
   readonly filterPercentage: number;
   private pairs: PairTuples | null = null;
   private wasSetExternally = false;
@@ -32,7 +30,7 @@ export class HDCMiner extends BaseMiner {
   constructor(options: HDCMinerOptions = {}) {
     const fn = 'HDCMiner';
     const o = checkOptions<HDCMinerOptions>(fn, options, { filterPercentage: 'number', distance: 'object' });
-    super(o.distance, fn);
+    super(fn, o.distance);
     this.filterPercentage = o.filterPercentage ?? 0.5;
     if (!(this.filterPercentage >= 0 && this.filterPercentage <= 1)) {
       throw new Error(`${fn}: filterPercentage must be in [0, 1], got ${this.filterPercentage}`);
@@ -53,17 +51,18 @@ export class HDCMiner extends BaseMiner {
   }
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
-    const x = miningInput(`${this.name}.mine`, embeddings, labels, refEmb, refLabels);
-    const mat = distanceMatrix(this.distance, x);
-    if (!this.wasSetExternally) this.pairs = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
-    const [a1, p, a2, n] = this.pairs!;
-    checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m);
-    const inv = this.distance.isInverted;
-    // positives: the largest distances are the hardest; negatives: the smallest
-    const [ka1, kp] = this.hardest(mat, x.m, a1, p, !inv);
-    const [ka2, kn] = this.hardest(mat, x.m, a2, n, inv);
-    this.pairs = [ka1, kp, ka2, kn];
-    return [ka1.slice(), kp.slice(), ka2.slice(), kn.slice()];
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const mat = x.mat.data();
+      if (!this.wasSetExternally) this.pairs = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
+      const [a1, p, a2, n] = this.pairs!;
+      checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m);
+      const inv = this.distance.isInverted;
+      // positives: the largest distances are the hardest; negatives: the smallest
+      const [ka1, kp] = this.hardest(mat, x.m, a1, p, !inv);
+      const [ka2, kn] = this.hardest(mat, x.m, a2, n, inv);
+      this.pairs = [ka1, kp, ka2, kn];
+      return [ka1.slice(), kp.slice(), ka2.slice(), kn.slice()];
+    });
   }
 
   /** The ⌈f·count⌉ pairs with the largest (or smallest) matrix values, as torch.topk. */

@@ -8,8 +8,7 @@ import { checkOptions } from '../options';
 import type { PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import type { Labels } from '../tuples/batch';
-import { BaseMiner } from './base-miner';
-import { distanceMatrix, miningInput } from './mining-input';
+import { BaseMiner, type MineInputs } from './base-miner';
 
 export interface MultiSimilarityMinerOptions {
   /** The margin ε. Default 0.1. */
@@ -26,20 +25,21 @@ export interface MultiSimilarityMinerOptions {
  * const pairs = new sl.miners.MultiSimilarityMiner({ epsilon: 0.1 }).mine(embeddings, labels);
  */
 export class MultiSimilarityMiner extends BaseMiner {
-  readonly name = 'MultiSimilarityMiner';
   readonly epsilon: number;
 
   constructor(options: MultiSimilarityMinerOptions = {}) {
     const fn = 'MultiSimilarityMiner';
     const o = checkOptions<MultiSimilarityMinerOptions>(fn, options, { epsilon: 'number', distance: 'object' });
-    super(o.distance ?? new CosineSimilarity(), fn);
+    super(fn, o.distance ?? new CosineSimilarity());
     this.epsilon = o.epsilon ?? 0.1;
   }
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
-    const x = miningInput(`${this.name}.mine`, embeddings, labels, refEmb, refLabels);
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => this.hardPairs(x.mat.data(), x));
+  }
+
+  private hardPairs(mat: Float32Array, x: MineInputs): PairTuples {
     const { n, m } = x;
-    const mat = distanceMatrix(this.distance, x);
     const inv = this.distance.isInverted, eps = this.epsilon;
     // per row: the most similar negative and the least similar positive
     const hardestNeg = new Float64Array(n).fill(inv ? -Infinity : Infinity);

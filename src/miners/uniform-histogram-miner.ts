@@ -10,7 +10,6 @@ import { getAllPairsIndices, type PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import type { Labels } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
-import { distanceMatrix, miningInput } from './mining-input';
 
 export interface UniformHistogramMinerOptions {
   /** Default 100. */
@@ -32,7 +31,6 @@ export interface UniformHistogramMinerOptions {
  * const pairs = new sl.miners.UniformHistogramMiner({ numBins: 50, posPerBin: 5, negPerBin: 5, seed: 0 }).mine(embeddings, labels);
  */
 export class UniformHistogramMiner extends BaseMiner {
-  readonly name = 'UniformHistogramMiner';
   readonly numBins: number;
   readonly posPerBin: number;
   readonly negPerBin: number;
@@ -43,7 +41,7 @@ export class UniformHistogramMiner extends BaseMiner {
     const o = checkOptions<UniformHistogramMinerOptions>(fn, options, {
       numBins: 'integer', posPerBin: 'integer', negPerBin: 'integer', distance: 'object', seed: 'number',
     });
-    super(o.distance, fn);
+    super(fn, o.distance);
     this.numBins = o.numBins ?? 100;
     this.posPerBin = o.posPerBin ?? 10;
     this.negPerBin = o.negPerBin ?? 10;
@@ -54,12 +52,13 @@ export class UniformHistogramMiner extends BaseMiner {
   }
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
-    const x = miningInput(`${this.name}.mine`, embeddings, labels, refEmb, refLabels);
-    const mat = distanceMatrix(this.distance, x);
-    const [a1, p, a2, n] = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
-    const [ka1, kp] = this.uniformPairs(mat, x.m, a1, p, this.posPerBin);
-    const [ka2, kn] = this.uniformPairs(mat, x.m, a2, n, this.negPerBin);
-    return [ka1, kp, ka2, kn];
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const mat = x.mat.data();
+      const [a1, p, a2, n] = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
+      const [ka1, kp] = this.uniformPairs(mat, x.m, a1, p, this.posPerBin);
+      const [ka2, kn] = this.uniformPairs(mat, x.m, a2, n, this.negPerBin);
+      return [ka1, kp, ka2, kn];
+    });
   }
 
   private uniformPairs(mat: Float32Array, m: number, rows: Int32Array, cols: Int32Array, perBin: number): [Int32Array, Int32Array] {

@@ -192,6 +192,23 @@ test('options: PML defaults, unknown keys, distance requirements, bad ranges, re
   assert.throws(() => ms.mine(e, [0, 0, 1, 1], sl.randn([2, 5], { seed: 2 }), [0, 1]), /embedding sizes must match/);
 });
 
+test('every catalogue miner: 50 mining steps (batch and reference set) keep live bytes flat', () => {
+  const labels = [0, 1, 0, 2, 1, 0, 2, 1, 0];
+  const e = sl.randn([9, 4], { seed: 8 }), r = sl.randn([6, 4], { seed: 9 });
+  const miners: any[] = [new sl.miners.AngularMiner(), new sl.miners.BatchEasyHardMiner(), new sl.miners.DistanceWeightedMiner({ seed: 1 }),
+    new sl.miners.HDCMiner(), new sl.miners.MultiSimilarityMiner(), new sl.miners.UniformHistogramMiner({ seed: 1 })];
+  for (const miner of miners) {
+    miner.mine(e, labels);
+    const live = sl.engineInfo().liveBytes;
+    for (let k = 0; k < 50; k++) {
+      miner.mine(e, labels);
+      miner.mine(e, labels, r, [0, 1, 2, 0, 1, 2]);
+    }
+    assert.is(sl.engineInfo().liveBytes, live, miner.name);
+  }
+  new sl.miners.EmbeddingsAlreadyPackagedAsTriplets().mine(e);
+});
+
 test('HDCMiner.setIdxExternally: mines within the given tuples (triplets as their pairs) and cascades', () => {
   const emb = sl.randn([6, 3], { seed: 4 });
   const labels = [0, 0, 1, 1, 2, 2];
