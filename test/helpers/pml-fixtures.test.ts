@@ -22,6 +22,7 @@ const CLASSES: Record<string, string[]> = {
     'NormalizedSoftmaxLoss', 'ProxyAnchorLoss', 'ProxyNCALoss', 'SoftTripleLoss', 'P2SGradLoss'],
   accuracy: ['AccuracyCalculator'],
   inference: ['InferenceModel', 'MatchFinder'],
+  samplers: ['MPerClassSampler', 'HierarchicalSampler', 'FixedSetOfTriplets', 'TuplesToWeightsSampler'],
 };
 
 test('every fixture file parses, with a PML 2.8 header and the required fields on every case', () => {
