@@ -7,7 +7,7 @@
 // The pages import simlearn from src/index.ts, bundled by esbuild like dist/simlearn.js.
 // Run directly (`node scripts/build-pages.mjs`) it builds and prints what it wrote.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,13 +24,15 @@ const SUBSET_MAGIC = 0x4e4d4c53; // examples/browser/data.ts reads this layout
  */
 async function writeMnistSubset(out) {
   const file = join(out, 'mnist-subset.bin');
-  if (existsSync(file)) return file;
+  const px = 28 * 28;
+  // Built once: loading the package's 21 MB of JSON takes a few seconds.
+  if (existsSync(file) && statSync(file).size === 16 + (TRAIN + TEST) * (1 + px)) return file;
   const loader = resolve('build/load-mnist.mjs');
   await build({ entryPoints: ['src/data/mnist.ts'], bundle: true, format: 'esm', platform: 'node', outfile: loader, logLevel: 'warning' });
   const { loadMnist } = await import(pathToFileURL(loader).href);
   const { train, test } = loadMnist();
   const side = train.itemShape[1];
-  const px = side * side;
+  if (side * side !== px) throw new Error(`build-pages: MNIST digits are ${side}×${side}, expected 28×28`);
   const bytes = new Uint8Array(16 + (TRAIN + TEST) * (1 + px));
   new Uint32Array(bytes.buffer, 0, 4).set([SUBSET_MAGIC, TRAIN, TEST, side]);
   let at = 16;

@@ -15,6 +15,7 @@ if (params.has('quick')) quick.checked = true;
 const only = params.get('only')?.split(',').map((s) => s.trim().toUpperCase());
 
 let rows: Row[] = [];
+let titles: Record<string, string> = {};
 let info: { build: string; userAgent: string } | null = null;
 let finished: { seconds: number } | null = null;
 const worker = new Worker('bench-worker.js', { type: 'module' });
@@ -48,6 +49,7 @@ function addRows(workload: string, title: string, batch: Row[]): void {
     tr.dataset.workload = workload;
   });
   rows.push(...batch);
+  titles[workload] = title;
   drawChart();
 }
 
@@ -79,7 +81,8 @@ function drawChart(): void {
     const v = logs[i] * scale;
     out.push(`<text x="${left - 6}" y="${y + 12}" text-anchor="end">${label}</text>`);
     out.push(`<rect x="${Math.min(mid, mid + v).toFixed(1)}" y="${y + 2}" width="${Math.abs(v).toFixed(1)}" height="${rowH - 5}" fill="${v >= 0 ? '#2ca02c' : '#d62728'}" fill-opacity="0.8"/>`);
-    out.push(`<text x="${(v >= 0 ? mid + v + 4 : mid + v - 4).toFixed(1)}" y="${y + 12}" text-anchor="${v >= 0 ? 'start' : 'end'}">${r.simlearnSpeedup!.toFixed(2)}×</text>`);
+    // The figure right of the bar, or right of the axis for a bar pointing left (the case names are on the left).
+    out.push(`<text x="${(v >= 0 ? mid + v + 4 : mid + 4).toFixed(1)}" y="${y + 12}" fill="${v >= 0 ? '#222' : '#b42318'}">${r.simlearnSpeedup!.toFixed(2)}×</text>`);
   });
   out.push(`<line x1="${mid}" x2="${mid}" y1="${top - 2}" y2="${top + bars.length * rowH}" stroke="#333"/>`);
   out.push('</svg>');
@@ -95,6 +98,7 @@ function report() {
     quick: quick.checked,
     seconds: finished?.seconds ?? null,
     ratio: 'simlearnSpeedup = tfjs-wasm median / simlearn median (> 1: simlearn faster)',
+    titles,
     rows,
   };
 }
@@ -103,10 +107,11 @@ worker.onmessage = (e: MessageEvent<BenchMessage>) => {
   const m = e.data;
   switch (m.type) {
     case 'ready':
+      runButton.disabled = false;
+      if (savedUrl) break; // the saved run's figures stay on screen until Run is pressed
       info = m;
       $('env').textContent = `simlearn ${m.build} SIMD build, one thread · ${navigator.hardwareConcurrency} logical cores · ${m.userAgent}`;
       status.textContent = 'ready';
-      runButton.disabled = false;
       if (params.has('autorun')) runButton.click();
       break;
     case 'log':
@@ -131,6 +136,7 @@ worker.onmessage = (e: MessageEvent<BenchMessage>) => {
 
 runButton.onclick = () => {
   rows = [];
+  titles = {};
   finished = null;
   tbody.textContent = '';
   $('chart').textContent = '';
@@ -140,6 +146,22 @@ runButton.onclick = () => {
   status.textContent = 'running…';
   worker.postMessage({ quick: quick.checked, only } satisfies BenchRequest);
 };
+
+/** ?results=FILE shows a saved "Copy results as JSON" file instead of measuring (docs/bench-page.json). */
+async function showSaved(url: string): Promise<void> {
+  const saved = (await (await fetch(url)).json()) as ReturnType<typeof report>;
+  const order = [...new Set(saved.rows.map((r) => r.workload))];
+  for (const w of order) addRows(w, saved.titles?.[w] ?? '', saved.rows.filter((r) => r.workload === w));
+  quick.checked = saved.quick;
+  info = { build: saved.simlearnBuild ?? '?', userAgent: saved.userAgent ?? '?' };
+  finished = { seconds: saved.seconds ?? NaN };
+  $('env').textContent = `saved results (${url}, ${saved.date}): simlearn ${saved.simlearnBuild} SIMD build, one thread · ${saved.hardwareConcurrency} logical cores · ${saved.userAgent}`;
+  status.textContent = `${rows.length} saved rows, measured in ${saved.seconds?.toFixed(0)} s`;
+  document.body.dataset.done = 'true';
+  copyButton.disabled = false;
+}
+const savedUrl = params.get('results');
+if (savedUrl) showSaved(savedUrl).catch((err) => (status.textContent = `cannot show ${savedUrl}: ${err}`));
 
 copyButton.onclick = async () => {
   const text = JSON.stringify(report(), null, 2);

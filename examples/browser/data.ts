@@ -1,4 +1,4 @@
-// The MNIST subset the pages use, as written by examples/browser/build.mjs: the first 3,000
+// The MNIST subset the pages use, as written by scripts/build-pages.mjs: the first 3,000
 // train and first 1,000 test digits of the main job's seeded 8,000 / 2,000 split, pixels
 // stored as bytes (value·255 rounded; decoded here to 0..1, within 0.002 of the package's).
 import type * as sl from '../../src/index';

@@ -1,6 +1,6 @@
 // The training page: controls, live text and charts. The work happens in train-worker.ts;
 // this thread only draws (the SVG charts of examples/lib/svg.ts) and forwards clicks.
-import { lineChartSvg, scatterSvg, TAB10 } from '../lib/svg';
+import { lineChartSvg, scatterSvg } from '../lib/svg';
 import { JOB } from '../lib/mnist-job';
 import { loadSubset, type MnistSubset } from './data';
 import type { LossName, Settings, TrainMessage, TrainRequest } from './train-worker';

@@ -2,10 +2,10 @@
 // as `npm run demo` serves them (cross-origin isolated). The runtime suite runs both checks;
 // run alone (`node test/runtimes/pages.mjs --docs`) it trains longer, runs the full bench and
 // writes the README's screenshots to docs/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildPages } from '../../scripts/build-pages.mjs';
+import { PAGES_DIR, buildPages } from '../../scripts/build-pages.mjs';
 import { serve } from '../../scripts/demo.mjs';
 import { launchChromium } from './runtimes.mjs';
 
@@ -142,13 +142,31 @@ export async function benchPage(browser, base, { quick = true, only = null, scre
   }
 }
 
+/** The bench page showing a saved results file (?results=) instead of measuring, as a screenshot. */
+async function savedBenchScreenshot(browser, base, json, screenshot) {
+  copyFileSync(json, join(PAGES_DIR, 'saved-bench.json'));
+  const { context, page } = await openPage(browser, `${base}/bench.html?results=saved-bench.json`);
+  try {
+    await page.waitForFunction(() => document.body.dataset.done, null, { timeout: TIMEOUT_MS });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.screenshot({ path: screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1320, height: Math.min(height, 1500) } });
+  } finally {
+    await context.close();
+  }
+}
+
+// node test/runtimes/pages.mjs [--docs [--saved]]: --docs writes docs/train-page.png (three
+// epochs) and docs/bench-page.png + .json (a full bench run, ~20 minutes on a busy 2-core
+// machine); --saved redraws the bench screenshot from docs/bench-page.json instead.
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const docs = process.argv.includes('--docs');
+  const saved = process.argv.includes('--saved');
   const dir = resolve(docs ? 'docs' : '.runtimes/screenshots');
   mkdirSync(dir, { recursive: true });
   await withPages(async (browser, base) => {
     const t = await trainingPage(browser, base, { epochs: docs ? 3 : TEST_EPOCHS, screenshot: join(dir, 'train-page.png') });
     console.log(JSON.stringify(t, null, 1));
+    if (docs && saved) return savedBenchScreenshot(browser, base, join(dir, 'bench-page.json'), join(dir, 'bench-page.png'));
     const b = await benchPage(browser, base, { quick: !docs, only: docs ? null : TEST_WORKLOADS, screenshot: join(dir, 'bench-page.png') });
     console.log(JSON.stringify(b, null, 1));
   });
