@@ -175,11 +175,13 @@ export class InferenceModel {
   }
 
   /**
-   * The k nearest indexed rows of each query row: [distances, indices], each [nq·k] row-major
-   * ([nq, k]), nearest first; distances are squared L2 between the (normalised) embeddings.
-   * @example const [d, i] = model.getNearestNeighbors(queries, 5) // i[q * 5 + c]: c-th neighbour of q
+   * The k nearest indexed rows of each query row: [distances, indices], each a Tensor [nq, k],
+   * nearest first (as PML's faiss index returns them); distances are squared L2 between the
+   * (normalised) embeddings; indices count the rows of trainKnn, then addToKnn (exact as float32
+   * up to 2^24 rows).
+   * @example const [d, i] = model.getNearestNeighbors(queries, 5) // i.toArray()[q][c]: c-th neighbour of q
    */
-  getNearestNeighbors(query: Tensor, k: number): [Float32Array, Int32Array] {
+  getNearestNeighbors(query: Tensor, k: number): [Tensor, Tensor] {
     const fn = 'InferenceModel.getNearestNeighbors';
     if (!this.index) throw new Error(`${fn}: the index is empty: call trainKnn first`);
     const n = this.index.shape[0];
@@ -188,7 +190,8 @@ export class InferenceModel {
     try {
       if (q.shape[1] !== this.index.shape[1]) throw new Error(`${fn}: query embeds to ${fmtShape(q.shape)} but the index holds ${fmtShape(this.index.shape)}`);
       const { distances, indices } = noGrad(() => topK(q, this.index!, k, { metric: 'sqeuclidean' }));
-      return [distances, indices];
+      const nq = q.shape[0];
+      return [tensor(distances, [nq, k]), tensor(Float32Array.from(indices), [nq, k])];
     } finally {
       q.dispose();
     }

@@ -164,7 +164,7 @@ test('getAccuracy and InferenceModel leave no wasm memory behind', () => {
   const model = new sl.utils.InferenceModel({ trunk: (t: sl.Tensor) => t.mul(2) });
   model.trainKnn(emb);
   model.addToKnn(emb);
-  model.getNearestNeighbors(emb, 400);
+  for (const t of model.getNearestNeighbors(emb, 400)) t.dispose();
   model.getMatches(emb);
   model.isMatch(emb, emb);
   model.dispose();

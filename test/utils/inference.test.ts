@@ -52,8 +52,10 @@ for (const c of pmlCases('inference', { kind: 'inference' })) {
     });
     model.trainKnn(mat(i.train!), 4); // batches of 4 rows: batching must not matter
     if (i.add) model.addToKnn(mat(i.add));
-    const [dist, idx] = model.getNearestNeighbors(mat(i.query), i.k!);
-    assert.equal(Array.from(idx), c.expected.indices!.flat(), `${c.id}: indices`);
+    const [distT, idxT] = model.getNearestNeighbors(mat(i.query), i.k!);
+    assert.equal(distT.shape, [i.query.length, i.k!], `${c.id}: distances [nq, k]`);
+    assert.equal(idxT.toArray(), c.expected.indices!, `${c.id}: indices [nq, k]`);
+    const dist = distT.data();
     c.expected.distances!.flat().forEach((v, t) => assert.ok(Math.abs(dist[t] - v) <= 1e-5 * Math.max(1, v), `${c.id}: distance ${t}: ${dist[t]} vs ${v}`));
     checkMatches(c, model.getMatches(mat(i.query), mat(i.ref)), model.getMatches(mat(i.query)), model.isMatch(mat(i.x), mat(i.y)));
     model.dispose();
@@ -89,7 +91,9 @@ test('getNearestNeighbors = float64 brute force on odd sizes; rows numbered trai
       model.trainKnn(sl.tensor(a, [n1, din]), 3); // replaces the first index
       if (n2 > 0) model.addToKnn(sl.tensor(b, [n2, din]), 2);
       assert.is(model.indexSize, n1 + n2);
-      const [dist, idx] = model.getNearestNeighbors(sl.tensor(q, [nq, din]), k);
+      const [distT, idxT] = model.getNearestNeighbors(sl.tensor(q, [nq, din]), k);
+      assert.equal(idxT.shape, [nq, k]);
+      const dist = distT.data(), idx = idxT.data();
       const ref = [...embed64(a, n1, din, trunk, normalize), ...embed64(b, n2, din, trunk, normalize)];
       const qe = embed64(q, nq, din, trunk, normalize);
       for (let i = 0; i < nq; i++) {
