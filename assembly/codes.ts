@@ -26,3 +26,12 @@ export const enum TripletType { all = 0, hard = 1, semihard = 2, easy = 3, every
 
 /** Distance of f32_paired_bwd. */
 export const enum PairedKind { sqeuclidean = 0, euclidean = 1, manhattan = 2, lp = 3, dot = 4 }
+
+/** Elementwise activation of f32_activation_fwd/bwd (alpha: LeakyReLU's negative slope). */
+export const enum Activation { relu6 = 0, hardswish = 1, hardsigmoid = 2, gelu = 3, geluTanh = 4, silu = 5, sigmoid = 6, tanh = 7, leakyRelu = 8 }
+
+/** Reduction of f32_embedding_bag_fwd/bwd (torch.nn.EmbeddingBag's mode). */
+export const enum BagMode { sum = 0, mean = 1, max = 2 }
+
+/** Bit flags of f32_avgpool2d_fwd/bwd. */
+export const enum AvgPoolFlag { countIncludePad = 1, adaptive = 2 }

@@ -17,3 +17,6 @@ export * from './kernels/conv';
 export * from './kernels/pool';
 export * from './kernels/norm';
 export * from './kernels/optim';
+export * from './kernels/activation';
+export * from './kernels/depthwise';
+export * from './kernels/embedding';

@@ -25,3 +25,13 @@ export function constantParameter(shape: Shape, value: number): Tensor {
 export function checkPositiveInt(fn: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${name} must be a positive integer, got ${v}`);
 }
+
+/** An untracked tensor of N(0, std²) samples from the global generator. */
+export function normalParameter(shape: Shape, std: number): Tensor {
+  const rng = rngFor();
+  const t = untracked(shape);
+  const vals = new Float32Array(t.size);
+  for (let i = 0; i < vals.length; i++) vals[i] = rng.normal() * std;
+  f32().set(vals, t.ptr >>> 2);
+  return t;
+}

@@ -3,17 +3,22 @@ import { Module } from './module';
 
 /**
  * Modules applied in order; their keys are prefixed with their index ('0.weight', '3.bias'),
- * as torch.nn.Sequential.
+ * as torch.nn.Sequential;
+ * `seq[1] = new sl.nn.Identity()` replaces a layer.
  * @example new sl.nn.Sequential(new sl.nn.Linear(4, 8), new sl.nn.ReLU(), new sl.nn.Linear(8, 2))
  */
 export class Sequential extends Module {
   static readonly typeName = 'Sequential';
-  readonly layers: readonly Module[];
+  [index: number]: Module;
 
   constructor(...layers: Module[]) {
     super();
     layers.forEach((m, i) => this.registerModule(String(i), m));
-    this.layers = layers.slice();
+  }
+
+  /** The layers in order (`seq[i] = m` replaces layer i). */
+  get layers(): readonly Module[] {
+    return this.namedChildren().map(([, m]) => m);
   }
 
   get length(): number {
