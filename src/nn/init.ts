@@ -1,7 +1,7 @@
 // Default initialisation of torch.nn.Linear and Conv2d (reset_parameters): weight by
 // kaiming_uniform_(a = √5), which reduces to U(−1/√fanIn, 1/√fanIn), and bias by
 // U(−1/√fanIn, 1/√fanIn); drawn from the global generator (sl.manualSeed), weight first.
-import { f32 } from '../wasm/instance';
+import { f32, getEngine } from '../wasm/instance';
 import { Tensor, untracked, type Shape } from '../autograd/tensor';
 import { rngFor } from '../random';
 
@@ -34,4 +34,12 @@ export function normalParameter(shape: Shape, std: number): Tensor {
   for (let i = 0; i < vals.length; i++) vals[i] = rng.normal() * std;
   f32().set(vals, t.ptr >>> 2);
   return t;
+}
+
+/** Refills a conv weight in place as torchvision does: N(0, 2 / fanOut), fanOut = out channels · kernel area (kaiming_normal_, mode 'fan_out'). */
+export function kaimingNormalFanOut(w: Tensor): void {
+  const fanOut = w.shape[0] * w.shape.slice(2).reduce((a, b) => a * b, 1);
+  const fresh = normalParameter(w.shape, Math.sqrt(2 / fanOut));
+  getEngine().k.f32_copy(fresh.ptr, w.ptr, w.size);
+  fresh.dispose();
 }

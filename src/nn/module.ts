@@ -51,7 +51,9 @@ export abstract class Module {
   protected registerModule<M extends Module>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new TypeError(`${this.typeName}: child '${name}' is not an sl.nn.Module`);
     this.children.set(name, m);
-    if (name !== '' && !Object.getOwnPropertyDescriptor(this, name)?.set) Object.defineProperty(this, name, childProperty(name));
+    // (a property already holding something else, such as a model's distance object, stays)
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    if (name !== '' && (!own || ('value' in own && (own.value === undefined || own.value === m)))) Object.defineProperty(this, name, childProperty(name));
     return m;
   }
 

@@ -1,5 +1,6 @@
 import { Tensor } from '../autograd/tensor';
 import { Module } from './module';
+import { release } from './release';
 
 /**
  * Modules applied in order; their keys are prefixed with their index ('0.weight', '3.bias'),
@@ -27,7 +28,11 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.layers) y = m.forward(y);
+    for (const m of this.layers) {
+      const next = m.forward(y);
+      if (next !== y) release(y, x);
+      y = next;
+    }
     return y;
   }
 }
