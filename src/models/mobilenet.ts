@@ -8,14 +8,13 @@ import { add } from '../ops/eltwise';
 import { adaptiveAvgPool2d } from '../ops/pool';
 import { flatten } from '../ops/shape';
 import { checkOptions } from '../options';
-import { f32 } from '../wasm/instance';
 import { Module } from '../nn/module';
 import { Sequential } from '../nn/sequential';
 import { BatchNorm2d } from '../nn/batchnorm';
 import { ReLU6 } from '../nn/activation';
 import { Dropout } from '../nn/dropout';
 import { Linear } from '../nn/linear';
-import { normalParameter } from '../nn/init';
+import { fillNormal, withInitDeferred } from '../nn/init';
 import { convNoBias } from './resnet';
 import { release } from '../nn/release';
 
@@ -98,11 +97,8 @@ export class MobileNetV2 extends Module {
     }
     features.push(convBnReLU6(input, this.lastChannel, 1));
     this.registerModule('features', new Sequential(...features));
-    const fc = new Linear(this.lastChannel, numClasses);
-    const w = normalParameter(fc.weight.shape, 0.01);
-    f32().set(w.data(), fc.weight.ptr >>> 2);
-    w.dispose();
-    f32().fill(0, fc.bias!.ptr >>> 2, (fc.bias!.ptr >>> 2) + numClasses);
+    const fc = withInitDeferred(() => new Linear(this.lastChannel, numClasses));
+    fillNormal(fc.weight, 0.01);
     this.registerModule('classifier', new Sequential(new Dropout(dropout), fc));
   }
 

@@ -14,12 +14,12 @@ import { BatchNorm2d } from '../nn/batchnorm';
 import { ReLU } from '../nn/relu';
 import { Linear } from '../nn/linear';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pool';
-import { kaimingNormalFanOut } from '../nn/init';
+import { kaimingNormalFanOut, withInitDeferred } from '../nn/init';
 import { release } from '../nn/release';
 
 /** A bias-free conv with torchvision's init and padding (k − 1)/2. */
 export function convNoBias(inC: number, outC: number, k: number, stride = 1, groups = 1): Conv2d {
-  const c = new Conv2d(inC, outC, k, { stride, padding: (k - 1) >> 1, groups, bias: false });
+  const c = withInitDeferred(() => new Conv2d(inC, outC, k, { stride, padding: (k - 1) >> 1, groups, bias: false }));
   kaimingNormalFanOut(c.weight);
   return c;
 }

@@ -33,16 +33,16 @@ export function hashedStateDict(model: sl.nn.Module): Record<string, sl.Tensor> 
   for (const [key, t] of Object.entries(own)) {
     const isBn = `${key.slice(0, key.lastIndexOf('.'))}.running_mean` in own;
     const u = hashUniform(key, t.size);
+    // value = a + b·u by the entry's role
+    const bound = Math.sqrt(3 / (t.size / Math.max(1, t.shape[0])));
+    const [a, b] = key.endsWith('num_batches_tracked') ? [fnv1a(key) % 1000, 0]
+      : key.endsWith('running_var') ? [0.5, 1]
+      : key.endsWith('running_mean') ? [-0.1, 0.2]
+      : isBn ? (key.endsWith('.weight') ? [0.5, 1] : [-0.1, 0.2])
+      : t.ndim === 1 ? [-0.1, 0.2]
+      : [-bound, 2 * bound];
     const v = new Float32Array(t.size);
-    for (let i = 0; i < t.size; i++) {
-      const x = u[i];
-      if (key.endsWith('num_batches_tracked')) v[i] = fnv1a(key) % 1000;
-      else if (key.endsWith('running_var')) v[i] = 0.5 + x;
-      else if (key.endsWith('running_mean')) v[i] = 0.2 * (x - 0.5);
-      else if (isBn) v[i] = key.endsWith('.weight') ? 0.5 + x : 0.2 * (x - 0.5);
-      else if (t.ndim === 1) v[i] = 0.2 * (x - 0.5);
-      else v[i] = (2 * x - 1) * Math.sqrt(3 / (t.size / t.shape[0]));
-    }
+    for (let i = 0; i < t.size; i++) v[i] = a + b * u[i];
     out[key] = sl.tensor(v, t.shape);
   }
   return out;
