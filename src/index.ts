@@ -25,7 +25,7 @@ export * as miners from './miners/index';
 export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions } from './ops/conv';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool';
 export { batchNorm, layerNorm, groupNorm, type BatchNormOptions } from './ops/norm';
-export { relu6, hardswish, hardsigmoid, gelu, silu, sigmoid, tanh, leakyRelu, prelu } from './ops/activation';
+export { relu6, hardswish, hardsigmoid, gelu, silu, sigmoid, tanh, leakyRelu, prelu, crossEntropy } from './ops/activation';
 export { embedding, embeddingBag } from './ops/embedding';
 export { dropout, type DropoutOptions } from './ops/dropout';
 export * as nn from './nn/index';

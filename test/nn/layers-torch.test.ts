@@ -22,7 +22,7 @@ function close(got: ArrayLike<number>, want: number[], what: string, tol = 1e-4)
   }
 }
 
-const layerCases = lines.filter((c) => c.layer !== 'cat');
+const layerCases = lines.filter((c) => c.layer !== 'cat' && c.layer !== 'crossEntropy');
 
 test('every layer loads torch state dict strictly and matches its outputs and gradients', () => {
   const seen = new Set<string>();
@@ -65,6 +65,17 @@ test('cat matches torch, gradients split back', () => {
   assert.equal(sl.cat([sl.tensor([[1, 2]]), sl.tensor([[3, 4]])]).toArray(), [[1, 2], [3, 4]]);
   assert.throws(() => sl.cat([sl.zeros([2, 3]), sl.zeros([3, 3])], 1), /cat: shapes \[2, 3\], \[3, 3\] differ outside dim 1/);
   assert.throws(() => sl.cat([]), /cat: tensors must be a non-empty array/);
+});
+
+test('crossEntropy matches torch.nn.functional.cross_entropy, value and gradient', () => {
+  const c = lines.find((l) => l.layer === 'crossEntropy');
+  const x = sl.tensor(c.logits, [c.labels.length, c.logits.length / c.labels.length], { requiresGrad: true });
+  const loss = sl.crossEntropy(x, c.labels);
+  close([loss.item()], c.loss, 'loss');
+  loss.backward(sl.tensor(c.g));
+  close(x.grad!.data(), c.dlogits, 'dlogits');
+  gradcheck((t) => sl.crossEntropy(t, [2, 0, 1]), [sl.randn([3, 5], { seed: 2 })], { eps: 1e-2 });
+  assert.throws(() => sl.crossEntropy(sl.zeros([2, 3]), [0, 3]), /crossEntropy: labels\[1\] is 3, outside \[0, 3\)/);
 });
 
 test('flatten merges dimensions as torch.flatten, a view', () => {
