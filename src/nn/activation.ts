@@ -5,27 +5,44 @@ import { checkOptions } from '../options';
 import { Module } from './module';
 import { checkPositiveInt, constantParameter } from './init';
 
-function simple(name: ActivationName, typeName: string) {
-  return class extends Module {
-    static readonly typeName = typeName;
-    forward(x: Tensor): Tensor {
-      return activation(name, x);
-    }
-  };
+/** A layer that applies one activation of the shared kernel pair. */
+abstract class Elementwise extends Module {
+  protected abstract readonly fn: ActivationName;
+  forward(x: Tensor): Tensor {
+    return activation(this.fn, x);
+  }
 }
 
 /** min(max(x, 0), 6) (torch.nn.ReLU6). */
-export const ReLU6 = simple('relu6', 'ReLU6');
+export class ReLU6 extends Elementwise {
+  static readonly typeName = 'ReLU6';
+  protected readonly fn = 'relu6';
+}
 /** x·ReLU6(x + 3)/6 (torch.nn.Hardswish). */
-export const Hardswish = simple('hardswish', 'Hardswish');
+export class Hardswish extends Elementwise {
+  static readonly typeName = 'Hardswish';
+  protected readonly fn = 'hardswish';
+}
 /** ReLU6(x + 3)/6 (torch.nn.Hardsigmoid). */
-export const Hardsigmoid = simple('hardsigmoid', 'Hardsigmoid');
+export class Hardsigmoid extends Elementwise {
+  static readonly typeName = 'Hardsigmoid';
+  protected readonly fn = 'hardsigmoid';
+}
 /** x·σ(x) (torch.nn.SiLU). */
-export const SiLU = simple('silu', 'SiLU');
+export class SiLU extends Elementwise {
+  static readonly typeName = 'SiLU';
+  protected readonly fn = 'silu';
+}
 /** 1/(1 + e^−x) (torch.nn.Sigmoid). */
-export const Sigmoid = simple('sigmoid', 'Sigmoid');
+export class Sigmoid extends Elementwise {
+  static readonly typeName = 'Sigmoid';
+  protected readonly fn = 'sigmoid';
+}
 /** tanh x (torch.nn.Tanh). */
-export const Tanh = simple('tanh', 'Tanh');
+export class Tanh extends Elementwise {
+  static readonly typeName = 'Tanh';
+  protected readonly fn = 'tanh';
+}
 
 /** x·Φ(x), or its tanh approximation with { approximate: 'tanh' } (torch.nn.GELU). */
 export class GELU extends Module {
