@@ -1,7 +1,7 @@
-// Runs every test/**/*.test.ts under uvu (through tsx) and closes the holes uvu leaves:
+// Runs every test/**/*.test.ts under uvu (through tsx), on both SIMD builds, and closes the holes uvu leaves:
 // it fails when no test ran, when a file never calls .run(), or when anything was skipped,
 // and it ends with a plain `N passed, N failed` line.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,23 +24,48 @@ for (const f of files) {
 }
 if (files.length === 0) problems.push('no test files found');
 
+// The suite runs twice, at the same time: on the baseline SIMD build, and under
+// --experimental-wasm-relaxed-simd, where every test's `sl.init()` picks the relaxed build (as
+// it does in Deno, Bun, browsers and Workers). test/core/init.test.ts checks that each pass
+// runs the build it names in SIMLEARN_EXPECT_BUILD. The threads tests stay in the first pass
+// only: the threads build is baseline SIMD whatever the runtime offers.
+const passes = [
+  { build: 'baseline', flags: [], ignore: [] },
+  { build: 'relaxed', flags: ['--experimental-wasm-relaxed-simd'], ignore: ['-i', 'threads/'] },
+];
+
+function run({ build, flags, ignore }) {
+  const pattern = only ? only.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '.*\\.test\\.ts$' : '\\.test\\.ts$';
+  const args = [...flags, '--import', 'tsx', '--import', './test/helpers/trace-kernels.mjs', 'node_modules/uvu/bin.js', root, pattern, ...ignore, '--no-color'];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIMLEARN_EXPECT_BUILD: build } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ build, stdout, stderr, status: code ?? 1 }));
+  });
+}
+
 let total = 0, passed = 0, skipped = 0, status = 0;
 if (problems.length === 0) {
-  const pattern = only ? only.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '.*\\.test\\.ts$' : '\\.test\\.ts$';
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/trace-kernels.mjs', 'node_modules/uvu/bin.js', root, pattern, '--no-color'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  process.stdout.write(res.stdout ?? '');
-  status = res.status ?? 1;
-  const num = (label) => Number((res.stdout.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? 0);
-  total = num('Total');
-  passed = num('Passed');
-  skipped = num('Skipped');
-  if (total === 0) problems.push('no test ran');
-  if (skipped > 0) problems.push(`${skipped} test(s) skipped`);
-  if (status !== 0 && passed === total) problems.push(`the test process exited with status ${status}`);
+  const started = performance.now();
+  // a pass whose every matching file it ignores (`npm test -- threads`) is not run at all
+  const wanted = passes.filter((p) => !p.ignore.length || files.some((f) => !f.includes(p.ignore[1])));
+  for (const res of await Promise.all(wanted.map(run))) {
+    console.log(`\n── ${res.build} SIMD build ──`);
+    process.stdout.write(res.stdout);
+    process.stderr.write(res.stderr);
+    const num = (label) => Number((res.stdout.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? 0);
+    const t = num('Total'), p = num('Passed'), s = num('Skipped');
+    if (t === 0) problems.push(`no test ran on the ${res.build} build`);
+    if (s > 0) problems.push(`${s} test(s) skipped on the ${res.build} build`);
+    if (res.status !== 0 && p === t) problems.push(`the ${res.build} test process exited with status ${res.status}`);
+    total += t;
+    passed += p;
+    skipped += s;
+    status ||= res.status;
+  }
+  console.log(`both builds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 for (const p of problems) console.error(`error: ${p}`);
 const failed = total - passed - skipped;

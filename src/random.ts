@@ -85,11 +85,18 @@ let globalRng = new Rng(0);
 
 /** Seeds weight initialisation, dropout and samplers that are not given a seed of their own. */
 export function manualSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
-  globalRng = new Rng(seed);
+  globalRng = new Rng(checkSeed('manualSeed', seed));
 }
 
-/** The generator for a call: its own seed if given, else the global one. */
-export function rngFor(seed?: number): Rng {
-  return seed === undefined ? globalRng : new Rng(seed);
+/** A seed is a safe integer (as torch.manual_seed's int); anything else is refused, never read as 0. */
+export function checkSeed(fn: string, seed: unknown): number {
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`${fn}: seed must be an integer, got ${typeof seed === 'string' ? JSON.stringify(seed) : String(seed)}`);
+  }
+  return seed as number;
+}
+
+/** The generator for a call of `fn`: its own seed if given, else the global one. */
+export function rngFor(seed?: number, fn = 'rngFor'): Rng {
+  return seed === undefined ? globalRng : new Rng(checkSeed(fn, seed));
 }

@@ -10,8 +10,7 @@ const INV_SQRT_2PI: f64 = 0.3989422804014327;
 const TANH_K: f64 = 0.7978845608028654; // √(2/π)
 
 // erf to about 1e-7 relative (Numerical Recipes' erfc Chebyshev fit); f32 needs no more.
-// @ts-ignore: decorator
-@inline function erf(x: f64): f64 {
+function erf(x: f64): f64 {
   const z = Math.abs(x);
   const t = 1.0 / (1.0 + 0.5 * z);
   const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
@@ -24,8 +23,8 @@ const TANH_K: f64 = 0.7978845608028654; // √(2/π)
   return 1.0 / (1.0 + Math.exp(-x));
 }
 
-// @ts-ignore: decorator
-@inline function scalarFwd(kind: i32, x: f64, alpha: f64): f64 {
+// Called, not inlined: one copy of each switch keeps the module small.
+function scalarFwd(kind: i32, x: f64, alpha: f64): f64 {
   switch (kind) {
     case Activation.relu6: return x != x ? x : Math.min(Math.max(x, 0), 6);
     case Activation.hardswish: return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
@@ -40,8 +39,7 @@ const TANH_K: f64 = 0.7978845608028654; // √(2/π)
 }
 
 // f'(x), with torch's choices at the kinks (ReLU6: 0 at 0 and 6; Hardswish: the left piece at ±3).
-// @ts-ignore: decorator
-@inline function scalarSlope(kind: i32, x: f64, alpha: f64): f64 {
+function scalarSlope(kind: i32, x: f64, alpha: f64): f64 {
   switch (kind) {
     case Activation.relu6: return x > 0 && x < 6 ? 1 : 0;
     case Activation.hardswish: return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;

@@ -2,12 +2,16 @@
 import { f32, getEngine } from '../wasm/instance';
 import { rngFor } from '../random';
 import { Tensor, fmtShape, shapeSize, type Shape } from './tensor';
+import { checkOptions } from '../options';
 
 export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
 type Nested = number | readonly Nested[];
+
+const TENSOR_OPTIONS = { requiresGrad: 'boolean' } as const;
+const RANDOM_OPTIONS = { ...TENSOR_OPTIONS, seed: 'any' } as const; // the seed is checked by rngFor, with its own message
 
 /**
  * A tensor from nested arrays (`sl.tensor([[1, 2], [3, 4]])`), or from flat data and a shape
@@ -18,6 +22,7 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: Shape | TensorO
     options = shape as TensorOptions; // tensor(nested, { requiresGrad })
     shape = undefined;
   }
+  checkOptions('tensor', options, TENSOR_OPTIONS);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(data)) {
@@ -63,12 +68,20 @@ function inferShape(data: readonly Nested[]): number[] {
   return shape;
 }
 
-export function checkShape(fn: string, shape: Shape): number[] {
+export function checkShape(fn: string, shape: Shape, what = 'shape'): number[] {
   if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
-    throw new Error(`${fn}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${fn}: ${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  const n = shapeSize(shape);
+  if (n * 4 > WASM32_BYTES) {
+    throw new RangeError(
+      `${fn}: ${what} ${fmtShape(shape)} has ${n} elements (${((n * 4) / 2 ** 30).toFixed(1)} GiB of float32), more than the 4 GiB a wasm32 memory holds`,
+    );
   }
   return shape.slice();
 }
+
+const WASM32_BYTES = 2 ** 32;
 
 /** An uninitialised tensor (internal: ops write every element). */
 export function empty(shape: Shape): Tensor {
@@ -76,18 +89,23 @@ export function empty(shape: Shape): Tensor {
 }
 
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  const t = new Tensor(checkShape('full', shape));
-  getEngine().k.f32_fill(t.ptr, value, t.size);
-  if (options.requiresGrad) t.requiresGrad = true;
-  return t;
+  return filled('full', shape, value, options);
 }
 
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
+}
+
+function filled(fn: string, shape: Shape, value: number, options: TensorOptions): Tensor {
+  checkOptions(fn, options, TENSOR_OPTIONS);
+  const t = new Tensor(checkShape(fn, shape));
+  getEngine().k.f32_fill(t.ptr, value, t.size);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -97,18 +115,20 @@ export interface RandomOptions extends TensorOptions {
 
 /** Standard normal samples. */
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
-  const rng = rngFor(options.seed);
+  checkOptions('randn', options, RANDOM_OPTIONS);
+  const rng = rngFor(options.seed, 'randn');
   const n = shapeSize(checkShape('randn', shape));
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.normal();
-  return tensor(buf, shape, options);
+  return tensor(buf, shape, { requiresGrad: options.requiresGrad });
 }
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
-  const rng = rngFor(options.seed);
+  checkOptions('rand', options, RANDOM_OPTIONS);
+  const rng = rngFor(options.seed, 'rand');
   const n = shapeSize(checkShape('rand', shape));
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.uniform();
-  return tensor(buf, shape, options);
+  return tensor(buf, shape, { requiresGrad: options.requiresGrad });
 }

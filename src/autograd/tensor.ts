@@ -318,9 +318,14 @@ export function untracked(shape: Shape): Tensor {
 
 /**
  * Runs fn synchronously and disposes every tensor created inside, except the tensors it
- * returns (a Tensor, or arrays / plain objects of them), which move to the enclosing scope.
+ * returns, which move to the enclosing scope. The rule: tidy finds returned tensors in the
+ * result itself and inside arrays, plain (or null-prototype) objects, Maps and Sets, at any
+ * depth. It does not look into other objects (class instances): if one of those holds a
+ * tensor this scope would free, tidy frees the scope and throws rather than hand back a
+ * freed tensor — return the tensor in a plain structure, or `keep()` it.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`tidy: fn must be a function, got ${fn === null ? 'null' : `${typeof fn} ${String(fn)}`}`);
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;
@@ -332,12 +337,16 @@ export function tidy<T>(fn: () => T): T {
     throw err;
   }
   scopes.pop();
-  if (result && typeof (result as any).then === 'function') {
-    for (const t of scope) t.dispose();
-    throw new Error('tidy: fn returned a Promise; tidy is synchronous (await outside it)');
-  }
   const kept = new Set<Tensor>();
-  collectTensors(result, kept, 0);
+  try {
+    if (result && typeof (result as any).then === 'function') {
+      throw new Error('tidy: fn returned a Promise; tidy is synchronous (await outside it)');
+    }
+    collectTensors(result, kept, scope);
+  } catch (err) {
+    for (const t of scope) t.dispose();
+    throw err;
+  }
   const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
   for (const t of scope) {
     if (kept.has(t)) parent?.add(t);
@@ -368,7 +377,7 @@ export function composite<T>(fn: () => T): T {
   }
   scopes.pop();
   const outs = new Set<Tensor>();
-  collectTensors(result, outs, 0);
+  collectTensors(result, outs, null);
   const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
   const group: OwnedGroup = { tensors: [], holders: 0 };
   for (const t of scope) {
@@ -392,14 +401,41 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-function collectTensors(x: unknown, out: Set<Tensor>, depth: number): void {
-  if (depth > 4 || x === null || typeof x !== 'object') return;
-  if (x instanceof Tensor) {
-    out.add(x);
-    return;
+function isPlainObject(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Adds to `out` the tensors of a tidy result (see tidy's rule), walking each container once.
+ * Inside any other object it only looks for tensors of `scope`, to refuse them (none when null).
+ */
+function collectTensors(root: unknown, out: Set<Tensor>, scope: Set<Tensor> | null): void {
+  const seen = new Set<object>();
+  const stack: [unknown, string, string | null][] = [[root, 'result', null]]; // value, path, enclosing class
+  while (stack.length > 0) {
+    const [x, path, inside] = stack.pop()!;
+    if (x === null || typeof x !== 'object' || seen.has(x) || ArrayBuffer.isView(x)) continue;
+    seen.add(x);
+    if (x instanceof Tensor) {
+      if (inside === null) out.add(x);
+      else if (scope?.has(x)) {
+        throw new Error(
+          `tidy: the result holds ${x} at ${path} inside a ${inside}, which tidy does not look into, so it would be freed; ` +
+            'return tensors in arrays, plain objects, Maps or Sets, or keep() them',
+        );
+      }
+      continue;
+    }
+    const cls = inside ?? (Array.isArray(x) || x instanceof Map || x instanceof Set || isPlainObject(x) ? null : (x.constructor?.name || 'object'));
+    const visit = (v: unknown, at: () => string) => {
+      if (v !== null && typeof v === 'object') stack.push([v, at(), cls]);
+    };
+    if (x instanceof Map) x.forEach((v, k) => visit(v, () => `${path}.get(${JSON.stringify(k) ?? String(k)})`));
+    else if (x instanceof Set) for (const v of x) visit(v, () => `${path} (a Set)`);
+    else if (Array.isArray(x)) x.forEach((v, i) => visit(v, () => `${path}[${i}]`));
+    else for (const [k, v] of Object.entries(x)) visit(v, () => `${path}.${k}`);
   }
-  if (Array.isArray(x)) for (const v of x) collectTensors(v, out, depth + 1);
-  else if (Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) collectTensors(v, out, depth + 1);
 }
 
 /**

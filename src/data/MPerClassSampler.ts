@@ -3,6 +3,7 @@
 // m members, as pml's safe_random_choice).
 import { Rng } from '../random';
 import { checkCount, checkLabels, indicesByLabel, ownRng } from './labels';
+import { checkOptions } from '../options';
 
 export interface MPerClassSamplerOptions {
   /** Seeds the sampler's own generator; without it one is drawn from manualSeed()'s. */
@@ -28,6 +29,7 @@ export class MPerClassSampler implements Iterable<Int32Array> {
 
   constructor(labels: ArrayLike<number>, m: number, batchSize: number, options: MPerClassSamplerOptions = {}) {
     const fn = 'MPerClassSampler';
+    checkOptions(fn, options, { seed: 'any', lengthBeforeNewIter: 'any' });
     const lab = checkLabels(fn, labels);
     this.m = checkCount(fn, 'm', m);
     this.batchSize = checkCount(fn, 'batchSize', batchSize);
@@ -41,7 +43,7 @@ export class MPerClassSampler implements Iterable<Int32Array> {
     }
     if (listSize < batchSize) throw new Error(`${fn}: lengthBeforeNewIter = ${listSize} must be ≥ batchSize = ${batchSize}`);
     this.length = listSize - (listSize % batchSize);
-    this.rng = ownRng(options.seed);
+    this.rng = ownRng('MPerClassSampler', options.seed);
   }
 
   get batchesPerEpoch(): number {

@@ -1,5 +1,5 @@
 // Shared checks and the label → indices map the samplers and builders start from.
-import { Rng, rngFor } from '../random';
+import { Rng, checkSeed, rngFor } from '../random';
 
 /** Integer labels as an Int32Array; `arg` names them in errors. */
 export function checkLabels(fn: string, labels: ArrayLike<number>, arg = 'labels'): Int32Array {
@@ -26,9 +26,8 @@ export function indicesByLabel(labels: Int32Array): Map<number, Int32Array> {
 }
 
 /** A generator of its own: from `seed`, or seeded once from the global one (manualSeed). */
-export function ownRng(seed?: number): Rng {
-  if (seed !== undefined && !Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
-  return new Rng(seed ?? rngFor().nextU32());
+export function ownRng(fn: string, seed?: number): Rng {
+  return seed === undefined ? new Rng(rngFor().nextU32()) : new Rng(checkSeed(fn, seed));
 }
 
 export function checkCount(fn: string, name: string, v: unknown, min = 1): number {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Rng } from '../random';
 import type { Dataset } from './batch';
+import { checkOptions } from '../options';
 
 export interface MnistSplit {
   train: Dataset;
@@ -37,6 +38,7 @@ function readDigits(): Float32Array[] {
  * @example const { train, test } = loadMnist(); // 8,000 / 2,000
  */
 export function loadMnist(options: { seed?: number; trainSize?: number } = {}): MnistSplit {
+  checkOptions('loadMnist', options, { seed: 'integer', trainSize: 'any' });
   const seed = options.seed ?? 0;
   const trainSize = options.trainSize ?? 8000;
   const perDigit = readDigits();

@@ -1,6 +1,7 @@
 // Pairs and triplets of indices drawn from class labels, for Siamese (x₁, x₂, same) and
 // Triplet (anchor, positive, negative) training without a miner.
 import { checkCount, checkLabels, indicesByLabel, ownRng } from './labels';
+import { checkOptions } from '../options';
 
 export interface PairOptions {
   seed?: number;
@@ -37,11 +38,12 @@ function pools(fn: string, labels: ArrayLike<number>) {
  */
 export function makePairs(labels: ArrayLike<number>, count: number, options: PairOptions = {}): Pairs {
   const fn = 'makePairs';
+  checkOptions(fn, options, { seed: 'any', positiveFraction: 'number' });
   const { byLabel, withPartner } = pools(fn, labels);
   checkCount(fn, 'count', count);
   const frac = options.positiveFraction ?? 0.5;
   if (!(frac >= 0 && frac <= 1)) throw new Error(`${fn}: positiveFraction must be in [0, 1], got ${frac}`);
-  const rng = ownRng(options.seed);
+  const rng = ownRng(fn, options.seed);
   const nPos = Math.round(count * frac);
   const same = new Int32Array(count);
   for (let i = 0; i < nPos; i++) same[i] = 1;
@@ -71,9 +73,10 @@ export function makePairs(labels: ArrayLike<number>, count: number, options: Pai
  */
 export function makeTriplets(labels: ArrayLike<number>, count: number, options: { seed?: number } = {}): Triplets {
   const fn = 'makeTriplets';
+  checkOptions(fn, options, { seed: 'any' });
   const { byLabel, withPartner } = pools(fn, labels);
   checkCount(fn, 'count', count);
-  const rng = ownRng(options.seed);
+  const rng = ownRng(fn, options.seed);
   const classOf = new Map(byLabel.map((m, c) => [m, c]));
   const anchors = new Int32Array(count), positives = new Int32Array(count), negatives = new Int32Array(count);
   for (let i = 0; i < count; i++) {

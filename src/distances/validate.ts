@@ -7,7 +7,7 @@ import { Tensor, fmtShape } from '../autograd/tensor';
 
 export function checkTensor(fn: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor, got ${describe(t)}`);
-  t.ptr; // throws on a disposed tensor
+  if (t.isDisposed) throw new Error(`${fn}: ${name} ${fmtShape(t.shape)} was disposed and cannot be used`);
 }
 
 export function check2d(fn: string, name: string, t: unknown): asserts t is Tensor {

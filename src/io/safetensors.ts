@@ -8,7 +8,7 @@
 // byte-identical to `safetensors.torch.save_file` for the same state dict.
 import { f32 } from '../wasm/instance';
 import { tensor } from '../autograd/create';
-import { Tensor, fmtShape, shapeSize } from '../autograd/tensor';
+import { Tensor, assertLive, fmtShape, shapeSize } from '../autograd/tensor';
 
 export type StateDict = Record<string, Tensor> | Map<string, Tensor>;
 
@@ -28,7 +28,7 @@ export function saveSafetensors(stateDict: StateDict, metadata?: Record<string, 
   const entries = stateDict instanceof Map ? [...stateDict.entries()] : Object.entries(stateDict);
   for (const [name, t] of entries) {
     if (!(t instanceof Tensor)) throw new Error(`saveSafetensors: entry '${name}' is not a Tensor`);
-    t.ptr; // throws if disposed, before anything is written
+    assertLive('saveSafetensors', `stateDict['${name}']`, t); // before anything is written
     if (name === '__metadata__') throw new Error("saveSafetensors: '__metadata__' is reserved and cannot name a tensor");
   }
   if (metadata !== undefined) {
@@ -38,7 +38,8 @@ export function saveSafetensors(stateDict: StateDict, metadata?: Record<string, 
   }
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor may be named '__proto__' or 'constructor'.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
@@ -74,18 +75,11 @@ function writeF32(out: Uint8Array, at: number, t: Tensor): void {
   for (let i = 0; i < t.size; i++) view.setFloat32(at + i * 4, mem[p + i], true);
 }
 
-interface Entry {
-  name: string;
-  dtype: DType;
-  shape: number[];
-  begin: number;
-  end: number;
-}
-
 // The dtypes read, each converted to float32 (torch state dicts hold F16/BF16 weights, F64
 // statistics, and I64 num_batches_tracked counts, which are read as integers, exactly).
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4 } as const;
 type DType = keyof typeof DTYPE_BYTES;
+const bf16 = new DataView(new ArrayBuffer(4));
 
 function readValue(view: DataView, at: number, dtype: DType): number {
   switch (dtype) {
@@ -102,41 +96,55 @@ function readValue(view: DataView, at: number, dtype: DType): number {
     }
   }
 }
-const bf16 = new DataView(new ArrayBuffer(4));
+
+interface Entry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 /**
- * Parses a safetensors file into name → float32 Tensor (F32, F16, BF16, F64, I64 and I32 read). Every check runs before any
- * tensor is created, so a truncated or corrupt file throws and allocates nothing.
+ * Parses a safetensors file into name → float32 Tensor (F32, F16, BF16, F64, I64 and I32 read), an object without a prototype (a
+ * tensor may be named '__proto__'). Every check runs before any tensor is created, so a
+ * truncated or corrupt file throws and allocates nothing; running out of memory part way
+ * frees the tensors already made before the RangeError is rethrown.
  * @example const dict = sl.io.loadSafetensors(readFileSync('model.safetensors')); model.loadStateDict(dict)
  */
 export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
-  const entries = parseSafetensors(bytes);
+  const { entries, dataStart } = parseSafetensors('loadSafetensors', bytes);
   const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const dataStart = 8 + Number(view.getBigUint64(0, true));
-  const out: Record<string, Tensor> = {};
-  for (const e of entries) {
-    const size = DTYPE_BYTES[e.dtype];
-    const n = (e.end - e.begin) / size;
-    const vals = new Float32Array(n);
-    const at = dataStart + e.begin;
-    for (let i = 0; i < n; i++) vals[i] = readValue(view, at + i * size, e.dtype);
-    out[e.name] = tensor(vals, e.shape);
+  const out: Record<string, Tensor> = Object.create(null);
+  const made: Tensor[] = [];
+  try {
+    for (const e of entries) {
+      const size = DTYPE_BYTES[e.dtype];
+      const n = (e.end - e.begin) / size;
+      const vals = new Float32Array(n);
+      const at = dataStart + e.begin;
+      for (let i = 0; i < n; i++) vals[i] = readValue(view, at + i * size, e.dtype);
+      const t = tensor(vals, e.shape);
+      made.push(t);
+      out[e.name] = t;
+    }
+  } catch (err) {
+    for (const t of made) t.dispose();
+    throw err;
   }
   return out;
 }
 
 /** The `__metadata__` of a safetensors file ({} when absent), validated like loadSafetensors. */
 export function safetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
-  parseSafetensors(bytes);
-  return (readHeader(bytes).header.__metadata__ as Record<string, string> | undefined) ?? {};
+  return parseSafetensors('safetensorsMetadata', bytes).metadata;
 }
 
-function fail(msg: string): never {
-  throw new Error(`loadSafetensors: ${msg}`);
-}
-
-function readHeader(bytes: Uint8Array | ArrayBuffer): { header: Record<string, any>; n: number; total: number } {
+function readHeader(fn: string, bytes: Uint8Array | ArrayBuffer): { header: Record<string, any>; n: number; total: number } {
+  const fail = (msg: string): never => {
+    throw new Error(`${fn}: ${msg}`);
+  };
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
     fail(`bytes must be a Uint8Array or ArrayBuffer, got ${bytes === null ? 'null' : typeof bytes}`);
   }
@@ -147,7 +155,9 @@ function readHeader(bytes: Uint8Array | ArrayBuffer): { header: Record<string, a
   if (big > BigInt(MAX_HEADER_BYTES)) fail(`header length ${big} exceeds the ${MAX_HEADER_BYTES}-byte limit: corrupt file`);
   const n = Number(big);
   if (8 + n > total) fail(`header length ${n} runs past the end of the ${total}-byte file: truncated or corrupt`);
-  let text: string;
+  // As the Rust library (serde_json): a byte-order mark is not JSON. TextDecoder would drop it.
+  if (n >= 3 && buf[8] === 0xef && buf[9] === 0xbb && buf[10] === 0xbf) fail('header starts with a UTF-8 byte-order mark; a safetensors header is plain JSON');
+  let text = '';
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n));
   } catch {
@@ -160,11 +170,41 @@ function readHeader(bytes: Uint8Array | ArrayBuffer): { header: Record<string, a
     fail(`header is not valid JSON (${(err as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header must be a JSON object');
+  // JSON.parse keeps the last of two equal keys; the Rust library refuses the file.
+  const dup = duplicateKey(text);
+  if (dup !== null) fail(`header has the key ${JSON.stringify(dup)} twice in one object`);
   return { header: header as Record<string, any>, n, total };
 }
 
-function parseSafetensors(bytes: Uint8Array | ArrayBuffer): Entry[] {
-  const { header, n, total } = readHeader(bytes);
+/** The first key that appears twice in one object of a valid JSON text, or null. */
+function duplicateKey(text: string): string | null {
+  const frames: { keys: Set<string> | null; expectKey: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = frames[frames.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return key;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') frames.push({ keys: new Set(), expectKey: true });
+    else if (c === '[') frames.push({ keys: null, expectKey: false });
+    else if (c === '}' || c === ']') frames.pop();
+    else if (c === ',' && top?.keys) top.expectKey = true;
+  }
+  return null;
+}
+
+function parseSafetensors(fn: string, bytes: Uint8Array | ArrayBuffer): { entries: Entry[]; dataStart: number; metadata: Record<string, string> } {
+  const fail = (msg: string): never => {
+    throw new Error(`${fn}: ${msg}`);
+  };
+  const { header, n, total } = readHeader(fn, bytes);
   const dataLen = total - 8 - n;
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(header)) {
@@ -176,7 +216,7 @@ function parseSafetensors(bytes: Uint8Array | ArrayBuffer): Entry[] {
     }
     if (info === null || typeof info !== 'object') fail(`entry '${name}' must be an object`);
     const { dtype, shape, data_offsets: off } = info as Record<string, any>;
-    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPE_BYTES, dtype)) {
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
       fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(DTYPE_BYTES).join(', ')}`);
     }
     if (!Array.isArray(shape) || shape.some((s) => !Number.isSafeInteger(s) || s < 0)) {
@@ -203,5 +243,7 @@ function parseSafetensors(bytes: Uint8Array | ArrayBuffer): Entry[] {
     expected = e.end;
   }
   if (expected !== dataLen) fail(`tensors cover ${expected} bytes but the data section holds ${dataLen}: trailing or missing data`);
-  return entries;
+  // Spread defines own properties, so a key named "__proto__" stays an entry.
+  const metadata: Record<string, string> = { ...(header.__metadata__ ?? {}) };
+  return { entries, dataStart: 8 + n, metadata };
 }

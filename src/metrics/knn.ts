@@ -1,6 +1,7 @@
 // k-nearest-neighbour classification accuracy of queries against a labelled reference set.
 import { Tensor, fmtShape } from '../autograd/tensor';
 import { checkMetric, forEachDistanceRow, labelsOf, partialSortNearest, rowsOf, type EvalMetric } from './neighbours';
+import { checkOptions } from '../options';
 
 export interface KnnOptions {
   /** Neighbours that vote (default 1). */
@@ -20,6 +21,7 @@ export function knnAccuracy(
   refs: Tensor, refLabels: ArrayLike<number>, queries: Tensor, queryLabels: ArrayLike<number>, options: KnnOptions = {},
 ): number {
   const fn = 'knnAccuracy';
+  checkOptions(fn, options, { k: 'integer', metric: 'string' });
   const r = rowsOf(fn, 'refs', refs);
   const q = rowsOf(fn, 'queries', queries);
   if (r.n === 0) throw new Error(`${fn}: refs are empty ${fmtShape(refs.shape)}; at least one reference is needed`);

@@ -14,7 +14,7 @@ const BLOCK = 256;
 /** Rows of a tensor [n, ...] as a flat Float32Array [n, d] (trailing dimensions flattened). */
 export function rowsOf(fn: string, arg: string, x: Tensor): { data: Float32Array; n: number; d: number } {
   if (!(x instanceof Tensor)) throw new Error(`${fn}: ${arg} must be a Tensor [n, d], got ${x === null ? 'null' : typeof x}`);
-  x.ptr;
+  if (x.isDisposed) throw new Error(`${fn}: ${arg} ${fmtShape(x.shape)} was disposed and cannot be used`);
   if (x.shape.length < 2) throw new Error(`${fn}: ${arg} must be [n, d] (or [n, ...]), got ${fmtShape(x.shape)}`);
   const n = x.shape[0];
   const d = n === 0 ? 0 : x.size / n;

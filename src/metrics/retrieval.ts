@@ -12,6 +12,7 @@
 // index. Sums and averages are float64.
 import { Tensor } from '../autograd/tensor';
 import { checkMetric, forEachDistanceRow, labelsOf, partialSortNearest, rowsOf, type EvalMetric } from './neighbours';
+import { checkOptions } from '../options';
 
 export interface RetrievalOptions {
   /** Cut-offs of recall@k (default [1, 5]). */
@@ -36,6 +37,7 @@ export interface RetrievalResult {
  */
 export function retrieval(embeddings: Tensor, labels: ArrayLike<number>, options: RetrievalOptions = {}): RetrievalResult {
   const fn = 'retrieval';
+  checkOptions(fn, options, { k: 'array', metric: 'string' });
   const { data, n, d } = rowsOf(fn, 'embeddings', embeddings);
   const lab = labelsOf(fn, 'labels', labels, n);
   const ks = options.k ?? [1, 5];

@@ -6,6 +6,7 @@ import { f32 } from '../wasm/instance';
 import { batchNorm } from '../ops/norm';
 import { Module } from './module';
 import { checkPositiveInt, constantParameter } from './init';
+import { checkOptions } from '../options';
 
 export interface BatchNormLayerOptions {
   eps?: number;
@@ -22,9 +23,10 @@ abstract class BatchNorm extends Module {
   readonly eps: number;
   readonly momentum: number;
 
-  constructor(readonly numFeatures: number, { eps = 1e-5, momentum = 0.1 }: BatchNormLayerOptions, private readonly ranks: readonly number[]) {
+  constructor(readonly numFeatures: number, options: BatchNormLayerOptions, private readonly ranks: readonly number[]) {
     super();
     const name = this.typeName;
+    const { eps = 1e-5, momentum = 0.1 } = checkOptions<BatchNormLayerOptions>(name, options, { eps: 'number', momentum: 'number' });
     checkPositiveInt(name, 'numFeatures', numFeatures);
     if (!(eps > 0)) throw new Error(`${name}: eps must be > 0, got ${eps}`);
     if (!(momentum >= 0 && momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1], got ${momentum}`);

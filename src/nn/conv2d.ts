@@ -56,8 +56,8 @@ export class Conv2d extends Module {
     this.padding = pad[0] !== pad[2] || pad[1] !== pad[3] ? 'same' : [pad[0], pad[1]];
     this.groups = groups;
     const bound = convSetup('Conv2d', inChannels, outChannels, groups, this.kernelSize[0] * this.kernelSize[1]);
-    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels / groups, ...this.kernelSize], bound));
-    this.bias = bias ? this.registerParameter('bias', uniformParameter([outChannels], bound)) : null;
+    this.weight = this.registerParameter('weight', uniformParameter('Conv2d', 'weight', [outChannels, inChannels / groups, ...this.kernelSize], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter('Conv2d', 'bias', [outChannels], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {
@@ -96,8 +96,8 @@ export class Conv1d extends Module {
     this.dilation = o.dilation ?? 1;
     this.groups = o.groups ?? 1;
     const bound = convSetup('Conv1d', inChannels, outChannels, this.groups, kernelSize);
-    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels / this.groups, kernelSize], bound));
-    this.bias = (o.bias ?? true) ? this.registerParameter('bias', uniformParameter([outChannels], bound)) : null;
+    this.weight = this.registerParameter('weight', uniformParameter('Conv1d', 'weight', [outChannels, inChannels / this.groups, kernelSize], bound));
+    this.bias = (o.bias ?? true) ? this.registerParameter('bias', uniformParameter('Conv1d', 'bias', [outChannels], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {

@@ -4,6 +4,7 @@
 import { f32 } from '../wasm/instance';
 import { Tensor, untracked, type Shape } from '../autograd/tensor';
 import { rngFor } from '../random';
+import { checkShape } from '../autograd/create';
 
 let deferred = false;
 
@@ -21,8 +22,9 @@ export function withInitDeferred<T>(fn: () => T): T {
   }
 }
 
-/** An untracked tensor of U(−bound, bound) samples. */
-export function uniformParameter(shape: Shape, bound: number): Tensor {
+/** An untracked tensor of U(−bound, bound) samples; `fn` and `name` (its role) for errors. */
+export function uniformParameter(fn: string, name: string, shape: Shape, bound: number): Tensor {
+  checkShape(fn, shape, name);
   if (deferred) return constantParameter(shape, 0);
   const rng = rngFor();
   const t = untracked(shape);

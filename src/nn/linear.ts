@@ -2,6 +2,7 @@ import { Tensor } from '../autograd/tensor';
 import { linear } from '../ops/gemm';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
+import { checkOptions } from '../options';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -16,13 +17,14 @@ export class Linear extends Module {
   declare weight: Tensor;
   declare bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    const { bias = true } = checkOptions<LinearOptions>('Linear', options, { bias: 'boolean' });
     checkPositiveInt('Linear', 'inFeatures', inFeatures);
     checkPositiveInt('Linear', 'outFeatures', outFeatures);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound));
-    this.bias = bias ? this.registerParameter('bias', uniformParameter([outFeatures], bound)) : null;
+    this.weight = this.registerParameter('weight', uniformParameter('Linear', 'weight', [outFeatures, inFeatures], bound));
+    this.bias = bias ? this.registerParameter('bias', uniformParameter('Linear', 'bias', [outFeatures], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {

@@ -5,6 +5,7 @@
 // Parameters and buffers live outside every tidy scope until dispose().
 import { getEngine } from '../wasm/instance';
 import { Tensor, fmtShape, untracked } from '../autograd/tensor';
+import { checkOptions } from '../options';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -99,16 +100,17 @@ export abstract class Module {
    * Copies `dict`'s values into this module's parameters and buffers. Names and shapes are all
    * checked first; on any mismatch nothing changes and the error lists every problem.
    */
-  loadStateDict(dict: StateDict, { strict = true }: LoadStateDictOptions = {}): void {
+  loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): void {
+    const { strict = true } = checkOptions<LoadStateDictOptions>('loadStateDict', options, { strict: 'boolean' });
     if (dict === null || typeof dict !== 'object') throw new TypeError('loadStateDict: dict must be an object of name → Tensor');
     const own = this.stateDict();
     const problems: string[] = [];
-    const missing = Object.keys(own).filter((n) => !(n in dict));
-    const unexpected = Object.keys(dict).filter((n) => !(n in own));
+    const missing = Object.keys(own).filter((n) => !Object.hasOwn(dict, n)); // own keys: 'constructor' is a name like any other
+    const unexpected = Object.keys(dict).filter((n) => !Object.hasOwn(own, n));
     if (strict && missing.length) problems.push(`missing keys ${missing.map((n) => `'${n}'`).join(', ')}`);
     if (strict && unexpected.length) problems.push(`unexpected keys ${unexpected.map((n) => `'${n}'`).join(', ')}`);
     for (const [name, src] of Object.entries(dict)) {
-      const dst = own[name];
+      const dst = Object.hasOwn(own, name) ? own[name] : undefined;
       if (!dst) continue;
       if (!(src instanceof Tensor)) problems.push(`'${name}' is not a Tensor`);
       else if (src.isDisposed) problems.push(`'${name}' was disposed`);
@@ -119,7 +121,7 @@ export abstract class Module {
     if (problems.length) throw new Error(`loadStateDict: ${this.typeName}: ${problems.join('; ')}; nothing was loaded`);
     const k = getEngine().k;
     for (const [name, src] of Object.entries(dict)) {
-      const dst = own[name];
+      const dst = Object.hasOwn(own, name) ? own[name] : undefined;
       if (dst && dst !== src) k.f32_copy(src.ptr, dst.ptr, dst.size);
     }
   }

@@ -4,6 +4,7 @@ import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, record, untracked } from '../autograd/tensor';
 import { rngFor } from '../random';
+import { checkOptions } from '../options';
 
 export interface DropoutOptions {
   training?: boolean;
@@ -11,13 +12,14 @@ export interface DropoutOptions {
   seed?: number;
 }
 
-export function dropout(x: Tensor, p = 0.5, { training = true, seed }: DropoutOptions = {}): Tensor {
+export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  const { training = true, seed } = checkOptions<DropoutOptions>('dropout', options, { training: 'boolean', seed: 'any' });
   x.ptr;
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   const k = getEngine().k;
   const out = empty(x.shape);
   const mask = untracked(x.shape);
-  k.f32_dropout_fwd(x.ptr, out.ptr, mask.ptr, x.size, p, rngFor(seed).nextU32());
+  k.f32_dropout_fwd(x.ptr, out.ptr, mask.ptr, x.size, p, rngFor(seed, 'dropout').nextU32());
   return record(out, 'dropout', [x], (g) => addGrad(x, (ptr, acc) => k.f32_dropout_bwd(g.ptr, mask.ptr, ptr, x.size, acc)), [mask]);
 }

@@ -8,6 +8,7 @@ import { empty } from '../autograd/create';
 import { Tensor, addGrad, assertLive, composite, fmtShape, record, shapeSize, untracked } from '../autograd/tensor';
 import { add, mul } from './eltwise';
 import { reshape } from './shape';
+import { checkOptions } from '../options';
 
 export interface BatchNormOptions {
   training: boolean;
@@ -17,8 +18,10 @@ export interface BatchNormOptions {
 
 /** x [n, c] or [n, c, ...]; runningMean/runningVar/weight/bias [c]. Running stats move in training. */
 export function batchNorm(
-  x: Tensor, runningMean: Tensor, runningVar: Tensor, weight: Tensor, bias: Tensor, { training, momentum = 0.1, eps = 1e-5 }: BatchNormOptions,
+  x: Tensor, runningMean: Tensor, runningVar: Tensor, weight: Tensor, bias: Tensor, options: BatchNormOptions,
 ): Tensor {
+  const { training, momentum = 0.1, eps = 1e-5 } = checkOptions<BatchNormOptions>('batchNorm', options, { training: 'boolean', momentum: 'number', eps: 'number' });
+  if (typeof training !== 'boolean') throw new TypeError(`batchNorm: options.training must be true or false, got ${String(training)}`);
   x.ptr, runningMean.ptr, runningVar.ptr, weight.ptr, bias.ptr;
   if (x.ndim < 2) throw new Error(`batchNorm: x must be [n, c] or [n, c, ...], got ${fmtShape(x.shape)}`);
   const [n, c] = x.shape;

@@ -1,6 +1,7 @@
 import { Tensor } from '../autograd/tensor';
 import { getEngine } from '../wasm/instance';
 import { Optimizer, checkNumber } from './optimizer';
+import { checkOptions } from '../options';
 
 export interface SGDOptions {
   lr: number;
@@ -19,38 +20,41 @@ export interface SGDOptions {
 export class SGD extends Optimizer {
   /** Learning rate; may be changed between steps (a schedule). */
   lr: number;
-  readonly momentum: number;
-  readonly dampening: number;
-  readonly weightDecay: number;
-  readonly nesterov: boolean;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
 
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
     super('SGD', params);
-    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options ?? ({} as SGDOptions);
-    checkNumber('SGD', 'lr', lr, (v) => v >= 0, 'a number ≥ 0');
-    checkNumber('SGD', 'momentum', momentum, (v) => v >= 0, 'a number ≥ 0');
-    checkNumber('SGD', 'dampening', dampening, Number.isFinite, 'a finite number');
-    checkNumber('SGD', 'weightDecay', weightDecay, (v) => v >= 0, 'a number ≥ 0');
-    if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new Error(`SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${momentum}, dampening ${dampening}`);
-    }
-    this.lr = lr;
+    const spec = { lr: 'any', momentum: 'any', dampening: 'any', weightDecay: 'any', nesterov: 'any' } as const; // values checked below, with their ranges
+    if (options === undefined) throw new TypeError('SGD: options { lr } are required (torch.optim.SGD has no default learning rate)');
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = checkOptions<SGDOptions>('SGD', options, spec);
+    this.lr = lr as number;
     this.momentum = momentum;
     this.dampening = dampening;
     this.weightDecay = weightDecay;
     this.nesterov = nesterov;
+    this.checkHyperParameters('SGD');
+  }
+
+  protected checkHyperParameters(fn: string): void {
+    checkNumber(fn, 'lr', this.lr);
+    checkNumber(fn, 'momentum', this.momentum);
+    checkNumber(fn, 'dampening', this.dampening, () => true, 'a finite number');
+    checkNumber(fn, 'weightDecay', this.weightDecay);
+    if (typeof this.nesterov !== 'boolean') throw new Error(`${fn}: nesterov must be a boolean, got ${JSON.stringify(this.nesterov)}`);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+      throw new Error(`${fn}: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum}, dampening ${this.dampening}`);
+    }
   }
 
   step(): void {
+    const ready = this.prepare(this.momentum !== 0 ? 1 : 0);
     const k = getEngine().k;
-    for (const p of this.withGrads('SGD')) {
-      let buf = 0, first = 0;
-      if (this.momentum !== 0) {
-        const s = this.stateOf(p, 1);
-        buf = s.bufs[0].ptr;
-        first = s.fresh ? 1 : 0;
-      }
-      k.f32_sgd_step(p.ptr, p.grad!.ptr, buf, p.size, this.lr, this.momentum, 1 - this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first);
+    for (const { p, bufs, fresh } of ready) {
+      const buf = bufs.length > 0 ? bufs[0].ptr : 0;
+      k.f32_sgd_step(p.ptr, p.grad!.ptr, buf, p.size, this.lr, this.momentum, 1 - this.dampening, this.weightDecay, this.nesterov ? 1 : 0, fresh ? 1 : 0);
     }
   }
 }

@@ -5,12 +5,13 @@ import { f32, getEngine, i32 } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric, type Metric } from '../distances/metric';
-import { checkPair } from '../distances/validate';
+import { checkPair, checkTensor } from '../distances/validate';
+import { checkOptions } from '../options';
 
 export interface TopKOptions {
   /** Default 'euclidean'. Similarities (cosine similarity objects, 'dot') rank largest first. */
   metric?: Metric;
-  /** Query i skips reference i (queries and references are the same set). Default false. */
+  /** Query i skips reference i (default false). Query i must be reference i: refs is the queries tensor, or its first rows equal the queries; anything else throws. */
   excludeSelf?: boolean;
   /** References per block (default 1024); the tile is at most [1024, blockSize]. */
   blockSize?: number;
@@ -28,9 +29,12 @@ const QUERY_BLOCK = 1024;
 /** The k nearest rows of refs [nr, d] for each row of queries [nq, d]. */
 export function topK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions = {}): TopKResult {
   const fn = 'search.topK';
-  const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = options;
+  const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = checkOptions<TopKOptions>(fn, options, { metric: ['string', 'object'], excludeSelf: 'boolean', blockSize: 'integer' });
   const dist = resolveMetric(fn, metric);
+  checkTensor(fn, 'queries', queries);
+  checkTensor(fn, 'refs', refs);
   checkPair(fn, queries, refs, 'pairwise');
+  if (excludeSelf) checkRefsIncludeQueries(fn, queries, refs);
   const [nq] = queries.shape;
   const [nr] = refs.shape;
   const avail = excludeSelf ? nr - 1 : nr;
@@ -77,6 +81,31 @@ export function topK(queries: Tensor, refs: Tensor, k: number, options: TopKOpti
     e.alloc.free(bestI);
   }
   return { indices, distances };
+}
+
+/**
+ * excludeSelf drops reference q for query q: right only when query q is reference q
+ * (pytorch-metric-learning's ref_includes_query), i.e. refs is the queries tensor or its
+ * first rows equal the queries. O(nq·d), against the O(nq·nr·d) search.
+ */
+function checkRefsIncludeQueries(fn: string, queries: Tensor, refs: Tensor): void {
+  if (queries.ptr === refs.ptr && queries.shape[0] <= refs.shape[0]) return;
+  const [nq, d] = queries.shape;
+  if (nq > refs.shape[0]) {
+    throw new Error(`${fn}: excludeSelf needs at least as many refs as queries, got queries ${fmtShape(queries.shape)} and refs ${fmtShape(refs.shape)}`);
+  }
+  const mem = f32();
+  const q = queries.ptr >>> 2, r = refs.ptr >>> 2;
+  for (let i = 0; i < nq; i++) {
+    for (let j = 0; j < d; j++) {
+      if (mem[q + i * d + j] !== mem[r + i * d + j]) {
+        throw new Error(
+          `${fn}: excludeSelf drops reference i for query i, so query i must be reference i (refs itself, or refs whose first rows are the queries); ` +
+            `row ${i} of queries ${fmtShape(queries.shape)} differs from row ${i} of refs ${fmtShape(refs.shape)}`,
+        );
+      }
+    }
+  }
 }
 
 /** Rows [r0, r0 + n) of t as a new tensor (freed by the enclosing tidy). */

@@ -6,6 +6,7 @@ import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { tensor } from '../autograd/create';
 import { gather, type Dataset } from '../data/batch';
 import { Progress, type StepInfo } from './progress';
+import { checkOptions } from '../options';
 
 export interface Batch {
   /** Inputs [n, ...]: a Tensor (left to its owner) or a Float32Array with `shape`. */
@@ -82,7 +83,12 @@ function batchInputs(batch: Batch): { x: Tensor; labels: ArrayLike<number> } {
  * const h = await sl.train.fit({ model, loss, miner, optimizer, data: { dataset: train, sampler }, epochs: 2 });
  */
 export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
-  const { model, loss, miner, optimizer, data, onStep, step } = options ?? ({} as FitOptions<B>);
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`fit: options must be an object { model, loss, optimizer, data, ... }, got ${options === null ? 'null' : typeof options}`);
+  }
+  const { model, loss, miner, optimizer, data, onStep, step } = checkOptions<FitOptions<B>>('fit', options, {
+    model: 'object', loss: 'object', miner: ['object', 'null'], optimizer: 'object', data: 'any', epochs: 'any', onStep: 'function', progress: 'boolean', step: 'function',
+  }) as FitOptions<B>;
   const epochs = options.epochs ?? 1;
   if (!model || typeof model.forward !== 'function') throw new Error('fit: model must have forward(x)');
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {

@@ -3,9 +3,10 @@
 // process; init() is idempotent.
 import type { Kernels } from './abi';
 import { Allocator } from './memory';
-import { baselineWasmBase64, relaxedWasmBase64, threadsWasmBase64 } from './kernels.generated';
+import { baselineWasmBase64, relaxedWasmBase64 } from './kernels.generated';
 import { threadedKernels } from './parallel';
 import { startPool, threadsUnavailable } from './threads';
+import { checkOptions as checkOptionsOf } from '../options';
 
 export type SimdBuild = 'baseline' | 'relaxed';
 
@@ -66,7 +67,16 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 export async function init(options: InitOptions = {}): Promise<void> {
-  checkOptions(options);
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`simlearn: init: options must be an object, got ${options === null ? 'null' : `${typeof options} ${String(options)}`}`);
+  }
+  checkOptionsOf('simlearn: init', options, { module: 'object', simd: 'any', threads: 'any' });
+  checkInitOptions(options);
+  // The engine is process-global: a later call may repeat its build, not change it.
+  const build = engine?.build;
+  if (build && options.module === undefined && (options.simd === 'baseline' || options.simd === 'relaxed') && options.simd !== build) {
+    throw new Error(`simlearn: init: already initialised with the ${build} build; cannot switch to simd: '${options.simd}' (the engine is process-global)`);
+  }
   // The engine is process-global: a later call may repeat the thread count, not change it.
   const running = engine ? engine.threads : pending ? pendingThreads : null;
   if (running !== null && options.threads !== undefined && options.threads !== running) {
@@ -87,7 +97,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
 }
 
 // Checked on every call, so a bad option is reported even when the engine already runs.
-function checkOptions({ module, simd = 'auto', threads = 1 }: InitOptions): void {
+function checkInitOptions({ module, simd = 'auto', threads = 1 }: InitOptions): void {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new Error(`simlearn: init: threads must be an integer from 1 to 64, got ${JSON.stringify(threads)}`);
   }
@@ -161,6 +171,8 @@ async function instantiateThreaded(threads: number): Promise<Engine> {
   const missing = threadsUnavailable();
   if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
   const { memory, maximum } = sharedMemory();
+  // a chunk of its own in the bundle: only init({ threads }) downloads and decodes it
+  const { threadsWasmBase64 } = await import('./threads-kernels.generated');
   const module = await WebAssembly.compile(decodeBase64(threadsWasmBase64) as BufferSource);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = { ...(instance.exports as unknown as Kernels), memory };

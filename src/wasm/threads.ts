@@ -149,6 +149,9 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
 
   const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   const started: Promise<void>[] = [];
+  // Why each worker stopped, once it has (null while it runs). A call never waits on a dead
+  // worker: it would wait forever for a chunk nobody runs.
+  const stopped: (string | null)[] = new Array(workers).fill(null);
   if (isNode) {
     // Typed here rather than from @types/node: the published types must not need Node's.
     const { Worker } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_WORKER_THREADS)) as { Worker: NodeWorkerConstructor };
@@ -157,14 +160,24 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
       const worker = new Worker(NODE_WORKER, { eval: true, workerData: data(w), execArgv: [] });
       // Once started, an idle worker must not keep the process alive: scripts and tests exit
       // normally without a shutdown call (before, the wait for 'ready' must keep it alive).
-      started.push(readyOf((f) => worker.once('message', f), (f) => worker.once('error', f), (f) => worker.once('exit', f)).then(() => void worker.unref()));
+      started.push(
+        readyOf((f) => worker.once('message', f), (f) => worker.once('error', f), (f) => worker.once('exit', f)).then(() => {
+          worker.once('exit', (code) => (stopped[w] ??= `exited with code ${code}`));
+          worker.once('error', (e) => (stopped[w] ??= `failed: ${(e as Error)?.message ?? e}`));
+          worker.unref();
+        }),
+      );
     }
   } else {
     const WebWorker = (globalThis as unknown as { Worker: new (url: string) => WebWorkerLike }).Worker;
     const url = URL.createObjectURL(new Blob([WEB_WORKER], { type: 'text/javascript' }));
     for (let w = 0; w < workers; w++) {
       const worker = new WebWorker(url);
-      started.push(readyOf((f) => (worker.onmessage = f), (f) => (worker.onerror = f), () => {}));
+      started.push(
+        readyOf((f) => (worker.onmessage = f), (f) => (worker.onerror = f), () => {}).then(() => {
+          worker.onerror = (e) => (stopped[w] ??= `failed: ${(e as ErrorEvent)?.message ?? e}`);
+        }),
+      );
       worker.postMessage(data(w));
     }
   }
@@ -173,6 +186,7 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
   return {
     workers,
     run(job, kernel) {
+      checkAlive(stopped);
       const nargs = job.s0.length;
       const chunks = Math.ceil(job.total / job.unit);
       ctl[FN] = WORKER_KERNELS.indexOf(job.fn);
@@ -200,20 +214,30 @@ export async function startPool(workers: number, module: WebAssembly.Module, mem
         for (let w = 0; w < used; w++) {
           const slot = HEADER_INTS + w * SLOT_INTS;
           let spins = 0;
-          for (let done = Atomics.load(ctl, slot + DONE); done !== seqs[w]; done = Atomics.load(ctl, slot + DONE)) {
+          for (let done = Atomics.load(ctl, slot + DONE); done !== seqs[w] && stopped[w] === null; done = Atomics.load(ctl, slot + DONE)) {
             if (++spins > SPIN) Atomics.wait(ctl, slot + DONE, done, 1000);
           }
           if (ctl[slot + FAILED]) failed = true;
         }
       }
+      checkAlive(stopped);
       if (failed) throw new Error('simlearn: a worker thread failed in a kernel (see its message on stderr); the engine state is unreliable');
     },
   };
 }
 
+function checkAlive(stopped: readonly (string | null)[]): void {
+  const w = stopped.findIndex((s) => s !== null);
+  if (w < 0) return;
+  throw new Error(
+    `simlearn: worker thread ${w + 1} of ${stopped.length} ${stopped[w]} after start-up; threaded kernels cannot run without it. ` +
+      'Start a new process (or run with threads: 1).',
+  );
+}
+
 interface NodeWorkerConstructor {
   new (code: string, options: { eval: true; workerData: unknown; execArgv: string[] }): {
-    once(event: 'message' | 'error' | 'exit', listener: (e: unknown) => void): void;
+    once(event: 'message' | 'error' | 'exit', listener: (e: any) => void): void;
     unref(): void;
   };
 }

@@ -128,7 +128,7 @@ test('tensor(): ragged input, wrong size, non-numbers, bad shapes', () => {
   fails(() => sl.tensor(new Float32Array(5), [2, 3]), /^tensor: data has 5 elements but shape \[2, 3\] needs 6/);
   fails(() => sl.tensor([1, 'a'] as any), /^tensor: element \[1\] is string, expected a number/);
   fails(() => sl.tensor('abc' as any), /^tensor: data must be a number, a \(nested\) array or a typed array, got string/);
-  fails(() => sl.zeros([2, -1]), /^full: shape must be an array of non-negative integers, got \[2,-1\]/);
+  fails(() => sl.zeros([2, -1]), /^zeros: shape must be an array of non-negative integers, got \[2,-1\]/);
   fails(() => sl.randn([1.5]), /^randn: shape must be an array of non-negative integers/);
 });
 

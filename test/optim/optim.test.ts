@@ -61,7 +61,8 @@ test('SGD and Adam agree with the float64 formulas over 5 steps on 33 elements',
   for (const { kind, o } of configs) {
     const p = sl.tensor(init, [n], { requiresGrad: true });
     const ref = Float64Array.from(init);
-    const opt = kind === 'sgd' ? new sl.optim.SGD([p], o as any) : (o as any).decoupled ? new sl.optim.AdamW([p], o) : new sl.optim.Adam([p], o);
+    const { decoupled, ...adamOptions } = o as any; // decoupled picks the class; the rest are its options
+    const opt = kind === 'sgd' ? new sl.optim.SGD([p], o as any) : decoupled ? new sl.optim.AdamW([p], adamOptions) : new sl.optim.Adam([p], adamOptions);
     const sgdSt = { buf: null }, adamSt = { m: new Float64Array(n), v: new Float64Array(n), t: 0 };
     for (const g of grads) {
       setGrad(p, Array.from(g));
@@ -109,7 +110,7 @@ test('optimiser state survives tidy', () => {
 
 test('bad options and params are rejected with clear errors', () => {
   const p = sl.zeros([3], { requiresGrad: true });
-  assert.throws(() => new sl.optim.SGD([p], { lr: -1 }), /SGD: lr must be a number ≥ 0, got -1/);
+  assert.throws(() => new sl.optim.SGD([p], { lr: -1 }), /SGD: lr must be a finite number ≥ 0, got -1/);
   assert.throws(() => new sl.optim.SGD([p], { lr: 0.1, nesterov: true }), /SGD: nesterov needs momentum > 0 and dampening 0/);
   assert.throws(() => new sl.optim.Adam([p], { betas: [0.9, 1] }), /Adam: betas must be \[beta1, beta2\]/);
   assert.throws(() => new sl.optim.AdamW([], {}), /AdamW: params is empty/);

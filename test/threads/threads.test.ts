@@ -148,6 +148,28 @@ test('init: threads is checked, cannot change once running, and threads: 1 is th
   assert.is(one.out, '1 unshared');
 });
 
+test('a worker thread that dies after start-up makes the next threaded call an error naming it, not a wait forever', () => {
+  // The pool's Worker objects are reached by recording each instance its first listener is set on.
+  const r = child(`
+    const wt = await import('node:worker_threads');
+    const workers = [];
+    const once = wt.Worker.prototype.once;
+    wt.Worker.prototype.once = function (...a) { if (!workers.includes(this)) workers.push(this); return once.apply(this, a); };
+    await sl.init({ threads: 2 });
+    const a = sl.full([256, 256], 1), b = sl.full([256, 256], 2);
+    console.log(sl.matmul(a, b).data()[0]);
+    await workers[0].terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    try { sl.matmul(a, b); console.log('no error'); } catch (e) { console.log(e.message); }
+    console.log(sl.matmul(sl.ones([2, 2]), sl.ones([2, 2])).data()[0]);`, 30000);
+  assert.is(r.status, 0, `status ${r.status} (null: killed after waiting 30 s) ${r.err}`);
+  assert.equal(r.out.split('\n'), [
+    '512',
+    'simlearn: worker thread 1 of 1 exited with code 1 after start-up; threaded kernels cannot run without it. Start a new process (or run with threads: 1).',
+    '2', // calls too small to split still run on this thread
+  ]);
+});
+
 test('without shared memory, init({ threads }) names what is missing, and single-threaded init still works', () => {
   const r = child(`
     delete globalThis.SharedArrayBuffer;

@@ -117,6 +117,8 @@ test('fit: clear errors for bad options, one-shot iterators and a diverging loss
     assert.unreachable(`expected ${re}`);
   };
   await rejects(sl.train.fit({ model, loss, optimizer, data, epochs: 0 }), /fit: epochs must be an integer ≥ 1, got 0/);
+  await rejects((sl.train.fit as any)(), /^fit: options must be an object \{ model, loss, optimizer, data, \.\.\. \}, got undefined/);
+  await rejects((sl.train.fit as any)(null), /^fit: options must be an object \{ model, loss, optimizer, data, \.\.\. \}, got null/);
   await rejects(sl.train.fit({ model, loss, optimizer: {} as any, data }), /fit: optimizer must have zeroGrad\(\) and step\(\)/);
   await rejects(sl.train.fit({ model, optimizer, data } as any), /fit: loss must have forward/);
   await rejects(sl.train.fit({ model, loss, optimizer, data: 5 as any }), /fit: data must be an iterable of batches/);
