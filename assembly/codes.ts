@@ -48,3 +48,11 @@ export const enum CompareOp { eq = 0, ne = 1, gt = 2, ge = 3, lt = 4, le = 5 }
 
 /** Reduction of f32_masked_rows_fwd / f32_masked_rows_bwd over the kept entries of each row. */
 export const enum MaskedReduce { sum = 0, mean = 1, max = 2, min = 3, logsumexp = 4 }
+/** Elementwise activation of f32_activation_fwd/bwd (alpha: LeakyReLU's negative slope). */
+export const enum Activation { relu6 = 0, hardswish = 1, hardsigmoid = 2, gelu = 3, geluTanh = 4, silu = 5, sigmoid = 6, tanh = 7, leakyRelu = 8 }
+
+/** Reduction of f32_embedding_bag_fwd/bwd (torch.nn.EmbeddingBag's mode). */
+export const enum BagMode { sum = 0, mean = 1, max = 2 }
+
+/** Bit flags of f32_avgpool2d_fwd/bwd. */
+export const enum AvgPoolFlag { countIncludePad = 1, adaptive = 2 }

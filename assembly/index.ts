@@ -21,3 +21,6 @@ export * from './kernels/kmeans';
 export * from './kernels/unary';
 export * from './kernels/gather';
 export * from './kernels/masked';
+export * from './kernels/activation';
+export * from './kernels/depthwise';
+export * from './kernels/embedding';

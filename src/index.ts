@@ -8,7 +8,7 @@ export { tensor, zeros, ones, full, randn, rand, type TensorOptions, type Random
 export { add, sub, mul, div, relu } from './ops/eltwise';
 export { sum, mean, l2Normalize } from './ops/reduce';
 export { matmul, transpose, linear } from './ops/gemm';
-export { reshape } from './ops/shape';
+export { reshape, flatten, cat } from './ops/shape';
 
 // distances and search
 export * from './distances/functions';
@@ -23,9 +23,11 @@ export * as miners from './miners/index';
 export * as regularizers from './regularizers/index';
 
 // layers, models, optimisers, data, training, metrics, io
-export { conv2d, type Conv2dOptions } from './ops/conv';
-export { maxPool2d, type MaxPool2dOptions } from './ops/pool';
-export { batchNorm, type BatchNormOptions } from './ops/norm';
+export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions } from './ops/conv';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool';
+export { batchNorm, layerNorm, groupNorm, type BatchNormOptions } from './ops/norm';
+export { relu6, hardswish, hardsigmoid, gelu, silu, sigmoid, tanh, leakyRelu, prelu, crossEntropy } from './ops/activation';
+export { embedding, embeddingBag } from './ops/embedding';
 export { dropout, type DropoutOptions } from './ops/dropout';
 export * as nn from './nn/index';
 export * as models from './models/index';

@@ -174,3 +174,49 @@ export function f32_dropout_bwd(dy: usize, mask: usize, dx: usize, n: i32, accum
     store<f32>(dx + o, accumulate ? load<f32>(dx + o) + v : v);
   }
 }
+
+// Row normalisation, the core of LayerNorm and GroupNorm: each row of d values of x
+// [rows, d] to zero mean and unit (biased) variance, y = (x − μ)·rstd, rstd = 1/√(σ² + eps).
+// mean and rstd [rows] are saved for the backward. Two passes in f64 (mean, then the
+// squared deviations), so a large common offset costs no precision.
+export function f32_rownorm_fwd(x: usize, y: usize, mean: usize, rstd: usize, rows: i32, d: i32, eps: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * d) << 2);
+    let s: f64 = 0;
+    for (let j = 0; j < d; j++) s += <f64>load<f32>(row + (<usize>j << 2));
+    const mu = s / d;
+    let q: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const t = <f64>load<f32>(row + (<usize>j << 2)) - mu;
+      q += t * t;
+    }
+    const inv = <f32>(1.0 / Math.sqrt(q / d + <f64>eps));
+    const m = <f32>mu;
+    store<f32>(mean + (<usize>r << 2), m);
+    store<f32>(rstd + (<usize>r << 2), inv);
+    const out = y + ((<usize>r * d) << 2);
+    for (let j = 0; j < d; j++) store<f32>(out + (<usize>j << 2), (load<f32>(row + (<usize>j << 2)) - m) * inv);
+  }
+}
+
+// gx (+)= rstd·(g − mean(g) − x̂·mean(g·x̂)), g the gradient of the normalised rows.
+export function f32_rownorm_bwd(x: usize, g: usize, mean: usize, rstd: usize, gx: usize, rows: i32, d: i32, accumulate: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = (<usize>r * d) << 2;
+    const m = load<f32>(mean + (<usize>r << 2)), inv = load<f32>(rstd + (<usize>r << 2));
+    let sg: f64 = 0, sgx: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const at = o + (<usize>j << 2);
+      const gv = <f64>load<f32>(g + at);
+      sg += gv;
+      sgx += gv * <f64>((load<f32>(x + at) - m) * inv);
+    }
+    const mg = <f32>(sg / d), mgx = <f32>(sgx / d);
+    for (let j = 0; j < d; j++) {
+      const at = o + (<usize>j << 2);
+      const xhat = (load<f32>(x + at) - m) * inv;
+      const v = inv * (load<f32>(g + at) - mg - xhat * mgx);
+      store<f32>(gx + at, accumulate ? load<f32>(gx + at) + v : v);
+    }
+  }
+}

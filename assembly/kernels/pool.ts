@@ -89,3 +89,130 @@ export function f32_maxpool2d_bwd(dy: usize, idx: usize, dx: usize, planes: i32,
     }
   }
 }
+
+// Max pooling with padding (−∞ outside) and dilation (torch.nn.MaxPool2d's general case);
+// the caller gives oh, ow (floor or ceil mode). idx as above, offsets inside the unpadded plane.
+export function f32_maxpool2d_fwd_padded(x: usize, y: usize, idx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32): void {
+  let out: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + ((<usize>p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - ph;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pw;
+        let best: f32 = -Infinity;
+        let bestAt = -1;
+        for (let ki = 0; ki < kh; ki++) {
+          const iy = y0 + ki * dh;
+          if (iy < 0 || iy >= h) continue;
+          for (let kj = 0; kj < kw; kj++) {
+            const ix = x0 + kj * dw;
+            if (ix < 0 || ix >= w) continue;
+            const v = load<f32>(plane + ((<usize>(iy * w + ix)) << 2));
+            if (bestAt < 0 || beats(v, best)) {
+              best = v;
+              bestAt = iy * w + ix;
+            }
+          }
+        }
+        store<f32>(y + (out << 2), best);
+        store<i32>(idx + (out << 2), bestAt);
+        out++;
+      }
+    }
+  }
+}
+
+// Adaptive max pooling: window oy covers rows ⌊oy·h/oh⌋ .. ⌈(oy+1)·h/oh⌉ (torch's).
+export function f32_adaptive_maxpool2d_fwd(x: usize, y: usize, idx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32): void {
+  let out: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + ((<usize>p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * h / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * w / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
+        let bestAt = y0 * w + x0;
+        let best = load<f32>(plane + (<usize>bestAt << 2));
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const v = load<f32>(plane + ((<usize>(iy * w + ix)) << 2));
+            if (beats(v, best)) {
+              best = v;
+              bestAt = iy * w + ix;
+            }
+          }
+        }
+        store<f32>(y + (out << 2), best);
+        store<i32>(idx + (out << 2), bestAt);
+        out++;
+      }
+    }
+  }
+}
+
+// Average pooling window of output (oy, ox) clipped to the plane, and its divisor:
+//   regular: rows oy·sh − ph .. + kh, capped at h + ph (torch's avg_pool2d); the divisor is
+//   the window inside the padded plane (countIncludePad), the part inside the plane, or
+//   `divisor` when > 0 (divisor_override);
+//   adaptive (AvgPoolFlag.adaptive): rows ⌊oy·h/oh⌋ .. ⌈(oy+1)·h/oh⌉, divided by its size.
+// Returns the divisor; the window goes to the four globals below.
+let wy0 = 0, wy1 = 0, wx0 = 0, wx1 = 0;
+
+// @ts-ignore: decorator
+@inline function avgWindow(oy: i32, ox: i32, h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, flags: i32, divisor: i32): f32 {
+  if (flags & 2) {
+    wy0 = oy * h / oh; wy1 = ((oy + 1) * h + oh - 1) / oh;
+    wx0 = ox * w / ow; wx1 = ((ox + 1) * w + ow - 1) / ow;
+    return <f32>((wy1 - wy0) * (wx1 - wx0));
+  }
+  let y0 = oy * sh - ph, x0 = ox * sw - pw;
+  let y1 = min(y0 + kh, h + ph), x1 = min(x0 + kw, w + pw);
+  const padded = (y1 - y0) * (x1 - x0);
+  wy0 = max(y0, 0); wy1 = min(y1, h); wx0 = max(x0, 0); wx1 = min(x1, w);
+  if (divisor > 0) return <f32>divisor;
+  return <f32>(flags & 1 ? padded : (wy1 - wy0) * (wx1 - wx0));
+}
+
+export function f32_avgpool2d_fwd(x: usize, y: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, flags: i32, divisor: i32): void {
+  let out: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + ((<usize>p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const div = avgWindow(oy, ox, h, w, oh, ow, kh, kw, sh, sw, ph, pw, flags, divisor);
+        let acc = f32x4.splat(0);
+        let s: f32 = 0;
+        for (let iy = wy0; iy < wy1; iy++) {
+          const r = plane + ((<usize>iy * w) << 2);
+          let ix = wx0;
+          for (; ix + 4 <= wx1; ix += 4) acc = f32x4.add(acc, v128.load(r + (<usize>ix << 2)));
+          for (; ix < wx1; ix++) s += load<f32>(r + (<usize>ix << 2));
+        }
+        s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+        store<f32>(y + (out << 2), s / div);
+        out++;
+      }
+    }
+  }
+}
+
+// dx (+)= each dy spread evenly (÷ divisor) over its window.
+export function f32_avgpool2d_bwd(dy: usize, dx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, flags: i32, divisor: i32, accumulate: i32): void {
+  if (!accumulate) memory.fill(dx, 0, (<usize>planes * h * w) << 2);
+  let out: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = dx + ((<usize>p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const div = avgWindow(oy, ox, h, w, oh, ow, kh, kw, sh, sw, ph, pw, flags, divisor);
+        const g = load<f32>(dy + (out << 2)) / div;
+        for (let iy = wy0; iy < wy1; iy++) {
+          const r = plane + ((<usize>iy * w) << 2);
+          for (let ix = wx0; ix < wx1; ix++) store<f32>(r + (<usize>ix << 2), load<f32>(r + (<usize>ix << 2)) + g);
+        }
+        out++;
+      }
+    }
+  }
+}

@@ -18,6 +18,9 @@ const similarWorker :Workerd.Worker = (
     (name = "simlearn-relaxed.wasm", wasm = embed "../../dist/simlearn-relaxed.wasm"),
     (name = "model.safetensors", data = embed "model.safetensors"),
     (name = "refs.safetensors", data = embed "refs.safetensors"),
+    (name = "image.mjs", esModule = embed "image.mjs"),
+    (name = "image-model.safetensors", data = embed "image-model.safetensors"),
+    (name = "image-refs.safetensors", data = embed "image-refs.safetensors"),
   ],
   compatibilityDate = "2025-09-01",
 );

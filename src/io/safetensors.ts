@@ -1,4 +1,5 @@
-// The safetensors format (huggingface/safetensors), F32 only:
+// The safetensors format (huggingface/safetensors); written as F32, read from F32, F16,
+// BF16, F64, I64 and I32:
 //   [u64 LE header length n] [n bytes of JSON header, space-padded to a multiple of 8]
 //   [data section: raw little-endian tensors, back to back]
 // Header: { "__metadata__"?: { str: str }, name: { dtype, shape, data_offsets: [begin, end] } },
@@ -74,15 +75,38 @@ function writeF32(out: Uint8Array, at: number, t: Tensor): void {
   for (let i = 0; i < t.size; i++) view.setFloat32(at + i * 4, mem[p + i], true);
 }
 
+// The dtypes read, each converted to float32 (torch state dicts hold F16/BF16 weights, F64
+// statistics, and I64 num_batches_tracked counts, which are read as integers, exactly).
+const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4 } as const;
+type DType = keyof typeof DTYPE_BYTES;
+const bf16 = new DataView(new ArrayBuffer(4));
+
+function readValue(view: DataView, at: number, dtype: DType): number {
+  switch (dtype) {
+    case 'F32': return view.getFloat32(at, true);
+    case 'F64': return view.getFloat64(at, true);
+    case 'I32': return view.getInt32(at, true);
+    case 'I64': return Number(view.getBigInt64(at, true));
+    case 'BF16': return bf16.setUint32(0, view.getUint16(at, true) << 16), bf16.getFloat32(0);
+    case 'F16': {
+      const h = view.getUint16(at, true);
+      const e = (h >> 10) & 31, m = h & 1023, sign = h & 0x8000 ? -1 : 1;
+      if (e === 31) return m ? NaN : sign * Infinity;
+      return sign * (e === 0 ? m * 2 ** -24 : (1024 + m) * 2 ** (e - 25));
+    }
+  }
+}
+
 interface Entry {
   name: string;
+  dtype: DType;
   shape: number[];
   begin: number;
   end: number;
 }
 
 /**
- * Parses a safetensors file into name → Tensor (F32 only), an object without a prototype (a
+ * Parses a safetensors file into name → float32 Tensor (F32, F16, BF16, F64, I64 and I32 read), an object without a prototype (a
  * tensor may be named '__proto__'). Every check runs before any tensor is created, so a
  * truncated or corrupt file throws and allocates nothing; running out of memory part way
  * frees the tensors already made before the RangeError is rethrown.
@@ -96,10 +120,11 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
   const made: Tensor[] = [];
   try {
     for (const e of entries) {
-      const n = (e.end - e.begin) / 4;
+      const size = DTYPE_BYTES[e.dtype];
+      const n = (e.end - e.begin) / size;
       const vals = new Float32Array(n);
       const at = dataStart + e.begin;
-      for (let i = 0; i < n; i++) vals[i] = view.getFloat32(at + i * 4, true);
+      for (let i = 0; i < n; i++) vals[i] = readValue(view, at + i * size, e.dtype);
       const t = tensor(vals, e.shape);
       made.push(t);
       out[e.name] = t;
@@ -191,7 +216,9 @@ function parseSafetensors(fn: string, bytes: Uint8Array | ArrayBuffer): { entrie
     }
     if (info === null || typeof info !== 'object') fail(`entry '${name}' must be an object`);
     const { dtype, shape, data_offsets: off } = info as Record<string, any>;
-    if (dtype !== 'F32') fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; only F32 is supported`);
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
+      fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(DTYPE_BYTES).join(', ')}`);
+    }
     if (!Array.isArray(shape) || shape.some((s) => !Number.isSafeInteger(s) || s < 0)) {
       fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
     }
@@ -201,11 +228,11 @@ function parseSafetensors(fn: string, bytes: Uint8Array | ArrayBuffer): { entrie
     if (off[1] > dataLen) {
       fail(`tensor '${name}' data_offsets [${off[0]}, ${off[1]}] run past the ${dataLen}-byte data section: truncated or corrupt`);
     }
-    const want = shapeSize(shape) * 4;
+    const want = shapeSize(shape) * DTYPE_BYTES[dtype as DType];
     if (off[1] - off[0] !== want) {
       fail(`tensor '${name}' of shape ${fmtShape(shape)} needs ${want} bytes but data_offsets [${off[0]}, ${off[1]}] span ${off[1] - off[0]}`);
     }
-    entries.push({ name, shape, begin: off[0], end: off[1] });
+    entries.push({ name, dtype: dtype as DType, shape, begin: off[0], end: off[1] });
   }
   // As the Rust library: the tensors must tile the data section exactly, no overlap, no gap.
   const byOffset = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);

@@ -14,8 +14,8 @@ export interface LinearOptions {
  */
 export class Linear extends Module {
   static readonly typeName = 'Linear';
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
+  declare weight: Tensor;
+  declare bias: Tensor | null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();

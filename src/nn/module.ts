@@ -4,7 +4,7 @@
 // '3.running_mean'), in torch's order: own parameters, own buffers, then each child.
 // Parameters and buffers live outside every tidy scope until dispose().
 import { getEngine } from '../wasm/instance';
-import { Tensor, fmtShape } from '../autograd/tensor';
+import { Tensor, fmtShape, untracked } from '../autograd/tensor';
 import { checkOptions } from '../options';
 
 export type StateDict = Record<string, Tensor>;
@@ -44,11 +44,23 @@ export abstract class Module {
     return t;
   }
 
-  /** A child under `name`; the name '' adds the child's keys unprefixed (a model's embedder). */
+  /**
+   * A child under `name`; the name '' adds the child's keys unprefixed (a model's embedder).
+   * The child is also the property `name`, and assigning a Module to that property replaces
+   * the child and its state-dict keys, as in torch: `model.fc = new sl.nn.Identity()`.
+   */
   protected registerModule<M extends Module>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new TypeError(`${this.typeName}: child '${name}' is not an sl.nn.Module`);
     this.children.set(name, m);
+    // (a property already holding something else, such as a model's distance object, stays)
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    if (name !== '' && (!own || ('value' in own && (own.value === undefined || own.value === m)))) Object.defineProperty(this, name, childProperty(name));
     return m;
+  }
+
+  /** [name, child] for the direct children, in registration order (torch's named_children). */
+  namedChildren(): [string, Module][] {
+    return [...this.children];
   }
 
   /** [name, parameter] in state-dict order. */
@@ -147,6 +159,56 @@ export abstract class Module {
     fn(prefix, this);
     for (const [name, child] of this.children) child.visit(name === '' ? prefix : `${prefix}${name}.`, fn);
   }
+}
+
+/** The accessor of a child's name: reads the current child, replaces it on assignment. */
+function childProperty(name: string): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: Module) {
+      return (this as any).children.get(name);
+    },
+    set(this: Module, m: unknown) {
+      if (!(m instanceof Module)) throw new TypeError(`${this.typeName}: ${name} must be an sl.nn.Module to replace the child '${name}', got ${m === null ? 'null' : typeof m}`);
+      (this as any).children.set(name, m);
+    },
+  };
+}
+
+/**
+ * A deep copy of m: the same classes and options, fresh copies of every parameter and buffer,
+ * children copied recursively (a child shared inside m stays shared inside the copy).
+ */
+export function copyModule<M extends Module>(m: M, seen = new Map<Module, Module>()): M {
+  const done = seen.get(m);
+  if (done) return done as M;
+  const c = Object.create(Object.getPrototypeOf(m)) as M;
+  seen.set(m, c);
+  const src = m as any, dst = c as any;
+  const tensors = new Map<Tensor, Tensor>();
+  const copyTensor = (t: Tensor): Tensor => {
+    const u = untracked(t.shape);
+    getEngine().k.f32_copy(t.ptr, u.ptr, t.size);
+    u.requiresGrad = t.requiresGrad;
+    tensors.set(t, u);
+    return u;
+  };
+  dst.ownParams = new Map([...src.ownParams].map(([n, t]: [string, Tensor]) => [n, copyTensor(t)]));
+  dst.ownBuffers = new Map([...src.ownBuffers].map(([n, t]: [string, Tensor]) => [n, copyTensor(t)]));
+  dst.children = new Map([...src.children].map(([n, ch]: [string, Module]) => [n, copyModule(ch, seen)]));
+  for (const key of Reflect.ownKeys(m)) {
+    if (key === 'ownParams' || key === 'ownBuffers' || key === 'children') continue;
+    const desc = Object.getOwnPropertyDescriptor(m, key)!;
+    if ('value' in desc) {
+      const v = desc.value;
+      if (v instanceof Tensor) desc.value = tensors.get(v) ?? v;
+      else if (v instanceof Module) desc.value = copyModule(v, seen);
+      else if (Array.isArray(v)) desc.value = v.map((x) => (x instanceof Module ? copyModule(x, seen) : x instanceof Tensor ? tensors.get(x) ?? x : x));
+    }
+    Object.defineProperty(c, key, desc);
+  }
+  return c;
 }
 
 /** A module reached twice (shared) lists its parameters once, as torch does. */

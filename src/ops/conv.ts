@@ -1,28 +1,42 @@
-// 2-D convolution (torch.nn.functional.conv2d without dilation or groups), NCHW, on the
-// im2col + GEMM kernels of assembly/kernels/conv.ts. Forward and backward side by side:
+// 2-D convolution (torch.nn.functional.conv2d), NCHW, on the im2col + GEMM kernels of
+// assembly/kernels/conv.ts. Forward and backward side by side:
 //   y = conv(x, W) + b   dx = convᵀ(dy, W)   dW = Σ dy·colᵀ   db = Σ dy
+// Depthwise convolutions (groups = in channels) have their own kernels
+// (assembly/kernels/depthwise.ts); other groups run the dense kernels group by group.
+// Dilation and an uneven 'same' padding become a plain convolution with a larger kernel
+// holding the weights among zeros (kernelEmbed), so the kernels know neither.
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, composite, fmtShape, record, untracked } from '../autograd/tensor';
 import { checkOptions } from '../options';
+import { reshape } from './shape';
 
 export type Pair = number | readonly [number, number];
 
 export interface Conv2dOptions {
   stride?: Pair;
-  /** Zeros added on each side: n, [h, w], 'valid' (0) or 'same' (output size = input size; stride 1, odd kernels). */
+  /** Zeros added on each side: n, [h, w], 'valid' (0) or 'same' (output size = input size; stride 1). */
   padding?: Pair | 'same' | 'valid';
+  dilation?: Pair;
+  /** Input and output channels split into this many independent groups (default 1). */
+  groups?: number;
 }
 
-/** The [h, w] padding of a conv2d from its option, after the kernel size and stride are known. */
-export function paddingOf(fn: string, padding: Pair | 'same' | 'valid', [kh, kw]: readonly number[], [sh, sw]: readonly number[]): [number, number] {
-  if (padding === 'valid') return [0, 0];
-  if (padding !== 'same') return pairOf(fn, 'padding', padding, 0);
-  // torch pads an even kernel unevenly for 'same'; only the symmetric case is supported here
-  if (sh !== 1 || sw !== 1 || kh % 2 === 0 || kw % 2 === 0) {
-    throw new Error(`${fn}: padding 'same' needs stride 1 and an odd kernel, got kernel ${kh}×${kw}, stride [${sh}, ${sw}]`);
+export const CONV2D_OPTIONS = { stride: ['integer', 'array'], padding: ['integer', 'array', ['same', 'valid']], dilation: ['integer', 'array'], groups: 'integer' } as const;
+
+/**
+ * The padding of a conv from its option as [top, left, bottom, right]: symmetric except for
+ * 'same' with an even dilated kernel extent, where torch puts the extra zero after.
+ */
+export function paddingOf(fn: string, padding: Pair | 'same' | 'valid', [kh, kw]: readonly number[], [sh, sw]: readonly number[], [dh, dw]: readonly number[] = [1, 1]): [number, number, number, number] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  if (padding !== 'same') {
+    const [ph, pw] = pairOf(fn, 'padding', padding, 0);
+    return [ph, pw, ph, pw];
   }
-  return [(kh - 1) / 2, (kw - 1) / 2];
+  if (sh !== 1 || sw !== 1) throw new Error(`${fn}: padding 'same' needs stride 1, got stride [${sh}, ${sw}]`);
+  const th = dh * (kh - 1), tw = dw * (kw - 1);
+  return [th >> 1, tw >> 1, th - (th >> 1), tw - (tw >> 1)];
 }
 
 /** A positive (or, for padding, non-negative) integer pair from `n` or `[h, w]`. */
@@ -56,22 +70,53 @@ export function convGroup(n: number, ohw: number): number {
 }
 
 /**
- * x [n, c, h, w] ⋆ weight [oc, c, kh, kw] (+ bias [oc]) -> [n, oc, oh, ow], with
- * oh = ⌊(h + 2·padding − kh) / stride⌋ + 1 (torch.nn.functional.conv2d).
+ * x [n, c, h, w] ⋆ weight [oc, c / groups, kh, kw] (+ bias [oc]) -> [n, oc, oh, ow], with
+ * oh = ⌊(h + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (torch.nn.functional.conv2d).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  checkOptions('conv2d', options, { stride: ['integer', 'array'], padding: ['integer', 'array', ['same', 'valid']] });
-  x.ptr, weight.ptr, bias?.ptr;
-  const [sh, sw] = pairOf('conv2d', 'stride', options.stride ?? 1, 1);
+  checkOptions('conv2d', options, CONV2D_OPTIONS);
+  assertLive('conv2d', 'x', x);
+  assertLive('conv2d', 'weight', weight);
+  if (bias) assertLive('conv2d', 'bias', bias);
+  const stride = pairOf('conv2d', 'stride', options.stride ?? 1, 1);
+  const [dh, dw] = pairOf('conv2d', 'dilation', options.dilation ?? 1, 1);
+  const groups = options.groups ?? 1;
   if (x.ndim !== 4) throw new Error(`conv2d: x must be 4-D [n, c, h, w], got ${fmtShape(x.shape)}`);
-  if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in, kh, kw], got ${fmtShape(weight.shape)}`);
-  const [n, c, h, w] = x.shape;
+  if (weight.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in / groups, kh, kw], got ${fmtShape(weight.shape)}`);
+  const [, c] = x.shape;
   const [oc, wc, kh, kw] = weight.shape;
-  const [ph, pw] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], [sh, sw]);
-  if (wc !== c) throw new Error(`conv2d: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x has ${c} channels, weight expects ${wc}`);
+  if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0 || oc % groups !== 0) {
+    throw new Error(`conv2d: groups ${groups} must be a positive integer dividing the ${c} input and ${oc} output channels (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`);
+  }
+  if (wc * groups !== c) {
+    throw new Error(`conv2d: x is ${fmtShape(x.shape)} but weight is ${fmtShape(weight.shape)}: x has ${c} channels, weight expects ${wc}·${groups} (groups)`);
+  }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
     throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);
   }
+  const [pt, pl, pb, pr] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
+  if (dh === 1 && dw === 1 && pt === pb && pl === pr) return conv2dPlain(x, weight, bias ?? null, stride, [pt, pl], groups);
+  // the weights among zeros in a kernel of the dilated extent (plus one for an uneven pad)
+  return composite(() => {
+    const bigH = dh * (kh - 1) + 1 + (pb - pt), bigW = dw * (kw - 1) + 1 + (pr - pl);
+    const big = kernelEmbed(weight, bigH, bigW, pb - pt, pr - pl, dh, dw);
+    return conv2dPlain(x, big, bias ?? null, stride, [pb, pr], groups);
+  });
+}
+
+/** weight [o, i, kh, kw] placed in a zeroed [o, i, bigH, bigW] at (offH + ki·dh, offW + kj·dw). */
+function kernelEmbed(weight: Tensor, bigH: number, bigW: number, offH: number, offW: number, dh: number, dw: number): Tensor {
+  const [o, i, kh, kw] = weight.shape;
+  const k = getEngine().k;
+  const out = empty([o, i, bigH, bigW]);
+  const geo = [o * i, kh, kw, bigH, bigW, offH, offW, dh, dw] as const;
+  k.f32_kernel_embed(weight.ptr, out.ptr, ...geo);
+  return record(out, 'kernelEmbed', [weight], (g) => addGrad(weight, (p, acc) => k.f32_kernel_extract(g.ptr, p, ...geo, acc)));
+}
+
+function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number): Tensor {
+  const [n, c, h, w] = x.shape;
+  const [oc, , kh, kw] = weight.shape;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
   if (kh < 1 || kw < 1 || oh < 1 || ow < 1) {
@@ -79,20 +124,80 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
       `conv2d: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding [${ph}, ${pw}] (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
     );
   }
+  if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw]);
   const e = getEngine();
   const k = e.k;
-  const group = convGroup(n, oh * ow);
+  const cg = c / groups, ocg = oc / groups;
+  // grouped: one image and one group per kernel call, with the batch of that call 1
+  const nb = groups > 1 ? 1 : n;
+  const group = convGroup(nb, oh * ow);
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
-  const scratchSize = pointwise ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
-  const geo = [n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group] as const;
+  const scratchSize = pointwise ? 0 : (cg * kh * kw + (group > 1 ? ocg : 0)) * group * oh * ow;
+  const geo = [nb, cg, h, w, ocg, kh, kw, sh, sw, ph, pw, group] as const;
   // the forward may take its direct path (no col), which needs the padded image instead
-  const fwdScratch = Math.max(scratchSize, k.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw));
+  const fwdScratch = Math.max(scratchSize, k.f32_conv2d_fwd_direct_scratch(cg, h, w, ocg, kh, kw, sh, sw, ph, pw));
+  // byte offsets of image i, group j: in x, in y, in the weight
+  const xAt = (i: number, j: number) => (i * c + j * cg) * h * w * 4;
+  const yAt = (i: number, j: number) => (i * oc + j * ocg) * oh * ow * 4;
+  const wAt = (j: number) => j * ocg * cg * kh * kw * 4;
+  const each = (fn: (i: number, j: number, first: boolean) => void) => {
+    if (groups === 1) return fn(0, 0, true);
+    for (let i = 0; i < n; i++) for (let j = 0; j < groups; j++) fn(i, j, i === 0);
+  };
   const out = empty([n, oc, oh, ow]);
-  withScratch(fwdScratch, (s) => k.f32_conv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...geo, e.gemmWorkspace));
+  withScratch(fwdScratch, (s) =>
+    each((i, j) => k.f32_conv2d_fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), bias ? bias.ptr + j * ocg * 4 : 0, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace)),
+  );
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g) => {
-    addGrad(x, (p, acc) => withScratch(scratchSize, (s) => k.f32_conv2d_bwd_input(g.ptr, weight.ptr, p, s, ...geo, acc, e.gemmWorkspace)));
-    addGrad(weight, (p, acc) => withScratch(scratchSize, (s) => k.f32_conv2d_bwd_filter(x.ptr, g.ptr, p, s, ...geo, acc, e.gemmWorkspace)));
+    addGrad(x, (p, acc) =>
+      withScratch(scratchSize, (s) => each((i, j) => k.f32_conv2d_bwd_input(g.ptr + yAt(i, j), weight.ptr + wAt(j), p + xAt(i, j), s, ...geo, acc, e.gemmWorkspace))),
+    );
+    addGrad(weight, (p, acc) =>
+      withScratch(scratchSize, (s) =>
+        each((i, j, first) => k.f32_conv2d_bwd_filter(x.ptr + xAt(i, j), g.ptr + yAt(i, j), p + wAt(j), s, ...geo, first ? acc : 1, e.gemmWorkspace)),
+      ),
+    );
     if (bias) addGrad(bias, (p, acc) => k.f32_conv2d_bwd_bias(g.ptr, p, n, oc, oh * ow, acc));
+  });
+}
+
+/** groups = c: each input channel convolved with its own oc / c filters. */
+function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly number[]): Tensor {
+  const [n, c, h, w, oc, kh, kw, sh, sw, ph, pw] = geo;
+  const m = oc / c;
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  const k = getEngine().k;
+  const dims = [n, c, m, h, w, kh, kw, sh, sw, ph, pw] as const;
+  const scratch = k.f32_dwconv2d_scratch(h, w, ph, pw);
+  const out = empty([n, oc, oh, ow]);
+  withScratch(scratch, (s) => k.f32_dwconv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims));
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'conv2d', inputs, (g) => {
+    addGrad(x, (p, acc) => withScratch(scratch, (s) => k.f32_dwconv2d_bwd_input(g.ptr, weight.ptr, p, s, ...dims, acc)));
+    addGrad(weight, (p, acc) => withScratch(scratch, (s) => k.f32_dwconv2d_bwd_filter(x.ptr, g.ptr, p, s, ...dims, acc)));
+    if (bias) addGrad(bias, (p, acc) => k.f32_conv2d_bwd_bias(g.ptr, p, n, oc, oh * ow, acc));
+  });
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+}
+
+/** x [n, c, l] ⋆ weight [oc, c / groups, k] (+ bias) -> [n, oc, ol] (torch.nn.functional.conv1d): a conv2d of height 1. */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
+  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = checkOptions<Conv1dOptions>('conv1d', options, { stride: 'integer', padding: ['integer', ['same', 'valid']], dilation: 'integer', groups: 'integer' });
+  assertLive('conv1d', 'x', x);
+  assertLive('conv1d', 'weight', weight);
+  if (x.ndim !== 3 || weight.ndim !== 3) throw new Error(`conv1d: x must be [n, c, l] and weight [out, in / groups, k], got x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)}`);
+  return composite(() => {
+    const [n, c, l] = x.shape;
+    const y = conv2d(reshape(x, [n, c, 1, l]), reshape(weight, [weight.shape[0], weight.shape[1], 1, weight.shape[2]]), bias, {
+      stride: [1, stride], padding: typeof padding === 'number' ? [0, padding] : padding, dilation: [1, dilation], groups,
+    });
+    return reshape(y, [n, y.shape[1], y.shape[3]]);
   });
 }

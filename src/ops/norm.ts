@@ -1,10 +1,13 @@
-// Batch normalisation (torch.nn.functional.batch_norm) over x [n, c, ...]: per channel,
+// Batch, layer and group normalisation (torch.nn.functional's batch_norm, layer_norm,
+// group_norm). Batch normalisation over x [n, c, ...]: per channel,
 // statistics over the batch and every spatial position. Training uses the batch's mean and
 // biased variance and moves the running statistics (unbiased variance, as torch); evaluation
 // uses the running statistics, which are then constants of the graph.
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, composite, fmtShape, record, shapeSize, untracked } from '../autograd/tensor';
+import { add, mul } from './eltwise';
+import { reshape } from './shape';
 import { checkOptions } from '../options';
 
 export interface BatchNormOptions {
@@ -61,4 +64,65 @@ export function batchNorm(
     },
     [mean, invstd],
   );
+}
+
+/** Rows of x [rows, d] to zero mean and unit variance (the core of LayerNorm and GroupNorm). */
+function rowNorm(x: Tensor, rows: number, d: number, eps: number): Tensor {
+  const k = getEngine().k;
+  const out = empty([rows, d]);
+  const stats = untracked([2, rows]);
+  const mean = stats.ptr, rstd = stats.ptr + rows * 4;
+  k.f32_rownorm_fwd(x.ptr, out.ptr, mean, rstd, rows, d, eps);
+  const flat = reshape(x, [rows, d]);
+  return record(out, 'rowNorm', [flat], (g) => addGrad(flat, (p, acc) => k.f32_rownorm_bwd(x.ptr, g.ptr, mean, rstd, p, rows, d, acc)), [stats]);
+}
+
+/**
+ * x [..., *normalizedShape] normalised over its last normalizedShape.length dimensions, then
+ * × weight + bias (both of normalizedShape, optional) (torch.nn.functional.layer_norm).
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  assertLive('layerNorm', 'x', x);
+  const tail = x.shape.slice(x.ndim - normalizedShape.length);
+  if (normalizedShape.length === 0 || normalizedShape.length > x.ndim || tail.some((s, i) => s !== normalizedShape[i])) {
+    throw new Error(`layerNorm: x is ${fmtShape(x.shape)} but must end in normalizedShape ${fmtShape(normalizedShape)}`);
+  }
+  const d = shapeSize(normalizedShape);
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (assertLive('layerNorm', name, t), t.size !== d)) throw new Error(`layerNorm: ${name} is ${fmtShape(t.shape)} but must be ${fmtShape(normalizedShape)}`);
+  }
+  return composite(() => {
+    let y = rowNorm(x, x.size / d, d, eps);
+    if (weight) y = mul(y, reshape(weight, [d]));
+    if (bias) y = add(y, reshape(bias, [d]));
+    return reshape(y, x.shape);
+  });
+}
+
+/**
+ * x [n, c, ...] normalised over each group of c / groups channels (and every position), then
+ * × weight[c] + bias[c] per channel (torch.nn.functional.group_norm).
+ */
+export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  assertLive('groupNorm', 'x', x);
+  if (x.ndim < 2 || !Number.isInteger(groups) || groups < 1 || x.shape[1] % groups !== 0) {
+    throw new Error(`groupNorm: x is ${fmtShape(x.shape)}: it must be [n, c, ...] with c divisible by groups ${groups}`);
+  }
+  const [n, c] = x.shape;
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (assertLive('groupNorm', name, t), t.ndim !== 1 || t.size !== c)) throw new Error(`groupNorm: ${name} is ${fmtShape(t.shape)} but must be [${c}]`);
+  }
+  return composite(() => {
+    const y = reshape(rowNorm(x, n * groups, x.size / (n * groups), eps), [n, c, x.size / (n * c)]);
+    if (!weight && !bias) return reshape(y, x.shape);
+    // the per-channel affine is batchNorm's evaluation with mean 0 and variance 1
+    const zero = constant([c], 0), one = constant([c], 1);
+    return reshape(batchNorm(y, zero, one, weight ?? one, bias ?? zero, { training: false, eps: 0 }), x.shape);
+  });
+}
+
+function constant(shape: number[], v: number): Tensor {
+  const t = empty(shape);
+  getEngine().k.f32_fill(t.ptr, v, t.size);
+  return t;
 }

@@ -80,7 +80,7 @@ test('a byte-order mark before the header and duplicate keys are rejected, namin
 
 test("safetensorsMetadata's errors name safetensorsMetadata", () => {
   assert.throws(() => sl.io.safetensorsMetadata(new Uint8Array(3)), /^safetensorsMetadata: file is 3 bytes/);
-  assert.throws(() => sl.io.safetensorsMetadata(fileOf('{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}', [0, 0])), /^safetensorsMetadata: tensor 'w' has dtype "F64"/);
+  assert.throws(() => sl.io.safetensorsMetadata(fileOf('{"w":{"dtype":"BOOL","shape":[1],"data_offsets":[0,8]}}', [0, 0])), /^safetensorsMetadata: tensor 'w' has dtype "BOOL"/);
 });
 
 test('saveSafetensors names the disposed entry', () => {

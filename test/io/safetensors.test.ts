@@ -100,7 +100,7 @@ const corrupt: [string, () => Uint8Array, RegExp][] = [
   ['absurd header length', () => { const b = new Uint8Array(16); b[7] = 1; return b; }, /exceeds the 100000000-byte limit/],
   ['bad JSON', () => fileWith('{"a":', []), /header is not valid JSON/],
   ['header not an object', () => fileWith('[1,2]', []), /header must be a JSON object/],
-  ['wrong dtype', () => fileWith('{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}', new Array(8).fill(0)), /tensor 'a' has dtype "F64"; only F32 is supported/],
+  ['wrong dtype', () => fileWith('{"a":{"dtype":"BOOL","shape":[1],"data_offsets":[0,1]}}', new Array(1).fill(0)), /tensor 'a' has dtype "BOOL"; supported: F32, F16, BF16, F64, I64, I32/],
   ['bad shape', () => fileWith('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', new Array(4).fill(0)), /tensor 'a' has shape \[-1\]/],
   ['size mismatch', () => fileWith('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', new Array(8).fill(0)), /needs 12 bytes but data_offsets \[0, 8\] span 8/],
   ['truncated data', () => fileWith(`{${A}}`, new Array(5).fill(0)), /run past the 5-byte data section/],

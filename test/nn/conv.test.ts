@@ -137,8 +137,12 @@ test('conv2d rejects bad shapes and options before running', () => {
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), sl.zeros([2])), /conv2d: bias is \[2\]/);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { stride: 0 }), /conv2d: stride must be an integer ≥ 1/);
   assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { padding: -1 }), /conv2d: padding must be an integer ≥ 0/);
-  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 2, 2]), null, { padding: 'same' }), /conv2d: padding 'same' needs stride 1 and an odd kernel/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { padding: 'same', stride: 2 }), /conv2d: padding 'same' needs stride 1/);
   assert.throws(() => new sl.nn.Conv2d(2, 3, 3, { padding: 'same', stride: 2 }), /Conv2d: padding 'same' needs stride 1/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([4, 1, 3, 3]), null, { groups: 3 }), /conv2d: groups 3 must be a positive integer dividing/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { dilation: 0 }), /conv2d: dilation must be an integer ≥ 1/);
+  assert.throws(() => sl.conv2d(x, sl.zeros([3, 2, 3, 3]), null, { strides: 2 } as any), /conv2d: unknown option 'strides'; did you mean 'stride'/);
+  assert.throws(() => new sl.nn.Conv2d(2, 3, 3, { paddingMode: 'reflect' } as any), /Conv2d: option paddingMode must be/);
 });
 
 test.run();

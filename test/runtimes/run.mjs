@@ -112,11 +112,16 @@ for (const r of runtimes) {
 // The edge example on workerd, from its own config (over dist/) and bundled as wrangler
 // bundles it (over the installed package): its answers must match the same code
 // (examples/worker/model.mjs) run by Node on the baseline build.
+// The image route's weights (14 MB, not committed) are written on first use.
+if (!existsSync('examples/worker/image-model.safetensors')) {
+  const made = spawnSync(process.execPath, ['examples/worker/make-image-fixture.mjs'], { stdio: 'inherit' });
+  if (made.status !== 0) throw new Error('examples/worker/make-image-fixture.mjs failed');
+}
 const exampleConfigs = [
   ['examples/worker on workerd', async () => 'examples/worker/config.capnp'],
   ['examples/worker bundled as wrangler does, on workerd', async () => {
     const { config, modules } = await bundleLikeWrangler('examples/worker/worker.js', app, resolve(WORK, 'wrangler-like'));
-    const want = 'model.safetensors,refs.safetensors,simlearn-relaxed.wasm,simlearn.wasm';
+    const want = 'image-model.safetensors,image-refs.safetensors,model.safetensors,refs.safetensors,simlearn-relaxed.wasm,simlearn.wasm';
     if (modules.sort().join() !== want) throw new Error(`the bundle attached ${modules.sort().join(', ')}, expected ${want}`);
     return config;
   }],
