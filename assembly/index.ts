@@ -17,3 +17,4 @@ export * from './kernels/conv';
 export * from './kernels/pool';
 export * from './kernels/norm';
 export * from './kernels/optim';
+export * from './kernels/eigen';
