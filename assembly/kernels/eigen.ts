@@ -168,6 +168,18 @@ export function f64_sym_eig_generalized(a: usize, b: usize, w: usize, v: usize, 
   return -1;
 }
 
+// out = V · diag(e) · Vᵀ, exactly symmetric (the lower triangle computed, mirrored).
+// @ts-ignore: decorator
+@inline function rebuild(V: usize, e: usize, out: usize, d: i32): void {
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) {
+      let s: f64 = 0;
+      for (let k = 0; k < d; k++) s += load<f64>(at(V, d, i, k)) * load<f64>(e + (<usize>k << 3)) * load<f64>(at(V, d, j, k));
+      store<f64>(at(out, d, i, j), s);
+      store<f64>(at(out, d, j, i), s);
+    }
+}
+
 // out = V · diag(max(w, floor)) · Vᵀ: the nearest (Frobenius) matrix to a with eigenvalues
 // ≥ floor (floor 0: the PSD cone). out may alias a. ws: 16·d² + 8·d bytes.
 // Returns −1, or −2 when the eigen-iteration did not converge (out untouched).
@@ -178,13 +190,7 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
     const e = load<f64>(E + (<usize>k << 3));
     store<f64>(E + (<usize>k << 3), e > floor ? e : floor);
   }
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j <= i; j++) {
-      let s: f64 = 0;
-      for (let k = 0; k < d; k++) s += load<f64>(at(V, d, i, k)) * load<f64>(E + (<usize>k << 3)) * load<f64>(at(V, d, j, k));
-      store<f64>(at(out, d, i, j), s);
-      store<f64>(at(out, d, j, i), s);
-    }
+  rebuild(V, E, out, d);
   return -1;
 }
 
@@ -204,13 +210,7 @@ export function f64_pinvh(a: usize, out: usize, d: i32, rtol: f64, ws: usize): i
       rank++;
     } else store<f64>(E + (<usize>k << 3), 0);
   }
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j <= i; j++) {
-      let s: f64 = 0;
-      for (let k = 0; k < d; k++) s += load<f64>(at(V, d, i, k)) * load<f64>(E + (<usize>k << 3)) * load<f64>(at(V, d, j, k));
-      store<f64>(at(out, d, i, j), s);
-      store<f64>(at(out, d, j, i), s);
-    }
+  rebuild(V, E, out, d);
   return rank;
 }
 
