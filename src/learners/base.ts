@@ -12,9 +12,9 @@ import { toMatrix, toPairLabels, toTuples, type Tuples } from './input';
 export abstract class MahalanobisLearner {
   /** The class name in messages. */
   protected readonly typeName: string;
-  private L: Float64Array | null = null;
-  private k = 0;
-  private d = 0;
+  private learnedL: Float64Array | null = null;
+  private learnedK = 0;
+  private learnedD = 0;
   private componentsTensor: Tensor | null = null;
   /** Iterations the last fit ran (iterative learners). */
   nIter = 0;
@@ -28,14 +28,14 @@ export abstract class MahalanobisLearner {
     for (let i = 0; i < L.length; i++) if (!Number.isFinite(L[i])) throw new Error(`${this.typeName}.fit: the learned transformation has a non-finite entry (the problem is too ill-conditioned for these options)`);
     this.componentsTensor?.dispose();
     this.componentsTensor = null;
-    this.L = L;
-    this.k = k;
-    this.d = d;
+    this.learnedL = L;
+    this.learnedK = k;
+    this.learnedD = d;
   }
 
   protected fitted(fn: string): { L: Float64Array; k: number; d: number } {
-    if (!this.L) throw new Error(`${this.typeName}.${fn}: not fitted yet: call fit() first`);
-    return { L: this.L, k: this.k, d: this.d };
+    if (!this.learnedL) throw new Error(`${this.typeName}.${fn}: not fitted yet: call fit() first`);
+    return { L: this.learnedL, k: this.learnedK, d: this.learnedD };
   }
 
   /** L [k, d] with M = LᵀL (float32 copy, owned by the learner: freed by dispose() or the next fit). */

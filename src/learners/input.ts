@@ -27,7 +27,7 @@ export function toMatrix(fn: string, name: string, X: unknown, minRows = 1): Mat
     n = X.length;
     d = n ? (X[0] as ArrayLike<number>).length : 0;
     data = new Float64Array(n * d);
-    X.forEach((r: ArrayLike<number>, i) => {
+    (X as ArrayLike<number>[]).forEach((r, i) => {
       if (r.length !== d) throw new Error(`${fn}: ${name} row ${i} has ${r.length} values but row 0 has ${d}`);
       for (let j = 0; j < d; j++) data[i * d + j] = r[j];
     });

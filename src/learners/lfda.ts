@@ -81,7 +81,7 @@ export class LFDA extends MahalanobisLearner {
     const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn);
     // the top dim eigenpairs, largest first
     const order = Array.from(values, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, dim);
-    let V = new Float64Array(d * dim);
+    let V: Float64Array<ArrayBufferLike> = new Float64Array(d * dim);
     order.forEach((o, j) => {
       const s = this.embeddingType === 'weighted' ? Math.sqrt(values[o]) : 1;
       for (let i = 0; i < d; i++) V[i * dim + j] = vectors[i * d + o] * s;

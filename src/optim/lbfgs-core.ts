@@ -30,7 +30,7 @@ export class LbfgsState {
   readonly cap: number;
   funcEvals = 0;
   nIter = 0;
-  private d: Float64Array | null = null;
+  private d: Float64Array<ArrayBufferLike> | null = null;
   private t = 0;
   private prevFlatGrad: Float64Array | null = null;
   private prevLoss = 0;
@@ -78,7 +78,7 @@ export class LbfgsState {
   /** One torch LBFGS.step(): up to maxIter iterations; returns the loss at the starting point. */
   step(problem: LbfgsProblem, o: LbfgsSettings): number {
     const n = this.n;
-    let flatGrad = new Float64Array(n);
+    let flatGrad: Float64Array<ArrayBufferLike> = new Float64Array(n);
     const origLoss = problem.evaluate(flatGrad);
     let loss = origLoss;
     let currentEvals = 1;
