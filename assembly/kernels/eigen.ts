@@ -351,3 +351,49 @@ export function f64_lbfgs_direction(g: usize, dir: usize, S: usize, Y: usize, rh
     for (let j = 0; j < n; j++) store<f64>(dir + (<usize>j << 3), load<f64>(dir + (<usize>j << 3)) + c * load<f64>(s + (<usize>j << 3)));
   }
 }
+
+// ---- ITML's Bregman projections ----
+
+// One sweep of ITML (metric-learn's cyclic projections) over m constraints, the first nPos
+// similar, the rest dissimilar: for each difference v (rows of diffs [m, d]), with
+// wtw = vᵀAv, the multiplier step α (clipped by lambda[c]), the bound update and the rank-one
+// update A += β (Av)(Av)ᵀ. A [d, d] symmetric in place; lambda, bhat [m] in place; av [d]
+// scratch. invGamma = 1/γ (0 for γ = ∞). f64x2 SIMD over the rows, scalar tail.
+export function f64_itml_sweep(A: usize, diffs: usize, lambda: usize, bhat: usize, m: i32, nPos: i32, d: i32, gammaProj: f64, invGamma: f64, av: usize): void {
+  for (let c = 0; c < m; c++) {
+    const v = diffs + ((<usize>c * d) << 3);
+    let wtw: f64 = 0;
+    for (let i = 0; i < d; i++) {
+      const row = A + ((<usize>i * d) << 3);
+      let acc = f64x2.splat(0);
+      let j = 0;
+      for (; j + 2 <= d; j += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(row + (<usize>j << 3)), v128.load(v + (<usize>j << 3))));
+      let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      for (; j < d; j++) s += load<f64>(row + (<usize>j << 3)) * load<f64>(v + (<usize>j << 3));
+      store<f64>(av + (<usize>i << 3), s);
+      wtw += load<f64>(v + (<usize>i << 3)) * s;
+    }
+    const lp = lambda + (<usize>c << 3), bp = bhat + (<usize>c << 3);
+    const lam = load<f64>(lp), b = load<f64>(bp);
+    let beta: f64;
+    if (c < nPos) {
+      const alpha = Math.min(lam, gammaProj * (1 / wtw - 1 / b));
+      store<f64>(lp, lam - alpha);
+      store<f64>(bp, 1 / (1 / b + alpha * invGamma));
+      beta = alpha / (1 - alpha * wtw);
+    } else {
+      const alpha = Math.min(lam, gammaProj * (1 / b - 1 / wtw));
+      store<f64>(lp, lam - alpha);
+      store<f64>(bp, 1 / (1 / b - alpha * invGamma));
+      beta = -alpha / (1 + alpha * wtw);
+    }
+    for (let i = 0; i < d; i++) {
+      const row = A + ((<usize>i * d) << 3);
+      const s = beta * load<f64>(av + (<usize>i << 3));
+      const sv = f64x2.splat(s);
+      let j = 0;
+      for (; j + 2 <= d; j += 2) v128.store(row + (<usize>j << 3), f64x2.add(v128.load(row + (<usize>j << 3)), f64x2.mul(sv, v128.load(av + (<usize>j << 3)))));
+      for (; j < d; j++) store<f64>(row + (<usize>j << 3), load<f64>(row + (<usize>j << 3)) + s * load<f64>(av + (<usize>j << 3)));
+    }
+  }
+}

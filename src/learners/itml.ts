@@ -1,4 +1,5 @@
 import { checkOptions } from '../options';
+import { f64, getEngine } from '../wasm/instance';
 import { PairsLearner, MahalanobisLearner } from './base';
 import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
@@ -33,53 +34,49 @@ function fitItml(self: MahalanobisLearner & ITMLOptions, fn: string, t: Tuples, 
   if (b.length !== 2) throw new Error(`${fn}: bounds must hold two numbers [lower, upper]`);
   for (let i = 0; i < 2; i++) if (b[i] === 0) b[i] = 1e-9;
   const prior = self.prior === 'random' ? randomSpd(d, rngOf(self.randomState ?? null)) : self.prior;
-  const A = priorMetric(fn, 'prior', prior, t.data, t.m * 2, d, true).M;
+  const A0 = priorMetric(fn, 'prior', prior, t.data, t.m * 2, d, true).M;
   const gamma = self.gamma!;
   const pos: number[] = [], neg: number[] = [];
   y.forEach((v, i) => (v === 1 ? pos : neg).push(i));
   const diffs = tupleDiff(t, 0, 1);
-  const lambda = new Float64Array(pos.length + neg.length), old = new Float64Array(lambda.length);
+  // similar pairs first, then dissimilar, each in input order (metric-learn's sweep order)
+  const ordered = new Float64Array(t.m * d);
+  [...pos, ...neg].forEach((r, i) => ordered.set(diffs.subarray(r * d, (r + 1) * d), i * d));
   const gammaProj = gamma === Infinity ? 1 : gamma / (gamma + 1);
-  const posB = new Float64Array(pos.length).fill(b[0]), negB = new Float64Array(neg.length).fill(b[1]);
-  const Av = new Float64Array(d);
-  const update = (row: number, coef: (wtw: number) => number) => {
-    const o = row * d;
-    let wtw = 0;
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += A[i * d + j] * diffs[o + j];
-      Av[i] = s;
-      wtw += diffs[o + i] * s;
-    }
-    const beta = coef(wtw);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) A[i * d + j] += Av[i] * Av[j] * beta;
-  };
+  const bhat = new Float64Array(t.m);
+  bhat.fill(b[0], 0, pos.length);
+  bhat.fill(b[1], pos.length);
+  const old = new Float64Array(t.m);
+  const { k, alloc } = getEngine();
+  const bytes = [d * d, t.m * d, t.m, t.m, d].map((n) => alloc.alloc(8 * Math.max(1, n)));
+  const [pA, pV, pL, pB, pAv] = bytes;
   let it = 0;
-  for (it = 0; it < self.maxIter!; it++) {
-    pos.forEach((row, i) =>
-      update(row, (wtw) => {
-        const alpha = Math.min(lambda[i], gammaProj * (1 / wtw - 1 / posB[i]));
-        lambda[i] -= alpha;
-        posB[i] = 1 / (1 / posB[i] + alpha / gamma);
-        return alpha / (1 - alpha * wtw);
-      }),
-    );
-    neg.forEach((row, i) =>
-      update(row, (wtw) => {
-        const alpha = Math.min(lambda[i + pos.length], gammaProj * (1 / negB[i] - 1 / wtw));
-        lambda[i + pos.length] -= alpha;
-        negB[i] = 1 / (1 / negB[i] - alpha / gamma);
-        return -alpha / (1 + alpha * wtw);
-      }),
-    );
-    const normsum = Math.hypot(...lambda) + Math.hypot(...old);
-    if (normsum === 0) break;
-    let conv = 0;
-    for (let i = 0; i < lambda.length; i++) conv += Math.abs(old[i] - lambda[i]);
-    conv /= normsum;
-    if (conv < self.tol!) break;
-    old.set(lambda);
-    if (self.verbose) console.log(`itml iter: ${it}, conv = ${conv}`);
+  let A: Float64Array;
+  try {
+    const v = f64();
+    v.set(A0, pA >>> 3);
+    v.set(ordered, pV >>> 3);
+    v.fill(0, pL >>> 3, (pL >>> 3) + t.m);
+    v.set(bhat, pB >>> 3);
+    for (it = 0; it < self.maxIter!; it++) {
+      k.f64_itml_sweep(pA, pV, pL, pB, t.m, pos.length, d, gammaProj, gamma === Infinity ? 0 : 1 / gamma, pAv);
+      const lambda = f64().subarray(pL >>> 3, (pL >>> 3) + t.m);
+      let n1 = 0, n2 = 0, conv = 0;
+      for (let i = 0; i < t.m; i++) {
+        n1 += lambda[i] * lambda[i];
+        n2 += old[i] * old[i];
+        conv += Math.abs(old[i] - lambda[i]);
+      }
+      const normsum = Math.sqrt(n1) + Math.sqrt(n2);
+      if (normsum === 0) break;
+      conv /= normsum;
+      if (conv < self.tol!) break;
+      old.set(lambda);
+      if (self.verbose) console.log(`itml iter: ${it}, conv = ${conv}`);
+    }
+    A = f64().slice(pA >>> 3, (pA >>> 3) + d * d);
+  } finally {
+    for (const p of bytes) alloc.free(p);
   }
   return { M: A, nIter: it };
 }
