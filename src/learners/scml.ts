@@ -45,7 +45,8 @@ function fitScml(o: SCMLOptions & { randomState: number | null }, fn: string, t:
     } else ({ basis, nBasis } = tripletDiffBasis(fn, pos, neg, m, d, o.nBasis ?? null, rng));
   }
   // dist_diff[i, b] = (bᵀ(a − p))² − (bᵀ(a − n))²
-  const dd = new Float64Array(m * nBasis);
+  // float32: m·nBasis is 69 M entries for digits (13,500 triplets × 5,120 bases)
+  const dd = new Float32Array(m * nBasis);
   for (let i = 0; i < m; i++)
     for (let b = 0; b < nBasis; b++) {
       let sp = 0, sn = 0;
