@@ -37,6 +37,15 @@ export function symEig(A: ArrayLike<number>, d: number, fn = 'symEig'): Eigh {
   return { values: outs[0], vectors: outs[1] };
 }
 
+/** All eigenpairs by Householder tridiagonalisation + implicit QL: ~3× faster than symEig, accurate to eps·‖A‖ (not relatively on tiny eigenvalues). */
+export function symEigTridiag(A: ArrayLike<number>, d: number, fn = 'symEigTridiag'): Eigh {
+  checkSquare(fn, 'A', A, d);
+  const k = getEngine().k;
+  const { result, outs } = withF64([A], [d, d * d], d, ([a, w, v], ws) => k.f64_sym_eig__tridiag(a, w, v, d, ws));
+  if (result < 0) throw new Error(`${fn}: the QL iteration did not converge on A [${d}, ${d}]`);
+  return { values: outs[0], vectors: outs[1] };
+}
+
 /** A v = λ B v for symmetric A and positive-definite B [d, d]: vectors B-orthonormal, values ascending (scipy.linalg.eigh(A, B)). */
 export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d: number, fn = 'generalizedSymEig'): Eigh {
   checkSquare(fn, 'A', A, d);

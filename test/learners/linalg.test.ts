@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as sl from '../../src/index';
-import { choleskyF64, generalizedSymEig, graphicalLasso, logdetSpd, pinvh, psdProject, symEig } from '../../src/ops/eigen';
+import { choleskyF64, generalizedSymEig, graphicalLasso, logdetSpd, pinvh, psdProject, symEig, symEigTridiag } from '../../src/ops/eigen';
 import { assertClose } from '../helpers/close';
 import { eigResidualRef, orthonormalityRef } from '../ref/eigen';
 
@@ -22,6 +22,15 @@ test('symEig: eigenvalues as numpy.linalg.eigh, residual and orthonormality at f
     assertClose(values, c.w, { atol: 1e-11 * scale(c.w) }, `eigh ${c.name}`);
     assert.ok(eigResidualRef(c.A, values, vectors, c.d) < 1e-13, `${c.name}: residual ${eigResidualRef(c.A, values, vectors, c.d)}`);
     assert.ok(orthonormalityRef(vectors, c.d) < 1e-13, `${c.name}: orthonormality`);
+  }
+});
+
+test('symEigTridiag: eigenvalues to eps·‖A‖, residual and orthonormality', () => {
+  for (const c of of('eigh')) {
+    const { values, vectors } = symEigTridiag(c.A, c.d);
+    assertClose(values, c.w, { atol: 1e-11 * scale(c.w) + 1e-300 }, `tridiag ${c.name}`);
+    assert.ok(eigResidualRef(c.A, values, vectors, c.d) < 1e-13, `${c.name}: residual`);
+    assert.ok(orthonormalityRef(vectors, c.d) < 1e-12, `${c.name}: orthonormality`);
   }
 });
 
