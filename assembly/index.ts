@@ -24,3 +24,4 @@ export * from './kernels/masked';
 export * from './kernels/activation';
 export * from './kernels/depthwise';
 export * from './kernels/embedding';
+export * from './kernels/eigen';

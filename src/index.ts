@@ -32,6 +32,7 @@ export { dropout, type DropoutOptions } from './ops/dropout';
 export * as nn from './nn/index';
 export * as models from './models/index';
 export * as optim from './optim/index';
+export * as learners from './learners/index';
 export * as data from './data/index';
 export * as samplers from './samplers/index';
 export * as train from './train/index';

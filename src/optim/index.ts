@@ -3,3 +3,4 @@ export { Optimizer } from './optimizer';
 export { SGD, type SGDOptions } from './sgd';
 export { Adam, type AdamOptions } from './adam';
 export { AdamW } from './adamw';
+export { LBFGS, type LBFGSOptions } from './lbfgs';

@@ -214,6 +214,7 @@ export function engineInfo(): { build: SimdBuild; threads: number; memoryBytes: 
 let viewBuffer: ArrayBuffer | null = null;
 let f32View: Float32Array = new Float32Array(0);
 let i32View: Int32Array = new Int32Array(0);
+let f64View: Float64Array = new Float64Array(0);
 
 function refresh(): void {
   const buf = getEngine().k.memory.buffer;
@@ -221,6 +222,7 @@ function refresh(): void {
     viewBuffer = buf;
     f32View = new Float32Array(buf);
     i32View = new Int32Array(buf);
+    f64View = new Float64Array(buf);
   }
 }
 
@@ -232,4 +234,10 @@ export function f32(): Float32Array {
 export function i32(): Int32Array {
   refresh();
   return i32View;
+}
+
+/** float64 view (the learners' dense linear algebra keeps its d × d matrices in float64). */
+export function f64(): Float64Array {
+  refresh();
+  return f64View;
 }

@@ -1,0 +1,115 @@
+// Input checks and conversions shared by the learners: data matrices, tuples (pairs,
+// triplets, quadruplets) and labels become float64 arrays, with errors that name the
+// learner, the argument and the shapes.
+import { Tensor, fmtShape } from '../autograd/tensor';
+
+export interface Matrix {
+  data: Float64Array;
+  n: number;
+  d: number;
+}
+export interface Tuples {
+  data: Float64Array;
+  m: number;
+  size: number;
+  d: number;
+}
+
+/** X [n, d] from a Tensor or nested arrays, finite. */
+export function toMatrix(fn: string, name: string, X: unknown, minRows = 1): Matrix {
+  let data: Float64Array, n: number, d: number;
+  if (X instanceof Tensor) {
+    if (X.isDisposed) throw new Error(`${fn}: ${name} was disposed`);
+    if (X.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D [n, d], got ${fmtShape(X.shape)}`);
+    [n, d] = X.shape;
+    data = Float64Array.from(X.data());
+  } else if (Array.isArray(X) && X.every((r) => Array.isArray(r) || ArrayBuffer.isView(r))) {
+    n = X.length;
+    d = n ? (X[0] as ArrayLike<number>).length : 0;
+    data = new Float64Array(n * d);
+    (X as ArrayLike<number>[]).forEach((r, i) => {
+      if (r.length !== d) throw new Error(`${fn}: ${name} row ${i} has ${r.length} values but row 0 has ${d}`);
+      for (let j = 0; j < d; j++) data[i * d + j] = r[j];
+    });
+  } else throw new TypeError(`${fn}: ${name} must be a Tensor [n, d] or an array of rows`);
+  if (n < minRows) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least ${minRows} row${minRows > 1 ? 's' : ''}`);
+  if (d < 1) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least one feature`);
+  checkFinite(fn, name, data);
+  return { data, n, d };
+}
+
+/** Tuples [m, size, d] from a Tensor or nested arrays. */
+export function toTuples(fn: string, name: string, T: unknown, size: number, what: string): Tuples {
+  let data: Float64Array, m: number, d: number;
+  if (T instanceof Tensor) {
+    if (T.isDisposed) throw new Error(`${fn}: ${name} was disposed`);
+    if (T.shape.length !== 3 || T.shape[1] !== size) throw new Error(`${fn}: ${name} must be ${what} [m, ${size}, d], got ${fmtShape(T.shape)}`);
+    [m, , d] = T.shape;
+    data = Float64Array.from(T.data());
+  } else if (Array.isArray(T)) {
+    m = T.length;
+    const first = T[0] as ArrayLike<ArrayLike<number>> | undefined;
+    d = first && first.length ? first[0].length : 0;
+    data = new Float64Array(m * size * d);
+    T.forEach((t: ArrayLike<ArrayLike<number>>, i) => {
+      if (!t || t.length !== size) throw new Error(`${fn}: ${name}[${i}] has ${t?.length} points but ${what} have ${size} (shape [m, ${size}, d])`);
+      for (let s = 0; s < size; s++) {
+        if (t[s].length !== d) throw new Error(`${fn}: ${name}[${i}][${s}] has ${t[s].length} values but ${name}[0][0] has ${d}`);
+        for (let j = 0; j < d; j++) data[(i * size + s) * d + j] = t[s][j];
+      }
+    });
+  } else throw new TypeError(`${fn}: ${name} must be a Tensor [m, ${size}, d] or nested arrays (${what})`);
+  if (m < 1) throw new Error(`${fn}: ${name} is empty: the constraint set needs at least one of ${what}`);
+  if (d < 1) throw new Error(`${fn}: ${name} has no features`);
+  checkFinite(fn, name, data);
+  return { data, m, size, d };
+}
+
+/** Labels as numbers, one per row. */
+export function toLabels(fn: string, name: string, y: unknown, n: number, integer: boolean): Float64Array {
+  if (!(Array.isArray(y) || ArrayBuffer.isView(y))) throw new TypeError(`${fn}: ${name} must be an array of ${integer ? 'labels' : 'numbers'}`);
+  const a = Float64Array.from(y as ArrayLike<number>);
+  if (a.length !== n) throw new Error(`${fn}: ${name} has ${a.length} entries but there are ${n} rows`);
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i]) || (integer && !Number.isInteger(a[i]))) throw new Error(`${fn}: ${name}[${i}] is ${a[i]}: ${integer ? 'labels must be integers' : 'targets must be finite'}`);
+  }
+  return a;
+}
+
+/** Pair labels: +1 similar, −1 dissimilar. */
+export function toPairLabels(fn: string, y: unknown, m: number): Int8Array {
+  const a = toLabels(fn, 'y', y, m, true);
+  const out = new Int8Array(m);
+  for (let i = 0; i < m; i++) {
+    if (a[i] !== 1 && a[i] !== -1) throw new Error(`${fn}: y[${i}] is ${a[i]}: pair labels must be +1 (similar) or −1 (dissimilar)`);
+    out[i] = a[i];
+  }
+  return out;
+}
+
+export function checkFinite(fn: string, name: string, a: ArrayLike<number>): void {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new Error(`${fn}: ${name} has a non-finite value (${a[i]}) at flat index ${i}`);
+}
+
+/** Row differences of tuples: t[:, a] − t[:, b] as [m, d]. */
+export function tupleDiff(t: Tuples, a: number, b: number): Float64Array {
+  const { m, size, d, data } = t;
+  const out = new Float64Array(m * d);
+  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) out[i * d + j] = data[(i * size + a) * d + j] - data[(i * size + b) * d + j];
+  return out;
+}
+
+/** The rows of X picked by index tuples: X[idx] as tuples [m, size, d]. */
+export function gatherTuples(X: Matrix, idx: ArrayLike<number>, size: number): Tuples {
+  const m = idx.length / size;
+  const data = new Float64Array(idx.length * X.d);
+  for (let r = 0; r < idx.length; r++) data.set(X.data.subarray(idx[r] * X.d, (idx[r] + 1) * X.d), r * X.d);
+  return { data, m, size, d: X.d };
+}
+
+/** Distinct label values, ascending, and each row's index into them (np.unique(y, return_inverse=True)). */
+export function uniqueInverse(y: ArrayLike<number>): { classes: number[]; inverse: Int32Array } {
+  const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
+  const pos = new Map(classes.map((c, i) => [c, i]));
+  return { classes, inverse: Int32Array.from(Array.from(y), (v) => pos.get(v)!) };
+}

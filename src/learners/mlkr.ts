@@ -1,0 +1,71 @@
+import { tensor } from '../autograd/create';
+import { keep } from '../autograd/tensor';
+import { checkOptions } from '../options';
+import { minimizeLbfgs } from '../optim/lbfgs-core';
+import { MahalanobisLearner } from './base';
+import { rngOf } from './constraints';
+import { initialComponents, type ComponentsInit } from './init';
+import { toLabels, toMatrix } from './input';
+import { checkComponents } from './lfda';
+import { neighbourObjective } from './neighbourhood';
+
+export interface MLKROptions {
+  nComponents?: number | null;
+  init?: ComponentsInit;
+  tol?: number | null;
+  maxIter?: number;
+  verbose?: boolean;
+  randomState?: number | null;
+}
+
+/**
+ * Metric Learning for Kernel Regression (metric-learn's MLKR, Weinberger & Tesauro 2007):
+ * minimises the leave-one-out squared error of Gaussian-kernel regression, ŷᵢ = Σⱼ pᵢⱼ yⱼ
+ * with pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), by L-BFGS. y is real-valued. `objective`: the final Σ (ŷᵢ − yᵢ)².
+ */
+export class MLKR extends MahalanobisLearner {
+  readonly nComponents: number | null;
+  readonly init: ComponentsInit;
+  readonly tol: number | null;
+  readonly maxIter: number;
+  readonly verbose: boolean;
+  readonly randomState: number | null;
+  objective = NaN;
+
+  constructor(options?: MLKROptions) {
+    super('MLKR');
+    const o = checkOptions<MLKROptions>('MLKR', options, { nComponents: ['integer', 'null'], init: [['auto', 'identity', 'random', 'pca'], 'array'], tol: ['number', 'null'], maxIter: 'integer', verbose: 'boolean', randomState: ['integer', 'null'] });
+    this.nComponents = o.nComponents ?? null;
+    this.init = o.init ?? 'auto';
+    this.tol = o.tol ?? null;
+    this.maxIter = o.maxIter ?? 1000;
+    this.verbose = o.verbose ?? false;
+    this.randomState = o.randomState ?? null;
+  }
+
+  fit(X: unknown, y: unknown): this {
+    const fn = 'MLKR.fit';
+    const x = toMatrix(fn, 'X', X, 2);
+    const target = toLabels(fn, 'y', y, x.n, false);
+    const k = checkComponents(fn, x.d, this.nComponents);
+    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), 0);
+    const Xt = keep(tensor(Float32Array.from(x.data), [x.n, x.d]));
+    try {
+      const rowWeights = (i: number, P: Float64Array, W: Float64Array) => {
+        let yhat = 0;
+        for (let j = 0; j < P.length; j++) yhat += P[j] * target[j];
+        const diff = yhat - target[i];
+        for (let j = 0; j < P.length; j++) W[j] = P[j] * diff * (target[j] - yhat);
+        return diff * diff;
+      };
+      const r = minimizeLbfgs((A, g) => neighbourObjective(Xt, x.data, A, k, rowWeights, 4, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });
+      this.nIter = r.nIter;
+      this.objective = r.loss;
+      if (this.verbose) console.log(`[MLKR] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective}`);
+      this.setComponents(r.x, k, x.d);
+    } finally {
+      Xt.dispose();
+    }
+    return this;
+  }
+}

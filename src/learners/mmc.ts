@@ -1,0 +1,289 @@
+import { checkOptions } from '../options';
+import { psdProject } from '../ops/eigen';
+import { MahalanobisLearner, PairsLearner } from './base';
+import type { CalibrationOptions } from './calibration';
+import { rngOf } from './constraints';
+import { componentsFromMetric, frob, norm2, outerSum, priorMetric } from './dense';
+import { randomSpd } from './init';
+import { tupleDiff, type Tuples } from './input';
+import { pairsFromLabels, pairsInput } from './pairs-input';
+
+export interface MMCOptions {
+  maxIter?: number;
+  maxProj?: number;
+  tol?: number;
+  init?: 'identity' | 'covariance' | 'random' | number[][];
+  diagonal?: boolean;
+  diagonalC?: number;
+  verbose?: boolean;
+  randomState?: number | null;
+}
+export interface MMCSupervisedOptions extends MMCOptions {
+  nConstraints?: number | null;
+}
+
+const SPEC = { maxIter: 'integer', maxProj: 'integer', tol: 'number', init: [['identity', 'covariance', 'random'], 'array'], diagonal: 'boolean', diagonalC: 'number', verbose: 'boolean', randomState: ['integer', 'null'] } as const;
+
+/**
+ * Mahalanobis Metric for Clustering (Xing et al. 2002), metric-learn's algorithm: maximise
+ * the sum of dissimilar-pair distances subject to Σ similar-pair squared distances ≤ t, by
+ * gradient ascent with alternating projections onto the constraint and the PSD cone (the
+ * cone projection in wasm); or, with diagonal, Newton steps on a diagonal M.
+ */
+function fitMmc(o: MMCOptions & { randomState: number | null }, fn: string, t: Tuples, y: Int8Array): { M: Float64Array; nIter: number; converged: boolean } {
+  const d = t.d;
+  const init = o.init === 'random' ? randomSpd(d, rngOf(o.randomState)) : o.init;
+  const A0 = priorMetric(fn, 'init', init, t.data, t.m * 2, d, false).M;
+  const diff = tupleDiff(t, 0, 1);
+  const posRows: number[] = [], negRows: number[] = [];
+  y.forEach((v, i) => (v === 1 ? posRows : negRows).push(i));
+  if (!posRows.length || !negRows.length) throw new Error(`${fn}: MMC needs both similar (+1) and dissimilar (−1) pairs: got ${posRows.length} and ${negRows.length}`);
+  const pick = (rows: number[]) => {
+    const out = new Float64Array(rows.length * d);
+    rows.forEach((r, i) => out.set(diff.subarray(r * d, (r + 1) * d), i * d));
+    return out;
+  };
+  const pos = pick(posRows), neg = pick(negRows);
+  return o.diagonal ? fitDiag(o, pos, posRows.length, neg, negRows.length, d, A0) : fitFull(o, fn, pos, posRows.length, neg, negRows.length, d, A0);
+}
+
+function fD(neg: Float64Array, m: number, d: number, A: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < m; i++) s += Math.sqrt(quad(neg, i, d, A));
+  return Math.log(s + 1e-6);
+}
+
+function quad(V: Float64Array, i: number, d: number, A: Float64Array): number {
+  let s = 0;
+  for (let a = 0; a < d; a++) {
+    let t = 0;
+    for (let b = 0; b < d; b++) t += V[i * d + b] * A[b * d + a];
+    s += t * V[i * d + a];
+  }
+  return s;
+}
+
+function fD1(neg: Float64Array, m: number, d: number, A: Float64Array): Float64Array {
+  const w = new Float64Array(m);
+  let sum = 0;
+  for (let i = 0; i < m; i++) {
+    const dist = Math.sqrt(quad(neg, i, d, A));
+    w[i] = 0.5 / (dist + 1e-6);
+    sum += dist;
+  }
+  const S = outerSum(neg, m, d, w);
+  for (let i = 0; i < S.length; i++) S[i] /= sum + 1e-6;
+  return S;
+}
+
+function gradProjection(g1: Float64Array, g2: Float64Array): Float64Array {
+  const n2 = norm2(g2);
+  const u = g2.map((v) => v / n2);
+  const dotp = frob(g1, u);
+  const g = g1.map((v, i) => v - dotp * u[i]);
+  const ng = norm2(g);
+  return g.map((v) => v / ng);
+}
+
+function fitFull(o: MMCOptions, fn: string, pos: Float64Array, np: number, neg: Float64Array, nn: number, d: number, A0: Float64Array): { M: Float64Array; nIter: number; converged: boolean } {
+  const eps = 0.01;
+  let A: Float64Array<ArrayBufferLike> = A0.slice();
+  const w = outerSum(pos, np, d);
+  const t = frob(w, A) / 100;
+  const wNorm = norm2(w);
+  const w1 = w.map((v) => v / wNorm), t1 = t / wNorm;
+  let alpha = 0.1;
+  let M = gradProjection(outerSum(pos, np, d), fD1(neg, nn, d, A));
+  let Aold = A.slice();
+  let cycle = 0, delta = Infinity;
+  for (cycle = 0; cycle < o.maxIter!; cycle++) {
+    let satisfy = false;
+    for (let it = 0; it < o.maxProj!; it++) {
+      if (frob(w, A) > t) {
+        const c = t1 - frob(w1, A);
+        A = A.map((v, i) => v + c * w1[i]);
+      }
+      // (A + Aᵀ)/2 projected onto the PSD cone (the kernel symmetrises)
+      A = psdProject(A, d, 0, fn);
+      const error2 = (frob(w, A) - t) / t;
+      if (error2 < eps) {
+        satisfy = true;
+        break;
+      }
+    }
+    const objPrev = fD(neg, nn, d, Aold);
+    const obj = fD(neg, nn, d, A);
+    if (satisfy && (obj > objPrev || cycle === 0)) {
+      alpha *= 1.05;
+      Aold = A.slice();
+      M = gradProjection(fD1(neg, nn, d, A), outerSum(pos, np, d));
+      A = A.map((v, i) => v + alpha * M[i]);
+    } else {
+      alpha /= 2;
+      A = Aold.map((v, i) => v + alpha * M[i]);
+    }
+    delta = (alpha * norm2(M)) / norm2(Aold);
+    if (delta < o.tol!) break;
+    if (o.verbose) console.log(`mmc iter: ${cycle}, conv = ${delta}`);
+  }
+  return { M: Aold, nIter: cycle, converged: !(delta > o.tol!) };
+}
+
+function fitDiag(o: MMCOptions, pos: Float64Array, np: number, neg: Float64Array, nn: number, d: number, A0: Float64Array): { M: Float64Array; nIter: number; converged: boolean } {
+  const sSum = new Float64Array(d);
+  for (let i = 0; i < np; i++) for (let j = 0; j < d; j++) sSum[j] += pos[i * d + j] ** 2;
+  const negSq = neg.map((v) => v * v);
+  const dObjective = (w: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < nn; i++) {
+      let q = 0;
+      for (let j = 0; j < d; j++) q += negSq[i * d + j] * w[j];
+      s += Math.sqrt(q + 1e-6);
+    }
+    return Math.log(s);
+  };
+  const w = Float64Array.from({ length: d }, (_, i) => A0[i * d + i]);
+  let it = 0, error = 1;
+  const c = o.diagonalC!;
+  while (error > o.tol! && it < o.maxIter!) {
+    // D constraint: value, gradient, Hessian
+    const dist = new Float64Array(nn);
+    let sumDist = 0;
+    for (let i = 0; i < nn; i++) {
+      let q = 0;
+      for (let j = 0; j < d; j++) q += negSq[i * d + j] * w[j];
+      dist[i] = Math.sqrt(q);
+      sumDist += dist[i];
+    }
+    const d1 = new Float64Array(d);
+    const d2 = new Float64Array(d * d);
+    for (let i = 0; i < nn; i++) {
+      const a = 0.5 / Math.max(dist[i], 1e-6), b = 1 / (-4 * Math.max(1e-6, dist[i] ** 3));
+      for (let j = 0; j < d; j++) {
+        d1[j] += negSq[i * d + j] * a;
+        for (let k = 0; k < d; k++) d2[j * d + k] += negSq[i * d + j] * negSq[i * d + k] * b;
+      }
+    }
+    const fD0 = Math.log(sumDist);
+    const g1 = d1.map((v) => v / sumDist);
+    const H = new Float64Array(d * d);
+    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) H[j * d + k] = -c * (d2[j * d + k] / sumDist - (d1[j] * d1[k]) / (sumDist * sumDist)) + (j === k ? 1e-6 : 0);
+    const objInitial = frob(sSum, w) + c * fD0;
+    const grad = sSum.map((v, j) => v - c * g1[j]);
+    const step = solve(H, grad, d);
+    let lambd = 1;
+    let wTmp = w.map((v, j) => Math.max(0, v - lambd * step[j]));
+    let obj = frob(sSum, wTmp) + c * dObjective(wTmp);
+    let objPrev = Infinity;
+    let wPrev = wTmp;
+    while (obj < objPrev) {
+      objPrev = obj;
+      wPrev = wTmp.slice();
+      lambd /= 2;
+      wTmp = w.map((v, j) => Math.max(0, v - lambd * step[j]));
+      obj = frob(sSum, wTmp) + c * dObjective(wTmp);
+    }
+    w.set(wPrev);
+    error = Math.abs((objPrev - objInitial) / objPrev);
+    it++;
+  }
+  const M = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) M[i * d + i] = w[i];
+  return { M, nIter: it, converged: error <= o.tol! };
+}
+
+/** H x = g by Gaussian elimination with partial pivoting (metric-learn inverts H; same solution). */
+function solve(H: Float64Array, g: Float64Array, d: number): Float64Array {
+  const A = H.slice(), b = g.slice();
+  for (let c = 0; c < d; c++) {
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(A[r * d + c]) > Math.abs(A[p * d + c])) p = r;
+    if (p !== c) {
+      for (let k = 0; k < d; k++) [A[c * d + k], A[p * d + k]] = [A[p * d + k], A[c * d + k]];
+      [b[c], b[p]] = [b[p], b[c]];
+    }
+    for (let r = c + 1; r < d; r++) {
+      const f = A[r * d + c] / A[c * d + c];
+      if (f === 0) continue;
+      for (let k = c; k < d; k++) A[r * d + k] -= f * A[c * d + k];
+      b[r] -= f * b[c];
+    }
+  }
+  const x = new Float64Array(d);
+  for (let r = d - 1; r >= 0; r--) {
+    let s = b[r];
+    for (let k = r + 1; k < d; k++) s -= A[r * d + k] * x[k];
+    x[r] = s / A[r * d + r];
+  }
+  return x;
+}
+
+function readOptions(self: MMCOptions & { randomState: number | null }, o: MMCOptions, tol: number): void {
+  self.maxIter = o.maxIter ?? 100;
+  self.maxProj = o.maxProj ?? 10000;
+  self.tol = o.tol ?? tol;
+  self.init = o.init ?? 'identity';
+  self.diagonal = o.diagonal ?? false;
+  self.diagonalC = o.diagonalC ?? 1;
+  self.verbose = o.verbose ?? false;
+  self.randomState = o.randomState ?? null;
+}
+
+/** MMC on pairs [m, 2, d] with y ±1; fit calibrates the threshold on the training pairs. `converged` after fit. */
+export class MMC extends PairsLearner implements MMCOptions {
+  maxIter!: number;
+  maxProj!: number;
+  tol!: number;
+  init!: MMCOptions['init'];
+  diagonal!: boolean;
+  diagonalC!: number;
+  verbose!: boolean;
+  randomState!: number | null;
+  converged = false;
+
+  constructor(options?: MMCOptions) {
+    super('MMC');
+    readOptions(this, checkOptions<MMCOptions>('MMC', options, SPEC), 1e-3);
+  }
+
+  fit(pairs: unknown, y: unknown, calibrationParams?: CalibrationOptions): this {
+    const { t, y: yy } = pairsInput('MMC.fit', pairs, y);
+    const r = fitMmc(this, 'MMC.fit', t, yy);
+    this.nIter = r.nIter;
+    this.converged = r.converged;
+    this.setComponents(componentsFromMetric('MMC.fit', r.M, t.d), t.d, t.d);
+    this.calibrateAfterFit(t, yy, calibrationParams);
+    return this;
+  }
+}
+
+/** MMC with pairs drawn from class labels (metric-learn's MMC_Supervised; its tol default 1e-6). */
+export class MMCSupervised extends MahalanobisLearner implements MMCOptions {
+  maxIter!: number;
+  maxProj!: number;
+  tol!: number;
+  init!: MMCOptions['init'];
+  diagonal!: boolean;
+  diagonalC!: number;
+  verbose!: boolean;
+  randomState!: number | null;
+  readonly nConstraints: number | null;
+  converged = false;
+
+  constructor(options?: MMCSupervisedOptions) {
+    super('MMCSupervised');
+    const o = checkOptions<MMCSupervisedOptions>('MMCSupervised', options, { ...SPEC, nConstraints: ['integer', 'null'] });
+    readOptions(this, o, 1e-6);
+    this.nConstraints = o.nConstraints ?? null;
+  }
+
+  fit(X: unknown, y: unknown): this {
+    const fn = 'MMCSupervised.fit';
+    const { t, y: yy } = pairsFromLabels(fn, X, y, this.nConstraints, rngOf(this.randomState));
+    const r = fitMmc(this, fn, t, yy);
+    this.nIter = r.nIter;
+    this.converged = r.converged;
+    this.setComponents(componentsFromMetric(fn, r.M, t.d), t.d, t.d);
+    return this;
+  }
+}

@@ -1,0 +1,80 @@
+import { tensor } from '../autograd/create';
+import { keep } from '../autograd/tensor';
+import { checkOptions } from '../options';
+import { minimizeLbfgs } from '../optim/lbfgs-core';
+import { MahalanobisLearner } from './base';
+import { rngOf } from './constraints';
+import { initialComponents, type ComponentsInit } from './init';
+import { toLabels, toMatrix, uniqueInverse } from './input';
+import { checkComponents } from './lfda';
+import { neighbourObjective } from './neighbourhood';
+
+export interface NCAOptions {
+  init?: ComponentsInit;
+  nComponents?: number | null;
+  maxIter?: number;
+  tol?: number | null;
+  verbose?: boolean;
+  randomState?: number | null;
+}
+
+/**
+ * Neighbourhood Components Analysis (metric-learn's NCA, Goldberger et al. 2004): maximises
+ * the expected leave-one-out accuracy Σᵢ Σ_{j: yⱼ = yᵢ} pᵢⱼ of the stochastic nearest
+ * neighbour rule, pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), with L-BFGS (sl.optim's, strong Wolfe line search).
+ * `objective` holds the final Σ pᵢⱼ.
+ */
+export class NCA extends MahalanobisLearner {
+  readonly init: ComponentsInit;
+  readonly nComponents: number | null;
+  readonly maxIter: number;
+  readonly tol: number | null;
+  readonly verbose: boolean;
+  readonly randomState: number | null;
+  objective = NaN;
+
+  constructor(options?: NCAOptions) {
+    super('NCA');
+    const o = checkOptions<NCAOptions>('NCA', options, { init: [['auto', 'identity', 'random', 'pca', 'lda'], 'array'], nComponents: ['integer', 'null'], maxIter: 'integer', tol: ['number', 'null'], verbose: 'boolean', randomState: ['integer', 'null'] });
+    this.init = o.init ?? 'auto';
+    this.nComponents = o.nComponents ?? null;
+    this.maxIter = o.maxIter ?? 100;
+    this.tol = o.tol ?? null;
+    this.verbose = o.verbose ?? false;
+    this.randomState = o.randomState ?? null;
+  }
+
+  fit(X: unknown, y: unknown): this {
+    const fn = 'NCA.fit';
+    const x = toMatrix(fn, 'X', X, 2);
+    const labels = toLabels(fn, 'y', y, x.n, false);
+    const { classes, inverse } = uniqueInverse(labels);
+    const k = checkComponents(fn, x.d, this.nComponents);
+    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), classes.length);
+    const Xt = keep(tensor(Float32Array.from(x.data), [x.n, x.d]));
+    try {
+      // minimise −Σ pᵢ (metric-learn passes sign −1 to scipy)
+      const rowWeights = (i: number, P: Float64Array, W: Float64Array) => {
+        let p = 0;
+        for (let j = 0; j < P.length; j++) if (inverse[j] === inverse[i]) p += P[j];
+        for (let j = 0; j < P.length; j++) W[j] = (inverse[j] === inverse[i] ? P[j] : 0) - P[j] * p;
+        return p;
+      };
+      const r = minimizeLbfgs(
+        (A, g) => {
+          const loss = -neighbourObjective(Xt, x.data, A, k, rowWeights, -2, g);
+          return loss;
+        },
+        A0,
+        { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 },
+      );
+      this.nIter = r.nIter;
+      this.objective = -r.loss;
+      if (this.verbose) console.log(`[NCA] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective}`);
+      this.setComponents(r.x, k, x.d);
+    } finally {
+      Xt.dispose();
+    }
+    return this;
+  }
+}
