@@ -156,20 +156,50 @@ export function tripletCapacity(labels: Int32Array, refLabels: Int32Array | null
   return t;
 }
 
-/** Every valid triplet in a-p-n order, streamed by the mining kernel (lmu.get_all_triplets_indices). */
-export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+/**
+ * Every valid triplet in a-p-n order, streamed by the mining kernel into wasm int32 columns
+ * (lmu.get_all_triplets_indices); the caller disposes the set (disposeTriplets).
+ */
+export function allTripletsSet(labels: Int32Array, refLabels: Int32Array | null = null): TripletSet {
   const cap = tripletCapacity(labels, refLabels);
   const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
+  const ref = refLabels ?? labels;
+  withLabels(labels, (lp) =>
+    withLabels(ref, (rp) => {
+      set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
+    }),
+  );
+  return set;
+}
+
+/** Every valid triplet in a-p-n order as Int32Array columns. */
+export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+  const set = allTripletsSet(labels, refLabels);
   try {
-    withLabels(labels, (lp) =>
-      withLabels(refLabels ?? labels, (rp) => {
-        const ref = refLabels ?? labels;
-        set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
-      }),
-    );
     return readTriplets(set);
   } finally {
     disposeTriplets(set);
+  }
+}
+
+/** Every pair of labels against refLabels (the batch itself when null, i ≠ j), row-major, streamed in wasm (lmu.get_all_pairs_indices). */
+export function allPairsIndices(labels: Int32Array, refLabels: Int32Array | null = null): PairTuples {
+  const ref = refLabels ?? labels;
+  const counts = new Map<number, number>();
+  for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let pos = 0;
+  for (const l of labels) pos += (counts.get(l) ?? 0) - (refLabels ? 0 : 1);
+  const neg = labels.length * ref.length - (refLabels ? 0 : labels.length) - pos;
+  const bufs = [pos, pos, neg, neg].map((c) => int32Buffer(c));
+  try {
+    withLabels(labels, (lp) =>
+      withLabels(ref, (rp) =>
+        withCounts((c) => getEngine().k.i32_all_pairs(lp, labels.length, rp, ref.length, refLabels ? 0 : 1, bufs[0].ptr, bufs[1].ptr, bufs[2].ptr, bufs[3].ptr, c)),
+      ),
+    );
+    return [0, 1, 2, 3].map((k) => int32Read(col(bufs[k]), k < 2 ? pos : neg)) as PairTuples;
+  } finally {
+    for (const b of bufs) b.dispose();
   }
 }
 
