@@ -7,8 +7,8 @@ import { TripletFlag, col, int32From, tripletMarginLosses, type TripletSource } 
 import { LpDistance } from '../distances/lp-distance';
 import { checkOptions } from '../options';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
-import type { LossDict, LossEntry } from '../reducers/loss-dict';
-import { allTripletsSet, disposeTriplets, readTriplets, sameBatch, type TripletSet } from '../tuples/batch';
+import { lazyIndices, type LossDict, type LossEntry } from '../reducers/loss-dict';
+import { allTripletsIndices, allTripletsSet, disposeTriplets, sameBatch, type TripletSet } from '../tuples/batch';
 import { checkMargin } from '../tuples/checks';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
 
@@ -66,19 +66,21 @@ export class TripletMarginLoss extends BaseMetricLossFunction {
     }
   }
 
-  private entryOf(src: Omit<TripletSource, 'a' | 'p' | 'n' | 'count'>, set: TripletSet, indices: Int32Array[]): LossEntry {
+  private entryOf(src: Omit<TripletSource, 'a' | 'p' | 'n' | 'count'>, set: TripletSet, indices: Int32Array[] | null): LossEntry {
     const losses = tripletMarginLosses({ ...src, a: col(set.a), p: col(set.p), n: col(set.n), count: set.count }, this.margin, this.flags());
-    return { losses, indices, reductionType: 'triplet' };
+    return { losses, indices: indices ?? [], reductionType: 'triplet' };
   }
 
   protected compute(x: LossInputs): LossDict {
     if (x.tuples === null && this.tripletsPerAnchor === 'all' && x.labels !== null && x.refLabels !== null) {
-      // every triplet: enumerated in wasm and fed to the kernel there, read out once for the dictionary
-      const set = allTripletsSet(x.labels, x.refIsBatch ? null : x.refLabels);
+      // every triplet: enumerated in wasm and fed to the kernel there; the dictionary's
+      // indices are enumerated again only if read (reading millions out costs more than the loss)
+      const [labels, ref] = [x.labels, x.refIsBatch ? null : x.refLabels];
+      const set = allTripletsSet(labels, ref);
       try {
         if (set.count === 0) return this.zeroLosses();
         const mat = this.distanceMatrix(x);
-        return { loss: this.entryOf({ ap: mat, an: mat, pn: mat, ld: mat.shape[1] }, set, readTriplets(set)) };
+        return { loss: lazyIndices(this.entryOf({ ap: mat, an: mat, pn: mat, ld: mat.shape[1] }, set, null), () => allTripletsIndices(labels, ref)) };
       } finally {
         disposeTriplets(set);
       }

@@ -6,6 +6,7 @@ import { reshape } from '../ops/shape';
 import { zeroFrom } from '../ops/reduce';
 import { avgNonZero, countPositive } from '../ops/loss';
 import { BaseReducer } from './base-reducer';
+import type { LossEntry } from './loss-dict';
 
 export interface ThresholdReducerOptions {
   /** Keep terms > low. Default null (no lower bound). */
@@ -36,7 +37,7 @@ export class ThresholdReducer extends BaseReducer {
     if (this.low === null && this.high === null) throw new Error('ThresholdReducer: give low, high or both (at least one bound)');
   }
 
-  protected elementReduction(losses: Tensor, _indices: Int32Array, embeddings: Tensor): Tensor {
+  protected elementReduction(losses: Tensor, _entry: LossEntry, embeddings: Tensor): Tensor {
     if (this.low === 0 && this.high === null) {
       // AvgNonZeroReducer, every triplet/pair loss's default: one SIMD pass (count and sum of
       // the positive terms) instead of a mask built in JS (bench/losses.ts, TRIPLET-ALL)
