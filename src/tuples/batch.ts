@@ -182,25 +182,47 @@ export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | n
   }
 }
 
+/** Pair columns in wasm: a1, p [pos] and a2, n [neg]; the caller disposes them (disposePairSet). */
+export interface PairSet {
+  cols: [Tensor, Tensor, Tensor, Tensor];
+  pos: number;
+  neg: number;
+}
+
+export function disposePairSet(s: PairSet): void {
+  for (const c of s.cols) c.dispose();
+}
+
 /** Every pair of labels against refLabels (the batch itself when null, i ≠ j), row-major, streamed in wasm (lmu.get_all_pairs_indices). */
-export function allPairsIndices(labels: Int32Array, refLabels: Int32Array | null = null): PairTuples {
+export function allPairsSet(labels: Int32Array, refLabels: Int32Array | null = null): PairSet {
   const ref = refLabels ?? labels;
   const counts = new Map<number, number>();
   for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
   let pos = 0;
   for (const l of labels) pos += (counts.get(l) ?? 0) - (refLabels ? 0 : 1);
   const neg = labels.length * ref.length - (refLabels ? 0 : labels.length) - pos;
-  const bufs = [pos, pos, neg, neg].map((c) => int32Buffer(c));
+  const cols = [pos, pos, neg, neg].map((c) => int32Buffer(c)) as PairSet['cols'];
+  withLabels(labels, (lp) =>
+    withLabels(ref, (rp) =>
+      withCounts((c) => getEngine().k.i32_all_pairs(lp, labels.length, rp, ref.length, refLabels ? 0 : 1, cols[0].ptr, cols[1].ptr, cols[2].ptr, cols[3].ptr, c)),
+    ),
+  );
+  return { cols, pos, neg };
+}
+
+/** Every pair as Int32Array columns [a1, p, a2, n]. */
+export function allPairsIndices(labels: Int32Array, refLabels: Int32Array | null = null): PairTuples {
+  const set = allPairsSet(labels, refLabels);
   try {
-    withLabels(labels, (lp) =>
-      withLabels(ref, (rp) =>
-        withCounts((c) => getEngine().k.i32_all_pairs(lp, labels.length, rp, ref.length, refLabels ? 0 : 1, bufs[0].ptr, bufs[1].ptr, bufs[2].ptr, bufs[3].ptr, c)),
-      ),
-    );
-    return [0, 1, 2, 3].map((k) => int32Read(col(bufs[k]), k < 2 ? pos : neg)) as PairTuples;
+    return set.cols.map((c, k) => int32Read(col(c), k < 2 ? set.pos : set.neg)) as PairTuples;
   } finally {
-    for (const b of bufs) b.dispose();
+    disposePairSet(set);
   }
+}
+
+/** A pair set of given columns, uploaded to wasm. */
+export function pairSetOf([a1, p, a2, n]: PairTuples): PairSet {
+  return { cols: [int32From(a1), int32From(p), int32From(a2), int32From(n)], pos: a1.length, neg: a2.length };
 }
 
 /** Reads a triplet set back into Int32Array columns. */
