@@ -47,9 +47,17 @@ export class LBFGS extends Optimizer {
     this.core = new LbfgsState(this.n, historySize);
   }
 
+  protected checkHyperParameters(fn: string): void {
+    const s = this.settings;
+    checkNumber(fn, 'lr', s.lr, (v) => v > 0, 'a number > 0');
+    checkNumber(fn, 'toleranceGrad', s.toleranceGrad, (v) => v >= 0, 'a number ≥ 0');
+    checkNumber(fn, 'toleranceChange', s.toleranceChange, (v) => v >= 0, 'a number ≥ 0');
+  }
+
   /** One torch LBFGS.step(closure); the closure returns the loss (a scalar Tensor or a number) after calling backward(). */
   step(closure?: () => Tensor | number): number {
     if (typeof closure !== 'function') throw new TypeError('LBFGS.step: a closure is required (it re-evaluates the loss and calls backward())');
+    this.checkHyperParameters('LBFGS.step');
     const params = this.params;
     params.forEach((p, i) => {
       if (p.isDisposed) throw new Error(`LBFGS.step: params[${i}] ${p} was disposed`);
