@@ -20,6 +20,7 @@ export * as search from './search/index';
 export * as losses from './losses/index';
 export * as reducers from './reducers/index';
 export * as miners from './miners/index';
+export * as regularizers from './regularizers/index';
 
 // layers, models, optimisers, data, training, metrics, io
 export { conv2d, type Conv2dOptions } from './ops/conv';

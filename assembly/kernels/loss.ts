@@ -202,7 +202,8 @@ export function f32_ntxent_bwd(mat: usize, ld: i32, n: i32, a1: usize, p: usize,
 }
 
 // ---- multi-similarity ----
-// Per anchor row i of mat [n, n], over the u8 masks of its positive and negative columns:
+// Per anchor row i of mat [n, m] (the batch against a reference set of m), over the u8 masks
+// [n, m] of its positive and negative columns:
 // (1/α)·log(1 + Σ_pos e^{α·x}) + (1/β)·log(1 + Σ_neg e^{β·y}) with x = base − s, y = s − base for
 // similarities (x = d − base, y = base − d for distances); a part with an empty mask is 0.
 
@@ -226,13 +227,13 @@ export function f32_ntxent_bwd(mat: usize, ld: i32, n: i32, a1: usize, p: usize,
 }
 
 // lse [2n] receives each anchor's positive and negative log-sum-exp for the backward.
-export function f32_multi_similarity_fwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, lse: usize, out: usize): void {
+export function f32_multi_similarity_fwd(mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, lse: usize, out: usize): void {
   const sp: f32 = inverted ? -1 : 1;
   for (let i = 0; i < n; i++) {
-    const row = mat + ((<usize>i * n) << 2);
-    const mrow = <usize>i * n;
-    const pos = lseOne(row, posMask + mrow, n, alpha, sp, base);
-    const neg = lseOne(row, negMask + mrow, n, beta, -sp, base);
+    const row = mat + ((<usize>i * m) << 2);
+    const mrow = <usize>i * m;
+    const pos = lseOne(row, posMask + mrow, m, alpha, sp, base);
+    const neg = lseOne(row, negMask + mrow, m, beta, -sp, base);
     store<f32>(lse + (<usize>i << 3), pos);
     store<f32>(lse + (<usize>i << 3), neg, 4);
     store<f32>(out + (<usize>i << 2), pos / alpha + neg / beta);
@@ -249,14 +250,14 @@ export function f32_multi_similarity_fwd(mat: usize, n: i32, posMask: usize, neg
   }
 }
 
-export function f32_multi_similarity_bwd(mat: usize, n: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, lse: usize, g: usize, dmat: usize): void {
+export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, alpha: f32, beta: f32, base: f32, inverted: i32, lse: usize, g: usize, dmat: usize): void {
   const sp: f32 = inverted ? -1 : 1;
   for (let i = 0; i < n; i++) {
-    const off = (<usize>i * n) << 2;
+    const off = (<usize>i * m) << 2;
     const gi = load<f32>(g + (<usize>i << 2));
     const l = lse + (<usize>i << 3);
-    lseOneBwd(mat + off, dmat + off, posMask + <usize>i * n, n, alpha, sp, base, load<f32>(l), gi);
-    lseOneBwd(mat + off, dmat + off, negMask + <usize>i * n, n, beta, -sp, base, load<f32>(l, 4), gi);
+    lseOneBwd(mat + off, dmat + off, posMask + <usize>i * m, m, alpha, sp, base, load<f32>(l), gi);
+    lseOneBwd(mat + off, dmat + off, negMask + <usize>i * m, m, beta, -sp, base, load<f32>(l, 4), gi);
   }
 }
 
@@ -324,28 +325,6 @@ export function f32_positive_mask_scale(x: usize, s: f32, gx: usize, n: i32, acc
 
 // ---- tuples from labels (int32 labels [n]) ----
 
-// Ordered pairs i ≠ j, row-major: same label into (a1, p), different into (a2, nn); counts[0, 1] = P, N.
-export function i32_all_pairs(labels: usize, n: i32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
-  let np = 0, nq = 0;
-  for (let i = 0; i < n; i++) {
-    const li = ld_i32(labels, i);
-    for (let j = 0; j < n; j++) {
-      if (j == i) continue;
-      if (ld_i32(labels, j) == li) {
-        store<i32>(a1 + (<usize>np << 2), i);
-        store<i32>(p + (<usize>np << 2), j);
-        np++;
-      } else {
-        store<i32>(a2 + (<usize>nq << 2), i);
-        store<i32>(nn + (<usize>nq << 2), j);
-        nq++;
-      }
-    }
-  }
-  store<i32>(counts, np);
-  store<i32>(counts, nq, 4);
-}
-
 // @ts-ignore: decorator
 @inline function put3(a: usize, p: usize, nn: usize, k: i32, ai: i32, pi: i32, ni: i32): void {
   const o = <usize>k << 2;
@@ -355,20 +334,22 @@ export function i32_all_pairs(labels: usize, n: i32, a1: usize, p: usize, a2: us
 }
 
 // Triplet-margin mining over all valid (a, p, n) in a-p-n order, streaming into the output
-// columns (sized for every valid triplet) — no n³ mask. tm = d_an − d_ap (s_ap − s_an when
-// inverted); type 0 all: tm ≤ margin · 1 hard: tm ≤ 0 · 2 semihard: 0 < tm ≤ margin ·
-// 3 easy: tm > margin · 4 every valid triplet, no matrix read. Returns the count.
-export function f32_triplet_margin_mine(mat: usize, labels: usize, n: i32, inverted: i32, type: i32, margin: f32, a: usize, p: usize, nn: usize): i32 {
+// columns (sized for every valid triplet) — no n³ mask. Anchors are the batch (labels [n]),
+// positives and negatives the reference set (refLabels [m], mat [n, m]); self 1 means the
+// reference set is the batch itself, so p ≠ a. tm = d_an − d_ap (s_ap − s_an when inverted);
+// type 0 all: tm ≤ margin · 1 hard: tm ≤ 0 · 2 semihard: 0 < tm ≤ margin · 3 easy: tm > margin
+// · 4 every valid triplet, no matrix read. Returns the count.
+export function f32_triplet_margin_mine(mat: usize, labels: usize, n: i32, refLabels: usize, m: i32, self: i32, inverted: i32, type: i32, margin: f32, a: usize, p: usize, nn: usize): i32 {
   let t = 0;
   for (let i = 0; i < n; i++) {
     const li = ld_i32(labels, i);
-    for (let j = 0; j < n; j++) {
-      if (j == i || ld_i32(labels, j) != li) continue;
-      const ap: f32 = type == TripletType.every ? 0 : load<f32>(at(mat, n, i, j));
-      for (let q = 0; q < n; q++) {
-        if (ld_i32(labels, q) == li) continue;
+    for (let j = 0; j < m; j++) {
+      if ((self && j == i) || ld_i32(refLabels, j) != li) continue;
+      const ap: f32 = type == TripletType.every ? 0 : load<f32>(at(mat, m, i, j));
+      for (let q = 0; q < m; q++) {
+        if (ld_i32(refLabels, q) == li) continue;
         if (type != TripletType.every) {
-          const an = load<f32>(at(mat, n, i, q));
+          const an = load<f32>(at(mat, m, i, q));
           const tm = inverted ? ap - an : an - ap;
           const keep = type == TripletType.easy ? tm > margin : tm <= margin && (type == TripletType.hard ? tm <= 0 : type == TripletType.semihard ? tm > 0 : true);
           if (!keep) continue;
@@ -380,18 +361,19 @@ export function f32_triplet_margin_mine(mat: usize, labels: usize, n: i32, inver
   return t;
 }
 
-// Per anchor: the farthest positive and the nearest negative (first index on ties, as
-// torch.max/min); anchors lacking either are dropped. Returns the count.
-export function f32_batch_hard_mine(mat: usize, labels: usize, n: i32, inverted: i32, a: usize, p: usize, nn: usize): i32 {
+// Per anchor: the farthest positive and the nearest negative of the reference set (mat
+// [n, m], refLabels [m]; self 1: the batch itself, j ≠ i), first index on ties as
+// torch.max/min; anchors lacking either are dropped. Returns the count.
+export function f32_batch_hard_mine(mat: usize, labels: usize, n: i32, refLabels: usize, m: i32, self: i32, inverted: i32, a: usize, p: usize, nn: usize): i32 {
   let t = 0;
   for (let i = 0; i < n; i++) {
     const li = ld_i32(labels, i);
     let bp = -1, bn = -1;
     let vp: f32 = 0, vn: f32 = 0;
-    for (let j = 0; j < n; j++) {
-      if (j == i) continue;
-      const v = load<f32>(at(mat, n, i, j));
-      if (ld_i32(labels, j) == li) {
+    for (let j = 0; j < m; j++) {
+      if (self && j == i) continue;
+      const v = load<f32>(at(mat, m, i, j));
+      if (ld_i32(refLabels, j) == li) {
         if (bp < 0 || (inverted ? v < vp : v > vp)) { bp = j; vp = v; }
       } else if (bn < 0 || (inverted ? v > vn : v < vn)) { bn = j; vn = v; }
     }
@@ -401,15 +383,16 @@ export function f32_batch_hard_mine(mat: usize, labels: usize, n: i32, inverted:
 }
 
 // Positive pairs with d > posMargin and negative pairs with d < negMargin (s < posMargin,
-// s > negMargin when inverted), row-major; counts[0, 1] = P, N.
-export function f32_pair_margin_mine(mat: usize, labels: usize, n: i32, inverted: i32, posMargin: f32, negMargin: f32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
+// s > negMargin when inverted), row-major over mat [n, m] (refLabels [m]; self 1: the batch
+// itself, j ≠ i); counts[0, 1] = P, N.
+export function f32_pair_margin_mine(mat: usize, labels: usize, n: i32, refLabels: usize, m: i32, self: i32, inverted: i32, posMargin: f32, negMargin: f32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
   let np = 0, nq = 0;
   for (let i = 0; i < n; i++) {
     const li = ld_i32(labels, i);
-    for (let j = 0; j < n; j++) {
-      if (j == i) continue;
-      const v = load<f32>(at(mat, n, i, j));
-      if (ld_i32(labels, j) == li) {
+    for (let j = 0; j < m; j++) {
+      if (self && j == i) continue;
+      const v = load<f32>(at(mat, m, i, j));
+      if (ld_i32(refLabels, j) == li) {
         if (inverted ? v < posMargin : v > posMargin) {
           store<i32>(a1 + (<usize>np << 2), i);
           store<i32>(p + (<usize>np << 2), j);
@@ -451,8 +434,8 @@ export function i32_group_by_anchor(anchors: usize, cols: usize, count: i32, n: 
   store<i32>(start, 0);
 }
 
-// u8 masks [n, n] of the pairs (rows[k], cols[k]): set entries 1, others 0.
-export function u8_pair_mask(rows: usize, cols: usize, count: i32, n: i32, mask: usize): void {
-  memory.fill(mask, 0, <usize>n * <usize>n);
-  for (let k = 0; k < count; k++) store<u8>(mask + <usize>ld_i32(rows, k) * <usize>n + <usize>ld_i32(cols, k), 1);
+// u8 masks [n, m] of the pairs (rows[k], cols[k]): set entries 1, others 0.
+export function u8_pair_mask(rows: usize, cols: usize, count: i32, n: i32, m: i32, mask: usize): void {
+  memory.fill(mask, 0, <usize>n * <usize>m);
+  for (let k = 0; k < count; k++) store<u8>(mask + <usize>ld_i32(rows, k) * <usize>m + <usize>ld_i32(cols, k), 1);
 }

@@ -12,7 +12,8 @@ import { BaseReducer } from '../reducers/base-reducer';
 import { DoNothingReducer } from '../reducers/do-nothing-reducer';
 import { zeroLosses, type LossDict } from '../reducers/loss-dict';
 import { MultipleReducers } from '../reducers/multiple-reducers';
-import { checkLabels, checkTuples, type Labels, type Tuples } from '../tuples/batch';
+import { checkEmbeddings, checkLabels, checkTargets, checkTuples, sameBatch, type Labels, type Tuples } from '../tuples/batch';
+import { countPositive, stackRows } from '../ops/loss';
 import { checkDistance, type Distance } from '../tuples/checks';
 import { convertToPairs, convertToTriplets, type PairTuples, type TripletTuples } from '../tuples/pairs';
 import { Rng } from '../random';
@@ -58,6 +59,12 @@ export interface LossInputs {
   refIsBatch: boolean;
 }
 
+export interface LossStats {
+  /** Terms (pairs, triplets, anchors) whose loss is > 0 in the last call. */
+  active: number;
+  total: number;
+}
+
 export abstract class BaseMetricLossFunction {
   /** Class name used in error messages. */
   readonly name: string;
@@ -67,6 +74,8 @@ export abstract class BaseMetricLossFunction {
   readonly embeddingRegWeight: number;
   /** Random draws (tripletsPerAnchor, ...) come from here; seeded for determinism. */
   protected rng = new Rng(0);
+  /** Non-zero and total unreduced terms of the last forward/computeLoss. */
+  lastStats: LossStats = { active: 0, total: 0 };
 
   /**
    * @param name the class name (errors, checkOptions)
@@ -88,7 +97,7 @@ export abstract class BaseMetricLossFunction {
     this.embeddingRegWeight = options.embeddingRegWeight ?? 1;
     const r = options.reducer;
     if (r !== undefined && !(r instanceof BaseReducer) && !(r instanceof DoNothingReducer)) {
-      throw new TypeError(`${name}: reducer must be a reducer (sl.reducers.*)`);
+      throw new TypeError(`${name}: reducer must be a reducer object (sl.reducers.*)`);
     }
     // PML's set_reducer: several sub-losses get one reducer each, wrapped in MultipleReducers
     const names = reg ? [...subLosses, 'embeddingRegLoss'] : subLosses;
@@ -123,6 +132,7 @@ export abstract class BaseMetricLossFunction {
 
   private dictionary(x: LossInputs): LossDict {
     const dict = this.compute(x);
+    this.lastStats = statsOf(dict);
     if (this.embeddingRegularizer) {
       const r = this.embeddingRegularizer.forward(x.embeddings);
       dict.embeddingRegLoss = { losses: mul(r, this.embeddingRegWeight), indices: null, reductionType: 'already_reduced' };
@@ -131,13 +141,13 @@ export abstract class BaseMetricLossFunction {
   }
 
   private validate(fn: string, embeddings: Tensor, labels?: Labels | null, tuples?: Tuples | null, refEmb?: Tensor | null, refLabels?: Labels | null): LossInputs {
-    batch(fn, 'embeddings', embeddings);
+    checkEmbeddings(fn, 'embeddings', embeddings);
     const n = embeddings.shape[0];
     const lab = labels == null ? null : checkLabels(fn, labels, n);
     let ref = embeddings;
     let refLab = lab;
     if (refEmb != null) {
-      batch(fn, 'refEmb', refEmb);
+      checkEmbeddings(fn, 'refEmb', refEmb);
       if (refEmb.shape[1] !== embeddings.shape[1]) {
         throw new Error(`${fn}: embeddings is ${fmtShape(embeddings.shape)} but refEmb is ${fmtShape(refEmb.shape)}: the embedding sizes must match`);
       }
@@ -148,6 +158,40 @@ export abstract class BaseMetricLossFunction {
     }
     const tup = tuples == null ? null : checkTuples(fn, tuples, n, ref.shape[0]);
     return { embeddings, labels: lab, tuples: tup, refEmb: ref, refLabels: refLab, refIsBatch: refEmb == null };
+  }
+
+  /**
+   * Siamese data: pairs (a[i], b[i]), a and b [t, d], y[i] = 1 similar / 0 dissimilar: the
+   * loss over the index tuples (i, t + i) of the stacked batch [a; b] (pair losses override
+   * this with a paired-distance path).
+   */
+  pairs(a: Tensor, b: Tensor, y: ArrayLike<number>): Tensor {
+    const fn = `${this.name}.pairs`;
+    sameBatch(fn, { a, b });
+    const t = a.shape[0];
+    const targets = checkTargets(fn, y, t, false);
+    const pos: number[] = [], neg: number[] = [];
+    targets.forEach((v, i) => (v === 1 ? pos : neg).push(i));
+    const shift = (ix: number[]) => Int32Array.from(ix, (i) => i + t);
+    return composite(() => this.forward(stackRows([a, b]), null, [Int32Array.from(pos), shift(pos), Int32Array.from(neg), shift(neg)]));
+  }
+
+  /**
+   * Triplet data: anchors, positives, negatives, each [t, d]: the loss over the triplets
+   * (i, t + i, 2t + i) of the stacked batch [a; p; n] (triplet and pair losses override this
+   * with a paired-distance path).
+   */
+  triplets(a: Tensor, p: Tensor, n: Tensor): Tensor {
+    sameBatch(`${this.name}.triplets`, { a, p, n });
+    const t = a.shape[0];
+    const range = (from: number) => Int32Array.from({ length: t }, (_, i) => from + i);
+    return composite(() => this.forward(stackRows([a, p, n]), null, [range(0), range(t), range(2 * t)]));
+  }
+
+  /** Reduces a dictionary built outside forward() (the paired-distance paths), anchored at `anchor`. */
+  protected reduceDict(dict: LossDict, anchor: Tensor): Tensor {
+    this.lastStats = statsOf(dict);
+    return this.reducer.forward(dict, anchor, null) as Tensor;
   }
 
   // ---- helpers for compute() ----
@@ -201,13 +245,17 @@ export abstract class BaseMetricLossFunction {
 
   private requireLabelsOrTuples(x: LossInputs): void {
     if (x.tuples === null && (x.labels === null || x.refLabels === null)) {
-      throw new Error(`${this.name}: give labels${x.refIsBatch ? '' : ' and refLabels'} or index tuples`);
+      throw new Error(`${this.name}: give labels (one per embedding)${x.refIsBatch ? '' : ' and refLabels'} or index tuples`);
     }
   }
 }
 
-function batch(fn: string, name: string, x: unknown): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d], got ${x === null ? 'null' : typeof x}`);
-  assertLive(fn, name, x);
-  if (x.shape.length !== 2) throw new Error(`${fn}: ${name} is ${fmtShape(x.shape)}: expected a 2-D batch [n, d]`);
+function statsOf(dict: LossDict): LossStats {
+  let active = 0, total = 0;
+  for (const e of Object.values(dict)) {
+    if (e.losses === 0 || e.reductionType === 'already_reduced') continue;
+    total += e.losses.size;
+    active += countPositive(e.losses);
+  }
+  return { active, total };
 }

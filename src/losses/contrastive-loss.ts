@@ -1,14 +1,18 @@
-import { Tensor } from '../autograd/tensor';
-import { add, mul } from '../ops/eltwise';
-import { sum } from '../ops/reduce';
-import { PairKind, countPositive, pairLosses } from '../ops/loss';
+// Fused: the per-pair hinge is one gather-and-hinge kernel pair (f32_pair_loss_fwd/_bwd over
+// the distance matrix) instead of gatherElements + sub + relu, which would make three
+// [pairs]-sized temporaries per sub-loss; bench/losses.ts (CONTRASTIVE row) measures it.
+import type { Tensor } from '../autograd/tensor';
+import { PairKind, pairLosses } from '../ops/loss';
 import { LpDistance } from '../distances/lp-distance';
+import { checkOptions } from '../options';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
-import type { BaseReducer as Reducer } from '../reducers/base-reducer';
-import { checkDistance, checkMargin, checkReducer, type Distance } from './base-metric-loss';
-import { PairBasedLoss, type PairPart } from './pair-based-loss';
+import { DivisorReducer } from '../reducers/divisor-reducer';
+import type { LossDict } from '../reducers/loss-dict';
+import { checkMargin } from '../tuples/checks';
+import { BASE_LOSS_OPTIONS, type BaseLossOptions } from './base-metric-loss-function';
+import { PairBasedLoss, pairEntry, type PairPart } from './pair-based-loss';
 
-export interface ContrastiveLossOptions {
+export interface ContrastiveLossOptions extends BaseLossOptions {
   /** 'margin' (default, pytorch-metric-learning), 'squared' or 'hadsell'. */
   form?: 'margin' | 'squared' | 'hadsell';
   /** form 'margin': positives contribute above this distance (below this similarity). Default 0. */
@@ -17,17 +21,14 @@ export interface ContrastiveLossOptions {
   negMargin?: number;
   /** forms 'squared' and 'hadsell': the negative margin m. Default 1. */
   margin?: number;
-  /** Default LpDistance() (Euclidean on L2-normalised embeddings). */
-  distance?: Distance;
-  /** form 'margin' only, applied to the positive and the negative part separately. Default AvgNonZeroReducer. */
-  reducer?: Reducer;
 }
 
 /**
  * Contrastive loss.
- * - form 'margin' (default): [d_p − posMargin]₊ over positive pairs and [negMargin − d_n]₊ over
- *   negative pairs (similarities: [posMargin − s_p]₊, [s_n − negMargin]₊); the reducer applied
- *   to each part and the two added (pytorch-metric-learning's ContrastiveLoss).
+ * - form 'margin' (default): [d_p − posMargin]₊ over positive pairs (posLoss) and
+ *   [negMargin − d_n]₊ over negative pairs (negLoss) (similarities: [posMargin − s_p]₊,
+ *   [s_n − negMargin]₊); the reducer (default AvgNonZeroReducer) applied to each sub-loss and
+ *   the two added — pytorch-metric-learning's ContrastiveLoss.
  * - form 'squared': y·d² + (1 − y)·[m² − d²]₊, mean over all pairs.
  * - form 'hadsell': y·d² + (1 − y)·([m − d]₊)², mean over all pairs (Hadsell et al. 2006).
  * The last two need a distance (not a similarity) and take no reducer.
@@ -37,8 +38,7 @@ export interface ContrastiveLossOptions {
  * const value = loss.forward(embeddings, labels); // scalar
  */
 export class ContrastiveLoss extends PairBasedLoss {
-  readonly name = 'ContrastiveLoss';
-  protected readonly zeroOnSingleTuples = true;
+  protected readonly genericPairs = true;
   readonly form: 'margin' | 'squared' | 'hadsell';
   readonly posMargin: number;
   readonly negMargin: number;
@@ -46,36 +46,35 @@ export class ContrastiveLoss extends PairBasedLoss {
 
   constructor(options: ContrastiveLossOptions = {}) {
     const fn = 'ContrastiveLoss';
-    const { form = 'margin', posMargin = 0, negMargin = 1, margin = 1 } = options;
-    if (form !== 'margin' && form !== 'squared' && form !== 'hadsell') {
-      throw new Error(`${fn}: form must be 'margin', 'squared' or 'hadsell', got ${JSON.stringify(form)}`);
-    }
-    const distance = checkDistance(fn, options.distance, () => new LpDistance());
-    if (form !== 'margin' && options.reducer !== undefined) {
+    const o = checkOptions<ContrastiveLossOptions>(fn, options, {
+      ...BASE_LOSS_OPTIONS, form: ['margin', 'squared', 'hadsell'], posMargin: 'number', negMargin: 'number', margin: 'number',
+    });
+    const form = o.form ?? 'margin';
+    if (form !== 'margin' && o.reducer !== undefined) {
       throw new Error(`${fn}: form '${form}' is the mean over all pairs and takes no reducer (the reducer applies to form 'margin')`);
     }
-    if (form !== 'margin' && distance.isInverted) {
+    super(fn, o, { distance: () => new LpDistance(), reducer: () => (form === 'margin' ? new AvgNonZeroReducer() : new DivisorReducer()) }, ['posLoss', 'negLoss']);
+    if (form !== 'margin' && this.distance.isInverted) {
       throw new Error(`${fn}: form '${form}' squares distances and needs a distance, not a similarity (isInverted); use form 'margin'`);
     }
-    super(distance, checkReducer(fn, options.reducer, () => new AvgNonZeroReducer()));
     this.form = form;
-    this.posMargin = checkMargin(fn, 'posMargin', posMargin);
-    this.negMargin = checkMargin(fn, 'negMargin', negMargin);
-    this.margin = checkMargin(fn, 'margin', margin);
+    this.posMargin = checkMargin(fn, 'posMargin', o.posMargin ?? 0);
+    this.negMargin = checkMargin(fn, 'negMargin', o.negMargin ?? 1);
+    this.margin = checkMargin(fn, 'margin', o.margin ?? 1);
   }
 
-  protected pairLoss(pos: PairPart, neg: PairPart): Tensor {
+  protected pairTerms(pos: PairPart, neg: PairPart): LossDict {
     let posLosses: Tensor, negLosses: Tensor;
     if (this.form === 'margin') {
       const inv = this.distance.isInverted;
       posLosses = pairLosses(inv ? PairKind.hingeBelow : PairKind.hingeAbove, pos, this.posMargin);
       negLosses = pairLosses(inv ? PairKind.hingeAbove : PairKind.hingeBelow, neg, this.negMargin);
-    } else {
-      posLosses = pairLosses(PairKind.square, pos);
-      negLosses = pairLosses(this.form === 'squared' ? PairKind.squaredHingeBelow : PairKind.hingeBelowSquared, neg, this.margin);
+      return { posLoss: pairEntry(posLosses, pos, 'pos_pair'), negLoss: pairEntry(negLosses, neg, 'neg_pair') };
     }
-    this.lastStats = { active: countPositive(posLosses) + countPositive(negLosses), total: pos.count + neg.count };
-    if (this.form === 'margin') return add(this.reducer.reduce(posLosses), this.reducer.reduce(negLosses));
-    return mul(add(sum(posLosses), sum(negLosses)), 1 / Math.max(1, pos.count + neg.count));
+    posLosses = pairLosses(PairKind.square, pos);
+    negLosses = pairLosses(this.form === 'squared' ? PairKind.squaredHingeBelow : PairKind.hingeBelowSquared, neg, this.margin);
+    // the mean over all pairs: each part's sum divided by the total count (DivisorReducer)
+    const total = pos.count + neg.count;
+    return { posLoss: pairEntry(posLosses, pos, 'pos_pair', total), negLoss: pairEntry(negLosses, neg, 'neg_pair', total) };
   }
 }

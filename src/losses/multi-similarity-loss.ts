@@ -1,82 +1,66 @@
-import { Tensor, untracked } from '../autograd/tensor';
-import { countPositive, indexPtr, multiSimilarityLosses } from '../ops/loss';
+// Fused: one kernel pair (f32_multi_similarity_fwd/_bwd) computes both masked log-sum-exps of
+// each anchor row in one pass over u8 masks, where the op form (margin, scale, two
+// maskedLogsumexp, add) makes five [n, m] float temporaries; bench/losses.ts (MULTISIM row).
+import { untracked } from '../autograd/tensor';
+import { col, indexPtr, int32From, multiSimilarityLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
+import { checkOptions } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
-import type { BaseReducer as Reducer } from '../reducers/base-reducer';
+import { elementEntry, type LossDict } from '../reducers/loss-dict';
+import { checkPositive } from '../tuples/checks';
 import { getEngine } from '../wasm/instance';
-import { BaseMetricLoss, checkDistance, checkPositive, checkReducer, pairSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { disposePairs, negIndex, posIndex, readPairs, type PairSet } from '../tuples/batch';
+import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
 
-export interface MultiSimilarityLossOptions {
+export interface MultiSimilarityLossOptions extends BaseLossOptions {
   /** Weight of positive pairs. Default 2. */
   alpha?: number;
   /** Weight of negative pairs. Default 50. */
   beta?: number;
   /** Similarity offset. Default 0.5. */
   base?: number;
-  /** Default CosineSimilarity(). */
-  distance?: Distance;
-  /** Default MeanReducer (over anchors). */
-  reducer?: Reducer;
 }
 
 /**
  * Multi-similarity loss (Wang et al. 2019), as pytorch-metric-learning's: per anchor i,
  * (1/α)·log(1 + Σ_p e^{−α(s_ip − base)}) + (1/β)·log(1 + Σ_n e^{β(s_in − base)}) over its
- * positive and negative pairs (signs flipped for a distance), reduced over anchors.
- * lastStats counts anchors (those with at least one pair).
+ * positive and negative pairs (signs flipped for a distance), reduced over anchors (default
+ * MeanReducer).
  *
  * @example
  * new sl.losses.MultiSimilarityLoss({ alpha: 2, beta: 50, base: 0.5 }).forward(embeddings, labels);
  */
-export class MultiSimilarityLoss extends BaseMetricLoss {
-  readonly name = 'MultiSimilarityLoss';
-  protected readonly zeroOnSingleTuples = true;
+export class MultiSimilarityLoss extends BaseMetricLossFunction {
   readonly alpha: number;
   readonly beta: number;
   readonly base: number;
 
   constructor(options: MultiSimilarityLossOptions = {}) {
     const fn = 'MultiSimilarityLoss';
-    const { alpha = 2, beta = 50, base = 0.5 } = options;
-    super(
-      checkDistance(fn, options.distance, () => new CosineSimilarity()),
-      checkReducer(fn, options.reducer, () => new MeanReducer()),
-    );
-    this.alpha = checkPositive(fn, 'alpha', alpha);
-    this.beta = checkPositive(fn, 'beta', beta);
-    if (typeof base !== 'number' || !Number.isFinite(base)) throw new Error(`${fn}: base must be a finite number, got ${String(base)}`);
-    this.base = base;
+    const o = checkOptions<MultiSimilarityLossOptions>(fn, options, { ...BASE_LOSS_OPTIONS, alpha: 'number', beta: 'number', base: 'number' });
+    super(fn, o, { distance: () => new CosineSimilarity(), reducer: () => new MeanReducer() });
+    this.alpha = checkPositive(fn, 'alpha', o.alpha ?? 2);
+    this.beta = checkPositive(fn, 'beta', o.beta ?? 50);
+    this.base = o.base ?? 0.5;
   }
 
-  protected fromMatrix(mat: Tensor, source: TupleSource): Tensor {
-    const n = mat.shape[0];
+  protected compute(x: LossInputs): LossDict {
+    const pairs = this.genericPairIndices(x);
+    if (pairs === null) return this.zeroLosses();
+    const mat = this.distanceMatrix(x);
+    const [n, m] = mat.shape;
     const k = getEngine().k;
-    const set = pairSetOf(source);
-    // u8 masks [n, n] in float32-sized storage
-    const posMask = untracked([Math.ceil((n * n) / 4)]);
-    const negMask = untracked([Math.ceil((n * n) / 4)]);
+    const bufs = pairs.map((c) => int32From(c));
+    // u8 masks [n, m] in float32-sized storage
+    const posMask = untracked([Math.ceil((n * m) / 4)]);
+    const negMask = untracked([Math.ceil((n * m) / 4)]);
     try {
-      const [a1, p] = posIndex(set);
-      const [a2, q] = negIndex(set);
-      k.u8_pair_mask(indexPtr(a1), indexPtr(p), set.pos, n, posMask.ptr);
-      k.u8_pair_mask(indexPtr(a2), indexPtr(q), set.neg, n, negMask.ptr);
-      const losses = multiSimilarityLosses(mat, posMask, negMask, this.alpha, this.beta, this.base, this.distance.isInverted);
-      this.lastStats = { active: countPositive(losses), total: anchorsWithPairs(set, n) };
-      return this.reducer.reduce(losses);
+      k.u8_pair_mask(indexPtr(col(bufs[0])), indexPtr(col(bufs[1])), pairs[0].length, n, m, posMask.ptr);
+      k.u8_pair_mask(indexPtr(col(bufs[2])), indexPtr(col(bufs[3])), pairs[2].length, n, m, negMask.ptr);
+      return { loss: elementEntry(multiSimilarityLosses(mat, posMask, negMask, this.alpha, this.beta, this.base, this.distance.isInverted)) };
     } finally {
-      disposePairs(set);
+      for (const b of bufs) b.dispose();
       posMask.dispose();
       negMask.dispose();
     }
   }
-}
-
-/** Anchors that have at least one positive or negative pair. */
-function anchorsWithPairs(set: PairSet, n: number): number {
-  const [a1, , a2] = readPairs(set);
-  const seen = new Uint8Array(n);
-  for (const a of a1) seen[a] = 1;
-  for (const a of a2) seen[a] = 1;
-  return seen.reduce((s, v) => s + v, 0);
 }

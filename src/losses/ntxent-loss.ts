@@ -1,63 +1,57 @@
+// Fused: NT-Xent is one kernel pair (f32_ntxent_fwd/_bwd) that computes each anchor's
+// negative log-sum-exp once and reuses it for all of the anchor's positive pairs, O(pairs +
+// negatives) with no [pairs, negatives] matrix (PML builds one); bench/losses.ts (NTXENT row).
 import { Tensor, untracked } from '../autograd/tensor';
-import { countPositive, indexPtr, ntxentLosses } from '../ops/loss';
+import { col, indexPtr, int32From, ntxentLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
+import { checkOptions } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
-import type { BaseReducer as Reducer } from '../reducers/base-reducer';
+import type { LossDict } from '../reducers/loss-dict';
+import { checkPositive } from '../tuples/checks';
 import { getEngine } from '../wasm/instance';
-import { BaseMetricLoss, checkDistance, checkPositive, checkReducer, pairSetOf, type Distance, type TupleSource } from './base-metric-loss';
-import { disposePairs, negIndex, posIndex } from '../tuples/batch';
+import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
 
-export interface NTXentLossOptions {
+export interface NTXentLossOptions extends BaseLossOptions {
   /** Default 0.07. */
   temperature?: number;
-  /** Default CosineSimilarity(). */
-  distance?: Distance;
-  /** Default MeanReducer (over positive pairs). */
-  reducer?: Reducer;
 }
 
 /**
  * NT-Xent / InfoNCE (SimCLR), as pytorch-metric-learning's NTXentLoss: for every positive
  * pair (a, p), −log(e^{s_ap/τ} / (e^{s_ap/τ} + Σ_n e^{s_an/τ})) over the negative pairs of the
- * same anchor a (−d/τ for a distance); reduced over positive pairs. No positive pairs, or no
- * negative pairs at all: 0.
+ * same anchor a (−d/τ for a distance); reduced over positive pairs (default MeanReducer). No
+ * positive pairs, or no negative pairs at all: 0.
  *
  * @example
  * // two augmented views of each image share a label
  * new sl.losses.NTXentLoss({ temperature: 0.1 }).forward(embeddings, labels);
  */
-export class NTXentLoss extends BaseMetricLoss {
-  readonly name = 'NTXentLoss';
-  protected readonly zeroOnSingleTuples = true;
+export class NTXentLoss extends BaseMetricLossFunction {
   readonly temperature: number;
 
   constructor(options: NTXentLossOptions = {}) {
     const fn = 'NTXentLoss';
-    const { temperature = 0.07 } = options;
-    super(
-      checkDistance(fn, options.distance, () => new CosineSimilarity()),
-      checkReducer(fn, options.reducer, () => new MeanReducer()),
-    );
-    this.temperature = checkPositive(fn, 'temperature', temperature);
+    const o = checkOptions<NTXentLossOptions>(fn, options, { ...BASE_LOSS_OPTIONS, temperature: 'number' });
+    super(fn, o, { distance: () => new CosineSimilarity(), reducer: () => new MeanReducer() });
+    this.temperature = checkPositive(fn, 'temperature', o.temperature ?? 0.07);
   }
 
-  protected fromMatrix(mat: Tensor, source: TupleSource): Tensor {
-    const n = mat.shape[0];
-    const set = pairSetOf(source);
-    const negStart = untracked([n + 1]);
-    const negCols = untracked([set.neg]);
+  protected compute(x: LossInputs): LossDict {
+    const pairs = this.genericPairIndices(x);
+    if (pairs === null || pairs[0].length === 0 || pairs[2].length === 0) return this.zeroLosses();
+    const [a1, p, a2, n] = pairs;
+    const mat = this.distanceMatrix(x);
+    const rows = mat.shape[0];
+    const bufs = [a1, p, a2, n].map((c) => int32From(c));
+    const negStart = untracked([rows + 1]);
+    const negCols = untracked([a2.length]);
     try {
-      const [a2, nc] = negIndex(set);
-      getEngine().k.i32_group_by_anchor(indexPtr(a2), indexPtr(nc), set.neg, n, negStart.ptr, negCols.ptr);
-      const [a1, p] = posIndex(set);
-      // pytorch-metric-learning: no negative pair in the whole batch gives 0; per pair, the
-      // kernel's log(1) = 0 already says the same
-      const count = set.neg === 0 ? 0 : set.pos;
-      const losses = ntxentLosses(mat, a1, p, count, negStart, negCols, this.temperature, this.distance.isInverted);
-      this.lastStats = { active: countPositive(losses), total: count };
-      return this.reducer.reduce(losses);
+      // the negatives grouped by anchor (CSR), so each anchor's log-sum-exp is computed once
+      getEngine().k.i32_group_by_anchor(indexPtr(col(bufs[2])), indexPtr(col(bufs[3])), a2.length, rows, negStart.ptr, negCols.ptr);
+      const losses = ntxentLosses(mat, col(bufs[0]), col(bufs[1]), a1.length, negStart, negCols, this.temperature, this.distance.isInverted);
+      return { loss: { losses, indices: [a1, p], reductionType: 'pos_pair' } };
     } finally {
-      disposePairs(set);
+      for (const b of bufs) b.dispose();
       negStart.dispose();
       negCols.dispose();
     }

@@ -1,34 +1,54 @@
-// Losses defined per pair (contrastive, regression, pair classification): one code path for
-// labelled batches (pairs read from the distance matrix), Siamese pairs (a, b, y) and
-// triplets (a, p, n), the last two read from paired-distance vectors (distance.paired).
-import { Tensor } from '../autograd/tensor';
-import { col, iota, int32From, type PairSource } from '../ops/loss';
-import { BaseMetricLoss, pairSetOf, type TupleSource } from './base-metric-loss';
-import { checkTargets, disposePairs, negIndex, posIndex, sameBatch } from '../tuples/batch';
+// Losses defined per pair (contrastive, similarity regression, pair classification): one
+// code path for labelled batches (pairs read out of the distance matrix by a fused gather
+// kernel), Siamese pairs (a, b, y) and triplets (a, p, n), the last two read from
+// paired-distance vectors (distance.paired). A subclass turns the positive and negative
+// pairs into loss-dictionary entries.
+import { Tensor, composite } from '../autograd/tensor';
+import { col, int32From, iota, type PairSource } from '../ops/loss';
+import type { LossDict } from '../reducers/loss-dict';
+import { checkTargets, sameBatch } from '../tuples/batch';
+import type { PairTuples } from '../tuples/pairs';
+import { BaseMetricLossFunction, type LossInputs } from './base-metric-loss-function';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
-export type PairPart = PairSource & { target: number | Float32Array };
+export type PairPart = PairSource & {
+  target: number | Float32Array;
+  /** The dictionary's indices of these pairs: [anchors, others] (the pair index twice for Siamese data). */
+  indices: [Int32Array, Int32Array];
+};
 
-export abstract class PairBasedLoss extends BaseMetricLoss {
-  /** The loss from the positive and negative pairs (either may be empty). */
-  protected abstract pairLoss(pos: PairPart, neg: PairPart): Tensor;
+export abstract class PairBasedLoss extends BaseMetricLossFunction {
+  /** The loss dictionary of the positive and negative pairs (either may be empty). */
+  protected abstract pairTerms(pos: PairPart, neg: PairPart): LossDict;
 
   /** Whether pairs(a, b, y) takes scores in [0, 1] (regression) rather than y ∈ {0, 1}. */
   protected readonly scoreTargets: boolean = false;
+  /** PML's GenericPairLoss: zero losses when every tuple column has at most one entry. */
+  protected readonly genericPairs: boolean = false;
 
-  protected fromMatrix(mat: Tensor, source: TupleSource): Tensor {
-    const set = pairSetOf(source);
+  protected compute(x: LossInputs): LossDict {
+    const pairs = this.genericPairs ? this.genericPairIndices(x) : this.pairIndices(x);
+    if (pairs === null) return this.zeroLosses(...this.subLossNames);
+    const mat = this.distanceMatrix(x);
+    return this.fromColumns(mat, mat.shape[1], pairs, pairs);
+  }
+
+  /** Runs pairTerms over pairs read from buf (ld 0: a vector indexed by the column). */
+  private fromColumns(buf: Tensor, ld: number, [a1, p, a2, n]: PairTuples, indices: PairTuples): LossDict {
+    const cols = [a1, p, a2, n].map((c) => int32From(c));
     try {
-      const ld = mat.shape[1];
-      const [pr, pc] = posIndex(set);
-      const [nr, nc] = negIndex(set);
-      return this.pairLoss(
-        { buf: mat, ld, rows: pr, cols: pc, count: set.pos, target: 1 },
-        { buf: mat, ld, rows: nr, cols: nc, count: set.neg, target: 0 },
+      return this.pairTerms(
+        { buf, ld, rows: col(cols[0]), cols: col(cols[1]), count: a1.length, target: 1, indices: [indices[0], indices[1]] },
+        { buf, ld, rows: col(cols[2]), cols: col(cols[3]), count: a2.length, target: 0, indices: [indices[2], indices[3]] },
       );
     } finally {
-      disposePairs(set);
+      for (const c of cols) c.dispose();
     }
+  }
+
+  /** The sub-loss names of pairTerms' dictionary. */
+  protected get subLossNames(): string[] {
+    return ['posLoss', 'negLoss'];
   }
 
   /**
@@ -40,41 +60,58 @@ export abstract class PairBasedLoss extends BaseMetricLoss {
     sameBatch(fn, { a, b });
     const n = a.shape[0];
     const targets = checkTargets(fn, y, n, this.scoreTargets);
-    const d = this.distance.paired(a, b);
-    if (this.scoreTargets) {
-      const all = iota(n);
-      try {
-        const ix = col(all);
-        return this.pairLoss({ buf: d, ld: 0, rows: ix, cols: ix, count: n, target: targets }, { buf: d, ld: 0, rows: ix, cols: ix, count: 0, target: 0 });
-      } finally {
-        all.dispose();
+    return composite(() => {
+      const d = this.distance.paired(a, b);
+      if (this.scoreTargets) {
+        const all = iota(n);
+        const ix = Int32Array.from({ length: n }, (_, i) => i);
+        try {
+          const none = new Int32Array(0);
+          return this.reduceDict(
+            this.pairTerms(
+              { buf: d, ld: 0, rows: col(all), cols: col(all), count: n, target: targets, indices: [ix, ix] },
+              { buf: d, ld: 0, rows: col(all), cols: col(all), count: 0, target: 0, indices: [none, none] },
+            ),
+            a,
+          );
+        } finally {
+          all.dispose();
+        }
       }
-    }
-    const posIdx: number[] = [], negIdx: number[] = [];
-    targets.forEach((t, i) => (t === 1 ? posIdx : negIdx).push(i));
-    const pb = int32From(posIdx), nb = int32From(negIdx);
-    try {
-      const p = col(pb), q = col(nb);
-      return this.pairLoss({ buf: d, ld: 0, rows: p, cols: p, count: posIdx.length, target: 1 }, { buf: d, ld: 0, rows: q, cols: q, count: negIdx.length, target: 0 });
-    } finally {
-      pb.dispose();
-      nb.dispose();
-    }
+      const pos: number[] = [], neg: number[] = [];
+      targets.forEach((t, i) => (t === 1 ? pos : neg).push(i));
+      const P = Int32Array.from(pos), N = Int32Array.from(neg);
+      return this.reduceDict(this.fromColumns(d, 0, [P, P, N, N], [P, P, N, N]), a);
+    });
   }
 
   /** Triplets (a[i], p[i], n[i]), each [t, d]: the positive pairs (a, p) and the negative pairs (a, n). */
   triplets(a: Tensor, p: Tensor, n: Tensor): Tensor {
-    const fn = `${this.name}.triplets`;
-    sameBatch(fn, { a, p, n });
+    sameBatch(`${this.name}.triplets`, { a, p, n });
     const t = a.shape[0];
-    const dap = this.distance.paired(a, p);
-    const dan = this.distance.paired(a, n);
-    const all = iota(t);
-    try {
-      const ix = col(all);
-      return this.pairLoss({ buf: dap, ld: 0, rows: ix, cols: ix, count: t, target: 1 }, { buf: dan, ld: 0, rows: ix, cols: ix, count: t, target: 0 });
-    } finally {
-      all.dispose();
-    }
+    return composite(() => {
+      const dap = this.distance.paired(a, p);
+      const dan = this.distance.paired(a, n);
+      const all = iota(t);
+      const ix = Int32Array.from({ length: t }, (_, i) => i);
+      try {
+        return this.reduceDict(
+          this.pairTerms(
+            { buf: dap, ld: 0, rows: col(all), cols: col(all), count: t, target: 1, indices: [ix, ix] },
+            { buf: dan, ld: 0, rows: col(all), cols: col(all), count: t, target: 0, indices: [ix, ix] },
+          ),
+          a,
+        );
+      } finally {
+        all.dispose();
+      }
+    });
   }
+}
+
+/** A pair entry of the dictionary; an empty part is PML's zero-loss marker (`losses: 0`). */
+export function pairEntry(losses: Tensor, part: PairPart, reductionType: 'pos_pair' | 'neg_pair', divisor?: number): LossDict[string] {
+  const entry: LossDict[string] = { losses: part.count > 0 ? losses : 0, indices: part.indices, reductionType };
+  if (divisor !== undefined) entry.divisor = divisor;
+  return entry;
 }

@@ -1,11 +1,12 @@
 import { Tensor } from '../autograd/tensor';
-import { add, mul, sub } from '../ops/eltwise';
-import { sum } from '../ops/reduce';
-import { PairKind, bceWithLogits, countPositive, pairLosses } from '../ops/loss';
+import { mul, sub } from '../ops/eltwise';
+import { PairKind, bceWithLogits, pairLosses } from '../ops/loss';
 import { LpDistance } from '../distances/lp-distance';
-import { MeanReducer } from '../reducers/mean-reducer';
-import { checkDistance, checkMargin, checkPositive, type Distance } from './base-metric-loss';
-import { PairBasedLoss, type PairPart } from './pair-based-loss';
+import { checkOptions } from '../options';
+import { DivisorReducer } from '../reducers/divisor-reducer';
+import type { LossDict } from '../reducers/loss-dict';
+import { checkMargin, checkPositive, type Distance } from '../tuples/checks';
+import { PairBasedLoss, pairEntry, type PairPart } from './pair-based-loss';
 import { constantTargets } from './similarity-regression-loss';
 
 export interface PairClassificationLossOptions {
@@ -15,6 +16,10 @@ export interface PairClassificationLossOptions {
   scale?: number | Tensor;
   /** Default LpDistance() (Euclidean on L2-normalised embeddings). */
   distance?: Distance;
+  /** Adds embeddingRegWeight · regularizer(embeddings) to forward(). Default none. */
+  embeddingRegularizer?: { forward(x: Tensor): Tensor } | null;
+  /** Default 1. */
+  embeddingRegWeight?: number;
 }
 
 /**
@@ -22,7 +27,7 @@ export interface PairClassificationLossOptions {
  * z = scale·(margin − d), mean over pairs, stable for any |z|. For an inverted distance
  * (a similarity s, larger = closer) the logit is z = scale·(s − margin), so that z still
  * grows with similarity. margin and scale may be scalar Tensors with requiresGrad: their
- * gradients flow like any parameter's.
+ * gradients flow like any parameter's. (simlearn's own loss, not PML's.)
  *
  * @example
  * const margin = sl.tensor(1, [], { requiresGrad: true });
@@ -30,14 +35,16 @@ export interface PairClassificationLossOptions {
  * loss.pairs(a, b, [1, 0, 1]).backward(); // margin.grad
  */
 export class PairClassificationLoss extends PairBasedLoss {
-  readonly name = 'PairClassificationLoss';
   readonly margin: number | Tensor;
   readonly scale: number | Tensor;
 
   constructor(options: PairClassificationLossOptions = {}) {
     const fn = 'PairClassificationLoss';
-    const { margin = 1, scale = 1 } = options;
-    super(checkDistance(fn, options.distance, () => new LpDistance()), new MeanReducer());
+    const o = checkOptions<PairClassificationLossOptions>(fn, options, {
+      margin: ['number', 'tensor'], scale: ['number', 'tensor'], distance: 'object', embeddingRegularizer: ['object', 'null'], embeddingRegWeight: 'number',
+    });
+    super(fn, o, { distance: () => new LpDistance(), reducer: () => new DivisorReducer() }, ['posLoss', 'negLoss']);
+    const { margin = 1, scale = 1 } = o;
     this.margin = margin instanceof Tensor ? scalarParam(fn, 'margin', margin) : checkMargin(fn, 'margin', margin);
     this.scale = scale instanceof Tensor ? scalarParam(fn, 'scale', scale) : checkPositive(fn, 'scale', scale);
   }
@@ -49,8 +56,9 @@ export class PairClassificationLoss extends PairBasedLoss {
     return mul(centred, this.scale);
   }
 
-  protected pairLoss(pos: PairPart, neg: PairPart): Tensor {
-    const parts = [pos, neg].map((part) => {
+  protected pairTerms(pos: PairPart, neg: PairPart): LossDict {
+    const total = pos.count + neg.count;
+    const [p, n] = [pos, neg].map((part) => {
       const targets = constantTargets(part.target, part.count);
       try {
         return bceWithLogits(this.logits(part), targets);
@@ -58,8 +66,7 @@ export class PairClassificationLoss extends PairBasedLoss {
         targets.dispose();
       }
     });
-    this.lastStats = { active: countPositive(parts[0]) + countPositive(parts[1]), total: pos.count + neg.count };
-    return mul(add(sum(parts[0]), sum(parts[1])), 1 / Math.max(1, pos.count + neg.count));
+    return { posLoss: pairEntry(p, pos, 'pos_pair', total), negLoss: pairEntry(n, neg, 'neg_pair', total) };
   }
 }
 

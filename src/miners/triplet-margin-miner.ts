@@ -1,4 +1,5 @@
 import { Tensor } from '../autograd/tensor';
+import { checkOptions } from '../options';
 import { checkMargin, type Distance } from '../tuples/checks';
 import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../tuples/batch';
 import { int32Buffer } from '../ops/loss';
@@ -7,12 +8,15 @@ import { TripletType as TripletCode } from '../wasm/abi';
 import { BaseMiner } from './base-miner';
 
 export type TripletType = 'all' | 'hard' | 'semihard' | 'easy';
+const TYPES = ['all', 'hard', 'semihard', 'easy'] as const;
 const TYPE_CODE: Record<TripletType, number> = { all: TripletCode.all, hard: TripletCode.hard, semihard: TripletCode.semihard, easy: TripletCode.easy };
 
 export interface TripletMarginMinerOptions {
   /** Default 0.2. */
   margin?: number;
-  /** Default 'all'. */
+  /** Which triplets to keep (PML's type_of_triplets). Default 'all'. */
+  typeOfTriplets?: TripletType;
+  /** Alias of typeOfTriplets (the name before PML's was adopted). */
   type?: TripletType;
   /** Default LpDistance(). */
   distance?: Distance;
@@ -22,34 +26,39 @@ export interface TripletMarginMinerOptions {
  * Triplets by their margin tm = d_an − d_ap (s_ap − s_an for a similarity), as
  * pytorch-metric-learning's TripletMarginMiner: 'all' tm ≤ margin, 'hard' tm ≤ 0,
  * 'semihard' 0 < tm ≤ margin, 'easy' tm > margin. Streams the triplets without an n³ mask.
+ * With refEmb/refLabels the positives and negatives come from that reference set.
  *
  * @example
- * const [a, p, n] = new sl.miners.TripletMarginMiner({ margin: 0.2, type: 'semihard' }).mine(embeddings, labels);
+ * const [a, p, n] = new sl.miners.TripletMarginMiner({ margin: 0.2, typeOfTriplets: 'semihard' }).mine(embeddings, labels);
  */
 export class TripletMarginMiner extends BaseMiner {
-  readonly name = 'TripletMarginMiner';
   readonly margin: number;
-  readonly type: TripletType;
+  readonly typeOfTriplets: TripletType;
 
   constructor(options: TripletMarginMinerOptions = {}) {
     const fn = 'TripletMarginMiner';
-    const { margin = 0.2, type = 'all' } = options;
-    super(options.distance, fn);
-    if (!Object.prototype.hasOwnProperty.call(TYPE_CODE, type)) {
-      throw new Error(`${fn}: type must be 'all', 'hard', 'semihard' or 'easy', got ${JSON.stringify(type)}`);
+    const o = checkOptions<TripletMarginMinerOptions>(fn, options, { margin: 'number', typeOfTriplets: TYPES, type: TYPES, distance: 'object' });
+    if (o.type !== undefined && o.typeOfTriplets !== undefined && o.type !== o.typeOfTriplets) {
+      throw new Error(`${fn}: typeOfTriplets '${o.typeOfTriplets}' and its alias type '${o.type}' disagree; give one`);
     }
-    this.margin = checkMargin(fn, 'margin', margin);
-    this.type = type;
+    super(fn, o.distance);
+    this.margin = checkMargin(fn, 'margin', o.margin ?? 0.2);
+    this.typeOfTriplets = o.typeOfTriplets ?? o.type ?? 'all';
+  }
+
+  /** Alias of typeOfTriplets. */
+  get type(): TripletType {
+    return this.typeOfTriplets;
   }
 
   /** Triplets [anchors, positives, negatives] (Int32Array columns, a-p-n order). */
-  mine(embeddings: Tensor, labels: Labels): TripletTuples {
-    return this.withMatrix(embeddings, labels, (mat, lp, lab) => {
-      const cap = tripletCapacity(lab);
+  mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): TripletTuples {
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const cap = tripletCapacity(x.labels, x.self ? null : x.refLabels);
       const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
       try {
         const inv = this.distance.isInverted ? 1 : 0;
-        set.count = getEngine().k.f32_triplet_margin_mine(mat.ptr, lp, lab.length, inv, TYPE_CODE[this.type], this.margin, set.a.ptr, set.p.ptr, set.n.ptr);
+        set.count = getEngine().k.f32_triplet_margin_mine(x.mat.ptr, x.labelsPtr, x.n, x.refLabelsPtr, x.m, x.self, inv, TYPE_CODE[this.typeOfTriplets], this.margin, set.a.ptr, set.p.ptr, set.n.ptr);
         return readTriplets(set);
       } finally {
         disposeTriplets(set);

@@ -189,14 +189,14 @@ export function ntxentLosses(mat: Tensor, a1: Index, p: Index, count: number, ne
   );
 }
 
-/** Multi-similarity loss per anchor [n]; masks are u8 [n, n] buffers of the positive / negative pairs. */
+/** Multi-similarity loss per anchor [n] of mat [n, m]; masks are u8 [n, m] buffers of the positive / negative pairs. */
 export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Tensor, alpha: number, beta: number, base: number, inverted: boolean): Tensor {
   const k = getEngine().k;
-  const n = mat.shape[0];
+  const [n, m] = mat.shape;
   const out = empty([n]);
   const inv = inverted ? 1 : 0;
   const lse = untracked([2 * n]);
-  k.f32_multi_similarity_fwd(mat.ptr, n, posMask.ptr, negMask.ptr, alpha, beta, base, inv, lse.ptr, out.ptr);
+  k.f32_multi_similarity_fwd(mat.ptr, n, m, posMask.ptr, negMask.ptr, alpha, beta, base, inv, lse.ptr, out.ptr);
   const pm = share(posMask);
   const nm = share(negMask);
   return record(
@@ -204,7 +204,7 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
     'multiSimilarityLosses',
     [mat],
     (g) =>
-      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, pm.ptr, nm.ptr, alpha, beta, base, inv, lse.ptr, g.ptr, ptr.get(mat)!)),
+      scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, m, pm.ptr, nm.ptr, alpha, beta, base, inv, lse.ptr, g.ptr, ptr.get(mat)!)),
     [pm, nm, lse],
   );
 }

@@ -1,7 +1,7 @@
-// Labels and index tuples (pytorch-metric-learning layout, int32 columns): validation,
-// every valid pair/triplet of a labelled batch (generated in wasm, no n³ mask), and the
-// conversions between pairs and triplets (lmu.convert_to_pairs / convert_to_triplets).
-import { Tensor, fmtShape } from '../autograd/tensor';
+// Labels, embeddings and index tuples (pytorch-metric-learning layout, int32 columns):
+// validation, every valid triplet of a labelled batch against a reference set (streamed by
+// the mining kernel, no n³ mask), and the wasm buffers losses and miners share.
+import { Tensor, assertLive, fmtShape } from '../autograd/tensor';
 import { getEngine, i32 } from '../wasm/instance';
 import { TripletType } from '../wasm/abi';
 import { col, int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
@@ -73,8 +73,8 @@ export function checkTuples(fn: string, tuples: Tuples, n: number, m = n): Tripl
 
 /** Validates a 2-D embedding batch. */
 export function checkEmbeddings(fn: string, name: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d]`);
-  x.ptr;
+  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${name} must be a Tensor [n, d], got ${x === null ? 'null' : typeof x}`);
+  assertLive(fn, name, x);
   if (x.shape.length !== 2) throw new Error(`${fn}: ${name} is ${fmtShape(x.shape)}: expected a 2-D batch [n, d]`);
   return x;
 }
@@ -105,43 +105,11 @@ export function checkTargets(fn: string, y: ArrayLike<number>, n: number, scores
   return out;
 }
 
-/** Number of positive ordered pairs (same label, i ≠ j) and of valid triplets of a labelled batch. */
-function classCounts(labels: Int32Array): { pos: number; triplets: number } {
-  const counts = new Map<number, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  const n = labels.length;
-  let pos = 0, triplets = 0;
-  for (const c of counts.values()) {
-    pos += c * (c - 1);
-    triplets += c * (c - 1) * (n - c);
-  }
-  return { pos, triplets };
-}
-
-/**
- * Pairs in wasm buffers, positives first: rows/cols [pos + neg], so the positive pairs are
- * (rows, cols) at 0 and the negatives at offset `pos`. The caller disposes rows and cols.
- */
-export interface PairSet {
-  rows: Tensor;
-  cols: Tensor;
-  pos: number;
-  neg: number;
-}
-
 export interface TripletSet {
   a: Tensor;
   p: Tensor;
   n: Tensor;
   count: number;
-}
-
-export const posIndex = (s: PairSet): [Index, Index] => [col(s.rows), col(s.cols)];
-export const negIndex = (s: PairSet): [Index, Index] => [col(s.rows, s.pos), col(s.cols, s.pos)];
-
-export function disposePairs(s: PairSet): void {
-  s.rows.dispose();
-  s.cols.dispose();
 }
 
 export function disposeTriplets(s: TripletSet): void {
@@ -172,75 +140,40 @@ export function withCounts<T>(fn: (ptr: number) => T): [T, number, number] {
   }
 }
 
-/** Every ordered pair i ≠ j of a labelled batch, row-major (lmu.get_all_pairs_indices). */
-export function allPairs(labels: Int32Array): PairSet {
-  const n = labels.length;
-  const { pos } = classCounts(labels);
-  const total = n * (n - 1);
-  const rows = int32Buffer(total);
-  const cols = int32Buffer(total);
-  withLabels(labels, (lp) => withCounts((c) => getEngine().k.i32_all_pairs(lp, n, rows.ptr, cols.ptr, rows.ptr + pos * 4, cols.ptr + pos * 4, c)));
-  return { rows, cols, pos, neg: total - pos };
-}
-
-/** Every valid triplet (a, p, n) of a labelled batch, a-p-n order (lmu.get_all_triplets_indices). */
-export function allTriplets(labels: Int32Array): TripletSet {
-  const n = labels.length;
-  const { triplets } = classCounts(labels);
-  const a = int32Buffer(triplets), p = int32Buffer(triplets), ng = int32Buffer(triplets);
-  withLabels(labels, (lp) => getEngine().k.f32_triplet_margin_mine(0, lp, n, 0, TripletType.every, 0, a.ptr, p.ptr, ng.ptr));
-  return { a, p, n: ng, count: triplets };
-}
-
-/** Upper bound of the triplets a miner can return: every valid triplet. */
-export function tripletCapacity(labels: Int32Array): number {
-  return classCounts(labels).triplets;
-}
-
-/** Pairs given as tuples: [a1, p, a2, n] as is, triplets [a, p, n] as (a, p) and (a, n) (convert_to_pairs). */
-export function pairsFromTuples(t: TripletTuples | PairTuples): PairSet {
-  const [a1, p, a2, n] = t.length === 3 ? [t[0], t[1], t[0], t[2]] : t;
-  const rows = new Int32Array(a1.length + a2.length);
-  const cols = new Int32Array(rows.length);
-  rows.set(a1);
-  rows.set(a2, a1.length);
-  cols.set(p);
-  cols.set(n, p.length);
-  return { rows: int32From(rows), cols: int32From(cols), pos: a1.length, neg: a2.length };
-}
-
 /**
- * Triplets given as tuples: as is, or from pairs by joining each positive pair with every
- * negative pair of the same anchor, in positive-then-negative order (convert_to_triplets).
+ * The number of valid triplets (a, p, n): anchors from labels, p and n from refLabels (the
+ * batch itself when null, p ≠ a) — every triplet, the most a miner can return.
  */
-export function tripletsFromTuples(t: TripletTuples | PairTuples): TripletSet {
-  if (t.length === 3) return { a: int32From(t[0]), p: int32From(t[1]), n: int32From(t[2]), count: t[0].length };
-  const [a1, p, a2, n] = t;
-  const negsOf = new Map<number, number[]>();
-  a2.forEach((a, j) => {
-    const l = negsOf.get(a);
-    if (l) l.push(n[j]);
-    else negsOf.set(a, [n[j]]);
-  });
-  const A: number[] = [], P: number[] = [], N: number[] = [];
-  a1.forEach((a, i) => {
-    for (const q of negsOf.get(a) ?? []) {
-      A.push(a);
-      P.push(p[i]);
-      N.push(q);
-    }
-  });
-  return { a: int32From(A), p: int32From(P), n: int32From(N), count: A.length };
+export function tripletCapacity(labels: Int32Array, refLabels: Int32Array | null = null): number {
+  const ref = refLabels ?? labels;
+  const counts = new Map<number, number>();
+  for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let t = 0;
+  for (const l of labels) {
+    const same = counts.get(l) ?? 0;
+    t += (refLabels ? same : same - 1) * (ref.length - same);
+  }
+  return t;
+}
+
+/** Every valid triplet in a-p-n order, streamed by the mining kernel (lmu.get_all_triplets_indices). */
+export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+  const cap = tripletCapacity(labels, refLabels);
+  const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
+  try {
+    withLabels(labels, (lp) =>
+      withLabels(refLabels ?? labels, (rp) => {
+        const ref = refLabels ?? labels;
+        set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
+      }),
+    );
+    return readTriplets(set);
+  } finally {
+    disposeTriplets(set);
+  }
 }
 
 /** Reads a triplet set back into Int32Array columns. */
 export function readTriplets(s: TripletSet): TripletTuples {
   return [int32Read(col(s.a), s.count), int32Read(col(s.p), s.count), int32Read(col(s.n), s.count)];
-}
-
-/** Reads a pair set back into [a1, p, a2, n] columns. */
-export function readPairs(s: PairSet): PairTuples {
-  const [pr, pc] = posIndex(s);
-  const [nr, nc] = negIndex(s);
-  return [int32Read(pr, s.pos), int32Read(pc, s.pos), int32Read(nr, s.neg), int32Read(nc, s.neg)];
 }

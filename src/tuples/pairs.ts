@@ -5,9 +5,11 @@
 // Layouts: pairs [a1, p, a2, n] (positive pairs (a1, p), negative pairs (a2, n)),
 // triplets [a, p, n]; anchors index the batch, the others index the reference set.
 import { Rng } from '../random';
+import { allTripletsIndices } from './batch';
 
-export type PairTuples = [Int32Array, Int32Array, Int32Array, Int32Array];
-export type TripletTuples = [Int32Array, Int32Array, Int32Array];
+import type { PairTuples, TripletTuples } from './batch';
+
+export type { PairTuples, TripletTuples };
 
 /**
  * Every positive pair (same label) and negative pair (different label) between labels [n]
@@ -30,18 +32,7 @@ export function getAllPairsIndices(labels: Int32Array, refLabels: Int32Array | n
 
 /** Every triplet (a, p, n): p shares a's label (p ≠ a for the batch itself), n does not; a-p-n order (lmu.get_all_triplets_indices). */
 export function getAllTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
-  const ref = refLabels ?? labels;
-  const self = refLabels === null;
-  const A: number[] = [], P: number[] = [], N: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    for (let j = 0; j < ref.length; j++) {
-      if (ref[j] !== labels[i] || (self && i === j)) continue;
-      for (let k = 0; k < ref.length; k++) {
-        if (ref[k] !== labels[i]) (A.push(i), P.push(j), N.push(k));
-      }
-    }
-  }
-  return [Int32Array.from(A), Int32Array.from(P), Int32Array.from(N)];
+  return allTripletsIndices(labels, refLabels);
 }
 
 /** Pairs from tuples: [a1, p, a2, n] as is, triplets as (a, p) and (a, n), none: every pair (lmu.convert_to_pairs). */

@@ -31,7 +31,9 @@ test('ContrastiveLoss defaults: posMargin 0, negMargin 1, form margin, LpDistanc
   assert.is(loss.negMargin, 1);
   assert.is(loss.form, 'margin');
   assert.ok(loss.distance instanceof sl.distances.LpDistance);
-  assert.ok(loss.reducer instanceof sl.reducers.AvgNonZeroReducer);
+  // PML's set_reducer: one AvgNonZeroReducer per sub-loss (posLoss, negLoss) in MultipleReducers
+  assert.ok(loss.reducer instanceof sl.reducers.MultipleReducers);
+  assert.ok((loss.reducer as any).reducers.posLoss instanceof sl.reducers.AvgNonZeroReducer);
   check('contrastive', loss, fx.labels);
   check('contrastive', new sl.losses.ContrastiveLoss(), Int32Array.from(fx.labels));
   check('contrastiveMargins', new sl.losses.ContrastiveLoss({ posMargin: 0.3, negMargin: 0.9 }), fx.labels);

@@ -59,9 +59,9 @@ test('embeddings and Siamese data: shapes, targets', () => {
 test('hyper-parameters: negative margins and other bad options', () => {
   assert.throws(() => new L.TripletMarginLoss({ margin: -0.1 }), /TripletMarginLoss: margin must be a finite number >= 0, got -0.1/);
   assert.throws(() => new L.ContrastiveLoss({ negMargin: -1 }), /ContrastiveLoss: negMargin must be a finite number >= 0/);
-  assert.throws(() => new L.ContrastiveLoss({ posMargin: NaN }), /ContrastiveLoss: posMargin must be a finite number >= 0, got NaN/);
+  assert.throws(() => new L.ContrastiveLoss({ posMargin: NaN }), /ContrastiveLoss: option posMargin must be a finite number, got number NaN/);
   assert.throws(() => new L.ContrastiveLoss({ form: 'squared', margin: -2 }), /ContrastiveLoss: margin must be/);
-  assert.throws(() => new L.ContrastiveLoss({ form: 'cubed' as any }), /form must be 'margin', 'squared' or 'hadsell'/);
+  assert.throws(() => new L.ContrastiveLoss({ form: 'cubed' as any }), /ContrastiveLoss: option form must be one of 'margin', 'squared', 'hadsell', got "cubed"/);
   assert.throws(() => new L.ContrastiveLoss({ form: 'squared', reducer: new R.MeanReducer() }), /takes no reducer/);
   assert.throws(() => new L.ContrastiveLoss({ form: 'hadsell', distance: new sl.distances.CosineSimilarity() }), /needs a distance, not a similarity/);
   assert.throws(() => new L.PairClassificationLoss({ margin: -1 }), /PairClassificationLoss: margin must be a finite number >= 0/);
@@ -70,9 +70,10 @@ test('hyper-parameters: negative margins and other bad options', () => {
   assert.throws(() => new L.NTXentLoss({ temperature: 0 }), /NTXentLoss: temperature must be a finite number > 0/);
   assert.throws(() => new L.MultiSimilarityLoss({ beta: -5 }), /MultiSimilarityLoss: beta must be a finite number > 0/);
   assert.throws(() => new L.TripletMarginLoss({ distance: {} as any }), /TripletMarginLoss: distance must be a distance object/);
-  assert.throws(() => new L.TripletMarginLoss({ reducer: 3 as any }), /TripletMarginLoss: reducer must be a reducer object/);
+  assert.throws(() => new L.TripletMarginLoss({ reducer: 3 as any }), /TripletMarginLoss: option reducer must be an object, got number 3/);
+  assert.throws(() => new L.TripletMarginLoss({ reducer: {} as any }), /TripletMarginLoss: reducer must be a reducer object/);
   assert.throws(() => new M.TripletMarginMiner({ margin: -0.2 }), /TripletMarginMiner: margin must be a finite number >= 0, got -0.2/);
-  assert.throws(() => new M.TripletMarginMiner({ type: 'medium' as any }), /type must be 'all', 'hard', 'semihard' or 'easy'/);
+  assert.throws(() => new M.TripletMarginMiner({ type: 'medium' as any }), /TripletMarginMiner: option type must be one of 'all', 'hard', 'semihard', 'easy'/);
   assert.throws(() => new M.PairMarginMiner({ posMargin: -1 }), /PairMarginMiner: posMargin must be/);
 });
 

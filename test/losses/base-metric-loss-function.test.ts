@@ -58,13 +58,13 @@ test('errors name the function and the argument, before any work', () => {
     assert.throws(() => loss.forward(x, [0, 1]), /GeneralizedLiftedStructureLoss.forward: labels has 2 entries but the batch has 4/);
     assert.throws(() => loss.forward(x, [0, 1, 0, 1], null, sl.randn([2, 5], { seed: 2 }), [0, 1]), /embeddings is \[4, 3\] but refEmb is \[2, 5\]/);
     assert.throws(() => loss.forward(x, [0, 1, 0, 1], null, null, [0, 1]), /refLabels were given without refEmb/);
-    assert.throws(() => loss.forward(x, null), /give labels or index tuples/);
+    assert.throws(() => loss.forward(x, null), /give labels \(one per embedding\) or index tuples/);
     assert.throws(() => loss.forward(x, null, [Int32Array.of(0), Int32Array.of(2), Int32Array.of(0), Int32Array.of(5)], sl.randn([5, 3], { seed: 3 })), /tuple column n\[0\] is 5: indices must be integers in \[0, 5\) for a reference set of 5/);
     x.dispose();
     assert.throws(() => loss.forward(x, [0, 1, 0, 1]), /GeneralizedLiftedStructureLoss.forward: embeddings \[4, 3\] was disposed/);
   });
   assert.throws(() => new sl.losses.GeneralizedLiftedStructureLoss(null as any), /GeneralizedLiftedStructureLoss: options must be an object/);
-  assert.throws(() => new sl.losses.GeneralizedLiftedStructureLoss({ reducer: {} as any }), /reducer must be a reducer/);
+  assert.throws(() => new sl.losses.GeneralizedLiftedStructureLoss({ reducer: {} as any }), /reducer must be a reducer object/);
 });
 
 test('explicit dispose without tidy leaks nothing: 100 steps of forward, backward, dispose', () => {

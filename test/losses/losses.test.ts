@@ -252,7 +252,10 @@ test('forward() with one tuple per column gives 0 for the GenericPairLoss family
 test('defaults are pytorch-metric-learning\'s', () => {
   const c = new L.ContrastiveLoss();
   assert.equal([c.form, c.posMargin, c.negMargin], ['margin', 0, 1]);
-  assert.ok(c.distance instanceof D.LpDistance && c.reducer instanceof R.AvgNonZeroReducer);
+  // PML wraps the reducer per sub-loss: MultipleReducers { posLoss, negLoss } of AvgNonZeroReducer
+  assert.ok(c.distance instanceof D.LpDistance && c.reducer instanceof R.MultipleReducers);
+  const per = (c.reducer as sl.reducers.MultipleReducers).reducers;
+  assert.ok(per.posLoss instanceof R.AvgNonZeroReducer && per.negLoss instanceof R.AvgNonZeroReducer);
   const lp = c.distance as sl.distances.LpDistance;
   assert.equal([lp.p, lp.power, lp.normalizeEmbeddings], [2, 1, true]);
   const t = new L.TripletMarginLoss();
