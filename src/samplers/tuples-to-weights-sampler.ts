@@ -1,13 +1,13 @@
 // pytorch-metric-learning's TuplesToWeightsSampler: every epoch embeds the dataset (or a random
 // subset) with the model, mines it, and draws indices with replacement in proportion to how often
 // each item appears in the mined tuples, so that later batches favour the hard items.
-import { Tensor, noGrad, tidy } from '../autograd/tensor';
+import { Tensor, noGrad, shapeSize, tidy } from '../autograd/tensor';
 import { tensor } from '../autograd/create';
-import { shapeSize } from '../autograd/tensor';
 import { datasetSize, type Dataset } from '../data/batch';
 import { checkCount, ownRng } from '../data/labels';
 import { l2Normalize } from '../ops/reduce';
 import { checkOptions } from '../options';
+import { convertToWeights } from '../tuples/pairs';
 import { Rng } from '../random';
 import { IndexSampler, safeRandomChoice } from './index-sampler';
 
@@ -89,7 +89,7 @@ export class TuplesToWeightsSampler extends IndexSampler {
     const { embeddings, labels } = this.embed(items);
     let subWeights: Float32Array;
     try {
-      subWeights = tupleWeights(this.miner.mine(embeddings, labels), labels.length);
+      subWeights = convertToWeights(this.miner.mine(embeddings, labels).map((c) => Int32Array.from(c)), labels.length);
     } finally {
       embeddings.dispose();
     }
@@ -140,20 +140,6 @@ export class TuplesToWeightsSampler extends IndexSampler {
       if (wasTraining !== undefined) model.train?.(wasTraining);
     }
   }
-}
-
-/** Appearances of each of n items in the tuples over the largest count (all 1 without tuples): PML's convert_to_weights. */
-export function tupleWeights(tuples: readonly ArrayLike<number>[], n: number): Float32Array {
-  const counts = new Float64Array(n);
-  let total = 0;
-  for (const col of tuples) {
-    for (let i = 0; i < col.length; i++) counts[col[i]]++;
-    total += col.length;
-  }
-  if (total === 0) return new Float32Array(n).fill(1);
-  let max = 0;
-  for (const c of counts) max = Math.max(max, c);
-  return Float32Array.from(counts, (c) => c / max);
 }
 
 /** `count` indices drawn with replacement, index i with probability weights[i] / Σ weights. */

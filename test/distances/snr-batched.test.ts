@@ -69,6 +69,19 @@ test('SNRDistance: defaults, options checked, finite-difference gradients on odd
   }
 });
 
+// (normalisation and power are BaseDistance's steps, outside this class)
+test('SNRDistance: disposing the result frees its intermediates (centred rows, norms, cdist)', () => {
+  const x = sl.randn([5, 7], { seed: 1 }), y = sl.randn([3, 7], { seed: 2 }), x2 = sl.randn([5, 7], { seed: 3 });
+  x.requiresGrad = true;
+  const live = sl.engineInfo().liveBytes;
+  const dist = new SNRDistance({ normalizeEmbeddings: false });
+  dist.pairwise(x, y).dispose();
+  dist.pairwise(x).dispose();
+  dist.paired(x, x2).dispose();
+  dist.pairwiseDistance(x2, x).dispose();
+  assert.is(sl.engineInfo().liveBytes, live);
+});
+
 test('SNRDistance: var(x − y) / var(x) recomputed in float64 on a 17 × 33 case (SIMD tails)', () => {
   const n = 17, m = 5, d = 33;
   const x = sl.randn([n, d], { seed: 3 }), y = sl.randn([m, d], { seed: 4 });

@@ -21,6 +21,7 @@ const CLASSES: Record<string, string[]> = {
   losses_weighted: ['ArcFaceLoss', 'CosFaceLoss', 'SphereFaceLoss', 'LargeMarginSoftmaxLoss', 'SubCenterArcFaceLoss',
     'NormalizedSoftmaxLoss', 'ProxyAnchorLoss', 'ProxyNCALoss', 'SoftTripleLoss', 'P2SGradLoss'],
   accuracy: ['AccuracyCalculator'],
+  samplers: ['MPerClassSampler', 'HierarchicalSampler', 'FixedSetOfTriplets', 'TuplesToWeightsSampler'],
 };
 
 test('every fixture file parses, with a PML 2.8 header and the required fields on every case', () => {

@@ -152,7 +152,30 @@ export interface AccuracyCase extends CaseBase {
   };
 }
 
-export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase;
+/** Draw-independent facts about a PML sampler (see gen_samplers.py); labels flat, or rows for HierarchicalSampler. */
+export interface SamplerCase extends CaseBase {
+  kind: 'sampler';
+  inputs: { labels: number[] | number[][]; x?: Matrix };
+  /** TuplesToWeightsSampler: the Linear model's weight [out, in] and bias, and the miner. */
+  state?: { weight: Matrix; bias: number[]; miner: SpecJson };
+  expected: {
+    error?: string;
+    length?: number;
+    /** MPerClassSampler: indices one epoch yields, the chunk (batch) size, sorted per-class counts of every chunk. */
+    epochLength?: number;
+    chunk?: number;
+    chunkSignatures?: number[][];
+    /** HierarchicalSampler: sorted [per-super counts, per-class counts] of every batch; batches per set of supers. */
+    batchSignatures?: [number[], number[]][];
+    superTupleCounts?: Record<string, number>;
+    /** FixedSetOfTriplets: every triplet valid. */
+    valid?: boolean;
+    /** TuplesToWeightsSampler: the weights after one epoch. */
+    weights?: number[];
+  };
+}
+
+export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase | SamplerCase;
 export type PmlKind = PmlCase['kind'];
 
 export interface PmlFixture {
@@ -181,6 +204,7 @@ const REQUIRED: Record<PmlKind, [string, (v: unknown) => boolean][]> = {
   distance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['inputs.gradOutput', isMat], ['expected.mat', isMat],
     ['expected.gradQuery', isMat], ['expected.isInverted', (v) => typeof v === 'boolean']],
   batchedDistance: [['inputs.query', isMat], ['inputs.ref', orNull(isMat)], ['expected.blocks', isArr]],
+  sampler: [['inputs.labels', isArr], ['expected', (e) => isObj(e) && ('length' in (e as object) || 'error' in (e as object))]],
   accuracy: [['inputs', (i) => i === null || (isMat((i as any).query) && isArr((i as any).queryLabels))],
     ['expected', (e) => isObj(e) && ('metrics' in (e as object) || 'error' in (e as object))]],
 };

@@ -1,0 +1,76 @@
+// pytorch-metric-learning's HDCMiner (Hard-Aware Deeply Cascaded embedding, Yuan et al. 2017):
+// keeps the hardest filterPercentage of the positive pairs and of the negative pairs.
+import { Tensor } from '../autograd/tensor';
+import { checkOptions } from '../options';
+import { convertToPairs, getAllPairsIndices, type PairTuples } from '../tuples/pairs';
+import type { Distance } from '../tuples/checks';
+import { checkLabels, checkTuples, type Labels, type Tuples } from '../tuples/batch';
+import { BaseMiner } from './base-miner';
+
+export interface HDCMinerOptions {
+  /** Fraction of each kind of pair kept (ceil of it times the count). Default 0.5. */
+  filterPercentage?: number;
+  /** Default LpDistance(). */
+  distance?: Distance;
+}
+
+/**
+ * Pairs [a1, p, a2, n]: the ⌈f·P⌉ positive pairs with the largest distances (smallest
+ * similarities) and the ⌈f·N⌉ negative pairs with the smallest distances (largest
+ * similarities), from every pair of the batch or from pairs set with setIdxExternally().
+ * As PML, externally set pairs are replaced by what each call keeps (cascading).
+ * @example
+ * const pairs = new sl.miners.HDCMiner({ filterPercentage: 0.3 }).mine(embeddings, labels);
+ */
+export class HDCMiner extends BaseMiner {
+  readonly filterPercentage: number;
+  private pairs: PairTuples | null = null;
+  private wasSetExternally = false;
+
+  constructor(options: HDCMinerOptions = {}) {
+    const fn = 'HDCMiner';
+    const o = checkOptions<HDCMinerOptions>(fn, options, { filterPercentage: 'number', distance: 'object' });
+    super(fn, o.distance);
+    this.filterPercentage = o.filterPercentage ?? 0.5;
+    if (!(this.filterPercentage >= 0 && this.filterPercentage <= 1)) {
+      throw new Error(`${fn}: filterPercentage must be in [0, 1], got ${this.filterPercentage}`);
+    }
+  }
+
+  /** Mine from these tuples (triplets become their (a, p) and (a, n) pairs) instead of every pair. */
+  setIdxExternally(tuples: Tuples, labels: Labels): void {
+    const lab = checkLabels(`${this.name}.setIdxExternally`, labels, labels.length);
+    this.pairs = convertToPairs(checkTuples(`${this.name}.setIdxExternally`, tuples, lab.length, Number.MAX_SAFE_INTEGER), lab);
+    this.wasSetExternally = true;
+  }
+
+  /** Back to mining every pair of each batch. */
+  resetIdx(): void {
+    this.pairs = null;
+    this.wasSetExternally = false;
+  }
+
+  mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const mat = x.mat.data();
+      if (!this.wasSetExternally) this.pairs = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
+      const [a1, p, a2, n] = this.pairs!;
+      checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m);
+      const inv = this.distance.isInverted;
+      // positives: the largest distances are the hardest; negatives: the smallest
+      const [ka1, kp] = this.hardest(mat, x.m, a1, p, !inv);
+      const [ka2, kn] = this.hardest(mat, x.m, a2, n, inv);
+      this.pairs = [ka1, kp, ka2, kn];
+      return [ka1.slice(), kp.slice(), ka2.slice(), kn.slice()];
+    });
+  }
+
+  /** The ⌈f·count⌉ pairs with the largest (or smallest) matrix values, as torch.topk. */
+  private hardest(mat: Float32Array, m: number, rows: Int32Array, cols: Int32Array, largest: boolean): [Int32Array, Int32Array] {
+    if (rows.length === 0) return [rows, cols];
+    const k = Math.ceil(this.filterPercentage * rows.length);
+    const vals = Float64Array.from(rows, (r, t) => mat[r * m + cols[t]]);
+    const order = Array.from(rows.keys()).sort((s, t) => (largest ? vals[t] - vals[s] : vals[s] - vals[t]) || s - t).slice(0, k);
+    return [Int32Array.from(order, (t) => rows[t]), Int32Array.from(order, (t) => cols[t])];
+  }
+}

@@ -1,0 +1,89 @@
+// pytorch-metric-learning's UniformHistogramMiner: the positive (and negative) pair distances
+// are split into numBins equal-width bins between their min and max, and posPerBin (negPerBin)
+// pairs are drawn uniformly with replacement from every non-empty bin, so the mined pairs
+// cover the range of distances evenly. Draws come from the miner's own seeded generator.
+import { Tensor } from '../autograd/tensor';
+import { ownRng } from '../data/labels';
+import { checkOptions } from '../options';
+import { Rng } from '../random';
+import { getAllPairsIndices, type PairTuples } from '../tuples/pairs';
+import type { Distance } from '../tuples/checks';
+import type { Labels } from '../tuples/batch';
+import { BaseMiner } from './base-miner';
+
+export interface UniformHistogramMinerOptions {
+  /** Default 100. */
+  numBins?: number;
+  /** Positive pairs drawn per non-empty bin. Default 10. */
+  posPerBin?: number;
+  /** Negative pairs drawn per non-empty bin. Default 10. */
+  negPerBin?: number;
+  /** Default LpDistance(). */
+  distance?: Distance;
+  /** Seeds the miner's generator; without it one is drawn from manualSeed()'s. */
+  seed?: number;
+}
+
+/**
+ * Pairs [a1, p, a2, n], bin by bin in ascending order of distance. Bin i holds the values v
+ * with e_i ≤ v < e_(i+1) (≤ for the last bin), e = linspace(min, max, numBins + 1) as torch.
+ * @example
+ * const pairs = new sl.miners.UniformHistogramMiner({ numBins: 50, posPerBin: 5, negPerBin: 5, seed: 0 }).mine(embeddings, labels);
+ */
+export class UniformHistogramMiner extends BaseMiner {
+  readonly numBins: number;
+  readonly posPerBin: number;
+  readonly negPerBin: number;
+  private readonly rng: Rng;
+
+  constructor(options: UniformHistogramMinerOptions = {}) {
+    const fn = 'UniformHistogramMiner';
+    const o = checkOptions<UniformHistogramMinerOptions>(fn, options, {
+      numBins: 'integer', posPerBin: 'integer', negPerBin: 'integer', distance: 'object', seed: 'number',
+    });
+    super(fn, o.distance);
+    this.numBins = o.numBins ?? 100;
+    this.posPerBin = o.posPerBin ?? 10;
+    this.negPerBin = o.negPerBin ?? 10;
+    for (const key of ['numBins', 'posPerBin', 'negPerBin'] as const) {
+      if (this[key] < 1) throw new Error(`${fn}: ${key} must be an integer ≥ 1, got ${this[key]}`);
+    }
+    this.rng = ownRng(o.seed);
+  }
+
+  mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const mat = x.mat.data();
+      const [a1, p, a2, n] = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
+      const [ka1, kp] = this.uniformPairs(mat, x.m, a1, p, this.posPerBin);
+      const [ka2, kn] = this.uniformPairs(mat, x.m, a2, n, this.negPerBin);
+      return [ka1, kp, ka2, kn];
+    });
+  }
+
+  private uniformPairs(mat: Float32Array, m: number, rows: Int32Array, cols: Int32Array, perBin: number): [Int32Array, Int32Array] {
+    if (rows.length === 0) return [rows, cols];
+    const vals = Float64Array.from(rows, (r, t) => mat[r * m + cols[t]]);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of vals) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    const edges = linspace(lo, hi, this.numBins + 1);
+    const picked: number[] = [];
+    for (let b = 0; b < this.numBins; b++) {
+      const s = edges[b], e = edges[b + 1], last = b === this.numBins - 1;
+      const members: number[] = [];
+      vals.forEach((v, t) => s <= v && (last ? v <= e : v < e) && members.push(t));
+      if (members.length === 0) continue;
+      for (let k = 0; k < perBin; k++) picked.push(members[this.rng.int(members.length)]);
+    }
+    return [Int32Array.from(picked, (t) => rows[t]), Int32Array.from(picked, (t) => cols[t])];
+  }
+}
+
+/** torch.linspace: the first half counted up from start, the second half down from end. */
+export function linspace(start: number, end: number, steps: number): Float64Array {
+  const out = new Float64Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) out[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  return out;
+}
