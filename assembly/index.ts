@@ -17,6 +17,7 @@ export * from './kernels/conv';
 export * from './kernels/pool';
 export * from './kernels/norm';
 export * from './kernels/optim';
+export * from './kernels/kmeans';
 export * from './kernels/unary';
 export * from './kernels/gather';
 export * from './kernels/masked';

@@ -6,35 +6,16 @@
 //   Linear 1600 → 64, L2-normalise
 //   MPerClassSampler (m per class), BatchHardMiner, TripletMarginLoss, Adam, cosine lr decay
 //
-// Warm-up: batch-hard mining on the untrained network collapses every embedding onto one
-// point (measured: mean pairwise distance 0.51 → 0.02 within 20 steps, the loss then pinned
-// at the margin for ~250 steps; pytorch-metric-learning's FAQ describes the same). The hardest
-// positive of a fresh network is farther than its hardest negative, so shrinking everything
-// lowers the loss. The first WARMUP_STEPS steps therefore use every valid triplet of the batch
-// (no miner), which spreads the embeddings; batch-hard mining takes over from there.
+// The warm-up (every valid triplet for the first steps, then batch-hard mining) and the
+// configuration are explained in examples/lib/mnist-job.ts, shared with the training page.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as sl from '../src/index';
 import { loadMnist } from '../src/data/mnist';
 import { embedAll } from './lib/embed';
 import { pca } from './lib/pca';
 import { lineChartSvg, scatterSvg } from './lib/svg';
+import { JOB as CONFIG, cosineLr, jobSampler, tripletCnn, warmupSampler } from './lib/mnist-job';
 
-// Chosen by measurement on the 2-core machine (P@1 / MAP@R on the held-out digits):
-//   batch-hard from step 1, margin 0.2, Adam 2e-3, 4 epochs   0.9725 / 0.904 (collapsed ~250 steps)
-//   Adam 1e-4…1e-3, SGD+momentum 0.01/0.05 without warm-up    collapse within 20–100 steps
-//   50-step warm-up + cosine decay, margin 0.1, 1e-3, 4 ep     0.976 / 0.925
-//   same, margin 0.2, 2e-3: 4 / 6 / 8 epochs                   0.978 / 0.926, 0.975 / 0.936, 0.979 / 0.943
-//   same, 10 epochs (this), seeds 0 / 1                        0.980 / 0.947, 0.983 / 0.953
-const CONFIG = {
-  seed: 0,
-  warmupSteps: 50,
-  epochs: 10,
-  batchSize: 64,
-  mPerClass: 8,
-  margin: 0.2,
-  lr: 2e-3,
-  embeddingSize: 64,
-};
 const OUT = 'out';
 
 const t0 = performance.now();
@@ -43,29 +24,17 @@ sl.manualSeed(CONFIG.seed);
 const { train, test } = loadMnist();
 console.log(`MNIST: ${train.labels.length} train / ${test.labels.length} test digits (seeded split) · wasm build: ${sl.engineInfo().build}`);
 
-const model = new sl.nn.Sequential(
-  new sl.nn.Conv2d(1, 32, 3),
-  new sl.nn.ReLU(),
-  new sl.nn.MaxPool2d(2),
-  new sl.nn.Conv2d(32, 64, 3),
-  new sl.nn.ReLU(),
-  new sl.nn.MaxPool2d(2),
-  new sl.nn.Flatten(),
-  new sl.nn.Linear(64 * 5 * 5, CONFIG.embeddingSize),
-  new sl.nn.L2Normalize(),
-);
+const model = tripletCnn(CONFIG.embeddingSize);
 const loss = new sl.losses.TripletMarginLoss({ margin: CONFIG.margin });
 const miner = new sl.miners.BatchHardMiner();
 const optimizer = new sl.optim.Adam(model.parameters(), { lr: CONFIG.lr });
-const sampler = (seed: number, length: number) =>
-  new sl.data.MPerClassSampler(train.labels, CONFIG.mPerClass, CONFIG.batchSize, { seed, lengthBeforeNewIter: length });
 
 console.log(`warm-up: ${CONFIG.warmupSteps} steps over every valid triplet of each batch`);
 const warm = await sl.train.fit({
-  model, loss, optimizer, data: { dataset: train, sampler: sampler(CONFIG.seed + 1, CONFIG.warmupSteps * CONFIG.batchSize) },
+  model, loss, optimizer, data: { dataset: train, sampler: warmupSampler(train.labels) },
 });
 
-const main = sampler(CONFIG.seed, train.labels.length);
+const main = jobSampler(train.labels, CONFIG.seed, train.labels.length);
 const steps = CONFIG.epochs * main.batchesPerEpoch;
 console.log(
   `training: ${CONFIG.epochs} epochs × ${main.batchesPerEpoch} batches of ${CONFIG.batchSize} ` +
@@ -75,7 +44,7 @@ console.log(
 const history = await sl.train.fit({
   model, loss, miner, optimizer, data: { dataset: train, sampler: main }, epochs: CONFIG.epochs,
   onStep: ({ step }) => {
-    optimizer.lr = CONFIG.lr * 0.5 * (1 + Math.cos((Math.PI * step) / steps));
+    optimizer.lr = cosineLr(CONFIG.lr, step, steps);
   },
 });
 const trainSeconds = warm.seconds + history.seconds;

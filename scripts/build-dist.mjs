@@ -1,5 +1,7 @@
 // Builds the publishable package into dist/:
 //   simlearn.js           ESM bundle, both wasm builds inlined as base64 (Node, Deno, Bun, browsers)
+//   simlearn-*.js         chunks: the threads build inlined (imported by init({ threads }) on
+//                         demand) and the small runtime helpers it shares with the bundle
 //   simlearn.workerd.js   workerd/Cloudflare Workers entry: imports ./simlearn.wasm and
 //                         ./simlearn-relaxed.wasm as modules, no inlined bytes
 //   simlearn*.wasm        the two builds, for the workerd entry (and anyone compiling them)
@@ -26,12 +28,13 @@ mkdirSync('dist');
 // esbuild from emitting Uint8Array.fromBase64, which Node 20 lacks.
 const common = { bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' };
 
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/simlearn.js' });
+// Splitting puts the threads build (a dynamic import) in a chunk of its own beside the bundle.
+await build({ ...common, entryPoints: { simlearn: 'src/index.ts' }, outdir: 'dist', splitting: true, chunkNames: 'simlearn-[name]-[hash]' });
 
 const stubInlinedWasm = {
   name: 'stub-inlined-wasm',
   setup(b) {
-    b.onResolve({ filter: /kernels\.generated$/ }, () => ({ path: 'kernels.generated', namespace: 'stub' }));
+    b.onResolve({ filter: /kernels\.generated$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
       contents: "export const baselineWasmBase64 = ''; export const relaxedWasmBase64 = ''; export const threadsWasmBase64 = '';",
       loader: 'js',

@@ -35,3 +35,4 @@ export * as samplers from './samplers/index';
 export * as train from './train/index';
 export * as metrics from './metrics/index';
 export * as io from './io/index';
+export * as utils from './utils/index';

@@ -73,6 +73,39 @@ import { centreRows } from './vec';
   return s;
 }
 
+// A float32 sum of squares is exact to rounding only between these bounds: above F32_MAX
+// it overflowed, below TINY its terms may have been subnormal or flushed to zero
+// (|v| < 1e-19 squares below the normal range). Outside them the sum is redone in float64,
+// where every square of a float32 is exact and in range (as BLAS nrm2 scales, in effect).
+// @ts-ignore: decorator
+@inline const TINY: f32 = 7.888609052210118e-31; // 2^-100
+// @ts-ignore: decorator
+@inline const F32_MAX: f32 = 3.4028234663852886e38;
+
+// @ts-ignore: decorator
+@inline function inRange(s: f32): bool {
+  return s >= TINY && s <= F32_MAX;
+}
+
+// Σ (a[p] − b[p])² in float64; root: its square root. Rounded once to f32 (Infinity when the
+// result is beyond float32, which the caller reports).
+function sqDiff64(a: usize, b: usize, d: i32, root: bool): f32 {
+  let s: f64 = 0;
+  for (let p = 0; p < d; p++) {
+    const v = <f64>load<f32>(a + (<usize>p << 2)) - <f64>load<f32>(b + (<usize>p << 2));
+    s += v * v;
+  }
+  return <f32>(root ? Math.sqrt(s) : s);
+}
+
+// ‖a − b‖ (root) or ‖a − b‖²: float32 SIMD, redone in float64 when out of range.
+// @ts-ignore: decorator
+@inline function l2Diff(a: usize, b: usize, d: i32, root: bool): f32 {
+  const s = sqDiff(a, b, d);
+  if (inRange(s)) return root ? sqrt<f32>(s) : s;
+  return sqDiff64(a, b, d, root);
+}
+
 // Σ |a[p] − b[p]|
 // @ts-ignore: decorator
 @inline function absDiff(a: usize, b: usize, d: i32): f32 {
@@ -92,12 +125,22 @@ import { centreRows } from './vec';
   return s;
 }
 
-// (Σ |a[p] − b[p]|^p)^(1/p); no SIMD pow, so scalar.
+// (Σ |a[p] − b[p]|^p)^(1/p) as t·(Σ (|a[p] − b[p]|/t)^p)^(1/p), t = max |a − b|: every power
+// is of a value in [0, 1], so none overflows or underflows what matters. No SIMD pow: scalar.
 // @ts-ignore: decorator
-@inline function lpDiff(a: usize, b: usize, d: i32, p: f32): f32 {
+@inline function lpDiff(a: usize, b: usize, d: i32, p: f32, bStride: i32 = 1): f32 {
+  let t: f32 = 0;
+  for (let q = 0; q < d; q++) t = max<f32>(t, abs<f32>(load<f32>(a + (<usize>q << 2)) - load<f32>(b + (<usize>(q * bStride) << 2))));
+  if (t == 0 || t == Infinity) return t;
+  const inv: f32 = 1 / t;
   let s: f32 = 0;
-  for (let q = 0; q < d; q++) s += Mathf.pow(abs<f32>(load<f32>(a + (<usize>q << 2)) - load<f32>(b + (<usize>q << 2))), p);
-  return Mathf.pow(s, 1 / p);
+  if (inv == Infinity) {
+    // t subnormal: 1 / t overflows, divide instead
+    for (let q = 0; q < d; q++) s += Mathf.pow(abs<f32>(load<f32>(a + (<usize>q << 2)) - load<f32>(b + (<usize>(q * bStride) << 2))) / t, p);
+  } else {
+    for (let q = 0; q < d; q++) s += Mathf.pow(abs<f32>(load<f32>(a + (<usize>q << 2)) - load<f32>(b + (<usize>(q * bStride) << 2))) * inv, p);
+  }
+  return t * Mathf.pow(s, 1 / p);
 }
 
 // Σ a[p] · b[p]
@@ -158,6 +201,31 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
   return -1;
 }
 
+// max |x[i]| over x[0..n); NaN if any element is NaN (Infinity if any is infinite), so one
+// pass both range-checks and finds the scale of the data. pmax is one instruction where the
+// IEEE max is several; NaN lanes are collected separately (x ≠ x).
+export function f32_absmax(x: usize, n: i32): f32 {
+  let m0 = f32x4.splat(0), m1 = f32x4.splat(0), bad = v128.splat<i32>(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = v128.load(x + o), b = v128.load(x + o, 16);
+    m0 = f32x4.pmax(m0, f32x4.abs(a));
+    m1 = f32x4.pmax(m1, f32x4.abs(b));
+    bad = v128.or(bad, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
+  }
+  for (; i + 4 <= n; i += 4) {
+    const a = v128.load(x + (<usize>i << 2));
+    m0 = f32x4.pmax(m0, f32x4.abs(a));
+    bad = v128.or(bad, f32x4.ne(a, a));
+  }
+  if (v128.any_true(bad)) return NaN;
+  const v = f32x4.pmax(m0, m1);
+  let m = max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+  for (; i < n; i++) m = max<f32>(m, abs<f32>(load<f32>(x + (<usize>i << 2))));
+  return m;
+}
+
 // ---- pairwise squared Euclidean / Euclidean (GEMM route) ----
 
 // out[i, j] = ‖x_i − y_j‖² (root = 0) or its square root (root = 1), through the GEMM on
@@ -171,35 +239,42 @@ export function f32_find_nonfinite(x: usize, n: i32): i32 {
   rowSqnorms(xc, xn, n, d);
   rowSqnorms(yc, yn, m, d);
   f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
+  // Recomputed directly: entries small against the norms (cancellation), and whole rows whose
+  // centred norm is tiny (with s < TINY the GEMM terms may be subnormal). Norms cannot
+  // overflow: the caller scales inputs beyond 2^50 into range.
   const zero = f32x4.splat(0), two = f32x4.splat(2), tau = f32x4.splat(RECOMPUTE_BELOW);
   for (let i = 0; i < n; i++) {
     const xi = x + ((<usize>i * d) << 2);
     const row = out + ((<usize>i * m) << 2);
     const nx: f32 = load<f32>(xn + (<usize>i << 2));
+    if (!(nx >= TINY)) {
+      for (let j = 0; j < m; j++) store<f32>(row + (<usize>j << 2), l2Diff(xi, y + ((<usize>j * d) << 2), d, root));
+      continue;
+    }
     const vnx = f32x4.splat(nx);
     let j = 0;
     for (; j + 4 <= m; j += 4) {
       const o = <usize>j << 2;
       const s = f32x4.add(vnx, v128.load(yn + o));
-      let v = f32x4.max(f32x4.sub(s, f32x4.mul(two, v128.load(row + o))), zero);
+      const v = f32x4.max(f32x4.sub(s, f32x4.mul(two, v128.load(row + o))), zero);
       if (v128.any_true(f32x4.lt(v, f32x4.mul(tau, s)))) {
         v128.store(row + o, v);
         for (let l = 0; l < 4; l++) {
           const jl = j + l;
-          const ol = <usize>jl << 2;
-          const sl = nx + load<f32>(yn + ol);
-          if (load<f32>(row + ol) < RECOMPUTE_BELOW * sl) store<f32>(row + ol, sqDiff(xi, y + ((<usize>jl * d) << 2), d));
+          const ol = row + (<usize>jl << 2);
+          const vl = load<f32>(ol);
+          const small = vl < RECOMPUTE_BELOW * (nx + load<f32>(yn + (<usize>jl << 2)));
+          store<f32>(ol, small ? l2Diff(xi, y + ((<usize>jl * d) << 2), d, root) : root ? sqrt<f32>(vl) : vl);
         }
-        v = v128.load(row + o);
+      } else {
+        v128.store(row + o, root ? f32x4.sqrt(v) : v);
       }
-      v128.store(row + o, root ? f32x4.sqrt(v) : v);
     }
     for (; j < m; j++) {
       const o = <usize>j << 2;
       const s = nx + load<f32>(yn + o);
-      let v = max<f32>(s - 2 * load<f32>(row + o), 0);
-      if (v < RECOMPUTE_BELOW * s) v = sqDiff(xi, y + ((<usize>j * d) << 2), d);
-      store<f32>(row + o, root ? sqrt<f32>(v) : v);
+      const v = max<f32>(s - 2 * load<f32>(row + o), 0);
+      store<f32>(row + o, v < RECOMPUTE_BELOW * s ? l2Diff(xi, y + ((<usize>j * d) << 2), d, root) : root ? sqrt<f32>(v) : v);
     }
   }
 }
@@ -302,17 +377,18 @@ export function f32_cdist_manhattan_bwd(a: usize, b: usize, g: usize, gsi: i32, 
   }
 }
 
-// gi (+)= s · sign(v)|v|^(p−1), v = a − b
+// gi (+)= w · sign(v)(|v| / r)^(p−1), v = a − b, r the distance: the ratio is at most 1, so
+// the power neither overflows nor underflows at any magnitude of the data.
 // @ts-ignore: decorator
-@inline function lpRowGrad(a: usize, b: usize, gi: usize, d: i32, p: f32, s: f32): void {
+@inline function lpRowGrad(a: usize, b: usize, gi: usize, d: i32, p: f32, w: f32, r: f32): void {
   for (let q = 0; q < d; q++) {
     const o = <usize>q << 2;
     const v = load<f32>(a + o) - load<f32>(b + o);
-    store<f32>(gi + o, load<f32>(gi + o) + s * ssign(v) * Mathf.pow(abs<f32>(v), p - 1));
+    store<f32>(gi + o, load<f32>(gi + o) + w * ssign(v) * Mathf.pow(abs<f32>(v) / r, p - 1));
   }
 }
 
-// ga_i (+)= Σ_j g(i, j) · sign(v)|v|^(p−1) / dist(i, j)^(p−1), v = a_i − b_j; 0 where
+// ga_i (+)= Σ_j g(i, j) · sign(v)(|v| / dist(i, j))^(p−1), v = a_i − b_j; 0 where
 // dist = 0. g and dist share the strides (see f32_cdist_manhattan_bwd).
 export function f32_cdist_lp_bwd(a: usize, b: usize, g: usize, dist: usize, gsi: i32, gsj: i32, ga: usize, na: i32, nb: i32, d: i32, p: f32, accumulate: i32): void {
   for (let i = 0; i < na; i++) {
@@ -323,7 +399,7 @@ export function f32_cdist_lp_bwd(a: usize, b: usize, g: usize, dist: usize, gsi:
       const off = (<usize>i * gsi + <usize>j * gsj) << 2;
       const w = load<f32>(g + off), r = load<f32>(dist + off);
       if (w == 0 || r == 0) continue;
-      lpRowGrad(ai, b + ((<usize>j * d) << 2), gi, d, p, w / Mathf.pow(r, p - 1));
+      lpRowGrad(ai, b + ((<usize>j * d) << 2), gi, d, p, w, r);
     }
   }
 }
@@ -333,14 +409,14 @@ export function f32_cdist_lp_bwd(a: usize, b: usize, g: usize, dist: usize, gsi:
 export function f32_paired_sqeuclid_fwd(x: usize, y: usize, out: usize, n: i32, d: i32): void {
   for (let i = 0; i < n; i++) {
     const o = (<usize>i * d) << 2;
-    store<f32>(out + (<usize>i << 2), sqDiff(x + o, y + o, d));
+    store<f32>(out + (<usize>i << 2), l2Diff(x + o, y + o, d, false));
   }
 }
 
 export function f32_paired_euclid_fwd(x: usize, y: usize, out: usize, n: i32, d: i32): void {
   for (let i = 0; i < n; i++) {
     const o = (<usize>i * d) << 2;
-    store<f32>(out + (<usize>i << 2), sqrt<f32>(sqDiff(x + o, y + o, d)));
+    store<f32>(out + (<usize>i << 2), l2Diff(x + o, y + o, d, true));
   }
 }
 
@@ -384,7 +460,7 @@ export function f32_paired_bwd(kind: i32, a: usize, b: usize, g: usize, dist: us
       continue;
     }
     if (kind == PairedKind.lp) {
-      if (r > 0) lpRowGrad(ai, bi, gi, d, p, w / Mathf.pow(r, p - 1));
+      if (r > 0) lpRowGrad(ai, bi, gi, d, p, w, r);
       continue;
     }
     const s: f32 = kind == PairedKind.sqeuclidean ? 2 * w : kind == PairedKind.euclidean ? (r > 0 ? w / r : 0) : w;
@@ -453,31 +529,37 @@ export function f32_dist_sqrt_bwd(out: usize, g: usize, gx: usize, n: i32, accum
 
 // ---- Lp normalisation (F.normalize(x, p), eps 1e-12) for p ≠ 2 ----
 
-// y = x / max(‖x‖_p, eps); norms[i] = max(‖x_i‖_p, eps) kept for backward.
+// y = x / max(‖x‖_p, eps); norms[i] = max(‖x_i‖_p, eps) kept for backward. The norm is
+// taken as t·‖x / t‖_p with t = max |x| (no power overflows or underflows).
 export function f32_lpnormalize_fwd(x: usize, y: usize, norms: usize, n: i32, d: i32, p: f32, eps: f32): void {
+  const zeros = memory.data(16); // ‖x‖_p = lpDiff(x, 0): b read with stride 0 from one zero
   for (let i = 0; i < n; i++) {
     const r = x + ((<usize>i * d) << 2);
-    let s: f32 = 0;
-    for (let q = 0; q < d; q++) s += Mathf.pow(abs<f32>(load<f32>(r + (<usize>q << 2))), p);
-    const nrm = max<f32>(Mathf.pow(s, 1 / p), eps);
+    const nrm = max<f32>(lpDiff(r, zeros, d, p, 0), eps);
     store<f32>(norms + (<usize>i << 2), nrm);
     const yr = y + ((<usize>i * d) << 2);
     for (let q = 0; q < d; q++) store<f32>(yr + (<usize>q << 2), load<f32>(r + (<usize>q << 2)) / nrm);
   }
 }
 
-// gx (+)= g / r − (g·x / r²) · sign(x)|x|^(p−1) / r^(p−1) where r = ‖x‖_p > eps; g / eps where
+// gx (+)= g / r − (g·x / r²) · sign(x)(|x| / r)^(p−1) where r = ‖x‖_p > eps; g / eps where
 // the norm was clamped (the map is then linear, as in F.normalize).
 export function f32_lpnormalize_bwd(x: usize, g: usize, norms: usize, gx: usize, n: i32, d: i32, p: f32, eps: f32, accumulate: i32): void {
   for (let i = 0; i < n; i++) {
     const o = (<usize>i * d) << 2;
     const xr = x + o, gr = g + o, out = gx + o;
     const r = load<f32>(norms + (<usize>i << 2));
-    const c: f32 = r > eps ? dot(gr, xr, d) / (r * r * Mathf.pow(r, p - 1)) : 0;
+    // with x̂ = x / r: gx = g / r − (g·x̂ / r) · sign(x)|x̂|^(p−1), every factor in range
+    let c: f32 = 0;
+    if (r > eps) {
+      for (let q = 0; q < d; q++) c += load<f32>(gr + (<usize>q << 2)) * (load<f32>(xr + (<usize>q << 2)) / r);
+      c /= r;
+    }
     for (let q = 0; q < d; q++) {
       const oq = <usize>q << 2;
       const v = load<f32>(xr + oq);
-      let t = load<f32>(gr + oq) / r - c * ssign(v) * Mathf.pow(abs<f32>(v), p - 1);
+      let t = load<f32>(gr + oq) / r;
+      if (c != 0) t -= c * ssign(v) * Mathf.pow(abs<f32>(v) / r, p - 1);
       if (accumulate) t += load<f32>(out + oq);
       store<f32>(out + oq, t);
     }

@@ -72,6 +72,17 @@ export function f32_l2norm_rows(x: usize, out: usize, n: i32, d: i32): void {
       const v = load<f32>(row + (<usize>j << 2));
       s += v * v;
     }
+    // Out of range the float32 sum of squares overflowed or lost subnormal terms (|x| beyond
+    // about 1e19 or below 1e-19): redo the row in float64, where every square is exact.
+    if (!(s >= 7.888609052210118e-31 && s <= 3.4028234663852886e38)) {
+      let s64: f64 = 0;
+      for (let k = 0; k < d; k++) {
+        const v = <f64>load<f32>(row + (<usize>k << 2));
+        s64 += v * v;
+      }
+      store<f32>(out + (<usize>i << 2), <f32>Math.sqrt(s64));
+      continue;
+    }
     store<f32>(out + (<usize>i << 2), sqrt<f32>(s));
   }
 }

@@ -3,6 +3,7 @@ import { f32, getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { Rng } from '../random';
+import { checkOptions } from '../options';
 import { resolveMetric, type Metric } from './metric';
 import { check2d, checkFinite } from './validate';
 
@@ -49,7 +50,8 @@ export interface CheckMetricAxiomsOptions {
  */
 export function checkMetricAxioms(distance: Metric, samples: Tensor, options: CheckMetricAxiomsOptions = {}): MetricAxiomsReport {
   const fn = 'checkMetricAxioms';
-  const { tol = 1e-6, maxTriples = 1_000_000, seed = 0 } = options;
+  const spec = { tol: 'number', maxTriples: 'integer', seed: 'integer' } as const;
+  const { tol = 1e-6, maxTriples = 1_000_000, seed = 0 } = checkOptions<CheckMetricAxiomsOptions>(fn, options, spec);
   const dist = resolveMetric(fn, distance);
   if (dist.isInverted) {
     throw new Error(`${fn}: ${dist.name} is a similarity (isInverted: larger means closer), not a distance; check 'cosine' (1 − cos) or a distance object instead`);

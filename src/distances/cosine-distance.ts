@@ -2,11 +2,13 @@
 // a similarity. Not a metric: it breaks the triangle inequality.
 import { Tensor } from '../autograd/tensor';
 import { affine, cdistDot, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 
 export class CosineDistance extends BaseDistance {
 
-  constructor({ power = 1 }: { power?: number } = {}) {
+  constructor(options: { power?: number } = {}) {
+    const { power = 1 } = checkOptions<{ power?: number }>('CosineDistance', options, { power: 'number' });
     super('CosineDistance', false, true, power);
   }
 

@@ -2,6 +2,7 @@
 // (F.normalize, eps 1e-12: a zero vector has similarity 0 to everything). A similarity.
 import { Tensor } from '../autograd/tensor';
 import { cdistDot, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 
 export interface CosineSimilarityOptions {
@@ -10,8 +11,10 @@ export interface CosineSimilarityOptions {
 
 export class CosineSimilarity extends BaseDistance {
 
-  constructor({ power = 1, ...rest }: CosineSimilarityOptions & { normalizeEmbeddings?: boolean } = {}) {
-    if (rest.normalizeEmbeddings === false) {
+  constructor(options: CosineSimilarityOptions & { normalizeEmbeddings?: boolean } = {}) {
+    const spec = { power: 'number', normalizeEmbeddings: 'boolean' } as const;
+    const { power = 1, normalizeEmbeddings } = checkOptions<typeof options>('CosineSimilarity', options, spec);
+    if (normalizeEmbeddings === false) {
       throw new Error('CosineSimilarity: normalizeEmbeddings must be true (use DotProductSimilarity({ normalizeEmbeddings: false }) for raw dot products)');
     }
     super('CosineSimilarity', true, true, power);

@@ -3,6 +3,7 @@
 // similarity); pass normalizeEmbeddings: false for the raw dot product.
 import { Tensor } from '../autograd/tensor';
 import { cdistDot, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 
 export interface DotProductSimilarityOptions {
@@ -12,8 +13,14 @@ export interface DotProductSimilarityOptions {
 
 export class DotProductSimilarity extends BaseDistance {
 
-  constructor({ normalizeEmbeddings = true, power = 1 }: DotProductSimilarityOptions = {}) {
+  constructor(options: DotProductSimilarityOptions = {}) {
+    const spec = { normalizeEmbeddings: 'boolean', power: 'number' } as const;
+    const { normalizeEmbeddings = true, power = 1 } = checkOptions<DotProductSimilarityOptions>('DotProductSimilarity', options, spec);
     super('DotProductSimilarity', true, normalizeEmbeddings, power);
+  }
+
+  protected degree(): number {
+    return 2;
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {

@@ -3,9 +3,10 @@
 // positive semi-definite by construction. Plugs into every loss like any other distance.
 import { f32, getEngine } from '../wasm/instance';
 import { zeros } from '../autograd/create';
-import { Tensor, fmtShape, keep } from '../autograd/tensor';
+import { Tensor, composite, fmtShape, keep } from '../autograd/tensor';
 import { linear, matmul, transpose } from '../ops/gemm';
 import { cdistL2, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 import { checkFinite, describe } from './validate';
 
@@ -26,7 +27,9 @@ export class LearnedMahalanobis extends BaseDistance {
    */
   readonly L: Tensor;
 
-  constructor(dim: number, { rank = dim, squared = true }: LearnedMahalanobisOptions = {}) {
+  constructor(dim: number, options: LearnedMahalanobisOptions = {}) {
+    const spec = { rank: 'integer', squared: 'boolean' } as const;
+    const { rank = dim, squared = true } = checkOptions<LearnedMahalanobisOptions>('LearnedMahalanobis', options, spec);
     if (!Number.isInteger(dim) || dim < 1) throw new Error(`LearnedMahalanobis: dim must be a positive integer, got ${dim}`);
     if (!Number.isInteger(rank) || rank < 1 || rank > dim) throw new Error(`LearnedMahalanobis: rank must be an integer in [1, ${dim}], got ${rank}`);
     super('LearnedMahalanobis', false, false, 1);
@@ -41,7 +44,7 @@ export class LearnedMahalanobis extends BaseDistance {
 
   /** M = LᵀL [dim, dim] (differentiable in L). */
   get M(): Tensor {
-    return matmul(transpose(this.L), this.L);
+    return composite(() => matmul(transpose(this.L), this.L));
   }
 
   parameters(): Tensor[] {
@@ -68,6 +71,18 @@ export class LearnedMahalanobis extends BaseDistance {
 
   protected checkDim(fn: string, d: number): void {
     if (d !== this.dim) throw new Error(`${fn}: inputs have dimension ${d} but this LearnedMahalanobis has dim ${this.dim}`);
+  }
+
+  protected hasTrainableMatrix(): boolean {
+    return this.L.requiresGrad;
+  }
+
+  protected boundedInRange(): boolean {
+    return false;
+  }
+
+  protected degree(): number {
+    return this.squared ? 2 : 1;
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {

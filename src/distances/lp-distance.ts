@@ -2,6 +2,7 @@
 // embeddings by default.
 import { Tensor } from '../autograd/tensor';
 import { cdistL2, cdistLp, paired } from '../ops/distance';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 
 export interface LpDistanceOptions {
@@ -19,7 +20,9 @@ export interface LpDistanceOptions {
  */
 export class LpDistance extends BaseDistance {
 
-  constructor({ p = 2, power = 1, normalizeEmbeddings = true }: LpDistanceOptions = {}) {
+  constructor(options: LpDistanceOptions = {}) {
+    const spec = { p: 'number', power: 'number', normalizeEmbeddings: 'boolean' } as const;
+    const { p = 2, power = 1, normalizeEmbeddings = true } = checkOptions<LpDistanceOptions>('LpDistance', options, spec);
     if (typeof p !== 'number' || !(p >= 1) || !Number.isFinite(p)) {
       throw new Error(`LpDistance: p must be a finite number >= 1 (a norm), got ${p}`);
     }
@@ -36,6 +39,14 @@ export class LpDistance extends BaseDistance {
 
   protected computePaired(x: Tensor, y: Tensor): Tensor {
     return this.squaredL2 ? paired(x, y, 'sqeuclidean') : paired(x, y, 'lp', this.p);
+  }
+
+  protected degree(): number {
+    return this.squaredL2 ? 2 : 1;
+  }
+
+  protected isSquaredForm(): boolean {
+    return this.squaredL2;
   }
 
   protected withPower(mat: Tensor): Tensor {

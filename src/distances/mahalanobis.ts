@@ -6,6 +6,7 @@ import { Tensor, fmtShape, keep, noGrad } from '../autograd/tensor';
 import { distSqrt } from '../ops/distance';
 import { mahalanobisPaired, mahalanobisPairwise } from '../ops/mahalanobis';
 import { spdInverse } from '../ops/linalg';
+import { checkOptions } from '../options';
 import { BaseDistance } from './base-distance';
 import { check2d, checkFinite, describe } from './validate';
 
@@ -30,7 +31,8 @@ export class Mahalanobis extends BaseDistance {
   readonly squared: boolean;
 
   constructor(options: MahalanobisOptions) {
-    const { M, squared = true } = options ?? ({} as MahalanobisOptions);
+    if (options === undefined) throw new TypeError('Mahalanobis: options { M } are required (M a symmetric Tensor [d, d])');
+    const { M, squared = true } = checkOptions<MahalanobisOptions>('Mahalanobis', options, { M: 'any', squared: 'boolean' });
     if (!(M instanceof Tensor)) throw new TypeError(`Mahalanobis: M must be a Tensor [d, d], got ${describe(M)}`);
     check2d('Mahalanobis', 'M', M);
     const [r, c] = M.shape;
@@ -47,8 +49,9 @@ export class Mahalanobis extends BaseDistance {
    * unbiased covariance (n − 1). X [n, d], n ≥ 2. A singular covariance (collinear or
    * constant features, or n ≤ d) is an error suggesting a ridge.
    */
-  static fromData(X: Tensor, { ridge = 0, squared = true }: FromDataOptions = {}): Mahalanobis {
+  static fromData(X: Tensor, options: FromDataOptions = {}): Mahalanobis {
     const fn = 'Mahalanobis.fromData';
+    const { ridge = 0, squared = true } = checkOptions<FromDataOptions>(fn, options, { ridge: 'number', squared: 'boolean' });
     check2d(fn, 'X', X);
     const [n, d] = X.shape;
     if (n < 2) throw new Error(`${fn}: X is ${fmtShape(X.shape)}: the covariance needs at least 2 rows`);
@@ -77,6 +80,18 @@ export class Mahalanobis extends BaseDistance {
 
   protected checkDim(fn: string, d: number): void {
     if (d !== this.M.shape[0]) throw new Error(`${fn}: inputs have dimension ${d} but M is ${fmtShape(this.M.shape)}`);
+  }
+
+  protected hasTrainableMatrix(): boolean {
+    return this.M.requiresGrad;
+  }
+
+  protected boundedInRange(): boolean {
+    return false;
+  }
+
+  protected degree(): number {
+    return this.squared ? 2 : 1;
   }
 
   protected computePairwise(x: Tensor, y: Tensor): Tensor {

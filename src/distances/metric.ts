@@ -3,6 +3,7 @@ import { BaseDistance } from './base-distance';
 import { CosineDistance } from './cosine-distance';
 import { DotProductSimilarity } from './dot-product-similarity';
 import { LpDistance } from './lp-distance';
+import { checkOptions } from '../options';
 import { describe } from './validate';
 
 export type MetricName = 'euclidean' | 'sqeuclidean' | 'manhattan' | 'cosine' | 'dot';
@@ -17,6 +18,18 @@ const METRIC_NAMES: readonly MetricName[] = ['euclidean', 'sqeuclidean', 'manhat
  */
 export function resolveMetric(fn: string, metric: Metric): BaseDistance {
   if (metric instanceof BaseDistance) return metric;
+  // Named metrics are stateless objects, made once (sl.cdist on small inputs is call-bound).
+  const cached = typeof metric === 'string' ? NAMED.get(metric) : undefined;
+  if (cached) return cached;
+  const d = resolveNamed(fn, metric);
+  d.label = typeof metric === 'string' ? (metric === 'dot' ? 'dot product' : `${metric} distance`) : `L${(metric as { p: number }).p} distance`;
+  if (typeof metric === 'string') NAMED.set(metric, d);
+  return d;
+}
+
+const NAMED = new Map<string, BaseDistance>();
+
+function resolveNamed(fn: string, metric: Exclude<Metric, BaseDistance>): BaseDistance {
   switch (metric) {
     case 'euclidean': return new LpDistance({ p: 2, normalizeEmbeddings: false });
     case 'sqeuclidean': return new LpDistance({ p: 2, power: 2, normalizeEmbeddings: false });
@@ -24,7 +37,8 @@ export function resolveMetric(fn: string, metric: Metric): BaseDistance {
     case 'cosine': return new CosineDistance();
     case 'dot': return new DotProductSimilarity({ normalizeEmbeddings: false });
   }
-  if (metric !== null && typeof metric === 'object' && 'p' in metric) {
+  if (metric !== null && typeof metric === 'object' && Object.getPrototypeOf(metric) === Object.prototype) {
+    checkOptions(fn, metric, { p: 'any' }, 'metric { p }');
     const p = (metric as { p: unknown }).p;
     if (typeof p !== 'number' || !(p >= 1) || !Number.isFinite(p)) throw new Error(`${fn}: metric { p } needs a finite p >= 1, got ${String(p)}`);
     return new LpDistance({ p, normalizeEmbeddings: false });

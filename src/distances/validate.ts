@@ -15,17 +15,19 @@ export function check2d(fn: string, name: string, t: unknown): asserts t is Tens
   if (t.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D [rows, dim], got ${fmtShape(t.shape)}`);
 }
 
-/** Throws naming the first NaN / ±Infinity of t. */
-export function checkFinite(fn: string, name: string, t: Tensor): void {
-  const i = getEngine().k.f32_find_nonfinite(t.ptr, t.size);
-  if (i < 0) return;
+/** Throws naming the first NaN / ±Infinity of t; returns max |t| (0 for an empty t). */
+export function checkFinite(fn: string, name: string, t: Tensor): number {
+  const k = getEngine().k;
+  const mag = k.f32_absmax(t.ptr, t.size);
+  if (Number.isFinite(mag)) return mag;
+  const i = k.f32_find_nonfinite(t.ptr, t.size);
   const v = f32()[(t.ptr >>> 2) + i];
   const at = t.shape.length === 2 ? `[${Math.floor(i / t.shape[1])}, ${i % t.shape[1]}]` : `${i}`;
   throw new Error(`${fn}: ${name} has a non-finite value (${v}) at ${at} of ${fmtShape(t.shape)}`);
 }
 
-/** x [n, d] and y [m, d] (pairwise) or both [n, d] (paired), finite. */
-export function checkPair(fn: string, x: unknown, y: unknown, mode: 'pairwise' | 'paired'): void {
+/** x [n, d] and y [m, d] (pairwise) or both [n, d] (paired), finite; returns max(|x|, |y|). */
+export function checkPair(fn: string, x: unknown, y: unknown, mode: 'pairwise' | 'paired'): number {
   check2d(fn, 'x', x);
   check2d(fn, 'y', y);
   if (x.shape[1] !== y.shape[1]) {
@@ -34,8 +36,8 @@ export function checkPair(fn: string, x: unknown, y: unknown, mode: 'pairwise' |
   if (mode === 'paired' && x.shape[0] !== y.shape[0]) {
     throw new Error(`${fn}: x is ${fmtShape(x.shape)} but y is ${fmtShape(y.shape)}: paired distances need the same number of rows`);
   }
-  checkFinite(fn, 'x', x);
-  if (y !== x) checkFinite(fn, 'y', y);
+  const mx = checkFinite(fn, 'x', x);
+  return y === x ? mx : Math.max(mx, checkFinite(fn, 'y', y));
 }
 
 export function describe(v: unknown): string {

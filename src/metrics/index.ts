@@ -3,3 +3,6 @@ export { retrieval, type RetrievalOptions, type RetrievalResult } from './retrie
 export { knnAccuracy, type KnnOptions } from './knn';
 export { verification, type VerificationResult } from './verification';
 export type { EvalMetric } from './neighbours';
+export {
+  AccuracyCalculator, ACCURACY_METRICS, type AccuracyCalculatorOptions, type AccuracyMetric, type AccuracyResult, type KnnResult,
+} from './accuracy-calculator';

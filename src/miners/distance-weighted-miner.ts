@@ -45,7 +45,7 @@ export class DistanceWeightedMiner extends BaseMiner {
     requireUnitL2(fn, this.distance);
     this.cutoff = o.cutoff ?? 0.5;
     this.nonzeroLossCutoff = o.nonzeroLossCutoff ?? 1.4;
-    this.rng = ownRng(o.seed);
+    this.rng = ownRng('DistanceWeightedMiner', o.seed);
   }
 
   /**

@@ -48,7 +48,7 @@ export class UniformHistogramMiner extends BaseMiner {
     for (const key of ['numBins', 'posPerBin', 'negPerBin'] as const) {
       if (this[key] < 1) throw new Error(`${fn}: ${key} must be an integer ≥ 1, got ${this[key]}`);
     }
-    this.rng = ownRng(o.seed);
+    this.rng = ownRng('UniformHistogramMiner', o.seed);
   }
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {

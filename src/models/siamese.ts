@@ -1,4 +1,4 @@
-import { Tensor, noGrad, tidy } from '../autograd/tensor';
+import { Tensor, composite, noGrad, tidy } from '../autograd/tensor';
 import { Module } from '../nn/module';
 import { EmbeddingModel, type PairedDistance } from './embedding-model';
 
@@ -19,7 +19,8 @@ export class Siamese extends EmbeddingModel {
 
   forward(a: Tensor, b: Tensor): Tensor {
     this.checkSameBatch('Siamese.forward', [['a', a], ['b', b]]);
-    return this.distance.paired(this.embed(a), this.embed(b));
+    // the embeddings are owned by the distances (composite): disposing the result frees them
+    return composite(() => this.distance.paired(this.embed(a), this.embed(b)));
   }
 
   /**

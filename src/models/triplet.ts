@@ -1,4 +1,4 @@
-import { Tensor } from '../autograd/tensor';
+import { Tensor, composite } from '../autograd/tensor';
 import { Module } from '../nn/module';
 import { EmbeddingModel, type PairedDistance } from './embedding-model';
 
@@ -22,7 +22,10 @@ export class Triplet extends EmbeddingModel {
 
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): TripletDistances {
     this.checkSameBatch('Triplet.forward', [['anchor', anchor], ['positive', positive], ['negative', negative]]);
-    const ea = this.embed(anchor);
-    return { dAP: this.distance.paired(ea, this.embed(positive)), dAN: this.distance.paired(ea, this.embed(negative)) };
+    // the embeddings are owned by dAP and dAN together (composite): freed with the last of them
+    return composite(() => {
+      const ea = this.embed(anchor);
+      return { dAP: this.distance.paired(ea, this.embed(positive)), dAN: this.distance.paired(ea, this.embed(negative)) };
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Tensor } from '../autograd/tensor';
+import { Tensor, composite } from '../autograd/tensor';
 import { Module } from './module';
 
 /**
@@ -20,9 +20,12 @@ export class Sequential extends Module {
     return this.layers.length;
   }
 
+  /** The layers' outputs between the first and the last are owned by the result (composite). */
   forward(x: Tensor): Tensor {
-    let y = x;
-    for (const m of this.layers) y = m.forward(y);
-    return y;
+    return composite(() => {
+      let y = x;
+      for (const m of this.layers) y = m.forward(y);
+      return y;
+    });
   }
 }

@@ -5,7 +5,7 @@
 import { getEngine } from '../wasm/instance';
 import { PairedKind } from '../wasm/abi';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, record, untracked, type Shape } from '../autograd/tensor';
+import { Tensor, addGrad, record, untracked, writeOrAdd, type Shape } from '../autograd/tensor';
 import { l2Normalize } from './reduce';
 
 /** Calls fn with an untracked scratch tensor, freed after. */
@@ -142,6 +142,30 @@ export function affine(t: Tensor, a: number, b: number): Tensor {
   return record(out, 'affine', [t], (g) =>
     addGrad(t, (p, acc) => (acc ? k.f32_axpy(a, g.ptr, p, t.size) : k.f32_scale(g.ptr, a, p, t.size))),
   );
+}
+
+/**
+ * t·2^fwdExp (exact), whose backward scales g by 2^bwdExp. A pair of these around a distance
+ * (inputs by 2^-e, result by 2^(k·e) for degree k) keeps every value in range; giving the pair
+ * backward exponents 0 and (k−1)·e instead of −e and k·e applies the same total factor without
+ * an intermediate gradient g·2^(k·e) that would underflow (or overflow) on its own.
+ */
+export function scaleByPow2(t: Tensor, fwdExp: number, bwdExp = fwdExp): Tensor {
+  const out = empty(t.shape);
+  scalePow2Into(t.ptr, out.ptr, t.size, fwdExp);
+  return record(out, 'scaleByPow2', [t], (g) => addGrad(t, (p, acc) => writeOrAdd(p, acc, t.shape, (dst) => scalePow2Into(g.ptr, dst, t.size, bwdExp))));
+}
+
+/** dst = src·2^e in steps a float32 factor holds (|e| up to ~300). */
+function scalePow2Into(src: number, dst: number, n: number, e: number): void {
+  const k = getEngine().k;
+  let from = src;
+  do {
+    const step = Math.max(-120, Math.min(120, e));
+    k.f32_scale(from, 2 ** step, dst, n);
+    from = dst;
+    e -= step;
+  } while (e !== 0);
 }
 
 /** Row-wise x / max(‖x‖_p, eps) along the last axis (F.normalize(x, p, dim=1), eps 1e-12). */

@@ -39,7 +39,7 @@ export class FixedSetOfTriplets extends IndexSampler {
     if (byLabel.length < 2) throw new Error(`${fn}: labels hold ${byLabel.length} distinct label(s); a triplet needs two`);
     super();
     this.numTriplets = num;
-    this.rng = ownRng(o.seed);
+    this.rng = ownRng('FixedSetOfTriplets', o.seed);
     const rng = this.rng;
     const t = new Int32Array(num * 3);
     for (let i = 0; i < num; i++) {

@@ -76,7 +76,7 @@ export class HierarchicalSampler implements Iterable<Int32Array> {
     this.superClassesPerBatch = k;
     this.subBatchLen = subBatchLen;
     this.superTuples = combinations(Int32Array.from([...this.bySuper.keys()].sort((a, b) => a - b)), k);
-    this.rng = ownRng(o.seed);
+    this.rng = ownRng('HierarchicalSampler', o.seed);
   }
 
   /** Number of batches per pass. */

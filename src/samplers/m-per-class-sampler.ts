@@ -68,7 +68,7 @@ export class MPerClassSampler extends IndexSampler {
     this.length = listSize;
     this.labels = Int32Array.from(byLabel.keys());
     this.byLabel = [...byLabel.values()];
-    this.rng = ownRng(o.seed);
+    this.rng = ownRng('MPerClassSampler', o.seed);
   }
 
   /** Passes of the epoch: length / (batchSize or m · classes), at least 1. */

@@ -77,7 +77,7 @@ export class TuplesToWeightsSampler extends IndexSampler {
     this.normalizeEmbeddings = o.normalizeEmbeddings ?? true;
     this.batchSize = checkCount(fn, 'batchSize', o.batchSize ?? 32);
     this.n = n;
-    this.rng = ownRng(o.seed);
+    this.rng = ownRng('TuplesToWeightsSampler', o.seed);
   }
 
   get length(): number {

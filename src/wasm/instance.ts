@@ -3,7 +3,7 @@
 // process; init() is idempotent.
 import type { Kernels } from './abi';
 import { Allocator } from './memory';
-import { baselineWasmBase64, relaxedWasmBase64, threadsWasmBase64 } from './kernels.generated';
+import { baselineWasmBase64, relaxedWasmBase64 } from './kernels.generated';
 import { threadedKernels } from './parallel';
 import { startPool, threadsUnavailable } from './threads';
 import { checkOptions as checkOptionsOf } from '../options';
@@ -171,6 +171,8 @@ async function instantiateThreaded(threads: number): Promise<Engine> {
   const missing = threadsUnavailable();
   if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
   const { memory, maximum } = sharedMemory();
+  // a chunk of its own in the bundle: only init({ threads }) downloads and decodes it
+  const { threadsWasmBase64 } = await import('./threads-kernels.generated');
   const module = await WebAssembly.compile(decodeBase64(threadsWasmBase64) as BufferSource);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = { ...(instance.exports as unknown as Kernels), memory };

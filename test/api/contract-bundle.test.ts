@@ -52,8 +52,8 @@ test('layer, model, distance and loss errors name their class in the minified bu
   assert.match(thrown(() => new sl.nn.BatchNorm2d(0)), /^BatchNorm2d: numFeatures must be a positive integer/);
   assert.match(thrown(() => new sl.nn.Sequential({} as any)), /^Sequential: child '0' is not an sl\.nn\.Module/);
   assert.match(thrown(() => new sl.models.Siamese({} as any, new sl.distances.LpDistance())), /^Siamese: embedder/);
-  assert.match(thrown(() => new sl.distances.LpDistance({ power: NaN })), /^LpDistance: power must be a finite number/);
-  assert.match(thrown(() => new sl.distances.CosineSimilarity({ power: Infinity })), /^CosineSimilarity: power must be a finite number/);
+  assert.match(thrown(() => new sl.distances.LpDistance({ power: NaN })), /^LpDistance: option power must be a finite number/);
+  assert.match(thrown(() => new sl.distances.CosineSimilarity({ power: Infinity })), /^CosineSimilarity: option power must be a finite number/);
   assert.match(thrown(() => new sl.distances.Mahalanobis({ M: sl.zeros([2, 2]) }).pairwise(sl.zeros([1, 3]))), /^Mahalanobis\.pairwise: inputs have dimension 3/);
   assert.match(thrown(() => new sl.losses.ContrastiveLoss().forward(sl.zeros([2, 2]), [0, NaN])), /^ContrastiveLoss\.forward: labels\[1\] is NaN/);
   assert.match(thrown(() => new sl.miners.BatchHardMiner().mine(sl.zeros([2, 2]), [0])), /^BatchHardMiner\.mine: labels has 1 entries/);

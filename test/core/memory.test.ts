@@ -154,7 +154,7 @@ test('composite(): intermediates are owned by the result, freed with its last te
   assert.ok(live() > before + 64 * 2, 'intermediates alive while the result is');
   y.backward();
   // d/dx mean((2x+1)^2) = (2x+1)·2·2/4 = 2x+1
-  assertClose(x.grad!.data(), [3, 5, 7, 9], 1e-6);
+  assertClose(x.grad!.data(), [3, 5, 7, 9], { atol: 1e-6 }, 'grad of mean((2x+1)^2)');
   y.dispose();
   x.grad!.dispose(); x.grad = null;
   x.dispose();
@@ -172,7 +172,7 @@ test('composite(): intermediates are owned by the result, freed with its last te
   const base2 = live();
   const kept = sl.tidy(() => composite(() => w.mul(w).add(w).sum()));
   kept.backward();
-  assertClose(w.grad!.data(), [3, 5], 1e-6);
+  assertClose(w.grad!.data(), [3, 5], { atol: 1e-6 }, 'grad of sum(w^2 + w)');
   kept.dispose();
   w.grad!.dispose(); w.grad = null;
   assert.is(live(), base2);

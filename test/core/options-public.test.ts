@@ -49,7 +49,7 @@ test('options of the wrong kind name the option and the value', () => {
   assert.throws(() => new sl.nn.Linear(2, 3, { bias: 'no' } as any), /^Linear: option bias must be true or false, got "no"/);
   assert.throws(() => new sl.nn.L2Normalize(-1), /^L2Normalize: eps must be a finite number > 0 \(it normalises the last dimension; there is no dim argument\), got -1/);
   assert.throws(() => new sl.optim.SGD([p], 0.1 as any), /^SGD: options must be an object of named options, got number 0\.1/);
-  assert.throws(() => new sl.optim.SGD([p]), /^SGD: options \{ lr \} are required/);
+  assert.throws(() => new (sl.optim.SGD as any)([p]), /^SGD: options \{ lr \} are required/);
   assert.throws(() => sl.tensor([1], { requiresGrad: 1 } as any), /^tensor: option requiresGrad must be true or false, got number 1/);
   q.dispose();
   p.dispose();

@@ -90,7 +90,7 @@ test('gradcheck through normalisation and power', () => {
 test('errors name the distance object', () => {
   assert.throws(() => new LpDistance().pairwise(X, sl.randn([2, 3], { seed: 1 })), /LpDistance.pairwise: x is \[7, 17\] but y is \[2, 3\]/);
   assert.throws(() => new CosineSimilarity().paired(X, Y), /CosineSimilarity.paired: x is \[7, 17\] but y is \[5, 17\]/);
-  assert.throws(() => new LpDistance({ power: NaN }), /LpDistance: power must be a finite number/);
+  assert.throws(() => new LpDistance({ power: NaN }), /LpDistance: option power must be a finite number/);
 });
 
 test.run();

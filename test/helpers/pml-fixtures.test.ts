@@ -21,6 +21,7 @@ const CLASSES: Record<string, string[]> = {
   losses_weighted: ['ArcFaceLoss', 'CosFaceLoss', 'SphereFaceLoss', 'LargeMarginSoftmaxLoss', 'SubCenterArcFaceLoss',
     'NormalizedSoftmaxLoss', 'ProxyAnchorLoss', 'ProxyNCALoss', 'SoftTripleLoss', 'P2SGradLoss'],
   accuracy: ['AccuracyCalculator'],
+  inference: ['InferenceModel', 'MatchFinder'],
   samplers: ['MPerClassSampler', 'HierarchicalSampler', 'FixedSetOfTriplets', 'TuplesToWeightsSampler'],
 };
 

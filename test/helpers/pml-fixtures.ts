@@ -152,6 +152,37 @@ export interface AccuracyCase extends CaseBase {
   };
 }
 
+export interface LinearState {
+  weight: Matrix;
+  bias: number[];
+}
+
+export interface InferenceCase extends CaseBase {
+  kind: 'inference';
+  /** InferenceModel: its trunk and embedder, torch.nn.Linear layers. */
+  state?: { trunk: LinearState; embedder?: LinearState };
+  inputs: {
+    /** InferenceModel: trainKnn, then addToKnn (null: none), then getNearestNeighbors(query, k). */
+    train?: Matrix;
+    add?: Matrix | null;
+    k?: number;
+    query: Matrix;
+    ref: Matrix;
+    /** isMatch(x, y), row by row. */
+    x: Matrix;
+    y: Matrix;
+  };
+  expected: {
+    distances?: Matrix;
+    indices?: Matrix;
+    /** getMatches(query, ref) / getMatchingPairs(query, ref): [nq, nr]. */
+    matches: boolean[][];
+    /** The same with ref omitted: [nq, nq]. */
+    selfMatches: boolean[][];
+    isMatch: boolean[];
+  };
+}
+
 /** Draw-independent facts about a PML sampler (see gen_samplers.py); labels flat, or rows for HierarchicalSampler. */
 export interface SamplerCase extends CaseBase {
   kind: 'sampler';
@@ -175,7 +206,7 @@ export interface SamplerCase extends CaseBase {
   };
 }
 
-export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase | SamplerCase;
+export type PmlCase = LossCase | LossSequenceCase | MinerCase | ReducerCase | RegularizerCase | DistanceCase | BatchedDistanceCase | AccuracyCase | InferenceCase | SamplerCase;
 export type PmlKind = PmlCase['kind'];
 
 export interface PmlFixture {
@@ -207,6 +238,8 @@ const REQUIRED: Record<PmlKind, [string, (v: unknown) => boolean][]> = {
   sampler: [['inputs.labels', isArr], ['expected', (e) => isObj(e) && ('length' in (e as object) || 'error' in (e as object))]],
   accuracy: [['inputs', (i) => i === null || (isMat((i as any).query) && isArr((i as any).queryLabels))],
     ['expected', (e) => isObj(e) && ('metrics' in (e as object) || 'error' in (e as object))]],
+  inference: [['inputs.query', isMat], ['inputs.ref', isMat], ['inputs.x', isMat], ['inputs.y', isMat],
+    ['expected.matches', isArr], ['expected.selfMatches', isArr], ['expected.isMatch', isArr]],
 };
 
 function at(obj: unknown, path: string): unknown {

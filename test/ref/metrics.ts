@@ -81,3 +81,42 @@ export function accuracyAt(dist: ArrayLike<number>, same: ArrayLike<number>, t: 
   for (let i = 0; i < dist.length; i++) ok += (dist[i] <= t ? 1 : 0) === (same[i] ? 1 : 0) ? 1 : 0;
   return ok / dist.length;
 }
+
+/**
+ * pytorch-metric-learning's AccuracyCalculator k-NN metrics by full sorts: queries [nq, d]
+ * against references [nr, d] (squared Euclidean), the query's own row skipped when the
+ * references start with the queries; k neighbours (null: all). Queries whose label has no
+ * other match are left out; perClass / avgOfAvgs group by query label, ascending.
+ */
+export function accuracyCalculatorRef(
+  q: ArrayLike<number>, ql: ArrayLike<number>, r: ArrayLike<number>, rl: ArrayLike<number>, nq: number, nr: number, d: number,
+  refIncludesQuery: boolean, k: number | null, mode: 'mean' | 'avgOfAvgs' | 'perClass',
+): Record<string, number | number[]> {
+  const rows: { label: number; v: Record<string, number> }[] = [];
+  for (let i = 0; i < nq; i++) {
+    let R = 0;
+    for (let j = 0; j < nr; j++) if (rl[j] === ql[i] && !(refIncludesQuery && j === i)) R++;
+    if (R === 0) continue;
+    const order = ranked(r, q, i, nr, d, 'sqeuclidean', refIncludesQuery ? i : -1);
+    const rel = order.slice(0, k ?? order.length).map((j) => (rl[j] === ql[i] ? 1 : 0));
+    let c = 0, apR = 0, ap = 0, rp = 0;
+    rel.forEach((x, t) => {
+      c += x;
+      if (x) ap += c / (t + 1);
+      if (t < R) { rp += x; if (x) apR += c / (t + 1); }
+    });
+    const first = rel.indexOf(1);
+    rows.push({ label: ql[i], v: {
+      precisionAt1: rel[0], rPrecision: rp / Math.min(R, rel.length), meanAveragePrecisionAtR: apR / R,
+      meanAveragePrecision: ap / R, meanReciprocalRank: first < 0 ? 0 : 1 / (first + 1),
+    } });
+  }
+  const out: Record<string, number | number[]> = {};
+  const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const labels = [...new Set(rows.map((x) => x.label))].sort((a, b) => a - b);
+  for (const m of ['meanAveragePrecision', 'meanAveragePrecisionAtR', 'meanReciprocalRank', 'precisionAt1', 'rPrecision']) {
+    const per = labels.map((l) => avg(rows.filter((x) => x.label === l).map((x) => x.v[m])));
+    out[m] = mode === 'perClass' ? per : mode === 'avgOfAvgs' ? avg(per) : avg(rows.map((x) => x.v[m]));
+  }
+  return out;
+}

@@ -4,12 +4,13 @@
 // Everything it needs comes from devDependencies, except Chromium, which it installs with
 // apt-get when /usr/bin/chromium is missing (CI runs as root on a fresh machine).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { packAndInstall, sh } from './package.mjs';
 import * as rt from './runtimes.mjs';
 import { compareNumbers } from './compare.mjs';
 import { bundleLikeWrangler } from './bundle-worker.mjs';
+import { TEST_WORKLOADS, benchPage, trainingPage, withPages } from './pages.mjs';
 
 const WORK = resolve('.runtimes');
 const RTOL = 1e-4; // relaxed fused multiply-add vs separate rounding, after a few SGD steps
@@ -161,6 +162,33 @@ async function expectInitError(name, flags, pattern) {
 }
 await expectInitError('no wasm SIMD: init() gives the clear error', ['--import', './no-simd.mjs'], /not WebAssembly SIMD/);
 await expectInitError('no WebAssembly (node --jitless): init() gives the clear error', ['--jitless'], /has no WebAssembly/);
+
+// The browser pages of examples/browser/ (npm run demo), served cross-origin isolated: the
+// training page must train (loss down, held-out P@1 above raw pixels) and answer a click with
+// 8 neighbours; a quick bench page run must give every row a number. Screenshots go to
+// .runtimes/screenshots/ (docs/ holds the README's, from `node test/runtimes/pages.mjs --docs`).
+{
+  const shots = resolve(WORK, 'screenshots');
+  await attempt('training page and bench page', async () => {
+    ensureChromium();
+    mkdirSync(shots, { recursive: true });
+    await withPages(async (browser, base) => {
+      await attempt('training page', async () => {
+        const t = await trainingPage(browser, base, { screenshot: resolve(shots, 'train-page.png') });
+        const last = t.epochs.at(-1);
+        check('training page', t.problems.length === 0, t.problems.join('; ') ||
+          `${t.steps} steps, ${t.build}, ${t.stepsPerSecond.toFixed(1)} steps/s; loss ${t.loss.map((f) => `${f.name} ${f.first.toFixed(3)} → ${f.last.toFixed(3)}`).join(', ')}; ` +
+          `held-out P@1 ${last.p1.toFixed(3)} after epoch ${last.epoch} vs raw pixels ${t.raw.p1.toFixed(3)}; ${t.neighbours.count} neighbours of a ${t.neighbours.query.replace('query: ', '')}; ${t.seconds.toFixed(1)} s`);
+      });
+      await attempt('bench page', async () => {
+        const b = await benchPage(browser, base, { only: TEST_WORKLOADS, screenshot: resolve(shots, 'bench-page.png') });
+        const ratios = b.ratios.map((r) => r.ratio).sort((x, y) => x - y);
+        check('bench page', b.problems.length === 0, b.problems.join('; ') ||
+          `quick, ${TEST_WORKLOADS.join(', ')}: ${b.rows} rows, all with a number; tfjs-wasm/simlearn ratios ${ratios[0].toFixed(2)}–${ratios.at(-1).toFixed(2)}; ${b.seconds.toFixed(1)} s`);
+      });
+    });
+  });
+}
 
 function ensureChromium() {
   if (existsSync(rt.CHROMIUM)) return;

@@ -174,15 +174,20 @@ function serveApp(app, browserEntry) {
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Headless Chromium (Debian's), driven by playwright-core, loading page.html from 127.0.0.1. */
-export async function chromium(app, browserEntry) {
+/** Headless Chromium (Debian's) under playwright-core; the caller closes it. */
+export async function launchChromium() {
   const { chromium: launcher } = await import('playwright-core');
-  const server = await serveApp(app, browserEntry);
-  const browser = await launcher.launch({
+  return launcher.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
     timeout: TIMEOUT_MS,
   });
+}
+
+/** Headless Chromium loading page.html from 127.0.0.1. */
+export async function chromium(app, browserEntry) {
+  const server = await serveApp(app, browserEntry);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
