@@ -2,7 +2,7 @@
 # thread, for bench/losses-pml.ts (which runs this beside simlearn's same losses and prints the
 # ratio). Usage:
 #   PML_SRC=/tmp/pml/src /usr/bin/python3 bench/pml_losses.py <loss> <n> <d> <classes> <reps> '<kwargs json>' [data.f32]
-# Prints one JSON line {"loss", "medianMs", "reps", "value"}. Inputs: the n·d float32 values of
+# reps 0 times the first call alone. Prints one JSON line {"loss", "medianMs", "reps", "value"}. Inputs: the n·d float32 values of
 # data.f32 (the ones simlearn uses, so both values can be compared), else uniform(-1, 1) from a
 # fixed seed; labels i % classes.
 import json
@@ -33,11 +33,13 @@ def step():
     return value.item()
 
 
-value = step()  # warm-up
-times = []
+# reps 0: time one step, no warm-up (PML's O(pairs²) losses take minutes per step at n 256)
+t0 = time.perf_counter()
+value = step()
+times = [(time.perf_counter() - t0) * 1e3] if reps == 0 else []
 for _ in range(reps):
     t0 = time.perf_counter()
     step()
     times.append((time.perf_counter() - t0) * 1e3)
 times.sort()
-print(json.dumps({"loss": name, "medianMs": times[len(times) // 2], "reps": reps, "value": value}))
+print(json.dumps({"loss": name, "medianMs": times[len(times) // 2], "reps": max(reps, 1), "value": value}))

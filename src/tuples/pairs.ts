@@ -22,7 +22,27 @@ export function getAllPairsIndices(labels: Int32Array, refLabels: Int32Array | n
 
 /** Every triplet (a, p, n): p shares a's label (p ≠ a for the batch itself), n does not; a-p-n order (lmu.get_all_triplets_indices). */
 export function getAllTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
-  return allTripletsIndices(labels, refLabels);
+  const ref = refLabels ?? labels;
+  const self = refLabels === null;
+  // per label, how many references share it: anchor i has (same − self) positives and (m − same) negatives
+  const same = new Map<number, number>();
+  for (const l of ref) same.set(l, (same.get(l) ?? 0) + 1);
+  let total = 0;
+  for (const l of labels) {
+    const s = same.get(l) ?? 0;
+    total += Math.max(0, s - (self ? 1 : 0)) * (ref.length - s);
+  }
+  const A = new Int32Array(total), P = new Int32Array(total), N = new Int32Array(total);
+  let t = 0;
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = 0; j < ref.length; j++) {
+      if (ref[j] !== labels[i] || (self && i === j)) continue;
+      for (let k = 0; k < ref.length; k++) {
+        if (ref[k] !== labels[i]) (A[t] = i, P[t] = j, N[t++] = k);
+      }
+    }
+  }
+  return [A, P, N];
 }
 
 /** Pairs from tuples: [a1, p, a2, n] as is, triplets as (a, p) and (a, n), none: every pair (lmu.convert_to_pairs). */
@@ -108,6 +128,7 @@ export function getAnchors(tuples: readonly Int32Array[]): Int32Array[] {
 
 /** One positive pair per label, the first in anchor-label order (lmu.convert_to_pos_pairs_with_unique_labels). */
 export function convertToPosPairsWithUniqueLabels(tuples: readonly Int32Array[] | null, labels: Int32Array): [Int32Array, Int32Array] {
+  if (tuples === null) return firstPosPairPerLabel(labels);
   const [a, p] = convertToPairs(tuples, labels);
   const firstOf = new Map<number, number>();
   a.forEach((ai, k) => {
@@ -115,6 +136,18 @@ export function convertToPosPairsWithUniqueLabels(tuples: readonly Int32Array[] 
   });
   const order = [...firstOf.keys()].sort((x, y) => x - y).map((l) => firstOf.get(l)!);
   return [Int32Array.from(order, (k) => a[k]), Int32Array.from(order, (k) => p[k])];
+}
+
+// Without tuples the first positive pair of a label in row-major order is (its first
+// occurrence, its second): found directly instead of listing every pair of the batch.
+function firstPosPairPerLabel(labels: Int32Array): [Int32Array, Int32Array] {
+  const first = new Map<number, number>(), second = new Map<number, number>();
+  labels.forEach((l, i) => {
+    if (!first.has(l)) first.set(l, i);
+    else if (!second.has(l)) second.set(l, i);
+  });
+  const order = [...second.keys()].sort((x, y) => x - y);
+  return [Int32Array.from(order, (l) => first.get(l)!), Int32Array.from(order, (l) => second.get(l)!)];
 }
 
 function requireLabels(fn: string, labels: Int32Array | null): Int32Array {

@@ -66,6 +66,30 @@ test('convertToWeights: counts over the largest count, ones without tuples; conv
   assert.equal(cols(convertToPosPairsWithUniqueLabels(null, labels)), [[1, 0], [3, 2]]);
 });
 
+test('convertToPosPairsWithUniqueLabels without tuples = the first pair per label among all pairs (odd sizes, singleton and absent classes)', () => {
+  for (const [n, classes, seed] of [[1, 1, 1], [5, 3, 2], [17, 4, 3], [33, 9, 4]]) {
+    const rng = new Rng(seed);
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng.uniform() * classes) * 3 - 2);
+    const all = getAllPairsIndices(labels);
+    assert.equal(cols(convertToPosPairsWithUniqueLabels(null, labels)), cols(convertToPosPairsWithUniqueLabels(all, labels)), `n ${n}`);
+  }
+});
+
+test('getAllTripletsIndices sizes its columns exactly (counted before writing), with and without a reference set', () => {
+  const labels = Int32Array.of(0, 1, 0, 2, 1, 0, 3), ref = Int32Array.of(1, 0, 0, 4, 1);
+  // class 0: 3 anchors × 2 positives × 4 negatives; class 1: 2 × 1 × 5; singletons none
+  const t = getAllTripletsIndices(labels);
+  assert.ok(t.every((c) => c.length === 3 * 2 * 4 + 2 * 1 * 5), `${t[0].length}`);
+  const r = getAllTripletsIndices(labels, ref);
+  let want = 0;
+  for (const l of labels) {
+    const s = ref.filter((x) => x === l).length;
+    want += s * (ref.length - s);
+  }
+  assert.is(r[0].length, want);
+  assert.ok(r[1].every((j, k) => ref[j] === labels[r[0][k]]) && r[2].every((j, k) => ref[j] !== labels[r[0][k]]));
+});
+
 test('miners do not import from src/losses', async () => {
   const { readFileSync, readdirSync } = await import('node:fs');
   for (const f of readdirSync(new URL('../../src/miners/', import.meta.url))) {
