@@ -55,7 +55,7 @@ export class HDCMiner extends BaseMiner {
       const mat = x.mat.data();
       if (!this.wasSetExternally) this.pairs = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
       const [a1, p, a2, n] = this.pairs!;
-      checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m);
+      if (this.wasSetExternally) checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m);
       const inv = this.distance.isInverted;
       // positives: the largest distances are the hardest; negatives: the smallest
       const [ka1, kp] = this.hardest(mat, x.m, a1, p, !inv);
@@ -65,12 +65,42 @@ export class HDCMiner extends BaseMiner {
     });
   }
 
-  /** The ⌈f·count⌉ pairs with the largest (or smallest) matrix values, as torch.topk. */
+  /**
+   * The ⌈f·count⌉ pairs with the largest (or smallest) matrix values, as torch.topk: the k-th
+   * value by selection (O(count)), then everything beyond it and, in pair order, the ties at it.
+   */
   private hardest(mat: Float32Array, m: number, rows: Int32Array, cols: Int32Array, largest: boolean): [Int32Array, Int32Array] {
     if (rows.length === 0) return [rows, cols];
     const k = Math.ceil(this.filterPercentage * rows.length);
-    const vals = Float64Array.from(rows, (r, t) => mat[r * m + cols[t]]);
-    const order = Array.from(rows.keys()).sort((s, t) => (largest ? vals[t] - vals[s] : vals[s] - vals[t]) || s - t).slice(0, k);
-    return [Int32Array.from(order, (t) => rows[t]), Int32Array.from(order, (t) => cols[t])];
+    const sign = largest ? -1 : 1;
+    const key = Float64Array.from(rows, (r, t) => sign * mat[r * m + cols[t]]);
+    if (k === 0) return [new Int32Array(0), new Int32Array(0)];
+    const kth = kthSmallest(key.slice(), k - 1);
+    const keep: number[] = [];
+    key.forEach((v, t) => v < kth && keep.push(t));
+    for (let t = 0; t < key.length && keep.length < k; t++) if (key[t] === kth) keep.push(t);
+    return [Int32Array.from(keep, (t) => rows[t]), Int32Array.from(keep, (t) => cols[t])];
   }
+}
+
+/** The value of rank `rank` (0-based) in ascending order; reorders `a` (Hoare's quickselect). */
+function kthSmallest(a: Float64Array, rank: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (rank <= j) hi = j;
+    else if (rank >= i) lo = i;
+    else return a[rank];
+  }
+  return a[rank];
 }
