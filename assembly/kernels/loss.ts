@@ -325,6 +325,30 @@ export function f32_positive_mask_scale(x: usize, s: f32, gx: usize, n: i32, acc
 
 // ---- tuples from labels (int32 labels [n]) ----
 
+// Every pair (i, j) of the batch labels [n] against refLabels [m], row-major: same label into
+// (a1, p), different into (a2, nn); self 1 (the batch against itself) skips j == i.
+// counts[0, 1] = P, N. The columns are sized by the caller (P and N counted beforehand).
+export function i32_all_pairs(labels: usize, n: i32, refLabels: usize, m: i32, self: i32, a1: usize, p: usize, a2: usize, nn: usize, counts: usize): void {
+  let np = 0, nq = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i);
+    for (let j = 0; j < m; j++) {
+      if (self && j == i) continue;
+      if (ld_i32(refLabels, j) == li) {
+        store<i32>(a1 + (<usize>np << 2), i);
+        store<i32>(p + (<usize>np << 2), j);
+        np++;
+      } else {
+        store<i32>(a2 + (<usize>nq << 2), i);
+        store<i32>(nn + (<usize>nq << 2), j);
+        nq++;
+      }
+    }
+  }
+  store<i32>(counts, np);
+  store<i32>(counts, nq, 4);
+}
+
 // @ts-ignore: decorator
 @inline function put3(a: usize, p: usize, nn: usize, k: i32, ai: i32, pi: i32, ni: i32): void {
   const o = <usize>k << 2;

@@ -12,7 +12,7 @@ import { BaseReducer } from '../reducers/base-reducer';
 import { DoNothingReducer } from '../reducers/do-nothing-reducer';
 import { zeroLosses, type LossDict } from '../reducers/loss-dict';
 import { MultipleReducers } from '../reducers/multiple-reducers';
-import { checkEmbeddings, checkLabels, checkTargets, checkTuples, sameBatch, type Labels, type Tuples } from '../tuples/batch';
+import { allPairsIndices, allPairsSet, checkEmbeddings, checkLabels, checkTargets, checkTuples, disposePairSet, pairSetOf, sameBatch, type Labels, type PairSet, type Tuples } from '../tuples/batch';
 import { countPositive, stackRows } from '../ops/loss';
 import { checkDistance, type Distance } from '../tuples/checks';
 import { convertToPairs, convertToTriplets, type PairTuples, type TripletTuples } from '../tuples/pairs';
@@ -223,6 +223,27 @@ export abstract class BaseMetricLossFunction {
   protected genericPairIndices(x: LossInputs): PairTuples | null {
     const pairs = this.pairIndices(x);
     return pairs.every((c) => c.length <= 1) ? null : pairs;
+  }
+
+  /**
+   * The pairs as wasm columns for the fused kernels, with `indices()` giving them as
+   * Int32Array columns for the dictionary: computed on demand on the every-pair path (use
+   * lazyIndices), so millions of indices are not copied out unless read. `generic`: null when
+   * every column has at most one entry (GenericPairLoss). The caller disposes `set`.
+   */
+  protected pairSet(x: LossInputs, generic: boolean): { set: PairSet; indices: () => PairTuples } | null {
+    if (x.tuples !== null || x.labels === null || x.refLabels === null) {
+      const pairs = generic ? this.genericPairIndices(x) : this.pairIndices(x);
+      return pairs === null ? null : { set: pairSetOf(pairs), indices: () => pairs };
+    }
+    const [labels, ref] = [x.labels, x.refIsBatch ? null : x.refLabels];
+    const set = allPairsSet(labels, ref);
+    if (generic && set.pos <= 1 && set.neg <= 1) {
+      disposePairSet(set);
+      return null;
+    }
+    let cached: PairTuples | null = null;
+    return { set, indices: () => (cached ??= allPairsIndices(labels, ref)) };
   }
 
   /** Pairs [a1, p, a2, n]: the tuples as pairs, or every pair of the labels (lmu.convert_to_pairs). */

@@ -2,12 +2,13 @@
 // each anchor row in one pass over u8 masks, where the op form (margin, scale, two
 // maskedLogsumexp, add) makes five [n, m] float temporaries; bench/losses.ts (MULTISIM row).
 import { untracked } from '../autograd/tensor';
-import { col, indexPtr, int32From, multiSimilarityLosses } from '../ops/loss';
+import { multiSimilarityLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { checkOptions } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { checkPositive } from '../tuples/checks';
+import { disposePairSet } from '../tuples/batch';
 import { getEngine } from '../wasm/instance';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
 
@@ -44,21 +45,21 @@ export class MultiSimilarityLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairIndices(x);
+    const pairs = this.pairSet(x, true);
     if (pairs === null) return this.zeroLosses();
+    const { set } = pairs;
     const mat = this.distanceMatrix(x);
     const [n, m] = mat.shape;
     const k = getEngine().k;
-    const bufs = pairs.map((c) => int32From(c));
     // u8 masks [n, m] in float32-sized storage
     const posMask = untracked([Math.ceil((n * m) / 4)]);
     const negMask = untracked([Math.ceil((n * m) / 4)]);
     try {
-      k.u8_pair_mask(indexPtr(col(bufs[0])), indexPtr(col(bufs[1])), pairs[0].length, n, m, posMask.ptr);
-      k.u8_pair_mask(indexPtr(col(bufs[2])), indexPtr(col(bufs[3])), pairs[2].length, n, m, negMask.ptr);
+      k.u8_pair_mask(set.cols[0].ptr, set.cols[1].ptr, set.pos, n, m, posMask.ptr);
+      k.u8_pair_mask(set.cols[2].ptr, set.cols[3].ptr, set.neg, n, m, negMask.ptr);
       return { loss: elementEntry(multiSimilarityLosses(mat, posMask, negMask, this.alpha, this.beta, this.base, this.distance.isInverted)) };
     } finally {
-      for (const b of bufs) b.dispose();
+      disposePairSet(set);
       posMask.dispose();
       negMask.dispose();
     }

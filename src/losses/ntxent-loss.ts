@@ -2,11 +2,12 @@
 // negative log-sum-exp once and reuses it for all of the anchor's positive pairs, O(pairs +
 // negatives) with no [pairs, negatives] matrix (PML builds one); bench/losses.ts (NTXENT row).
 import { Tensor, untracked } from '../autograd/tensor';
-import { col, indexPtr, int32From, ntxentLosses } from '../ops/loss';
+import { col, ntxentLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { checkOptions } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
-import type { LossDict } from '../reducers/loss-dict';
+import { lazyIndices, type LossDict } from '../reducers/loss-dict';
+import { disposePairSet } from '../tuples/batch';
 import { checkPositive } from '../tuples/checks';
 import { getEngine } from '../wasm/instance';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
@@ -37,21 +38,21 @@ export class NTXentLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairIndices(x);
-    if (pairs === null || pairs[0].length === 0 || pairs[2].length === 0) return this.zeroLosses();
-    const [a1, p, a2, n] = pairs;
-    const mat = this.distanceMatrix(x);
-    const rows = mat.shape[0];
-    const bufs = [a1, p, a2, n].map((c) => int32From(c));
-    const negStart = untracked([rows + 1]);
-    const negCols = untracked([a2.length]);
+    const pairs = this.pairSet(x, true);
+    if (pairs === null) return this.zeroLosses();
+    const { set, indices } = pairs;
+    const negStart = untracked([x.embeddings.shape[0] + 1]);
+    const negCols = untracked([set.neg]);
     try {
+      if (set.pos === 0 || set.neg === 0) return this.zeroLosses();
+      const mat = this.distanceMatrix(x);
+      const [a1, p, a2, n] = set.cols;
       // the negatives grouped by anchor (CSR), so each anchor's log-sum-exp is computed once
-      getEngine().k.i32_group_by_anchor(indexPtr(col(bufs[2])), indexPtr(col(bufs[3])), a2.length, rows, negStart.ptr, negCols.ptr);
-      const losses = ntxentLosses(mat, col(bufs[0]), col(bufs[1]), a1.length, negStart, negCols, this.temperature, this.distance.isInverted);
-      return { loss: { losses, indices: [a1, p], reductionType: 'pos_pair' } };
+      getEngine().k.i32_group_by_anchor(a2.ptr, n.ptr, set.neg, mat.shape[0], negStart.ptr, negCols.ptr);
+      const losses = ntxentLosses(mat, col(a1), col(p), set.pos, negStart, negCols, this.temperature, this.distance.isInverted);
+      return { loss: lazyIndices({ losses, indices: null, reductionType: 'pos_pair' }, () => indices().slice(0, 2) as Int32Array[]) };
     } finally {
-      for (const b of bufs) b.dispose();
+      disposePairSet(set);
       negStart.dispose();
       negCols.dispose();
     }

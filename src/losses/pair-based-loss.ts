@@ -4,17 +4,17 @@
 // paired-distance vectors (distance.paired). A subclass turns the positive and negative
 // pairs into loss-dictionary entries.
 import { Tensor, composite } from '../autograd/tensor';
-import { col, int32From, iota, type PairSource } from '../ops/loss';
-import type { LossDict } from '../reducers/loss-dict';
-import { checkTargets, sameBatch } from '../tuples/batch';
+import { col, iota, type PairSource } from '../ops/loss';
+import { lazyIndices, type LossDict } from '../reducers/loss-dict';
+import { checkTargets, disposePairSet, pairSetOf, sameBatch, type PairSet } from '../tuples/batch';
 import type { PairTuples } from '../tuples/pairs';
 import { BaseMetricLossFunction, type LossInputs } from './base-metric-loss-function';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
 export type PairPart = PairSource & {
   target: number | Float32Array;
-  /** The dictionary's indices of these pairs: [anchors, others] (the pair index twice for Siamese data). */
-  indices: [Int32Array, Int32Array];
+  /** The dictionary's indices of these pairs, [anchors, others] (the pair index twice for Siamese data), read on demand. */
+  indices: () => [Int32Array, Int32Array];
 };
 
 export abstract class PairBasedLoss extends BaseMetricLossFunction {
@@ -27,22 +27,32 @@ export abstract class PairBasedLoss extends BaseMetricLossFunction {
   protected readonly genericPairs: boolean = false;
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairs ? this.genericPairIndices(x) : this.pairIndices(x);
+    const pairs = this.pairSet(x, this.genericPairs);
     if (pairs === null) return this.zeroLosses(...this.subLossNames);
-    const mat = this.distanceMatrix(x);
-    return this.fromColumns(mat, mat.shape[1], pairs, pairs);
+    try {
+      const mat = this.distanceMatrix(x);
+      return this.fromSet(mat, mat.shape[1], pairs.set, pairs.indices);
+    } finally {
+      disposePairSet(pairs.set);
+    }
   }
 
   /** Runs pairTerms over pairs read from buf (ld 0: a vector indexed by the column). */
-  private fromColumns(buf: Tensor, ld: number, [a1, p, a2, n]: PairTuples, indices: PairTuples): LossDict {
-    const cols = [a1, p, a2, n].map((c) => int32From(c));
+  private fromSet(buf: Tensor, ld: number, set: PairSet, indices: () => PairTuples): LossDict {
+    const [a1, p, a2, n] = set.cols;
+    return this.pairTerms(
+      { buf, ld, rows: col(a1), cols: col(p), count: set.pos, target: 1, indices: () => indices().slice(0, 2) as [Int32Array, Int32Array] },
+      { buf, ld, rows: col(a2), cols: col(n), count: set.neg, target: 0, indices: () => indices().slice(2) as [Int32Array, Int32Array] },
+    );
+  }
+
+  /** Runs pairTerms over the given pairs of buf. */
+  private fromColumns(buf: Tensor, ld: number, pairs: PairTuples): LossDict {
+    const set = pairSetOf(pairs);
     try {
-      return this.pairTerms(
-        { buf, ld, rows: col(cols[0]), cols: col(cols[1]), count: a1.length, target: 1, indices: [indices[0], indices[1]] },
-        { buf, ld, rows: col(cols[2]), cols: col(cols[3]), count: a2.length, target: 0, indices: [indices[2], indices[3]] },
-      );
+      return this.fromSet(buf, ld, set, () => pairs);
     } finally {
-      for (const c of cols) c.dispose();
+      disposePairSet(set);
     }
   }
 
@@ -69,8 +79,8 @@ export abstract class PairBasedLoss extends BaseMetricLossFunction {
           const none = new Int32Array(0);
           return this.reduceDict(
             this.pairTerms(
-              { buf: d, ld: 0, rows: col(all), cols: col(all), count: n, target: targets, indices: [ix, ix] },
-              { buf: d, ld: 0, rows: col(all), cols: col(all), count: 0, target: 0, indices: [none, none] },
+              { buf: d, ld: 0, rows: col(all), cols: col(all), count: n, target: targets, indices: () => [ix, ix] },
+              { buf: d, ld: 0, rows: col(all), cols: col(all), count: 0, target: 0, indices: () => [none, none] },
             ),
             a,
           );
@@ -81,7 +91,7 @@ export abstract class PairBasedLoss extends BaseMetricLossFunction {
       const pos: number[] = [], neg: number[] = [];
       targets.forEach((t, i) => (t === 1 ? pos : neg).push(i));
       const P = Int32Array.from(pos), N = Int32Array.from(neg);
-      return this.reduceDict(this.fromColumns(d, 0, [P, P, N, N], [P, P, N, N]), a);
+      return this.reduceDict(this.fromColumns(d, 0, [P, P, N, N]), a);
     });
   }
 
@@ -97,8 +107,8 @@ export abstract class PairBasedLoss extends BaseMetricLossFunction {
       try {
         return this.reduceDict(
           this.pairTerms(
-            { buf: dap, ld: 0, rows: col(all), cols: col(all), count: t, target: 1, indices: [ix, ix] },
-            { buf: dan, ld: 0, rows: col(all), cols: col(all), count: t, target: 0, indices: [ix, ix] },
+            { buf: dap, ld: 0, rows: col(all), cols: col(all), count: t, target: 1, indices: () => [ix, ix] },
+            { buf: dan, ld: 0, rows: col(all), cols: col(all), count: t, target: 0, indices: () => [ix, ix] },
           ),
           a,
         );
@@ -111,7 +121,7 @@ export abstract class PairBasedLoss extends BaseMetricLossFunction {
 
 /** A pair entry of the dictionary; an empty part is PML's zero-loss marker (`losses: 0`). */
 export function pairEntry(losses: Tensor, part: PairPart, reductionType: 'pos_pair' | 'neg_pair', divisor?: number): LossDict[string] {
-  const entry: LossDict[string] = { losses: part.count > 0 ? losses : 0, indices: part.indices, reductionType };
+  const entry: LossDict[string] = { losses: part.count > 0 ? losses : 0, indices: null, reductionType };
   if (divisor !== undefined) entry.divisor = divisor;
-  return entry;
+  return lazyIndices(entry, part.indices);
 }

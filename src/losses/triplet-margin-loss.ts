@@ -7,8 +7,8 @@ import { TripletFlag, col, int32From, tripletMarginLosses, type TripletSource } 
 import { LpDistance } from '../distances/lp-distance';
 import { checkOptions } from '../options';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
-import type { LossDict, LossEntry } from '../reducers/loss-dict';
-import { sameBatch } from '../tuples/batch';
+import { lazyIndices, type LossDict, type LossEntry } from '../reducers/loss-dict';
+import { allTripletsIndices, allTripletsSet, disposeTriplets, sameBatch, type TripletSet } from '../tuples/batch';
 import { checkMargin } from '../tuples/checks';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
 
@@ -60,14 +60,31 @@ export class TripletMarginLoss extends BaseMetricLossFunction {
   private entry(src: Omit<TripletSource, 'a' | 'p' | 'n' | 'count'>, [a, p, n]: Int32Array[], indices: Int32Array[]): LossEntry {
     const cols = [a, p, n].map((c) => int32From(c));
     try {
-      const losses = tripletMarginLosses({ ...src, a: col(cols[0]), p: col(cols[1]), n: col(cols[2]), count: a.length }, this.margin, this.flags());
-      return { losses, indices, reductionType: 'triplet' };
+      return this.entryOf(src, { a: cols[0], p: cols[1], n: cols[2], count: a.length }, indices);
     } finally {
       for (const c of cols) c.dispose();
     }
   }
 
+  private entryOf(src: Omit<TripletSource, 'a' | 'p' | 'n' | 'count'>, set: TripletSet, indices: Int32Array[] | null): LossEntry {
+    const losses = tripletMarginLosses({ ...src, a: col(set.a), p: col(set.p), n: col(set.n), count: set.count }, this.margin, this.flags());
+    return { losses, indices: indices ?? [], reductionType: 'triplet' };
+  }
+
   protected compute(x: LossInputs): LossDict {
+    if (x.tuples === null && this.tripletsPerAnchor === 'all' && x.labels !== null && x.refLabels !== null) {
+      // every triplet: enumerated in wasm and fed to the kernel there; the dictionary's
+      // indices are enumerated again only if read (reading millions out costs more than the loss)
+      const [labels, ref] = [x.labels, x.refIsBatch ? null : x.refLabels];
+      const set = allTripletsSet(labels, ref);
+      try {
+        if (set.count === 0) return this.zeroLosses();
+        const mat = this.distanceMatrix(x);
+        return { loss: lazyIndices(this.entryOf({ ap: mat, an: mat, pn: mat, ld: mat.shape[1] }, set, null), () => allTripletsIndices(labels, ref)) };
+      } finally {
+        disposeTriplets(set);
+      }
+    }
     const triplets = this.tripletIndices(x, this.tripletsPerAnchor);
     if (triplets[0].length === 0) return this.zeroLosses();
     const mat = this.distanceMatrix(x);

@@ -7,7 +7,7 @@
 import { Tensor, assertLive, fmtShape } from '../autograd/tensor';
 import { zeroFrom } from '../ops/reduce';
 import { checkLabels, type Labels } from '../tuples/batch';
-import { elementEntry, type LossDict, type LossEntry, type ReductionType } from './loss-dict';
+import { elementEntry, hasLazyIndices, type LossDict, type LossEntry, type ReductionType } from './loss-dict';
 
 export type { LossDict, LossEntry, ReductionType };
 
@@ -38,10 +38,10 @@ export abstract class BaseReducer {
     if (reductionType === 'already_reduced') return this.alreadyReducedReduction(losses as Tensor);
     if (losses.size === 0) return zeroFrom(embeddings);
     switch (reductionType) {
-      case 'element': return this.elementReduction(losses, entry.indices as Int32Array, embeddings, labels, entry);
-      case 'pos_pair': return this.posPairReduction(losses, entry.indices as Int32Array[], embeddings, labels, entry);
-      case 'neg_pair': return this.negPairReduction(losses, entry.indices as Int32Array[], embeddings, labels, entry);
-      default: return this.tripletReduction(losses, entry.indices as Int32Array[], embeddings, labels, entry);
+      case 'element': return this.elementReduction(losses, entry, embeddings, labels);
+      case 'pos_pair': return this.posPairReduction(losses, entry, embeddings, labels);
+      case 'neg_pair': return this.negPairReduction(losses, entry, embeddings, labels);
+      default: return this.tripletReduction(losses, entry, embeddings, labels);
     }
   }
 
@@ -49,19 +49,23 @@ export abstract class BaseReducer {
     return losses;
   }
 
-  protected abstract elementReduction(losses: Tensor, indices: Int32Array, embeddings: Tensor, labels: Int32Array | null, entry: LossEntry): Tensor;
+  /**
+   * The reduction of per-sample terms. `entry.indices` is read only by reducers that need it
+   * (anchorsOf(entry)): the every-triplet path computes them on first read.
+   */
+  protected abstract elementReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor;
 
   /** Pair and triplet terms reduce as elements unless a reducer says otherwise. */
-  protected posPairReduction(losses: Tensor, indices: Int32Array[], embeddings: Tensor, labels: Int32Array | null, entry: LossEntry): Tensor {
-    return this.elementReduction(losses, indices[0], embeddings, labels, entry);
+  protected posPairReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor {
+    return this.elementReduction(losses, entry, embeddings, labels);
   }
 
-  protected negPairReduction(losses: Tensor, indices: Int32Array[], embeddings: Tensor, labels: Int32Array | null, entry: LossEntry): Tensor {
-    return this.elementReduction(losses, indices[0], embeddings, labels, entry);
+  protected negPairReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor {
+    return this.elementReduction(losses, entry, embeddings, labels);
   }
 
-  protected tripletReduction(losses: Tensor, indices: Int32Array[], embeddings: Tensor, labels: Int32Array | null, entry: LossEntry): Tensor {
-    return this.elementReduction(losses, indices[0], embeddings, labels, entry);
+  protected tripletReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor {
+    return this.elementReduction(losses, entry, embeddings, labels);
   }
 
   /** The scalar of per-sample losses [t] taken as 'element' terms (indices 0 … t − 1). */
@@ -69,6 +73,12 @@ export abstract class BaseReducer {
     assertLive(`${this.name}.reduce`, 'losses', losses);
     return this.reduceEntry(elementEntry(losses), losses, null, 'loss');
   }
+}
+
+/** The sample each term belongs to: the element indices, or the anchors (first column) of pair and triplet terms. */
+export function anchorsOf(entry: LossEntry): Int32Array {
+  const ix = entry.indices;
+  return ix instanceof Int32Array ? ix : (ix as Int32Array[])[0];
 }
 
 /** Every reducer, BaseReducer or DoNothingReducer (which returns the dictionary itself). */
@@ -105,6 +115,7 @@ function checkEntry(fn: string, name: string, e: LossEntry): void {
   }
   if (losses.shape.length !== 1) throw new Error(`${where}: losses must be a vector [t], got ${fmtShape(losses.shape)}`);
   const t = losses.size;
+  if (hasLazyIndices(e)) return;
   if (e.reductionType === 'element') {
     if (!(e.indices instanceof Int32Array) || e.indices.length !== t) {
       throw new Error(`${where}: 'element' losses [${t}] need indices, one Int32Array of ${t} entries`);

@@ -3,7 +3,8 @@ import { checkOptions } from '../options';
 import { indexSelect } from '../ops/gather';
 import { mul } from '../ops/eltwise';
 import { mean } from '../ops/reduce';
-import { BaseReducer } from './base-reducer';
+import { BaseReducer, anchorsOf } from './base-reducer';
+import type { LossEntry } from './loss-dict';
 
 export interface ClassWeightedReducerOptions {
   /** A weight per class [numClasses], indexed by label. Required. */
@@ -31,7 +32,8 @@ export class ClassWeightedReducer extends BaseReducer {
     this.weights = weights;
   }
 
-  protected elementReduction(losses: Tensor, indices: Int32Array, _embeddings: Tensor, labels: Int32Array | null): Tensor {
+  protected elementReduction(losses: Tensor, entry: LossEntry, _embeddings: Tensor, labels: Int32Array | null): Tensor {
+    const indices = anchorsOf(entry);
     const fn = `${this.name}.forward`;
     if (labels === null) throw new Error(`${fn}: labels are required (the weights are per class)`);
     const classes = Int32Array.from(indices, (i) => labels[i]);

@@ -19,7 +19,7 @@ export class DivisorReducer extends BaseReducer {
     checkOptions('DivisorReducer', options, {});
   }
 
-  protected elementReduction(losses: Tensor, _indices: Int32Array, embeddings: Tensor, _labels: Int32Array | null, entry: LossEntry): Tensor {
+  protected elementReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor): Tensor {
     const d = entry.divisor;
     if (typeof d !== 'number' || Number.isNaN(d)) throw new Error(`${this.name}.forward: the loss entry needs a numeric divisor, got ${String(d)}`);
     this.divisor = d;

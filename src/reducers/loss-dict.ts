@@ -37,3 +37,18 @@ export function zeroLosses(names: readonly string[]): LossDict {
 export function elementEntry(losses: Tensor, indices?: Int32Array): LossEntry {
   return { losses, indices: indices ?? Int32Array.from({ length: losses.shape[0] ?? 1 }, (_, i) => i), reductionType: 'element' };
 }
+
+/**
+ * Gives an entry indices computed on first read (then kept): for the every-pair and
+ * every-triplet paths, whose millions of indices would otherwise be copied out of wasm on
+ * every call though most reducers never read them. Reducers trust lazy indices' sizes. The
+ * property is not enumerable, so walking the dictionary's values (tidy, composite) does not read it.
+ */
+export function lazyIndices(entry: LossEntry, compute: () => Int32Array | Int32Array[]): LossEntry {
+  let cached: Int32Array | Int32Array[] | null = null;
+  Object.defineProperty(entry, 'indices', { get: () => (cached ??= compute()), enumerable: false, configurable: true });
+  return entry;
+}
+
+/** Whether an entry's indices are lazy (not yet read out). */
+export const hasLazyIndices = (e: LossEntry): boolean => typeof Object.getOwnPropertyDescriptor(e, 'indices')?.get === 'function';

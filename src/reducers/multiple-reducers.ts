@@ -57,7 +57,7 @@ export class MultipleReducers extends BaseReducer {
     return total ?? zeroFrom(embeddings);
   }
 
-  protected elementReduction(_losses: Tensor, _indices: Int32Array, _embeddings: Tensor, _labels: Int32Array | null, _entry: LossEntry): Tensor {
+  protected elementReduction(_losses: Tensor, _entry: LossEntry): Tensor {
     throw new Error('MultipleReducers: reduces through forward()');
   }
 }

@@ -5,7 +5,7 @@ import { mul } from '../ops/eltwise';
 import { scatterAddElements } from '../ops/gather';
 import { maskedSum } from '../ops/masked';
 import { BaseReducer } from './base-reducer';
-import { elementEntry } from './loss-dict';
+import { elementEntry, type LossEntry } from './loss-dict';
 import { MeanReducer } from './mean-reducer';
 
 /** Per-anchor aggregation: x [n, m] holds each anchor's pair terms (0 where it has none), numPerRow [n] how many. */
@@ -44,16 +44,16 @@ export class PerAnchorReducer extends BaseReducer {
     this.aggregationFunc = o.aggregationFunc ?? meanPerRow;
   }
 
-  protected elementReduction(losses: Tensor, indices: Int32Array, embeddings: Tensor, labels: Int32Array | null): Tensor {
-    return this.reducer.forward({ loss: { losses, indices, reductionType: 'element' } }, embeddings, labels);
+  protected elementReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor {
+    return this.reducer.forward({ loss: { losses, indices: entry.indices, reductionType: 'element' } }, embeddings, labels);
   }
 
-  protected posPairReduction(losses: Tensor, indices: Int32Array[], embeddings: Tensor, labels: Int32Array | null): Tensor {
-    return this.perAnchor(losses, indices, embeddings, labels);
+  protected posPairReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor {
+    return this.perAnchor(losses, entry.indices as Int32Array[], embeddings, labels);
   }
 
-  protected negPairReduction(losses: Tensor, indices: Int32Array[], embeddings: Tensor, labels: Int32Array | null): Tensor {
-    return this.perAnchor(losses, indices, embeddings, labels);
+  protected negPairReduction(losses: Tensor, entry: LossEntry, embeddings: Tensor, labels: Int32Array | null): Tensor {
+    return this.perAnchor(losses, entry.indices as Int32Array[], embeddings, labels);
   }
 
   protected tripletReduction(): Tensor {

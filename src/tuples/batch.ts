@@ -156,21 +156,73 @@ export function tripletCapacity(labels: Int32Array, refLabels: Int32Array | null
   return t;
 }
 
-/** Every valid triplet in a-p-n order, streamed by the mining kernel (lmu.get_all_triplets_indices). */
-export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+/**
+ * Every valid triplet in a-p-n order, streamed by the mining kernel into wasm int32 columns
+ * (lmu.get_all_triplets_indices); the caller disposes the set (disposeTriplets).
+ */
+export function allTripletsSet(labels: Int32Array, refLabels: Int32Array | null = null): TripletSet {
   const cap = tripletCapacity(labels, refLabels);
   const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
+  const ref = refLabels ?? labels;
+  withLabels(labels, (lp) =>
+    withLabels(ref, (rp) => {
+      set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
+    }),
+  );
+  return set;
+}
+
+/** Every valid triplet in a-p-n order as Int32Array columns. */
+export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+  const set = allTripletsSet(labels, refLabels);
   try {
-    withLabels(labels, (lp) =>
-      withLabels(refLabels ?? labels, (rp) => {
-        const ref = refLabels ?? labels;
-        set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
-      }),
-    );
     return readTriplets(set);
   } finally {
     disposeTriplets(set);
   }
+}
+
+/** Pair columns in wasm: a1, p [pos] and a2, n [neg]; the caller disposes them (disposePairSet). */
+export interface PairSet {
+  cols: [Tensor, Tensor, Tensor, Tensor];
+  pos: number;
+  neg: number;
+}
+
+export function disposePairSet(s: PairSet): void {
+  for (const c of s.cols) c.dispose();
+}
+
+/** Every pair of labels against refLabels (the batch itself when null, i ≠ j), row-major, streamed in wasm (lmu.get_all_pairs_indices). */
+export function allPairsSet(labels: Int32Array, refLabels: Int32Array | null = null): PairSet {
+  const ref = refLabels ?? labels;
+  const counts = new Map<number, number>();
+  for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let pos = 0;
+  for (const l of labels) pos += (counts.get(l) ?? 0) - (refLabels ? 0 : 1);
+  const neg = labels.length * ref.length - (refLabels ? 0 : labels.length) - pos;
+  const cols = [pos, pos, neg, neg].map((c) => int32Buffer(c)) as PairSet['cols'];
+  withLabels(labels, (lp) =>
+    withLabels(ref, (rp) =>
+      withCounts((c) => getEngine().k.i32_all_pairs(lp, labels.length, rp, ref.length, refLabels ? 0 : 1, cols[0].ptr, cols[1].ptr, cols[2].ptr, cols[3].ptr, c)),
+    ),
+  );
+  return { cols, pos, neg };
+}
+
+/** Every pair as Int32Array columns [a1, p, a2, n]. */
+export function allPairsIndices(labels: Int32Array, refLabels: Int32Array | null = null): PairTuples {
+  const set = allPairsSet(labels, refLabels);
+  try {
+    return set.cols.map((c, k) => int32Read(col(c), k < 2 ? set.pos : set.neg)) as PairTuples;
+  } finally {
+    disposePairSet(set);
+  }
+}
+
+/** A pair set of given columns, uploaded to wasm. */
+export function pairSetOf([a1, p, a2, n]: PairTuples): PairSet {
+  return { cols: [int32From(a1), int32From(p), int32From(a2), int32From(n)], pos: a1.length, neg: a2.length };
 }
 
 /** Reads a triplet set back into Int32Array columns. */

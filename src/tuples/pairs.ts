@@ -5,7 +5,7 @@
 // Layouts: pairs [a1, p, a2, n] (positive pairs (a1, p), negative pairs (a2, n)),
 // triplets [a, p, n]; anchors index the batch, the others index the reference set.
 import { Rng } from '../random';
-import { allTripletsIndices } from './batch';
+import { allPairsIndices, allTripletsIndices } from './batch';
 
 import type { PairTuples, TripletTuples } from './batch';
 
@@ -17,17 +17,7 @@ export type { PairTuples, TripletTuples };
  * itself with i ≠ j for positives (lmu.get_all_pairs_indices).
  */
 export function getAllPairsIndices(labels: Int32Array, refLabels: Int32Array | null = null): PairTuples {
-  const ref = refLabels ?? labels;
-  const self = refLabels === null;
-  const a1: number[] = [], p: number[] = [], a2: number[] = [], ng: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    for (let j = 0; j < ref.length; j++) {
-      if (labels[i] === ref[j]) {
-        if (!(self && i === j)) (a1.push(i), p.push(j));
-      } else (a2.push(i), ng.push(j));
-    }
-  }
-  return [Int32Array.from(a1), Int32Array.from(p), Int32Array.from(a2), Int32Array.from(ng)];
+  return allPairsIndices(labels, refLabels);
 }
 
 /** Every triplet (a, p, n): p shares a's label (p ≠ a for the batch itself), n does not; a-p-n order (lmu.get_all_triplets_indices). */
