@@ -1,6 +1,7 @@
 // Miners beside pytorch-metric-learning: one mine() call at batch 256, d 128, 32 classes of 8,
 // for the O(n²) miners of the catalogue whose speed matters in a training loop
-// (BatchEasyHardMiner, MultiSimilarityMiner), with PML's defaults on both sides.
+// (BatchEasyHardMiner, MultiSimilarityMiner; also HDCMiner and the two random miners), with PML's
+// defaults on both sides (AngularMiner is left out: PML materialises every triplet's vectors).
 //   simlearn: sl.miners.X().mine(embeddings, labels): the distance matrix in wasm, the mining
 //     as typed-array passes over it.
 //   PML: the same miner on torch's CPU backend, torch.set_num_threads(1), timed by
@@ -29,7 +30,7 @@ await sl.init();
 const emb = sl.tensor(randomData(N * D, 1), [N, D]);
 const labels = Int32Array.from({ length: N }, (_, i) => i % CLASSES);
 const lines: string[] = ['| miner (n 256, d 128, 32 classes) | simlearn ms | PML ms (1 thread) | PML / simlearn | tuples (simlearn / PML) |', '|---|---|---|---|---|'];
-for (const name of ['BatchEasyHardMiner', 'MultiSimilarityMiner']) {
+for (const name of ['BatchEasyHardMiner', 'MultiSimilarityMiner', 'HDCMiner', 'DistanceWeightedMiner', 'UniformHistogramMiner']) {
   const miner = new (sl.miners as any)[name]();
   const ours: number[] = [], theirs: number[] = [];
   let note = '', pmlTuples: number[] = [];

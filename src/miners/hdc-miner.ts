@@ -2,10 +2,11 @@
 // keeps the hardest filterPercentage of the positive pairs and of the negative pairs.
 import { Tensor } from '../autograd/tensor';
 import { checkOptions } from '../options';
-import { convertToPairs, getAllPairsIndices, type PairTuples } from '../tuples/pairs';
+import { convertToPairs, type PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import { checkLabels, checkTuples, type Labels, type Tuples } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
+import { pairValues, pairsAt, type PairValues } from './pair-values';
 
 export interface HDCMinerOptions {
   /** Fraction of each kind of pair kept (ceil of it times the count). Default 0.5. */
@@ -53,24 +54,58 @@ export class HDCMiner extends BaseMiner {
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
     return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
       const mat = x.mat.data();
-      if (!this.wasSetExternally) this.pairs = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
-      const [a1, p, a2, n] = this.pairs!;
-      checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m);
       const inv = this.distance.isInverted;
+      let pos: PairValues, neg: PairValues;
+      if (this.wasSetExternally) {
+        const [a1, p, a2, n] = checkTuples(`${this.name}.mine`, this.pairs!, x.n, x.m) as PairTuples;
+        const valued = (rows: Int32Array, cols: Int32Array) => ({ rows, cols, vals: Float64Array.from(rows, (r, t) => mat[r * x.m + cols[t]]) });
+        (pos = valued(a1, p)), (neg = valued(a2, n));
+      } else {
+        (pos = pairValues(mat, x, true)), (neg = pairValues(mat, x, false));
+      }
       // positives: the largest distances are the hardest; negatives: the smallest
-      const [ka1, kp] = this.hardest(mat, x.m, a1, p, !inv);
-      const [ka2, kn] = this.hardest(mat, x.m, a2, n, inv);
+      const [ka1, kp] = pairsAt(pos, this.hardest(pos.vals, !inv));
+      const [ka2, kn] = pairsAt(neg, this.hardest(neg.vals, inv));
       this.pairs = [ka1, kp, ka2, kn];
       return [ka1.slice(), kp.slice(), ka2.slice(), kn.slice()];
     });
   }
 
-  /** The ⌈f·count⌉ pairs with the largest (or smallest) matrix values, as torch.topk. */
-  private hardest(mat: Float32Array, m: number, rows: Int32Array, cols: Int32Array, largest: boolean): [Int32Array, Int32Array] {
-    if (rows.length === 0) return [rows, cols];
-    const k = Math.ceil(this.filterPercentage * rows.length);
-    const vals = Float64Array.from(rows, (r, t) => mat[r * m + cols[t]]);
-    const order = Array.from(rows.keys()).sort((s, t) => (largest ? vals[t] - vals[s] : vals[s] - vals[t]) || s - t).slice(0, k);
-    return [Int32Array.from(order, (t) => rows[t]), Int32Array.from(order, (t) => cols[t])];
+  /**
+   * Positions of the ⌈f·count⌉ largest (or smallest) values, as torch.topk: the k-th value by
+   * selection (O(count)), then everything beyond it and, in pair order, the ties at it.
+   */
+  private hardest(vals: Float64Array, largest: boolean): Int32Array {
+    const k = Math.ceil(this.filterPercentage * vals.length);
+    if (k === 0) return new Int32Array(0);
+    const key = largest ? vals.map((v) => -v) : vals.slice();
+    const kth = kthSmallest(key.slice(), k - 1);
+    const keep = new Int32Array(k);
+    let c = 0;
+    for (let t = 0; t < key.length; t++) if (key[t] < kth) keep[c++] = t;
+    for (let t = 0; t < key.length && c < k; t++) if (key[t] === kth) keep[c++] = t;
+    return keep.sort();
   }
+}
+
+/** The value of rank `rank` (0-based) in ascending order; reorders `a` (Hoare's quickselect). */
+function kthSmallest(a: Float64Array, rank: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (rank <= j) hi = j;
+    else if (rank >= i) lo = i;
+    else return a[rank];
+  }
+  return a[rank];
 }

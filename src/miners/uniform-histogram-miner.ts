@@ -6,10 +6,11 @@ import { Tensor } from '../autograd/tensor';
 import { ownRng } from '../data/labels';
 import { checkOptions } from '../options';
 import { Rng } from '../random';
-import { getAllPairsIndices, type PairTuples } from '../tuples/pairs';
+import type { PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import type { Labels } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
+import { pairValues, pairsAt } from './pair-values';
 
 export interface UniformHistogramMinerOptions {
   /** Default 100. */
@@ -54,28 +55,43 @@ export class UniformHistogramMiner extends BaseMiner {
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
     return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
       const mat = x.mat.data();
-      const [a1, p, a2, n] = getAllPairsIndices(x.labels, x.self ? null : x.refLabels);
-      const [ka1, kp] = this.uniformPairs(mat, x.m, a1, p, this.posPerBin);
-      const [ka2, kn] = this.uniformPairs(mat, x.m, a2, n, this.negPerBin);
+      const pos = pairValues(mat, x, true), neg = pairValues(mat, x, false);
+      const [ka1, kp] = pairsAt(pos, this.uniformPicks(pos.vals, this.posPerBin));
+      const [ka2, kn] = pairsAt(neg, this.uniformPicks(neg.vals, this.negPerBin));
       return [ka1, kp, ka2, kn];
     });
   }
 
-  private uniformPairs(mat: Float32Array, m: number, rows: Int32Array, cols: Int32Array, perBin: number): [Int32Array, Int32Array] {
-    if (rows.length === 0) return [rows, cols];
-    const vals = Float64Array.from(rows, (r, t) => mat[r * m + cols[t]]);
+  /** Positions of the drawn values: perBin uniform draws with replacement from each non-empty bin. */
+  private uniformPicks(vals: Float64Array, perBin: number): Int32Array {
+    if (vals.length === 0) return new Int32Array(0);
     let lo = Infinity, hi = -Infinity;
     for (const v of vals) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-    const edges = linspace(lo, hi, this.numBins + 1);
+    const nb = this.numBins;
+    const edges = linspace(lo, hi, nb + 1);
+    // One pass: each value's bin from its offset, corrected against the edges themselves so
+    // that e_b ≤ v < e_(b+1) (≤ in the last bin) holds exactly as PML's comparisons.
+    const bin = new Int32Array(vals.length);
+    const size = new Int32Array(nb);
+    const width = (hi - lo) / nb;
+    vals.forEach((v, t) => {
+      let b = width > 0 ? Math.min(nb - 1, Math.max(0, Math.floor((v - lo) / width))) : nb - 1;
+      while (b > 0 && v < edges[b]) b--;
+      while (b < nb - 1 && v >= edges[b + 1]) b++;
+      bin[t] = b;
+      size[b]++;
+    });
+    const start = new Int32Array(nb + 1);
+    for (let b = 0; b < nb; b++) start[b + 1] = start[b] + size[b];
+    const members = new Int32Array(vals.length), fill = start.slice(0, nb);
+    bin.forEach((b, t) => (members[fill[b]++] = t));
     const picked: number[] = [];
-    for (let b = 0; b < this.numBins; b++) {
-      const s = edges[b], e = edges[b + 1], last = b === this.numBins - 1;
-      const members: number[] = [];
-      vals.forEach((v, t) => s <= v && (last ? v <= e : v < e) && members.push(t));
-      if (members.length === 0) continue;
-      for (let k = 0; k < perBin; k++) picked.push(members[this.rng.int(members.length)]);
+    for (let b = 0; b < nb; b++) {
+      const count = size[b];
+      if (count === 0) continue;
+      for (let k = 0; k < perBin; k++) picked.push(members[start[b] + this.rng.int(count)]);
     }
-    return [Int32Array.from(picked, (t) => rows[t]), Int32Array.from(picked, (t) => cols[t])];
+    return Int32Array.from(picked);
   }
 }
 

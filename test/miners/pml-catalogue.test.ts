@@ -209,6 +209,29 @@ test('every catalogue miner: 50 mining steps (batch and reference set) keep live
   new sl.miners.EmbeddingsAlreadyPackagedAsTriplets().mine(e);
 });
 
+test('HDCMiner and UniformHistogramMiner at n 33 (odd, SIMD tails) against brute force: sorted top-k, per-bin counts', () => {
+  const n = 33, labels = Array.from({ length: n }, (_, i) => (i * 7) % 5);
+  const e = sl.randn([n, 17], { seed: 12 });
+  const mat = new sl.distances.LpDistance().pairwise(e).data();
+  const pos: number[][] = [], neg: number[][] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (labels[i] === labels[j] ? (i !== j ? pos : null) : neg)?.push([i, j, mat[i * n + j]]);
+  for (const f of [0.1, 0.37, 1]) {
+    const [a1, p, a2, ng] = new sl.miners.HDCMiner({ filterPercentage: f }).mine(e, labels);
+    const top = (xs: number[][], largest: boolean) => xs.slice().sort((u, v) => (largest ? v[2] - u[2] : u[2] - v[2])).slice(0, Math.ceil(f * xs.length)).map((x) => `${x[0]},${x[1]}`).sort();
+    assert.equal([...tupleSet([a1, p])].sort(), top(pos, true), `f ${f} positives`);
+    assert.equal([...tupleSet([a2, ng])].sort(), top(neg, false), `f ${f} negatives`);
+  }
+  const numBins = 7;
+  const [b1, bp, b2, bn] = new sl.miners.UniformHistogramMiner({ numBins, posPerBin: 3, negPerBin: 2, seed: 1 }).mine(e, labels);
+  for (const [rows, cols, all, per] of [[b1, bp, pos, 3], [b2, bn, neg, 2]] as const) {
+    const v = all.map((x) => x[2]);
+    const lo = Math.min(...v), hi = Math.max(...v);
+    const edges = Array.from({ length: numBins + 1 }, (_, b) => lo + ((hi - lo) * b) / numBins);
+    const want = binCounts(v, edges).map((c) => (c > 0 ? per : 0));
+    assert.equal(binCounts(Array.from(rows, (r, k) => mat[r * n + cols[k]]), edges), want);
+  }
+});
+
 test('HDCMiner.setIdxExternally: mines within the given tuples (triplets as their pairs) and cascades', () => {
   const emb = sl.randn([6, 3], { seed: 4 });
   const labels = [0, 0, 1, 1, 2, 2];
