@@ -22,3 +22,7 @@ export { AngularLoss, type AngularLossOptions } from './angular-loss';
 export { CircleLoss, type CircleLossOptions } from './circle-loss';
 export { SupConLoss, type SupConLossOptions } from './sup-con-loss';
 export { LiftedStructureLoss, type LiftedStructureLossOptions } from './lifted-structure-loss';
+export { SelfSupervisedLoss, type SelfSupervisedLossOptions } from './self-supervised-loss';
+export { MultipleLosses, type MultipleLossesOptions } from './multiple-losses';
+export { CrossBatchMemory, type CrossBatchMemoryOptions } from './cross-batch-memory';
+export type { TupleMiner } from './loss-wrapper';
