@@ -26,3 +26,4 @@ export { SelfSupervisedLoss, type SelfSupervisedLossOptions } from './self-super
 export { MultipleLosses, type MultipleLossesOptions } from './multiple-losses';
 export { CrossBatchMemory, type CrossBatchMemoryOptions } from './cross-batch-memory';
 export type { TupleMiner } from './loss-wrapper';
+export { VICRegLoss, type VICRegLossOptions } from './vicreg-loss';
