@@ -27,3 +27,4 @@ export { MultipleLosses, type MultipleLossesOptions } from './multiple-losses';
 export { CrossBatchMemory, type CrossBatchMemoryOptions } from './cross-batch-memory';
 export type { TupleMiner } from './loss-wrapper';
 export { VICRegLoss, type VICRegLossOptions } from './vicreg-loss';
+export { FastAPLoss, type FastAPLossOptions } from './fast-ap-loss';
