@@ -28,3 +28,4 @@ export { CrossBatchMemory, type CrossBatchMemoryOptions } from './cross-batch-me
 export type { TupleMiner } from './loss-wrapper';
 export { VICRegLoss, type VICRegLossOptions } from './vicreg-loss';
 export { FastAPLoss, type FastAPLossOptions } from './fast-ap-loss';
+export { HistogramLoss, type HistogramLossOptions } from './histogram-loss';
