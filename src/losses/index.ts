@@ -29,3 +29,5 @@ export type { TupleMiner } from './loss-wrapper';
 export { VICRegLoss, type VICRegLossOptions } from './vicreg-loss';
 export { FastAPLoss, type FastAPLossOptions } from './fast-ap-loss';
 export { HistogramLoss, type HistogramLossOptions } from './histogram-loss';
+export { PNPLoss, type PNPLossOptions, type PNPVariant } from './pnp-loss';
+export { ThresholdConsistentMarginLoss, type ThresholdConsistentMarginLossOptions } from './threshold-consistent-margin-loss';
