@@ -31,3 +31,4 @@ export { FastAPLoss, type FastAPLossOptions } from './fast-ap-loss';
 export { HistogramLoss, type HistogramLossOptions } from './histogram-loss';
 export { PNPLoss, type PNPLossOptions, type PNPVariant } from './pnp-loss';
 export { ThresholdConsistentMarginLoss, type ThresholdConsistentMarginLossOptions } from './threshold-consistent-margin-loss';
+export { DynamicSoftMarginLoss, type DynamicSoftMarginLossOptions } from './dynamic-soft-margin-loss';
