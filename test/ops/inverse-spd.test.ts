@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { inverseSpd } from '../../src/ops/linalg';
-import { inverse } from '../ref/linalg';
+import { invertRef as inverse } from '../ref/distance';
 import { assertClose } from '../helpers/close';
 import { gradcheck } from '../helpers/gradcheck';
 
