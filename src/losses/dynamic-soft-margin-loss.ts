@@ -77,7 +77,7 @@ export class DynamicSoftMarginLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const data = x.labels === null && x.tuples === null ? this.unlabelled(x) : this.triplets(x);
+    const data = x.labels === null && x.tuples === null ? this.unlabelledDifferences(x) : this.tripletDifferences(x);
     if (data === null) return this.zeroLosses();
     const u = mul(add(data, -this.minVal), 1 / this.delta);
     const idx = Int32Array.from(u.data(), Math.floor);
@@ -95,7 +95,7 @@ export class DynamicSoftMarginLoss extends BaseMetricLossFunction {
     return { loss: { losses: loss, indices: null, reductionType: 'already_reduced' } };
   }
 
-  private triplets(x: LossInputs): Tensor | null {
+  private tripletDifferences(x: LossInputs): Tensor | null {
     const [a, p, n] = this.tripletIndices(x);
     if (a.length === 0) return null;
     const mat = this.distanceMatrix(x);
@@ -103,7 +103,7 @@ export class DynamicSoftMarginLoss extends BaseMetricLossFunction {
   }
 
   /** compute_loss_without_labels: row i of the batch and row i of the reference set are a positive pair. */
-  private unlabelled(x: LossInputs): Tensor {
+  private unlabelledDifferences(x: LossInputs): Tensor {
     const mat = this.distanceMatrix(x);
     const [r, c] = mat.shape;
     const k = Math.min(r, c), size = Math.max(r, c);

@@ -32,4 +32,4 @@ export { HistogramLoss, type HistogramLossOptions } from './histogram-loss';
 export { PNPLoss, type PNPLossOptions, type PNPVariant } from './pnp-loss';
 export { ThresholdConsistentMarginLoss, type ThresholdConsistentMarginLossOptions } from './threshold-consistent-margin-loss';
 export { DynamicSoftMarginLoss, type DynamicSoftMarginLossOptions } from './dynamic-soft-margin-loss';
-export { ManifoldLoss, type ManifoldLossOptions } from './manifold-loss';
+export { ManifoldLoss, type ManifoldLossOptions, type MetaClasses } from './manifold-loss';

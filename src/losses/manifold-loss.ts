@@ -24,8 +24,11 @@ import { MeanReducer } from '../reducers/mean-reducer';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { rngFor } from '../random';
 import { getEngine } from '../wasm/instance';
-import type { Labels } from '../tuples/batch';
+import type { Labels, Tuples } from '../tuples/batch';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+
+/** Meta-classes: N proxy indices (or PML's tuple of that one column). */
+export type MetaClasses = ArrayLike<number> | Tuples | readonly [ArrayLike<number>];
 
 export interface ManifoldLossOptions extends BaseLossOptions {
   /** Embedding size (required). */
@@ -90,16 +93,21 @@ export class ManifoldLoss extends BaseMetricLossFunction {
   }
 
   /** embeddings [N, l]; labels must be null; metaClasses: N proxy indices in [0, K) (PML's indices_tuple slot). */
-  override forward(embeddings: Tensor, labels?: Labels | null, metaClasses?: ArrayLike<number> | null, refEmb?: Tensor | null, refLabels?: Labels | null): Tensor {
+  override forward(embeddings: Tensor, labels?: Labels | null, metaClasses?: MetaClasses | null, refEmb?: Tensor | null, refLabels?: Labels | null): Tensor {
     return this.withMeta('forward', embeddings, metaClasses, () => super.forward(embeddings, labels, null, refEmb, refLabels));
   }
 
-  override computeLoss(embeddings: Tensor, labels?: Labels | null, metaClasses?: ArrayLike<number> | null, refEmb?: Tensor | null, refLabels?: Labels | null): LossDict {
+  override computeLoss(embeddings: Tensor, labels?: Labels | null, metaClasses?: MetaClasses | null, refEmb?: Tensor | null, refLabels?: Labels | null): LossDict {
     return this.withMeta('computeLoss', embeddings, metaClasses, () => super.computeLoss(embeddings, labels, null, refEmb, refLabels));
   }
 
-  private withMeta<T>(method: string, embeddings: Tensor, metaClasses: ArrayLike<number> | null | undefined, fn: () => T): T {
+  private withMeta<T>(method: string, embeddings: Tensor, given: MetaClasses | null | undefined, fn: () => T): T {
     const name = `ManifoldLoss.${method}`;
+    // PML's indices_tuple slot: one list of proxy indices (or a tuple holding that one column)
+    const metaClasses = given != null && given.length === 1 && typeof given[0] === 'object' ? (given[0] as ArrayLike<number>) : (given as ArrayLike<number> | null | undefined);
+    if (metaClasses != null && Array.from(metaClasses as ArrayLike<unknown>).some((v) => typeof v !== 'number')) {
+      throw new TypeError(`${name}: metaClasses must be one list of proxy indices (an Int32Array or numbers)`);
+    }
     if (metaClasses != null) {
       const n = embeddings instanceof Tensor ? embeddings.shape[0] : -1;
       if (metaClasses.length !== n) throw new Error(`${name}: metaClasses has ${metaClasses.length} entries for ${n} embeddings`);

@@ -62,6 +62,8 @@ test('module API, lambdaC Infinity (context only), drawn meta-classes, errors', 
   assert.ok(Math.abs(unit.forward(x, null, meta).item() - (zeroCtx.forward(x, null, meta).item() + ctxOnly.forward(x, null, meta).item())) < 1e-5);
   assert.throws(() => loss.forward(x, null, [0, 1, 3, 0, 1]), /ManifoldLoss.forward: metaClasses\[2\] is 3: meta-classes are proxy indices in \[0, 3\)/);
   assert.throws(() => loss.forward(x, null, [0, 1]), /metaClasses has 2 entries for 5 embeddings/);
+  assert.is(loss.forward(x, null, [Int32Array.from(meta)]).item(), loss.forward(x, null, meta).item(), 'PML tuple of one column');
+  assert.throws(() => loss.forward(x, null, [Int32Array.of(0), Int32Array.of(1), Int32Array.of(2)]), /metaClasses must be one list of proxy indices/);
   assert.throws(() => loss.forward(x, [0, 1, 0, 1, 0]), /labels are not supported/);
   assert.throws(() => loss.forward(sl.randn([2, 4], { seed: 1 })), /needs at least K = 3 embeddings, got 2/);
   assert.throws(() => new sl.losses.ManifoldLoss({ K: 3 } as any), /l \(the embedding size\) must be a positive integer/);
