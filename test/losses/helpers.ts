@@ -1,4 +1,5 @@
 // Shared fixtures of the loss and miner tests: seeded batches and their float64 copies.
+import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import type { Mat } from '../ref/loss';
@@ -29,3 +30,22 @@ export const labelCases: { name: string; n: number; labels: (n: number) => numbe
   { name: 'all labels distinct (no positives)', n: 6, labels: (n) => Array.from({ length: n }, (_, i) => 10 - i) },
   { name: 'a single sample', n: 1, labels: () => [0] },
 ];
+
+/**
+ * Explicit dispose leaks nothing: `steps` runs of forward (`loss(x)` on a fresh [n, d] batch
+ * requiring grad), backward and dispose by hand leave the engine's live bytes where one warm-up
+ * run left them.
+ */
+export function assertNoLeak(label: string, loss: (x: sl.Tensor) => sl.Tensor, shape: [number, number], steps = 50): void {
+  const step = () => {
+    const x = sl.randn(shape, { seed: 1, requiresGrad: true });
+    const v = loss(x);
+    if (v.requiresGrad) v.backward();
+    v.dispose();
+    x.dispose();
+  };
+  step();
+  const before = sl.engineInfo().liveBytes;
+  for (let i = 0; i < steps; i++) step();
+  assert.is(sl.engineInfo().liveBytes, before, `${label}: live bytes grew`);
+}
