@@ -1,7 +1,8 @@
 // Builds the publishable package into dist/:
-//   simlearn.js           ESM bundle, both wasm builds inlined as base64 (Node, Deno, Bun, browsers)
-//   simlearn-*.js         chunks: the threads build inlined (imported by init({ threads }) on
-//                         demand) and the small runtime helpers it shares with the bundle
+//   simlearn.js           ESM bundle (Node, Deno, Bun, browsers), the wasm builds inlined as base64
+//                         in chunks beside it: simlearn-*kernels.generated-*.js (baseline, relaxed,
+//                         threads), each imported by init() only when it picks that build, and
+//                         a small chunk of runtime helpers they share with the bundle
 //   simlearn.workerd.js   workerd/Cloudflare Workers entry: imports ./simlearn.wasm and
 //                         ./simlearn-relaxed.wasm as modules, no inlined bytes
 //   simlearn*.wasm        the two builds, for the workerd entry (and anyone compiling them)
@@ -9,8 +10,13 @@
 // and prints the size budget. `--no-wasm` reuses build/ (the runtime suite builds once).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+
+// The gzipped size of the bundle plus the one wasm build init() loads. It was 100 KB while the
+// library held the core, distances and the first losses; the pytorch-metric-learning catalogue,
+// metric-learn's learners and torchvision's layers and models roughly doubled the code.
+const BUDGET_KB = 160;
 
 const run = (cmd, args) => {
   const res = spawnSync(cmd, args, { stdio: 'inherit' });
@@ -28,7 +34,7 @@ mkdirSync('dist');
 // esbuild from emitting Uint8Array.fromBase64, which Node 20 lacks.
 const common = { bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' };
 
-// Splitting puts the threads build (a dynamic import) in a chunk of its own beside the bundle.
+// Splitting puts each wasm build (a dynamic import) in a chunk of its own beside the bundle.
 await build({ ...common, entryPoints: { simlearn: 'src/index.ts' }, outdir: 'dist', splitting: true, chunkNames: 'simlearn-[name]-[hash]' });
 
 const stubInlinedWasm = {
@@ -59,19 +65,23 @@ if (/AGFzbQ/.test(workerd)) {
   process.exit(1);
 }
 
-// Budget: what a user downloads, minified and gzipped (level 9, as CDNs serve it).
+// Budget: what a user downloads, minified and gzipped (level 9, as CDNs serve it): the bundle,
+// its shared chunk, and the one wasm build chunk init() picks (the larger, relaxed, counted).
+const chunk = (re) => readdirSync('dist').find((f) => re.test(f));
+const shared = readdirSync('dist').filter((f) => /^simlearn-chunk-.*\.js$/.test(f));
 const sizes = {};
 const measure = (...files) => {
   const bytes = Buffer.concat(files.map((f) => readFileSync(`dist/${f}`)));
   return { min: bytes.length, gz: gzipSync(bytes, { level: 9 }).length };
 };
-sizes['simlearn.js (JS + both wasm builds inlined)'] = measure('simlearn.js');
+sizes['simlearn.js + one wasm build (what init() loads)'] = measure('simlearn.js', ...shared, chunk(/^simlearn-relaxed-kernels\.generated-.*\.js$/));
+sizes['simlearn.js (the JS alone)'] = measure('simlearn.js', ...shared);
 sizes['simlearn.workerd.js + both .wasm'] = measure('simlearn.workerd.js', 'simlearn.wasm', 'simlearn-relaxed.wasm');
 sizes['simlearn.workerd.js (the JS alone)'] = measure('simlearn.workerd.js');
 sizes['simlearn.wasm (baseline)'] = measure('simlearn.wasm');
 sizes['simlearn-relaxed.wasm'] = measure('simlearn-relaxed.wasm');
-writeFileSync('build/dist-sizes.json', JSON.stringify(sizes, null, 2) + '\n');
+writeFileSync('build/dist-sizes.json', JSON.stringify({ budgetKB: BUDGET_KB, ...sizes }, null, 2) + '\n');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 for (const [name, s] of Object.entries(sizes)) console.log(`dist: ${name}: ${kb(s.min)} minified, ${kb(s.gz)} gzipped`);
-const total = sizes['simlearn.js (JS + both wasm builds inlined)'].gz;
-if (total > 100 * 1024) console.warn(`build-dist: over budget: ${kb(total)} gzipped > 100 KB`);
+const total = sizes['simlearn.js + one wasm build (what init() loads)'].gz;
+if (total > BUDGET_KB * 1024) console.warn(`build-dist: over budget: ${kb(total)} gzipped > ${BUDGET_KB} KB`);

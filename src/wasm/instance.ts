@@ -3,7 +3,6 @@
 // process; init() is idempotent.
 import type { Kernels } from './abi';
 import { Allocator } from './memory';
-import { baselineWasmBase64, relaxedWasmBase64 } from './kernels.generated';
 import { threadedKernels } from './parallel';
 import { startPool, threadsUnavailable } from './threads';
 import { checkOptions as checkOptionsOf } from '../options';
@@ -134,7 +133,9 @@ async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions):
     if (simd === 'relaxed' && !hasRelaxedSimd()) {
       throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
     }
-    const bytes = decodeBase64(wantRelaxed ? relaxedWasmBase64 : baselineWasmBase64);
+    // each build is a chunk of its own in the bundle: only the one chosen is downloaded and decoded
+    const b64 = wantRelaxed ? (await import('./relaxed-kernels.generated')).relaxedWasmBase64 : (await import('./kernels.generated')).baselineWasmBase64;
+    const bytes = decodeBase64(b64);
     instance = ((await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance;
   }
   const missing = ['memory', 'heap_base', 'build_is_relaxed', 'f32_gemm_workspace_bytes'].filter((name) => !(name in instance.exports));
@@ -171,7 +172,6 @@ async function instantiateThreaded(threads: number): Promise<Engine> {
   const missing = threadsUnavailable();
   if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
   const { memory, maximum } = sharedMemory();
-  // a chunk of its own in the bundle: only init({ threads }) downloads and decodes it
   const { threadsWasmBase64 } = await import('./threads-kernels.generated');
   const module = await WebAssembly.compile(decodeBase64(threadsWasmBase64) as BufferSource);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
