@@ -48,3 +48,10 @@ export const enum CompareOp { eq = 0, ne = 1, gt = 2, ge = 3, lt = 4, le = 5 }
 
 /** Reduction of f32_masked_rows_fwd / f32_masked_rows_bwd over the kept entries of each row. */
 export const enum MaskedReduce { sum = 0, mean = 1, max = 2, min = 3, logsumexp = 4 }
+
+/** Value of i8_distance_tile, chosen so that the k nearest are the k smallest (sqeuclidean clamped at 0). */
+export const enum QuantKind {
+  sqeuclidean = 0, // ‖a‖² + ‖b‖² − 2 sa·sb·(qa·qb)
+  negDot = 1, //      −sa·sb·(qa·qb)
+  cosine = 2, //      1 − sa·sb·(qa·qb) / (‖a‖‖b‖); 1 where a norm is 0
+}

@@ -21,3 +21,4 @@ export * from './kernels/kmeans';
 export * from './kernels/unary';
 export * from './kernels/gather';
 export * from './kernels/masked';
+export * from './kernels/quant';
