@@ -158,35 +158,35 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
   return { indices, distances };
 }
 
-// Exact float32 distances from each query of the block to its kc candidates, the k best of
-// them kept. Candidates are sorted by index first so that ties keep the lower index, as in
-// the float32 search.
+// Exact float32 distances from each query of the block to its kc candidates (one paired
+// distance call over [nqb·kc] pairs), the k best of them kept. Each query's candidates are
+// sorted by index first so that ties keep the lower index, as in the float32 search.
 function rerankBlock(fn: string, queries: Tensor, refs: Tensor, metric: QuantMetric, q0: number, nqb: number, k: number, kc: number, candI: number, indices: Int32Array, distances: Float32Array): void {
   const e = getEngine();
   const dist = resolveMetric(fn, metric);
   const sign = dist.isInverted ? -1 : 1;
   const d = refs.shape[1];
-  const bestD = e.alloc.alloc(k * 4), bestI = e.alloc.alloc(k * 4);
+  const cand = Int32Array.from(i32().subarray(candI >>> 2, (candI >>> 2) + nqb * kc));
+  for (let q = 0; q < nqb; q++) cand.subarray(q * kc, (q + 1) * kc).sort();
+  const bestD = e.alloc.alloc(nqb * k * 4), bestI = e.alloc.alloc(nqb * k * 4);
   try {
-    noGrad(() => {
-      for (let q = 0; q < nqb; q++) {
-        const cand = Int32Array.from(i32().subarray((candI >>> 2) + q * kc, (candI >>> 2) + (q + 1) * kc)).sort();
-        tidy(() => {
-          const rows = empty([kc, d]);
-          for (let j = 0; j < kc; j++) e.k.f32_copy(refs.ptr + cand[j] * d * 4, rows.ptr + j * d * 4, d);
-          const t = dist.pairwiseAs(fn, rowsOf(queries, q0 + q, 1), rows);
-          if (sign < 0) e.k.f32_scale(t.ptr, -1, t.ptr, t.size);
-          e.k.f32_fill(bestD, Infinity, k);
-          i32().fill(-1, bestI >>> 2, (bestI >>> 2) + k);
-          e.k.f32_topk_merge(t.ptr, 1, kc, kc, k, 0, -1, bestD, bestI);
-        });
-        const dv = f32(), iv = i32();
-        for (let t = 0; t < k; t++) {
-          distances[(q0 + q) * k + t] = sign * dv[(bestD >>> 2) + t];
-          indices[(q0 + q) * k + t] = cand[iv[(bestI >>> 2) + t]];
-        }
+    noGrad(() => tidy(() => {
+      const qRep = empty([nqb * kc, d]), rows = empty([nqb * kc, d]);
+      for (let t = 0; t < nqb * kc; t++) {
+        e.k.f32_copy(queries.ptr + (q0 + Math.floor(t / kc)) * d * 4, qRep.ptr + t * d * 4, d);
+        e.k.f32_copy(refs.ptr + cand[t] * d * 4, rows.ptr + t * d * 4, d);
       }
-    });
+      const tile = dist.pairedAs(fn, qRep, rows);
+      if (sign < 0) e.k.f32_scale(tile.ptr, -1, tile.ptr, tile.size);
+      e.k.f32_fill(bestD, Infinity, nqb * k);
+      i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * k);
+      e.k.f32_topk_merge(tile.ptr, nqb, kc, kc, k, 0, -1, bestD, bestI);
+    }));
+    const dv = f32(), iv = i32();
+    for (let t = 0; t < nqb * k; t++) {
+      distances[q0 * k + t] = sign * dv[(bestD >>> 2) + t];
+      indices[q0 * k + t] = cand[Math.floor(t / k) * kc + iv[(bestI >>> 2) + t]];
+    }
   } finally {
     e.alloc.free(bestD);
     e.alloc.free(bestI);
