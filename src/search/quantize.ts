@@ -171,11 +171,15 @@ function rerankBlock(fn: string, queries: Tensor, refs: Tensor, metric: QuantMet
   const bestD = e.alloc.alloc(nqb * k * 4), bestI = e.alloc.alloc(nqb * k * 4);
   try {
     noGrad(() => tidy(() => {
-      const qRep = empty([nqb * kc, d]), rows = empty([nqb * kc, d]);
-      for (let t = 0; t < nqb * kc; t++) {
-        e.k.f32_copy(queries.ptr + (q0 + Math.floor(t / kc)) * d * 4, qRep.ptr + t * d * 4, d);
-        e.k.f32_copy(refs.ptr + cand[t] * d * 4, rows.ptr + t * d * 4, d);
-      }
+      const m = nqb * kc;
+      const qRep = empty([m, d]), rows = empty([m, d]);
+      const idx = e.alloc.alloc(m * 8);
+      const iv = i32();
+      iv.set(cand, idx >>> 2);
+      for (let t = 0; t < m; t++) iv[(idx >>> 2) + m + t] = q0 + Math.floor(t / kc);
+      e.k.f32_gather_rows(refs.ptr, idx, rows.ptr, m, d);
+      e.k.f32_gather_rows(queries.ptr, idx + m * 4, qRep.ptr, m, d);
+      e.alloc.free(idx);
       const tile = dist.pairedAs(fn, qRep, rows);
       if (sign < 0) e.k.f32_scale(tile.ptr, -1, tile.ptr, tile.size);
       e.k.f32_fill(bestD, Infinity, nqb * k);
