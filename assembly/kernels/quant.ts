@@ -82,6 +82,53 @@ function dotI8x4(a: usize, b: usize, d: i32, out: usize): void {
 }
 
 @inline
+function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+// Σ a·b for two rows a0, a1 (a1 = a0 + d) against four rows b0..b3: each 16 codes of b are
+// loaded and widened once for both a rows. out0 / out1: four i32 each.
+@inline
+function dotI8x2x4(a: usize, b: usize, d: i32, out0: usize, out1: usize): void {
+  const a1 = a + d, b1 = b + d, b2 = b1 + d, b3 = b2 + d;
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c02 = i32x4.splat(0), c03 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0), c12 = i32x4.splat(0), c13 = i32x4.splat(0);
+  let p = 0;
+  for (; p + 16 <= d; p += 16) {
+    let v = v128.load(a + p);
+    const lo0 = i16x8.extend_low_i8x16_s(v), hi0 = i16x8.extend_high_i8x16_s(v);
+    v = v128.load(a1 + p);
+    const lo1 = i16x8.extend_low_i8x16_s(v), hi1 = i16x8.extend_high_i8x16_s(v);
+    v = v128.load(b + p);
+    let l = i16x8.extend_low_i8x16_s(v), h = i16x8.extend_high_i8x16_s(v);
+    c00 = i32x4.add(c00, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
+    c10 = i32x4.add(c10, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
+    v = v128.load(b1 + p);
+    l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
+    c01 = i32x4.add(c01, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
+    c11 = i32x4.add(c11, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
+    v = v128.load(b2 + p);
+    l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
+    c02 = i32x4.add(c02, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
+    c12 = i32x4.add(c12, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
+    v = v128.load(b3 + p);
+    l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
+    c03 = i32x4.add(c03, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
+    c13 = i32x4.add(c13, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
+  }
+  let s00 = hsum(c00), s01 = hsum(c01), s02 = hsum(c02), s03 = hsum(c03);
+  let s10 = hsum(c10), s11 = hsum(c11), s12 = hsum(c12), s13 = hsum(c13);
+  for (; p < d; p++) {
+    const x0 = <i32>load<i8>(a + p), x1 = <i32>load<i8>(a1 + p);
+    const y0 = <i32>load<i8>(b + p), y1 = <i32>load<i8>(b1 + p), y2 = <i32>load<i8>(b2 + p), y3 = <i32>load<i8>(b3 + p);
+    s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+    s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+  }
+  store<i32>(out0, s00); store<i32>(out0, s01, 4); store<i32>(out0, s02, 8); store<i32>(out0, s03, 12);
+  store<i32>(out1, s10); store<i32>(out1, s11, 4); store<i32>(out1, s12, 8); store<i32>(out1, s13, 12);
+}
+
+@inline
 function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f32 {
   const cross = sa * sb * <f32>dot;
   if (kind == QuantKind.sqeuclidean) return max<f32>(0, na + nb - 2 * cross);
@@ -94,14 +141,29 @@ function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f3
 // a codes [na, d], scales sa [na], squared norms ssa [na]; likewise b. Raw integer dot
 // products are written first into out as i32 and then replaced by the value in place.
 export function i8_distance_tile(a: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, ssb: usize, nb: i32, d: i32, kind: i32, out: usize): void {
-  for (let i = 0; i < na; i++) {
+  let i = 0;
+  // Two rows of a at a time share each widened block of b; a last odd row goes alone.
+  for (; i + 2 <= na; i += 2) {
+    const ar = a + <usize>i * d;
+    const o0 = out + ((<usize>i * nb) << 2), o1 = o0 + (<usize>nb << 2);
+    let j = 0;
+    for (; j + 4 <= nb; j += 4) dotI8x2x4(ar, b + <usize>j * d, d, o0 + (<usize>j << 2), o1 + (<usize>j << 2));
+    for (; j < nb; j++) {
+      store<i32>(o0 + (<usize>j << 2), dotI8(ar, b + <usize>j * d, d));
+      store<i32>(o1 + (<usize>j << 2), dotI8(ar + d, b + <usize>j * d, d));
+    }
+  }
+  for (; i < na; i++) {
     const ar = a + <usize>i * d;
     const or = out + ((<usize>i * nb) << 2);
     let j = 0;
     for (; j + 4 <= nb; j += 4) dotI8x4(ar, b + <usize>j * d, d, or + (<usize>j << 2));
     for (; j < nb; j++) store<i32>(or + (<usize>j << 2), dotI8(ar, b + <usize>j * d, d));
+  }
+  for (i = 0; i < na; i++) {
+    const or = out + ((<usize>i * nb) << 2);
     const s = load<f32>(sa + (<usize>i << 2)), n = load<f32>(ssa + (<usize>i << 2));
-    for (j = 0; j < nb; j++) {
+    for (let j = 0; j < nb; j++) {
       const o = or + (<usize>j << 2);
       store<f32>(o, quantValue(kind, load<i32>(o), s, n, load<f32>(sb + (<usize>j << 2)), load<f32>(ssb + (<usize>j << 2))));
     }
