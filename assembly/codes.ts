@@ -56,3 +56,10 @@ export const enum BagMode { sum = 0, mean = 1, max = 2 }
 
 /** Bit flags of f32_avgpool2d_fwd/bwd. */
 export const enum AvgPoolFlag { countIncludePad = 1, adaptive = 2 }
+
+/** Value of i8_distance_tile, chosen so that the k nearest are the k smallest (sqeuclidean clamped at 0). */
+export const enum QuantKind {
+  sqeuclidean = 0, // ‖a‖² + ‖b‖² − 2 sa·sb·(qa·qb)
+  negDot = 1, //      −sa·sb·(qa·qb)
+  cosine = 2, //      1 − sa·sb·(qa·qb) / (‖a‖‖b‖); 1 where a norm is 0
+}

@@ -25,3 +25,4 @@ export * from './kernels/activation';
 export * from './kernels/depthwise';
 export * from './kernels/embedding';
 export * from './kernels/eigen';
+export * from './kernels/quant';

@@ -7,6 +7,7 @@ import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric, type Metric } from '../distances/metric';
 import { checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
+import { QuantizedRefs, quantTopK, type QuantTopKOptions } from './quantize';
 
 export interface TopKOptions {
   /** Default 'euclidean'. Similarities (cosine similarity objects, 'dot') rank largest first. */
@@ -26,8 +27,19 @@ export interface TopKResult {
 
 const QUERY_BLOCK = 1024;
 
-/** The k nearest rows of refs [nr, d] for each row of queries [nq, d]. */
-export function topK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions = {}): TopKResult {
+/**
+ * The k nearest rows of refs [nr, d] for each row of queries [nq, d]. refs may be a set made
+ * by search.quantize: then the search runs on int8 codes (options metric 'euclidean',
+ * 'sqeuclidean', 'cosine' or 'dot', excludeSelf, blockSize, and rerank with refs).
+ */
+export function topK(queries: Tensor, refs: Tensor, k: number, options?: TopKOptions): TopKResult;
+export function topK(queries: Tensor, refs: QuantizedRefs, k: number, options?: QuantTopKOptions): TopKResult;
+export function topK(queries: Tensor, refs: Tensor | QuantizedRefs, k: number, options: TopKOptions | QuantTopKOptions = {}): TopKResult {
+  if (refs instanceof QuantizedRefs) return quantTopK(queries, refs, k, options as QuantTopKOptions);
+  return floatTopK(queries, refs, k, options as TopKOptions);
+}
+
+function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions): TopKResult {
   const fn = 'search.topK';
   const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = checkOptions<TopKOptions>(fn, options, { metric: ['string', 'object'], excludeSelf: 'boolean', blockSize: 'integer' });
   const dist = resolveMetric(fn, metric);
@@ -88,7 +100,7 @@ export function topK(queries: Tensor, refs: Tensor, k: number, options: TopKOpti
  * (pytorch-metric-learning's ref_includes_query), i.e. refs is the queries tensor or its
  * first rows equal the queries. O(nq·d), against the O(nq·nr·d) search.
  */
-function checkRefsIncludeQueries(fn: string, queries: Tensor, refs: Tensor): void {
+export function checkRefsIncludeQueries(fn: string, queries: Tensor, refs: Tensor): void {
   if (queries.ptr === refs.ptr && queries.shape[0] <= refs.shape[0]) return;
   const [nq, d] = queries.shape;
   if (nq > refs.shape[0]) {
@@ -109,7 +121,7 @@ function checkRefsIncludeQueries(fn: string, queries: Tensor, refs: Tensor): voi
 }
 
 /** Rows [r0, r0 + n) of t as a new tensor (freed by the enclosing tidy). */
-function rowsOf(t: Tensor, r0: number, n: number): Tensor {
+export function rowsOf(t: Tensor, r0: number, n: number): Tensor {
   const d = t.shape[1];
   if (r0 === 0 && n === t.shape[0]) return t;
   const out = empty([n, d]);

@@ -1,0 +1,219 @@
+// Quantised references for approximate k-nearest-neighbour search: int8 codes with one
+// symmetric scale per row, searched with an integer dot-product kernel, optionally re-ranked
+// in float32. One scale per row (not per dimension) factors out of every dot product, so the
+// kernel's inner loop is pure integer work; the rows' exact squared norms are kept beside the
+// scales, so Euclidean and cosine values carry quantisation error only in the cross term.
+import { f32, getEngine, i32 } from '../wasm/instance';
+import { QuantKind } from '../wasm/abi';
+import { empty } from '../autograd/create';
+import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
+import { resolveMetric } from '../distances/metric';
+import { checkPair, checkTensor } from '../distances/validate';
+import { checkOptions } from '../options';
+import { checkRefsIncludeQueries, rowsOf } from './topk';
+
+export interface QuantizeOptions {
+  /** Bits per code: 8 (the only width so far). */
+  bits?: number;
+}
+
+/** Int8 codes [size, dim] in wasm memory, one scale and one squared norm per row. Free with dispose(). */
+export class QuantizedRefs {
+  /** @internal */ codesPtr: number;
+  /** @internal */ scalesPtr: number;
+  /** @internal */ normsPtr: number;
+  private live = true;
+
+  /** @internal */
+  constructor(readonly size: number, readonly dim: number) {
+    const a = getEngine().alloc;
+    this.codesPtr = a.alloc(size * dim);
+    this.scalesPtr = a.alloc(size * 4);
+    this.normsPtr = a.alloc(size * 4);
+  }
+
+  /** Bytes held: size·dim codes plus a float32 scale and squared norm per row. */
+  get bytes(): number { return this.size * this.dim + 8 * this.size; }
+  get isDisposed(): boolean { return !this.live; }
+  /** The scale of each row: row i is about scales[i] · codes[i]. A copy. */
+  get scales(): Float32Array { this.check('scales'); return f32().slice(this.scalesPtr >>> 2, (this.scalesPtr >>> 2) + this.size); }
+  /** The int8 codes [size·dim], row-major. A copy. */
+  get codes(): Int8Array { this.check('codes'); return new Int8Array(f32().buffer, this.codesPtr, this.size * this.dim).slice(); }
+
+  dispose(): void {
+    if (!this.live) return;
+    this.live = false;
+    const a = getEngine().alloc;
+    for (const p of [this.codesPtr, this.scalesPtr, this.normsPtr]) if (p) a.free(p);
+  }
+
+  /** @internal */
+  check(fn: string): void {
+    if (!this.live) throw new Error(`${fn}: the quantised set [${this.size}, ${this.dim}] was disposed and cannot be used`);
+  }
+}
+
+/** Quantises refs [n, d] to int8 codes with one symmetric scale per row: |x − s·q| ≤ s/2 per element. */
+export function quantize(refs: Tensor, options: QuantizeOptions = {}): QuantizedRefs {
+  const fn = 'search.quantize';
+  const { bits = 8 } = checkOptions<QuantizeOptions>(fn, options, { bits: 'integer' });
+  if (bits !== 8) throw new Error(`${fn}: bits must be 8 (int8 codes), got ${bits}`);
+  checkTensor(fn, 'refs', refs);
+  if (refs.shape.length !== 2) throw new Error(`${fn}: refs must be 2-D [n, d], got ${fmtShape(refs.shape)}`);
+  const [n, d] = refs.shape;
+  const out = new QuantizedRefs(n, d);
+  getEngine().k.i8_quantize_rows(refs.ptr, n, d, out.codesPtr, out.scalesPtr, out.normsPtr);
+  return out;
+}
+
+export type QuantMetric = 'euclidean' | 'sqeuclidean' | 'cosine' | 'dot';
+const QUANT_METRICS: readonly QuantMetric[] = ['euclidean', 'sqeuclidean', 'cosine', 'dot'];
+
+export interface QuantTopKOptions {
+  /** Default 'euclidean'; 'dot' ranks largest first. */
+  metric?: QuantMetric;
+  /** Query i skips reference i (default false); query i must be reference i. */
+  excludeSelf?: boolean;
+  /** References per block (default 1024). */
+  blockSize?: number;
+  /** Re-rank the best `rerank` (≥ k) quantised candidates in float32 against `refs`. */
+  rerank?: number;
+  /** The float32 references [size, dim] the set was made from; needed by rerank. */
+  refs?: Tensor;
+}
+
+const QUERY_BLOCK = 256;
+
+/** search.topK over a quantised set: approximate distances, or exact float32 ones with rerank. */
+export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, options: QuantTopKOptions = {}): { indices: Int32Array; distances: Float32Array } {
+  const fn = 'search.topK';
+  const { metric = 'euclidean', excludeSelf = false, blockSize = 1024, rerank, refs } = checkOptions<QuantTopKOptions>(fn, options, {
+    metric: 'any', excludeSelf: 'boolean', blockSize: 'integer', rerank: 'integer', refs: 'tensor',
+  });
+  if (!QUANT_METRICS.includes(metric as QuantMetric)) {
+    throw new Error(`${fn}: a quantised set supports metric ${QUANT_METRICS.map((m) => `'${m}'`).join(', ')}, got ${typeof metric === 'string' ? `'${metric}'` : 'an object'}`);
+  }
+  set.check(fn);
+  checkTensor(fn, 'queries', queries);
+  if (queries.shape.length !== 2 || queries.shape[1] !== set.dim) {
+    throw new Error(`${fn}: queries must be [n, ${set.dim}] to match the quantised set [${set.size}, ${set.dim}], got ${fmtShape(queries.shape)}`);
+  }
+  if (rerank !== undefined && refs === undefined) throw new Error(`${fn}: rerank needs the float32 refs: pass { rerank, refs } with refs [${set.size}, ${set.dim}]`);
+  if (refs !== undefined) {
+    checkTensor(fn, 'refs', refs);
+    if (refs.shape.length !== 2 || refs.shape[0] !== set.size || refs.shape[1] !== set.dim) {
+      throw new Error(`${fn}: refs must be the [${set.size}, ${set.dim}] float32 rows the quantised set was made from, got ${fmtShape(refs.shape)}`);
+    }
+    checkPair(fn, queries, refs, 'pairwise');
+  }
+  const [nq, d] = queries.shape;
+  const nr = set.size;
+  const avail = excludeSelf ? nr - 1 : nr;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be a positive integer, got ${k}`);
+  if (k > avail) {
+    throw new Error(`${fn}: k = ${k} but the quantised set [${nr}, ${d}] has only ${avail} candidate${avail === 1 ? '' : 's'} per query${excludeSelf ? ' (excludeSelf)' : ''}`);
+  }
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`${fn}: blockSize must be a positive integer, got ${blockSize}`);
+  if (rerank !== undefined && rerank < k) throw new Error(`${fn}: rerank must be at least k = ${k}, got ${rerank}`);
+  const e = getEngine();
+  if (excludeSelf) {
+    if (refs) checkRefsIncludeQueries(fn, queries, refs);
+    else checkCodesIncludeQueries(fn, queries, set);
+  }
+
+  const kc = rerank === undefined ? k : Math.min(rerank, avail); // candidates kept per query
+  const kind = metric === 'dot' ? QuantKind.negDot : metric === 'cosine' ? QuantKind.cosine : QuantKind.sqeuclidean;
+  const indices = new Int32Array(nq * k);
+  const distances = new Float32Array(nq * k);
+  if (nq === 0) return { indices, distances };
+  const qb = Math.min(nq, QUERY_BLOCK);
+  const nb = Math.min(blockSize, nr);
+  const bufs = [qb * d, qb * 4, qb * 4, qb * nb * 4, qb * kc * 4, qb * kc * 4].map((b) => e.alloc.alloc(b));
+  const [qCodes, qScales, qNorms, tile, bestD, bestI] = bufs;
+  try {
+    for (let q0 = 0; q0 < nq; q0 += qb) {
+      const nqb = Math.min(qb, nq - q0);
+      e.k.i8_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qCodes, qScales, qNorms);
+      e.k.f32_fill(bestD, Infinity, nqb * kc);
+      i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
+      for (let r0 = 0; r0 < nr; r0 += nb) {
+        const nrb = Math.min(nb, nr - r0);
+        e.k.i8_distance_tile(qCodes, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, tile);
+        e.k.f32_topk_merge(tile, nqb, nrb, nrb, kc, r0, excludeSelf ? q0 : -1, bestD, bestI);
+      }
+      if (rerank === undefined) {
+        const dv = f32(), iv = i32();
+        for (let t = 0; t < nqb * k; t++) {
+          const v = dv[(bestD >>> 2) + t];
+          distances[q0 * k + t] = metric === 'dot' ? -v : metric === 'euclidean' ? Math.sqrt(v) : v;
+          indices[q0 * k + t] = iv[(bestI >>> 2) + t];
+        }
+      } else {
+        rerankBlock(fn, queries, refs as Tensor, metric as QuantMetric, q0, nqb, k, kc, bestI, indices, distances);
+      }
+    }
+  } finally {
+    for (const p of bufs) e.alloc.free(p);
+  }
+  return { indices, distances };
+}
+
+// Exact float32 distances from each query of the block to its kc candidates (one paired
+// distance call over [nqb·kc] pairs), the k best of them kept. Each query's candidates are
+// sorted by index first so that ties keep the lower index, as in the float32 search.
+function rerankBlock(fn: string, queries: Tensor, refs: Tensor, metric: QuantMetric, q0: number, nqb: number, k: number, kc: number, candI: number, indices: Int32Array, distances: Float32Array): void {
+  const e = getEngine();
+  const dist = resolveMetric(fn, metric);
+  const sign = dist.isInverted ? -1 : 1;
+  const d = refs.shape[1];
+  const cand = Int32Array.from(i32().subarray(candI >>> 2, (candI >>> 2) + nqb * kc));
+  for (let q = 0; q < nqb; q++) cand.subarray(q * kc, (q + 1) * kc).sort();
+  const bestD = e.alloc.alloc(nqb * k * 4), bestI = e.alloc.alloc(nqb * k * 4);
+  try {
+    noGrad(() => tidy(() => {
+      const m = nqb * kc;
+      const qRep = empty([m, d]), rows = empty([m, d]);
+      const idx = e.alloc.alloc(m * 8);
+      const iv = i32();
+      iv.set(cand, idx >>> 2);
+      for (let t = 0; t < m; t++) iv[(idx >>> 2) + m + t] = q0 + Math.floor(t / kc);
+      e.k.f32_gather_rows(refs.ptr, idx, rows.ptr, m, d);
+      e.k.f32_gather_rows(queries.ptr, idx + m * 4, qRep.ptr, m, d);
+      e.alloc.free(idx);
+      const tile = dist.pairedAs(fn, qRep, rows);
+      if (sign < 0) e.k.f32_scale(tile.ptr, -1, tile.ptr, tile.size);
+      e.k.f32_fill(bestD, Infinity, nqb * k);
+      i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * k);
+      e.k.f32_topk_merge(tile.ptr, nqb, kc, kc, k, 0, -1, bestD, bestI);
+    }));
+    const dv = f32(), iv = i32();
+    for (let t = 0; t < nqb * k; t++) {
+      distances[q0 * k + t] = sign * dv[(bestD >>> 2) + t];
+      indices[q0 * k + t] = cand[Math.floor(t / k) * kc + iv[(bestI >>> 2) + t]];
+    }
+  } finally {
+    e.alloc.free(bestD);
+    e.alloc.free(bestI);
+  }
+}
+
+// excludeSelf without the float32 refs: query i must quantise to row i's codes and scale
+// (the same kernel made both, so reference i itself always does).
+function checkCodesIncludeQueries(fn: string, queries: Tensor, set: QuantizedRefs): void {
+  const [nq, d] = queries.shape;
+  if (nq > set.size) throw new Error(`${fn}: excludeSelf needs at least as many refs as queries, got queries ${fmtShape(queries.shape)} and a quantised set [${set.size}, ${d}]`);
+  const probe = quantize(queries);
+  try {
+    const a = probe.codes, b = new Int8Array(f32().buffer, set.codesPtr, nq * d);
+    const sa = probe.scales, sb = f32().subarray(set.scalesPtr >>> 2, (set.scalesPtr >>> 2) + nq);
+    for (let i = 0; i < nq; i++) {
+      let same = sa[i] === sb[i];
+      for (let j = 0; same && j < d; j++) same = a[i * d + j] === b[i * d + j];
+      if (!same) {
+        throw new Error(`${fn}: excludeSelf drops reference i for query i, so query i must be reference i; row ${i} of queries ${fmtShape(queries.shape)} differs from row ${i} of the quantised set`);
+      }
+    }
+  } finally {
+    probe.dispose();
+  }
+}

@@ -1,0 +1,198 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sl from '../../src/index';
+import { Rng } from '../../src/random';
+import { f32, getEngine } from '../../src/wasm/instance';
+import { QuantKind } from '../../src/wasm/abi';
+
+await sl.init();
+
+function gaussian(n: number, d: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n * d }, () => rng.normal());
+}
+
+/** Symmetric per-row int8 quantisation in float64: s = max|x| / 127, q = round(x / s). */
+function quantizeRef(x: Float32Array, n: number, d: number) {
+  const codes: number[] = [], scales: number[] = [], norms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let m = 0, ss = 0;
+    for (let j = 0; j < d; j++) { m = Math.max(m, Math.abs(x[i * d + j])); ss += x[i * d + j] ** 2; }
+    scales.push(m / 127);
+    norms.push(ss);
+    for (let j = 0; j < d; j++) codes.push(m > 0 ? Math.round((x[i * d + j] / m) * 127) : 0);
+  }
+  return { codes, scales, norms };
+}
+
+test('quantize: codes within one step of the float64 rounding, |x − s·q| ≤ s/2, size/dim/bytes', () => {
+  for (const [n, d] of [[1, 1], [7, 3], [33, 5], [7, 17], [1, 33], [33, 128]]) {
+    const x = gaussian(n, d, n * 100 + d);
+    x[0] = 0; // a zero element; a zero row below
+    if (n > 1) x.fill(0, d, 2 * d);
+    const t = sl.tensor(x, [n, d]);
+    const qs = sl.search.quantize(t, { bits: 8 });
+    const want = quantizeRef(x, n, d);
+    const codes = qs.codes, scales = qs.scales;
+    assert.is(qs.size, n);
+    assert.is(qs.dim, d);
+    assert.is(qs.bytes, n * d + 8 * n);
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs(scales[i] - want.scales[i]) <= 1e-6 * want.scales[i], `scale row ${i}`);
+      for (let j = 0; j < d; j++) {
+        const q = codes[i * d + j], v = x[i * d + j];
+        assert.ok(Math.abs(q) <= 127);
+        assert.ok(Math.abs(q - want.codes[i * d + j]) <= 1, `code [${i}, ${j}] ${q} vs ${want.codes[i * d + j]}`);
+        assert.ok(Math.abs(v - scales[i] * q) <= scales[i] * 0.5 * (1 + 1e-5) + 1e-30, `[${i}, ${j}] |x − s·q| ≤ s/2 (n ${n}, d ${d})`);
+      }
+    }
+    if (n > 1) {
+      assert.is(scales[1], 0, 'a zero row has scale 0');
+      assert.ok(codes.slice(d, 2 * d).every((c) => c === 0), 'and zero codes');
+    }
+    qs.dispose();
+    t.dispose();
+  }
+});
+
+test('i8_distance_tile: integer dot products and values against a float64 reference on odd sizes', () => {
+  const e = getEngine();
+  for (const d of [1, 3, 5, 17, 33, 128]) {
+    for (const [na, nb] of [[1, 1], [7, 33], [33, 7], [1, 7]]) {
+      const a = gaussian(na, d, d * 7 + na), b = gaussian(nb, d, d * 11 + nb);
+      if (nb > 1) b.fill(0, 0, d); // a zero row: cosine 1, Euclidean ‖a‖
+      const ta = sl.tensor(a, [na, d]), tb = sl.tensor(b, [nb, d]);
+      const qa = sl.search.quantize(ta), qb = sl.search.quantize(tb);
+      const ca = qa.codes, cb = qb.codes, sa = qa.scales, sb = qb.scales;
+      const ra = quantizeRef(a, na, d), rb = quantizeRef(b, nb, d);
+      const out = e.alloc.alloc((na * nb + 4) * 4);
+      const guard = (out >>> 2) + na * nb;
+      for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine]) {
+        f32().fill(-7, guard, guard + 4);
+        e.k.i8_distance_tile(qa.codesPtr, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, out);
+        const got = f32().slice(out >>> 2, guard);
+        assert.equal(Array.from(f32().slice(guard, guard + 4)), [-7, -7, -7, -7], 'no write past the tile');
+        for (let i = 0; i < na; i++) {
+          for (let j = 0; j < nb; j++) {
+            let dot = 0;
+            for (let p = 0; p < d; p++) dot += ca[i * d + p] * cb[j * d + p];
+            const cross = sa[i] * sb[j] * dot;
+            const na2 = ra.norms[i], nb2 = rb.norms[j];
+            const want = kind === QuantKind.sqeuclidean ? Math.max(0, na2 + nb2 - 2 * cross)
+              : kind === QuantKind.negDot ? -cross
+              : na2 > 0 && nb2 > 0 ? 1 - cross / Math.sqrt(na2 * nb2) : 1;
+            const v = got[i * nb + j];
+            const scale = kind === QuantKind.cosine ? 1 : na2 + nb2 + 1;
+            assert.ok(Math.abs(v - want) <= 1e-5 * scale, `kind ${kind} d ${d} [${i}, ${j}]: ${v} vs ${want}`);
+          }
+        }
+      }
+      e.alloc.free(out);
+      for (const x of [qa, qb, ta, tb]) x.dispose();
+    }
+  }
+});
+
+/** Mean over queries of |approx ∩ exact| / k. */
+function recall(exact: Int32Array, approx: Int32Array, nq: number, k: number): number {
+  let hit = 0;
+  for (let q = 0; q < nq; q++) {
+    const want = new Set(exact.subarray(q * k, (q + 1) * k));
+    for (const i of approx.subarray(q * k, (q + 1) * k)) if (want.has(i)) hit++;
+  }
+  return hit / (nq * k);
+}
+
+test('topK on a quantised set: recall@10 against exact float32 (128-d Gaussian, seeded)', () => {
+  const n = 20000, d = 128, nq = 100, k = 10;
+  const refs = sl.tensor(gaussian(n, d, 1), [n, d]), queries = sl.tensor(gaussian(nq, d, 2), [nq, d]);
+  const qs = sl.search.quantize(refs, { bits: 8 });
+  for (const metric of ['euclidean', 'sqeuclidean', 'cosine', 'dot'] as const) {
+    const exact = sl.search.topK(queries, refs, k, { metric });
+    const plain = sl.search.topK(queries, qs, k, { metric });
+    const reranked = sl.search.topK(queries, qs, k, { metric, rerank: 50, refs });
+    const r0 = recall(exact.indices, plain.indices, nq, k), r1 = recall(exact.indices, reranked.indices, nq, k);
+    assert.ok(r0 >= 0.95, `${metric}: recall@10 without rerank ${r0}`);
+    assert.ok(r1 >= 0.99, `${metric}: recall@10 with rerank ${r1}`);
+    // Approximate distances close to exact; re-ranked ones are the float32 values.
+    for (let t = 0; t < nq * k; t++) {
+      if (plain.indices[t] === exact.indices[t]) assert.ok(Math.abs(plain.distances[t] - exact.distances[t]) <= 0.02 * Math.abs(exact.distances[t]) + 0.05, `${metric} distance ${t}`);
+      if (reranked.indices[t] === exact.indices[t]) assert.ok(Math.abs(reranked.distances[t] - exact.distances[t]) <= 1e-4 * (Math.abs(exact.distances[t]) + 1), `${metric} reranked distance ${t}`);
+    }
+    // sorted nearest first (largest first for dot)
+    for (let q = 0; q < nq; q++) for (let j = 1; j < k; j++) {
+      const a = plain.distances[q * k + j - 1], b = plain.distances[q * k + j];
+      assert.ok(metric === 'dot' ? a >= b : a <= b);
+    }
+  }
+  qs.dispose();
+  refs.dispose();
+  queries.dispose();
+});
+
+test('topK on a quantised set: exact on data the codes represent exactly; ties keep the lower index; excludeSelf; k = set size', () => {
+  // Integer rows with max |x| = 127 quantise exactly (scale 1).
+  const d = 5, n = 9;
+  const rng = new Rng(3);
+  const x = Float32Array.from({ length: n * d }, (_, i) => (i % d === 0 ? 127 : Math.round(rng.uniform() * 40 - 20)));
+  x.set(x.subarray(0, d), 4 * d); // row 4 duplicates row 0: the tie goes to index 0 first
+  const refs = sl.tensor(x, [n, d]);
+  const qs = sl.search.quantize(refs);
+  for (const metric of ['euclidean', 'sqeuclidean', 'cosine', 'dot'] as const) {
+    const want = sl.search.topK(refs, refs, n, { metric });
+    const got = sl.search.topK(refs, qs, n, { metric });
+    assert.equal(Array.from(got.indices), Array.from(want.indices), metric);
+    for (let t = 0; t < n * n; t++) assert.ok(Math.abs(got.distances[t] - want.distances[t]) <= 1e-3 * (Math.abs(want.distances[t]) + 1), `${metric} ${t}`);
+    const wantEx = sl.search.topK(refs, refs, n - 1, { metric, excludeSelf: true });
+    const gotEx = sl.search.topK(refs, qs, n - 1, { metric, excludeSelf: true });
+    assert.equal(Array.from(gotEx.indices), Array.from(wantEx.indices), `${metric} excludeSelf`);
+    const gotRr = sl.search.topK(refs, qs, 3, { metric, excludeSelf: true, rerank: 100, refs });
+    assert.equal(Array.from(gotRr.indices), Array.from(sl.search.topK(refs, refs, 3, { metric, excludeSelf: true }).indices), `${metric} excludeSelf rerank`);
+  }
+  qs.dispose();
+  refs.dispose();
+});
+
+test('zero vectors: a zero query and zero references match float32 topK', () => {
+  const d = 3;
+  const x = new Float32Array([0, 0, 0, 1, 2, 3, 0, 0, 0, -1, 0.5, 2]);
+  const refs = sl.tensor(x, [4, d]), zq = sl.tensor(new Float32Array(d), [1, d]);
+  const qs = sl.search.quantize(refs);
+  for (const metric of ['euclidean', 'sqeuclidean', 'cosine', 'dot'] as const) {
+    for (const q of [zq, refs]) {
+      const want = sl.search.topK(q, refs, 4, { metric }), got = sl.search.topK(q, qs, 4, { metric });
+      assert.equal(Array.from(got.indices), Array.from(want.indices), `${metric} ${q === zq ? 'zero query' : 'refs'}`);
+      for (let t = 0; t < got.distances.length; t++) assert.ok(Math.abs(got.distances[t] - want.distances[t]) <= 0.02 * (Math.abs(want.distances[t]) + 1), `${metric} ${t}: ${got.distances[t]} vs ${want.distances[t]}`);
+    }
+  }
+  qs.dispose();
+  refs.dispose();
+  zq.dispose();
+});
+
+test('errors: bad options, k larger than the set, shapes, rerank without refs, disposed set', () => {
+  const refs = sl.tensor(gaussian(6, 4, 9), [6, 4]), q = sl.tensor(gaussian(2, 4, 10), [2, 4]);
+  const qs = sl.search.quantize(refs);
+  assert.throws(() => sl.search.quantize(refs, { bit: 8 } as any), /search\.quantize: unknown option 'bit'; did you mean 'bits'/);
+  assert.throws(() => sl.search.quantize(refs, { bits: 4 }), /search\.quantize: bits must be 8/);
+  assert.throws(() => sl.search.quantize(sl.tensor([1, 2, 3], [3])), /search\.quantize: refs must be 2-D \[n, d\], got \[3\]/);
+  assert.throws(() => sl.search.topK(q, qs, 2, { rerank: 4, refz: refs } as any), /search\.topK: unknown option 'refz'; did you mean 'refs'/);
+  assert.throws(() => sl.search.topK(q, qs, 2, { metric: 'manhattan' } as any), /search\.topK: a quantised set supports metric 'euclidean', 'sqeuclidean', 'cosine', 'dot', got 'manhattan'/);
+  assert.throws(() => sl.search.topK(q, qs, 7), /search\.topK: k = 7 but the quantised set \[6, 4\] has only 6 candidates per query/);
+  assert.throws(() => sl.search.topK(refs, qs, 6, { excludeSelf: true }), /only 5 candidates per query \(excludeSelf\)/);
+  assert.throws(() => sl.search.topK(q, qs, 0), /k must be a positive integer, got 0/);
+  assert.throws(() => sl.search.topK(q, qs, 2, { rerank: 4 }), /search\.topK: rerank needs the float32 refs/);
+  assert.throws(() => sl.search.topK(q, qs, 3, { rerank: 2, refs }), /search\.topK: rerank must be at least k = 3, got 2/);
+  assert.throws(() => sl.search.topK(q, qs, 2, { rerank: 4, refs: q }), /search\.topK: refs must be the \[6, 4\] float32 rows the quantised set was made from, got \[2, 4\]/);
+  assert.throws(() => sl.search.topK(sl.tensor([1, 2, 3], [1, 3]), qs, 2), /search\.topK: queries must be \[n, 4\] to match the quantised set \[6, 4\], got \[1, 3\]/);
+  assert.throws(() => sl.search.topK(q, qs, 1, { excludeSelf: true }), /search\.topK: excludeSelf drops reference i for query i, so query i must be reference i; row 0 of queries \[2, 4\] differs/);
+  assert.throws(() => sl.search.topK(q, qs, 2, { rerank: 3, refs, excludeSelf: true }), /excludeSelf drops reference i/);
+  assert.throws(() => sl.search.topK(q, refs, 2, { rerank: 3 } as any), /search\.topK: unknown option 'rerank'/);
+  qs.dispose();
+  assert.ok(qs.isDisposed);
+  assert.throws(() => sl.search.topK(q, qs, 2), /search\.topK: the quantised set \[6, 4\] was disposed and cannot be used/);
+  refs.dispose();
+  q.dispose();
+});
+
+test.run();
