@@ -9,6 +9,7 @@ export { add, sub, mul, div, relu } from './ops/eltwise';
 export { sum, mean, l2Normalize } from './ops/reduce';
 export { matmul, transpose, linear } from './ops/gemm';
 export { reshape } from './ops/shape';
+export { crossEntropyLosses } from './ops/cross-entropy';
 
 // distances and search
 export * from './distances/functions';
