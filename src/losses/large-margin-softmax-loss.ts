@@ -10,8 +10,8 @@ import { sqrt, square } from '../ops/unary';
 import type { OptionSpec } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { LossDict } from '../reducers/loss-dict';
-import { BASE_LOSS_OPTIONS, type LossInputs } from './base-metric-loss-function';
-import { WEIGHT_LOSS_OPTIONS, WeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import type { LossInputs } from './base-metric-loss-function';
+import { CLASS_WEIGHT_OPTIONS, WeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface LargeMarginSoftmaxLossOptions extends WeightLossOptions {
   numClasses: number;
@@ -31,7 +31,7 @@ export interface LargeMarginVariant {
 }
 
 /** The checkOptions spec of the large-margin family (numClasses, embeddingSize, margin, scale). */
-export const LARGE_MARGIN_OPTIONS: OptionSpec = { ...BASE_LOSS_OPTIONS, ...WEIGHT_LOSS_OPTIONS, numClasses: 'integer', embeddingSize: 'integer', margin: 'number', scale: 'number' };
+export const LARGE_MARGIN_OPTIONS: OptionSpec = { ...CLASS_WEIGHT_OPTIONS, margin: 'number', scale: 'number' };
 
 /**
  * Large-margin softmax (Liu et al. 2016), as PML's: cosines between the embeddings and the

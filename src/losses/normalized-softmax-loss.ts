@@ -6,8 +6,8 @@ import { l2Normalize } from '../ops/reduce';
 import { neg } from '../ops/unary';
 import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
-import { BASE_LOSS_OPTIONS, type LossInputs } from './base-metric-loss-function';
-import { WEIGHT_LOSS_OPTIONS, WeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import type { LossInputs } from './base-metric-loss-function';
+import { CLASS_WEIGHT_OPTIONS, WeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface NormalizedSoftmaxLossOptions extends WeightLossOptions {
   numClasses: number;
@@ -33,7 +33,7 @@ export class NormalizedSoftmaxLoss extends WeightedLoss {
 
   constructor(options: NormalizedSoftmaxLossOptions) {
     const name = 'NormalizedSoftmaxLoss';
-    const o = requireOptions<NormalizedSoftmaxLossOptions>(name, options, { ...BASE_LOSS_OPTIONS, ...WEIGHT_LOSS_OPTIONS, numClasses: 'integer', embeddingSize: 'integer', temperature: 'number' }, ['numClasses', 'embeddingSize']);
+    const o = requireOptions<NormalizedSoftmaxLossOptions>(name, options, { ...CLASS_WEIGHT_OPTIONS, temperature: 'number' }, ['numClasses', 'embeddingSize']);
     super(name, o, { distance: () => new DotProductSimilarity(), reducer: () => new MeanReducer() }, ['loss'], o.numClasses, { W: [o.embeddingSize, o.numClasses] }, normalInit);
     this.embeddingSize = o.embeddingSize;
     this.temperature = o.temperature ?? 0.05;

@@ -15,7 +15,7 @@ import { rngFor } from '../random';
 import { elementEntry, type LossEntry } from '../reducers/loss-dict';
 import { convertToWeights } from '../tuples/pairs';
 import { getEngine } from '../wasm/instance';
-import { BaseMetricLossFunction, type BaseLossOptions, type LossInputs, type Regularizer } from './base-metric-loss-function';
+import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs, type Regularizer } from './base-metric-loss-function';
 import type { BaseReducer } from '../reducers/base-reducer';
 import type { Distance } from '../tuples/checks';
 
@@ -33,6 +33,9 @@ export interface WeightLossOptions extends BaseLossOptions {
 }
 
 export const WEIGHT_LOSS_OPTIONS: OptionSpec = { weightRegularizer: ['object', 'null'], weightRegWeight: 'number', weightInitFunc: ['function', 'null'] };
+
+/** Every option of a loss with class weights but its own hyper-parameters. */
+export const CLASS_WEIGHT_OPTIONS: OptionSpec = { ...BASE_LOSS_OPTIONS, ...WEIGHT_LOSS_OPTIONS, numClasses: 'integer', embeddingSize: 'integer' };
 
 /** checkOptions plus PML's positional arguments as required keys. */
 export function requireOptions<T extends object>(fn: string, options: unknown, spec: OptionSpec, required: readonly string[]): T {
@@ -163,5 +166,29 @@ export abstract class WeightedLoss extends BaseMetricLossFunction {
     const w = convertToWeights(x.tuples, n);
     const ce = crossEntropyLosses(logits, labels);
     return elementEntry(w.every((v) => v === 1) ? ce : mul(ce, tensor(w, [n])));
+  }
+}
+
+/** The losses whose weights are one proxy per class: proxies [numClasses, embeddingSize]. */
+export abstract class ProxyLoss extends WeightedLoss {
+  readonly embeddingSize: number;
+  /** [numClasses, embeddingSize] */
+  readonly proxies: Tensor;
+
+  protected constructor(
+    name: string,
+    o: WeightLossOptions & { numClasses: number; embeddingSize: number },
+    defaults: { distance: () => Distance; reducer: () => BaseReducer },
+    subLosses: readonly string[],
+    defaultInit: WeightInitFunc,
+  ) {
+    super(name, o, defaults, subLosses, o.numClasses, { proxies: [o.numClasses, o.embeddingSize] }, defaultInit);
+    this.embeddingSize = o.embeddingSize;
+    this.proxies = this.stateDict().proxies;
+  }
+
+  /** The distance matrix [n, numClasses] between the embeddings and the proxies (PML's get_logits). */
+  getLogits(embeddings: Tensor): Tensor {
+    return this.distance.pairwise(embeddings, this.proxies);
   }
 }
