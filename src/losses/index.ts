@@ -22,7 +22,7 @@ export { AngularLoss, type AngularLossOptions } from './angular-loss';
 export { CircleLoss, type CircleLossOptions } from './circle-loss';
 export { SupConLoss, type SupConLossOptions } from './sup-con-loss';
 export { LiftedStructureLoss, type LiftedStructureLossOptions } from './lifted-structure-loss';
-export { WeightedLoss, ProxyLoss, WEIGHT_LOSS_OPTIONS, CLASS_WEIGHT_OPTIONS, normalInit, kaimingNormalFanOutInit, kaimingUniformInit, type WeightLossOptions, type WeightInitFunc } from './weighted-loss';
+export { BaseWeightedLoss, BaseProxyLoss, WEIGHT_LOSS_OPTIONS, CLASS_WEIGHT_OPTIONS, normalInit, kaimingNormalFanOutInit, kaimingUniformInit, type WeightLossOptions, type WeightInitFunc } from './weighted-loss';
 export { LargeMarginSoftmaxLoss, type LargeMarginSoftmaxLossOptions } from './large-margin-softmax-loss';
 export { ArcFaceLoss, type ArcFaceLossOptions } from './arc-face-loss';
 export { CosFaceLoss, type CosFaceLossOptions } from './cos-face-loss';
@@ -31,3 +31,5 @@ export { NormalizedSoftmaxLoss, type NormalizedSoftmaxLossOptions } from './norm
 export { ProxyNCALoss, type ProxyNCALossOptions } from './proxy-nca-loss';
 export { ProxyAnchorLoss, type ProxyAnchorLossOptions } from './proxy-anchor-loss';
 export { SoftTripleLoss, type SoftTripleLossOptions } from './soft-triple-loss';
+export { SubCenterArcFaceLoss, type SubCenterArcFaceLossOptions } from './sub-center-arc-face-loss';
+export { P2SGradLoss, type P2SGradLossOptions } from './p2s-grad-loss';

@@ -11,7 +11,7 @@ import type { OptionSpec } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { LossDict } from '../reducers/loss-dict';
 import type { LossInputs } from './base-metric-loss-function';
-import { CLASS_WEIGHT_OPTIONS, WeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import { CLASS_WEIGHT_OPTIONS, BaseWeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface LargeMarginSoftmaxLossOptions extends WeightLossOptions {
   numClasses: number;
@@ -45,7 +45,7 @@ export const LARGE_MARGIN_OPTIONS: OptionSpec = { ...CLASS_WEIGHT_OPTIONS, margi
  * const loss = new sl.losses.LargeMarginSoftmaxLoss({ numClasses: 10, embeddingSize: 64 });
  * const opt = new sl.optim.SGD([...model.parameters(), ...loss.parameters()], { lr: 0.01 });
  */
-export class LargeMarginSoftmaxLoss extends WeightedLoss {
+export class LargeMarginSoftmaxLoss extends BaseWeightedLoss {
   readonly embeddingSize: number;
   readonly margin: number;
   readonly scale: number;

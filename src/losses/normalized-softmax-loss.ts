@@ -7,7 +7,7 @@ import { neg } from '../ops/unary';
 import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { LossInputs } from './base-metric-loss-function';
-import { CLASS_WEIGHT_OPTIONS, WeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import { CLASS_WEIGHT_OPTIONS, BaseWeightedLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface NormalizedSoftmaxLossOptions extends WeightLossOptions {
   numClasses: number;
@@ -25,7 +25,7 @@ export interface NormalizedSoftmaxLossOptions extends WeightLossOptions {
  * @example
  * const loss = new sl.losses.NormalizedSoftmaxLoss({ numClasses: 10, embeddingSize: 64 });
  */
-export class NormalizedSoftmaxLoss extends WeightedLoss {
+export class NormalizedSoftmaxLoss extends BaseWeightedLoss {
   readonly embeddingSize: number;
   readonly temperature: number;
   /** [embeddingSize, numClasses] */

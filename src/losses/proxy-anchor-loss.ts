@@ -7,7 +7,7 @@ import type { LossDict } from '../reducers/loss-dict';
 import { DivisorReducer } from '../reducers/divisor-reducer';
 import { convertToWeights } from '../tuples/pairs';
 import type { LossInputs } from './base-metric-loss-function';
-import { CLASS_WEIGHT_OPTIONS, ProxyLoss, kaimingNormalFanOutInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import { CLASS_WEIGHT_OPTIONS, BaseProxyLoss, kaimingNormalFanOutInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface ProxyAnchorLossOptions extends WeightLossOptions {
   numClasses: number;
@@ -28,7 +28,7 @@ export interface ProxyAnchorLossOptions extends WeightLossOptions {
  * @example
  * const loss = new sl.losses.ProxyAnchorLoss({ numClasses: 10, embeddingSize: 64 });
  */
-export class ProxyAnchorLoss extends ProxyLoss {
+export class ProxyAnchorLoss extends BaseProxyLoss {
   readonly margin: number;
   readonly alpha: number;
 

@@ -3,7 +3,7 @@ import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { LossInputs } from './base-metric-loss-function';
 import { ncaComputation } from './nca-loss';
-import { CLASS_WEIGHT_OPTIONS, ProxyLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import { CLASS_WEIGHT_OPTIONS, BaseProxyLoss, normalInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface ProxyNCALossOptions extends WeightLossOptions {
   numClasses: number;
@@ -20,7 +20,7 @@ export interface ProxyNCALossOptions extends WeightLossOptions {
  * @example
  * const loss = new sl.losses.ProxyNCALoss({ numClasses: 10, embeddingSize: 64 });
  */
-export class ProxyNCALoss extends ProxyLoss {
+export class ProxyNCALoss extends BaseProxyLoss {
   readonly softmaxScale: number;
 
   constructor(options: ProxyNCALossOptions) {

@@ -11,7 +11,7 @@ import { exp } from '../ops/unary';
 import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
 import type { LossInputs } from './base-metric-loss-function';
-import { CLASS_WEIGHT_OPTIONS, WeightedLoss, kaimingUniformInit, requireOptions, type WeightLossOptions } from './weighted-loss';
+import { CLASS_WEIGHT_OPTIONS, BaseWeightedLoss, kaimingUniformInit, requireOptions, type WeightLossOptions } from './weighted-loss';
 
 export interface SoftTripleLossOptions extends WeightLossOptions {
   numClasses: number;
@@ -36,7 +36,7 @@ export interface SoftTripleLossOptions extends WeightLossOptions {
  * @example
  * const loss = new sl.losses.SoftTripleLoss({ numClasses: 10, embeddingSize: 64 });
  */
-export class SoftTripleLoss extends WeightedLoss {
+export class SoftTripleLoss extends BaseWeightedLoss {
   readonly embeddingSize: number;
   readonly centersPerClass: number;
   readonly la: number;

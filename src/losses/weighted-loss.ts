@@ -76,7 +76,7 @@ export const kaimingUniformInit: WeightInitFunc = (w) => {
   fillWeight(w, Array.from({ length: w.size }, () => (2 * rng.uniform() - 1) * bound));
 };
 
-export abstract class WeightedLoss extends BaseMetricLossFunction {
+export abstract class BaseWeightedLoss extends BaseMetricLossFunction {
   readonly weightRegularizer: Regularizer | null;
   readonly weightRegWeight: number;
   readonly numClasses: number;
@@ -170,7 +170,7 @@ export abstract class WeightedLoss extends BaseMetricLossFunction {
 }
 
 /** The losses whose weights are one proxy per class: proxies [numClasses, embeddingSize]. */
-export abstract class ProxyLoss extends WeightedLoss {
+export abstract class BaseProxyLoss extends BaseWeightedLoss {
   readonly embeddingSize: number;
   /** [numClasses, embeddingSize] */
   readonly proxies: Tensor;
