@@ -9,6 +9,7 @@ export { add, sub, mul, div, relu } from './ops/eltwise';
 export { sum, mean, l2Normalize } from './ops/reduce';
 export { matmul, transpose, linear } from './ops/gemm';
 export { reshape, flatten, cat } from './ops/shape';
+export { crossEntropy, crossEntropyLosses } from './ops/cross-entropy';
 
 // distances and search
 export * from './distances/functions';
@@ -26,7 +27,7 @@ export * as regularizers from './regularizers/index';
 export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions } from './ops/conv';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool';
 export { batchNorm, layerNorm, groupNorm, type BatchNormOptions } from './ops/norm';
-export { relu6, hardswish, hardsigmoid, gelu, silu, sigmoid, tanh, leakyRelu, prelu, crossEntropy } from './ops/activation';
+export { relu6, hardswish, hardsigmoid, gelu, silu, sigmoid, tanh, leakyRelu, prelu } from './ops/activation';
 export { embedding, embeddingBag } from './ops/embedding';
 export { dropout, type DropoutOptions } from './ops/dropout';
 export * as nn from './nn/index';

@@ -145,36 +145,3 @@ export function f32_prelu_bwd(x: usize, a: usize, gy: usize, gx: usize, ga: usiz
     }
   }
 }
-
-// Softmax cross-entropy of logits [n, c] against integer labels [n] (int32), as
-// torch.nn.functional.cross_entropy with mean reduction: loss_i = logsumexp(x_i) − x_i[y_i].
-// Returns the mean; lse [n] is saved for the backward.
-export function f32_cross_entropy_fwd(x: usize, labels: usize, lse: usize, n: i32, c: i32): f32 {
-  let total: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const row = x + ((<usize>i * c) << 2);
-    let m: f32 = -Infinity;
-    for (let j = 0; j < c; j++) m = max(m, load<f32>(row + (<usize>j << 2)));
-    let s: f64 = 0;
-    for (let j = 0; j < c; j++) s += Math.exp(<f64>(load<f32>(row + (<usize>j << 2)) - m));
-    const l = <f64>m + Math.log(s);
-    store<f32>(lse + (<usize>i << 2), <f32>l);
-    total += l - <f64>load<f32>(row + (<usize>load<i32>(labels + (<usize>i << 2)) << 2));
-  }
-  return <f32>(total / n);
-}
-
-// gx (+)= g/n · (softmax(x_i) − onehot(y_i))
-export function f32_cross_entropy_bwd(x: usize, labels: usize, lse: usize, g: f32, gx: usize, n: i32, c: i32, accumulate: i32): void {
-  const scale = g / <f32>n;
-  for (let i = 0; i < n; i++) {
-    const o = (<usize>i * c) << 2;
-    const l = load<f32>(lse + (<usize>i << 2));
-    const y = load<i32>(labels + (<usize>i << 2));
-    for (let j = 0; j < c; j++) {
-      const at = o + (<usize>j << 2);
-      const v = scale * (<f32>Math.exp(<f64>(load<f32>(x + at) - l)) - (j == y ? <f32>1 : <f32>0));
-      store<f32>(gx + at, accumulate ? load<f32>(gx + at) + v : v);
-    }
-  }
-}

@@ -8,6 +8,7 @@ import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
 import { convertToWeights } from '../tuples/pairs';
+import type { Distance } from '../tuples/checks';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
 
 export interface NCALossOptions extends BaseLossOptions {
@@ -37,18 +38,27 @@ export class NCALoss extends BaseMetricLossFunction {
     const n = x.embeddings.shape[0];
     if (n <= 1) return this.zeroLosses();
     const [labels, refLabels] = this.requireLabels(x);
-    const ref = x.refIsBatch ? null : refLabels;
-    const weights = convertToWeights(x.tuples, n, !x.refIsBatch);
-    const mat = this.distanceMatrix(x);
-    const logits = mul(this.distance.isInverted ? mat : neg(mat), this.softmaxScale);
-    const same = labelMask(labels, ref, true);
-    // the softmax runs over every reference but the query itself (PML fills the diagonal with −inf)
-    const all = x.refIsBatch ? add(same, labelMask(labels, null, false)) : null;
-    const logProb = sub(maskedLogsumexp(logits, same), maskedLogsumexp(logits, all));
-    const kept = Int32Array.from(rowsWithAny(same));
-    const w = tensor(Float32Array.from(kept, (i) => weights[i]), [kept.length]);
-    return { loss: elementEntry(mul(neg(indexSelect(logProb, kept)), w), kept) };
+    return ncaComputation(this.distance, this.softmaxScale, x, labels, refLabels);
   }
+}
+
+/**
+ * PML's nca_computation: per query, −log of the softmax mass (over softmaxScale · similarity)
+ * on same-label references; shared by NCALoss and ProxyNCALoss (the proxies as references).
+ */
+export function ncaComputation(distance: Distance, softmaxScale: number, x: LossInputs, labels: Int32Array, refLabels: Int32Array): LossDict {
+  const n = x.embeddings.shape[0];
+  const ref = x.refIsBatch ? null : refLabels;
+  const weights = convertToWeights(x.tuples, n, !x.refIsBatch);
+  const mat = distance.pairwise(x.embeddings, x.refEmb);
+  const logits = mul(distance.isInverted ? mat : neg(mat), softmaxScale);
+  const same = labelMask(labels, ref, true);
+  // the softmax runs over every reference but the query itself (PML fills the diagonal with −inf)
+  const all = x.refIsBatch ? add(same, labelMask(labels, null, false)) : null;
+  const logProb = sub(maskedLogsumexp(logits, same), maskedLogsumexp(logits, all));
+  const kept = Int32Array.from(rowsWithAny(same));
+  const w = tensor(Float32Array.from(kept, (i) => weights[i]), [kept.length]);
+  return { loss: elementEntry(mul(neg(indexSelect(logProb, kept)), w), kept) };
 }
 
 function* rowsWithAny(mask: import('../autograd/tensor').Tensor): Generator<number> {

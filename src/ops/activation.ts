@@ -1,9 +1,9 @@
 // Elementwise activations (torch.nn.functional's), one kernel pair for all of them
 // (assembly/kernels/activation.ts); backward reads the saved input, as torch does.
 import { Activation } from '../wasm/abi';
-import { f32, getEngine, i32 } from '../wasm/instance';
+import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, assertLive, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, record } from '../autograd/tensor';
 
 export type ActivationName = keyof typeof Activation;
 
@@ -45,26 +45,4 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
     addGrad(x, (p, acc) => k.f32_prelu_bwd(x.ptr, weight.ptr, g.ptr, p, 0, n, c, l, na, acc, 0));
     addGrad(weight, (p, acc) => k.f32_prelu_bwd(x.ptr, weight.ptr, g.ptr, 0, p, n, c, l, na, 0, acc));
   });
-}
-
-/**
- * Mean softmax cross-entropy of logits [n, c] against class labels (integers in [0, c)),
- * torch.nn.functional.cross_entropy: a classifier's loss (pre-training a trunk).
- */
-export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
-  assertLive('crossEntropy', 'logits', logits);
-  if (logits.ndim !== 2) throw new Error(`crossEntropy: logits must be [n, c], got ${fmtShape(logits.shape)}`);
-  const [n, c] = logits.shape;
-  if (!labels || labels.length !== n) throw new Error(`crossEntropy: ${labels?.length} labels for logits ${fmtShape(logits.shape)}: need ${n}`);
-  const ys = Int32Array.from(labels as ArrayLike<number>);
-  ys.forEach((y, i) => {
-    if (!(y >= 0 && y < c) || y !== labels[i]) throw new Error(`crossEntropy: labels[${i}] is ${labels[i]}, outside [0, ${c})`);
-  });
-  const k = getEngine().k;
-  const saved = untracked([2 * n]); // labels (int32) then the row logsumexps
-  i32().set(ys, saved.ptr >>> 2);
-  const out = empty([]);
-  f32()[out.ptr >>> 2] = k.f32_cross_entropy_fwd(logits.ptr, saved.ptr, saved.ptr + n * 4, n, c);
-  return record(out, 'crossEntropy', [logits], (g) =>
-    addGrad(logits, (p, acc) => k.f32_cross_entropy_bwd(logits.ptr, saved.ptr, saved.ptr + n * 4, f32()[g.ptr >>> 2], p, n, c, acc)), [saved]);
 }

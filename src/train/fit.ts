@@ -1,6 +1,7 @@
 // The training loop. One step, inside tidy so every temporary is freed before the next:
 //   embeddings = model.forward(x); tuples = miner?.mine(embeddings, labels);
 //   l = loss.forward(embeddings, labels, tuples); zeroGrad; l.backward(); optimizer.step()
+//   (and lossOptimizer.step() for a loss with learnable weights)
 // Parameters, their gradients and optimiser state live outside tidy, so memory stays flat.
 import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { tensor } from '../autograd/create';
@@ -27,6 +28,8 @@ export interface FitOptions<B = Batch> {
   loss?: { forward(embeddings: Tensor, labels: ArrayLike<number>, tuples?: any): Tensor; lastStats?: { active: number; total: number } };
   miner?: { mine(embeddings: Tensor, labels: ArrayLike<number>): any } | null;
   optimizer: { zeroGrad(): void; step(): void };
+  /** Trains the loss's own weights (loss.parameters(): W, proxies, ...), stepped with the model's optimizer. Default none. */
+  lossOptimizer?: { zeroGrad(): void; step(): void } | null;
   /** Re-iterated every epoch: batches, or { dataset, sampler }, or anything `step` takes. */
   data: Iterable<B> | SampledData;
   /** Passes over data (default 1). */
@@ -87,12 +90,16 @@ export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
     throw new TypeError(`fit: options must be an object { model, loss, optimizer, data, ... }, got ${options === null ? 'null' : typeof options}`);
   }
   const { model, loss, miner, optimizer, data, onStep, step } = checkOptions<FitOptions<B>>('fit', options, {
-    model: 'object', loss: 'object', miner: ['object', 'null'], optimizer: 'object', data: 'any', epochs: 'any', onStep: 'function', progress: 'boolean', step: 'function',
+    model: 'object', loss: 'object', miner: ['object', 'null'], optimizer: 'object', lossOptimizer: ['object', 'null'], data: 'any', epochs: 'any', onStep: 'function', progress: 'boolean', step: 'function',
   }) as FitOptions<B>;
+  const lossOptimizer = options.lossOptimizer ?? null;
   const epochs = options.epochs ?? 1;
   if (!model || typeof model.forward !== 'function') throw new Error('fit: model must have forward(x)');
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {
     throw new Error('fit: optimizer must have zeroGrad() and step()');
+  }
+  if (lossOptimizer !== null && (typeof lossOptimizer.step !== 'function' || typeof lossOptimizer.zeroGrad !== 'function')) {
+    throw new Error('fit: lossOptimizer must have zeroGrad() and step() (e.g. new sl.optim.SGD(loss.parameters(), { lr }))');
   }
   if (!step && (!loss || typeof loss.forward !== 'function')) throw new Error('fit: loss must have forward(embeddings, labels, tuples?) (or pass step)');
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be an integer ≥ 1, got ${epochs}`);
@@ -130,10 +137,12 @@ export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
           const l = lossStep(b);
           if (!(l instanceof Tensor) || l.size !== 1) throw new Error('fit: the loss must be a one-element tensor');
           optimizer.zeroGrad();
+          lossOptimizer?.zeroGrad();
           const v = l.item();
           if (!Number.isFinite(v)) throw new Error(`fit: the loss is ${v} at step ${n + 1} (epoch ${epoch + 1}); lower the learning rate or check the data`);
           l.backward();
           optimizer.step();
+          lossOptimizer?.step();
           return v;
         });
         n++;
@@ -157,6 +166,7 @@ export async function fit<B = Batch>(options: FitOptions<B>): Promise<History> {
   } finally {
     progress?.done();
     optimizer.zeroGrad();
+    lossOptimizer?.zeroGrad();
   }
   history.steps = n;
   history.seconds = (performance.now() - started) / 1000;
