@@ -9,15 +9,17 @@ import { gatherElements } from './gather';
 import { maskedLogsumexp } from './masked';
 
 /** logits [n, c], targets n class indices in [0, c) → losses [n]. */
-export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>): Tensor {
-  const fn = 'crossEntropyLosses';
+export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>, fn = 'crossEntropyLosses'): Tensor {
   assertLive(fn, 'logits', logits);
   if (logits.shape.length !== 2) throw new Error(`${fn}: logits must be a matrix [n, classes], got ${fmtShape(logits.shape)}`);
   const [n, c] = logits.shape;
   if (targets.length !== n) throw new Error(`${fn}: logits are ${fmtShape(logits.shape)} but there are ${targets.length} targets`);
   const cols = Int32Array.from(targets);
   const bad = cols.findIndex((t) => !(t >= 0 && t < c));
-  if (bad >= 0) throw new Error(`${fn}: target ${targets[bad]} at ${bad} is outside [0, ${c})`);
+  if (bad >= 0 || cols.some((t, i) => t !== targets[i])) {
+    const i = bad >= 0 ? bad : cols.findIndex((t, j) => t !== targets[j]);
+    throw new Error(`${fn}: labels[${i}] is ${targets[i]}, outside [0, ${c})`);
+  }
   const rows = Int32Array.from({ length: n }, (_, i) => i);
   return sub(maskedLogsumexp(logits, null), gatherElements(logits, rows, cols));
 }
@@ -27,5 +29,5 @@ export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>): 
  * torch.nn.functional.cross_entropy: a classifier's loss (pre-training a trunk).
  */
 export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
-  return composite(() => mean(crossEntropyLosses(logits, labels)));
+  return composite(() => mean(crossEntropyLosses(logits, labels, 'crossEntropy')));
 }
