@@ -316,6 +316,20 @@ export function untracked(shape: Shape): Tensor {
   }
 }
 
+/** Runs fn in a new scope that records every tensor made inside; on a throw, frees them and rethrows. */
+function inScope<T>(fn: () => T): [T, Set<Tensor>] {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  try {
+    return [fn(), scope];
+  } catch (err) {
+    for (const t of scope) t.dispose();
+    throw err;
+  } finally {
+    scopes.pop();
+  }
+}
+
 /**
  * Runs fn synchronously and disposes every tensor created inside, except the tensors it
  * returns, which move to the enclosing scope. The rule: tidy finds returned tensors in the
@@ -326,17 +340,7 @@ export function untracked(shape: Shape): Tensor {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError(`tidy: fn must be a function, got ${fn === null ? 'null' : `${typeof fn} ${String(fn)}`}`);
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
-  let result: T;
-  try {
-    result = fn();
-  } catch (err) {
-    scopes.pop();
-    for (const t of scope) t.dispose();
-    throw err;
-  }
-  scopes.pop();
+  const [result, scope] = inScope(fn);
   const kept = new Set<Tensor>();
   try {
     if (result && typeof (result as any).then === 'function') {
@@ -365,17 +369,7 @@ export function tidy<T>(fn: () => T): T {
  * Tensors that must outlive the call (state, caches) are made with keep() or untracked().
  */
 export function composite<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
-  let result: T;
-  try {
-    result = fn();
-  } catch (err) {
-    scopes.pop();
-    for (const t of scope) t.dispose();
-    throw err;
-  }
-  scopes.pop();
+  const [result, scope] = inScope(fn);
   const outs = new Set<Tensor>();
   collectTensors(result, outs, null);
   const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
