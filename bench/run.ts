@@ -4,7 +4,7 @@
 // "simlearn ×" = peer median / simlearn median on each peer row.
 //   --quick  2 samples per measurement: a smoke run, figures not meaningful
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
-//   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET, TRUNKS, LEARNERS); W5 runs regardless
+//   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
 //   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)
 // W4 and W3's simlearn rows are also measured on the relaxed-SIMD build, in a child started
@@ -26,6 +26,7 @@ import { topk } from './topk';
 import { tripletLossStep } from './triplet-loss-step';
 import { trunks } from './trunks';
 import { learners } from './learners';
+import { lossesMiners } from './losses-miners';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -43,7 +44,7 @@ const RELAXED_WORKLOADS = ['W4', 'W3'];
 
 // W4 first after W5: the wasm heap high-water mark it reports is per process, so no
 // earlier workload may have raised it.
-const all: Workload[] = [w4, w1, w2, w3, topk, tripletLossStep, trunks, learners];
+const all: Workload[] = [w4, w1, w2, w3, topk, tripletLossStep, trunks, learners, lossesMiners];
 if (only) {
   const known = new Set([w5, ...all].map((w) => w.id));
   const unknown = [...only].filter((id) => !known.has(id));
