@@ -71,7 +71,9 @@ const tensorOf = (bin: Int32Array, f: (r: number) => number): Tensor => tensor(F
  */
 function distinctPairs(a: Int32Array, b: Int32Array): [Int32Array, Int32Array] {
   const keys = new Set<number>();
-  const big = Math.max(...a, ...b) + 1;
+  // a loop, not Math.max(...a): a batch of 256 has ~65k pairs, past the engine's argument limit
+  let big = 1;
+  for (let i = 0; i < a.length; i++) big = Math.max(big, a[i] + 1, b[i] + 1);
   for (let i = 0; i < a.length; i++) keys.add(Math.min(a[i], b[i]) * big + Math.max(a[i], b[i]));
   const sorted = [...keys].sort((x, y) => x - y);
   return [Int32Array.from(sorted, (k) => Math.floor(k / big)), Int32Array.from(sorted, (k) => k % big)];

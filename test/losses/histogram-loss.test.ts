@@ -20,6 +20,18 @@ test('gradcheck on 7 samples (odd size), 10 bins', () => {
   x.dispose();
 });
 
+test('a batch of 256 (about 65k pairs) works: the loss is a probability Σ p_neg·cdf(p_pos), gradient finite', () => {
+  const x = sl.randn([256, 128], { seed: 5, requiresGrad: true });
+  const labels = Array.from({ length: 256 }, (_, i) => i % 32);
+  const l = new sl.losses.HistogramLoss().forward(x, labels);
+  const v = l.item();
+  assert.ok(v >= 0 && v <= 1 + 1e-6, `loss ${v} in [0, 1]`);
+  l.backward();
+  assert.ok(x.grad!.data().every(Number.isFinite), 'finite gradient');
+  l.dispose();
+  x.dispose();
+});
+
 test('options PML rejects are clear errors', () => {
   assert.throws(() => new sl.losses.HistogramLoss({ nBins: 8, delta: 0.3 }), /HistogramLoss: delta and nBins must satisfy delta = 2 \/ nBins/);
   assert.throws(() => new sl.losses.HistogramLoss({ nbins: 3 } as any), /did you mean 'nBins'/);
