@@ -7,20 +7,8 @@
 # (the ones simlearn uses, so both values can be compared); the second view of the two-view
 # losses is the same rows in reverse order; labels i % classes. Prints one JSON line
 # {case: {"medianMs", "reps", "value"} or {"error"}}.
-import json
-import os
-import sys
-import time
-
-sys.path.insert(0, os.environ.get("PML_SRC", "/tmp/pmlsrc/src"))
-import torch  # noqa: E402
-from pytorch_metric_learning import losses  # noqa: E402
-
-torch.set_num_threads(1)
-n, d, classes, cases = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
-with open(sys.argv[5], "rb") as f:
-    base = torch.frombuffer(bytearray(f.read()), dtype=torch.float32).reshape(n, d).clone()
-labels = torch.arange(n) % classes
+from pml_bench import base, d, labels, report, timed
+from pytorch_metric_learning import losses
 
 KWARGS = {"RankedListLoss": {"margin": 0.4, "Tn": 1}, "ManifoldLoss": {"l": d}}
 
@@ -57,23 +45,8 @@ def time_case(case, reps):
         value.backward()
         return value.item()
 
-    t0 = time.perf_counter()
-    value = step()
-    times = [(time.perf_counter() - t0) * 1e3] if reps == 0 else []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1e3)
-        if len(times) >= 3 and sum(times) > 3e3:  # slow steps: 3 reps and 3 s are enough
-            break
-    times.sort()
-    return {"medianMs": times[len(times) // 2], "reps": len(times), "value": value}
+    ms, reps, value = timed(step, reps)
+    return {"medianMs": ms, "reps": reps, "value": value}
 
 
-out = {}
-for case, reps in cases:
-    try:
-        out[case] = time_case(case, reps)
-    except Exception as e:  # noqa: BLE001 - one failing case must not hide the others
-        out[case] = {"error": f"{type(e).__name__}: {e}"[:160]}
-print(json.dumps(out))
+report(time_case)
