@@ -4,7 +4,7 @@
 // given), calls compute(), adds the embedding regulariser's term, and hands the dictionary
 // to the reducer — all inside composite(), so disposing the returned loss frees every
 // intermediate. A new loss implements compute() over the ops in src/ops (see CONTRIBUTING.md).
-import { Tensor, assertLive, composite, fmtShape } from '../autograd/tensor';
+import { Tensor, composite, fmtShape } from '../autograd/tensor';
 import { add, mul, sub } from '../ops/eltwise';
 import { neg } from '../ops/unary';
 import type { OptionSpec } from '../options';
@@ -223,6 +223,12 @@ export abstract class BaseMetricLossFunction {
   protected genericPairIndices(x: LossInputs): PairTuples | null {
     const pairs = this.pairIndices(x);
     return pairs.every((c) => c.length <= 1) ? null : pairs;
+  }
+
+  /** genericPairIndices, and null also when there is no positive or no negative pair (losses that contrast the two). */
+  protected contrastedPairIndices(x: LossInputs): PairTuples | null {
+    const pairs = this.genericPairIndices(x);
+    return pairs === null || pairs[0].length === 0 || pairs[2].length === 0 ? null : pairs;
   }
 
   /**

@@ -41,10 +41,9 @@ export class LiftedStructureLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairIndices(x);
+    const pairs = this.contrastedPairIndices(x);
     if (pairs === null) return this.zeroLosses();
     const [a1, p, a2, n] = pairs;
-    if (a1.length === 0 || a2.length === 0) return this.zeroLosses();
     const mat = this.distanceMatrix(x);
     const rows = mat.shape[0];
     const { lse, counts } = pairRowLogsumexp(this.distanceMargin(this.negMargin, mat), a2, n);

@@ -33,10 +33,9 @@ export class SupConLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairIndices(x);
+    const pairs = this.contrastedPairIndices(x);
     if (pairs === null) return this.zeroLosses();
     const [a1, p, a2, n] = pairs;
-    if (a1.length === 0 || a2.length === 0) return this.zeroLosses();
     const mat = this.distanceMatrix(x);
     const [rows, cols] = mat.shape;
     const z = mul(this.distance.isInverted ? mat : neg(mat), 1 / this.temperature);

@@ -39,10 +39,9 @@ export class TupletMarginLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairIndices(x);
+    const pairs = this.contrastedPairIndices(x);
     if (pairs === null) return this.zeroLosses();
     const [a1, p, a2, n] = pairs;
-    if (a1.length === 0 || a2.length === 0) return this.zeroLosses();
     const mat = this.distanceMatrix(x);
     const cosAp = gatherElements(mat, a1, p);
     // cos(θ − m) = cos θ·cos m + sin θ·sin m, with sin θ = √(1 − cos²θ) for θ = acos s in [0, π]
