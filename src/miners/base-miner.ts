@@ -3,7 +3,7 @@
 // wasm buffers, and a kernel that streams the chosen tuples into int32 columns. Anchors index
 // the batch; positives and negatives index the reference set (the batch itself by default,
 // where a sample is not its own positive).
-import { Tensor, assertLive, fmtShape, noGrad, tidy } from '../autograd/tensor';
+import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { LpDistance } from '../distances/lp-distance';
 import { checkDistance, type Distance } from '../tuples/checks';
 import { checkEmbeddings, checkLabels, withLabels, type Labels } from '../tuples/batch';

@@ -4,7 +4,6 @@
 // Each choice is one pass over a row of the distance matrix, so a call is O(n·m) typed-array
 // work after the matrix (the hot path PML spends in masked min/max over dense copies).
 import { Tensor } from '../autograd/tensor';
-import { LpDistance } from '../distances/lp-distance';
 import { checkOptions } from '../options';
 import { getAllPairsIndices, type PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';

@@ -10,7 +10,7 @@ import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric } from '../distances/metric';
 import { checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
-import { checkRefsIncludeQueries, rowsOf } from './topk';
+import { checkRefsIncludeQueries } from './topk';
 
 export interface QuantizeOptions {
   /** Bits per code: 8 (the only width so far). */

@@ -4,7 +4,7 @@
 import { Tensor, assertLive, fmtShape } from '../autograd/tensor';
 import { getEngine, i32 } from '../wasm/instance';
 import { TripletType } from '../wasm/abi';
-import { col, int32Buffer, int32From, int32Read, type Index } from '../ops/loss';
+import { col, int32Buffer, int32From, int32Read } from '../ops/loss';
 
 export type Labels = Int32Array | readonly number[] | ArrayLike<number>;
 /** Triplets [anchors, positives, negatives] or pairs [a1, p, a2, n] (positive pairs (a1, p), negative pairs (a2, n)). */

@@ -5,7 +5,7 @@
 // Layouts: pairs [a1, p, a2, n] (positive pairs (a1, p), negative pairs (a2, n)),
 // triplets [a, p, n]; anchors index the batch, the others index the reference set.
 import { Rng } from '../random';
-import { allPairsIndices, allTripletsIndices } from './batch';
+import { allPairsIndices } from './batch';
 
 import type { PairTuples, TripletTuples } from './batch';
 
