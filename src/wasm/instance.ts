@@ -58,7 +58,14 @@ export function hasRelaxedSimd(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
 }
 
-function decodeBase64(b64: string): Uint8Array {
+// The inlined builds are base64. A per-character loop over atob's string is the slowest step of
+// a cold start, so the runtime's native decoder is taken where there is one: Uint8Array.fromBase64
+// (Deno, recent browsers), Buffer (Node, Bun); atob stays the portable fallback.
+export function decodeBase64(b64: string): Uint8Array {
+  const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  if (typeof native === 'function') return native(b64);
+  const buffer = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (buffer && typeof buffer.from === 'function') return buffer.from(b64, 'base64');
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as sl from '../../src/index';
-import { getEngine } from '../../src/wasm/instance';
+import { decodeBase64, getEngine } from '../../src/wasm/instance';
 
 await sl.init();
 const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
@@ -24,6 +24,33 @@ function child(body: string, nodeFlags: string[] = []): { out: string; err: stri
 
 // A product small enough to check by hand in every child: [[1, 2], [3, 4]] · [[5], [6]] = [[17], [39]].
 const PRODUCT = `const y = sl.matmul(sl.tensor([[1, 2], [3, 4]]), sl.tensor([[5], [6]])).data();`;
+
+test('decodeBase64: the native decoder equals the atob fallback byte for byte, at every padding, and on the inlined builds', () => {
+  const atobDecode = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const g = globalThis as { Buffer?: unknown };
+  const decodeWithout = (b64: string) => {
+    const saved = g.Buffer;
+    g.Buffer = undefined;
+    try {
+      return decodeBase64(b64);
+    } finally {
+      g.Buffer = saved;
+    }
+  };
+  let seed = 12345;
+  for (let n = 0; n <= 70; n++) {
+    const bytes = Uint8Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+    const b64 = btoa(String.fromCharCode(...bytes));
+    assert.equal(Array.from(decodeBase64(b64)), Array.from(bytes), `native, ${n} bytes`);
+    assert.equal(Array.from(decodeWithout(b64)), Array.from(bytes), `atob fallback, ${n} bytes`);
+  }
+  const wasm = readFileSync(wasmPath);
+  const b64 = wasm.toString('base64');
+  const native = decodeBase64(b64);
+  assert.equal(Buffer.compare(Buffer.from(native.buffer, native.byteOffset, native.byteLength), wasm), 0);
+  assert.equal(Buffer.compare(Buffer.from(decodeWithout(b64)), Buffer.from(atobDecode(b64))), 0);
+  assert.ok(WebAssembly.validate(native as BufferSource));
+});
 
 test('init() is idempotent: a second call keeps the same engine and tensors', async () => {
   const engine = getEngine();
