@@ -46,7 +46,7 @@ export class MLKR extends MahalanobisLearner {
     const x = toMatrix(fn, 'X', X, 2);
     const target = toLabels(fn, 'y', y, x.n, false);
     const k = checkComponents(fn, x.d, this.nComponents);
-    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), 0);
+    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), null);
     const problem = neighbourProblem(x.data, x.n, x.d, k, target, NeighbourObjective.mlkr, 4);
     try {
       const r = minimizeLbfgs((A, g) => problem.evaluate(A, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });

@@ -48,7 +48,7 @@ export class NCA extends MahalanobisLearner {
     const labels = toLabels(fn, 'y', y, x.n, false);
     const { classes, inverse } = uniqueInverse(labels);
     const k = checkComponents(fn, x.d, this.nComponents);
-    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), classes.length);
+    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), { inverse, nClasses: classes.length });
     // minimise −Σ pᵢ (metric-learn passes sign −1 to scipy)
     const problem = neighbourProblem(x.data, x.n, x.d, k, inverse, NeighbourObjective.nca, -2);
     try {
