@@ -63,3 +63,6 @@ export const enum QuantKind {
   negDot = 1, //      −sa·sb·(qa·qb)
   cosine = 2, //      1 − sa·sb·(qa·qb) / (‖a‖‖b‖); 1 where a norm is 0
 }
+
+/** Objective of f64_neighbour_weights (the softmax weights of NCA and MLKR). */
+export const enum NeighbourObjective { nca = 0, mlkr = 1 }

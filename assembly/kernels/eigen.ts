@@ -360,19 +360,45 @@ export function f64_lbfgs_direction(g: usize, dir: usize, S: usize, Y: usize, rh
 // update A += β (Av)(Av)ᵀ. A [d, d] symmetric in place; lambda, bhat [m] in place; av [d]
 // scratch. invGamma = 1/γ (0 for γ = ∞). f64x2 SIMD over the rows, scalar tail.
 export function f64_itml_sweep(A: usize, diffs: usize, lambda: usize, bhat: usize, m: i32, nPos: i32, d: i32, gammaProj: f64, invGamma: f64, av: usize): void {
+  const d2 = d & ~1, d4 = d & ~3;
   for (let c = 0; c < m; c++) {
     const v = diffs + ((<usize>c * d) << 3);
-    let wtw: f64 = 0;
-    for (let i = 0; i < d; i++) {
+    // Av four rows at a time (each load of v serves four rows)
+    let i = 0;
+    for (; i < d4; i += 4) {
+      const r0 = A + ((<usize>i * d) << 3), r1 = r0 + (<usize>d << 3), r2 = r1 + (<usize>d << 3), r3 = r2 + (<usize>d << 3);
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+      for (let j = 0; j < d2; j += 2) {
+        const x = v128.load(v + (<usize>j << 3));
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(r0 + (<usize>j << 3)), x));
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(r1 + (<usize>j << 3)), x));
+        s2 = f64x2.add(s2, f64x2.mul(v128.load(r2 + (<usize>j << 3)), x));
+        s3 = f64x2.add(s3, f64x2.mul(v128.load(r3 + (<usize>j << 3)), x));
+      }
+      let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1), t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+      let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
+      if (d2 < d) {
+        const x = load<f64>(v + (<usize>d2 << 3));
+        t0 += load<f64>(r0 + (<usize>d2 << 3)) * x;
+        t1 += load<f64>(r1 + (<usize>d2 << 3)) * x;
+        t2 += load<f64>(r2 + (<usize>d2 << 3)) * x;
+        t3 += load<f64>(r3 + (<usize>d2 << 3)) * x;
+      }
+      store<f64>(av + (<usize>i << 3), t0);
+      store<f64>(av + (<usize>(i + 1) << 3), t1);
+      store<f64>(av + (<usize>(i + 2) << 3), t2);
+      store<f64>(av + (<usize>(i + 3) << 3), t3);
+    }
+    for (; i < d; i++) {
       const row = A + ((<usize>i * d) << 3);
       let acc = f64x2.splat(0);
-      let j = 0;
-      for (; j + 2 <= d; j += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(row + (<usize>j << 3)), v128.load(v + (<usize>j << 3))));
+      for (let j = 0; j < d2; j += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(row + (<usize>j << 3)), v128.load(v + (<usize>j << 3))));
       let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-      for (; j < d; j++) s += load<f64>(row + (<usize>j << 3)) * load<f64>(v + (<usize>j << 3));
+      if (d2 < d) s += load<f64>(row + (<usize>d2 << 3)) * load<f64>(v + (<usize>d2 << 3));
       store<f64>(av + (<usize>i << 3), s);
-      wtw += load<f64>(v + (<usize>i << 3)) * s;
     }
+    let wtw: f64 = 0;
+    for (let i = 0; i < d; i++) wtw += load<f64>(v + (<usize>i << 3)) * load<f64>(av + (<usize>i << 3));
     const lp = lambda + (<usize>c << 3), bp = bhat + (<usize>c << 3);
     const lam = load<f64>(lp), b = load<f64>(bp);
     let beta: f64;
@@ -387,6 +413,9 @@ export function f64_itml_sweep(A: usize, diffs: usize, lambda: usize, bhat: usiz
       store<f64>(bp, 1 / (1 / b - alpha * invGamma));
       beta = -alpha / (1 + alpha * wtw);
     }
+    // an inactive constraint (α = 0: λ = 0 and the bound holds) leaves A as it is: metric-learn
+    // adds the zero outer product, which changes no bit of A
+    if (beta == 0) continue;
     for (let i = 0; i < d; i++) {
       const row = A + ((<usize>i * d) << 3);
       const s = beta * load<f64>(av + (<usize>i << 3));

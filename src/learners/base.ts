@@ -7,7 +7,8 @@ import { Mahalanobis } from '../distances/mahalanobis';
 import { checkOptions } from '../options';
 import { calibrate, type CalibrationOptions } from './calibration';
 import { mm, tr } from './dense';
-import { toMatrix, toPairLabels, toTuples, type Tuples } from './input';
+import { f64, getEngine } from '../wasm/instance';
+import { toMatrix, toPairLabels, toTuples, tupleDiff, type Tuples } from './input';
 
 export abstract class MahalanobisLearner {
   /** The class name in messages. */
@@ -103,20 +104,30 @@ export abstract class MahalanobisLearner {
   /** ‖L(t[:, a] − t[:, b])‖ per tuple. */
   protected tupleDistances(fn: string, t: Tuples, a: number, b: number): Float64Array {
     const { L, k, d } = this.fitted(fn);
+    const diff = tupleDiff(t, a, b);
+    // ‖L(xa − xb)‖: the [m, k] product in wasm (f64_gemm_nt), the norms here
+    const { k: kern, alloc } = getEngine();
+    const pDiff = alloc.alloc(8 * t.m * d);
+    let pL = 0, pE = 0;
     const out = new Float64Array(t.m);
-    const diff = new Float64Array(d);
-    for (let i = 0; i < t.m; i++) {
-      for (let j = 0; j < d; j++) diff[j] = t.data[(i * t.size + a) * d + j] - t.data[(i * t.size + b) * d + j];
-      let s = 0;
-      for (let r = 0; r < k; r++) {
-        let v = 0;
-        for (let j = 0; j < d; j++) v += L[r * d + j] * diff[j];
-        s += v * v;
+    try {
+      pL = alloc.alloc(8 * k * d);
+      pE = alloc.alloc(8 * t.m * k);
+      f64().set(diff, pDiff >>> 3);
+      f64().set(L, pL >>> 3);
+      kern.f64_gemm_nt(pDiff, pL, pE, t.m, d, k);
+      const E = f64().subarray(pE >>> 3, (pE >>> 3) + t.m * k);
+      for (let i = 0; i < t.m; i++) {
+        let s = 0;
+        for (let r = 0; r < k; r++) s += E[i * k + r] * E[i * k + r];
+        out[i] = Math.sqrt(s);
       }
-      out[i] = Math.sqrt(s);
+    } finally {
+      for (const p of [pDiff, pL, pE]) if (p) alloc.free(p);
     }
     return out;
   }
+
 }
 
 /** Pair classifiers (ITML, MMC, SDML): a threshold on pairDistance, +1 (similar) at or below it. */

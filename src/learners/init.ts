@@ -3,15 +3,23 @@
 import type { Rng } from '../random';
 import { symEig } from '../ops/eigen';
 import { covariance, eye, toSquare } from './dense';
+import { ldaScalings } from './lda';
 
 export type ComponentsInit = 'auto' | 'identity' | 'random' | 'pca' | 'lda' | number[][];
 
+/** Class indices 0..nClasses − 1 of the rows, for 'lda' (null for regression targets). */
+export interface ClassIndex {
+  inverse: ArrayLike<number>;
+  nClasses: number;
+}
+
 /**
  * L0 [k, d]. 'auto' is metric-learn's choice: 'lda' when classes allow k ≤ min(d, C − 1),
- * else 'pca' when k < min(d, n), else 'identity'. 'lda' is not available: it falls back to
- * 'pca' (the learners are judged on what they learn, and both start from a k-dim projection).
+ * else 'pca' when k < min(d, n), else 'identity'. 'lda' is scikit-learn's
+ * LinearDiscriminantAnalysis(n_components = k).scalings_ᵀ[:k].
  */
-export function initialComponents(fn: string, init: ComponentsInit, k: number, X: Float64Array, n: number, d: number, rng: Rng, nClasses: number): Float64Array {
+export function initialComponents(fn: string, init: ComponentsInit, k: number, X: Float64Array, n: number, d: number, rng: Rng, classes: ClassIndex | null): Float64Array {
+  const nClasses = classes?.nClasses ?? 0;
   let how = init;
   if (Array.isArray(how)) {
     const m = how as number[][];
@@ -19,7 +27,15 @@ export function initialComponents(fn: string, init: ComponentsInit, k: number, X
     return Float64Array.from(m.flat());
   }
   if (how === 'auto') how = nClasses > 0 && k <= Math.min(d, nClasses - 1) ? 'lda' : k < Math.min(d, n) ? 'pca' : 'identity';
-  if (how === 'lda') how = 'pca';
+  if (how === 'lda') {
+    if (!classes) throw new Error(`${fn}: init 'lda' needs class labels`);
+    if (k > Math.min(d, nClasses - 1)) throw new Error(`${fn}: init 'lda' gives at most min(features, classes − 1) = ${Math.min(d, nClasses - 1)} components, but nComponents is ${k}`);
+    const { scalings, rank } = ldaScalings(X, n, d, classes.inverse, nClasses, fn);
+    if (rank < k) throw new Error(`${fn}: init 'lda' found only ${rank} discriminant directions (rank-deficient classes) for nComponents ${k}`);
+    const L = new Float64Array(k * d);
+    for (let r = 0; r < k; r++) for (let j = 0; j < d; j++) L[r * d + j] = scalings[j * rank + r];
+    return L;
+  }
   switch (how) {
     case 'identity':
       return eye(d, k);

@@ -55,7 +55,7 @@ export function toTuples(fn: string, name: string, T: unknown, size: number, wha
       if (!t || t.length !== size) throw new Error(`${fn}: ${name}[${i}] has ${t?.length} points but ${what} have ${size} (shape [m, ${size}, d])`);
       for (let s = 0; s < size; s++) {
         if (t[s].length !== d) throw new Error(`${fn}: ${name}[${i}][${s}] has ${t[s].length} values but ${name}[0][0] has ${d}`);
-        for (let j = 0; j < d; j++) data[(i * size + s) * d + j] = t[s][j];
+        data.set(t[s], (i * size + s) * d);
       }
     });
   } else throw new TypeError(`${fn}: ${name} must be a Tensor [m, ${size}, d] or nested arrays (${what})`);

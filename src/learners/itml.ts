@@ -81,33 +81,61 @@ function fitItml(self: MahalanobisLearner & ITMLOptions, fn: string, t: Tuples, 
   return { M: A, nIter: it };
 }
 
-/** 5th and 95th percentiles (linear interpolation) of the Euclidean distances between the distinct points of the pairs, diagonal included, as metric-learn. */
+/**
+ * 5th and 95th percentiles (linear interpolation) of the Euclidean distances between the
+ * distinct points of the pairs, over the whole matrix (diagonal zeros and both triangles), as
+ * metric-learn's np.percentile(pairwise_distances(unique X)); the distances run in wasm.
+ */
 function distancePercentiles(t: Tuples): Float64Array {
   const d = t.d;
-  const seen = new Map<string, number>();
-  for (let r = 0; r < t.m * 2; r++) {
-    const row = t.data.subarray(r * d, (r + 1) * d);
-    seen.set(Array.from(row).join(','), r);
-  }
-  const rows = [...seen.values()];
+  const rows = uniqueRows(t.data, t.m * 2, d);
   const u = rows.length;
-  const D = new Float64Array(u * u);
-  for (let i = 0; i < u; i++)
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const v = t.data[rows[i] * d + k] - t.data[rows[j] * d + k];
-        s += v * v;
-      }
-      D[i * u + j] = D[j * u + i] = Math.sqrt(s);
-    }
-  D.sort();
+  const { k, alloc } = getEngine();
+  const count = (u * (u - 1)) / 2;
+  const pX = alloc.alloc(8 * u * d);
+  let pD = 0, tri: Float64Array;
+  try {
+    pD = alloc.alloc(8 * count);
+    const v = f64();
+    rows.forEach((r, i) => v.set(t.data.subarray(r * d, (r + 1) * d), (pX >>> 3) + i * d));
+    k.f64_pdist_euclid_lower(pX, pD, u, d);
+    tri = f64().slice(pD >>> 3, (pD >>> 3) + count);
+  } finally {
+    alloc.free(pX);
+    if (pD) alloc.free(pD);
+  }
+  tri.sort();
+  // sorted, the u² entries are u zeros (the diagonal), then each off-diagonal distance twice
+  const at = (r: number) => (r < u ? 0 : tri[(r - u) >> 1]);
   const pct = (q: number) => {
-    const pos = (q / 100) * (D.length - 1);
+    const pos = (q / 100) * (u * u - 1);
     const lo = Math.floor(pos), hi = Math.ceil(pos);
-    return D[lo] + (D[hi] - D[lo]) * (pos - lo);
+    const a = at(lo), b = at(hi);
+    return a + (b - a) * (pos - lo);
   };
   return Float64Array.of(pct(5), pct(95));
+}
+
+/** Index of the first occurrence of each distinct row of X [n, d], in order. */
+function uniqueRows(X: Float64Array, n: number, d: number): number[] {
+  const coef = Float64Array.from({ length: d }, (_, j) => 1 + ((j * 0.6180339887498949) % 1));
+  const buckets = new Map<number, number[]>();
+  const out: number[] = [];
+  for (let r = 0; r < n; r++) {
+    let h = 0;
+    for (let j = 0; j < d; j++) h += coef[j] * X[r * d + j];
+    const bucket = buckets.get(h);
+    if (bucket && bucket.some((q) => sameRow(X, q, r, d))) continue;
+    if (bucket) bucket.push(r);
+    else buckets.set(h, [r]);
+    out.push(r);
+  }
+  return out;
+}
+
+function sameRow(X: Float64Array, q: number, r: number, d: number): boolean {
+  for (let j = 0; j < d; j++) if (X[q * d + j] !== X[r * d + j]) return false;
+  return true;
 }
 
 function readOptions(self: ITML | ITMLSupervised, o: ITMLOptions): void {

@@ -68,7 +68,7 @@ export class LMNN extends MahalanobisLearner {
     if (k > smallest - 1 && k > smallest) throw new Error(`${fn}: not enough class labels for nNeighbors = ${k} (the smallest class has ${smallest})`);
     if (k > smallest) throw new Error(`${fn}: not enough class labels for nNeighbors = ${k} (the smallest class has ${smallest})`);
     const outDim = checkComponents(fn, d, this.nComponents);
-    let L = initialComponents(fn, this.init, outDim, data, n, d, rngOf(this.randomState), classes.length);
+    let L = initialComponents(fn, this.init, outDim, data, n, d, rngOf(this.randomState), { inverse, nClasses: classes.length });
     const targets = selectTargets(data, n, d, inverse, classes.length, k);
     const tRows = new Float64Array(n * k * d);
     for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) for (let j = 0; j < d; j++) tRows[(i * k + t) * d + j] = data[targets[i * k + t] * d + j] - data[i * d + j];

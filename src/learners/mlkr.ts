@@ -1,5 +1,3 @@
-import { tensor } from '../autograd/create';
-import { keep } from '../autograd/tensor';
 import { checkOptions } from '../options';
 import { minimizeLbfgs } from '../optim/lbfgs-core';
 import { MahalanobisLearner } from './base';
@@ -7,7 +5,7 @@ import { rngOf } from './constraints';
 import { initialComponents, type ComponentsInit } from './init';
 import { toLabels, toMatrix } from './input';
 import { checkComponents } from './lfda';
-import { neighbourObjective } from './neighbourhood';
+import { NeighbourObjective, neighbourProblem } from './neighbourhood';
 
 export interface MLKROptions {
   nComponents?: number | null;
@@ -48,23 +46,16 @@ export class MLKR extends MahalanobisLearner {
     const x = toMatrix(fn, 'X', X, 2);
     const target = toLabels(fn, 'y', y, x.n, false);
     const k = checkComponents(fn, x.d, this.nComponents);
-    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), 0);
-    const Xt = keep(tensor(Float32Array.from(x.data), [x.n, x.d]));
+    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), null);
+    const problem = neighbourProblem(x.data, x.n, x.d, k, target, NeighbourObjective.mlkr, 4);
     try {
-      const rowWeights = (i: number, P: Float64Array, W: Float64Array) => {
-        let yhat = 0;
-        for (let j = 0; j < P.length; j++) yhat += P[j] * target[j];
-        const diff = yhat - target[i];
-        for (let j = 0; j < P.length; j++) W[j] = P[j] * diff * (target[j] - yhat);
-        return diff * diff;
-      };
-      const r = minimizeLbfgs((A, g) => neighbourObjective(Xt, x.data, A, k, rowWeights, 4, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });
+      const r = minimizeLbfgs((A, g) => problem.evaluate(A, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });
       this.nIter = r.nIter;
       this.objective = r.loss;
       if (this.verbose) console.log(`[MLKR] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective}`);
       this.setComponents(r.x, k, x.d);
     } finally {
-      Xt.dispose();
+      problem.dispose();
     }
     return this;
   }

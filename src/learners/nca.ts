@@ -1,5 +1,3 @@
-import { tensor } from '../autograd/create';
-import { keep } from '../autograd/tensor';
 import { checkOptions } from '../options';
 import { minimizeLbfgs } from '../optim/lbfgs-core';
 import { MahalanobisLearner } from './base';
@@ -7,7 +5,7 @@ import { rngOf } from './constraints';
 import { initialComponents, type ComponentsInit } from './init';
 import { toLabels, toMatrix, uniqueInverse } from './input';
 import { checkComponents } from './lfda';
-import { neighbourObjective } from './neighbourhood';
+import { NeighbourObjective, neighbourProblem } from './neighbourhood';
 
 export interface NCAOptions {
   init?: ComponentsInit;
@@ -50,30 +48,17 @@ export class NCA extends MahalanobisLearner {
     const labels = toLabels(fn, 'y', y, x.n, false);
     const { classes, inverse } = uniqueInverse(labels);
     const k = checkComponents(fn, x.d, this.nComponents);
-    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), classes.length);
-    const Xt = keep(tensor(Float32Array.from(x.data), [x.n, x.d]));
+    const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), { inverse, nClasses: classes.length });
+    // minimise −Σ pᵢ (metric-learn passes sign −1 to scipy)
+    const problem = neighbourProblem(x.data, x.n, x.d, k, inverse, NeighbourObjective.nca, -2);
     try {
-      // minimise −Σ pᵢ (metric-learn passes sign −1 to scipy)
-      const rowWeights = (i: number, P: Float64Array, W: Float64Array) => {
-        let p = 0;
-        for (let j = 0; j < P.length; j++) if (inverse[j] === inverse[i]) p += P[j];
-        for (let j = 0; j < P.length; j++) W[j] = (inverse[j] === inverse[i] ? P[j] : 0) - P[j] * p;
-        return p;
-      };
-      const r = minimizeLbfgs(
-        (A, g) => {
-          const loss = -neighbourObjective(Xt, x.data, A, k, rowWeights, -2, g);
-          return loss;
-        },
-        A0,
-        { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 },
-      );
+      const r = minimizeLbfgs((A, g) => -problem.evaluate(A, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });
       this.nIter = r.nIter;
       this.objective = -r.loss;
       if (this.verbose) console.log(`[NCA] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective}`);
       this.setComponents(r.x, k, x.d);
     } finally {
-      Xt.dispose();
+      problem.dispose();
     }
     return this;
   }

@@ -1,80 +1,49 @@
 // The stochastic-neighbour objectives of NCA and MLKR. Both put a softmax over −‖Lxᵢ − Lxⱼ‖²
 // (j ≠ i) on every row and have the gradient c·(XLᵀ)ᵀ·W_sym·X for a weight matrix W built from
-// that softmax. The embedding and its pairwise distances are float64 (unscaled data such as
-// wine's, features near 10³, would leave float32 distances a quantum of 0.1 inside exp(−d));
-// the two n-sized products of the gradient (W_sym·X, then Eᵀ·that) run on the wasm GEMM.
-import { tensor } from '../autograd/create';
-import { Tensor, noGrad, tidy } from '../autograd/tensor';
-import { matmul, transpose } from '../ops/gemm';
+// that softmax. All of it is float64 in wasm, as metric-learn's numpy: unscaled data such as
+// wine's, features near 10³, would leave float32 distances a quantum of 0.1 inside exp(−d),
+// and a float32 gradient sends L-BFGS down a different path in the baseline and relaxed
+// builds on these saturated softmaxes. Every buffer lives in wasm memory for the whole fit.
+import { f64, getEngine } from '../wasm/instance';
+import { NeighbourObjective } from '../wasm/abi';
 
-/** Row-wise weights from the softmax: fills W (row i, length n) given P's row i; returns the loss term of row i. */
-export type RowWeights = (i: number, P: Float64Array, W: Float64Array) => number;
+export { NeighbourObjective };
 
-/**
- * loss = Σᵢ rowWeights(i, ·) and grad [k·d] = scale · Eᵀ W_sym X with E = X Aᵀ,
- * W_sym = W + Wᵀ, diag(W_sym) = −colsum(W) (metric-learn's form). X is an f32 tensor [n, d].
- */
-export function neighbourObjective(X: Tensor, Xf: Float64Array, A: Float64Array, k: number, rowWeights: RowWeights, scale: number, grad: Float64Array): number {
-  const [n, d] = X.shape;
-  return noGrad(() =>
-    tidy(() => {
-      const Ef = embed(Xf, A, n, d, k);
-      const D = sqDistances(Ef, n, k);
-      const E = tensor(Float32Array.from(Ef), [n, k]);
-      const P = new Float64Array(n);
-      const Wrow = new Float64Array(n);
-      const W = new Float32Array(n * n);
-      const colSum = new Float64Array(n);
-      let loss = 0;
-      for (let i = 0; i < n; i++) {
-        let mx = -Infinity;
-        for (let j = 0; j < n; j++) if (j !== i && -D[i * n + j] > mx) mx = -D[i * n + j];
-        let s = 0;
-        for (let j = 0; j < n; j++) {
-          const p = j === i ? 0 : Math.exp(-D[i * n + j] - mx);
-          P[j] = p;
-          s += p;
-        }
-        for (let j = 0; j < n; j++) P[j] /= s;
-        Wrow.fill(0);
-        loss += rowWeights(i, P, Wrow);
-        for (let j = 0; j < n; j++) {
-          W[i * n + j] += Wrow[j];
-          W[j * n + i] += Wrow[j];
-          colSum[j] += Wrow[j];
-        }
-      }
-      for (let i = 0; i < n; i++) W[i * n + i] = -colSum[i];
-      const G = matmul(transpose(E), matmul(tensor(W, [n, n]), X)).data();
+export interface NeighbourProblem {
+  /** loss, and grad [k·d] = scale · Eᵀ W_sym X with E = X Aᵀ, W_sym = W + Wᵀ, diag(W_sym) = −colsum(W). */
+  evaluate(A: Float64Array, grad: Float64Array): number;
+  dispose(): void;
+}
+
+/** X [n, d] float64, t [n] (class ids for NCA, targets for MLKR), k output dimensions. */
+export function neighbourProblem(X: Float64Array, n: number, d: number, k: number, t: ArrayLike<number>, kind: NeighbourObjective, scale: number): NeighbourProblem {
+  const e = getEngine();
+  const sizes = { x: 8 * n * d, a: 8 * k * d, emb: 8 * n * k, dist: 8 * n * n, t: 8 * n, colsum: 8 * n, wx: 8 * n * d, g: 8 * k * d };
+  const p = {} as Record<keyof typeof sizes, number>;
+  try {
+    for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) p[key] = e.alloc.alloc(sizes[key]);
+  } catch (err) {
+    for (const ptr of Object.values(p)) e.alloc.free(ptr);
+    throw err;
+  }
+  f64().set(X, p.x >>> 3);
+  f64().set(Float64Array.from(t), p.t >>> 3);
+  return {
+    evaluate(A, grad) {
+      const k_ = e.k;
+      f64().set(A, p.a >>> 3);
+      k_.f64_gemm_nt(p.x, p.a, p.emb, n, d, k);
+      k_.f64_pdist_sqeuclid(p.emb, p.dist, n, k);
+      const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, n, kind);
+      k_.f64_sym_add_transpose(p.dist, p.colsum, n);
+      k_.f64_gemm_nn(p.dist, p.x, p.wx, n, n, d);
+      k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d);
+      const G = f64().subarray(p.g >>> 3, (p.g >>> 3) + k * d);
       for (let i = 0; i < k * d; i++) grad[i] = scale * G[i];
       return loss;
-    }),
-  );
-}
-
-/** E = X Aᵀ [n, k] in float64. */
-function embed(X: Float64Array, A: Float64Array, n: number, d: number, k: number): Float64Array {
-  const E = new Float64Array(n * k);
-  for (let i = 0; i < n; i++)
-    for (let r = 0; r < k; r++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += X[i * d + j] * A[r * d + j];
-      E[i * k + r] = s;
-    }
-  return E;
-}
-
-/** ‖eᵢ − eⱼ‖² [n, n] in float64 (differences, not the Gram trick, so near pairs keep their digits). */
-function sqDistances(E: Float64Array, n: number, k: number): Float64Array {
-  const D = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let r = 0; r < k; r++) {
-        const v = E[i * k + r] - E[j * k + r];
-        s += v * v;
-      }
-      D[i * n + j] = D[j * n + i] = s;
-    }
-  return D;
+    },
+    dispose() {
+      for (const ptr of Object.values(p)) e.alloc.free(ptr);
+    },
+  };
 }

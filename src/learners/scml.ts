@@ -4,7 +4,9 @@ import { symEig } from '../ops/eigen';
 import { MahalanobisLearner, TupleLearner } from './base';
 import { knnTriplets, rngOf } from './constraints';
 import { componentsFromMetric } from './dense';
-import { gatherTuples, toLabels, toMatrix, toTuples, type Tuples } from './input';
+import { gatherTuples, toLabels, toMatrix, toTuples, uniqueInverse, type Tuples } from './input';
+import { ldaScalings } from './lda';
+import { kmeans } from '../metrics/kmeans';
 
 export interface SCMLOptions {
   beta?: number;
@@ -31,7 +33,7 @@ const SPEC = { beta: 'number', basis: [['triplet_diffs'], 'array'], nBasis: ['in
  * averaging (AdaGrad) on the triplet hinge 1 + d(a, p) − d(a, n) with an l1 weight beta;
  * the best iterate of every outputIter-th is kept.
  */
-function fitScml(o: SCMLOptions & { randomState: number | null }, fn: string, t: Tuples, basisIn: Float64Array | null, nBasisIn: number | null): Float64Array {
+function fitScml(o: SCMLSupervisedOptions & { randomState: number | null }, fn: string, t: Tuples, basisIn: Float64Array | null, nBasisIn: number | null): Float64Array {
   const { m, d } = t;
   if (o.outputIter! > o.maxIter!) throw new Error(`${fn}: outputIter (${o.outputIter}) must be ≤ maxIter (${o.maxIter})`);
   const rng = rngOf(o.randomState);
@@ -130,6 +132,52 @@ function tripletDiffBasis(fn: string, pos: Float64Array, neg: Float64Array, m: n
   return { basis, nBasis };
 }
 
+/**
+ * metric-learn's 'lda' bases (SCML_Supervised's default): k-means centres of X (10 restarts),
+ * and around each centre, at two scales (10 and 20 nearest of every class, 20 and 50 above 50
+ * features), the unit-normalised LDA directions of those neighbours; min(C − 1, d) bases per
+ * centre and scale, nBasis = min(20·d, 2n·min(C − 1, d) − 1) by default.
+ */
+function ldaBasis(fn: string, X: Float64Array, n: number, d: number, y: Int32Array, C: number, nBasisOpt: number | null, rng: Rng): { basis: Float64Array; nBasis: number } {
+  const numEig = Math.min(C - 1, d);
+  if (numEig < 1) throw new Error(`${fn}: basis 'lda' needs at least two classes`);
+  const nBasis = nBasisOpt ?? Math.min(20 * d, n * 2 * numEig - 1);
+  if (nBasis >= n * 2 * numEig) throw new Error(`${fn}: not enough samples to generate ${nBasis} LDA bases: nBasis must be smaller than ${n * 2 * numEig}`);
+  const nClusters = Math.ceil(nBasis / (2 * numEig));
+  if (nClusters > n) throw new Error(`${fn}: basis 'lda' needs ${nClusters} k-means clusters but there are ${n} samples`);
+  const centres = kmeans(Float32Array.from(X), n, d, nClusters, { nInit: 10, seed: rng.int(2 ** 31 - 1) }).centres;
+  const scales = d > 50 ? [20, 50] : [10, 20];
+  const members: number[][] = Array.from({ length: C }, () => []);
+  for (let i = 0; i < n; i++) members[y[i]].push(i);
+  const basis = new Float64Array(nBasis * d);
+  let filled = 0;
+  for (const scale of scales)
+    for (let c = 0; c < nClusters && filled < nBasis; c++) {
+      // the min(count, scale) members of every class nearest to the centre (ties: lower index)
+      const idx: number[] = [];
+      for (const rows of members) {
+        const dist = rows.map((i) => {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += (X[i * d + j] - centres[c * d + j]) ** 2;
+          return s;
+        });
+        const order = rows.map((_, t) => t).sort((a, b) => dist[a] - dist[b] || a - b);
+        for (const t of order.slice(0, Math.min(rows.length, scale))) idx.push(rows[t]);
+      }
+      const sub = new Float64Array(idx.length * d);
+      idx.forEach((i, r) => sub.set(X.subarray(i * d, (i + 1) * d), r * d));
+      const { scalings, rank } = ldaScalings(sub, idx.length, d, idx.map((i) => y[i]), C, fn);
+      if (rank < numEig) throw new Error(`${fn}: basis 'lda': a local LDA found ${rank} directions, fewer than min(classes − 1, features) = ${numEig}`);
+      for (let t = 0; t < numEig && filled < nBasis; t++, filled++) {
+        let norm = 0;
+        for (let j = 0; j < d; j++) norm += scalings[j * rank + t] ** 2;
+        norm = Math.sqrt(norm) || 1;
+        for (let j = 0; j < d; j++) basis[filled * d + j] = scalings[j * rank + t] / norm;
+      }
+    }
+  return { basis, nBasis };
+}
+
 function componentsFromBasis(fn: string, basis: Float64Array, w: Float64Array, nBasis: number, d: number): Float64Array {
   const active: number[] = [];
   for (let b = 0; b < nBasis; b++) if (w[b] > 0) active.push(b);
@@ -147,7 +195,7 @@ function componentsFromBasis(fn: string, basis: Float64Array, w: Float64Array, n
   return componentsFromMetric(fn, M, d);
 }
 
-function readOptions(self: SCMLOptions & { randomState: number | null }, o: SCMLOptions): void {
+function readOptions(self: SCMLSupervisedOptions & { randomState: number | null }, o: SCMLOptions): void {
   self.beta = o.beta ?? 1e-5;
   self.basis = (o.basis as SCMLOptions['basis']) ?? 'triplet_diffs';
   self.nBasis = o.nBasis ?? null;
@@ -185,12 +233,12 @@ export class SCML extends TupleLearner implements SCMLOptions {
 }
 
 /**
- * SCML with k-NN triplets from class labels (metric-learn's SCML_Supervised). Its default
- * basis 'lda' (k-means + local LDA) is not available here: the default is 'triplet_diffs'.
+ * SCML with k-NN triplets from class labels (metric-learn's SCML_Supervised); the default
+ * basis is metric-learn's 'lda' (k-means + local LDA), 'triplet_diffs' or a matrix also serve.
  */
-export class SCMLSupervised extends MahalanobisLearner implements SCMLOptions {
+export class SCMLSupervised extends MahalanobisLearner implements SCMLSupervisedOptions {
   beta!: number;
-  basis!: SCMLOptions['basis'];
+  basis!: SCMLSupervisedOptions['basis'];
   nBasis!: number | null;
   gamma!: number;
   maxIter!: number;
@@ -204,8 +252,8 @@ export class SCMLSupervised extends MahalanobisLearner implements SCMLOptions {
   constructor(options?: SCMLSupervisedOptions) {
     super('SCMLSupervised');
     const o = checkOptions<SCMLSupervisedOptions>('SCMLSupervised', options, { ...SPEC, basis: [['triplet_diffs', 'lda'], 'array'], kGenuine: 'integer', kImpostor: 'integer' });
-    if (o.basis === 'lda') throw new Error("SCMLSupervised: basis 'lda' (k-means + local LDA bases) is not available; use 'triplet_diffs' or pass a basis matrix");
     readOptions(this, o as SCMLOptions);
+    this.basis = o.basis ?? 'lda';
     this.kGenuine = o.kGenuine ?? 3;
     this.kImpostor = o.kImpostor ?? 10;
   }
@@ -214,9 +262,14 @@ export class SCMLSupervised extends MahalanobisLearner implements SCMLOptions {
     const fn = 'SCMLSupervised.fit';
     const x = toMatrix(fn, 'X', X, 2);
     const labels = toLabels(fn, 'y', y, x.n, true);
+    let basis: { basis: Float64Array; nBasis: number } | null = null;
+    if (this.basis === 'lda') {
+      const { classes, inverse } = uniqueInverse(labels);
+      basis = ldaBasis(fn, x.data, x.n, x.d, inverse, classes.length, this.nBasis, rngOf(this.randomState));
+    }
     const idx = knnTriplets(fn, x.data, x.d, labels, this.kGenuine, this.kImpostor);
     const t = gatherTuples(x, idx, 3);
-    this.setComponents(fitScml(this, fn, t, null, null), x.d, x.d);
+    this.setComponents(fitScml(this, fn, t, basis?.basis ?? null, basis?.nBasis ?? null), x.d, x.d);
     return this;
   }
 }

@@ -47,7 +47,7 @@ test('SDML: same pairs (prior covariance, balanceParam 1e-5): accuracy at least 
   checkPairLearner('SDML', () => new sl.learners.SDML({ prior: 'covariance', balanceParam: 1e-5, sparsityParam: 0.01 }), 1e-4, () => true);
 });
 
-test('LSML (quadruplets) and SCML (triplets): held-out tuple accuracy and k-NN at least metric-learn’s', () => {
+test('LSML (quadruplets) and SCML (triplets): held-out tuple accuracy and k-NN at least metric-learn’s (SCML: within its seed spread)', () => {
   for (const name of ['LSML', 'SCML']) {
     for (const c of learnerCases(name).filter((c) => c.data !== 'digits')) {
       const { Xtr, ytr, Xte, yte } = split(c.data);
@@ -59,12 +59,22 @@ test('LSML (quadruplets) and SCML (triplets): held-out tuple accuracy and k-NN a
       const knn = knnAccuracy(m.componentsF64(), d, d, Xtr, ytr, Xte, yte);
       const extra = name === 'LSML' ? `, objective ${(m as any).objective.toFixed(3)} (metric-learn ${c.objective.toFixed(3)}), M rel. diff ${relErr(m.metricF64(), c.M).toExponential(1)}` : '';
       report.push(`${name} ${c.data}: tuple accuracy ${acc.toFixed(3)} (metric-learn ${c.tupleAccuracy.toFixed(3)}), knn ${knn.toFixed(3)} (metric-learn ${c.knn.toFixed(3)})${extra}`);
-      // SCML is stochastic (random basis groups and mini-batches, our generator not numpy's):
-      // across seeds 0–5 its held-out triplet accuracy spans 0.95–1.00 on iris and 0.94–0.97
-      // on wine against metric-learn's 1.000 and 0.973, so it is held to within 0.05.
-      const slack = name === 'SCML' ? 0.05 : 0;
-      assert.ok(acc >= c.tupleAccuracy - slack, `${name} ${c.data}: tuple accuracy ${acc} < ${c.tupleAccuracy}`);
-      assert.ok(knn >= c.knn - slack, `${name} ${c.data}: knn ${knn} < ${c.knn}`);
+      if (name === 'SCML') {
+        // SCML is stochastic (random basis groups, mini-batches) and its bases are rows of
+        // eigenvector matrices, which depend on the eigensolver's signs: metric-learn's own
+        // seed-0 result on wine is 0.973 with OpenBLAS threads and 0.951 on one thread, and
+        // seeds 0–9 (one thread, scmlSeeds) span 0.951–0.993 (wine) and 0.989–1 (iris). Our
+        // median over seeds 0–2 is held to metric-learn's lowest seed; k-NN (45 held-out
+        // points) to within 0.05 of its seed 0.
+        const spread = find('scmlSeeds', c.data).tupleAccuracy as number[];
+        const accs = [acc, ...[1, 2].map((seed) => new sl.learners.SCML({ randomState: seed }).fit(train).score(held))].sort((a, b) => a - b);
+        report.push(`SCML ${c.data}: tuple accuracy over seeds 0–2 ${accs.map((a) => a.toFixed(3)).join(', ')} (metric-learn seeds 0–9: ${Math.min(...spread).toFixed(3)}–${Math.max(...spread).toFixed(3)})`);
+        assert.ok(accs[1] >= Math.min(...spread) - 1e-9, `SCML ${c.data}: median tuple accuracy ${accs[1]} < metric-learn's lowest seed ${Math.min(...spread)}`);
+        assert.ok(knn >= c.knn - 0.05, `SCML ${c.data}: knn ${knn} < ${c.knn} − 0.05`);
+        continue;
+      }
+      assert.ok(acc >= c.tupleAccuracy, `${name} ${c.data}: tuple accuracy ${acc} < ${c.tupleAccuracy}`);
+      assert.ok(knn >= c.knn, `${name} ${c.data}: knn ${knn} < ${c.knn}`);
       if (name === 'LSML') assert.ok((m as any).objective <= c.objective * (1 + 1e-6), `LSML ${c.data}: objective`);
     }
   }

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { find, knnAccuracy, learnerCases, split } from './fixtures';
+import { cases, find, knnAccuracy, learnerCases, split } from './fixtures';
 
 await sl.init();
 const report: string[] = [];
@@ -30,6 +30,23 @@ test('*Supervised: k-NN accuracy beside metric-learn’s (iris, wine)', () => {
   }
 });
 
+test("SCMLSupervised basis 'lda' (its default): k-means + local LDA bases, k-NN at least metric-learn's median over seeds 0–4", () => {
+  for (const c of cases.filter((c) => c.kind === 'ldaBasis')) {
+    const { Xtr, ytr, Xte, yte } = split(c.data);
+    const d = Xtr[0].length;
+    const m = new sl.learners.SCMLSupervised({ randomState: 0 });
+    assert.is(m.basis, 'lda');
+    const knn = knnAccuracy(m.fit(Xtr, ytr).componentsF64(), d, d, Xtr, ytr, Xte, yte);
+    const sorted = [...(c.knn as number[])].sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1];
+    report.push(`SCMLSupervised lda ${c.data}: knn ${knn.toFixed(3)} (metric-learn seeds 0–4: ${sorted.map((v) => v.toFixed(3)).join(', ')})`);
+    assert.ok(knn >= median - 1e-9, `${c.data}: knn ${knn} < metric-learn's median ${median}`);
+  }
+  const { Xtr, ytr } = split('iris');
+  assert.throws(() => new sl.learners.SCMLSupervised({ nBasis: 10000 }).fit(Xtr, ytr), /SCMLSupervised\.fit: not enough samples to generate 10000 LDA bases/);
+  assert.throws(() => new sl.learners.SCMLSupervised().fit(Xtr, ytr.map(() => 0)), /basis 'lda' needs at least two classes/);
+});
+
 test('SDMLSupervised fits (prior covariance) and every *Supervised form is reproducible for a seed', () => {
   const { Xtr, ytr } = split('iris');
   const a = new sl.learners.SDMLSupervised({ prior: 'covariance', balanceParam: 1e-5, randomState: 3 }).fit(Xtr, ytr).metricF64();
@@ -38,7 +55,6 @@ test('SDMLSupervised fits (prior covariance) and every *Supervised form is repro
   const c1 = new sl.learners.ITMLSupervised({ randomState: 1, maxIter: 5 }).fit(Xtr, ytr).metricF64();
   const c2 = new sl.learners.ITMLSupervised({ randomState: 2, maxIter: 5 }).fit(Xtr, ytr).metricF64();
   assert.not.equal(Array.from(c1), Array.from(c2));
-  assert.throws(() => new sl.learners.SCMLSupervised({ basis: 'lda' }), /basis 'lda'.*not available/);
 });
 
 test('toDistance: the learned metric as sl.distances.Mahalanobis (squared: false) agrees with pairDistance', () => {

@@ -40,3 +40,33 @@ export function kernelRegressionMseRef(M: ArrayLike<number>, d: number, Xtr: num
   });
   return se / yte.length;
 }
+
+/**
+ * metric-learn's weights of NCA (`weighted_p_ij`) and MLKR (`W`) from squared distances
+ * D [n, n]: p = softmax over j ≠ i of −D (logsumexp form), then the weights, their column sums
+ * and the objective (NCA Σ pᵢ, MLKR Σ δ²).
+ */
+export function neighbourWeightsRef(D: ArrayLike<number>, t: ArrayLike<number>, n: number, kind: 'nca' | 'mlkr'): { W: Float64Array; colsum: Float64Array; loss: number } {
+  const W = new Float64Array(n * n), colsum = new Float64Array(n);
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (j !== i) m = Math.max(m, -D[i * n + j]);
+    let s = 0;
+    for (let j = 0; j < n; j++) if (j !== i) s += Math.exp(-D[i * n + j] - m);
+    const lse = m + Math.log(s);
+    const p = Array.from({ length: n }, (_, j) => (j === i ? 0 : Math.exp(-D[i * n + j] - lse)));
+    if (kind === 'nca') {
+      const pi = p.reduce((a, v, j) => a + (t[j] === t[i] ? v : 0), 0);
+      loss += pi;
+      for (let j = 0; j < n; j++) W[i * n + j] = (t[j] === t[i] ? p[j] : 0) - p[j] * pi;
+    } else {
+      const yhat = p.reduce((a, v, j) => a + v * t[j], 0);
+      const delta = yhat - t[i];
+      loss += delta * delta;
+      for (let j = 0; j < n; j++) W[i * n + j] = p[j] * delta * (t[j] - yhat);
+    }
+    for (let j = 0; j < n; j++) colsum[j] += W[i * n + j];
+  }
+  return { W, colsum, loss };
+}
