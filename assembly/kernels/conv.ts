@@ -302,7 +302,31 @@ function convForward(
   }
 }
 
-// dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image.
+// Stride 1: dx is the forward conv of dy with the filter flipped and its channels swapped,
+//   W'[ci, o, ki, kj] = W[o, ci, kh−1−ki, kw−1−kj],  padding kh−1−ph, kw−1−pw,
+// which runs on the direct forward path (no col, no col2im scatter). Floats of scratch it
+// needs (W' then the forward's padded dy), 0 when it does not apply: the caller allocates the
+// larger of this and the im2col path's need.
+export function f32_conv2d_bwd_input_direct_scratch(c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): i32 {
+  if (sh != 1 || sw != 1 || ph > kh - 1 || pw > kw - 1 || isPointwise(kh, kw, sh, sw, ph, pw)) return 0;
+  const oh = h + 2 * ph - kh + 1, ow = w + 2 * pw - kw + 1;
+  const fwd = directScratch(oc, oh, ow, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, c, w);
+  return fwd > 0 ? oc * c * kh * kw + fwd : 0;
+}
+
+// W'[ci, o, ki, kj] = W[o, ci, kh−1−ki, kw−1−kj]
+function flipFilter(weight: usize, out: usize, oc: i32, c: i32, kh: i32, kw: i32): void {
+  const kk = kh * kw;
+  for (let o = 0; o < oc; o++)
+    for (let ci = 0; ci < c; ci++) {
+      const src = weight + ((<usize>(o * c + ci) * kk) << 2);
+      const dst = out + ((<usize>(ci * oc + o) * kk) << 2);
+      for (let t = 0; t < kk; t++) store<f32>(dst + (<usize>t << 2), load<f32>(src + (<usize>(kk - 1 - t) << 2)));
+    }
+}
+
+// dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image; or, when it
+// applies and dx is overwritten, the direct forward of dy with the flipped filter (above).
 export function f32_conv2d_bwd_input(
   dy: usize, weight: usize, dx: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
@@ -310,6 +334,12 @@ export function f32_conv2d_bwd_input(
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
+  if (!accumulate && f32_conv2d_bwd_input_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw) > 0) {
+    const flipped = scratch, rest = scratch + ((<usize>oc * ckk) << 2);
+    flipFilter(weight, flipped, oc, c, kh, kw);
+    convFwdDirect(dy, flipped, 0, dx, rest, n, oc, oh, ow, c, kh, kw, 1, kh - 1 - ph, kw - 1 - pw, h, w, ws, false);
+    return;
+  }
   if (isPointwise(kh, kw, sh, sw, ph, pw)) {
     for (let i = 0; i < n; i++) {
       f32_gemm_tn(weight, dy + ((<usize>i * oc * ohw) << 2), dx + ((<usize>i * chw) << 2), ckk, oc, ohw, accumulate, ws);
