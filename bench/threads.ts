@@ -98,7 +98,7 @@ function conv(n: number): Row[] {
   const y = sl.zeros([b, oc, h, w]), dx = sl.zeros([b, c, h, w]), dw = sl.zeros([oc, c, 3, 3]);
   const group = Math.max(1, Math.min(b, Math.floor(512 / (h * w)))); // src/ops/conv.ts convGroup
   // the im2col paths' need, or the forward's direct path's (padded image) if larger
-  const scratch = sl.zeros([Math.max((c * 9 + oc) * group * h * w, engine.k.f32_conv2d_fwd_direct_scratch(c, h, w, oc, 3, 3, 1, 1, 1, 1), engine.k.f32_conv2d_bwd_input_direct_scratch(c, h, w, oc, 3, 3, 1, 1, 1, 1))]);
+  const scratch = sl.zeros([Math.max((c * 9 + oc) * group * h * w, engine.k.f32_conv2d_fwd_direct_scratch(c, h, w, oc, 3, 3, 1, 1, 1, 1))]);
   const geo = [b, c, h, w, oc, 3, 3, 1, 1, 1, 1, group] as const;
   const rows = [
     paired('conv2d fwd', n, () => engine.k.f32_conv2d_fwd(x.ptr, wt.ptr, 0, y.ptr, scratch.ptr, ...geo, ws)),

@@ -302,31 +302,7 @@ function convForward(
   }
 }
 
-// Stride 1: dx is the forward conv of dy with the filter flipped and its channels swapped,
-//   W'[ci, o, ki, kj] = W[o, ci, kh−1−ki, kw−1−kj],  padding kh−1−ph, kw−1−pw,
-// which runs on the direct forward path (no col, no col2im scatter). Floats of scratch it
-// needs (W' then the forward's padded dy), 0 when it does not apply: the caller allocates the
-// larger of this and the im2col path's need.
-export function f32_conv2d_bwd_input_direct_scratch(c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): i32 {
-  if (sh != 1 || sw != 1 || ph > kh - 1 || pw > kw - 1 || isPointwise(kh, kw, sh, sw, ph, pw)) return 0;
-  const oh = h + 2 * ph - kh + 1, ow = w + 2 * pw - kw + 1;
-  const fwd = directScratch(oc, oh, ow, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, c, w);
-  return fwd > 0 ? oc * c * kh * kw + fwd : 0;
-}
-
-// W'[ci, o, ki, kj] = W[o, ci, kh−1−ki, kw−1−kj]
-function flipFilter(weight: usize, out: usize, oc: i32, c: i32, kh: i32, kw: i32): void {
-  const kk = kh * kw;
-  for (let o = 0; o < oc; o++)
-    for (let ci = 0; ci < c; ci++) {
-      const src = weight + ((<usize>(o * c + ci) * kk) << 2);
-      const dst = out + ((<usize>(ci * oc + o) * kk) << 2);
-      for (let t = 0; t < kk; t++) store<f32>(dst + (<usize>t << 2), load<f32>(src + (<usize>(kk - 1 - t) << 2)));
-    }
-}
-
-// dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image; or, when it
-// applies and dx is overwritten, the direct forward of dy with the flipped filter (above).
+// dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image.
 export function f32_conv2d_bwd_input(
   dy: usize, weight: usize, dx: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accumulate: i32, ws: usize,
@@ -334,12 +310,6 @@ export function f32_conv2d_bwd_input(
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
-  if (!accumulate && f32_conv2d_bwd_input_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw) > 0) {
-    const flipped = scratch, rest = scratch + ((<usize>oc * ckk) << 2);
-    flipFilter(weight, flipped, oc, c, kh, kw);
-    convFwdDirect(dy, flipped, 0, dx, rest, n, oc, oh, ow, c, kh, kw, 1, kh - 1 - ph, kw - 1 - pw, h, w, ws, false);
-    return;
-  }
   if (isPointwise(kh, kw, sh, sw, ph, pw)) {
     for (let i = 0; i < n; i++) {
       f32_gemm_tn(weight, dy + ((<usize>i * oc * ohw) << 2), dx + ((<usize>i * chw) << 2), ckk, oc, ohw, accumulate, ws);
@@ -415,8 +385,75 @@ function bwdFilterBlock(
       for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>(j * oc + o0) * ohw) << 2), dybuf + ((<usize>(o0 * ld + j * ohw)) << 2), ld, o1 - o0, ohw);
     }
     const col = pointwise ? x0 : scratch - ((<usize>j0 * ld) << 2);
-    f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws, o0, o1, j0, j1);
+    const add = i0 > 0 || accumulate ? 1 : 0;
+    if (j1 - j0 <= SMALL_FILTER) dotsNT(g > 1 ? dybuf : dy0, col, dweight, ld, ckk, add, o0, o1, j0, j1);
+    else f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, add, ws, o0, o1, j0, j1);
   }
+}
+
+// A filter gradient this narrow (a first layer's c·kh·kw, 9 for one input channel) wastes
+// most of the GEMM's 8-wide register tile and repacks both operands per image for little
+// work: it is computed as plain dot products instead.
+// @ts-ignore: decorator
+@inline const SMALL_FILTER = 16;
+
+// C[o, j] (+)= Σ_p A[o, p]·B[j, p] for o in o0..o1, j in j0..j1; A [·, k], B [·, k], C [·, n].
+// Four columns per pass share each load of A's row.
+function dotsNT(a: usize, b: usize, c: usize, k: i32, n: i32, accumulate: i32, o0: i32, o1: i32, j0: i32, j1: i32): void {
+  const kb = <usize>k << 2;
+  for (let o = o0; o < o1; o++) {
+    const ar = a + <usize>o * kb;
+    const cr = c + ((<usize>o * n) << 2);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const b0 = b + <usize>j * kb, b1 = b0 + kb, b2 = b1 + kb, b3 = b2 + kb;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const q = <usize>p << 2;
+        const av = v128.load(ar + q);
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(b0 + q)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(b1 + q)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(b2 + q)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(b3 + q)));
+      }
+      let t0 = hsum4(s0), t1 = hsum4(s1), t2 = hsum4(s2), t3 = hsum4(s3);
+      for (; p < k; p++) {
+        const q = <usize>p << 2;
+        const av = load<f32>(ar + q);
+        t0 += av * load<f32>(b0 + q);
+        t1 += av * load<f32>(b1 + q);
+        t2 += av * load<f32>(b2 + q);
+        t3 += av * load<f32>(b3 + q);
+      }
+      const d = cr + (<usize>j << 2);
+      if (accumulate) {
+        t0 += load<f32>(d);
+        t1 += load<f32>(d, 4);
+        t2 += load<f32>(d, 8);
+        t3 += load<f32>(d, 12);
+      }
+      store<f32>(d, t0);
+      store<f32>(d, t1, 4);
+      store<f32>(d, t2, 8);
+      store<f32>(d, t3, 12);
+    }
+    for (; j < j1; j++) {
+      const br = b + <usize>j * kb;
+      let s0 = f32x4.splat(0);
+      let p = 0;
+      for (; p + 4 <= k; p += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(ar + (<usize>p << 2)), v128.load(br + (<usize>p << 2))));
+      let t = hsum4(s0);
+      for (; p < k; p++) t += load<f32>(ar + (<usize>p << 2)) * load<f32>(br + (<usize>p << 2));
+      const d = cr + (<usize>j << 2);
+      store<f32>(d, accumulate ? load<f32>(d) + t : t);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function hsum4(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
 // db[o] (+)= Σ_i Σ_s dy[i, o, s]; dy [n, oc, hw]. Also the bias gradient of any NC(HW) layer.

@@ -173,10 +173,8 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
       if (bias && needsGrad(bias)) addGrad(bias, (p, acc) => k.f32_conv2d_relu_bwd(out.ptr, g.ptr, p, n, oc, oh * ow, acc, 0, oc));
       else k.f32_conv2d_relu_bwd(out.ptr, g.ptr, 0, n, oc, oh * ow, 0, 0, oc);
     }
-    // the direct path (stride 1, dx overwritten) needs the flipped filter and padded dy instead
-    const bwdScratch = Math.max(scratchSize, k.f32_conv2d_bwd_input_direct_scratch(cg, h, w, ocg, kh, kw, sh, sw, ph, pw));
     addGrad(x, (p, acc) =>
-      withScratch(bwdScratch, (s) => each((i, j) => k.f32_conv2d_bwd_input(g.ptr + yAt(i, j), weight.ptr + wAt(j), p + xAt(i, j), s, ...geo, acc, e.gemmWorkspace))),
+      withScratch(scratchSize, (s) => each((i, j) => k.f32_conv2d_bwd_input(g.ptr + yAt(i, j), weight.ptr + wAt(j), p + xAt(i, j), s, ...geo, acc, e.gemmWorkspace))),
     );
     addGrad(weight, (p, acc) =>
       withScratch(scratchSize, (s) =>

@@ -88,8 +88,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
       strides(z, oc).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
       const wsAt = all.length - 1;
       const [, c, h, w, , kh, kw, sh, sw, ph, pw] = geo;
-      const direct = fn === 'f32_conv2d_bwd_input' ? raw.f32_conv2d_bwd_input_direct_scratch : raw.f32_conv2d_fwd_direct_scratch;
-      const scratch = Math.max(z.scratch, direct(c, h, w, oc, kh, kw, sh, sw, ph, pw));
+      const scratch = fn !== 'f32_conv2d_bwd_input' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
       withWorkerScratch(scratch, (scr) =>
         split(fn, n, unit, withArg(all, nPtrs + 1, 0), (w) => withArg(withArg(withArg(all, nPtrs + 1, 0), nPtrs, scr[w]), wsAt, workspaces[w]), moves),
       );
