@@ -386,7 +386,8 @@ function bwdFilterBlock(
     }
     const col = pointwise ? x0 : scratch - ((<usize>j0 * ld) << 2);
     const add = i0 > 0 || accumulate ? 1 : 0;
-    if (j1 - j0 <= SMALL_FILTER) dotsNT(g > 1 ? dybuf : dy0, col, dweight, ld, ckk, add, o0, o1, j0, j1);
+    // chosen by the whole width, so that a thread's block takes the path the whole call takes
+    if (ckk <= SMALL_FILTER) dotsNT(g > 1 ? dybuf : dy0, col, dweight, ld, ckk, add, o0, o1, j0, j1);
     else f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, add, ws, o0, o1, j0, j1);
   }
 }
