@@ -6,6 +6,7 @@
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
 //   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
+//   --profile W4 also prints its step's time per op, forward and backward (ms per step, share)
 //   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)
 // W4 and W3's simlearn rows are also measured on the relaxed-SIMD build, in a child started
 // with --experimental-wasm-relaxed-simd (this script again, with --relaxed-child).
@@ -58,6 +59,8 @@ const ctx: Ctx = {
   quick: flag('--quick'),
   cpu: flag('--cpu'),
   peers: !relaxedChild,
+  profile: flag('--profile'),
+  sections: [],
   log: (msg) => process.stderr.write(`${msg}\n`),
 };
 
@@ -124,6 +127,7 @@ const text = [
   'Targets, this run:',
   '',
   targetsTable(targets),
+  ...(ctx.sections ?? []).flatMap((t) => ['', t]),
 ].join('\n');
 if (save) {
   writeFileSync(`${save}.md`, `${text}\n`);

@@ -11,8 +11,15 @@
 // threads took turns on one core); and their CPU overhead (threaded CPU time over one
 // thread's: the work that splitting adds). On idle cores the speedup would be about
 // threads / overhead.
-//   node --import tsx bench/threads.ts [--threads 2] [--reps 15] [--json]
+// PyTorch (1.13, CPU) runs the same W4 step beside it with one and with two threads
+// (bench/w4_torch.py through /usr/bin/python3, a server kept alive for the run): its steps
+// are interleaved with simlearn's, round by round, so both see the same load. --no-torch
+// leaves it out; --only w4 runs the W4 rows alone.
+//   node --import tsx bench/threads.ts [--threads 2] [--reps 15] [--only w4] [--no-torch] [--json]
 import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import * as sl from '../src/index';
 import { getEngine } from '../src/wasm/instance';
 import { baselineWasmBase64 } from '../src/wasm/kernels.generated';
@@ -35,7 +42,7 @@ const engine = getEngine();
 const threaded = engine.k;
 const single = engine.single!;
 
-interface Row { name: string; singleMs: number; threadedMs: number; speedup: number; available: number; parallelism: number; cpuOverhead: number }
+interface Row { name: string; singleMs: number; threadedMs: number; speedup: number; available: number; parallelism: number; cpuOverhead: number; ratios: number[]; singles: number[]; threadeds: number[] }
 
 /** Alternates fn on one thread and on all, `n` pairs after 2 of warm-up; the order flips each pair. */
 function paired(name: string, n: number, fn: () => void): Row {
@@ -64,6 +71,7 @@ function paired(name: string, n: number, fn: () => void): Row {
   return {
     name, singleMs: median(one), threadedMs, speedup: median(ratio), available: NaN,
     parallelism: median(cpu.threaded) / threadedMs, cpuOverhead: median(cpu.threaded) / median(cpu.single),
+    ratios: ratio, singles: one, threadeds: many,
   };
 }
 
@@ -127,6 +135,53 @@ function w4(n: number): Row {
   );
 }
 
+/** The PyTorch W4 server (bench/w4_torch.py): run(threads, steps) resolves to its step times. */
+async function torchPeer(): Promise<{ run(threads: number, steps: number): Promise<number[]>; close(): void; version: string } | null> {
+  const script = fileURLToPath(new URL('./w4_torch.py', import.meta.url));
+  const child = spawn('/usr/bin/python3', [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
+  const ready = await Promise.race([next(), new Promise<string>((r) => child.once('exit', () => r('')))]);
+  if (!ready) return null;
+  return {
+    version: JSON.parse(ready).torch,
+    async run(t, steps) {
+      const reply = next();
+      child.stdin!.write(`${t} ${steps}\n`);
+      return JSON.parse(await reply).ms;
+    },
+    close: () => child.stdin!.end(),
+  };
+}
+
+/**
+ * W4 with threads and one thread (alternating pairs), and PyTorch with one and two threads,
+ * interleaved in `rounds` rounds so that every side sees the same load.
+ */
+async function w4WithTorch(rounds: number, pairsPerRound: number, torchSteps: number): Promise<{ rows: Row[]; torch: { version: string; ms1: number; ms2: number; vsOne: number; vsTwo: number } | null }> {
+  const peer = process.argv.includes('--no-torch') ? null : await torchPeer();
+  const made: Row[] = [];
+  const t1: number[] = [], t2: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    made.push(w4(pairsPerRound));
+    if (peer) {
+      t1.push(...(await peer.run(1, torchSteps)));
+      t2.push(...(await peer.run(2, torchSteps)));
+    }
+  }
+  peer?.close();
+  const all = made.flatMap((m) => m.ratios);
+  const single = made.flatMap((m) => m.singles), many = made.flatMap((m) => m.threadeds);
+  const row: Row = {
+    ...made[0], singleMs: median(single), threadedMs: median(many), speedup: median(all),
+    parallelism: median(made.map((m) => m.parallelism)), cpuOverhead: median(made.map((m) => m.cpuOverhead)),
+  };
+  const torch = peer ? { version: peer.version, ms1: median(t1), ms2: median(t2), vsOne: median(t1) / row.threadedMs, vsTwo: median(t2) / row.threadedMs } : null;
+  return { rows: [row], torch };
+}
+
 /** Time of one peak loop alone × copies / time of `copies` at once (worker threads), median of 3. */
 async function available(copies: number): Promise<number> {
   const { Worker } = await import('node:worker_threads');
@@ -149,22 +204,35 @@ async function available(copies: number): Promise<number> {
 
 const load0 = loadavg();
 const rows: Row[] = [];
-for (const make of [() => [gemm(512, 4 * reps)], () => [gemm(1024, reps)], () => [cdist(reps)], () => conv(reps), () => [w4(reps)]]) {
+const onlyW4 = arg('only', '') === 'w4';
+let torch: Awaited<ReturnType<typeof w4WithTorch>>['torch'] = null;
+const makers: (() => Promise<Row[]> | Row[])[] = onlyW4 ? [] : [() => [gemm(512, 4 * reps)], () => [gemm(1024, reps)], () => [cdist(reps)], () => conv(reps)];
+makers.push(async () => {
+  const res = await w4WithTorch(3, Math.max(2, Math.ceil(reps / 3)), Math.max(2, Math.ceil(reps / 3)));
+  torch = res.torch;
+  return res.rows;
+});
+for (const make of makers) {
   const before = await available(threads);
-  const made = make();
+  const made = await make();
   const after = await available(threads);
   for (const r of made) rows.push({ ...r, available: (before + after) / 2 });
 }
 const load = { before: load0, after: loadavg() };
+const t = torch as Awaited<ReturnType<typeof w4WithTorch>>['torch'];
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ threads, reps, load, rows }, null, 2));
+  console.log(JSON.stringify({ threads, reps, load, rows: rows.map(({ ratios, singles, threadeds, ...r }) => r), torch: t }, null, 2));
 } else {
   const fmt = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
-  console.log(`threads ${threads} vs 1 in one process, ${reps} alternating pairs (GEMM 512³: ${4 * reps}); load average ${fmt(load0)} before, ${fmt(load.after)} after`);
+  console.log(`threads ${threads} vs 1 in one process (${sl.engineInfo().build} SIMD build), ${reps} alternating pairs (GEMM 512³: ${4 * reps}); load average ${fmt(load0)} before, ${fmt(load.after)} after`);
   console.log('workload            1 thread ms  threads ms  speedup  available  parallelism  CPU overhead');
   for (const r of rows) {
     const cols = [r.singleMs.toFixed(2).padStart(11), r.threadedMs.toFixed(2).padStart(12), `${r.speedup.toFixed(2).padStart(8)}×`];
     cols.push(`${r.available.toFixed(2).padStart(10)}×`, r.parallelism.toFixed(2).padStart(13), `${r.cpuOverhead.toFixed(2).padStart(13)}×`);
     console.log(r.name.padEnd(20) + cols.join(''));
+  }
+  if (t) {
+    console.log(`PyTorch ${t.version} W4 step, interleaved with the W4 rounds: 1 thread ${t.ms1.toFixed(1)} ms, 2 threads ${t.ms2.toFixed(1)} ms; ` +
+      `simlearn with ${threads} threads is ${t.vsOne.toFixed(2)}× as fast as PyTorch with 1, ${t.vsTwo.toFixed(2)}× as fast as PyTorch with 2`);
   }
 }

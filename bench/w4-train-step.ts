@@ -16,6 +16,7 @@
 //   tfjs-cpu: only with --cpu (minutes per step).
 import { compare, measure, type Ctx, type Row, type Workload } from './lib/harness';
 import { api, missing, randomData, sl } from './lib/simlearn';
+import { profileLap, profileSection, startProfile, stopProfile } from '../src/autograd/profile';
 import { tf, useTf, tfNames, tfConvFilterGradIm2col, type TfBackend } from './lib/tfjs';
 
 const B = 64;
@@ -31,7 +32,8 @@ export const W4_FLOPS = 2 * conv1 + 3 * conv2 + 3 * lin;
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
-function simlearnStep(X: Float32Array): (() => unknown) | string {
+/** The network, loss, optimiser and batch of simlearn's step, or why they are not available. */
+function simlearnSetup(X: Float32Array) {
   const why = missing('nn.Sequential', 'nn.Conv2d', 'nn.ReLU', 'nn.MaxPool2d', 'nn.Flatten', 'nn.Linear', 'nn.L2Normalize',
     'optim.SGD', 'losses.TripletMarginLoss', 'distances.LpDistance');
   if (why) return why;
@@ -50,6 +52,13 @@ function simlearnStep(X: Float32Array): (() => unknown) | string {
   // Anchor and positive share a class, every negative has its own.
   const labels = Int32Array.from({ length: BATCH }, (_, i) => (i < 2 * B ? i % B : i));
   held.push(x, { dispose: () => model.parameters().forEach((p: { dispose(): void }) => p.dispose()) });
+  return { model, opt, loss, x, labels, tuples };
+}
+
+function simlearnStep(X: Float32Array): (() => unknown) | string {
+  const s = simlearnSetup(X);
+  if (typeof s === 'string') return s;
+  const { model, opt, loss, x, labels, tuples } = s;
   return () =>
     sl.tidy(() => {
       opt.zeroGrad();
@@ -58,6 +67,49 @@ function simlearnStep(X: Float32Array): (() => unknown) | string {
       opt.step();
       return l.item();
     });
+}
+
+/**
+ * --profile: `steps` steps after warm-up with the per-op profiler on (src/autograd/profile.ts),
+ * as a markdown table of ms per step and share of the step, forward and backward.
+ */
+export function simlearnProfile(X: Float32Array, steps: number): string {
+  const s = simlearnSetup(X);
+  if (typeof s === 'string') return s;
+  const { model, opt, loss, x, labels, tuples } = s;
+  const step = () => {
+    sl.tidy(() => {
+      profileSection('optimiser zeroGrad', () => opt.zeroGrad());
+      const l = loss.forward(model.forward(x), labels, tuples);
+      profileLap('(loss tail)', 'forward');
+      l.backward();
+      profileSection('optimiser step (SGD)', () => opt.step());
+      return profileSection('loss.item()', () => l.item());
+    });
+    profileLap('tidy: free the step', 'other');
+  };
+  for (let i = 0; i < 3; i++) step();
+  const t0 = performance.now();
+  startProfile();
+  for (let i = 0; i < steps; i++) step();
+  const rows = stopProfile();
+  const wall = (performance.now() - t0) / steps;
+  held.splice(0).forEach((t) => t.dispose());
+  const total = rows.reduce((a, r) => a + r.ms, 0) / steps;
+  const by = (phase: string) => rows.filter((r) => r.phase === phase).reduce((a, r) => a + r.ms, 0) / steps;
+  const lines = [
+    `W4 profile: ${steps} steps, ${sl.engineInfo().build} build, ${sl.engineInfo().threads} thread(s); ${wall.toFixed(1)} ms per step wall, ` +
+      `${total.toFixed(1)} ms in the rows (forward ${by('forward').toFixed(1)}, backward ${by('backward').toFixed(1)}, other ${by('other').toFixed(1)})`,
+    '',
+    'Rows: an op and its output shape; `∂[shape]` rows are the gradient into the input of that shape; ' +
+      'an op\'s own backward row is the rest of its backward.',
+    '',
+    '| op | phase | calls/step | ms/step | share |',
+    '|---|---|---|---|---|',
+    ...rows.filter((r) => r.ms / steps >= 0.05).map((r) => `| ${r.name} | ${r.phase} | ${(r.calls / steps).toFixed(0)} | ${(r.ms / steps).toFixed(2)} | ${((100 * r.ms) / steps / total).toFixed(1)}% |`),
+    `| (${rows.filter((r) => r.ms / steps < 0.05).length} rows under 0.05 ms) | | | ${(rows.filter((r) => r.ms / steps < 0.05).reduce((a, r) => a + r.ms, 0) / steps).toFixed(2)} | |`,
+  ];
+  return lines.join('\n');
 }
 const held: { dispose(): void }[] = [];
 
@@ -126,6 +178,11 @@ export const w4: Workload = {
       row.note = `wasm high-water ${mib(hw)}; ${row.note}`;
     }
     rows.push(row);
+    if (ctx.profile) {
+      const table = simlearnProfile(X, ctx.quick ? 3 : 15);
+      ctx.log(table);
+      ctx.sections?.push(table);
+    }
 
     const backends: TfBackend[] = ctx.peers === false ? [] : ctx.cpu ? ['wasm', 'cpu'] : ['wasm'];
     for (const backend of backends) {

@@ -42,7 +42,7 @@ const stubInlinedWasm = {
   setup(b) {
     b.onResolve({ filter: /kernels\.generated$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "export const baselineWasmBase64 = ''; export const relaxedWasmBase64 = ''; export const threadsWasmBase64 = '';",
+      contents: "export const baselineWasmBase64 = ''; export const relaxedWasmBase64 = ''; export const threadsWasmBase64 = ''; export const relaxedThreadsWasmBase64 = '';",
       loader: 'js',
     }));
   },

@@ -1,15 +1,20 @@
-// Compiles assembly/ three times (baseline SIMD, relaxed SIMD, and SIMD over an imported
-// shared memory for init({ threads })), writes src/wasm/abi.generated.ts (the kernels'
+// Compiles assembly/ four times (baseline SIMD, relaxed SIMD, and each of the two over an
+// imported shared memory for init({ threads })), writes src/wasm/abi.generated.ts (the kernels'
 // TypeScript signatures, scripts/gen-abi.mjs) and src/wasm/kernels.generated.ts (baseline),
-// relaxed-kernels.generated.ts and threads-kernels.generated.ts, which
-// inlines them as base64 so that the sources run
+// relaxed-kernels.generated.ts, threads-kernels.generated.ts and
+// relaxed-threads-kernels.generated.ts, which inline them as base64 so that the sources run
 // under tsx/uvu and bundle for every runtime without a path to a .wasm file.
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeAbi } from './gen-abi.mjs';
 
-const targets = ['baseline', 'relaxed', 'threads'];
-const outFile = { baseline: 'build/simlearn.wasm', relaxed: 'build/simlearn-relaxed.wasm', threads: 'build/simlearn-threads.wasm' };
+const targets = ['baseline', 'relaxed', 'threads', 'relaxed-threads'];
+const outFile = {
+  baseline: 'build/simlearn.wasm',
+  relaxed: 'build/simlearn-relaxed.wasm',
+  threads: 'build/simlearn-threads.wasm',
+  'relaxed-threads': 'build/simlearn-relaxed-threads.wasm',
+};
 mkdirSync('build', { recursive: true });
 for (const target of targets) {
   const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target]);
@@ -34,6 +39,8 @@ write('src/wasm/kernels.generated.ts', `${header}export const baselineWasmBase64
 write('src/wasm/relaxed-kernels.generated.ts', `${header}export const relaxedWasmBase64 = '${b64('build/simlearn-relaxed.wasm')}';
 `);
 write('src/wasm/threads-kernels.generated.ts', `${header}export const threadsWasmBase64 = '${b64('build/simlearn-threads.wasm')}';
+`);
+write('src/wasm/relaxed-threads-kernels.generated.ts', `${header}export const relaxedThreadsWasmBase64 = '${b64('build/simlearn-relaxed-threads.wasm')}';
 `);
 writeAbi('build/simlearn.wasm');
 const sizes = targets.map((t) => `${t} ${readFileSync(outFile[t]).length} B`);

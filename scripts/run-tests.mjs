@@ -27,11 +27,11 @@ if (files.length === 0) problems.push('no test files found');
 // The suite runs twice, at the same time: on the baseline SIMD build, and under
 // --experimental-wasm-relaxed-simd, where every test's `sl.init()` picks the relaxed build (as
 // it does in Deno, Bun, browsers and Workers). test/core/init.test.ts checks that each pass
-// runs the build it names in SIMLEARN_EXPECT_BUILD. The threads tests stay in the first pass
-// only: the threads build is baseline SIMD whatever the runtime offers.
+// runs the build it names in SIMLEARN_EXPECT_BUILD. The threads tests run in both: their
+// children take the threads build of the same SIMD (baseline, then relaxed).
 const passes = [
   { build: 'baseline', flags: [], ignore: [] },
-  { build: 'relaxed', flags: ['--experimental-wasm-relaxed-simd'], ignore: ['-i', 'threads/'] },
+  { build: 'relaxed', flags: ['--experimental-wasm-relaxed-simd'], ignore: [] },
 ];
 
 function run({ build, flags, ignore }) {

@@ -117,15 +117,29 @@ function scatterRows(src: usize, ld: i32, dst: usize, oc: i32, ohw: i32): void {
   for (let o = 0; o < oc; o++) memory.copy(dst + ((<usize>o * ohw) << 2), src + ((<usize>o * ld) << 2), <usize>ohw << 2);
 }
 
-// y[i, o, :] += b[o]
-function addBias(yi: usize, bias: usize, oc: i32, ohw: i32): void {
+// The forward's epilogue on one image's outputs while they are in cache: y[o, :] += b[o]
+// (bias 0: none), then max(y, 0) when relu (the fused conv + ReLU: the conv's own output is
+// never kept, and the activation costs no pass over memory of its own).
+function epilogue(yi: usize, bias: usize, oc: i32, ohw: i32, relu: bool): void {
+  if (!bias && !relu) return;
+  const zero = f32x4.splat(0);
   for (let o = 0; o < oc; o++) {
-    const s = load<f32>(bias + (<usize>o << 2));
+    const s: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
     const v = f32x4.splat(s);
     const r = yi + ((<usize>o * ohw) << 2);
     let j = 0;
-    for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), f32x4.add(v128.load(r + (<usize>j << 2)), v));
-    for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), load<f32>(r + (<usize>j << 2)) + s);
+    for (; j + 4 <= ohw; j += 4) {
+      let t = v128.load(r + (<usize>j << 2));
+      if (bias) t = f32x4.add(t, v);
+      if (relu) t = f32x4.max(t, zero);
+      v128.store(r + (<usize>j << 2), t);
+    }
+    for (; j < ohw; j++) {
+      let t = load<f32>(r + (<usize>j << 2));
+      if (bias) t += s;
+      if (relu) t = max<f32>(t, 0);
+      store<f32>(r + (<usize>j << 2), t);
+    }
   }
 }
 
@@ -201,7 +215,7 @@ function padInto(xi: usize, xpad: usize, c: i32, h: i32, w: i32, ph: i32, pw: i3
   }
 }
 
-function convFwdDirect(x: usize, weight: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize): void {
+function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize, relu: bool): void {
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const hp = h + 2 * ph, wp = w + 2 * pw;
   const mp = (oc + MR - 1) / MR * MR;
@@ -227,6 +241,7 @@ function convFwdDirect(x: usize, weight: usize, y: usize, scratch: usize, n: i32
         microkernel(ckk, pa + ((<usize>ir * ckk) << 2), pb, cq + <usize>ir * ldc, ldc, min(MR, oc - ir), nr, false, tile);
       }
     }
+    epilogue(yi, bias, oc, ohw, relu);
   }
 }
 
@@ -242,13 +257,27 @@ export function f32_conv2d_fwd(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
 ): void {
+  convForward(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, false);
+}
+
+// y[i, o, :] = max(W[o, :] · col_i + b[o], 0): conv + ReLU, the ReLU in the epilogue.
+export function f32_conv2d_relu_fwd(
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
+): void {
+  convForward(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, true);
+}
+
+function convForward(
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, relu: bool,
+): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (!pointwise && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) {
-    convFwdDirect(x, weight, y, scratch, n, c, h, w, oc, kh, kw, sh, ph, pw, oh, ow, ws);
-    if (bias) for (let i = 0; i < n; i++) addBias(y + ((<usize>i * oc * ohw) << 2), bias, oc, ohw);
+    convFwdDirect(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, ph, pw, oh, ow, ws, relu);
     return;
   }
   const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);
@@ -269,7 +298,7 @@ export function f32_conv2d_fwd(
       f32_gemm_nn(weight, scratch, ybuf, oc, ckk, ld, 0, ws);
       for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
     }
-    if (bias) for (let j = 0; j < g; j++) addBias(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw);
+    for (let j = 0; j < g; j++) epilogue(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw, relu);
   }
 }
 
@@ -356,8 +385,76 @@ function bwdFilterBlock(
       for (let j = 0; j < g; j++) gatherRows(dy0 + ((<usize>(j * oc + o0) * ohw) << 2), dybuf + ((<usize>(o0 * ld + j * ohw)) << 2), ld, o1 - o0, ohw);
     }
     const col = pointwise ? x0 : scratch - ((<usize>j0 * ld) << 2);
-    f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, i0 > 0 || accumulate ? 1 : 0, ws, o0, o1, j0, j1);
+    const add = i0 > 0 || accumulate ? 1 : 0;
+    // chosen by the whole width, so that a thread's block takes the path the whole call takes
+    if (ckk <= SMALL_FILTER) dotsNT(g > 1 ? dybuf : dy0, col, dweight, ld, ckk, add, o0, o1, j0, j1);
+    else f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, add, ws, o0, o1, j0, j1);
   }
+}
+
+// A filter gradient this narrow (a first layer's c·kh·kw, 9 for one input channel) wastes
+// most of the GEMM's 8-wide register tile and repacks both operands per image for little
+// work: it is computed as plain dot products instead.
+// @ts-ignore: decorator
+@inline const SMALL_FILTER = 16;
+
+// C[o, j] (+)= Σ_p A[o, p]·B[j, p] for o in o0..o1, j in j0..j1; A [·, k], B [·, k], C [·, n].
+// Four columns per pass share each load of A's row.
+function dotsNT(a: usize, b: usize, c: usize, k: i32, n: i32, accumulate: i32, o0: i32, o1: i32, j0: i32, j1: i32): void {
+  const kb = <usize>k << 2;
+  for (let o = o0; o < o1; o++) {
+    const ar = a + <usize>o * kb;
+    const cr = c + ((<usize>o * n) << 2);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const b0 = b + <usize>j * kb, b1 = b0 + kb, b2 = b1 + kb, b3 = b2 + kb;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const q = <usize>p << 2;
+        const av = v128.load(ar + q);
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(b0 + q)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(b1 + q)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(b2 + q)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(b3 + q)));
+      }
+      let t0 = hsum4(s0), t1 = hsum4(s1), t2 = hsum4(s2), t3 = hsum4(s3);
+      for (; p < k; p++) {
+        const q = <usize>p << 2;
+        const av = load<f32>(ar + q);
+        t0 += av * load<f32>(b0 + q);
+        t1 += av * load<f32>(b1 + q);
+        t2 += av * load<f32>(b2 + q);
+        t3 += av * load<f32>(b3 + q);
+      }
+      const d = cr + (<usize>j << 2);
+      if (accumulate) {
+        t0 += load<f32>(d);
+        t1 += load<f32>(d, 4);
+        t2 += load<f32>(d, 8);
+        t3 += load<f32>(d, 12);
+      }
+      store<f32>(d, t0);
+      store<f32>(d, t1, 4);
+      store<f32>(d, t2, 8);
+      store<f32>(d, t3, 12);
+    }
+    for (; j < j1; j++) {
+      const br = b + <usize>j * kb;
+      let s0 = f32x4.splat(0);
+      let p = 0;
+      for (; p + 4 <= k; p += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(ar + (<usize>p << 2)), v128.load(br + (<usize>p << 2))));
+      let t = hsum4(s0);
+      for (; p < k; p++) t += load<f32>(ar + (<usize>p << 2)) * load<f32>(br + (<usize>p << 2));
+      const d = cr + (<usize>j << 2);
+      store<f32>(d, accumulate ? load<f32>(d) + t : t);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function hsum4(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
 // db[o] (+)= Σ_i Σ_s dy[i, o, s]; dy [n, oc, hw]. Also the bias gradient of any NC(HW) layer.
@@ -371,6 +468,38 @@ export function f32_conv2d_bwd_bias(dy: usize, dbias: usize, n: i32, oc: i32, hw
       for (; j + 4 <= hw; j += 4) acc = f32x4.add(acc, v128.load(r + (<usize>j << 2)));
       for (; j < hw; j++) s += load<f32>(r + (<usize>j << 2));
     }
+    s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    const d = dbias + (<usize>o << 2);
+    store<f32>(d, accumulate ? load<f32>(d) + s : s);
+  }
+}
+
+// The backward of the fused conv + ReLU, before the conv's own: for channels o0..o1,
+// g[i, o, :] = y[i, o, :] > 0 ? g : 0 in place (y the ReLU's output; 0 where y is 0 or NaN,
+// as the ReLU's subgradient), and, when dbias ≠ 0, db[o] (+)= Σ_i Σ_s g — summed in the order
+// of f32_conv2d_bwd_bias, so the bias gradient is bitwise that of the unfused layers. One pass
+// over g instead of two (mask, then bias). Channel ranges split across threads.
+export function f32_conv2d_relu_bwd(y: usize, g: usize, dbias: usize, n: i32, oc: i32, hw: i32, accumulate: i32, o0: i32, o1: i32): void {
+  const zero = f32x4.splat(0);
+  for (let o = o0; o < o1; o++) {
+    let acc = f32x4.splat(0);
+    let s: f32 = 0;
+    for (let i = 0; i < n; i++) {
+      const off = (<usize>(i * oc + o) * hw) << 2;
+      const r = g + off, m = y + off;
+      let j = 0;
+      for (; j + 4 <= hw; j += 4) {
+        const t = v128.and(v128.load(r + (<usize>j << 2)), f32x4.gt(v128.load(m + (<usize>j << 2)), zero));
+        v128.store(r + (<usize>j << 2), t);
+        acc = f32x4.add(acc, t);
+      }
+      for (; j < hw; j++) {
+        const t: f32 = load<f32>(m + (<usize>j << 2)) > 0 ? load<f32>(r + (<usize>j << 2)) : 0;
+        store<f32>(r + (<usize>j << 2), t);
+        s += t;
+      }
+    }
+    if (!dbias) continue;
     s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
     const d = dbias + (<usize>o << 2);
     store<f32>(d, accumulate ? load<f32>(d) + s : s);

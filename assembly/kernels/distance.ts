@@ -7,10 +7,14 @@
 //   manhattan  ∂|v|/∂v = sign(v) with sign(0) = 0
 //   Lp         sign(v)|v|^(p−1) / ‖v‖_p^(p−1), and 0 where ‖v‖_p = 0
 //   cosine     goes through f32_l2normalize_* (F.normalize, eps 1e-12) and a dot product.
-import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
+import { f32_gemm_nn, f32_gemm_nt, f32_gemm_part, f32_gemm_tn } from './gemm';
 import { f32_sum_cols } from './reduce';
 import { PairedKind } from '../codes';
-import { centreRows } from './vec';
+import { addInto, centreRows } from './vec';
+
+// f32_gemm_part's form code for C = Aᵀ·B.
+// @ts-ignore: decorator
+@inline const TN_FORM = 1;
 
 // Squared Euclidean through ‖x‖² − 2x·y + ‖y‖² cancels catastrophically when x ≈ y: the
 // error is a few ulps of ‖x‖² + ‖y‖², not of the result. Two defences:
@@ -324,13 +328,22 @@ export function f32_cdist_l2_bwd_x(nw: usize, a: usize, b: usize, ga: usize, n: 
 
 //   gb (+)= −colsum(nw) ⊙ b + nwᵀ · a                 colsum: scratch [m]; gb [m, d]
 export function f32_cdist_l2_bwd_y(nw: usize, a: usize, b: usize, colsum: usize, gb: usize, n: i32, m: i32, d: i32, accumulate: i32, ws: usize): void {
-  f32_sum_cols(nw, colsum, n, m, 0);
-  for (let j = 0; j < m; j++) {
+  f32_cdist_l2_bwd_y_rows(nw, a, b, colsum, gb, n, m, d, accumulate, ws, 0, m);
+}
+
+// Rows j0..j1 of gb (a thread's share): the same sums in the same order as the whole
+// (column sums of nw over i in order, the GEMM's rows), so split gradients are bitwise equal.
+export function f32_cdist_l2_bwd_y_rows(nw: usize, a: usize, b: usize, colsum: usize, gb: usize, n: i32, m: i32, d: i32, accumulate: i32, ws: usize, j0: i32, j1: i32): void {
+  if (j1 <= j0) return;
+  const cs = colsum + (<usize>j0 << 2);
+  memory.fill(cs, 0, <usize>(j1 - j0) << 2);
+  for (let i = 0; i < n; i++) addInto(cs, nw + ((<usize>i * m + j0) << 2), j1 - j0);
+  for (let j = j0; j < j1; j++) {
     const gj = gb + ((<usize>j * d) << 2);
     if (!accumulate) memory.fill(gj, 0, <usize>d << 2);
     rowAxpyInto(-load<f32>(colsum + (<usize>j << 2)), b + ((<usize>j * d) << 2), gj, d);
   }
-  f32_gemm_tn(nw, a, gb, m, n, d, 1, ws);
+  f32_gemm_part(TN_FORM, nw, a, gb, m, n, d, 1, ws, j0, j1, 0, d);
 }
 
 // ---- pairwise Manhattan and general Lp (direct loops: no GEMM form) ----

@@ -7,7 +7,8 @@
 // differences first and avoids the cancellation.
 // Backward (TypeScript, src/ops/mahalanobis.ts) reuses f32_cdist_l2_bwd_x/y on XM, YM.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
-import { centreRows, subInto } from './vec';
+import { subInto } from './vec';
+import { f32_sum_cols } from './reduce';
 
 // @ts-ignore: decorator
 @inline const RECOMPUTE_BELOW: f32 = 1.0 / 128.0;
@@ -45,21 +46,40 @@ import { centreRows, subInto } from './vec';
 // out[i, j] = (x_i − y_j)ᵀ M (x_i − y_j); x [n, d], y [m, d], M [d, d] symmetric.
 // xm [n, d], ym [m, d] receive (x − μ)·M, (y − μ)·M with μ the mean of y (kept for backward:
 // the gradient formulas are unchanged by the shift). Scratch: xc [n, d], yc [m, d], mu [d],
-// qx [n], qy [m].
+// qx [n], qy [m]. In two steps, so that threads can share the second: the y side
+// (f32_mahalanobis_cdist_prep), then rows of x (f32_mahalanobis_cdist_rows).
 export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xc: usize, yc: usize, mu: usize, xm: usize, ym: usize, qx: usize, qy: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {
-  centreRows(x, y, xc, yc, mu, n, m, d);
-  f32_gemm_nn(xc, M, xm, n, d, d, 0, ws);
+  f32_mahalanobis_cdist_prep(y, M, yc, mu, ym, qy, m, d, ws);
+  f32_mahalanobis_cdist_rows(x, y, M, xc, yc, mu, xm, ym, qx, qy, out, n, m, d, ws, 0, n);
+}
+
+// The y side: mu = mean of y, yc = y − mu, ym = yc·M, qy[j] = ym_j·yc_j.
+export function f32_mahalanobis_cdist_prep(y: usize, M: usize, yc: usize, mu: usize, ym: usize, qy: usize, m: i32, d: i32, ws: usize): void {
+  f32_sum_cols(y, mu, m, d, 0);
+  const inv: f32 = m > 0 ? <f32>1 / <f32>m : 0;
+  for (let p = 0; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * inv);
+  subRows(y, mu, yc, 0, m, d);
   f32_gemm_nn(yc, M, ym, m, d, d, 0, ws);
-  for (let i = 0; i < n; i++) {
-    const o = (<usize>i * d) << 2;
-    store<f32>(qx + (<usize>i << 2), dot(xm + o, xc + o, d));
-  }
   for (let j = 0; j < m; j++) {
     const o = (<usize>j * d) << 2;
     store<f32>(qy + (<usize>j << 2), dot(ym + o, yc + o, d));
   }
-  f32_gemm_nt(xm, yc, out, n, d, m, 0, ws);
-  for (let i = 0; i < n; i++) {
+}
+
+// Rows i0..i1 of out (and of xc, xm, qx), after the prep: every element computed as by the
+// whole call (a GEMM's rows sum in the same order whatever the block), so split rows are
+// bitwise equal to it.
+export function f32_mahalanobis_cdist_rows(x: usize, y: usize, M: usize, xc: usize, yc: usize, mu: usize, xm: usize, ym: usize, qx: usize, qy: usize, out: usize, n: i32, m: i32, d: i32, ws: usize, i0: i32, i1: i32): void {
+  if (i1 <= i0) return;
+  subRows(x, mu, xc, i0, i1, d);
+  const r0 = (<usize>i0 * d) << 2;
+  f32_gemm_nn(xc + r0, M, xm + r0, i1 - i0, d, d, 0, ws);
+  for (let i = i0; i < i1; i++) {
+    const o = (<usize>i * d) << 2;
+    store<f32>(qx + (<usize>i << 2), dot(xm + o, xc + o, d));
+  }
+  f32_gemm_nt(xm + r0, yc, out + ((<usize>i0 * m) << 2), i1 - i0, d, m, 0, ws);
+  for (let i = i0; i < i1; i++) {
     const row = out + ((<usize>i * m) << 2);
     const q = load<f32>(qx + (<usize>i << 2));
     const oi = (<usize>i * d) << 2;
@@ -71,6 +91,22 @@ export function f32_mahalanobis_cdist_fwd(x: usize, y: usize, M: usize, xc: usiz
         v = max<f32>(diffDot(xm + oi, ym + oj, x + oi, y + oj, d), 0);
       }
       store<f32>(row + (<usize>j << 2), v);
+    }
+  }
+}
+
+// out[i] = a[i] − mu for rows i0..i1; a, out [·, d].
+function subRows(a: usize, mu: usize, out: usize, i0: i32, i1: i32, d: i32): void {
+  for (let i = i0; i < i1; i++) {
+    const off = (<usize>i * d) << 2;
+    let p = 0;
+    for (; p + 4 <= d; p += 4) {
+      const o = <usize>p << 2;
+      v128.store(out + off + o, f32x4.sub(v128.load(a + off + o), v128.load(mu + o)));
+    }
+    for (; p < d; p++) {
+      const o = <usize>p << 2;
+      store<f32>(out + off + o, load<f32>(a + off + o) - load<f32>(mu + o));
     }
   }
 }

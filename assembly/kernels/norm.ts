@@ -26,14 +26,16 @@
   return s;
 }
 
+// Every batch-norm kernel works on channels c0..c1 of c (threads split channels; each channel's
+// sums are independent of the others', so a split is bitwise equal to the whole).
 // Training statistics: mean[c], invstd[c] = 1/√(biased var + eps) (two passes, so a large
 // mean does not cancel the variance). When rmean ≠ 0 the running statistics move as torch's:
 //   rmean = (1 − momentum)·rmean + momentum·mean, rvar likewise with the unbiased variance.
 export function f32_batchnorm_stats(
-  x: usize, mean: usize, invstd: usize, n: i32, c: i32, l: i32, eps: f32, rmean: usize, rvar: usize, momentum: f32,
+  x: usize, mean: usize, invstd: usize, n: i32, c: i32, l: i32, eps: f32, rmean: usize, rvar: usize, momentum: f32, c0: i32, c1: i32,
 ): void {
   const m = <f64>n * <f64>l;
-  for (let ch = 0; ch < c; ch++) {
+  for (let ch = c0; ch < c1; ch++) {
     let s: f64 = 0;
     for (let i = 0; i < n; i++) s += <f64>rowSum(x + ((<usize>(i * c + ch) * l) << 2), l, 0, false);
     const mu = <f32>(s / m);
@@ -59,8 +61,8 @@ export function f32_batchnorm_invstd(variance: usize, invstd: usize, c: i32, eps
 }
 
 // y = (x − mean)·invstd·γ + β, folded into one multiply-add per element.
-export function f32_batchnorm_fwd(x: usize, mean: usize, invstd: usize, gamma: usize, beta: usize, y: usize, n: i32, c: i32, l: i32): void {
-  for (let ch = 0; ch < c; ch++) {
+export function f32_batchnorm_fwd(x: usize, mean: usize, invstd: usize, gamma: usize, beta: usize, y: usize, n: i32, c: i32, l: i32, c0: i32, c1: i32): void {
+  for (let ch = c0; ch < c1; ch++) {
     const o = <usize>ch << 2;
     const a = load<f32>(invstd + o) * load<f32>(gamma + o);
     const b = load<f32>(beta + o) - load<f32>(mean + o) * a;
@@ -76,8 +78,8 @@ export function f32_batchnorm_fwd(x: usize, mean: usize, invstd: usize, gamma: u
 }
 
 // sumDy[c] = Σ dy, sumDyXhat[c] = Σ dy·x̂: the gradients of β and γ, and what dx needs.
-export function f32_batchnorm_bwd_reduce(x: usize, dy: usize, mean: usize, invstd: usize, sumDy: usize, sumDyXhat: usize, n: i32, c: i32, l: i32): void {
-  for (let ch = 0; ch < c; ch++) {
+export function f32_batchnorm_bwd_reduce(x: usize, dy: usize, mean: usize, invstd: usize, sumDy: usize, sumDyXhat: usize, n: i32, c: i32, l: i32, c0: i32, c1: i32): void {
+  for (let ch = c0; ch < c1; ch++) {
     const o = <usize>ch << 2;
     const mu = load<f32>(mean + o);
     const vmu = f32x4.splat(mu);
@@ -110,10 +112,10 @@ export function f32_batchnorm_bwd_reduce(x: usize, dy: usize, mean: usize, invst
 // on x); in evaluation the statistics are constants and dx (+)= γ·invstd·dy.
 export function f32_batchnorm_bwd_input(
   x: usize, dy: usize, mean: usize, invstd: usize, gamma: usize, sumDy: usize, sumDyXhat: usize, dx: usize,
-  n: i32, c: i32, l: i32, training: i32, accumulate: i32,
+  n: i32, c: i32, l: i32, training: i32, accumulate: i32, c0: i32, c1: i32,
 ): void {
   const m = <f32>n * <f32>l;
-  for (let ch = 0; ch < c; ch++) {
+  for (let ch = c0; ch < c1; ch++) {
     const o = <usize>ch << 2;
     const is = load<f32>(invstd + o);
     const k = load<f32>(gamma + o) * is;

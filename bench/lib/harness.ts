@@ -28,6 +28,10 @@ export interface Ctx {
   cpu: boolean;
   /** False in the relaxed-SIMD child, which measures simlearn's rows only. */
   peers?: boolean;
+  /** --profile: workloads that can (W4) add a table of time per op, forward and backward. */
+  profile?: boolean;
+  /** Text a workload adds below the main table (the --profile tables). */
+  sections?: string[];
   log(msg: string): void;
 }
 

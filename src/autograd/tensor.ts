@@ -3,6 +3,7 @@
 // gradient into them; gradients accumulate, so a tensor used twice (a shared Siamese
 // tower) needs no special case.
 import { f32, getEngine } from '../wasm/instance';
+import { opLabel, profileBackward, profileGradWrite, profileLap, profiling } from './profile';
 
 export type Shape = readonly number[];
 
@@ -12,7 +13,11 @@ export type GradWriter = (ptr: number, acc: 0 | 1) => void;
 export interface GradFn {
   readonly name: string;
   readonly inputs: readonly Tensor[];
-  /** Pushes g (the gradient of this op's output, same shape) into the inputs with addGrad. */
+  /**
+   * Pushes g (the gradient of this op's output, same shape) into the inputs with addGrad. g is
+   * the backward's own buffer, freed right after: a backward may overwrite it (a fused ReLU
+   * masks it in place).
+   */
   backward(g: Tensor): void;
 }
 
@@ -188,6 +193,7 @@ export function noGrad<T>(fn: () => T): T {
  * Returns out.
  */
 export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (g: Tensor) => void, saved?: Tensor[]): Tensor {
+  if (profiling.on) profileLap(opLabel(name, out.shape));
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.gradFn = { name, inputs, backward };
@@ -204,6 +210,11 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
  */
 export function addGrad(t: Tensor, write: GradWriter): void {
   if (!t.requiresGrad) return;
+  if (profiling.on) return profileGradWrite(t.shape, () => addGradUntimed(t, write));
+  addGradUntimed(t, write);
+}
+
+function addGradUntimed(t: Tensor, write: GradWriter): void {
   if (t.gradFn) {
     const grads = backwardGrads!;
     const g = grads.get(t);
@@ -258,7 +269,8 @@ function backward(root: Tensor, gradient?: Tensor): void {
       const t = order[i];
       const g = grads.get(t);
       if (!g) continue;
-      t.gradFn!.backward(g);
+      if (profiling.on) profileBackward(opLabel(t.gradFn!.name, t.shape), () => t.gradFn!.backward(g));
+      else t.gradFn!.backward(g);
       grads.delete(t);
       g.dispose();
     }

@@ -1,5 +1,5 @@
 import { Tensor } from '../autograd/tensor';
-import { conv1d, conv2d, pairOf, paddingOf, type Pair } from '../ops/conv';
+import { conv1d, conv2d, conv2dRelu, pairOf, paddingOf, type Pair } from '../ops/conv';
 import { checkOptions } from '../options';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
@@ -62,6 +62,11 @@ export class Conv2d extends Module {
 
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  /** relu(forward(x)) as one op (conv2dRelu); nn.Sequential calls it for a Conv2d followed by a ReLU. */
+  forwardRelu(x: Tensor): Tensor {
+    return conv2dRelu(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }
 

@@ -1,6 +1,8 @@
 import { Tensor, composite } from '../autograd/tensor';
 import { Module } from './module';
 import { release } from './release';
+import { Conv2d } from './conv2d';
+import { ReLU } from './relu';
 
 /**
  * Modules applied in order; their keys are prefixed with their index ('0.weight', '3.bias'),
@@ -26,16 +28,29 @@ export class Sequential extends Module {
     return this.layers.length;
   }
 
-  /** The layers' outputs between the first and the last are owned by the result (composite). */
+  /**
+   * The layers' outputs between the first and the last are owned by the result (composite).
+   * A Conv2d followed by a ReLU runs as one op (conv2dRelu): the same values, the ReLU in the
+   * conv's epilogue, and one activation fewer kept for backward.
+   */
   forward(x: Tensor): Tensor {
     return composite(() => {
+      const layers = this.layers;
       let y = x;
-      for (const m of this.layers) {
-        const next = m.forward(y);
+      for (let i = 0; i < layers.length; i++) {
+        const m = layers[i];
+        const fused = isExactly(m, Conv2d) && isExactly(layers[i + 1], ReLU);
+        const next = fused ? (m as Conv2d).forwardRelu(y) : m.forward(y);
+        if (fused) i++;
         if (next !== y) release(y, x);
         y = next;
       }
       return y;
     });
   }
+}
+
+/** m is an instance of cls itself, not of a subclass (whose forward may differ). */
+function isExactly(m: Module | undefined, cls: abstract new (...a: any[]) => Module): boolean {
+  return m !== undefined && Object.getPrototypeOf(m) === cls.prototype;
 }

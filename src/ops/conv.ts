@@ -7,7 +7,8 @@
 // holding the weights among zeros (kernelEmbed), so the kernels know neither.
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, assertLive, composite, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, composite, fmtShape, needsGrad, record, untracked } from '../autograd/tensor';
+import { relu } from './eltwise';
 import { checkOptions } from '../options';
 import { reshape } from './shape';
 
@@ -74,6 +75,20 @@ export function convGroup(n: number, ohw: number): number {
  * oh = ⌊(h + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (torch.nn.functional.conv2d).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  return convOp(x, weight, bias ?? null, options, false);
+}
+
+/**
+ * relu(conv2d(x, weight, bias)) as one op (nn.Sequential fuses a Conv2d followed by a ReLU
+ * into it): the ReLU runs in the conv's epilogue and its backward in one pass with the bias
+ * gradient, and the conv's own output is never kept — the same values, one activation less
+ * saved for backward. Depthwise, dilated and unevenly padded convs compose the two ops.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  return convOp(x, weight, bias ?? null, options, true);
+}
+
+function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, withRelu: boolean): Tensor {
   checkOptions('conv2d', options, CONV2D_OPTIONS);
   assertLive('conv2d', 'x', x);
   assertLive('conv2d', 'weight', weight);
@@ -95,12 +110,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);
   }
   const [pt, pl, pb, pr] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
-  if (dh === 1 && dw === 1 && pt === pb && pl === pr) return conv2dPlain(x, weight, bias ?? null, stride, [pt, pl], groups);
+  const plain = dh === 1 && dw === 1 && pt === pb && pl === pr;
+  if (plain && !(withRelu && groups > 1 && groups === c)) return conv2dPlain(x, weight, bias, stride, [pt, pl], groups, withRelu);
+  if (withRelu) return composite(() => relu(convOp(x, weight, bias, options, false)));
   // the weights among zeros in a kernel of the dilated extent (plus one for an uneven pad)
   return composite(() => {
     const bigH = dh * (kh - 1) + 1 + (pb - pt), bigW = dw * (kw - 1) + 1 + (pr - pl);
     const big = kernelEmbed(weight, bigH, bigW, pb - pt, pr - pl, dh, dw);
-    return conv2dPlain(x, big, bias ?? null, stride, [pb, pr], groups);
+    return conv2dPlain(x, big, bias, stride, [pb, pr], groups, false);
   });
 }
 
@@ -114,7 +131,7 @@ function kernelEmbed(weight: Tensor, bigH: number, bigW: number, offH: number, o
   return record(out, 'kernelEmbed', [weight], (g) => addGrad(weight, (p, acc) => k.f32_kernel_extract(g.ptr, p, ...geo, acc)));
 }
 
-function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number): Tensor {
+function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, withRelu: boolean): Tensor {
   const [n, c, h, w] = x.shape;
   const [oc, , kh, kw] = weight.shape;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
@@ -145,11 +162,17 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
     for (let i = 0; i < n; i++) for (let j = 0; j < groups; j++) fn(i, j, i === 0);
   };
   const out = empty([n, oc, oh, ow]);
+  const fwd = withRelu ? k.f32_conv2d_relu_fwd : k.f32_conv2d_fwd;
   withScratch(fwdScratch, (s) =>
-    each((i, j) => k.f32_conv2d_fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), bias ? bias.ptr + j * ocg * 4 : 0, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace)),
+    each((i, j) => fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), bias ? bias.ptr + j * ocg * 4 : 0, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace)),
   );
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record(out, 'conv2d', inputs, (g) => {
+  return record(out, withRelu ? 'conv2dRelu' : 'conv2d', inputs, (g) => {
+    // The ReLU's backward masks g in place (backward owns g), with the bias gradient in the same pass.
+    if (withRelu) {
+      if (bias && needsGrad(bias)) addGrad(bias, (p, acc) => k.f32_conv2d_relu_bwd(out.ptr, g.ptr, p, n, oc, oh * ow, acc, 0, oc));
+      else k.f32_conv2d_relu_bwd(out.ptr, g.ptr, 0, n, oc, oh * ow, 0, 0, oc);
+    }
     addGrad(x, (p, acc) =>
       withScratch(scratchSize, (s) => each((i, j) => k.f32_conv2d_bwd_input(g.ptr + yAt(i, j), weight.ptr + wAt(j), p + xAt(i, j), s, ...geo, acc, e.gemmWorkspace))),
     );
@@ -158,7 +181,7 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
         each((i, j, first) => k.f32_conv2d_bwd_filter(x.ptr + xAt(i, j), g.ptr + yAt(i, j), p + wAt(j), s, ...geo, first ? acc : 1, e.gemmWorkspace)),
       ),
     );
-    if (bias) addGrad(bias, (p, acc) => k.f32_conv2d_bwd_bias(g.ptr, p, n, oc, oh * ow, acc));
+    if (bias && !withRelu) addGrad(bias, (p, acc) => k.f32_conv2d_bwd_bias(g.ptr, p, n, oc, oh * ow, acc));
   });
 }
 

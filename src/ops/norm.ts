@@ -36,14 +36,14 @@ export function batchNorm(
   const mean = untracked([c]);
   const invstd = untracked([c]);
   if (training) {
-    k.f32_batchnorm_stats(x.ptr, mean.ptr, invstd.ptr, n, c, l, eps, runningMean.ptr, runningVar.ptr, momentum);
+    k.f32_batchnorm_stats(x.ptr, mean.ptr, invstd.ptr, n, c, l, eps, runningMean.ptr, runningVar.ptr, momentum, 0, c);
   } else {
     // Copied, so that a later change to the running statistics does not alter this backward.
     k.f32_copy(runningMean.ptr, mean.ptr, c);
     k.f32_batchnorm_invstd(runningVar.ptr, invstd.ptr, c, eps);
   }
   const out = empty(x.shape);
-  k.f32_batchnorm_fwd(x.ptr, mean.ptr, invstd.ptr, weight.ptr, bias.ptr, out.ptr, n, c, l);
+  k.f32_batchnorm_fwd(x.ptr, mean.ptr, invstd.ptr, weight.ptr, bias.ptr, out.ptr, n, c, l, 0, c);
   return record(
     out,
     'batchNorm',
@@ -52,9 +52,9 @@ export function batchNorm(
       const sums = untracked([2, c]);
       const sumDy = sums.ptr, sumDyXhat = sums.ptr + c * 4;
       try {
-        k.f32_batchnorm_bwd_reduce(x.ptr, g.ptr, mean.ptr, invstd.ptr, sumDy, sumDyXhat, n, c, l);
+        k.f32_batchnorm_bwd_reduce(x.ptr, g.ptr, mean.ptr, invstd.ptr, sumDy, sumDyXhat, n, c, l, 0, c);
         addGrad(x, (p, acc) =>
-          k.f32_batchnorm_bwd_input(x.ptr, g.ptr, mean.ptr, invstd.ptr, weight.ptr, sumDy, sumDyXhat, p, n, c, l, training ? 1 : 0, acc),
+          k.f32_batchnorm_bwd_input(x.ptr, g.ptr, mean.ptr, invstd.ptr, weight.ptr, sumDy, sumDyXhat, p, n, c, l, training ? 1 : 0, acc, 0, c),
         );
         addGrad(weight, (p, acc) => (acc ? k.f32_add(p, sumDyXhat, p, c) : k.f32_copy(sumDyXhat, p, c)));
         addGrad(bias, (p, acc) => (acc ? k.f32_add(p, sumDy, p, c) : k.f32_copy(sumDy, p, c)));

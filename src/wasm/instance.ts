@@ -17,7 +17,9 @@ export interface InitOptions {
   /**
    * Threads that share the heavy kernels (GEMM, conv2d, pairwise L2), main thread included;
    * 1 (default) runs everything on the calling thread. n > 1 needs shared memory: Node (and
-   * Deno, Bun) through node:worker_threads, or a cross-origin-isolated browser Worker.
+   * Deno, Bun) through node:worker_threads, or a cross-origin-isolated browser Worker. The
+   * threads build follows `simd` as the single-threaded one does: relaxed SIMD where the
+   * runtime validates it ('auto'), or as asked.
    */
   threads?: number;
 }
@@ -110,9 +112,6 @@ function checkInitOptions({ module, simd = 'auto', threads = 1 }: InitOptions): 
   if (threads > 1 && module !== undefined) {
     throw new Error('simlearn: init: threads > 1 uses the inlined threads build and cannot take a module');
   }
-  if (threads > 1 && simd === 'relaxed') {
-    throw new Error("simlearn: init: the threads build uses baseline SIMD; threads > 1 cannot take simd: 'relaxed'");
-  }
   if (simd !== 'auto' && simd !== 'baseline' && simd !== 'relaxed') {
     throw new Error(`simlearn: init: simd must be 'auto', 'baseline' or 'relaxed', got ${JSON.stringify(simd)}`);
   }
@@ -131,15 +130,15 @@ async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions):
         'needs. Node >= 16.4, Deno, Bun, Chrome >= 91, Firefox >= 89, Safari >= 16.4 and Cloudflare Workers have it.',
     );
   }
-  if (threads > 1) return instantiateThreaded(threads);
+  const wantRelaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
+  if (!module && simd === 'relaxed' && !hasRelaxedSimd()) {
+    throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
+  }
+  if (threads > 1) return instantiateThreaded(threads, wantRelaxed);
   let instance: WebAssembly.Instance;
   if (module) {
     instance = await WebAssembly.instantiate(module, {});
   } else {
-    const wantRelaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
-    if (simd === 'relaxed' && !hasRelaxedSimd()) {
-      throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
-    }
     // each build is a chunk of its own in the bundle: only the one chosen is downloaded and decoded
     const b64 = wantRelaxed ? (await import('./relaxed-kernels.generated')).relaxedWasmBase64 : (await import('./kernels.generated')).baselineWasmBase64;
     const bytes = decodeBase64(b64);
@@ -174,13 +173,18 @@ function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
   throw new Error(`simlearn: init({ threads }): this runtime cannot reserve a shared WebAssembly.Memory of ${mib}`);
 }
 
-/** The threads build (baseline SIMD) over one shared memory, for this thread and threads − 1 workers. */
-async function instantiateThreaded(threads: number): Promise<Engine> {
+/**
+ * A threads build (relaxed or baseline SIMD, each a chunk of its own) over one shared memory,
+ * for this thread and threads − 1 workers.
+ */
+async function instantiateThreaded(threads: number, relaxed: boolean): Promise<Engine> {
   const missing = threadsUnavailable();
   if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
   const { memory, maximum } = sharedMemory();
-  const { threadsWasmBase64 } = await import('./threads-kernels.generated');
-  const module = await WebAssembly.compile(decodeBase64(threadsWasmBase64) as BufferSource);
+  const b64 = relaxed
+    ? (await import('./relaxed-threads-kernels.generated')).relaxedThreadsWasmBase64
+    : (await import('./threads-kernels.generated')).threadsWasmBase64;
+  const module = await WebAssembly.compile(decodeBase64(b64) as BufferSource);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = { ...(instance.exports as unknown as Kernels), memory };
   const alloc = new Allocator(memory, raw.heap_base());
@@ -190,7 +194,7 @@ async function instantiateThreaded(threads: number): Promise<Engine> {
   // Each worker packs into its own workspace, carved here: the main thread owns the heap.
   const workspaces = Array.from({ length: threads - 1 }, () => alloc.alloc(wsBytes));
   const pool = await startPool(threads - 1, module, memory);
-  return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: 'baseline', gemmWorkspace, threads, single: raw };
+  return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: raw.build_is_relaxed() ? 'relaxed' : 'baseline', gemmWorkspace, threads, single: raw };
 }
 
 /**

@@ -77,7 +77,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
    * im2col scratch. Arguments are (…pointers, scratch, …geometry, [acc,] ws); pointer i
    * advances by strides[i] floats per image (0: shared, e.g. weight and bias).
    */
-  const byImages = (fn: 'f32_conv2d_fwd' | 'f32_conv2d_bwd_input', nPtrs: number, strides: (z: ReturnType<typeof convSizes>, oc: number) => number[]) =>
+  const byImages = (fn: 'f32_conv2d_fwd' | 'f32_conv2d_relu_fwd' | 'f32_conv2d_bwd_input', nPtrs: number, strides: (z: ReturnType<typeof convSizes>, oc: number) => number[]) =>
     (...all: number[]): void => {
       const geo = all.slice(nPtrs + 1, nPtrs + 13) as ConvGeo;
       const z = convSizes(geo);
@@ -88,13 +88,14 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
       strides(z, oc).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
       const wsAt = all.length - 1;
       const [, c, h, w, , kh, kw, sh, sw, ph, pw] = geo;
-      const scratch = fn === 'f32_conv2d_fwd' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
+      const scratch = fn !== 'f32_conv2d_bwd_input' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
       withWorkerScratch(scratch, (scr) =>
         split(fn, n, unit, withArg(all, nPtrs + 1, 0), (w) => withArg(withArg(withArg(all, nPtrs + 1, 0), nPtrs, scr[w]), wsAt, workspaces[w]), moves),
       );
     };
   // (x, weight, bias, y, …): x advances by c·h·w, y by oc·oh·ow.
   const convFwd = byImages('f32_conv2d_fwd', 4, (z, oc) => [z.chw, 0, 0, oc * z.ohw]);
+  const convReluFwd = byImages('f32_conv2d_relu_fwd', 4, (z, oc) => [z.chw, 0, 0, oc * z.ohw]);
   // (dy, weight, dx, …): dy advances by oc·oh·ow, dx by c·h·w.
   const convBwdInput = byImages('f32_conv2d_bwd_input', 3, (z, oc) => [oc * z.ohw, 0, z.chw]);
 
@@ -142,20 +143,68 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
     split('f32_cdist_l2_bwd_x', n, unit, base, (w) => withArg(base, 8, workspaces[w]), { 0: [m * 4, 0], 1: [d * 4, 0], 3: [d * 4, 0], 4: [-1, 1] });
   };
 
+  /** Pairwise L2 backward into y: rows of gb per chunk, each thread on its own workspace. */
+  const yRows = (nw: number, a: number, b: number, colsum: number, gb: number, n: number, m: number, d: number, acc: number, ws: number, j0: number, j1: number): void => {
+    if (n * (j1 - j0) * d < SPLIT_MIN_MADDS || j1 - j0 < 2 * MR) return raw.f32_cdist_l2_bwd_y_rows(nw, a, b, colsum, gb, n, m, d, acc, ws, j0, j1);
+    const base = [nw, a, b, colsum, gb, n, m, d, acc, ws, j0, j0];
+    split('f32_cdist_l2_bwd_y_rows', j1 - j0, rowsOfTiles(j1 - j0), base, (w) => withArg(base, 9, workspaces[w]), { 10: [1, 0], 11: [0, 1] });
+  };
+
   /**
    * Memory-bound kernels over independent elements or planes (ReLU, max pooling): `ptrs`
    * pointer arguments advance by `stride(args)` floats per item, argument `countAt` is the
    * item count; `elements(args)` is the work the threshold is measured in.
    */
-  const byItems = <F extends WorkerKernel>(fn: F, countAt: number, strides: (args: number[]) => number[], elements: (args: number[]) => number) =>
+  const byItems = <F extends WorkerKernel>(fn: F, countAt: number, strides: (args: number[]) => number[], elements: (args: number[]) => number, multiple = 1) =>
     ((...all: number[]): void => {
       const total = all[countAt];
       if (elements(all) < SPLIT_MIN_ELEMENTS || total < 2) return kernel(fn)(...all);
       const moves: Record<number, [number, number]> = { [countAt]: [-1, 1] };
       strides(all).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
       const base = withArg(all, countAt, 0);
-      split(fn, total, Math.max(1, Math.ceil(total / (CHUNKS_PER_THREAD * threads))), base, () => base, moves);
+      split(fn, total, roundUp(Math.max(1, Math.ceil(total / (CHUNKS_PER_THREAD * threads))), multiple), base, () => base, moves);
     }) as unknown as Kernels[F];
+  /**
+   * Kernels that take a range [r0, r1) of independent rows or channels as their last two
+   * arguments (every pointer stays whole): chunks of `unit` rows of the range, each thread with
+   * its own GEMM workspace at argument `wsAt` (−1: none).
+   */
+  const byRange = <F extends WorkerKernel>(fn: F, elements: (a: number[]) => number, unitOf: (total: number) => number, wsAt = -1) =>
+    ((...all: number[]): void => {
+      const at = all.length - 2, r0 = all[at], total = all[at + 1] - r0;
+      if (elements(all) < SPLIT_MIN_ELEMENTS || total < 2) return kernel(fn)(...all);
+      const base = withArg(all, at + 1, r0);
+      split(fn, total, unitOf(total), base, (w) => (wsAt < 0 ? base : withArg(base, wsAt, workspaces[w])), { [at]: [1, 0], [at + 1]: [0, 1] });
+    }) as unknown as Kernels[F];
+  const perThread = (t: number) => Math.ceil(t / (CHUNKS_PER_THREAD * threads));
+  const rowsOfTiles = (t: number) => roundUp(perThread(t), MR);
+
+  /** Mahalanobis pairwise forward: the y side on this thread, then rows of x across threads. */
+  const mahalanobisCdist = (x: number, y: number, M: number, xc: number, yc: number, mu: number, xm: number, ym: number, qx: number, qy: number, out: number, n: number, m: number, d: number, ws: number): void => {
+    if ((n + m) * d * d + n * m * d < SPLIT_MIN_MADDS || n < 2 * MR) return raw.f32_mahalanobis_cdist_fwd(x, y, M, xc, yc, mu, xm, ym, qx, qy, out, n, m, d, ws);
+    raw.f32_mahalanobis_cdist_prep(y, M, yc, mu, ym, qy, m, d, ws);
+    const base = [x, y, M, xc, yc, mu, xm, ym, qx, qy, out, n, m, d, ws, 0, 0];
+    split('f32_mahalanobis_cdist_rows', n, rowsOfTiles(n), base, (w) => withArg(base, 14, workspaces[w]), { 15: [1, 0], 16: [0, 1] });
+  };
+
+  /** Mahalanobis paired backward to M: g ⊙ diff (split by rows), then the threaded GEMM diffᵀ·(g ⊙ diff). */
+  const mahalanobisPairedBwdM = (diff: number, g: number, gdiff: number, gM: number, n: number, d: number, acc: number, ws: number): void => {
+    if (n * d * d < SPLIT_MIN_MADDS) return raw.f32_mahalanobis_paired_bwd_m(diff, g, gdiff, gM, n, d, acc, ws);
+    pairedBwdX(diff, g, gdiff, n, d, 1, 0);
+    gemmOf('tn')(diff, gdiff, gM, d, n, d, acc, ws);
+  };
+
+  /** Mahalanobis paired forward: rows (x, y, diff, dm by d floats, out by one), each thread on its own workspace. */
+  const mahalanobisPairedFwd = (x: number, y: number, M: number, diff: number, dm: number, out: number, n: number, d: number, ws: number): void => {
+    if (n * d * d < SPLIT_MIN_MADDS || n < 2 * MR) return raw.f32_mahalanobis_paired_fwd(x, y, M, diff, dm, out, n, d, ws);
+    const base = [x, y, M, diff, dm, out, 0, d, ws];
+    split('f32_mahalanobis_paired_fwd', n, rowsOfTiles(n), base, (w) => withArg(base, 8, workspaces[w]), {
+      0: [d * 4, 0], 1: [d * 4, 0], 3: [d * 4, 0], 4: [d * 4, 0], 5: [4, 0], 6: [-1, 1],
+    });
+  };
+  // (dm, g, ga, n, d, scale, acc): dm and ga by a row of d, g by one float.
+  const pairedBwdX = byItems('f32_mahalanobis_paired_bwd_x', 3, (a) => [a[4], 1, a[4]], (a) => a[3] * a[4]);
+
   const plane = (a: number[]) => a[4] * a[5]; // h·w
   const pooledFwd = (a: number[]) => (Math.floor((a[4] - a[6]) / a[8]) + 1) * (Math.floor((a[5] - a[7]) / a[9]) + 1);
   const pooledBwd = (a: number[]) => a[6] * a[7];
@@ -179,5 +228,25 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
     f32_cdist_sqeuclid_fwd: cdistOf('f32_cdist_sqeuclid_fwd'),
     f32_cdist_euclid_fwd: cdistOf('f32_cdist_euclid_fwd'),
     f32_cdist_l2_bwd_x: cdistBwdX,
+    // (nw, a, b, colsum, gb, n, m, d, acc, ws, j0, j1): rows of gb.
+    f32_cdist_l2_bwd_y: (nw, a, b, colsum, gb, n, m, d, acc, ws) => yRows(nw, a, b, colsum, gb, n, m, d, acc, ws, 0, m),
+    f32_cdist_l2_bwd_y_rows: yRows,
+    // (g, dist, nw, size): elementwise.
+    f32_cdist_euclid_bwd_nweights: byItems('f32_cdist_euclid_bwd_nweights', 3, () => [1, 1, 1], (a) => a[3]),
+    f32_conv2d_relu_fwd: convReluFwd as Kernels['f32_conv2d_relu_fwd'],
+    // (y, g, dbias, n, oc, hw, acc, o0, o1): channels.
+    f32_conv2d_relu_bwd: byRange('f32_conv2d_relu_bwd', (a) => a[3] * a[4] * a[5], perThread),
+    f32_mahalanobis_cdist_fwd: mahalanobisCdist,
+    f32_mahalanobis_paired_fwd: mahalanobisPairedFwd,
+    f32_mahalanobis_paired_bwd_x: pairedBwdX,
+    f32_mahalanobis_paired_bwd_m: mahalanobisPairedBwdM,
+    // (…, n, c, l, …, c0, c1): channels; the work is n·c·l elements.
+    f32_batchnorm_stats: byRange('f32_batchnorm_stats', (a) => a[3] * a[4] * a[5], perThread),
+    f32_batchnorm_fwd: byRange('f32_batchnorm_fwd', (a) => a[6] * a[7] * a[8], perThread),
+    f32_batchnorm_bwd_reduce: byRange('f32_batchnorm_bwd_reduce', (a) => a[6] * a[7] * a[8], perThread),
+    f32_batchnorm_bwd_input: byRange('f32_batchnorm_bwd_input', (a) => a[8] * a[9] * a[10], perThread),
+    // (p, g, buf, n, …) and (p, g, m, v, n, …): elementwise, in whole vectors of 4.
+    f32_sgd_step: byItems('f32_sgd_step', 3, () => [1, 1, 1], (a) => a[3], 4),
+    f32_adam_step: byItems('f32_adam_step', 4, () => [1, 1, 1, 1], (a) => a[4], 4),
   };
 }

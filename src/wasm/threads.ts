@@ -24,6 +24,19 @@ export const WORKER_KERNELS = [
   'f32_relu_bwd',
   'f32_maxpool2d_fwd',
   'f32_maxpool2d_bwd',
+  'f32_conv2d_relu_fwd',
+  'f32_conv2d_relu_bwd',
+  'f32_cdist_l2_bwd_y_rows',
+  'f32_cdist_euclid_bwd_nweights',
+  'f32_mahalanobis_cdist_rows',
+  'f32_mahalanobis_paired_fwd',
+  'f32_mahalanobis_paired_bwd_x',
+  'f32_batchnorm_stats',
+  'f32_batchnorm_fwd',
+  'f32_batchnorm_bwd_reduce',
+  'f32_batchnorm_bwd_input',
+  'f32_sgd_step',
+  'f32_adam_step',
 ] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 

@@ -2,6 +2,8 @@
 // init({ threads }) in a child: every output and gradient of the ops that split work across
 // threads, on odd sizes on both sides of the split thresholds (SPLIT_MIN_MADDS, SPLIT_MIN_ELEMENTS).
 import type * as SL from '../../src/index';
+import { mahalanobisPaired, mahalanobisPairwise } from '../../src/ops/mahalanobis';
+import { conv2dRelu } from '../../src/ops/conv';
 
 type Sl = typeof SL;
 export type Results = Record<string, Float32Array>;
@@ -84,6 +86,89 @@ export function runCases(sl: Sl): Results {
       keep(`maxpool ${tag}`, y);
       sl.sum(sl.mul(y, sl.randn(y.shape, { seed: seed++ }))).backward();
       keep(`relu+maxpool ${tag} dx`, x.grad);
+    }
+  }
+
+  // Conv + ReLU fused (the ReLU's backward with the bias gradient split by channels): below
+  // the threshold, and a 'same' 3×3 layer above it.
+  for (const [n, c, h, w, oc] of [[3, 2, 9, 11, 5], [7, 3, 29, 31, 13]]) {
+    const tag = `${n}x${c}x${h}x${w}->${oc}`;
+    const x = randn([n, c, h, w]), weight = randn([oc, c, 3, 3]), bias = randn([oc]);
+    const y = conv2dRelu(x, weight, bias, { padding: 1 });
+    keep(`conv2dRelu ${tag}`, y);
+    sl.sum(sl.mul(y, sl.randn(y.shape, { seed: seed++ }))).backward();
+    keep(`conv2dRelu ${tag} dx`, x.grad);
+    keep(`conv2dRelu ${tag} dw`, weight.grad);
+    keep(`conv2dRelu ${tag} db`, bias.grad);
+  }
+
+  // cdist backward weights (elementwise, split above SPLIT_MIN_ELEMENTS): 331·257 of them.
+  {
+    const x = randn([331, 5]), y = randn([257, 5]);
+    sl.sum(sl.mul(sl.cdist(x, y, 'euclidean'), sl.randn([331, 257], { seed: seed++ }))).backward();
+    keep('cdist euclidean 331x257x5 dx', x.grad);
+    keep('cdist euclidean 331x257x5 dy', y.grad);
+  }
+
+  // Mahalanobis, pairwise (rows of x split after the y side) and paired: below and above
+  // (the paired kernels split from 2001 rows of 37: 2.7 M multiply-adds, 74 K elements).
+  for (const [n, m, d] of [[7, 5, 3], [203, 117, 37], [2001, 3, 37]]) {
+    const tag = `${n}x${m}x${d}`;
+    const x = randn([n, d]), y = randn([m, d]), a = sl.randn([d, d], { seed: seed++ });
+    const M = sl.matmul(a, sl.transpose(a)).detach().requiresGrad_();
+    const pw = mahalanobisPairwise(x, y, M);
+    keep(`mahalanobis pairwise ${tag}`, pw);
+    sl.sum(sl.mul(pw, sl.randn([n, m], { seed: seed++ }))).backward();
+    keep(`mahalanobis pairwise ${tag} dx`, x.grad);
+    keep(`mahalanobis pairwise ${tag} dy`, y.grad);
+    keep(`mahalanobis pairwise ${tag} dM`, M.grad);
+    const y2 = randn([n, d]);
+    x.grad = null;
+    M.grad = null;
+    const pd = mahalanobisPaired(x, y2, M);
+    keep(`mahalanobis paired ${tag}`, pd);
+    sl.sum(sl.mul(pd, sl.randn([n], { seed: seed++ }))).backward();
+    keep(`mahalanobis paired ${tag} dx`, x.grad);
+    keep(`mahalanobis paired ${tag} dy`, y2.grad);
+    keep(`mahalanobis paired ${tag} dM`, M.grad);
+  }
+
+  // Batch norm in training (statistics, forward, both backward passes split by channels):
+  // below the threshold, and [7, 13, 29, 31] above it; the running statistics too.
+  for (const shape of [[3, 5, 7], [7, 13, 29, 31]]) {
+    const tag = shape.join('x');
+    const c = shape[1];
+    const x = randn(shape), weight = randn([c]), bias = randn([c]);
+    const rm = sl.zeros([c]), rv = sl.ones([c]);
+    const y = sl.batchNorm(x, rm, rv, weight, bias, { training: true });
+    keep(`batchNorm ${tag}`, y);
+    keep(`batchNorm ${tag} running mean`, rm);
+    keep(`batchNorm ${tag} running var`, rv);
+    sl.sum(sl.mul(y, sl.randn(shape, { seed: seed++ }))).backward();
+    keep(`batchNorm ${tag} dx`, x.grad);
+    keep(`batchNorm ${tag} dweight`, weight.grad);
+    keep(`batchNorm ${tag} dbias`, bias.grad);
+    const e = sl.batchNorm(x, rm, rv, weight, bias, { training: false });
+    keep(`batchNorm ${tag} eval`, e);
+  }
+
+  // Optimisers (elementwise, split above SPLIT_MIN_ELEMENTS): three steps of SGD with
+  // momentum, Adam and AdamW on a parameter of an odd size on each side of it.
+  for (const size of [1001, 70001]) {
+    for (const make of [
+      (p: SL.Tensor[]) => new sl.optim.SGD(p, { lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true }),
+      (p: SL.Tensor[]) => new sl.optim.SGD(p, { lr: 0.1 }),
+      (p: SL.Tensor[]) => new sl.optim.Adam(p, { lr: 0.01, weightDecay: 0.1 }),
+      (p: SL.Tensor[]) => new sl.optim.AdamW(p, { lr: 0.01 }),
+    ]) {
+      const p = randn([size]);
+      const opt = make([p]);
+      for (let t = 0; t < 3; t++) {
+        opt.zeroGrad();
+        sl.sum(sl.mul(sl.mul(p, p), sl.randn([size], { seed: seed++ }))).backward();
+        opt.step();
+      }
+      keep(`${opt.constructor.name} ${size} params after 3 steps (${seed})`, p);
     }
   }
   return out;

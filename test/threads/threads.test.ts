@@ -17,11 +17,17 @@ await sl.init();
 const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 const cases = fileURLToPath(new URL('./cases.ts', import.meta.url));
 
-/** Runs an ES module body in a fresh node with tsx; `sl` is simlearn. */
-function child(body: string, timeout = 120000): { out: string; err: string; status: number | null; ms: number } {
+// The suite's relaxed pass runs under --experimental-wasm-relaxed-simd: its children do too, so
+// that their threads build (relaxed there) is compared with this process's relaxed build.
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const relaxed = sl.hasRelaxedSimd();
+
+/** Runs an ES module body in a fresh node with tsx (relaxed SIMD on when this process has it, or when asked); `sl` is simlearn. */
+function child(body: string, timeout = 120000, withRelaxed = relaxed): { out: string; err: string; status: number | null; ms: number } {
   const code = `const sl = await import(${JSON.stringify(index)});\n${body}`;
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout, maxBuffer: 1 << 28 });
+  const flags = withRelaxed ? [RELAXED_FLAG] : [];
+  const res = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout, maxBuffer: 1 << 28 });
   return { out: res.stdout.trim(), err: res.stderr, status: res.status, ms: performance.now() - t0 };
 }
 
@@ -50,6 +56,7 @@ for (const threads of [2, 3]) {
     assert.is(r.status, 0, r.err);
     const { info, results } = JSON.parse(r.out);
     assert.is(info.threads, threads);
+    assert.is(info.build, sl.engineInfo().build, 'the threads build has the SIMD of the single-threaded one it is compared with');
     const threaded = decode(JSON.stringify(results));
     assert.equal(Object.keys(threaded).sort(), Object.keys(single).sort());
     assert.ok(Object.keys(single).length > 60);
@@ -134,7 +141,7 @@ test('init: threads is checked, cannot change once running, and threads: 1 is th
     'simlearn: init: threads must be an integer from 1 to 64, got 0',
     'simlearn: init: threads must be an integer from 1 to 64, got 2.5',
     'simlearn: init: threads > 1 uses the inlined threads build and cannot take a module',
-    "simlearn: init: the threads build uses baseline SIMD; threads > 1 cannot take simd: 'relaxed'",
+    relaxed ? 'resolved' : "simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)",
     'simlearn: init: already initialised with threads: 2; cannot change to threads: 3 (the engine is process-global)',
     'simlearn: init: already initialised with threads: 2; cannot change to threads: 1 (the engine is process-global)',
     '2',
@@ -146,6 +153,23 @@ test('init: threads is checked, cannot change once running, and threads: 1 is th
     console.log(sl.engineInfo().threads, getEngine().k.memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared');`);
   assert.is(one.status, 0, one.err);
   assert.is(one.out, '1 unshared');
+});
+
+test('the threads build follows the SIMD rules of init: relaxed where the runtime validates it (auto) or when asked, baseline when asked or where it does not', () => {
+  const body = (simd: string) => `await sl.init({ threads: 2${simd ? `, simd: '${simd}'` : ''} }).then(() => console.log(sl.engineInfo().build, sl.engineInfo().threads), (e) => console.log(e.message));`;
+  const runs: [string, boolean, string][] = [
+    ['', true, 'relaxed 2'],
+    ['relaxed', true, 'relaxed 2'],
+    ['baseline', true, 'baseline 2'],
+    ['', false, 'baseline 2'],
+    ['baseline', false, 'baseline 2'],
+    ['relaxed', false, "simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)"],
+  ];
+  for (const [simd, withRelaxed, want] of runs) {
+    const r = child(body(simd), 60000, withRelaxed);
+    assert.is(r.status, 0, r.err);
+    assert.is(r.out, want, `simd ${simd || 'auto'}, relaxed runtime ${withRelaxed}`);
+  }
 });
 
 test('a worker thread that dies after start-up makes the next threaded call an error naming it, not a wait forever', () => {
