@@ -63,3 +63,13 @@ export const enum QuantKind {
   negDot = 1, //      −sa·sb·(qa·qb)
   cosine = 2, //      1 − sa·sb·(qa·qb) / (‖a‖‖b‖); 1 where a norm is 0
 }
+
+/** Value of f32_topk_scan, chosen so that the k nearest are the k smallest. */
+export const enum ScanKind {
+  sqeuclidean = 0, //    ‖a − b‖²
+  euclidean = 1, //      ‖a − b‖
+  manhattan = 2, //      ‖a − b‖₁
+  lp = 3, //             ‖a − b‖_p
+  negDot = 4, //         −a·b (dot product and cosine similarity: largest first)
+  cosineDistance = 5, // 1 − a·b (of normalised rows)
+}
