@@ -5,7 +5,7 @@
 // the caller with +inf / −1 before the first call (klist.ts).
 import { ScanKind } from '../codes';
 import { klistBound, klistPush } from './klist';
-import { absDiff, dot, inRange, l2Diff, lpDiff, sqDiff, sqDiff64 } from './rows';
+import { F32_MAX, absDiff, dot, inRange, l2Diff, lpDiff, sqDiff, sqDiff64 } from './rows';
 import { f32_absmax, f32_lpnormalize_fwd } from './distance';
 import { f32_l2normalize_fwd } from './reduce';
 
@@ -42,15 +42,16 @@ export function f32_topk_scan_scratch_bytes(d: i32): i32 {
 }
 
 // The value of query row a against reference row b, as the search ranks it (smallest first):
-// the distance itself, or the negated similarity. For euclidean, rows whose squared distance
-// exceeds thr2 (≥ worst² with margin) are rejected before the square root.
+// the distance itself, or the negated similarity. Euclidean rows whose squared distance exceeds
+// thr2 (≥ worst² with margin) are rejected before the square root, as F32_MAX (finite, and
+// never below a worst of a full list).
 // @ts-ignore: decorator
 @inline function scanValue(kind: i32, a: usize, b: usize, d: i32, p: f32, thr2: f32): f32 {
   if (kind == ScanKind.sqeuclidean) return l2Diff(a, b, d, false);
   if (kind == ScanKind.euclidean) {
     const s = sqDiff(a, b, d);
     if (!inRange(s)) return sqDiff64(a, b, d, true);
-    return s > thr2 ? Infinity : sqrt<f32>(s);
+    return s > thr2 ? F32_MAX : sqrt<f32>(s);
   }
   if (kind == ScanKind.manhattan) return absDiff(a, b, d);
   if (kind == ScanKind.lp) return lpDiff(a, b, d, p);
@@ -62,17 +63,22 @@ export function f32_topk_scan_scratch_bytes(d: i32): i32 {
 // query's k smallest values (ScanKind) in bestD / bestI [nq, k]. Reference j is refBase + j;
 // with selfBase ≥ 0 query i skips reference selfBase + i. normP > 0: each block of references
 // is first normalised as F.normalize(r, normP) (eps 1e-12) into scratch
-// (f32_topk_scan_scratch_bytes). Returns max |r| over refs, NaN if refs hold a NaN: the caller
-// validates the range afterwards, so the references are read once, not twice.
+// (f32_topk_scan_scratch_bytes).
+// The references' values are checked inside the pass, not by a second one: the return is NaN
+// when some value came out NaN or ±inf (a non-finite reference, or a result beyond float32),
+// else, for the raw dot product (kind negDot, normP 0: the one value whose float32 products
+// can underflow or overflow at extreme magnitudes), max |r|, else 0. Euclidean forms redo a
+// row in float64 when its float32 sum leaves the exact range, and normalised rows are in range
+// whatever the inputs, so they need no magnitude.
 export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32, d: i32, p: f32, normP: f32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
   const rb = blockRows(d);
+  const needMag = kind == ScanKind.negDot && normP == 0;
   let mag: f32 = 0;
+  let bad = false;
   for (let r0 = 0; r0 < nr; r0 += rb) {
     const nb = min<i32>(rb, nr - r0);
     let src = refs + ((<usize>r0 * d) << 2);
-    const m = f32_absmax(src, nb * d);
-    if (m != m) return NaN;
-    mag = max<f32>(mag, m);
+    if (needMag) mag = max<f32>(mag, f32_absmax(src, nb * d));
     if (normP > 0) {
       const norms = scratch + ((<usize>rb * d) << 2);
       if (normP == 2) f32_l2normalize_fwd(src, scratch, norms, nb, d, 1e-12);
@@ -88,11 +94,13 @@ export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32
       let thr2: f32 = worst * worst * <f32>1.000001;
       for (let j = 0; j < nb; j++) {
         const v = scanValue(kind, qi, src + ((<usize>j * d) << 2), d, p, thr2);
+        bad = bad || v - v != 0;
         if (!(v <= worst) || j == skip) continue;
         worst = klistPush(ld, li, k, v, refBase + r0 + j);
         thr2 = worst * worst * <f32>1.000001;
       }
     }
+    if (bad) return NaN;
   }
   return mag;
 }

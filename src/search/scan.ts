@@ -2,10 +2,10 @@
 // batched path's GEMM (which packs both operands) and its [queries, refs] tile cost more than
 // the arithmetic. One kernel call reads each reference once, computes its value against every
 // query and offers it to the query's k-list (threshold rejection: most references cost one
-// compare). The references' range check rides along in the same pass (the kernel returns
-// max |r|); when it finds a value the ordinary path treats specially (NaN, ±inf, a magnitude
-// that needs rescaling) the caller discards the result and takes the batched path, which
-// validates and rescales as every distance does.
+// compare). The references' values are checked inside the same pass (f32_topk_scan); when it
+// meets one the ordinary path treats specially (NaN, ±inf, a dot product at a magnitude that
+// needs rescaling) the caller discards the result and takes the batched path, which validates
+// and rescales as every distance does.
 import { f32, getEngine, i32 } from '../wasm/instance';
 import { ScanKind } from '../wasm/abi';
 import { Tensor, noGrad, tidy } from '../autograd/tensor';
@@ -18,10 +18,11 @@ import { checkFinite } from '../distances/validate';
 import type { TopKResult } from './topk';
 
 /**
- * Query counts up to which search.topK streams (bench/latency.ts: at 100,000 × 128 one scan per
- * query beats the GEMM route up to about this many queries).
+ * Query counts up to which search.topK streams: at 100,000 × 128 one pass per call beats the
+ * GEMM route up to about this many queries (bench/latency.ts measures both sides; a mutable
+ * object so that the bench can move the crossover, never part of the public API).
  */
-export const SCAN_MAX_QUERIES = 4;
+export const SCAN = { maxQueries: 8 };
 
 // Same as the distances' range rule (base-distance.ts): inside it no rescaling happens.
 const SAFE = 2 ** 50;
@@ -66,9 +67,10 @@ export function scanTopK(fn: string, queries: Tensor, refs: Tensor, k: number, d
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nq * k);
       return e.k.f32_topk_scan(plan.kind, q.ptr, nq, refs.ptr, nr, d, plan.p, plan.normP, k, 0, excludeSelf ? 0 : -1, bestD, bestI, scratch);
     }));
-    // Normalised rows are in range whatever the inputs' magnitude (as in the batched path).
+    if (Number.isNaN(mag)) return null;
+    // Only the raw dot product reports a magnitude (see f32_topk_scan); the rule is the distances'.
     const m = Math.max(qMag, mag);
-    if (plan.normP > 0 ? !Number.isFinite(m) : !(m === 0 || (m >= 1 / SAFE && m <= SAFE))) return null;
+    if (plan.kind === ScanKind.negDot && plan.normP === 0 && !(m === 0 || (m >= 1 / SAFE && m <= SAFE))) return null;
     const indices = Int32Array.from(i32().subarray(bestI >>> 2, (bestI >>> 2) + nq * k));
     const distances = f32().slice(bestD >>> 2, (bestD >>> 2) + nq * k);
     if (plan.sign < 0) for (let t = 0; t < distances.length; t++) distances[t] = -distances[t];

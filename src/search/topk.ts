@@ -8,7 +8,7 @@ import { resolveMetric, type Metric } from '../distances/metric';
 import { check2d, checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
 import { QuantizedRefs, quantTopK, type QuantTopKOptions } from './quantize';
-import { SCAN_MAX_QUERIES, scanTopK } from './scan';
+import { SCAN, scanTopK } from './scan';
 
 export interface TopKOptions {
   /** Default 'euclidean'. Similarities (cosine similarity objects, 'dot') rank largest first. */
@@ -50,7 +50,7 @@ function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOption
   const [nq] = queries.shape;
   const [nr] = refs.shape;
   // A few queries stream (scan.ts), checking the references' values inside the same pass.
-  const scan = nq >= 1 && nq <= SCAN_MAX_QUERIES;
+  const scan = nq >= 1 && nq <= SCAN.maxQueries;
   if (!scan) checkPair(fn, queries, refs, 'pairwise');
   if (excludeSelf) checkRefsIncludeQueries(fn, queries, refs);
   const avail = excludeSelf ? nr - 1 : nr;

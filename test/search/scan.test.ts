@@ -7,7 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
-import { SCAN_MAX_QUERIES } from '../../src/search/scan';
+import { SCAN } from '../../src/search/scan';
+
+const SCAN_MAX_QUERIES = SCAN.maxQueries;
 import { cdistRef, normalizeRef, type RefMetric } from '../ref/distance';
 
 await sl.init();
