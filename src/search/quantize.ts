@@ -128,18 +128,19 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
   if (nq === 0) return { indices, distances };
   const qb = Math.min(nq, QUERY_BLOCK);
   const nb = Math.min(blockSize, nr);
-  const bufs = [qb * d, qb * 4, qb * 4, qb * nb * 4, qb * kc * 4, qb * kc * 4].map((b) => e.alloc.alloc(b));
-  const [qCodes, qScales, qNorms, tile, bestD, bestI] = bufs;
+  const dp = (d + 15) & ~15; // widened query rows, padded to 16 codes
+  const bufs = [qb * d, qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4].map((b) => e.alloc.alloc(b));
+  const [qCodes, qWide, qScales, qNorms, bestD, bestI] = bufs;
   try {
     for (let q0 = 0; q0 < nq; q0 += qb) {
       const nqb = Math.min(qb, nq - q0);
       e.k.i8_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qCodes, qScales, qNorms);
+      e.k.i8_widen_rows(qCodes, nqb, d, qWide);
       e.k.f32_fill(bestD, Infinity, nqb * kc);
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
       for (let r0 = 0; r0 < nr; r0 += nb) {
         const nrb = Math.min(nb, nr - r0);
-        e.k.i8_distance_tile(qCodes, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, tile);
-        e.k.f32_topk_merge(tile, nqb, nrb, nrb, kc, r0, excludeSelf ? q0 : -1, bestD, bestI);
+        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI);
       }
       if (rerank === undefined) {
         const dv = f32(), iv = i32();

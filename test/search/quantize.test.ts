@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
-import { f32, getEngine } from '../../src/wasm/instance';
+import { f32, getEngine, i32 } from '../../src/wasm/instance';
 import { QuantKind } from '../../src/wasm/abi';
 
 await sl.init();
@@ -55,39 +55,52 @@ test('quantize: codes within one step of the float64 rounding, |x − s·q| ≤ 
   }
 });
 
-test('i8_distance_tile: integer dot products and values against a float64 reference on odd sizes', () => {
+test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd sizes, blocks, tails, excludeSelf', () => {
   const e = getEngine();
+  // d = 128 puts 256 references in a kernel block: nb 300 spans two, with a tail of 300 % 4.
   for (const d of [1, 3, 5, 17, 33, 128]) {
-    for (const [na, nb] of [[1, 1], [7, 33], [33, 7], [1, 7]]) {
+    for (const [na, nb, kc] of [[1, 1, 1], [3, 7, 3], [2, 33, 5], [5, 17, 17], [3, 300, 10]]) {
       const a = gaussian(na, d, d * 7 + na), b = gaussian(nb, d, d * 11 + nb);
-      if (nb > 1) b.fill(0, 0, d); // a zero row: cosine 1, Euclidean ‖a‖
+      if (nb > 1) b.fill(0, d, 2 * d); // a zero row: cosine 1, Euclidean ‖a‖
       const ta = sl.tensor(a, [na, d]), tb = sl.tensor(b, [nb, d]);
       const qa = sl.search.quantize(ta), qb = sl.search.quantize(tb);
       const ca = qa.codes, cb = qb.codes, sa = qa.scales, sb = qb.scales;
       const ra = quantizeRef(a, na, d), rb = quantizeRef(b, nb, d);
-      const out = e.alloc.alloc((na * nb + 4) * 4);
-      const guard = (out >>> 2) + na * nb;
-      for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine]) {
-        f32().fill(-7, guard, guard + 4);
-        e.k.i8_distance_tile(qa.codesPtr, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, out);
-        const got = f32().slice(out >>> 2, guard);
-        assert.equal(Array.from(f32().slice(guard, guard + 4)), [-7, -7, -7, -7], 'no write past the tile');
-        for (let i = 0; i < na; i++) {
-          for (let j = 0; j < nb; j++) {
-            let dot = 0;
-            for (let p = 0; p < d; p++) dot += ca[i * d + p] * cb[j * d + p];
-            const cross = sa[i] * sb[j] * dot;
-            const na2 = ra.norms[i], nb2 = rb.norms[j];
-            const want = kind === QuantKind.sqeuclidean ? Math.max(0, na2 + nb2 - 2 * cross)
-              : kind === QuantKind.negDot ? -cross
-              : na2 > 0 && nb2 > 0 ? 1 - cross / Math.sqrt(na2 * nb2) : 1;
-            const v = got[i * nb + j];
-            const scale = kind === QuantKind.cosine ? 1 : na2 + nb2 + 1;
-            assert.ok(Math.abs(v - want) <= 1e-5 * scale, `kind ${kind} d ${d} [${i}, ${j}]: ${v} vs ${want}`);
+      const dp = (d + 15) & ~15;
+      const wide = e.alloc.alloc(na * dp * 2 + 16);
+      const bestD = e.alloc.alloc((na * kc + 4) * 4), bestI = e.alloc.alloc((na * kc + 4) * 4);
+      for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine])
+        for (const selfBase of nb >= na + kc ? [-1, 0] : [-1]) {
+          e.k.i8_widen_rows(qa.codesPtr, na, d, wide);
+          const w = new Int16Array(f32().buffer, wide, na * dp);
+          for (let i = 0; i < na; i++) for (let p = 0; p < dp; p++) assert.is(w[i * dp + p], p < d ? ca[i * d + p] : 0, `widened [${i}, ${p}]`);
+          e.k.f32_fill(bestD, Infinity, na * kc + 4);
+          i32().fill(-1, bestI >>> 2, (bestI >>> 2) + na * kc + 4);
+          e.k.i8_topk_scan(wide, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, kc, 0, selfBase, bestD, bestI);
+          const gotD = f32().slice(bestD >>> 2, (bestD >>> 2) + na * kc + 4), gotI = i32().slice(bestI >>> 2, (bestI >>> 2) + na * kc + 4);
+          assert.equal(Array.from(gotI.subarray(na * kc)), [-1, -1, -1, -1], 'no write past the lists');
+          const tag = `kind ${kind} d ${d} na ${na} nb ${nb} kc ${kc} selfBase ${selfBase}`;
+          for (let i = 0; i < na; i++) {
+            const want = Array.from({ length: nb }, (_, j) => {
+              let dot = 0;
+              for (let p = 0; p < d; p++) dot += ca[i * d + p] * cb[j * d + p];
+              const cross = sa[i] * sb[j] * dot, na2 = ra.norms[i], nb2 = rb.norms[j];
+              const v = kind === QuantKind.sqeuclidean ? Math.max(0, na2 + nb2 - 2 * cross)
+                : kind === QuantKind.negDot ? -cross
+                : na2 > 0 && nb2 > 0 ? 1 - cross / Math.sqrt(na2 * nb2) : 1;
+              return { j, v };
+            }).filter((c) => !(selfBase >= 0 && c.j === selfBase + i)).sort((x, y) => x.v - y.v || x.j - y.j);
+            const tol = kind === QuantKind.cosine ? 1e-5 : 1e-5 * (ra.norms[i] + 1 + Math.max(...rb.norms));
+            for (let t = 0; t < kc; t++) {
+              const j = gotI[i * kc + t];
+              const ref = want.find((c) => c.j === j);
+              assert.ok(ref !== undefined, `${tag}: query ${i} rank ${t} is ${j}, not a candidate`);
+              assert.ok(Math.abs(gotD[i * kc + t] - ref!.v) <= tol, `${tag}: query ${i} value ${gotD[i * kc + t]} vs ${ref!.v}`);
+              assert.ok(Math.abs(want[t].v - ref!.v) <= tol, `${tag}: query ${i} rank ${t} is ${j} (${ref!.v}), expected ${want[t].j} (${want[t].v})`);
+            }
           }
         }
-      }
-      e.alloc.free(out);
+      for (const p of [wide, bestD, bestI]) e.alloc.free(p);
       for (const x of [qa, qb, ta, tb]) x.dispose();
     }
   }
