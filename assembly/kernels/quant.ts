@@ -43,8 +43,10 @@ function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f3
 // ---- streaming top-k over int8 codes (the search path: no tile in memory) ----
 
 // Sign-extends codes [n, d] (i8) to w [n, dp] (i16), dp = d rounded up to 16, zero-padded:
-// the query side of i8_topk_scan, widened once per call instead of once per reference.
-export function i8_widen_rows(codes: usize, n: i32, d: i32, w: usize): void {
+// both sides of i8_topk_scan are widened once (the queries per call, the references per
+// block) instead of once per pair, and the padding makes every row a whole number of steps.
+// @ts-ignore: decorator
+@inline function widenRows(codes: usize, n: i32, d: i32, w: usize): void {
   const dp = (d + 15) & ~15;
   for (let i = 0; i < n; i++) {
     const src = codes + <usize>i * d, dst = w + ((<usize>i * dp) << 1);
@@ -58,26 +60,16 @@ export function i8_widen_rows(codes: usize, n: i32, d: i32, w: usize): void {
   }
 }
 
+export function i8_widen_rows(codes: usize, n: i32, d: i32, w: usize): void {
+  widenRows(codes, n, d, w);
+}
+
 // [Σc0, Σc1, Σc2, Σc3]: the lane sums of four accumulators as one vector (a transpose-add).
 // @ts-ignore: decorator
 @inline function sum4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
   const s01 = i32x4.add(i32x4.shuffle(c0, c1, 0, 4, 1, 5), i32x4.shuffle(c0, c1, 2, 6, 3, 7));
   const s23 = i32x4.add(i32x4.shuffle(c2, c3, 0, 4, 1, 5), i32x4.shuffle(c2, c3, 2, 6, 3, 7));
   return i32x4.add(i32x4.shuffle(s01, s23, 0, 1, 4, 5), i32x4.shuffle(s01, s23, 2, 3, 6, 7));
-}
-
-// Σ over the d % 16 tail codes of one widened query row and four reference rows, as a vector.
-// @ts-ignore: decorator
-@inline function tail4(qw: usize, b: usize, d: i32, p0: i32): v128 {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let p = p0; p < d; p++) {
-    const x = <i32>load<i16>(qw + (<usize>p << 1));
-    s0 += x * <i32>load<i8>(b + p);
-    s1 += x * <i32>load<i8>(b + d + p);
-    s2 += x * <i32>load<i8>(b + 2 * d + p);
-    s3 += x * <i32>load<i8>(b + 3 * d + p);
-  }
-  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, s2), 3, s3);
 }
 
 // The QuantKind values of one query against four references from their integer dot products.
@@ -106,32 +98,39 @@ export function i8_widen_rows(codes: usize, n: i32, d: i32, w: usize): void {
   return worst;
 }
 
-// References per block: 32 KB of codes, read from memory once for every query of the call.
+// References per block: 16 KB of codes, 32 KB widened, read from memory once for every query
+// of the call and widened once.
 // @ts-ignore: decorator
 @inline function codeBlockRows(d: i32): i32 {
-  return max<i32>(4, (32768 / max<i32>(d, 1)) & ~3);
+  return max<i32>(4, (16384 / max<i32>(d, 1)) & ~3);
+}
+
+// Bytes of scratch i8_topk_scan needs: one block of references widened to i16.
+export function i8_topk_scan_scratch_bytes(d: i32): i32 {
+  return (codeBlockRows(d) * ((d + 15) & ~15)) << 1;
 }
 
 // Streams the reference codes b [nb, d] (scales sb, squared norms ssb) past the queries,
 // widened by i8_widen_rows to qw [na, dp] (scales sa, squared norms ssa), keeping each query's
 // kc smallest QuantKind values in bestD / bestI [na, kc] (filled with +inf / −1 by the caller).
 // Reference j is refBase + j; with selfBase ≥ 0 query i skips reference selfBase + i.
-// Two queries × four references per register block: each 16 codes of a reference are loaded
-// and widened once for both queries, the eight i32x4 accumulators are reduced by a
-// transpose-add, the values computed four at a time, and a query's four are rejected by one
-// compare against its current worst, so nothing but the k-lists is written.
-export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, ssb: usize, nb: i32, d: i32, kind: i32, kc: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize): void {
+// scratch: i8_topk_scan_scratch_bytes(d). Each block of references is widened to i16 once;
+// two queries × four references make a register block (each widened step of a reference
+// loaded once for both queries), the eight i32x4 accumulators are reduced by a transpose-add,
+// the values computed four at a time, and a query's four are rejected by one compare against
+// its current worst, so nothing but the k-lists is written.
+export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, ssb: usize, nb: i32, d: i32, kind: i32, kc: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): void {
   const dp = (d + 15) & ~15;
+  const rs = <usize>dp << 1; // bytes per widened row
   const rb = codeBlockRows(d);
-  const d16 = d & ~15;
   for (let r0 = 0; r0 < nb; r0 += rb) {
     const nbb = min<i32>(rb, nb - r0);
     const nb4 = nbb & ~3;
-    let i = 0;
-    for (; i < na; i += 2) {
+    widenRows(b + <usize>r0 * d, nbb, d, scratch);
+    for (let i = 0; i < na; i += 2) {
       const two = i + 1 < na; // an odd last query pairs with itself, its second list unused
       const i1 = two ? i + 1 : i;
-      const q0 = qw + ((<usize>i * dp) << 1), q1 = qw + ((<usize>i1 * dp) << 1);
+      const q0 = qw + <usize>i * rs, q1 = qw + <usize>i1 * rs;
       const s0 = load<f32>(sa + (<usize>i << 2)), n0 = load<f32>(ssa + (<usize>i << 2));
       const s1 = load<f32>(sa + (<usize>i1 << 2)), n1 = load<f32>(ssa + (<usize>i1 << 2));
       const ld0 = bestD + ((<usize>i * kc) << 2), li0 = bestI + ((<usize>i * kc) << 2);
@@ -140,51 +139,40 @@ export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize
       let w0 = klistBound(ld0, li0, kc), w1 = klistBound(ld1, li1, kc);
       let j = 0;
       for (; j < nb4; j += 4) {
-        const bj = b + <usize>(r0 + j) * d;
-        const b1 = bj + d, b2 = b1 + d, b3 = b2 + d;
+        const b0 = scratch + <usize>j * rs, b1 = b0 + rs, b2 = b1 + rs, b3 = b2 + rs;
         let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c02 = i32x4.splat(0), c03 = i32x4.splat(0);
         let c10 = i32x4.splat(0), c11 = i32x4.splat(0), c12 = i32x4.splat(0), c13 = i32x4.splat(0);
-        for (let p = 0; p < d16; p += 16) {
-          const o = <usize>p << 1;
-          const lo0 = v128.load(q0 + o), hi0 = v128.load(q0 + o, 16);
-          const lo1 = v128.load(q1 + o), hi1 = v128.load(q1 + o, 16);
-          let v = v128.load(bj + p);
-          let l = i16x8.extend_low_i8x16_s(v), h = i16x8.extend_high_i8x16_s(v);
-          c00 = i32x4.add(c00, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-          c10 = i32x4.add(c10, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-          v = v128.load(b1 + p);
-          l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
-          c01 = i32x4.add(c01, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-          c11 = i32x4.add(c11, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-          v = v128.load(b2 + p);
-          l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
-          c02 = i32x4.add(c02, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-          c12 = i32x4.add(c12, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-          v = v128.load(b3 + p);
-          l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
-          c03 = i32x4.add(c03, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-          c13 = i32x4.add(c13, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-        }
-        let dots0 = sum4(c00, c01, c02, c03), dots1 = sum4(c10, c11, c12, c13);
-        if (d16 < d) {
-          dots0 = i32x4.add(dots0, tail4(q0, bj, d, d16));
-          dots1 = i32x4.add(dots1, tail4(q1, bj, d, d16));
+        for (let o: usize = 0; o < rs; o += 16) {
+          const x0 = v128.load(q0 + o), x1 = v128.load(q1 + o);
+          let v = v128.load(b0 + o);
+          c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, v));
+          c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, v));
+          v = v128.load(b1 + o);
+          c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, v));
+          c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, v));
+          v = v128.load(b2 + o);
+          c02 = i32x4.add(c02, i32x4.dot_i16x8_s(x0, v));
+          c12 = i32x4.add(c12, i32x4.dot_i16x8_s(x1, v));
+          v = v128.load(b3 + o);
+          c03 = i32x4.add(c03, i32x4.dot_i16x8_s(x0, v));
+          c13 = i32x4.add(c13, i32x4.dot_i16x8_s(x1, v));
         }
         const sbj = sb + (<usize>(r0 + j) << 2), nbj = ssb + (<usize>(r0 + j) << 2);
         const idx = refBase + r0 + j;
-        w0 = offer4(quantValue4(kind, dots0, s0, n0, sbj, nbj), w0, ld0, li0, kc, idx, skip0);
-        if (two) w1 = offer4(quantValue4(kind, dots1, s1, n1, sbj, nbj), w1, ld1, li1, kc, idx, skip1);
+        w0 = offer4(quantValue4(kind, sum4(c00, c01, c02, c03), s0, n0, sbj, nbj), w0, ld0, li0, kc, idx, skip0);
+        if (two) w1 = offer4(quantValue4(kind, sum4(c10, c11, c12, c13), s1, n1, sbj, nbj), w1, ld1, li1, kc, idx, skip1);
       }
       // The last nbb % 4 references of the block, one at a time.
       for (; j < nbb; j++) {
-        const bj = b + <usize>(r0 + j) * d;
+        const bj = scratch + <usize>j * rs;
         const sbv = load<f32>(sb + (<usize>(r0 + j) << 2)), nbv = load<f32>(ssb + (<usize>(r0 + j) << 2));
         const idx = refBase + r0 + j;
         const nt = two ? 2 : 1;
         for (let t = 0; t < nt; t++) {
           const qt = t == 0 ? q0 : q1;
-          let s = 0;
-          for (let p = 0; p < d; p++) s += <i32>load<i16>(qt + (<usize>p << 1)) * <i32>load<i8>(bj + p);
+          let acc = i32x4.splat(0);
+          for (let o: usize = 0; o < rs; o += 16) acc = i32x4.add(acc, i32x4.dot_i16x8_s(v128.load(qt + o), v128.load(bj + o)));
+          const s = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
           const v = t == 0 ? quantValue(kind, s, s0, n0, sbv, nbv) : quantValue(kind, s, s1, n1, sbv, nbv);
           if (t == 0) { if (v <= w0 && idx != skip0) w0 = klistPush(ld0, li0, kc, v, idx); }
           else if (v <= w1 && idx != skip1) w1 = klistPush(ld1, li1, kc, v, idx);

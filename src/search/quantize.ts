@@ -129,8 +129,8 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
   const qb = Math.min(nq, QUERY_BLOCK);
   const nb = Math.min(blockSize, nr);
   const dp = (d + 15) & ~15; // widened query rows, padded to 16 codes
-  const bufs = [qb * d, qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4].map((b) => e.alloc.alloc(b));
-  const [qCodes, qWide, qScales, qNorms, bestD, bestI] = bufs;
+  const bufs = [qb * d, qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4, e.k.i8_topk_scan_scratch_bytes(d)].map((b) => e.alloc.alloc(b));
+  const [qCodes, qWide, qScales, qNorms, bestD, bestI, scratch] = bufs;
   try {
     for (let q0 = 0; q0 < nq; q0 += qb) {
       const nqb = Math.min(qb, nq - q0);
@@ -140,7 +140,7 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
       for (let r0 = 0; r0 < nr; r0 += nb) {
         const nrb = Math.min(nb, nr - r0);
-        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI);
+        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI, scratch);
       }
       if (rerank === undefined) {
         const dv = f32(), iv = i32();

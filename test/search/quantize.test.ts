@@ -57,7 +57,7 @@ test('quantize: codes within one step of the float64 rounding, |x − s·q| ≤ 
 
 test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd sizes, blocks, tails, excludeSelf', () => {
   const e = getEngine();
-  // d = 128 puts 256 references in a kernel block: nb 300 spans two, with a tail of 300 % 4.
+  // d = 128 puts 128 references in a kernel block: nb 300 spans three, with a tail of 300 % 4.
   for (const d of [1, 3, 5, 17, 33, 128]) {
     for (const [na, nb, kc] of [[1, 1, 1], [3, 7, 3], [2, 33, 5], [5, 17, 17], [3, 300, 10]]) {
       const a = gaussian(na, d, d * 7 + na), b = gaussian(nb, d, d * 11 + nb);
@@ -69,6 +69,7 @@ test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd 
       const dp = (d + 15) & ~15;
       const wide = e.alloc.alloc(na * dp * 2 + 16);
       const bestD = e.alloc.alloc((na * kc + 4) * 4), bestI = e.alloc.alloc((na * kc + 4) * 4);
+      const scratch = e.alloc.alloc(e.k.i8_topk_scan_scratch_bytes(d));
       for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine])
         for (const selfBase of nb >= na + kc ? [-1, 0] : [-1]) {
           e.k.i8_widen_rows(qa.codesPtr, na, d, wide);
@@ -76,7 +77,7 @@ test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd 
           for (let i = 0; i < na; i++) for (let p = 0; p < dp; p++) assert.is(w[i * dp + p], p < d ? ca[i * d + p] : 0, `widened [${i}, ${p}]`);
           e.k.f32_fill(bestD, Infinity, na * kc + 4);
           i32().fill(-1, bestI >>> 2, (bestI >>> 2) + na * kc + 4);
-          e.k.i8_topk_scan(wide, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, kc, 0, selfBase, bestD, bestI);
+          e.k.i8_topk_scan(wide, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, kc, 0, selfBase, bestD, bestI, scratch);
           const gotD = f32().slice(bestD >>> 2, (bestD >>> 2) + na * kc + 4), gotI = i32().slice(bestI >>> 2, (bestI >>> 2) + na * kc + 4);
           assert.equal(Array.from(gotI.subarray(na * kc)), [-1, -1, -1, -1], 'no write past the lists');
           const tag = `kind ${kind} d ${d} na ${na} nb ${nb} kc ${kc} selfBase ${selfBase}`;
@@ -100,7 +101,7 @@ test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd 
             }
           }
         }
-      for (const p of [wide, bestD, bestI]) e.alloc.free(p);
+      for (const p of [wide, bestD, bestI, scratch]) e.alloc.free(p);
       for (const x of [qa, qb, ta, tb]) x.dispose();
     }
   }
