@@ -104,3 +104,34 @@ export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32
   }
   return mag;
 }
+
+// Re-ranks candidate lists exactly: for each query i of q [nq, d] (normalised when normP > 0),
+// the references refs[cand[i, t]] for t < kc (ascending indices, so ties keep the lower one)
+// are valued as in f32_topk_scan and the k smallest kept in bestD / bestI [nq, k] (filled with
+// +inf / −1 by the caller), bestI holding reference indices. scratch: d floats and one norm
+// when normP > 0. Returns NaN if some value came out NaN or ±inf, else 0.
+export function f32_topk_candidates(kind: i32, q: usize, nq: i32, refs: usize, d: i32, p: f32, normP: f32, cand: usize, kc: i32, k: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
+  let bad = false;
+  for (let i = 0; i < nq; i++) {
+    const qi = q + ((<usize>i * d) << 2);
+    const ld = bestD + ((<usize>i * k) << 2);
+    const li = bestI + ((<usize>i * k) << 2);
+    let worst = klistBound(ld, li, k);
+    let thr2: f32 = worst * worst * <f32>1.000001;
+    for (let t = 0; t < kc; t++) {
+      const j = load<i32>(cand + ((<usize>(i * kc + t)) << 2));
+      let row = refs + ((<usize>j * d) << 2);
+      if (normP > 0) {
+        if (normP == 2) f32_l2normalize_fwd(row, scratch, scratch + (<usize>d << 2), 1, d, 1e-12);
+        else f32_lpnormalize_fwd(row, scratch, scratch + (<usize>d << 2), 1, d, normP, 1e-12);
+        row = scratch;
+      }
+      const v = scanValue(kind, qi, row, d, p, thr2);
+      bad = bad || v - v != 0;
+      if (!(v <= worst)) continue;
+      worst = klistPush(ld, li, k, v, j);
+      thr2 = worst * worst * <f32>1.000001;
+    }
+  }
+  return bad ? NaN : 0;
+}

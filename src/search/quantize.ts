@@ -4,13 +4,14 @@
 // kernel's inner loop is pure integer work; the rows' exact squared norms are kept beside the
 // scales, so Euclidean and cosine values carry quantisation error only in the cross term.
 import { f32, getEngine, i32 } from '../wasm/instance';
-import { QuantKind } from '../wasm/abi';
+import { QuantKind, ScanKind } from '../wasm/abi';
+import { l2Normalize } from '../ops/reduce';
 import { empty } from '../autograd/create';
 import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric } from '../distances/metric';
 import { checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
-import { checkRefsIncludeQueries } from './topk';
+import { checkRefsIncludeQueries, rowsOf } from './topk';
 
 export interface QuantizeOptions {
   /** Bits per code: 8 (the only width so far). */
@@ -99,12 +100,13 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
     throw new Error(`${fn}: queries must be [n, ${set.dim}] to match the quantised set [${set.size}, ${set.dim}], got ${fmtShape(queries.shape)}`);
   }
   if (rerank !== undefined && refs === undefined) throw new Error(`${fn}: rerank needs the float32 refs: pass { rerank, refs } with refs [${set.size}, ${set.dim}]`);
+  let mag = 0; // max |value| of queries and refs, for the rerank's range rule
   if (refs !== undefined) {
     checkTensor(fn, 'refs', refs);
     if (refs.shape.length !== 2 || refs.shape[0] !== set.size || refs.shape[1] !== set.dim) {
       throw new Error(`${fn}: refs must be the [${set.size}, ${set.dim}] float32 rows the quantised set was made from, got ${fmtShape(refs.shape)}`);
     }
-    checkPair(fn, queries, refs, 'pairwise');
+    mag = checkPair(fn, queries, refs, 'pairwise');
   }
   const [nq, d] = queries.shape;
   const nr = set.size;
@@ -149,7 +151,7 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
           distances[q0 * k + t] = metric === 'dot' ? -v : metric === 'euclidean' ? Math.sqrt(v) : v;
           indices[q0 * k + t] = iv[(bestI >>> 2) + t];
         }
-      } else {
+      } else if (!(rerankExact(queries, refs as Tensor, metric as QuantMetric, mag, q0, nqb, k, kc, bestI, indices, distances))) {
         rerankBlock(fn, queries, refs as Tensor, metric as QuantMetric, q0, nqb, k, kc, bestI, indices, distances);
       }
     }
@@ -157,6 +159,44 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
     for (const p of bufs) e.alloc.free(p);
   }
   return { indices, distances };
+}
+
+// Same as the distances' range rule (base-distance.ts): inside it no rescaling happens.
+const SAFE = 2 ** 50;
+
+// Exact float32 values of each query of the block against its kc candidates, straight from
+// refs by index (f32_topk_candidates, the scan's row kernels: no gathered copies), the k best
+// kept. Each query's candidates are sorted by index first so that ties keep the lower index.
+// False when the batched fallback must answer: a raw dot product at a magnitude the distances
+// rescale, or a value beyond float32.
+function rerankExact(queries: Tensor, refs: Tensor, metric: QuantMetric, mag: number, q0: number, nqb: number, k: number, kc: number, candI: number, indices: Int32Array, distances: Float32Array): boolean {
+  if (metric === 'dot' && !(mag === 0 || (mag >= 1 / SAFE && mag <= SAFE))) return false;
+  const e = getEngine();
+  const d = refs.shape[1];
+  const kind = metric === 'dot' ? ScanKind.negDot : metric === 'cosine' ? ScanKind.cosineDistance : metric === 'euclidean' ? ScanKind.euclidean : ScanKind.sqeuclidean;
+  const normP = metric === 'cosine' ? 2 : 0;
+  const iv = i32();
+  for (let q = 0; q < nqb; q++) iv.subarray((candI >>> 2) + q * kc, (candI >>> 2) + (q + 1) * kc).sort();
+  const bestD = e.alloc.alloc(nqb * k * 4), bestI = e.alloc.alloc(nqb * k * 4), scratch = e.alloc.alloc(d * 4 + 4);
+  try {
+    const ok = noGrad(() => tidy(() => {
+      const qBlock = rowsOf(queries, q0, nqb);
+      const q = normP ? l2Normalize(qBlock) : qBlock;
+      e.k.f32_fill(bestD, Infinity, nqb * k);
+      i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * k);
+      return !Number.isNaN(e.k.f32_topk_candidates(kind, q.ptr, nqb, refs.ptr, d, 2, normP, candI, kc, k, bestD, bestI, scratch));
+    }));
+    if (!ok) return false;
+    const dv = f32(), bv = i32();
+    for (let t = 0; t < nqb * k; t++) {
+      const v = dv[(bestD >>> 2) + t];
+      distances[q0 * k + t] = metric === 'dot' ? -v : v;
+      indices[q0 * k + t] = bv[(bestI >>> 2) + t];
+    }
+    return true;
+  } finally {
+    for (const p of [bestD, bestI, scratch]) e.alloc.free(p);
+  }
 }
 
 // Exact float32 distances from each query of the block to its kc candidates (one paired

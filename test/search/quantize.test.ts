@@ -4,6 +4,7 @@ import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { f32, getEngine, i32 } from '../../src/wasm/instance';
 import { QuantKind } from '../../src/wasm/abi';
+import { cdistRef } from '../ref/distance';
 
 await sl.init();
 
@@ -165,6 +166,37 @@ test('topK on a quantised set: exact on data the codes represent exactly; ties k
   }
   qs.dispose();
   refs.dispose();
+});
+
+test('rerank: exact float32 values of every metric by index (float64 reference); dot products at extreme magnitudes through the rescaling path', () => {
+  const n = 301, d = 33, nq = 5, k = 4;
+  const rv = gaussian(n, d, 21), qv = gaussian(nq, d, 22);
+  const refs = sl.tensor(rv, [n, d]), queries = sl.tensor(qv, [nq, d]);
+  const qs = sl.search.quantize(refs);
+  for (const metric of ['euclidean', 'sqeuclidean', 'cosine', 'dot'] as const) {
+    const got = sl.search.topK(queries, qs, k, { metric, rerank: n, refs }); // every reference re-ranked: exact search
+    const D = cdistRef(qv, rv, nq, n, d, metric);
+    for (let i = 0; i < nq; i++) {
+      const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => (metric === 'dot' ? D[i * n + b] - D[i * n + a] : D[i * n + a] - D[i * n + b]) || a - b);
+      assert.equal(Array.from(got.indices.subarray(i * k, (i + 1) * k)), order.slice(0, k), `${metric} query ${i}`);
+      for (let t = 0; t < k; t++) {
+        const e = D[i * n + order[t]];
+        assert.ok(Math.abs(got.distances[i * k + t] - e) <= 2e-5 * (1 + Math.abs(e)), `${metric} query ${i} rank ${t}: ${got.distances[i * k + t]} vs ${e}`);
+      }
+    }
+  }
+  for (const scale of [1e-20, 1e17]) {
+    const r = sl.tensor(rv.map((v) => v * scale), [n, d]), q = sl.tensor(qv.map((v) => v * scale), [nq, d]);
+    const set = sl.search.quantize(r);
+    const got = sl.search.topK(q, set, k, { metric: 'dot', rerank: n, refs: r });
+    const want = sl.search.topK(q, r, k, { metric: 'dot' });
+    assert.equal(Array.from(got.indices), Array.from(want.indices), `dot at ${scale}`);
+    for (let t = 0; t < nq * k; t++) assert.ok(Math.abs(got.distances[t] - want.distances[t]) <= 1e-5 * Math.abs(want.distances[t]), `dot at ${scale}: ${got.distances[t]} vs ${want.distances[t]}`);
+    for (const x of [set, r, q]) x.dispose();
+  }
+  qs.dispose();
+  refs.dispose();
+  queries.dispose();
 });
 
 test('zero vectors: a zero query and zero references match float32 topK', () => {
