@@ -60,8 +60,44 @@ function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f3
   }
 }
 
-export function i8_widen_rows(codes: usize, n: i32, d: i32, w: usize): void {
-  widenRows(codes, n, d, w);
+// The query side of i8_topk_scan: rows x [n, d] (f32) to 16-bit codes w [n, dp] (i16, dp = d
+// rounded up to 16, zero-padded), scales [n] and exact squared norms [n]. Asymmetric: the
+// references are int8, the queries keep up to 15 bits (|code| ≤ queryCodeMax(d), a multiple
+// of 127 so that rows an int8 code represents exactly stay exact), so the ranking error is
+// the references' rounding alone, at no cost: the scan widens to i16 either way. The bound
+// keeps every integer dot product d·max|q|·127 inside i32.
+export function i16_quantize_rows(x: usize, n: i32, d: i32, w: usize, scales: usize, sqnorms: usize): void {
+  const dp = (d + 15) & ~15;
+  const qmax = <f32>queryCodeMax(d);
+  for (let i = 0; i < n; i++) {
+    const xr = x + ((<usize>i * d) << 2);
+    const wr = w + ((<usize>i * dp) << 1);
+    let m: f32 = 0;
+    let ss: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = load<f32>(xr + (<usize>j << 2));
+      m = max<f32>(m, abs<f32>(v));
+      ss += <f64>v * <f64>v;
+    }
+    const inv: f32 = m > 0 ? qmax / m : 0;
+    for (let j = 0; j < dp; j++) {
+      const c = j < d ? min<f32>(qmax, max<f32>(-qmax, nearest<f32>(load<f32>(xr + (<usize>j << 2)) * inv))) : 0;
+      store<i16>(wr + (<usize>j << 1), <i16><i32>c);
+    }
+    store<f32>(scales + (<usize>i << 2), m / qmax);
+    store<f32>(sqnorms + (<usize>i << 2), <f32>ss);
+  }
+}
+
+// The largest query code: 127·⌊min(32767, (2³¹ − 1) / (127·d)) / 127⌋ (at least 1).
+export function i16_query_code_max(d: i32): i32 {
+  return queryCodeMax(d);
+}
+
+// @ts-ignore: decorator
+@inline function queryCodeMax(d: i32): i32 {
+  const lim = min<i64>(32767, <i64>2147483647 / (<i64>127 * <i64>max<i32>(d, 1)));
+  return lim >= 127 ? <i32>(lim / 127) * 127 : max<i32>(1, <i32>lim);
 }
 
 // [Σc0, Σc1, Σc2, Σc3]: the lane sums of four accumulators as one vector (a transpose-add).
@@ -111,7 +147,7 @@ export function i8_topk_scan_scratch_bytes(d: i32): i32 {
 }
 
 // Streams the reference codes b [nb, d] (scales sb, squared norms ssb) past the queries,
-// widened by i8_widen_rows to qw [na, dp] (scales sa, squared norms ssa), keeping each query's
+// as 16-bit codes qw [na, dp] from i16_quantize_rows (scales sa, squared norms ssa), keeping each query's
 // kc smallest QuantKind values in bestD / bestI [na, kc] (filled with +inf / −1 by the caller).
 // Reference j is refBase + j; with selfBase ≥ 0 query i skips reference selfBase + i.
 // scratch: i8_topk_scan_scratch_bytes(d). Each block of references is widened to i16 once;

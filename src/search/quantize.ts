@@ -130,14 +130,13 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
   if (nq === 0) return { indices, distances };
   const qb = Math.min(nq, QUERY_BLOCK);
   const nb = Math.min(blockSize, nr);
-  const dp = (d + 15) & ~15; // widened query rows, padded to 16 codes
-  const bufs = [qb * d, qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4, e.k.i8_topk_scan_scratch_bytes(d)].map((b) => e.alloc.alloc(b));
-  const [qCodes, qWide, qScales, qNorms, bestD, bestI, scratch] = bufs;
+  const dp = (d + 15) & ~15; // 16-bit query codes, rows padded to 16
+  const bufs = [qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4, e.k.i8_topk_scan_scratch_bytes(d)].map((b) => e.alloc.alloc(b));
+  const [qWide, qScales, qNorms, bestD, bestI, scratch] = bufs;
   try {
     for (let q0 = 0; q0 < nq; q0 += qb) {
       const nqb = Math.min(qb, nq - q0);
-      e.k.i8_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qCodes, qScales, qNorms);
-      e.k.i8_widen_rows(qCodes, nqb, d, qWide);
+      e.k.i16_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qWide, qScales, qNorms);
       e.k.f32_fill(bestD, Infinity, nqb * kc);
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
       for (let r0 = 0; r0 < nr; r0 += nb) {

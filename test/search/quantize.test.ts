@@ -56,6 +56,37 @@ test('quantize: codes within one step of the float64 rounding, |x − s·q| ≤ 
   }
 });
 
+test('i16_quantize_rows: 16-bit query codes within half a step, zero-padded to 16, the i32 bound on the dot product', () => {
+  const e = getEngine();
+  for (const d of [1, 3, 5, 17, 33, 128, 4000]) {
+    const qmax = e.k.i16_query_code_max(d);
+    const want = 127 * Math.floor(Math.min(32767, Math.floor((2 ** 31 - 1) / (127 * d))) / 127);
+    assert.is(qmax, want, `code max at d ${d}`);
+    assert.ok(d * qmax * 127 < 2 ** 31, `d·max|q|·127 fits i32 at d ${d}`);
+    const n = 3, dp = (d + 15) & ~15;
+    const x = gaussian(n, d, d + 5);
+    x.fill(0, d, 2 * d); // a zero row: scale 0, codes 0
+    const t = sl.tensor(x, [n, d]);
+    const w = e.alloc.alloc(n * dp * 2), sc = e.alloc.alloc(n * 4), nr = e.alloc.alloc(n * 4);
+    e.k.i16_quantize_rows(t.ptr, n, d, w, sc, nr);
+    const codes = new Int16Array(f32().buffer, w, n * dp).slice(), scales = f32().slice(sc >>> 2, (sc >>> 2) + n), norms = f32().slice(nr >>> 2, (nr >>> 2) + n);
+    for (let i = 0; i < n; i++) {
+      let m = 0, ss = 0;
+      for (let j = 0; j < d; j++) { m = Math.max(m, Math.abs(x[i * d + j])); ss += x[i * d + j] ** 2; }
+      assert.ok(Math.abs(scales[i] - m / qmax) <= 1e-6 * scales[i], `scale ${i} at d ${d}`);
+      assert.ok(Math.abs(norms[i] - ss) <= 1e-6 * ss, `squared norm ${i} at d ${d}`);
+      for (let j = 0; j < dp; j++) {
+        const c = codes[i * dp + j];
+        if (j >= d) { assert.is(c, 0, `padding [${i}, ${j}]`); continue; }
+        assert.ok(Math.abs(c) <= qmax);
+        assert.ok(Math.abs(x[i * d + j] - scales[i] * c) <= scales[i] * 0.5 * (1 + 1e-3) + 1e-30, `|x − s·q| ≤ s/2 at [${i}, ${j}] d ${d}`);
+      }
+    }
+    for (const p of [w, sc, nr]) e.alloc.free(p);
+    t.dispose();
+  }
+});
+
 test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd sizes, blocks, tails, excludeSelf', () => {
   const e = getEngine();
   // d = 128 puts 128 references in a kernel block: nb 300 spans three, with a tail of 300 % 4.
@@ -64,35 +95,34 @@ test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd 
       const a = gaussian(na, d, d * 7 + na), b = gaussian(nb, d, d * 11 + nb);
       if (nb > 1) b.fill(0, d, 2 * d); // a zero row: cosine 1, Euclidean ‖a‖
       const ta = sl.tensor(a, [na, d]), tb = sl.tensor(b, [nb, d]);
-      const qa = sl.search.quantize(ta), qb = sl.search.quantize(tb);
-      const ca = qa.codes, cb = qb.codes, sa = qa.scales, sb = qb.scales;
-      const ra = quantizeRef(a, na, d), rb = quantizeRef(b, nb, d);
+      const qb = sl.search.quantize(tb);
+      const cb = qb.codes, sb = qb.scales;
+      const rb = quantizeRef(b, nb, d);
       const dp = (d + 15) & ~15;
-      const wide = e.alloc.alloc(na * dp * 2 + 16);
+      const wide = e.alloc.alloc(na * dp * 2), sa = e.alloc.alloc(na * 4), ssa = e.alloc.alloc(na * 4);
+      e.k.i16_quantize_rows(ta.ptr, na, d, wide, sa, ssa);
+      const ca = new Int16Array(f32().buffer, wide, na * dp).slice(), sav = f32().slice(sa >>> 2, (sa >>> 2) + na), nav = f32().slice(ssa >>> 2, (ssa >>> 2) + na);
       const bestD = e.alloc.alloc((na * kc + 4) * 4), bestI = e.alloc.alloc((na * kc + 4) * 4);
       const scratch = e.alloc.alloc(e.k.i8_topk_scan_scratch_bytes(d));
       for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine])
         for (const selfBase of nb >= na + kc ? [-1, 0] : [-1]) {
-          e.k.i8_widen_rows(qa.codesPtr, na, d, wide);
-          const w = new Int16Array(f32().buffer, wide, na * dp);
-          for (let i = 0; i < na; i++) for (let p = 0; p < dp; p++) assert.is(w[i * dp + p], p < d ? ca[i * d + p] : 0, `widened [${i}, ${p}]`);
           e.k.f32_fill(bestD, Infinity, na * kc + 4);
           i32().fill(-1, bestI >>> 2, (bestI >>> 2) + na * kc + 4);
-          e.k.i8_topk_scan(wide, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, kc, 0, selfBase, bestD, bestI, scratch);
+          e.k.i8_topk_scan(wide, sa, ssa, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, kc, 0, selfBase, bestD, bestI, scratch);
           const gotD = f32().slice(bestD >>> 2, (bestD >>> 2) + na * kc + 4), gotI = i32().slice(bestI >>> 2, (bestI >>> 2) + na * kc + 4);
           assert.equal(Array.from(gotI.subarray(na * kc)), [-1, -1, -1, -1], 'no write past the lists');
           const tag = `kind ${kind} d ${d} na ${na} nb ${nb} kc ${kc} selfBase ${selfBase}`;
           for (let i = 0; i < na; i++) {
             const want = Array.from({ length: nb }, (_, j) => {
               let dot = 0;
-              for (let p = 0; p < d; p++) dot += ca[i * d + p] * cb[j * d + p];
-              const cross = sa[i] * sb[j] * dot, na2 = ra.norms[i], nb2 = rb.norms[j];
+              for (let p = 0; p < d; p++) dot += ca[i * dp + p] * cb[j * d + p];
+              const cross = sav[i] * sb[j] * dot, na2 = nav[i], nb2 = rb.norms[j];
               const v = kind === QuantKind.sqeuclidean ? Math.max(0, na2 + nb2 - 2 * cross)
                 : kind === QuantKind.negDot ? -cross
                 : na2 > 0 && nb2 > 0 ? 1 - cross / Math.sqrt(na2 * nb2) : 1;
               return { j, v };
             }).filter((c) => !(selfBase >= 0 && c.j === selfBase + i)).sort((x, y) => x.v - y.v || x.j - y.j);
-            const tol = kind === QuantKind.cosine ? 1e-5 : 1e-5 * (ra.norms[i] + 1 + Math.max(...rb.norms));
+            const tol = kind === QuantKind.cosine ? 1e-5 : 1e-5 * (nav[i] + 1 + Math.max(...rb.norms));
             for (let t = 0; t < kc; t++) {
               const j = gotI[i * kc + t];
               const ref = want.find((c) => c.j === j);
@@ -102,8 +132,8 @@ test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd 
             }
           }
         }
-      for (const p of [wide, bestD, bestI, scratch]) e.alloc.free(p);
-      for (const x of [qa, qb, ta, tb]) x.dispose();
+      for (const p of [wide, sa, ssa, bestD, bestI, scratch]) e.alloc.free(p);
+      for (const x of [qb, ta, tb]) x.dispose();
     }
   }
 });
