@@ -54,8 +54,8 @@ function tfCnn(state: Record<string, Float32Array>, shapes: Record<string, numbe
   const w2 = hwio('3.weight'), b2 = tf.tensor1d(state['3.bias']);
   const w3 = tf.tensor2d(state['7.weight'], shapes['7.weight'] as [number, number]), b3 = tf.tensor1d(state['7.bias']);
   const forward = (x: tf.Tensor4D) => {
-    let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w1, 1, 'valid'), b1)), 2, 2, 'valid') as tf.Tensor4D;
-    h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w2, 1, 'valid'), b2)), 2, 2, 'valid') as tf.Tensor4D;
+    let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w1, 1, 'valid'), b1)) as tf.Tensor4D, 2, 2, 'valid') as tf.Tensor4D;
+    h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w2, 1, 'valid'), b2)) as tf.Tensor4D, 2, 2, 'valid') as tf.Tensor4D;
     const flat = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [1, 64 * 5 * 5]) as tf.Tensor2D;
     const e = tf.add(tf.matMul(flat, w3, false, true), b3) as tf.Tensor2D;
     return tf.div(e, tf.maximum(tf.norm(e, 2, 1, true), 1e-12)) as tf.Tensor2D;
