@@ -109,8 +109,12 @@ export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32
 // the references refs[cand[i, t]] for t < kc (ascending indices, so ties keep the lower one)
 // are valued as in f32_topk_scan and the k smallest kept in bestD / bestI [nq, k] (filled with
 // +inf / −1 by the caller), bestI holding reference indices. scratch: d floats and one norm
-// when normP > 0. Returns NaN if some value came out NaN or ±inf, else 0.
+// when normP > 0. Only the candidate rows are read, so their values are checked here: the
+// return is NaN if some value came out NaN or ±inf, else, for the raw dot product (negDot,
+// normP 0), max |r| over the candidate rows, else 0 (as f32_topk_scan).
 export function f32_topk_candidates(kind: i32, q: usize, nq: i32, refs: usize, d: i32, p: f32, normP: f32, cand: usize, kc: i32, k: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
+  const needMag = kind == ScanKind.negDot && normP == 0;
+  let mag: f32 = 0;
   let bad = false;
   for (let i = 0; i < nq; i++) {
     const qi = q + ((<usize>i * d) << 2);
@@ -121,6 +125,7 @@ export function f32_topk_candidates(kind: i32, q: usize, nq: i32, refs: usize, d
     for (let t = 0; t < kc; t++) {
       const j = load<i32>(cand + ((<usize>(i * kc + t)) << 2));
       let row = refs + ((<usize>j * d) << 2);
+      if (needMag) mag = max<f32>(mag, f32_absmax(row, d));
       if (normP > 0) {
         if (normP == 2) f32_l2normalize_fwd(row, scratch, scratch + (<usize>d << 2), 1, d, 1e-12);
         else f32_lpnormalize_fwd(row, scratch, scratch + (<usize>d << 2), 1, d, normP, 1e-12);
@@ -133,5 +138,5 @@ export function f32_topk_candidates(kind: i32, q: usize, nq: i32, refs: usize, d
       thr2 = worst * worst * <f32>1.000001;
     }
   }
-  return bad ? NaN : 0;
+  return bad ? NaN : mag;
 }

@@ -9,7 +9,7 @@ import { l2Normalize } from '../ops/reduce';
 import { empty } from '../autograd/create';
 import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric } from '../distances/metric';
-import { checkPair, checkTensor } from '../distances/validate';
+import { checkFinite, checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
 import { checkRefsIncludeQueries, rowsOf } from './topk';
 
@@ -100,13 +100,15 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
     throw new Error(`${fn}: queries must be [n, ${set.dim}] to match the quantised set [${set.size}, ${set.dim}], got ${fmtShape(queries.shape)}`);
   }
   if (rerank !== undefined && refs === undefined) throw new Error(`${fn}: rerank needs the float32 refs: pass { rerank, refs } with refs [${set.size}, ${set.dim}]`);
-  let mag = 0; // max |value| of queries and refs, for the rerank's range rule
+  let qMag = 0; // max |query value|, for the rerank's range rule
   if (refs !== undefined) {
     checkTensor(fn, 'refs', refs);
     if (refs.shape.length !== 2 || refs.shape[0] !== set.size || refs.shape[1] !== set.dim) {
       throw new Error(`${fn}: refs must be the [${set.size}, ${set.dim}] float32 rows the quantised set was made from, got ${fmtShape(refs.shape)}`);
     }
-    mag = checkPair(fn, queries, refs, 'pairwise');
+    // The float32 rows are read only where re-ranked, and checked there (f32_topk_candidates):
+    // a pass over all of them would read four times the bytes of the int8 search.
+    qMag = checkFinite(fn, 'x', queries);
   }
   const [nq, d] = queries.shape;
   const nr = set.size;
@@ -150,7 +152,8 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
           distances[q0 * k + t] = metric === 'dot' ? -v : metric === 'euclidean' ? Math.sqrt(v) : v;
           indices[q0 * k + t] = iv[(bestI >>> 2) + t];
         }
-      } else if (!(rerankExact(queries, refs as Tensor, metric as QuantMetric, mag, q0, nqb, k, kc, bestI, indices, distances))) {
+      } else if (!(rerankExact(queries, refs as Tensor, metric as QuantMetric, qMag, q0, nqb, k, kc, bestI, indices, distances))) {
+        checkPair(fn, queries, refs as Tensor, 'pairwise'); // names a non-finite value of refs
         rerankBlock(fn, queries, refs as Tensor, metric as QuantMetric, q0, nqb, k, kc, bestI, indices, distances);
       }
     }
@@ -166,10 +169,9 @@ const SAFE = 2 ** 50;
 // Exact float32 values of each query of the block against its kc candidates, straight from
 // refs by index (f32_topk_candidates, the scan's row kernels: no gathered copies), the k best
 // kept. Each query's candidates are sorted by index first so that ties keep the lower index.
-// False when the batched fallback must answer: a raw dot product at a magnitude the distances
-// rescale, or a value beyond float32.
-function rerankExact(queries: Tensor, refs: Tensor, metric: QuantMetric, mag: number, q0: number, nqb: number, k: number, kc: number, candI: number, indices: Int32Array, distances: Float32Array): boolean {
-  if (metric === 'dot' && !(mag === 0 || (mag >= 1 / SAFE && mag <= SAFE))) return false;
+// False when the batched fallback must answer: a non-finite candidate row or value, or a raw
+// dot product at a magnitude the distances rescale.
+function rerankExact(queries: Tensor, refs: Tensor, metric: QuantMetric, qMag: number, q0: number, nqb: number, k: number, kc: number, candI: number, indices: Int32Array, distances: Float32Array): boolean {
   const e = getEngine();
   const d = refs.shape[1];
   const kind = metric === 'dot' ? ScanKind.negDot : metric === 'cosine' ? ScanKind.cosineDistance : metric === 'euclidean' ? ScanKind.euclidean : ScanKind.sqeuclidean;
@@ -183,7 +185,9 @@ function rerankExact(queries: Tensor, refs: Tensor, metric: QuantMetric, mag: nu
       const q = normP ? l2Normalize(qBlock) : qBlock;
       e.k.f32_fill(bestD, Infinity, nqb * k);
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * k);
-      return !Number.isNaN(e.k.f32_topk_candidates(kind, q.ptr, nqb, refs.ptr, d, 2, normP, candI, kc, k, bestD, bestI, scratch));
+      const rMag = e.k.f32_topk_candidates(kind, q.ptr, nqb, refs.ptr, d, 2, normP, candI, kc, k, bestD, bestI, scratch);
+      const mag = Math.max(qMag, rMag); // NaN when a candidate's value was not finite
+      return metric === 'dot' ? mag === 0 || (mag >= 1 / SAFE && mag <= SAFE) : !Number.isNaN(mag);
     }));
     if (!ok) return false;
     const dv = f32(), bv = i32();

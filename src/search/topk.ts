@@ -37,10 +37,19 @@ export function topK(queries: Tensor, refs: Tensor, k: number, options?: TopKOpt
 export function topK(queries: Tensor, refs: QuantizedRefs, k: number, options?: QuantTopKOptions): TopKResult;
 export function topK(queries: Tensor, refs: Tensor | QuantizedRefs, k: number, options: TopKOptions | QuantTopKOptions = {}): TopKResult {
   if (refs instanceof QuantizedRefs) return quantTopK(queries, refs, k, options as QuantTopKOptions);
-  return floatTopK(queries, refs, k, options as TopKOptions);
+  return floatTopK(queries, refs, k, options as TopKOptions, true);
 }
 
-function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions): TopKResult {
+/**
+ * topK through the GEMM route at every query count: the distances of the cdist tiles, which
+ * AccuracyCalculator's row path (metrics/exact-knn.ts) computes too, so its two paths agree
+ * to the bit. Not part of the public API.
+ */
+export function batchedTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions = {}): TopKResult {
+  return floatTopK(queries, refs, k, options, false);
+}
+
+function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions, allowScan: boolean): TopKResult {
   const fn = 'search.topK';
   const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = checkOptions<TopKOptions>(fn, options, { metric: ['string', 'object'], excludeSelf: 'boolean', blockSize: 'integer' });
   const dist = resolveMetric(fn, metric);
@@ -50,7 +59,7 @@ function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOption
   const [nq] = queries.shape;
   const [nr] = refs.shape;
   // A few queries stream (scan.ts), checking the references' values inside the same pass.
-  const scan = nq >= 1 && nq <= SCAN.maxQueries;
+  const scan = allowScan && nq >= 1 && nq <= SCAN.maxQueries;
   if (!scan) checkPair(fn, queries, refs, 'pairwise');
   if (excludeSelf) checkRefsIncludeQueries(fn, queries, refs);
   const avail = excludeSelf ? nr - 1 : nr;

@@ -224,6 +224,18 @@ test('rerank: exact float32 values of every metric by index (float64 reference);
     for (let t = 0; t < nq * k; t++) assert.ok(Math.abs(got.distances[t] - want.distances[t]) <= 1e-5 * Math.abs(want.distances[t]), `dot at ${scale}: ${got.distances[t]} vs ${want.distances[t]}`);
     for (const x of [set, r, q]) x.dispose();
   }
+  // A non-finite value in a re-ranked row is named as every distance names it.
+  const bad = rv.slice();
+  const set = sl.search.quantize(refs);
+  for (const v of [NaN, Infinity]) {
+    bad[7 * d + 3] = v;
+    const r = sl.tensor(bad, [n, d]);
+    for (const metric of ['euclidean', 'dot'] as const) {
+      assert.throws(() => sl.search.topK(queries, set, k, { metric, rerank: n, refs: r }), (err: Error) => err.message === `search.topK: y has a non-finite value (${v}) at [7, 3] of [${n}, ${d}]`, `${v} ${metric}`);
+    }
+    r.dispose();
+  }
+  set.dispose();
   qs.dispose();
   refs.dispose();
   queries.dispose();
