@@ -57,7 +57,7 @@ export const enum BagMode { sum = 0, mean = 1, max = 2 }
 /** Bit flags of f32_avgpool2d_fwd/bwd. */
 export const enum AvgPoolFlag { countIncludePad = 1, adaptive = 2 }
 
-/** Value of i8_distance_tile, chosen so that the k nearest are the k smallest (sqeuclidean clamped at 0). */
+/** Value of i8_topk_scan, chosen so that the k nearest are the k smallest (sqeuclidean clamped at 0). */
 export const enum QuantKind {
   sqeuclidean = 0, // ‖a‖² + ‖b‖² − 2 sa·sb·(qa·qb)
   negDot = 1, //      −sa·sb·(qa·qb)
@@ -66,3 +66,13 @@ export const enum QuantKind {
 
 /** Objective of f64_neighbour_weights (the softmax weights of NCA and MLKR). */
 export const enum NeighbourObjective { nca = 0, mlkr = 1 }
+
+/** Value of f32_topk_scan, chosen so that the k nearest are the k smallest. */
+export const enum ScanKind {
+  sqeuclidean = 0, //    ‖a − b‖²
+  euclidean = 1, //      ‖a − b‖
+  manhattan = 2, //      ‖a − b‖₁
+  lp = 3, //             ‖a − b‖_p
+  negDot = 4, //         −a·b (dot product and cosine similarity: largest first)
+  cosineDistance = 5, // 1 − a·b (of normalised rows)
+}

@@ -27,3 +27,4 @@ export * from './kernels/embedding';
 export * from './kernels/eigen';
 export * from './kernels/quant';
 export * from './kernels/learner-grads';
+export * from './kernels/topk';

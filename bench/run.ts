@@ -4,7 +4,7 @@
 // "simlearn ×" = peer median / simlearn median on each peer row.
 //   --quick  2 samples per measurement: a smoke run, figures not meaningful
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
-//   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
+//   --only   a comma list of workload ids (W1..W5, TOPK, LATENCY, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
 //   --profile W4 also prints its step's time per op, forward and backward (ms per step, share)
 //   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)
@@ -24,6 +24,7 @@ import { w3 } from './w3-conv';
 import { w4 } from './w4-train-step';
 import { w5, measurePeak } from './w5-peak';
 import { topk } from './topk';
+import { latency } from './latency';
 import { tripletLossStep } from './triplet-loss-step';
 import { trunks } from './trunks';
 import { learners } from './learners';
@@ -45,7 +46,7 @@ const RELAXED_WORKLOADS = ['W4', 'W3'];
 
 // W4 first after W5: the wasm heap high-water mark it reports is per process, so no
 // earlier workload may have raised it.
-const all: Workload[] = [w4, w1, w2, w3, topk, tripletLossStep, trunks, learners, lossesMiners];
+const all: Workload[] = [w4, w1, w2, w3, topk, latency, tripletLossStep, trunks, learners, lossesMiners];
 if (only) {
   const known = new Set([w5, ...all].map((w) => w.id));
   const unknown = [...only].filter((id) => !known.has(id));

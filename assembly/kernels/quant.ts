@@ -4,6 +4,7 @@
 // One scale per row (not per dimension) factors out of the dot product: a·b ≈ sa·sb·(qa·qb),
 // so the inner loop is a pure integer dot product and the scales cost one multiply per pair.
 import { QuantKind } from '../codes';
+import { klistBound, klistPush } from './klist';
 
 // Rows x [n, d] (f32) to codes [n, d] (i8), scales [n] (f32) and the rows' exact squared
 // norms [n] (f32, of x, not of the codes: the sqeuclidean and cosine values use them, so
@@ -30,104 +31,6 @@ export function i8_quantize_rows(x: usize, n: i32, d: i32, codes: usize, scales:
   }
 }
 
-// Σ a[p]·b[p] over d int8 codes: 16 codes per step, sign-extended to i16 and summed in pairs
-// into i32 lanes by i32x4.dot_i16x8_s (exact: |sum| ≤ 2·127² per lane per step).
-@inline
-function dotI8(a: usize, b: usize, d: i32): i32 {
-  let acc = i32x4.splat(0);
-  let p = 0;
-  for (; p + 16 <= d; p += 16) {
-    const va = v128.load(a + p), vb = v128.load(b + p);
-    acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(va), i16x8.extend_low_i8x16_s(vb)));
-    acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(va), i16x8.extend_high_i8x16_s(vb)));
-  }
-  let s = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
-  for (; p < d; p++) s += <i32>load<i8>(a + p) * <i32>load<i8>(b + p);
-  return s;
-}
-
-// Σ a[p]·b[p] for one row a against four rows b0..b3 (a's codes loaded and widened once).
-@inline
-function dotI8x4(a: usize, b: usize, d: i32, out: usize): void {
-  const b1 = b + d, b2 = b1 + d, b3 = b2 + d;
-  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
-  let p = 0;
-  for (; p + 16 <= d; p += 16) {
-    const va = v128.load(a + p);
-    const lo = i16x8.extend_low_i8x16_s(va), hi = i16x8.extend_high_i8x16_s(va);
-    let v = v128.load(b + p);
-    c0 = i32x4.add(c0, i32x4.add(i32x4.dot_i16x8_s(lo, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(hi, i16x8.extend_high_i8x16_s(v))));
-    v = v128.load(b1 + p);
-    c1 = i32x4.add(c1, i32x4.add(i32x4.dot_i16x8_s(lo, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(hi, i16x8.extend_high_i8x16_s(v))));
-    v = v128.load(b2 + p);
-    c2 = i32x4.add(c2, i32x4.add(i32x4.dot_i16x8_s(lo, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(hi, i16x8.extend_high_i8x16_s(v))));
-    v = v128.load(b3 + p);
-    c3 = i32x4.add(c3, i32x4.add(i32x4.dot_i16x8_s(lo, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(hi, i16x8.extend_high_i8x16_s(v))));
-  }
-  let s0 = i32x4.extract_lane(c0, 0) + i32x4.extract_lane(c0, 1) + i32x4.extract_lane(c0, 2) + i32x4.extract_lane(c0, 3);
-  let s1 = i32x4.extract_lane(c1, 0) + i32x4.extract_lane(c1, 1) + i32x4.extract_lane(c1, 2) + i32x4.extract_lane(c1, 3);
-  let s2 = i32x4.extract_lane(c2, 0) + i32x4.extract_lane(c2, 1) + i32x4.extract_lane(c2, 2) + i32x4.extract_lane(c2, 3);
-  let s3 = i32x4.extract_lane(c3, 0) + i32x4.extract_lane(c3, 1) + i32x4.extract_lane(c3, 2) + i32x4.extract_lane(c3, 3);
-  for (; p < d; p++) {
-    const x = <i32>load<i8>(a + p);
-    s0 += x * <i32>load<i8>(b + p);
-    s1 += x * <i32>load<i8>(b1 + p);
-    s2 += x * <i32>load<i8>(b2 + p);
-    s3 += x * <i32>load<i8>(b3 + p);
-  }
-  store<i32>(out, s0);
-  store<i32>(out, s1, 4);
-  store<i32>(out, s2, 8);
-  store<i32>(out, s3, 12);
-}
-
-@inline
-function hsum(v: v128): i32 {
-  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
-}
-
-// Σ a·b for two rows a0, a1 (a1 = a0 + d) against four rows b0..b3: each 16 codes of b are
-// loaded and widened once for both a rows. out0 / out1: four i32 each.
-@inline
-function dotI8x2x4(a: usize, b: usize, d: i32, out0: usize, out1: usize): void {
-  const a1 = a + d, b1 = b + d, b2 = b1 + d, b3 = b2 + d;
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c02 = i32x4.splat(0), c03 = i32x4.splat(0);
-  let c10 = i32x4.splat(0), c11 = i32x4.splat(0), c12 = i32x4.splat(0), c13 = i32x4.splat(0);
-  let p = 0;
-  for (; p + 16 <= d; p += 16) {
-    let v = v128.load(a + p);
-    const lo0 = i16x8.extend_low_i8x16_s(v), hi0 = i16x8.extend_high_i8x16_s(v);
-    v = v128.load(a1 + p);
-    const lo1 = i16x8.extend_low_i8x16_s(v), hi1 = i16x8.extend_high_i8x16_s(v);
-    v = v128.load(b + p);
-    let l = i16x8.extend_low_i8x16_s(v), h = i16x8.extend_high_i8x16_s(v);
-    c00 = i32x4.add(c00, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-    c10 = i32x4.add(c10, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-    v = v128.load(b1 + p);
-    l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
-    c01 = i32x4.add(c01, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-    c11 = i32x4.add(c11, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-    v = v128.load(b2 + p);
-    l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
-    c02 = i32x4.add(c02, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-    c12 = i32x4.add(c12, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-    v = v128.load(b3 + p);
-    l = i16x8.extend_low_i8x16_s(v); h = i16x8.extend_high_i8x16_s(v);
-    c03 = i32x4.add(c03, i32x4.add(i32x4.dot_i16x8_s(lo0, l), i32x4.dot_i16x8_s(hi0, h)));
-    c13 = i32x4.add(c13, i32x4.add(i32x4.dot_i16x8_s(lo1, l), i32x4.dot_i16x8_s(hi1, h)));
-  }
-  let s00 = hsum(c00), s01 = hsum(c01), s02 = hsum(c02), s03 = hsum(c03);
-  let s10 = hsum(c10), s11 = hsum(c11), s12 = hsum(c12), s13 = hsum(c13);
-  for (; p < d; p++) {
-    const x0 = <i32>load<i8>(a + p), x1 = <i32>load<i8>(a1 + p);
-    const y0 = <i32>load<i8>(b + p), y1 = <i32>load<i8>(b1 + p), y2 = <i32>load<i8>(b2 + p), y3 = <i32>load<i8>(b3 + p);
-    s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-    s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-  }
-  store<i32>(out0, s00); store<i32>(out0, s01, 4); store<i32>(out0, s02, 8); store<i32>(out0, s03, 12);
-  store<i32>(out1, s10); store<i32>(out1, s11, 4); store<i32>(out1, s12, 8); store<i32>(out1, s13, 12);
-}
-
 @inline
 function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f32 {
   const cross = sa * sb * <f32>dot;
@@ -137,35 +40,180 @@ function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f3
   return den > 0 ? 1 - cross / den : 1;
 }
 
-// out [na, nb] (row stride nb) = the QuantKind value of every pair (row i of a, row j of b):
-// a codes [na, d], scales sa [na], squared norms ssa [na]; likewise b. Raw integer dot
-// products are written first into out as i32 and then replaced by the value in place.
-export function i8_distance_tile(a: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, ssb: usize, nb: i32, d: i32, kind: i32, out: usize): void {
-  let i = 0;
-  // Two rows of a at a time share each widened block of b; a last odd row goes alone.
-  for (; i + 2 <= na; i += 2) {
-    const ar = a + <usize>i * d;
-    const o0 = out + ((<usize>i * nb) << 2), o1 = o0 + (<usize>nb << 2);
-    let j = 0;
-    for (; j + 4 <= nb; j += 4) dotI8x2x4(ar, b + <usize>j * d, d, o0 + (<usize>j << 2), o1 + (<usize>j << 2));
-    for (; j < nb; j++) {
-      store<i32>(o0 + (<usize>j << 2), dotI8(ar, b + <usize>j * d, d));
-      store<i32>(o1 + (<usize>j << 2), dotI8(ar + d, b + <usize>j * d, d));
+// ---- streaming top-k over int8 codes (the search path: no tile in memory) ----
+
+// Sign-extends codes [n, d] (i8) to w [n, dp] (i16), dp = d rounded up to 16, zero-padded:
+// both sides of i8_topk_scan are widened once (the queries per call, the references per
+// block) instead of once per pair, and the padding makes every row a whole number of steps.
+// @ts-ignore: decorator
+@inline function widenRows(codes: usize, n: i32, d: i32, w: usize): void {
+  const dp = (d + 15) & ~15;
+  for (let i = 0; i < n; i++) {
+    const src = codes + <usize>i * d, dst = w + ((<usize>i * dp) << 1);
+    let p = 0;
+    for (; p + 16 <= d; p += 16) {
+      const v = v128.load(src + p);
+      v128.store(dst + (<usize>p << 1), i16x8.extend_low_i8x16_s(v));
+      v128.store(dst + (<usize>p << 1), i16x8.extend_high_i8x16_s(v), 16);
     }
+    for (; p < dp; p++) store<i16>(dst + (<usize>p << 1), p < d ? <i16>load<i8>(src + p) : 0);
   }
-  for (; i < na; i++) {
-    const ar = a + <usize>i * d;
-    const or = out + ((<usize>i * nb) << 2);
-    let j = 0;
-    for (; j + 4 <= nb; j += 4) dotI8x4(ar, b + <usize>j * d, d, or + (<usize>j << 2));
-    for (; j < nb; j++) store<i32>(or + (<usize>j << 2), dotI8(ar, b + <usize>j * d, d));
+}
+
+// The query side of i8_topk_scan: rows x [n, d] (f32) to 16-bit codes w [n, dp] (i16, dp = d
+// rounded up to 16, zero-padded), scales [n] and exact squared norms [n]. Asymmetric: the
+// references are int8, the queries keep up to 15 bits (|code| ≤ queryCodeMax(d), a multiple
+// of 127 so that rows an int8 code represents exactly stay exact), so the ranking error is
+// the references' rounding alone, at no cost: the scan widens to i16 either way. The bound
+// keeps every integer dot product d·max|q|·127 inside i32.
+export function i16_quantize_rows(x: usize, n: i32, d: i32, w: usize, scales: usize, sqnorms: usize): void {
+  const dp = (d + 15) & ~15;
+  const qmax = <f32>queryCodeMax(d);
+  for (let i = 0; i < n; i++) {
+    const xr = x + ((<usize>i * d) << 2);
+    const wr = w + ((<usize>i * dp) << 1);
+    let m: f32 = 0;
+    let ss: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = load<f32>(xr + (<usize>j << 2));
+      m = max<f32>(m, abs<f32>(v));
+      ss += <f64>v * <f64>v;
+    }
+    const inv: f32 = m > 0 ? qmax / m : 0;
+    for (let j = 0; j < dp; j++) {
+      const c = j < d ? min<f32>(qmax, max<f32>(-qmax, nearest<f32>(load<f32>(xr + (<usize>j << 2)) * inv))) : 0;
+      store<i16>(wr + (<usize>j << 1), <i16><i32>c);
+    }
+    store<f32>(scales + (<usize>i << 2), m / qmax);
+    store<f32>(sqnorms + (<usize>i << 2), <f32>ss);
   }
-  for (i = 0; i < na; i++) {
-    const or = out + ((<usize>i * nb) << 2);
-    const s = load<f32>(sa + (<usize>i << 2)), n = load<f32>(ssa + (<usize>i << 2));
-    for (let j = 0; j < nb; j++) {
-      const o = or + (<usize>j << 2);
-      store<f32>(o, quantValue(kind, load<i32>(o), s, n, load<f32>(sb + (<usize>j << 2)), load<f32>(ssb + (<usize>j << 2))));
+}
+
+// The largest query code: 127·⌊min(32767, (2³¹ − 1) / (127·d)) / 127⌋ (at least 1).
+export function i16_query_code_max(d: i32): i32 {
+  return queryCodeMax(d);
+}
+
+// @ts-ignore: decorator
+@inline function queryCodeMax(d: i32): i32 {
+  const lim = min<i64>(32767, <i64>2147483647 / (<i64>127 * <i64>max<i32>(d, 1)));
+  return lim >= 127 ? <i32>(lim / 127) * 127 : max<i32>(1, <i32>lim);
+}
+
+// [Σc0, Σc1, Σc2, Σc3]: the lane sums of four accumulators as one vector (a transpose-add).
+// @ts-ignore: decorator
+@inline function sum4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  const s01 = i32x4.add(i32x4.shuffle(c0, c1, 0, 4, 1, 5), i32x4.shuffle(c0, c1, 2, 6, 3, 7));
+  const s23 = i32x4.add(i32x4.shuffle(c2, c3, 0, 4, 1, 5), i32x4.shuffle(c2, c3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(s01, s23, 0, 1, 4, 5), i32x4.shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+// The QuantKind values of one query against four references from their integer dot products.
+// @ts-ignore: decorator
+@inline function quantValue4(kind: i32, dots: v128, sa: f32, na: f32, sb: usize, nb: usize): v128 {
+  const cross = f32x4.mul(f32x4.mul(f32x4.splat(sa), v128.load(sb)), f32x4.convert_i32x4_s(dots));
+  if (kind == QuantKind.sqeuclidean) {
+    const two = f32x4.splat(2);
+    return f32x4.max(f32x4.splat(0), f32x4.sub(f32x4.add(f32x4.splat(na), v128.load(nb)), f32x4.mul(two, cross)));
+  }
+  if (kind == QuantKind.negDot) return f32x4.neg(cross);
+  const den = f32x4.mul(f32x4.splat(Mathf.sqrt(na)), f32x4.sqrt(v128.load(nb)));
+  const one = f32x4.splat(1);
+  return v128.bitselect(f32x4.sub(one, f32x4.div(cross, den)), one, f32x4.gt(den, f32x4.splat(0)));
+}
+
+// Offers the four values v (references j0..j0+3 of the block) to a query's k-list.
+// @ts-ignore: decorator
+@inline function offer4(v: v128, worst: f32, ld: usize, li: usize, k: i32, idx0: i32, skip: i32): f32 {
+  if (!v128.any_true(f32x4.le(v, f32x4.splat(worst)))) return worst;
+  for (let l = 0; l < 4; l++) {
+    const x = f32x4.extract_lane(v, 0);
+    v = i32x4.shuffle(v, v, 1, 2, 3, 0);
+    if (x <= worst && idx0 + l != skip) worst = klistPush(ld, li, k, x, idx0 + l);
+  }
+  return worst;
+}
+
+// References per block: 16 KB of codes, 32 KB widened, read from memory once for every query
+// of the call and widened once.
+// @ts-ignore: decorator
+@inline function codeBlockRows(d: i32): i32 {
+  return max<i32>(4, (16384 / max<i32>(d, 1)) & ~3);
+}
+
+// Bytes of scratch i8_topk_scan needs: one block of references widened to i16.
+export function i8_topk_scan_scratch_bytes(d: i32): i32 {
+  return (codeBlockRows(d) * ((d + 15) & ~15)) << 1;
+}
+
+// Streams the reference codes b [nb, d] (scales sb, squared norms ssb) past the queries,
+// as 16-bit codes qw [na, dp] from i16_quantize_rows (scales sa, squared norms ssa), keeping each query's
+// kc smallest QuantKind values in bestD / bestI [na, kc] (filled with +inf / −1 by the caller).
+// Reference j is refBase + j; with selfBase ≥ 0 query i skips reference selfBase + i.
+// scratch: i8_topk_scan_scratch_bytes(d). Each block of references is widened to i16 once;
+// two queries × four references make a register block (each widened step of a reference
+// loaded once for both queries), the eight i32x4 accumulators are reduced by a transpose-add,
+// the values computed four at a time, and a query's four are rejected by one compare against
+// its current worst, so nothing but the k-lists is written.
+export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, ssb: usize, nb: i32, d: i32, kind: i32, kc: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): void {
+  const dp = (d + 15) & ~15;
+  const rs = <usize>dp << 1; // bytes per widened row
+  const rb = codeBlockRows(d);
+  for (let r0 = 0; r0 < nb; r0 += rb) {
+    const nbb = min<i32>(rb, nb - r0);
+    const nb4 = nbb & ~3;
+    widenRows(b + <usize>r0 * d, nbb, d, scratch);
+    for (let i = 0; i < na; i += 2) {
+      const two = i + 1 < na; // an odd last query pairs with itself, its second list unused
+      const i1 = two ? i + 1 : i;
+      const q0 = qw + <usize>i * rs, q1 = qw + <usize>i1 * rs;
+      const s0 = load<f32>(sa + (<usize>i << 2)), n0 = load<f32>(ssa + (<usize>i << 2));
+      const s1 = load<f32>(sa + (<usize>i1 << 2)), n1 = load<f32>(ssa + (<usize>i1 << 2));
+      const ld0 = bestD + ((<usize>i * kc) << 2), li0 = bestI + ((<usize>i * kc) << 2);
+      const ld1 = bestD + ((<usize>i1 * kc) << 2), li1 = bestI + ((<usize>i1 * kc) << 2);
+      const skip0 = selfBase >= 0 ? selfBase + i : -1, skip1 = selfBase >= 0 ? selfBase + i1 : -1;
+      let w0 = klistBound(ld0, li0, kc), w1 = klistBound(ld1, li1, kc);
+      let j = 0;
+      for (; j < nb4; j += 4) {
+        const b0 = scratch + <usize>j * rs, b1 = b0 + rs, b2 = b1 + rs, b3 = b2 + rs;
+        let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c02 = i32x4.splat(0), c03 = i32x4.splat(0);
+        let c10 = i32x4.splat(0), c11 = i32x4.splat(0), c12 = i32x4.splat(0), c13 = i32x4.splat(0);
+        for (let o: usize = 0; o < rs; o += 16) {
+          const x0 = v128.load(q0 + o), x1 = v128.load(q1 + o);
+          let v = v128.load(b0 + o);
+          c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, v));
+          c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, v));
+          v = v128.load(b1 + o);
+          c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, v));
+          c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, v));
+          v = v128.load(b2 + o);
+          c02 = i32x4.add(c02, i32x4.dot_i16x8_s(x0, v));
+          c12 = i32x4.add(c12, i32x4.dot_i16x8_s(x1, v));
+          v = v128.load(b3 + o);
+          c03 = i32x4.add(c03, i32x4.dot_i16x8_s(x0, v));
+          c13 = i32x4.add(c13, i32x4.dot_i16x8_s(x1, v));
+        }
+        const sbj = sb + (<usize>(r0 + j) << 2), nbj = ssb + (<usize>(r0 + j) << 2);
+        const idx = refBase + r0 + j;
+        w0 = offer4(quantValue4(kind, sum4(c00, c01, c02, c03), s0, n0, sbj, nbj), w0, ld0, li0, kc, idx, skip0);
+        if (two) w1 = offer4(quantValue4(kind, sum4(c10, c11, c12, c13), s1, n1, sbj, nbj), w1, ld1, li1, kc, idx, skip1);
+      }
+      // The last nbb % 4 references of the block, one at a time.
+      for (; j < nbb; j++) {
+        const bj = scratch + <usize>j * rs;
+        const sbv = load<f32>(sb + (<usize>(r0 + j) << 2)), nbv = load<f32>(ssb + (<usize>(r0 + j) << 2));
+        const idx = refBase + r0 + j;
+        const nt = two ? 2 : 1;
+        for (let t = 0; t < nt; t++) {
+          const qt = t == 0 ? q0 : q1;
+          let acc = i32x4.splat(0);
+          for (let o: usize = 0; o < rs; o += 16) acc = i32x4.add(acc, i32x4.dot_i16x8_s(v128.load(qt + o), v128.load(bj + o)));
+          const s = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+          const v = t == 0 ? quantValue(kind, s, s0, n0, sbv, nbv) : quantValue(kind, s, s1, n1, sbv, nbv);
+          if (t == 0) { if (v <= w0 && idx != skip0) w0 = klistPush(ld0, li0, kc, v, idx); }
+          else if (v <= w1 && idx != skip1) w1 = klistPush(ld1, li1, kc, v, idx);
+        }
+      }
     }
   }
 }

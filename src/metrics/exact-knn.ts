@@ -1,5 +1,5 @@
 // The exact k-NN of AccuracyCalculator: squared Euclidean distances (faiss IndexFlatL2's),
-// nearest first, ties to the lower index. Small k goes through sl.search.topK. Large k
+// nearest first, ties to the lower index. Small k goes through search.topK's GEMM route. Large k
 // (AccuracyCalculator's default k is every reference) would make topK's sorted-insertion merge
 // O(nr·k) per query, so there each query's whole row of distances — the same tiles topK
 // computes, reference blocks of TILE_REFS from index 0 — is sorted once by a native typed-array
@@ -9,7 +9,7 @@ import { Tensor, noGrad, tidy } from '../autograd/tensor';
 import { empty } from '../autograd/create';
 import { resolveMetric } from '../distances/metric';
 import { getEngine } from '../wasm/instance';
-import { topK } from '../search/topk';
+import { batchedTopK } from '../search/topk';
 
 /** [distances, indices], each [nq·k] row-major: the k nearest references of each query, nearest first. */
 export type KnnResult = [distances: Float32Array, indices: Int32Array];
@@ -48,7 +48,7 @@ export function exactKnn(query: Tensor, k: number, reference: Tensor, refInclude
 }
 
 function viaTopK(query: Tensor, reference: Tensor, k: number): KnnResult {
-  const { indices, distances } = noGrad(() => topK(query, reference, k, { metric: 'sqeuclidean', blockSize: TILE_REFS }));
+  const { indices, distances } = noGrad(() => batchedTopK(query, reference, k, { metric: 'sqeuclidean', blockSize: TILE_REFS }));
   return [distances, indices];
 }
 

@@ -4,13 +4,14 @@
 // kernel's inner loop is pure integer work; the rows' exact squared norms are kept beside the
 // scales, so Euclidean and cosine values carry quantisation error only in the cross term.
 import { f32, getEngine, i32 } from '../wasm/instance';
-import { QuantKind } from '../wasm/abi';
+import { QuantKind, ScanKind } from '../wasm/abi';
+import { l2Normalize } from '../ops/reduce';
 import { empty } from '../autograd/create';
 import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric } from '../distances/metric';
-import { checkPair, checkTensor } from '../distances/validate';
+import { checkFinite, checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
-import { checkRefsIncludeQueries } from './topk';
+import { checkRefsIncludeQueries, rowsOf } from './topk';
 
 export interface QuantizeOptions {
   /** Bits per code: 8 (the only width so far). */
@@ -99,12 +100,15 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
     throw new Error(`${fn}: queries must be [n, ${set.dim}] to match the quantised set [${set.size}, ${set.dim}], got ${fmtShape(queries.shape)}`);
   }
   if (rerank !== undefined && refs === undefined) throw new Error(`${fn}: rerank needs the float32 refs: pass { rerank, refs } with refs [${set.size}, ${set.dim}]`);
+  let qMag = 0; // max |query value|, for the rerank's range rule
   if (refs !== undefined) {
     checkTensor(fn, 'refs', refs);
     if (refs.shape.length !== 2 || refs.shape[0] !== set.size || refs.shape[1] !== set.dim) {
       throw new Error(`${fn}: refs must be the [${set.size}, ${set.dim}] float32 rows the quantised set was made from, got ${fmtShape(refs.shape)}`);
     }
-    checkPair(fn, queries, refs, 'pairwise');
+    // The float32 rows are read only where re-ranked, and checked there (f32_topk_candidates):
+    // a pass over all of them would read four times the bytes of the int8 search.
+    qMag = checkFinite(fn, 'x', queries);
   }
   const [nq, d] = queries.shape;
   const nr = set.size;
@@ -128,18 +132,18 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
   if (nq === 0) return { indices, distances };
   const qb = Math.min(nq, QUERY_BLOCK);
   const nb = Math.min(blockSize, nr);
-  const bufs = [qb * d, qb * 4, qb * 4, qb * nb * 4, qb * kc * 4, qb * kc * 4].map((b) => e.alloc.alloc(b));
-  const [qCodes, qScales, qNorms, tile, bestD, bestI] = bufs;
+  const dp = (d + 15) & ~15; // 16-bit query codes, rows padded to 16
+  const bufs = [qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4, e.k.i8_topk_scan_scratch_bytes(d)].map((b) => e.alloc.alloc(b));
+  const [qWide, qScales, qNorms, bestD, bestI, scratch] = bufs;
   try {
     for (let q0 = 0; q0 < nq; q0 += qb) {
       const nqb = Math.min(qb, nq - q0);
-      e.k.i8_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qCodes, qScales, qNorms);
+      e.k.i16_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qWide, qScales, qNorms);
       e.k.f32_fill(bestD, Infinity, nqb * kc);
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
       for (let r0 = 0; r0 < nr; r0 += nb) {
         const nrb = Math.min(nb, nr - r0);
-        e.k.i8_distance_tile(qCodes, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, tile);
-        e.k.f32_topk_merge(tile, nqb, nrb, nrb, kc, r0, excludeSelf ? q0 : -1, bestD, bestI);
+        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI, scratch);
       }
       if (rerank === undefined) {
         const dv = f32(), iv = i32();
@@ -148,7 +152,8 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
           distances[q0 * k + t] = metric === 'dot' ? -v : metric === 'euclidean' ? Math.sqrt(v) : v;
           indices[q0 * k + t] = iv[(bestI >>> 2) + t];
         }
-      } else {
+      } else if (!(rerankExact(queries, refs as Tensor, metric as QuantMetric, qMag, q0, nqb, k, kc, bestI, indices, distances))) {
+        checkPair(fn, queries, refs as Tensor, 'pairwise'); // names a non-finite value of refs
         rerankBlock(fn, queries, refs as Tensor, metric as QuantMetric, q0, nqb, k, kc, bestI, indices, distances);
       }
     }
@@ -156,6 +161,45 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
     for (const p of bufs) e.alloc.free(p);
   }
   return { indices, distances };
+}
+
+// Same as the distances' range rule (base-distance.ts): inside it no rescaling happens.
+const SAFE = 2 ** 50;
+
+// Exact float32 values of each query of the block against its kc candidates, straight from
+// refs by index (f32_topk_candidates, the scan's row kernels: no gathered copies), the k best
+// kept. Each query's candidates are sorted by index first so that ties keep the lower index.
+// False when the batched fallback must answer: a non-finite candidate row or value, or a raw
+// dot product at a magnitude the distances rescale.
+function rerankExact(queries: Tensor, refs: Tensor, metric: QuantMetric, qMag: number, q0: number, nqb: number, k: number, kc: number, candI: number, indices: Int32Array, distances: Float32Array): boolean {
+  const e = getEngine();
+  const d = refs.shape[1];
+  const kind = metric === 'dot' ? ScanKind.negDot : metric === 'cosine' ? ScanKind.cosineDistance : metric === 'euclidean' ? ScanKind.euclidean : ScanKind.sqeuclidean;
+  const normP = metric === 'cosine' ? 2 : 0;
+  const iv = i32();
+  for (let q = 0; q < nqb; q++) iv.subarray((candI >>> 2) + q * kc, (candI >>> 2) + (q + 1) * kc).sort();
+  const bestD = e.alloc.alloc(nqb * k * 4), bestI = e.alloc.alloc(nqb * k * 4), scratch = e.alloc.alloc(d * 4 + 4);
+  try {
+    const ok = noGrad(() => tidy(() => {
+      const qBlock = rowsOf(queries, q0, nqb);
+      const q = normP ? l2Normalize(qBlock) : qBlock;
+      e.k.f32_fill(bestD, Infinity, nqb * k);
+      i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * k);
+      const rMag = e.k.f32_topk_candidates(kind, q.ptr, nqb, refs.ptr, d, 2, normP, candI, kc, k, bestD, bestI, scratch);
+      const mag = Math.max(qMag, rMag); // NaN when a candidate's value was not finite
+      return metric === 'dot' ? mag === 0 || (mag >= 1 / SAFE && mag <= SAFE) : !Number.isNaN(mag);
+    }));
+    if (!ok) return false;
+    const dv = f32(), bv = i32();
+    for (let t = 0; t < nqb * k; t++) {
+      const v = dv[(bestD >>> 2) + t];
+      distances[q0 * k + t] = metric === 'dot' ? -v : v;
+      indices[q0 * k + t] = bv[(bestI >>> 2) + t];
+    }
+    return true;
+  } finally {
+    for (const p of [bestD, bestI, scratch]) e.alloc.free(p);
+  }
 }
 
 // Exact float32 distances from each query of the block to its kc candidates (one paired

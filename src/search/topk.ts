@@ -5,9 +5,10 @@ import { f32, getEngine, i32 } from '../wasm/instance';
 import { empty } from '../autograd/create';
 import { Tensor, fmtShape, noGrad, tidy } from '../autograd/tensor';
 import { resolveMetric, type Metric } from '../distances/metric';
-import { checkPair, checkTensor } from '../distances/validate';
+import { check2d, checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
 import { QuantizedRefs, quantTopK, type QuantTopKOptions } from './quantize';
+import { SCAN, scanTopK } from './scan';
 
 export interface TopKOptions {
   /** Default 'euclidean'. Similarities (cosine similarity objects, 'dot') rank largest first. */
@@ -36,25 +37,42 @@ export function topK(queries: Tensor, refs: Tensor, k: number, options?: TopKOpt
 export function topK(queries: Tensor, refs: QuantizedRefs, k: number, options?: QuantTopKOptions): TopKResult;
 export function topK(queries: Tensor, refs: Tensor | QuantizedRefs, k: number, options: TopKOptions | QuantTopKOptions = {}): TopKResult {
   if (refs instanceof QuantizedRefs) return quantTopK(queries, refs, k, options as QuantTopKOptions);
-  return floatTopK(queries, refs, k, options as TopKOptions);
+  return floatTopK(queries, refs, k, options as TopKOptions, true);
 }
 
-function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions): TopKResult {
+/**
+ * topK through the GEMM route at every query count: the distances of the cdist tiles, which
+ * AccuracyCalculator's row path (metrics/exact-knn.ts) computes too, so its two paths agree
+ * to the bit. Not part of the public API.
+ */
+export function batchedTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions = {}): TopKResult {
+  return floatTopK(queries, refs, k, options, false);
+}
+
+function floatTopK(queries: Tensor, refs: Tensor, k: number, options: TopKOptions, allowScan: boolean): TopKResult {
   const fn = 'search.topK';
   const { metric = 'euclidean', excludeSelf = false, blockSize = 1024 } = checkOptions<TopKOptions>(fn, options, { metric: ['string', 'object'], excludeSelf: 'boolean', blockSize: 'integer' });
   const dist = resolveMetric(fn, metric);
   checkTensor(fn, 'queries', queries);
   checkTensor(fn, 'refs', refs);
-  checkPair(fn, queries, refs, 'pairwise');
-  if (excludeSelf) checkRefsIncludeQueries(fn, queries, refs);
+  checkShapes(fn, queries, refs);
   const [nq] = queries.shape;
   const [nr] = refs.shape;
+  // A few queries stream (scan.ts), checking the references' values inside the same pass.
+  const scan = allowScan && nq >= 1 && nq <= SCAN.maxQueries;
+  if (!scan) checkPair(fn, queries, refs, 'pairwise');
+  if (excludeSelf) checkRefsIncludeQueries(fn, queries, refs);
   const avail = excludeSelf ? nr - 1 : nr;
   if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be a positive integer, got ${k}`);
   if (k > avail) {
     throw new Error(`${fn}: k = ${k} but refs ${fmtShape(refs.shape)} has only ${avail} candidate${avail === 1 ? '' : 's'} per query${excludeSelf ? ' (excludeSelf)' : ''}`);
   }
   if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`${fn}: blockSize must be a positive integer, got ${blockSize}`);
+  if (scan) {
+    const got = scanTopK(fn, queries, refs, k, dist, excludeSelf);
+    if (got) return got;
+    checkPair(fn, queries, refs, 'pairwise'); // the scan met a value the batched path handles (or rejects)
+  }
 
   const indices = new Int32Array(nq * k);
   const distances = new Float32Array(nq * k);
@@ -117,6 +135,15 @@ export function checkRefsIncludeQueries(fn: string, queries: Tensor, refs: Tenso
         );
       }
     }
+  }
+}
+
+/** checkPair's shape checks (x = queries, y = refs) without its pass over the values. */
+function checkShapes(fn: string, queries: Tensor, refs: Tensor): void {
+  check2d(fn, 'x', queries);
+  check2d(fn, 'y', refs);
+  if (queries.shape[1] !== refs.shape[1]) {
+    throw new Error(`${fn}: x is ${fmtShape(queries.shape)} but y is ${fmtShape(refs.shape)}: last dimensions must match`);
   }
 }
 

@@ -2,8 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
-import { f32, getEngine } from '../../src/wasm/instance';
+import { f32, getEngine, i32 } from '../../src/wasm/instance';
 import { QuantKind } from '../../src/wasm/abi';
+import { cdistRef } from '../ref/distance';
 
 await sl.init();
 
@@ -55,40 +56,84 @@ test('quantize: codes within one step of the float64 rounding, |x − s·q| ≤ 
   }
 });
 
-test('i8_distance_tile: integer dot products and values against a float64 reference on odd sizes', () => {
+test('i16_quantize_rows: 16-bit query codes within half a step, zero-padded to 16, the i32 bound on the dot product', () => {
   const e = getEngine();
+  for (const d of [1, 3, 5, 17, 33, 128, 4000]) {
+    const qmax = e.k.i16_query_code_max(d);
+    const want = 127 * Math.floor(Math.min(32767, Math.floor((2 ** 31 - 1) / (127 * d))) / 127);
+    assert.is(qmax, want, `code max at d ${d}`);
+    assert.ok(d * qmax * 127 < 2 ** 31, `d·max|q|·127 fits i32 at d ${d}`);
+    const n = 3, dp = (d + 15) & ~15;
+    const x = gaussian(n, d, d + 5);
+    x.fill(0, d, 2 * d); // a zero row: scale 0, codes 0
+    const t = sl.tensor(x, [n, d]);
+    const w = e.alloc.alloc(n * dp * 2), sc = e.alloc.alloc(n * 4), nr = e.alloc.alloc(n * 4);
+    e.k.i16_quantize_rows(t.ptr, n, d, w, sc, nr);
+    const codes = new Int16Array(f32().buffer, w, n * dp).slice(), scales = f32().slice(sc >>> 2, (sc >>> 2) + n), norms = f32().slice(nr >>> 2, (nr >>> 2) + n);
+    for (let i = 0; i < n; i++) {
+      let m = 0, ss = 0;
+      for (let j = 0; j < d; j++) { m = Math.max(m, Math.abs(x[i * d + j])); ss += x[i * d + j] ** 2; }
+      assert.ok(Math.abs(scales[i] - m / qmax) <= 1e-6 * scales[i], `scale ${i} at d ${d}`);
+      assert.ok(Math.abs(norms[i] - ss) <= 1e-6 * ss, `squared norm ${i} at d ${d}`);
+      for (let j = 0; j < dp; j++) {
+        const c = codes[i * dp + j];
+        if (j >= d) { assert.is(c, 0, `padding [${i}, ${j}]`); continue; }
+        assert.ok(Math.abs(c) <= qmax);
+        assert.ok(Math.abs(x[i * d + j] - scales[i] * c) <= scales[i] * 0.5 * (1 + 1e-3) + 1e-30, `|x − s·q| ≤ s/2 at [${i}, ${j}] d ${d}`);
+      }
+    }
+    for (const p of [w, sc, nr]) e.alloc.free(p);
+    t.dispose();
+  }
+});
+
+test('i8_topk_scan: the kc smallest values of float64 integer dot products, odd sizes, blocks, tails, excludeSelf', () => {
+  const e = getEngine();
+  // d = 128 puts 128 references in a kernel block: nb 300 spans three, with a tail of 300 % 4.
   for (const d of [1, 3, 5, 17, 33, 128]) {
-    for (const [na, nb] of [[1, 1], [7, 33], [33, 7], [1, 7]]) {
+    for (const [na, nb, kc] of [[1, 1, 1], [3, 7, 3], [2, 33, 5], [5, 17, 17], [3, 300, 10]]) {
       const a = gaussian(na, d, d * 7 + na), b = gaussian(nb, d, d * 11 + nb);
-      if (nb > 1) b.fill(0, 0, d); // a zero row: cosine 1, Euclidean ‖a‖
+      if (nb > 1) b.fill(0, d, 2 * d); // a zero row: cosine 1, Euclidean ‖a‖
       const ta = sl.tensor(a, [na, d]), tb = sl.tensor(b, [nb, d]);
-      const qa = sl.search.quantize(ta), qb = sl.search.quantize(tb);
-      const ca = qa.codes, cb = qb.codes, sa = qa.scales, sb = qb.scales;
-      const ra = quantizeRef(a, na, d), rb = quantizeRef(b, nb, d);
-      const out = e.alloc.alloc((na * nb + 4) * 4);
-      const guard = (out >>> 2) + na * nb;
-      for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine]) {
-        f32().fill(-7, guard, guard + 4);
-        e.k.i8_distance_tile(qa.codesPtr, qa.scalesPtr, qa.normsPtr, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, out);
-        const got = f32().slice(out >>> 2, guard);
-        assert.equal(Array.from(f32().slice(guard, guard + 4)), [-7, -7, -7, -7], 'no write past the tile');
-        for (let i = 0; i < na; i++) {
-          for (let j = 0; j < nb; j++) {
-            let dot = 0;
-            for (let p = 0; p < d; p++) dot += ca[i * d + p] * cb[j * d + p];
-            const cross = sa[i] * sb[j] * dot;
-            const na2 = ra.norms[i], nb2 = rb.norms[j];
-            const want = kind === QuantKind.sqeuclidean ? Math.max(0, na2 + nb2 - 2 * cross)
-              : kind === QuantKind.negDot ? -cross
-              : na2 > 0 && nb2 > 0 ? 1 - cross / Math.sqrt(na2 * nb2) : 1;
-            const v = got[i * nb + j];
-            const scale = kind === QuantKind.cosine ? 1 : na2 + nb2 + 1;
-            assert.ok(Math.abs(v - want) <= 1e-5 * scale, `kind ${kind} d ${d} [${i}, ${j}]: ${v} vs ${want}`);
+      const qb = sl.search.quantize(tb);
+      const cb = qb.codes, sb = qb.scales;
+      const rb = quantizeRef(b, nb, d);
+      const dp = (d + 15) & ~15;
+      const wide = e.alloc.alloc(na * dp * 2), sa = e.alloc.alloc(na * 4), ssa = e.alloc.alloc(na * 4);
+      e.k.i16_quantize_rows(ta.ptr, na, d, wide, sa, ssa);
+      const ca = new Int16Array(f32().buffer, wide, na * dp).slice(), sav = f32().slice(sa >>> 2, (sa >>> 2) + na), nav = f32().slice(ssa >>> 2, (ssa >>> 2) + na);
+      const bestD = e.alloc.alloc((na * kc + 4) * 4), bestI = e.alloc.alloc((na * kc + 4) * 4);
+      const scratch = e.alloc.alloc(e.k.i8_topk_scan_scratch_bytes(d));
+      for (const kind of [QuantKind.sqeuclidean, QuantKind.negDot, QuantKind.cosine])
+        for (const selfBase of nb >= na + kc ? [-1, 0] : [-1]) {
+          e.k.f32_fill(bestD, Infinity, na * kc + 4);
+          i32().fill(-1, bestI >>> 2, (bestI >>> 2) + na * kc + 4);
+          e.k.i8_topk_scan(wide, sa, ssa, na, qb.codesPtr, qb.scalesPtr, qb.normsPtr, nb, d, kind, kc, 0, selfBase, bestD, bestI, scratch);
+          const gotD = f32().slice(bestD >>> 2, (bestD >>> 2) + na * kc + 4), gotI = i32().slice(bestI >>> 2, (bestI >>> 2) + na * kc + 4);
+          assert.equal(Array.from(gotI.subarray(na * kc)), [-1, -1, -1, -1], 'no write past the lists');
+          const tag = `kind ${kind} d ${d} na ${na} nb ${nb} kc ${kc} selfBase ${selfBase}`;
+          for (let i = 0; i < na; i++) {
+            const want = Array.from({ length: nb }, (_, j) => {
+              let dot = 0;
+              for (let p = 0; p < d; p++) dot += ca[i * dp + p] * cb[j * d + p];
+              const cross = sav[i] * sb[j] * dot, na2 = nav[i], nb2 = rb.norms[j];
+              const v = kind === QuantKind.sqeuclidean ? Math.max(0, na2 + nb2 - 2 * cross)
+                : kind === QuantKind.negDot ? -cross
+                : na2 > 0 && nb2 > 0 ? 1 - cross / Math.sqrt(na2 * nb2) : 1;
+              return { j, v };
+            }).filter((c) => !(selfBase >= 0 && c.j === selfBase + i)).sort((x, y) => x.v - y.v || x.j - y.j);
+            const tol = kind === QuantKind.cosine ? 1e-5 : 1e-5 * (nav[i] + 1 + Math.max(...rb.norms));
+            for (let t = 0; t < kc; t++) {
+              const j = gotI[i * kc + t];
+              const ref = want.find((c) => c.j === j);
+              assert.ok(ref !== undefined, `${tag}: query ${i} rank ${t} is ${j}, not a candidate`);
+              assert.ok(Math.abs(gotD[i * kc + t] - ref!.v) <= tol, `${tag}: query ${i} value ${gotD[i * kc + t]} vs ${ref!.v}`);
+              assert.ok(Math.abs(want[t].v - ref!.v) <= tol, `${tag}: query ${i} rank ${t} is ${j} (${ref!.v}), expected ${want[t].j} (${want[t].v})`);
+            }
           }
         }
-      }
-      e.alloc.free(out);
-      for (const x of [qa, qb, ta, tb]) x.dispose();
+      for (const p of [wide, sa, ssa, bestD, bestI, scratch]) e.alloc.free(p);
+      for (const x of [qb, ta, tb]) x.dispose();
     }
   }
 });
@@ -151,6 +196,49 @@ test('topK on a quantised set: exact on data the codes represent exactly; ties k
   }
   qs.dispose();
   refs.dispose();
+});
+
+test('rerank: exact float32 values of every metric by index (float64 reference); dot products at extreme magnitudes through the rescaling path', () => {
+  const n = 301, d = 33, nq = 5, k = 4;
+  const rv = gaussian(n, d, 21), qv = gaussian(nq, d, 22);
+  const refs = sl.tensor(rv, [n, d]), queries = sl.tensor(qv, [nq, d]);
+  const qs = sl.search.quantize(refs);
+  for (const metric of ['euclidean', 'sqeuclidean', 'cosine', 'dot'] as const) {
+    const got = sl.search.topK(queries, qs, k, { metric, rerank: n, refs }); // every reference re-ranked: exact search
+    const D = cdistRef(qv, rv, nq, n, d, metric);
+    for (let i = 0; i < nq; i++) {
+      const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => (metric === 'dot' ? D[i * n + b] - D[i * n + a] : D[i * n + a] - D[i * n + b]) || a - b);
+      assert.equal(Array.from(got.indices.subarray(i * k, (i + 1) * k)), order.slice(0, k), `${metric} query ${i}`);
+      for (let t = 0; t < k; t++) {
+        const e = D[i * n + order[t]];
+        assert.ok(Math.abs(got.distances[i * k + t] - e) <= 2e-5 * (1 + Math.abs(e)), `${metric} query ${i} rank ${t}: ${got.distances[i * k + t]} vs ${e}`);
+      }
+    }
+  }
+  for (const scale of [1e-20, 1e17]) {
+    const r = sl.tensor(rv.map((v) => v * scale), [n, d]), q = sl.tensor(qv.map((v) => v * scale), [nq, d]);
+    const set = sl.search.quantize(r);
+    const got = sl.search.topK(q, set, k, { metric: 'dot', rerank: n, refs: r });
+    const want = sl.search.topK(q, r, k, { metric: 'dot' });
+    assert.equal(Array.from(got.indices), Array.from(want.indices), `dot at ${scale}`);
+    for (let t = 0; t < nq * k; t++) assert.ok(Math.abs(got.distances[t] - want.distances[t]) <= 1e-5 * Math.abs(want.distances[t]), `dot at ${scale}: ${got.distances[t]} vs ${want.distances[t]}`);
+    for (const x of [set, r, q]) x.dispose();
+  }
+  // A non-finite value in a re-ranked row is named as every distance names it.
+  const bad = rv.slice();
+  const set = sl.search.quantize(refs);
+  for (const v of [NaN, Infinity]) {
+    bad[7 * d + 3] = v;
+    const r = sl.tensor(bad, [n, d]);
+    for (const metric of ['euclidean', 'dot'] as const) {
+      assert.throws(() => sl.search.topK(queries, set, k, { metric, rerank: n, refs: r }), (err: Error) => err.message === `search.topK: y has a non-finite value (${v}) at [7, 3] of [${n}, ${d}]`, `${v} ${metric}`);
+    }
+    r.dispose();
+  }
+  set.dispose();
+  qs.dispose();
+  refs.dispose();
+  queries.dispose();
 });
 
 test('zero vectors: a zero query and zero references match float32 topK', () => {

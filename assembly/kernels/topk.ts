@@ -1,0 +1,142 @@
+// Top-k selection for search: merging a tile of distances into per-query sorted k-lists, and a
+// streaming scan that computes each (query, reference) value and offers it to the list at
+// once, with no tile in memory (the path of one or a few queries: a GEMV-shaped search needs
+// no packing and no [nq, nr] matrix). Lists: bestD [nq, k] ascending, bestI [nq, k], filled by
+// the caller with +inf / −1 before the first call (klist.ts).
+import { ScanKind } from '../codes';
+import { klistBound, klistPush } from './klist';
+import { F32_MAX, absDiff, dot, inRange, l2Diff, lpDiff, sqDiff, sqDiff64 } from './rows';
+import { f32_absmax, f32_lpnormalize_fwd } from './distance';
+import { f32_l2normalize_fwd } from './reduce';
+
+// Merges a tile of distances into per-query sorted lists of the k smallest.
+// tile [nq, nb] with row stride ldt. Column j is reference refBase + j; with selfBase ≥ 0,
+// query q skips reference selfBase + q (excludeSelf). Ties keep the lower index: references
+// arrive in increasing order and a candidate must be strictly smaller to displace an entry.
+export function f32_topk_merge(tile: usize, nq: i32, nb: i32, ldt: i32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize): void {
+  for (let q = 0; q < nq; q++) {
+    const row = tile + ((<usize>q * ldt) << 2);
+    const ld = bestD + ((<usize>q * k) << 2);
+    const li = bestI + ((<usize>q * k) << 2);
+    const skip = selfBase >= 0 ? selfBase + q - refBase : -1;
+    let worst = klistBound(ld, li, k);
+    for (let j = 0; j < nb; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (!(v <= worst) || j == skip) continue;
+      worst = klistPush(ld, li, k, v, refBase + j);
+    }
+  }
+}
+
+// References per block of the scan: 32 KB of float32 rows (at least one row), so a block read
+// from memory once stays in L1/L2 while every query of the call visits it.
+// @ts-ignore: decorator
+@inline function blockRows(d: i32): i32 {
+  return max<i32>(1, 8192 / max<i32>(d, 1));
+}
+
+// Bytes of scratch f32_topk_scan needs for normalised references: one block and its norms.
+export function f32_topk_scan_scratch_bytes(d: i32): i32 {
+  const rb = blockRows(d);
+  return (rb * d + rb) << 2;
+}
+
+// The value of query row a against reference row b, as the search ranks it (smallest first):
+// the distance itself, or the negated similarity. Euclidean rows whose squared distance exceeds
+// thr2 (≥ worst² with margin) are rejected before the square root, as F32_MAX (finite, and
+// never below a worst of a full list).
+// @ts-ignore: decorator
+@inline function scanValue(kind: i32, a: usize, b: usize, d: i32, p: f32, thr2: f32): f32 {
+  if (kind == ScanKind.sqeuclidean) return l2Diff(a, b, d, false);
+  if (kind == ScanKind.euclidean) {
+    const s = sqDiff(a, b, d);
+    if (!inRange(s)) return sqDiff64(a, b, d, true);
+    return s > thr2 ? F32_MAX : sqrt<f32>(s);
+  }
+  if (kind == ScanKind.manhattan) return absDiff(a, b, d);
+  if (kind == ScanKind.lp) return lpDiff(a, b, d, p);
+  if (kind == ScanKind.negDot) return -dot(a, b, d);
+  return <f32>1 - dot(a, b, d); // ScanKind.cosineDistance: 1 − x̂·ŷ
+}
+
+// Streams refs [nr, d] past queries q [nq, d] (already normalised when normP > 0), keeping each
+// query's k smallest values (ScanKind) in bestD / bestI [nq, k]. Reference j is refBase + j;
+// with selfBase ≥ 0 query i skips reference selfBase + i. normP > 0: each block of references
+// is first normalised as F.normalize(r, normP) (eps 1e-12) into scratch
+// (f32_topk_scan_scratch_bytes).
+// The references' values are checked inside the pass, not by a second one: the return is NaN
+// when some value came out NaN or ±inf (a non-finite reference, or a result beyond float32),
+// else, for the raw dot product (kind negDot, normP 0: the one value whose float32 products
+// can underflow or overflow at extreme magnitudes), max |r|, else 0. Euclidean forms redo a
+// row in float64 when its float32 sum leaves the exact range, and normalised rows are in range
+// whatever the inputs, so they need no magnitude.
+export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32, d: i32, p: f32, normP: f32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
+  const rb = blockRows(d);
+  const needMag = kind == ScanKind.negDot && normP == 0;
+  let mag: f32 = 0;
+  let bad = false;
+  for (let r0 = 0; r0 < nr; r0 += rb) {
+    const nb = min<i32>(rb, nr - r0);
+    let src = refs + ((<usize>r0 * d) << 2);
+    if (needMag) mag = max<f32>(mag, f32_absmax(src, nb * d));
+    if (normP > 0) {
+      const norms = scratch + ((<usize>rb * d) << 2);
+      if (normP == 2) f32_l2normalize_fwd(src, scratch, norms, nb, d, 1e-12);
+      else f32_lpnormalize_fwd(src, scratch, norms, nb, d, normP, 1e-12);
+      src = scratch;
+    }
+    for (let i = 0; i < nq; i++) {
+      const qi = q + ((<usize>i * d) << 2);
+      const ld = bestD + ((<usize>i * k) << 2);
+      const li = bestI + ((<usize>i * k) << 2);
+      const skip = selfBase >= 0 ? selfBase + i - refBase - r0 : -1;
+      let worst = klistBound(ld, li, k);
+      let thr2: f32 = worst * worst * <f32>1.000001;
+      for (let j = 0; j < nb; j++) {
+        const v = scanValue(kind, qi, src + ((<usize>j * d) << 2), d, p, thr2);
+        bad = bad || v - v != 0;
+        if (!(v <= worst) || j == skip) continue;
+        worst = klistPush(ld, li, k, v, refBase + r0 + j);
+        thr2 = worst * worst * <f32>1.000001;
+      }
+    }
+    if (bad) return NaN;
+  }
+  return mag;
+}
+
+// Re-ranks candidate lists exactly: for each query i of q [nq, d] (normalised when normP > 0),
+// the references refs[cand[i, t]] for t < kc (ascending indices, so ties keep the lower one)
+// are valued as in f32_topk_scan and the k smallest kept in bestD / bestI [nq, k] (filled with
+// +inf / −1 by the caller), bestI holding reference indices. scratch: d floats and one norm
+// when normP > 0. Only the candidate rows are read, so their values are checked here: the
+// return is NaN if some value came out NaN or ±inf, else, for the raw dot product (negDot,
+// normP 0), max |r| over the candidate rows, else 0 (as f32_topk_scan).
+export function f32_topk_candidates(kind: i32, q: usize, nq: i32, refs: usize, d: i32, p: f32, normP: f32, cand: usize, kc: i32, k: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
+  const needMag = kind == ScanKind.negDot && normP == 0;
+  let mag: f32 = 0;
+  let bad = false;
+  for (let i = 0; i < nq; i++) {
+    const qi = q + ((<usize>i * d) << 2);
+    const ld = bestD + ((<usize>i * k) << 2);
+    const li = bestI + ((<usize>i * k) << 2);
+    let worst = klistBound(ld, li, k);
+    let thr2: f32 = worst * worst * <f32>1.000001;
+    for (let t = 0; t < kc; t++) {
+      const j = load<i32>(cand + ((<usize>(i * kc + t)) << 2));
+      let row = refs + ((<usize>j * d) << 2);
+      if (needMag) mag = max<f32>(mag, f32_absmax(row, d));
+      if (normP > 0) {
+        if (normP == 2) f32_l2normalize_fwd(row, scratch, scratch + (<usize>d << 2), 1, d, 1e-12);
+        else f32_lpnormalize_fwd(row, scratch, scratch + (<usize>d << 2), 1, d, normP, 1e-12);
+        row = scratch;
+      }
+      const v = scanValue(kind, qi, row, d, p, thr2);
+      bad = bad || v - v != 0;
+      if (!(v <= worst)) continue;
+      worst = klistPush(ld, li, k, v, j);
+      thr2 = worst * worst * <f32>1.000001;
+    }
+  }
+  return bad ? NaN : mag;
+}

@@ -1,0 +1,83 @@
+// The streaming path of search.topK for one or a few queries: a GEMV-shaped search, where the
+// batched path's GEMM (which packs both operands) and its [queries, refs] tile cost more than
+// the arithmetic. One kernel call reads each reference once, computes its value against every
+// query and offers it to the query's k-list (threshold rejection: most references cost one
+// compare). The references' values are checked inside the same pass (f32_topk_scan); when it
+// meets one the ordinary path treats specially (NaN, ±inf, a dot product at a magnitude that
+// needs rescaling) the caller discards the result and takes the batched path, which validates
+// and rescales as every distance does.
+import { f32, getEngine, i32 } from '../wasm/instance';
+import { ScanKind } from '../wasm/abi';
+import { Tensor, noGrad, tidy } from '../autograd/tensor';
+import { BaseDistance } from '../distances/base-distance';
+import { CosineDistance } from '../distances/cosine-distance';
+import { CosineSimilarity } from '../distances/cosine-similarity';
+import { DotProductSimilarity } from '../distances/dot-product-similarity';
+import { LpDistance } from '../distances/lp-distance';
+import { checkFinite } from '../distances/validate';
+import type { TopKResult } from './topk';
+
+/**
+ * Query counts up to which search.topK streams: at 100,000 × 128 one pass per call beats the
+ * GEMM route up to about this many queries (bench/latency.ts measures both sides; a mutable
+ * object so that the bench can move the crossover, never part of the public API).
+ */
+export const SCAN = { maxQueries: 8 };
+
+// Same as the distances' range rule (base-distance.ts): inside it no rescaling happens.
+const SAFE = 2 ** 50;
+
+interface ScanPlan { kind: ScanKind; p: number; normP: number; sign: 1 | -1 }
+
+/** The kernel form of a distance, or null for distances only the batched path computes. */
+function planOf(dist: BaseDistance): ScanPlan | null {
+  const normP = dist.normalizeEmbeddings ? dist.p : 0;
+  const ctor = dist.constructor;
+  if (ctor === LpDistance) {
+    const p = dist.p;
+    if (p === 2 && dist.power === 2) return { kind: ScanKind.sqeuclidean, p, normP, sign: 1 };
+    if (dist.power !== 1) return null;
+    const kind = p === 2 ? ScanKind.euclidean : p === 1 ? ScanKind.manhattan : ScanKind.lp;
+    return { kind, p, normP, sign: 1 };
+  }
+  if (dist.power !== 1) return null;
+  if (ctor === CosineDistance) return { kind: ScanKind.cosineDistance, p: 2, normP: 2, sign: 1 };
+  if (ctor === CosineSimilarity || ctor === DotProductSimilarity) return { kind: ScanKind.negDot, p: 2, normP, sign: -1 };
+  return null;
+}
+
+/**
+ * topK by one streaming pass, or null when the batched path must answer (a distance without a
+ * kernel form, or references outside the plain range). Shapes, k and the queries' values are
+ * validated by the caller; the references' values are checked here, inside the pass.
+ */
+export function scanTopK(fn: string, queries: Tensor, refs: Tensor, k: number, dist: BaseDistance, excludeSelf: boolean): TopKResult | null {
+  const plan = planOf(dist);
+  if (!plan) return null;
+  const [nq, d] = queries.shape;
+  const nr = refs.shape[0];
+  const qMag = checkFinite(fn, 'x', queries);
+  const e = getEngine();
+  const bestD = e.alloc.alloc(nq * k * 4), bestI = e.alloc.alloc(nq * k * 4);
+  const scratch = plan.normP > 0 ? e.alloc.alloc(e.k.f32_topk_scan_scratch_bytes(d)) : 0;
+  try {
+    const mag = noGrad(() => tidy(() => {
+      const q = plan.normP > 0 ? dist.normalize(queries) : queries;
+      e.k.f32_fill(bestD, Infinity, nq * k);
+      i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nq * k);
+      return e.k.f32_topk_scan(plan.kind, q.ptr, nq, refs.ptr, nr, d, plan.p, plan.normP, k, 0, excludeSelf ? 0 : -1, bestD, bestI, scratch);
+    }));
+    if (Number.isNaN(mag)) return null;
+    // Only the raw dot product reports a magnitude (see f32_topk_scan); the rule is the distances'.
+    const m = Math.max(qMag, mag);
+    if (plan.kind === ScanKind.negDot && plan.normP === 0 && !(m === 0 || (m >= 1 / SAFE && m <= SAFE))) return null;
+    const indices = Int32Array.from(i32().subarray(bestI >>> 2, (bestI >>> 2) + nq * k));
+    const distances = f32().slice(bestD >>> 2, (bestD >>> 2) + nq * k);
+    if (plan.sign < 0) for (let t = 0; t < distances.length; t++) distances[t] = -distances[t];
+    return { indices, distances };
+  } finally {
+    e.alloc.free(bestD);
+    e.alloc.free(bestI);
+    if (scratch) e.alloc.free(scratch);
+  }
+}
