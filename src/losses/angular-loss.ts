@@ -2,8 +2,8 @@
 // batch and reference set with the references (O((n + m)·m·d) instead of O(pairs·m·d)), and
 // one kernel pair (f32_angular_fwd/_bwd, src/ops/loss-rows.ts) forms the logits, masks the
 // anchor's own class and takes log(1 + Σ e^x) per pair. The op form (gather, a [pairs, m]
-// product and four [pairs, m] temporaries) ran at 0.6–1.1× PML's speed in
-// bench/losses-miners.ts (LOSSES AngularLoss, n 256: 1792 pairs); fused it runs at about 4×.
+// product and four [pairs, m] temporaries) ran at 1.1× PML's speed in the LOSSES workload
+// (bench/losses-miners.ts, AngularLoss at n 256: 1792 pairs, CPU time); fused, 3×.
 import { LpDistance } from '../distances/lp-distance';
 import { cdistDot } from '../ops/distance';
 import { gatherElements } from '../ops/gather';

@@ -4,8 +4,8 @@
 // (remove_self_comparisons) and hands them to the loss, which checks them again; here the
 // loss takes the labels and the memory as its reference set, and leaves out the pair
 // (i, own[i]) itself: in the wasm pair columns (i32_drop_own_pairs) or in the u8 masks
-// (u8_label_masks). At batch 256 and memory 1024 that made CrossBatchMemory(ContrastiveLoss)
-// go from 0.4× to about 1.5× PML's speed (bench/losses-miners.ts).
+// (u8_label_masks). At batch 256 and memory 1024 that took CrossBatchMemory(ContrastiveLoss)
+// from 0.6× to 1.8× PML's speed (LOSSES workload, bench/losses-miners.ts, CPU time).
 import type { Tensor } from '../autograd/tensor';
 import { untracked } from '../autograd/tensor';
 import { int32From } from '../ops/loss';

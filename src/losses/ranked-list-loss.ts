@@ -1,8 +1,8 @@
 // Fused: one kernel pair (f32_ranked_list_fwd/_bwd, src/ops/loss-rows.ts) masks each row by
 // the labels and the boundaries and reduces it in one pass; the op form (diagonal mask, five
 // masks, where, exp and two weighted masked sums per part) made about twenty [n, n]
-// temporaries and ran at 0.7× PML's speed in bench/losses-miners.ts (LOSSES RankedListLoss,
-// n 256); fused it runs at about 2.5×.
+// temporaries and ran at 0.6× PML's speed in the LOSSES workload (bench/losses-miners.ts,
+// RankedListLoss at n 256, CPU time); fused, 1.8×.
 import { LpDistance } from '../distances/lp-distance';
 import { rankedListLosses } from '../ops/loss-rows';
 import { checkOptions } from '../options';
