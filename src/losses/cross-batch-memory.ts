@@ -158,8 +158,8 @@ export class CrossBatchMemory {
 }
 
 /**
- * own[i]: the memory row whose positive pair with anchor i removeSelfComparisons drops (−1:
- * none) — the row p of the batch's own rows with a === its position pc below. p ↦ pc is
+ * own[i]: the memory row that removeSelfComparisons drops from anchor i's positive pairs (−1:
+ * none) — the row p just written whose position pc, computed as there, is i. p ↦ pc is
  * one-to-one, so each anchor has at most one.
  */
 function ownCopies(curr: Int32Array, n: number, size: number): Int32Array {

@@ -78,19 +78,13 @@ export class HDCMiner extends BaseMiner {
   private hardest(vals: Float64Array, largest: boolean): Int32Array {
     const k = Math.ceil(this.filterPercentage * vals.length);
     if (k === 0) return new Int32Array(0);
-    const sign = largest ? -1 : 1;
-    const kth = kthSmallest(largest ? vals.map((v) => -v) : vals.slice(), k - 1);
-    // the positions beyond the k-th value and the first ties at it, each ascending: merged
-    const below: number[] = [], ties: number[] = [];
-    for (let t = 0; t < vals.length; t++) {
-      const key = sign * vals[t];
-      if (key < kth) below.push(t);
-      else if (key === kth && ties.length < k) ties.push(t);
-    }
+    const key = largest ? vals.map((v) => -v) : vals.slice();
+    const kth = kthSmallest(key.slice(), k - 1);
     const keep = new Int32Array(k);
-    const nt = k - below.length;
-    for (let c = 0, i = 0, j = 0; c < k; c++) keep[c] = j >= nt || (i < below.length && below[i] < ties[j]) ? below[i++] : ties[j++];
-    return keep;
+    let c = 0;
+    for (let t = 0; t < key.length; t++) if (key[t] < kth) keep[c++] = t;
+    for (let t = 0; t < key.length && c < k; t++) if (key[t] === kth) keep[c++] = t;
+    return keep.sort();
   }
 }
 
