@@ -13,6 +13,7 @@ export * from './kernels/distance';
 export * from './kernels/mahalanobis';
 export * from './kernels/linalg';
 export * from './kernels/loss';
+export * from './kernels/loss-rows';
 export * from './kernels/conv';
 export * from './kernels/pool';
 export * from './kernels/norm';

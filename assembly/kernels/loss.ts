@@ -10,6 +10,7 @@
 // A hinge has subgradient 0 at its kink, like torch.relu.
 
 import { PairKind, TripletFlag, TripletType } from '../codes';
+import { exp4 } from './expf4';
 
 // @ts-ignore: decorator
 @inline function ld_i32(base: usize, k: i32): i32 {
@@ -206,20 +207,45 @@ export function f32_ntxent_bwd(mat: usize, ld: i32, n: i32, a1: usize, p: usize,
 // [n, m] of its positive and negative columns:
 // (1/α)·log(1 + Σ_pos e^{α·x}) + (1/β)·log(1 + Σ_neg e^{β·y}) with x = base − s, y = s − base for
 // similarities (x = d − base, y = base − d for distances); a part with an empty mask is 0.
+// Dense rows: f32x4 over 4 mask bytes at a time (e^x by exp4), scalar tails.
+
+// Lanes of 4 u8 mask bytes at mask[j..j+4): all ones where the byte is non-zero.
+// @ts-ignore: decorator
+@inline function maskLanes(mask: usize, j: i32): v128 {
+  const b = v128.load32_zero(mask + <usize>j);
+  return i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(b)), i32x4.splat(0));
+}
 
 // log(1 + Σ_j e^{scale·(sign·(m_j − base))}) over mask row; returns 0 for an empty row.
+// f32x4 body (e^x by exp4), scalar tail.
 // @ts-ignore: decorator
 @inline function lseOne(row: usize, mask: usize, n: i32, scale: f32, sign: f32, base: f32): f32 {
-  let mx: f32 = 0;
-  let any = false;
-  for (let j = 0; j < n; j++) {
-    if (load<u8>(mask + <usize>j) == 0) continue;
+  const vs = f32x4.splat(scale * sign), vb = f32x4.splat(base);
+  let vmx = f32x4.splat(0), seen = i32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const mk = maskLanes(mask, j);
+    const x = f32x4.mul(vs, f32x4.sub(v128.load(row + (<usize>j << 2)), vb));
+    vmx = v128.bitselect(f32x4.max(vmx, x), vmx, mk);
+    seen = v128.or(seen, mk);
+  }
+  let any = v128.any_true(seen);
+  let mx = max<f32>(max<f32>(f32x4.extract_lane(vmx, 0), f32x4.extract_lane(vmx, 1)), max<f32>(f32x4.extract_lane(vmx, 2), f32x4.extract_lane(vmx, 3)));
+  for (let t = j; t < n; t++) {
+    if (load<u8>(mask + <usize>t) == 0) continue;
     any = true;
-    mx = max<f32>(mx, scale * sign * (load<f32>(row + (<usize>j << 2)) - base));
+    mx = max<f32>(mx, scale * sign * (load<f32>(row + (<usize>t << 2)) - base));
   }
   if (!any) return 0;
-  let sum = Mathf.exp(-mx);
-  for (let j = 0; j < n; j++) {
+  const vm = f32x4.splat(mx);
+  let acc = f32x4.splat(0);
+  j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const x = f32x4.mul(vs, f32x4.sub(v128.load(row + (<usize>j << 2)), vb));
+    acc = f32x4.add(acc, v128.and(exp4(f32x4.sub(x, vm)), maskLanes(mask, j)));
+  }
+  let sum = Mathf.exp(-mx) + f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; j < n; j++) {
     if (load<u8>(mask + <usize>j) == 0) continue;
     sum += Mathf.exp(scale * sign * (load<f32>(row + (<usize>j << 2)) - base) - mx);
   }
@@ -242,10 +268,18 @@ export function f32_multi_similarity_fwd(mat: usize, n: i32, m: i32, posMask: us
 
 // @ts-ignore: decorator
 @inline function lseOneBwd(row: usize, drow: usize, mask: usize, n: i32, scale: f32, sign: f32, base: f32, lse: f32, g: f32): void {
-  for (let j = 0; j < n; j++) {
+  // ∂[(1/scale)·lse]/∂m_j = softmax_j · sign
+  const vs = f32x4.splat(scale * sign), vb = f32x4.splat(base), vl = f32x4.splat(lse), vg = f32x4.splat(g * sign);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const x = f32x4.mul(vs, f32x4.sub(v128.load(row + (<usize>j << 2)), vb));
+    const w = v128.and(f32x4.mul(vg, exp4(f32x4.sub(x, vl))), maskLanes(mask, j));
+    const d = drow + (<usize>j << 2);
+    v128.store(d, f32x4.add(v128.load(d), w));
+  }
+  for (; j < n; j++) {
     if (load<u8>(mask + <usize>j) == 0) continue;
     const x = scale * sign * (load<f32>(row + (<usize>j << 2)) - base);
-    // ∂[(1/scale)·lse]/∂m_j = softmax_j · sign
     scatter(drow + (<usize>j << 2), g * sign * Mathf.exp(x - lse));
   }
 }

@@ -13,6 +13,7 @@ import { convertToPairs, convertToTriplets, getAllPairsIndices } from '../tuples
 import { f32 } from '../wasm/instance';
 import type { BaseMetricLossFunction } from './base-metric-loss-function';
 import { checkMiner, checkWrappedLoss, type TupleMiner } from './loss-wrapper';
+import { MemoryPairsLoss } from './memory-pairs';
 
 export interface CrossBatchMemoryOptions {
   /** The wrapped loss (required); one of CrossBatchMemory.supportedLosses. */
@@ -122,6 +123,11 @@ export class CrossBatchMemory {
       const rows = this.hasBeenFilled ? this.memorySize : this.queueIdx;
       const memEmb = rows === this.memorySize ? this.embeddingMemory : narrowRows(this.embeddingMemory, 0, rows);
       const memLab = this.labelMemory.slice(0, rows);
+      if (this.miner === null && given === null && this.loss instanceof MemoryPairsLoss) {
+        // every pair of the batch × memory, as the labels give them (see memory-pairs.ts)
+        if (mask !== null) return this.loss.forward(batch, batchLabels, null, memEmb, memLab);
+        return this.loss.forwardExcludingOwn(batch, batchLabels, memEmb, memLab, ownCopies(currIdx, n, this.memorySize));
+      }
       let t: Int32Array[] = this.miner !== null ? this.miner.mine(batch, batchLabels, memEmb, memLab) : getAllPairsIndices(batchLabels, memLab);
       if (mask === null) t = removeSelfComparisons(t, currIdx, this.memorySize);
       if (given !== null) {
@@ -149,6 +155,22 @@ export class CrossBatchMemory {
     if (!this.hasBeenFilled && this.queueIdx <= prev) this.hasBeenFilled = true;
     return idx;
   }
+}
+
+/**
+ * own[i]: the memory row that removeSelfComparisons drops from anchor i's positive pairs (−1:
+ * none) — the row p just written whose position pc, computed as there, is i. p ↦ pc is
+ * one-to-one, so each anchor has at most one.
+ */
+function ownCopies(curr: Int32Array, n: number, size: number): Int32Array {
+  const own = new Int32Array(n).fill(-1);
+  const s = curr[0], e = curr[curr.length - 1];
+  for (const p of curr) {
+    let pc = p - s;
+    if (e <= s && pc <= e - s) pc += size;
+    if (pc >= 0 && pc < n) own[pc] = p;
+  }
+  return own;
 }
 
 function concat(a: Int32Array, b: Int32Array): Int32Array {

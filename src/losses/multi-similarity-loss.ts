@@ -1,16 +1,15 @@
 // Fused: one kernel pair (f32_multi_similarity_fwd/_bwd) computes both masked log-sum-exps of
-// each anchor row in one pass over u8 masks, where the op form (margin, scale, two
-// maskedLogsumexp, add) makes five [n, m] float temporaries; bench/losses.ts (MULTISIM row).
-import { untracked } from '../autograd/tensor';
+// each anchor row in one pass over u8 masks (built from the labels, no pair columns), where
+// the op form (margin, scale, two maskedLogsumexp, add) makes five [n, m] float temporaries;
+// bench/losses-miners.ts (LOSSES MultiSimilarityLoss).
 import { multiSimilarityLosses } from '../ops/loss';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { checkOptions } from '../options';
 import { MeanReducer } from '../reducers/mean-reducer';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { checkPositive } from '../tuples/checks';
-import { disposePairSet } from '../tuples/batch';
-import { getEngine } from '../wasm/instance';
-import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+import { BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+import { MemoryPairsLoss } from './memory-pairs';
 
 export interface MultiSimilarityLossOptions extends BaseLossOptions {
   /** Weight of positive pairs. Default 2. */
@@ -30,7 +29,7 @@ export interface MultiSimilarityLossOptions extends BaseLossOptions {
  * @example
  * new sl.losses.MultiSimilarityLoss({ alpha: 2, beta: 50, base: 0.5 }).forward(embeddings, labels);
  */
-export class MultiSimilarityLoss extends BaseMetricLossFunction {
+export class MultiSimilarityLoss extends MemoryPairsLoss {
   readonly alpha: number;
   readonly beta: number;
   readonly base: number;
@@ -45,23 +44,14 @@ export class MultiSimilarityLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.pairSet(x, true);
-    if (pairs === null) return this.zeroLosses();
-    const { set } = pairs;
-    const mat = this.distanceMatrix(x);
-    const [n, m] = mat.shape;
-    const k = getEngine().k;
-    // u8 masks [n, m] in float32-sized storage
-    const posMask = untracked([Math.ceil((n * m) / 4)]);
-    const negMask = untracked([Math.ceil((n * m) / 4)]);
+    const masks = this.pairMasks(x, true);
+    if (masks === null) return this.zeroLosses();
     try {
-      k.u8_pair_mask(set.cols[0].ptr, set.cols[1].ptr, set.pos, n, m, posMask.ptr);
-      k.u8_pair_mask(set.cols[2].ptr, set.cols[3].ptr, set.neg, n, m, negMask.ptr);
-      return { loss: elementEntry(multiSimilarityLosses(mat, posMask, negMask, this.alpha, this.beta, this.base, this.distance.isInverted)) };
+      const mat = this.distanceMatrix(x);
+      return { loss: elementEntry(multiSimilarityLosses(mat, masks.pos, masks.neg, this.alpha, this.beta, this.base, this.distance.isInverted)) };
     } finally {
-      disposePairSet(set);
-      posMask.dispose();
-      negMask.dispose();
+      masks.pos.dispose();
+      masks.neg.dispose();
     }
   }
 }

@@ -8,7 +8,8 @@ import { col, iota, type PairSource } from '../ops/loss';
 import { lazyIndices, type LossDict } from '../reducers/loss-dict';
 import { checkTargets, disposePairSet, pairSetOf, sameBatch, type PairSet } from '../tuples/batch';
 import type { PairTuples } from '../tuples/pairs';
-import { BaseMetricLossFunction, type LossInputs } from './base-metric-loss-function';
+import type { LossInputs } from './base-metric-loss-function';
+import { MemoryPairsLoss } from './memory-pairs';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
 export type PairPart = PairSource & {
@@ -17,7 +18,7 @@ export type PairPart = PairSource & {
   indices: () => [Int32Array, Int32Array];
 };
 
-export abstract class PairBasedLoss extends BaseMetricLossFunction {
+export abstract class PairBasedLoss extends MemoryPairsLoss {
   /** The loss dictionary of the positive and negative pairs (either may be empty). */
   protected abstract pairTerms(pos: PairPart, neg: PairPart): LossDict;
 

@@ -28,7 +28,9 @@ export class EmbeddingsAlreadyPackagedAsTriplets extends BaseMiner {
     const size = embeddings.shape[0];
     if (labels !== undefined && labels !== null) checkLabels(fn, labels, size);
     if (size % 3 !== 0) throw new Error(`${fn}: the batch has ${size} embeddings, not a multiple of 3: it must be whole (anchor, positive, negative) triples`);
-    const col = (start: number) => Int32Array.from({ length: size / 3 }, (_, t) => 3 * t + start);
-    return [col(0), col(1), col(2)];
+    const t = size / 3;
+    const a = new Int32Array(t), p = new Int32Array(t), n = new Int32Array(t);
+    for (let k = 0, r = 0; k < t; k++, r += 3) (a[k] = r), (p[k] = r + 1), (n[k] = r + 2);
+    return [a, p, n];
   }
 }

@@ -92,4 +92,68 @@ test('explicit dispose leaks nothing over 50 steps (the memory stays, then is fr
   assert.is(sl.engineInfo().liveBytes, before);
 });
 
+// Without a miner or tuples, ContrastiveLoss and MultiSimilarityLoss take the memory as their
+// reference set and leave out each sample's pair with its own copy (memory-pairs.ts). The
+// reference: the same loss given the index tuples PML's CrossBatchMemory builds — every pair
+// of the batch × memory (brute force here), minus remove_self_comparisons' pairs.
+function pmlTuples(labels: number[], memLabels: number[], curr: number[], size: number): Int32Array[] {
+  const [a1, p, a2, n]: number[][] = [[], [], [], []];
+  labels.forEach((l, i) => memLabels.forEach((ml, j) => (l === ml ? (a1.push(i), p.push(j)) : (a2.push(i), n.push(j)))));
+  const s = curr[0], e = curr[curr.length - 1];
+  const keep = a1.map((a, k) => {
+    if (!curr.includes(p[k])) return true;
+    let pc = p[k] - s;
+    if (e <= s && pc <= e - s) pc += size;
+    return a !== pc;
+  });
+  return [a1.filter((_, k) => keep[k]), p.filter((_, k) => keep[k]), a2, n].map((c) => Int32Array.from(c));
+}
+
+const memoryLosses: [string, () => sl.losses.ContrastiveLoss | sl.losses.MultiSimilarityLoss][] = [
+  ['ContrastiveLoss', () => new sl.losses.ContrastiveLoss({ posMargin: 0.05, negMargin: 1.3 })],
+  ['ContrastiveLoss, PerAnchorReducer (reads the indices)', () => new sl.losses.ContrastiveLoss({ reducer: new sl.reducers.PerAnchorReducer() })],
+  ['MultiSimilarityLoss', () => new sl.losses.MultiSimilarityLoss({ alpha: 2, beta: 10, base: 0.4 })],
+];
+for (const [name, make] of memoryLosses) {
+  test(`${name} over the memory equals the loss over PML's index tuples (odd sizes, wrap, batch of 1, one class)`, () => {
+    // [memory size, batch sizes of the successive calls, classes]
+    for (const [size, batches, classes] of [[7, [3, 3, 3, 1, 5], 3], [17, [5, 5, 5, 5, 1], 4], [33, [17, 17], 5], [5, [5, 5], 1]] as const) {
+      const w = new sl.losses.CrossBatchMemory({ loss: make(), embeddingSize: 3, memorySize: size });
+      const ref = make();
+      try {
+        batches.forEach((b, call) => sl.tidy(() => {
+          const labels = Array.from({ length: b }, (_, i) => (i * 7 + call) % classes);
+          const x = sl.randn([b, 3], { seed: 31 * size + call });
+          const e = sl.tensor(x.data(), [b, 3], { requiresGrad: true });
+          const start = w.queueIdx;
+          const v = w.forward(e, labels);
+          const rows = w.hasBeenFilled ? size : w.queueIdx;
+          const mem = sl.tensor(w.embeddingMemory.data().subarray(0, rows * 3), [rows, 3]);
+          const memLabels = Array.from(w.labelMemory.subarray(0, rows));
+          const curr = Array.from({ length: b }, (_, i) => (start + i) % size);
+          const e2 = sl.tensor(x.data(), [b, 3], { requiresGrad: true });
+          const want = ref.forward(e2, labels, pmlTuples(labels, memLabels, curr, size) as any, mem, memLabels);
+          const what = `memory ${size}, call ${call}`;
+          assertPmlClose([v.item()], [want.item()], `${what}: loss`);
+          if (want.requiresGrad) want.backward();
+          if (v.requiresGrad) v.backward();
+          assertPmlClose(e.grad ? e.grad.data() : new Float32Array(e.size), e2.grad ? e2.grad.data() : new Float32Array(e.size), `${what}: gradient`);
+        }));
+      } finally {
+        w.dispose();
+      }
+    }
+  });
+}
+
+test('MultiSimilarityLoss through CrossBatchMemory: gradcheck against a filled memory, the batch not enqueued', () => {
+  // (an enqueued batch is also in the memory, detached, which a finite difference would see)
+  const w = new sl.losses.CrossBatchMemory({ loss: new sl.losses.MultiSimilarityLoss({ beta: 5 }), embeddingSize: 3, memorySize: 9 });
+  sl.tidy(() => { w.forward(sl.randn([5, 3], { seed: 3 }), [0, 1, 2, 0, 1]); });
+  const x = sl.randn([3, 3], { seed: 4 });
+  gradcheck((e) => sl.reshape(w.forward(e, [0, 1, 1], null, [false, false, false]), [1]), [x], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+  x.dispose();
+  w.dispose();
+});
+
 test.run();

@@ -1,0 +1,273 @@
+// Row-wise fused loss kernels (pytorch-metric-learning semantics): each anchor row of a
+// matrix [n, m] is masked by labels on the fly and reduced in one f32x4 pass (scalar tail),
+// forward and backward side by side. The op form of these losses builds several [n, m]
+// float masks and temporaries per call; these kernels read the matrix and the int32 labels
+// only. Backward recomputes e^x rather than keeping an [n, m] buffer alive.
+// Also: the pair bookkeeping CrossBatchMemory needs (u8 label masks, dropping each anchor's
+// pair with its own copy in the reference set).
+
+import { exp4 } from './expf4';
+
+// @ts-ignore: decorator
+@inline function ldi(base: usize, k: i32): i32 {
+  return load<i32>(base + (<usize>k << 2));
+}
+
+// @ts-ignore: decorator
+@inline function ldf(base: usize, k: i32): f32 {
+  return load<f32>(base + (<usize>k << 2));
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  return max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+// ---- pairs from labels ----
+
+// Drops the pairs k with p[k] == own[a1[k]] (own[a] = −1: a has no own copy), compacting a1
+// and p in place in order; returns the new count. CrossBatchMemory's remove_self_comparisons.
+export function i32_drop_own_pairs(a1: usize, p: usize, count: i32, own: usize): i32 {
+  let c = 0;
+  for (let k = 0; k < count; k++) {
+    const a = ldi(a1, k), q = ldi(p, k);
+    if (q == ldi(own, a)) continue;
+    store<i32>(a1 + (<usize>c << 2), a);
+    store<i32>(p + (<usize>c << 2), q);
+    c++;
+  }
+  return c;
+}
+
+// u8 masks [n, m] of labels [n] against refLabels [m]: pos[i, j] = 1 where the labels match
+// (not j == i when self is 1; not j == own[i] when own is not 0, own[i] = −1 for none),
+// neg[i, j] = 1 where they differ. counts[0, 1] = positive and negative pairs.
+export function u8_label_masks(labels: usize, n: i32, refLabels: usize, m: i32, self: i32, own: usize, pos: usize, neg: usize, counts: usize): void {
+  let np = 0, nn = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ldi(labels, i);
+    const skip = self ? i : own ? ldi(own, i) : -1;
+    const pr = pos + <usize>i * <usize>m, nr = neg + <usize>i * <usize>m;
+    for (let j = 0; j < m; j++) {
+      const same = ldi(refLabels, j) == li;
+      const p = same && j != skip;
+      store<u8>(pr + <usize>j, <u8>p);
+      store<u8>(nr + <usize>j, <u8>!same);
+      np += <i32>p;
+      nn += <i32>!same;
+    }
+  }
+  store<i32>(counts, np);
+  store<i32>(counts, nn, 4);
+}
+
+// ---- ranked list loss ----
+// mat [n, n] (the batch against itself, diagonal read as 0), labels [n]. Per row i, over
+// positives j (same label, j ≠ i, mat > b and mat > 0; b = α − margin) with v = mat − b, and
+// negatives j (other label, 0 < mat < α) with u = α − mat:
+//   L_P = Σ w v / (Σ w + eps), w = e^{Tp·v};  L_N = Σ w u / (Σ w + eps), w = e^{Tn·u}
+//   out[i] = (1 − imbalance)·L_P + imbalance·L_N;  eps = 1e-5·n (PML adds 1e-5 per column).
+// stats [4n]: L_P, Σ w + eps, L_N, Σ w + eps per row, for the backward.
+
+// (Σ w·v, Σ w) of one row over the mask lanes; pos 1: positives, 0: negatives.
+// @ts-ignore: decorator
+@inline function rankedRow(row: usize, labels: usize, n: i32, i: i32, pos: bool, b: f32, alpha: f32, T: f32): v128 {
+  const li = ldi(labels, i);
+  const vl = i32x4.splat(li), vi = i32x4.splat(i);
+  const zero = f32x4.splat(0), vb = f32x4.splat(b), va = f32x4.splat(alpha), vT = f32x4.splat(T);
+  let sv = zero, sw = zero;
+  let jv = i32x4(0, 1, 2, 3);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const x = v128.load(row + (<usize>j << 2));
+    const same = i32x4.eq(v128.load(labels + (<usize>j << 2)), vl);
+    let mask: v128, v: v128;
+    if (pos) {
+      mask = v128.and(v128.and(same, i32x4.ne(jv, vi)), v128.and(f32x4.gt(x, vb), f32x4.gt(x, zero)));
+      v = f32x4.sub(x, vb);
+    } else {
+      mask = v128.andnot(v128.and(f32x4.lt(x, va), f32x4.gt(x, zero)), same);
+      v = f32x4.sub(va, x);
+    }
+    const w = v128.and(exp4(f32x4.mul(vT, v)), mask);
+    sv = f32x4.add(sv, f32x4.mul(w, v));
+    sw = f32x4.add(sw, w);
+    jv = i32x4.add(jv, i32x4.splat(4));
+  }
+  let tv = hsum(sv), tw = hsum(sw);
+  for (; j < n; j++) {
+    const x = ldf(row, j);
+    const same = ldi(labels, j) == li;
+    const ok = pos ? same && j != i && x > b && x > 0 : !same && x < alpha && x > 0;
+    if (!ok) continue;
+    const v = pos ? x - b : alpha - x;
+    const w = Mathf.exp(T * v);
+    tv += w * v;
+    tw += w;
+  }
+  return f32x4(tv, tw, 0, 0);
+}
+
+export function f32_ranked_list_fwd(mat: usize, labels: usize, n: i32, b: f32, alpha: f32, Tp: f32, Tn: f32, imbalance: f32, eps: f32, stats: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const row = mat + ((<usize>i * <usize>n) << 2);
+    const p = rankedRow(row, labels, n, i, true, b, alpha, Tp);
+    const q = rankedRow(row, labels, n, i, false, b, alpha, Tn);
+    const wp = f32x4.extract_lane(p, 1) + eps, wn = f32x4.extract_lane(q, 1) + eps;
+    const lp = f32x4.extract_lane(p, 0) / wp, ln = f32x4.extract_lane(q, 0) / wn;
+    const s = stats + (<usize>i << 4);
+    store<f32>(s, lp);
+    store<f32>(s, wp, 4);
+    store<f32>(s, ln, 8);
+    store<f32>(s, wn, 12);
+    store<f32>(out + (<usize>i << 2), (1 - imbalance) * lp + imbalance * ln);
+  }
+}
+
+// dmat[i, j] (+)= g_i·((1 − imbalance)·w(1 + Tp·v − Tp·L_P)/W_P  over positives,
+//                   − imbalance·w(1 + Tn·u − Tn·L_N)/W_N         over negatives), 0 elsewhere.
+export function f32_ranked_list_bwd(mat: usize, labels: usize, n: i32, b: f32, alpha: f32, Tp: f32, Tn: f32, imbalance: f32, stats: usize, g: usize, dmat: usize, acc: i32): void {
+  const zero = f32x4.splat(0), one = f32x4.splat(1), vb = f32x4.splat(b), va = f32x4.splat(alpha);
+  const vTp = f32x4.splat(Tp), vTn = f32x4.splat(Tn);
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * <usize>n) << 2;
+    const row = mat + off, drow = dmat + off;
+    const s = stats + (<usize>i << 4);
+    const gi = ldf(g, i);
+    const lp = load<f32>(s), ln = load<f32>(s, 8);
+    const cp = gi * (1 - imbalance) / load<f32>(s, 4), cn = gi * imbalance / load<f32>(s, 12);
+    const li = ldi(labels, i);
+    const vl = i32x4.splat(li), vi = i32x4.splat(i);
+    const kp = f32x4.splat(1 - Tp * lp), kn = f32x4.splat(1 - Tn * ln);
+    const vcp = f32x4.splat(cp), vcn = f32x4.splat(cn);
+    let jv = i32x4(0, 1, 2, 3);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const x = v128.load(row + (<usize>j << 2));
+      const same = i32x4.eq(v128.load(labels + (<usize>j << 2)), vl);
+      const pm = v128.and(v128.and(same, i32x4.ne(jv, vi)), v128.and(f32x4.gt(x, vb), f32x4.gt(x, zero)));
+      const nm = v128.andnot(v128.and(f32x4.lt(x, va), f32x4.gt(x, zero)), same);
+      const v = f32x4.sub(x, vb), u = f32x4.sub(va, x);
+      const wp = v128.and(exp4(f32x4.mul(vTp, v)), pm);
+      const wn = v128.and(exp4(f32x4.mul(vTn, u)), nm);
+      const dp = f32x4.mul(wp, f32x4.add(kp, f32x4.mul(vTp, v)));
+      const dn = f32x4.mul(wn, f32x4.add(kn, f32x4.mul(vTn, u)));
+      let d = f32x4.sub(f32x4.mul(vcp, dp), f32x4.mul(vcn, dn));
+      // a masked-out lane must be exactly 0 (its other factor may be ∞ · 0)
+      d = v128.and(d, v128.or(pm, nm));
+      if (acc) d = f32x4.add(d, v128.load(drow + (<usize>j << 2)));
+      v128.store(drow + (<usize>j << 2), d);
+      jv = i32x4.add(jv, i32x4.splat(4));
+    }
+    for (; j < n; j++) {
+      const x = ldf(row, j);
+      const same = ldi(labels, j) == li;
+      let d: f32 = 0;
+      if (same && j != i && x > b && x > 0) {
+        const v = x - b;
+        d = cp * Mathf.exp(Tp * v) * (1 + Tp * v - Tp * lp);
+      } else if (!same && x < alpha && x > 0) {
+        const u = alpha - x;
+        d = -cn * Mathf.exp(Tn * u) * (1 + Tn * u - Tn * ln);
+      }
+      const p = drow + (<usize>j << 2);
+      store<f32>(p, acc ? load<f32>(p) + d : d);
+    }
+  }
+}
+
+// ---- angular loss ----
+// Per positive pair k (anchor i = a1[k], positive q = p[k]) against the reference rows j whose
+// label differs from the anchor's (refLabels[j] ≠ labels[i]):
+//   x_j = c1·(s1[i, j] + s2[q, j]) − c2·ap[k],  out[k] = log(1 + Σ_j e^{x_j})  (0 with no such j)
+// s1 [·, m] = normalised anchors · referencesᵀ, s2 [·, m] = normalised positives · referencesᵀ
+// (so that (a + p)·x_j is read, not recomputed per pair), ap [count] the a·p dots;
+// c1 = 4·tan²α, c2 = 2·(1 + tan²α). lse [count] keeps out[k] for the backward.
+
+// @ts-ignore: decorator
+@inline function angularRowMax(r1: usize, r2: usize, refLabels: usize, m: i32, li: i32, c1: f32, base: f32): f32 {
+  const vl = i32x4.splat(li), vc = f32x4.splat(c1), vb = f32x4.splat(base);
+  // the "one" of log(1 + Σ) is e^0: the max starts at 0
+  let mx = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const x = f32x4.sub(f32x4.mul(vc, f32x4.add(v128.load(r1 + (<usize>j << 2)), v128.load(r2 + (<usize>j << 2)))), vb);
+    const keep = i32x4.ne(v128.load(refLabels + (<usize>j << 2)), vl);
+    mx = v128.bitselect(f32x4.max(mx, x), mx, keep);
+  }
+  let s = hmax(mx);
+  for (; j < m; j++) {
+    if (ldi(refLabels, j) == li) continue;
+    s = max<f32>(s, c1 * (ldf(r1, j) + ldf(r2, j)) - base);
+  }
+  return s;
+}
+
+export function f32_angular_fwd(s1: usize, s2: usize, m: i32, ap: usize, a1: usize, p: usize, count: i32, labels: usize, refLabels: usize, c1: f32, c2: f32, lse: usize, out: usize): void {
+  const vc = f32x4.splat(c1);
+  for (let k = 0; k < count; k++) {
+    const i = ldi(a1, k), q = ldi(p, k);
+    const li = ldi(labels, i);
+    const r1 = s1 + ((<usize>i * <usize>m) << 2), r2 = s2 + ((<usize>q * <usize>m) << 2);
+    const base = c2 * ldf(ap, k);
+    let any = false;
+    for (let j = 0; j < m; j++) if (ldi(refLabels, j) != li) { any = true; break; }
+    let l: f32 = 0;
+    if (any) {
+      const mx = angularRowMax(r1, r2, refLabels, m, li, c1, base);
+      const vl = i32x4.splat(li), vs = f32x4.splat(base + mx);
+      let acc = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= m; j += 4) {
+        const x = f32x4.sub(f32x4.mul(vc, f32x4.add(v128.load(r1 + (<usize>j << 2)), v128.load(r2 + (<usize>j << 2)))), vs);
+        const keep = i32x4.ne(v128.load(refLabels + (<usize>j << 2)), vl);
+        acc = f32x4.add(acc, v128.and(exp4(x), keep));
+      }
+      let sum = hsum(acc) + Mathf.exp(-mx);
+      for (; j < m; j++) {
+        if (ldi(refLabels, j) == li) continue;
+        sum += Mathf.exp(c1 * (ldf(r1, j) + ldf(r2, j)) - base - mx);
+      }
+      l = mx + Mathf.log(sum);
+    }
+    store<f32>(lse + (<usize>k << 2), l);
+    store<f32>(out + (<usize>k << 2), l);
+  }
+}
+
+// ds1[i, j] += w, ds2[q, j] += w with w = g_k·c1·e^{x_j − out[k]} over the kept j (ds1 and ds2
+// may be one buffer); dap[k] = −c2·g_k·(1 − e^{−out[k]}) (written: one entry per pair).
+export function f32_angular_bwd(s1: usize, s2: usize, m: i32, ap: usize, a1: usize, p: usize, count: i32, labels: usize, refLabels: usize, c1: f32, c2: f32, lse: usize, g: usize, ds1: usize, ds2: usize, dap: usize): void {
+  const vc = f32x4.splat(c1);
+  for (let k = 0; k < count; k++) {
+    const i = ldi(a1, k), q = ldi(p, k);
+    const li = ldi(labels, i);
+    const l = ldf(lse, k), gk = ldf(g, k);
+    const o1 = (<usize>i * <usize>m) << 2, o2 = (<usize>q * <usize>m) << 2;
+    const r1 = s1 + o1, r2 = s2 + o2, d1 = ds1 + o1, d2 = ds2 + o2;
+    const base = c2 * ldf(ap, k) + l;
+    store<f32>(dap + (<usize>k << 2), -c2 * gk * (1 - Mathf.exp(-l)));
+    const vl = i32x4.splat(li), vs = f32x4.splat(base), vg = f32x4.splat(gk * c1);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const jo = <usize>j << 2;
+      const x = f32x4.sub(f32x4.mul(vc, f32x4.add(v128.load(r1 + jo), v128.load(r2 + jo))), vs);
+      const keep = i32x4.ne(v128.load(refLabels + jo), vl);
+      const w = v128.and(f32x4.mul(vg, exp4(x)), keep);
+      v128.store(d1 + jo, f32x4.add(v128.load(d1 + jo), w));
+      v128.store(d2 + jo, f32x4.add(v128.load(d2 + jo), w));
+    }
+    for (; j < m; j++) {
+      if (ldi(refLabels, j) == li) continue;
+      const w = gk * c1 * Mathf.exp(c1 * (ldf(r1, j) + ldf(r2, j)) - base);
+      const jo = <usize>j << 2;
+      store<f32>(d1 + jo, load<f32>(d1 + jo) + w);
+      store<f32>(d2 + jo, load<f32>(d2 + jo) + w);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// The row-wise fused loss ops (src/ops/loss-rows.ts: RankedListLoss, AngularLoss) on hand-made
+// matrices: values against the float64 references of test/ref/loss-rows.ts on odd sizes (the
+// f32x4 body and its scalar tail), gradients by finite differences, and the edge cases (no
+// positive, no negative, identical entries, exponents near e^x's overflow).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sl from '../../src/index';
+import { Rng } from '../../src/random';
+import { angularLosses, rankedListLosses } from '../../src/ops/loss-rows';
+import { gradcheck } from '../helpers/gradcheck';
+import { angularRef, rankedListRef } from '../ref/loss-rows';
+import type { Mat } from '../ref/loss';
+
+await sl.init();
+
+const SIZES = [1, 3, 5, 17, 33];
+
+function assertRel(got: ArrayLike<number>, want: number[], tol: number, what: string): void {
+  assert.is(got.length, want.length, `${what}: length`);
+  want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= tol * Math.max(1, Math.abs(w)), `${what}[${i}]: got ${got[i]}, want ${w}`));
+}
+
+// Entries on a 1/64 grid, boundaries off it (b 0.8 − margin, α 1.2 + …), so that no mask
+// boundary sits within the finite-difference step of an entry.
+function gridMatrix(rows: number, cols: number, seed: number, lo: number, hi: number): Mat {
+  const rng = new Rng(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.round((lo + (hi - lo) * rng.uniform()) * 64) / 64));
+}
+
+const labelsOf = (n: number, classes: number, seed: number): number[] => {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => Math.floor(rng.uniform() * classes));
+};
+
+const RANKED: [string, number, number, number, number, number][] = [
+  // name, b, alpha, Tp, Tn, imbalance
+  ['PML defaults (margin 0.4, Tn 1)', 0.8, 1.2, 0, 1, 0.5],
+  ['Tp 1.5, Tn 3, imbalance 0.3', 0.51, 1.33, 1.5, 3, 0.3],
+  ['Tn 30: e^x up to e^40', 0.21, 1.37, 2, 30, 0.7],
+];
+
+for (const [name, b, alpha, Tp, Tn, imb] of RANKED) {
+  test(`rankedListLosses ${name}: values on odd sizes, gradient by finite differences`, () => {
+    for (const n of SIZES) {
+      sl.tidy(() => {
+        const m = gridMatrix(n, n, 100 + n, 1 / 64, 2); // an entry at 0 would sit on the "> 0" jump
+        const labels = labelsOf(n, Math.max(1, n >> 2), n);
+        const lab = Int32Array.from(labels);
+        const mat = sl.tensor(m);
+        assertRel(rankedListLosses(mat, lab, b, alpha, Tp, Tn, imb).data(), rankedListRef(m, labels, b, alpha, Tp, Tn, imb), 2e-5, `n ${n}`);
+        if (n <= 17) {
+          gradcheck((t) => rankedListLosses(t, lab, b, alpha, Tp, Tn, imb), [mat], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+        }
+      });
+    }
+  });
+}
+
+test('rankedListLosses edge cases: all one class (no negatives), all distinct (no positives), identical entries, entries ≤ 0', () => {
+  sl.tidy(() => {
+    const n = 9;
+    const m = gridMatrix(n, n, 5, 0, 2);
+    for (const labels of [new Array(n).fill(3), Array.from({ length: n }, (_, i) => i)]) {
+      const got = rankedListLosses(sl.tensor(m), Int32Array.from(labels), 0.8, 1.2, 0.5, 1, 0.5).data();
+      assertRel(got, rankedListRef(m, labels, 0.8, 1.2, 0.5, 1, 0.5), 2e-5, `labels ${labels.join(',')}`);
+    }
+    const labels = labelsOf(n, 3, 2);
+    for (const v of [0, -0.5, 1]) {
+      const same: Mat = Array.from({ length: n }, () => new Array(n).fill(v));
+      const x = sl.tensor(same, undefined, { requiresGrad: true });
+      const out = rankedListLosses(x, Int32Array.from(labels), 0.8, 1.2, 0, 1, 0.5);
+      assertRel(out.data(), rankedListRef(same, labels, 0.8, 1.2, 0, 1, 0.5), 2e-5, `every entry ${v}`);
+      out.sum().backward();
+      // nothing kept (≤ 0) gives a zero gradient; the diagonal never has one
+      const g = x.grad!.data();
+      for (let i = 0; i < n; i++) assert.is(g[i * n + i], 0, `diagonal ${i}`);
+      if (v <= 0) assert.ok(g.every((e) => e === 0), `every entry ${v}: zero gradient`);
+    }
+  });
+});
+
+/** s1 [n, m], s2 [r, m], ap [pairs], and pairs (a1 < n, p < r) with labels [n] and refLabels [m]. */
+function angularCase(n: number, r: number, m: number, seed: number) {
+  const rng = new Rng(seed);
+  const s1 = gridMatrix(n, m, seed, -1, 1);
+  const s2 = gridMatrix(r, m, seed + 1, -1, 1);
+  const count = 2 * n + 1;
+  const a1 = Array.from({ length: count }, () => Math.floor(rng.uniform() * n));
+  const p = Array.from({ length: count }, () => Math.floor(rng.uniform() * r));
+  const ap = Array.from({ length: count }, () => rng.uniform() * 2 - 1);
+  const classes = Math.max(2, m >> 2);
+  return { s1, s2, ap, a1, p, labels: labelsOf(n, classes, seed + 2), refLabels: labelsOf(m, classes, seed + 3) };
+}
+
+const C1 = 4 * Math.tan((40 * Math.PI) / 180) ** 2, C2 = 2 * (1 + Math.tan((40 * Math.PI) / 180) ** 2);
+
+test('angularLosses: values on odd reference sizes, s2 separate or s1 itself; gradients to s1, s2 and ap', () => {
+  for (const m of SIZES) {
+    for (const shared of [false, true]) {
+      sl.tidy(() => {
+        const c = angularCase(shared ? m : 4, m, m, 7 * m + (shared ? 1 : 0));
+        const s2m = shared ? c.s1 : c.s2;
+        const s1 = sl.tensor(c.s1), s2 = shared ? s1 : sl.tensor(c.s2), ap = sl.tensor(c.ap);
+        const [a1, p, lab, ref] = [c.a1, c.p, c.labels, c.refLabels].map((v) => Int32Array.from(v));
+        const what = `m ${m}${shared ? ', s2 = s1' : ''}`;
+        assertRel(angularLosses(s1, s2, ap, a1, p, lab, ref, C1, C2).data(), angularRef(c.s1, s2m, c.ap, c.a1, c.p, c.labels, c.refLabels, C1, C2), 2e-5, what);
+        if (m <= 17) {
+          const inputs = shared ? [s1, ap] : [s1, s2, ap];
+          gradcheck((...t) => angularLosses(t[0], shared ? t[0] : t[1], t[t.length - 1], a1, p, lab, ref, C1, C2), inputs, { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+        }
+      });
+    }
+  }
+});
+
+test('angularLosses: an anchor whose class is every reference gives 0 and no gradient', () => {
+  sl.tidy(() => {
+    const m = 6;
+    const s1 = sl.tensor(gridMatrix(2, m, 3, -1, 1), undefined, { requiresGrad: true });
+    const ap = sl.tensor([0.3, 0.4], undefined, { requiresGrad: true });
+    const out = angularLosses(s1, s1, ap, Int32Array.of(0, 1), Int32Array.of(1, 0), Int32Array.of(2, 2), new Int32Array(m).fill(2), C1, C2);
+    assert.equal(Array.from(out.data()), [0, 0]);
+    out.sum().backward();
+    assert.ok(s1.grad!.data().every((v) => v === 0));
+    assert.ok(ap.grad!.data().every((v) => v === 0));
+  });
+});
+
+test('AngularLoss at n 33 (f32x4 body and tail) with identical embeddings in a class: finite, matches the reference', () => {
+  sl.tidy(() => {
+    const n = 33, d = 5;
+    const x = sl.randn([n, d], { seed: 9 }).data();
+    const labels = Array.from({ length: n }, (_, i) => i % 4);
+    for (let i = 4; i < n; i += 4) x.set(x.subarray(0, d), i * d); // class 0: one point
+    const e = sl.tensor(x, [n, d], { requiresGrad: true });
+    const v = new sl.losses.AngularLoss().forward(e, labels);
+    // the reference: PML's formula per pair over the float64 normalised rows, mean over pairs
+    const rows: Mat = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d)));
+    const nr = rows.map((r) => { const s = Math.hypot(...r); return r.map((u) => u / s); });
+    const dot = (a: number[], b: number[]) => a.reduce((s, u, k) => s + u * b[k], 0);
+    const s1 = nr.map((a) => rows.map((r) => dot(a, r)));
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && labels[i] === labels[j]) pairs.push([i, j]);
+    const per = angularRef(s1, s1, pairs.map(([i, j]) => dot(nr[i], nr[j])), pairs.map((q) => q[0]), pairs.map((q) => q[1]), labels, labels, C1, C2);
+    assertRel([v.item()], [per.reduce((s, u) => s + u, 0) / per.length], 1e-5, 'loss');
+    v.backward();
+    assert.ok(e.grad!.data().every(Number.isFinite));
+  });
+});
+
+test.run();
