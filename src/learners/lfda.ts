@@ -1,5 +1,6 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
+import { withF64Scope, type F64Scope } from '../ops/f64-linalg';
 import { MahalanobisLearner } from './base';
 import { mm, tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
@@ -40,40 +41,46 @@ export class LFDA extends MahalanobisLearner {
     const dim = checkComponents(fn, d, this.nComponents);
     let k = this.k === null ? Math.min(7, d - 1) : this.k >= d ? d - 1 : this.k;
     const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
-    for (let c = 0; c < classes.length; c++) {
-      const rows: number[] = [];
-      for (let i = 0; i < n; i++) if (inverse[i] === c) rows.push(i);
-      const nc = rows.length;
-      const Xc = new Float64Array(nc * d);
-      rows.forEach((r, i) => Xc.set(data.subarray(r * d, (r + 1) * d), i * d));
-      const dist = sklearnSqDistances(Xc, nc, d);
-      k = Math.min(k, nc - 1);
-      // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
-      const col = Float64Array.from({ length: nc }, (_, i) => dist[i * nc + k]);
-      introselect(col, k);
-      const sigma = col.map(Math.sqrt);
-      const A = new Float64Array(nc * nc);
-      for (let i = 0; i < nc; i++)
-        for (let j = 0; j < nc; j++) {
-          const s = sigma[i] * sigma[j];
-          A[i * nc + j] = s === 0 ? 0 : Math.exp(-dist[i * nc + j] / s);
+    withF64Scope((s) => {
+      for (let c = 0; c < classes.length; c++) {
+        const rows: number[] = [];
+        for (let i = 0; i < n; i++) if (inverse[i] === c) rows.push(i);
+        const nc = rows.length;
+        const Xc = new Float64Array(nc * d);
+        rows.forEach((r, i) => Xc.set(data.subarray(r * d, (r + 1) * d), i * d));
+        const pX = s.f64(Xc);
+        const dist = sklearnSqDistances(s, pX, Xc, nc, d);
+        k = Math.min(k, nc - 1);
+        // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
+        const col = Float64Array.from({ length: nc }, (_, i) => dist[i * nc + k]);
+        introselect(col, k);
+        const sigma = col.map(Math.sqrt);
+        const A = new Float64Array(nc * nc);
+        const colSum = new Float64Array(nc);
+        for (let i = 0; i < nc; i++)
+          for (let j = 0; j < nc; j++) {
+            const sg = sigma[i] * sigma[j];
+            const a = sg === 0 ? 0 : Math.exp(-dist[i * nc + j] / sg);
+            A[i * nc + j] = a;
+            colSum[j] += a;
+          }
+        // G = Xcᵀ diag(colsum A) Xc − Xcᵀ A Xc
+        const scaled = Xc.map((v, i) => v * colSum[Math.floor(i / d)]);
+        const pA = s.f64(A), pScaled = s.f64(scaled), pAX = s.f64(nc * d), pG = s.f64(d * d), pXAX = s.f64(d * d), pXX = s.f64(d * d);
+        s.gemm('tn', pX, pScaled, pG, d, nc, d);
+        s.gemm('nn', pA, pX, pAX, nc, nc, d);
+        s.gemm('tn', pX, pAX, pXAX, d, nc, d);
+        s.gemm('tn', pX, pX, pXX, d, nc, d);
+        const G = s.view(pG, d * d), XAX = s.view(pXAX, d * d), XX = s.view(pXX, d * d);
+        const so = sumOuter(Xc, nc, d);
+        for (let i = 0; i < d * d; i++) {
+          const g = G[i] - XAX[i];
+          tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
+          tSw[i] += g / nc;
         }
-      // G = Xcᵀ diag(colsum A) Xc − Xcᵀ A Xc
-      const colSum = new Float64Array(nc);
-      for (let i = 0; i < nc; i++) for (let j = 0; j < nc; j++) colSum[j] += A[i * nc + j];
-      const XcT = tr(Xc, nc, d);
-      const scaled = Xc.map((v, i) => v * colSum[Math.floor(i / d)]);
-      const G = mm(XcT, scaled, d, nc, d);
-      const AX = mm(A, Xc, nc, nc, d);
-      const XAX = mm(XcT, AX, d, nc, d);
-      const XX = mm(XcT, Xc, d, nc, d);
-      const so = sumOuter(Xc, nc, d);
-      for (let i = 0; i < d * d; i++) {
-        const g = G[i] - XAX[i];
-        tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
-        tSw[i] += g / nc;
+        s.dispose();
       }
-    }
+    });
     const so = sumOuter(data, n, d);
     for (let i = 0; i < d * d; i++) tSb[i] -= so[i] / n - tSw[i];
     symmetrise(tSb, d);
@@ -103,17 +110,15 @@ export function checkComponents(fn: string, d: number, nComponents: number | nul
  * + ‖xⱼ‖², clipped at 0, zero diagonal): LFDA's local scale depends on where ties and near-ties
  * fall in a partition, so the rounding has to be the same as metric-learn's.
  */
-function sklearnSqDistances(X: Float64Array, n: number, d: number): Float64Array {
+function sklearnSqDistances(s: F64Scope, pX: number, X: Float64Array, n: number, d: number): Float64Array {
   const sq = new Float64Array(n);
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) sq[i] += X[i * d + t] * X[i * d + t];
-  const D = new Float64Array(n * n);
+  // X·Xᵀ through the nn GEMM on Xᵀ: each dot summed over t in order, as the plain loop
+  const pT = s.f64(tr(X, n, d)), pDot = s.f64(n * n);
+  s.gemm('nn', pX, pT, pDot, n, d, n);
+  const D = s.read(pDot, n * n);
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      let dot = 0;
-      for (let t = 0; t < d; t++) dot += X[i * d + t] * X[j * d + t];
-      D[i * n + j] = Math.max(0, -2 * dot + sq[i] + sq[j]);
-    }
+    for (let j = 0; j < n; j++) D[i * n + j] = i === j ? 0 : Math.max(0, -2 * D[i * n + j] + sq[i] + sq[j]);
   return D;
 }
 
