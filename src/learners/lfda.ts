@@ -1,6 +1,6 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
-import { withF64Scope, type F64Scope } from '../ops/f64-linalg';
+import { withF64Scope } from '../ops/f64-linalg';
 import { MahalanobisLearner } from './base';
 import { mm, tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
@@ -41,44 +41,43 @@ export class LFDA extends MahalanobisLearner {
     const dim = checkComponents(fn, d, this.nComponents);
     let k = this.k === null ? Math.min(7, d - 1) : this.k >= d ? d - 1 : this.k;
     const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
+    // the points sorted by class (stable): each class's rows are one block
+    const start = new Int32Array(classes.length + 1);
+    for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
+    for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
+    const Xs = new Float64Array(n * d);
+    for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
     withF64Scope((s) => {
+      const pXs = s.f64(Xs);
       for (let c = 0; c < classes.length; c++) {
-        const rows: number[] = [];
-        for (let i = 0; i < n; i++) if (inverse[i] === c) rows.push(i);
-        const nc = rows.length;
-        const Xc = new Float64Array(nc * d);
-        rows.forEach((r, i) => Xc.set(data.subarray(r * d, (r + 1) * d), i * d));
-        const pX = s.f64(Xc);
-        const dist = sklearnSqDistances(s, pX, Xc, nc, d);
+        const r0 = start[c], nc = start[c + 1] - r0;
+        const Xc = Xs.subarray(r0 * d, (r0 + nc) * d);
+        const pX = pXs + r0 * d * 8;
+        const pDist = s.f64(nc * nc);
+        s.sqdistGram(pX, s.f64(tr(Xc, nc, d)), s.f64(nc), pDist, nc, d);
         k = Math.min(k, nc - 1);
         // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
-        const col = Float64Array.from({ length: nc }, (_, i) => dist[i * nc + k]);
+        const dist = s.view(pDist, nc * nc);
+        const col = new Float64Array(nc);
+        for (let i = 0; i < nc; i++) col[i] = dist[i * nc + k];
         introselect(col, k);
-        const sigma = col.map(Math.sqrt);
-        const A = new Float64Array(nc * nc);
-        const colSum = new Float64Array(nc);
-        for (let i = 0; i < nc; i++)
-          for (let j = 0; j < nc; j++) {
-            const sg = sigma[i] * sigma[j];
-            const a = sg === 0 ? 0 : Math.exp(-dist[i * nc + j] / sg);
-            A[i * nc + j] = a;
-            colSum[j] += a;
-          }
-        // G = Xcᵀ diag(colsum A) Xc − Xcᵀ A Xc
-        const scaled = Xc.map((v, i) => v * colSum[Math.floor(i / d)]);
-        const pA = s.f64(A), pScaled = s.f64(scaled), pAX = s.f64(nc * d), pG = s.f64(d * d), pXAX = s.f64(d * d), pXX = s.f64(d * d);
-        s.gemm('tn', pX, pScaled, pG, d, nc, d);
-        s.gemm('nn', pA, pX, pAX, nc, nc, d);
-        s.gemm('tn', pX, pAX, pXAX, d, nc, d);
+        const pSigma = s.f64(col.map(Math.sqrt)), pColSum = s.f64(nc);
+        s.heatAffinity(pDist, pSigma, pDist, pColSum, nc);
+        // H = Xcᵀ (A − diag(colsum A)) Xc, the negated local scatter G
+        const colSum = s.view(pColSum, nc);
+        const negScaled = new Float64Array(nc * d);
+        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) negScaled[i * d + t] = -Xc[i * d + t] * colSum[i];
+        const pC = s.f64(negScaled), pH = s.f64(d * d), pXX = s.f64(d * d);
+        s.gemm('nn', pDist, pX, pC, nc, nc, d, true);
+        s.gemm('tn', pX, pC, pH, d, nc, d);
         s.gemm('tn', pX, pX, pXX, d, nc, d);
-        const G = s.view(pG, d * d), XAX = s.view(pXAX, d * d), XX = s.view(pXX, d * d);
+        const H = s.view(pH, d * d), XX = s.view(pXX, d * d);
         const so = sumOuter(Xc, nc, d);
         for (let i = 0; i < d * d; i++) {
-          const g = G[i] - XAX[i];
+          const g = -H[i];
           tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
           tSw[i] += g / nc;
         }
-        s.dispose();
       }
     });
     const so = sumOuter(data, n, d);
@@ -103,23 +102,6 @@ export function checkComponents(fn: string, d: number, nComponents: number | nul
   if (nComponents === null) return d;
   if (!(nComponents > 0 && nComponents <= d)) throw new Error(`${fn}: nComponents must be in [1, ${d}] (the number of features), got ${nComponents}`);
   return nComponents;
-}
-
-/**
- * Squared distances the way scikit-learn's euclidean_distances forms them (−2·xᵢᵀxⱼ + ‖xᵢ‖²
- * + ‖xⱼ‖², clipped at 0, zero diagonal): LFDA's local scale depends on where ties and near-ties
- * fall in a partition, so the rounding has to be the same as metric-learn's.
- */
-function sklearnSqDistances(s: F64Scope, pX: number, X: Float64Array, n: number, d: number): Float64Array {
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) sq[i] += X[i * d + t] * X[i * d + t];
-  // X·Xᵀ through the nn GEMM on Xᵀ: each dot summed over t in order, as the plain loop
-  const pT = s.f64(tr(X, n, d)), pDot = s.f64(n * n);
-  s.gemm('nn', pX, pT, pDot, n, d, n);
-  const D = s.read(pDot, n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) D[i * n + j] = i === j ? 0 : Math.max(0, -2 * D[i * n + j] + sq[i] + sq[j]);
-  return D;
 }
 
 function sumOuter(X: Float64Array, n: number, d: number): Float64Array {
