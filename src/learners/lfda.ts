@@ -84,7 +84,7 @@ export class LFDA extends MahalanobisLearner {
     for (let i = 0; i < d * d; i++) tSb[i] -= so[i] / n - tSw[i];
     symmetrise(tSb, d);
     symmetrise(tSw, d);
-    const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn);
+    const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn, true);
     // the top dim eigenpairs, largest first
     const order = Array.from(values, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, dim);
     let V: Float64Array<ArrayBufferLike> = new Float64Array(d * dim);
