@@ -53,21 +53,21 @@ export class LFDA extends MahalanobisLearner {
         const r0 = start[c], nc = start[c + 1] - r0;
         const Xc = Xs.subarray(r0 * d, (r0 + nc) * d);
         const pX = pXs + r0 * d * 8;
-        const pDist = s.f64(nc * nc);
-        s.sqdistGram(pX, s.f64(tr(Xc, nc, d)), s.f64(nc), pDist, nc, d);
+        const pDist = s.out64(nc * nc);
+        s.sqdistGram(pX, s.f64(tr(Xc, nc, d)), s.out64(nc), pDist, nc, d);
         k = Math.min(k, nc - 1);
         // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
         const dist = s.view(pDist, nc * nc);
         const col = new Float64Array(nc);
         for (let i = 0; i < nc; i++) col[i] = dist[i * nc + k];
         introselect(col, k);
-        const pSigma = s.f64(col.map(Math.sqrt)), pColSum = s.f64(nc);
+        const pSigma = s.f64(col.map(Math.sqrt)), pColSum = s.out64(nc);
         s.heatAffinity(pDist, pSigma, pDist, pColSum, nc);
         // H = Xcᵀ (A − diag(colsum A)) Xc, the negated local scatter G
         const colSum = s.view(pColSum, nc);
         const negScaled = new Float64Array(nc * d);
         for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) negScaled[i * d + t] = -Xc[i * d + t] * colSum[i];
-        const pC = s.f64(negScaled), pH = s.f64(d * d), pXX = s.f64(d * d);
+        const pC = s.f64(negScaled), pH = s.out64(d * d), pXX = s.out64(d * d);
         s.gemm('nn', pDist, pX, pC, nc, nc, d, true);
         s.gemm('tn', pX, pC, pH, d, nc, d);
         s.gemm('tn', pX, pX, pXX, d, nc, d);

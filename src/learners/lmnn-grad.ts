@@ -64,15 +64,15 @@ export class LmnnGradient {
     this.pOnes = s.f64(new Float64Array(n * k).fill(1));
     this.pEdgeW = s.f64(n * k);
     this.pLT = s.f64(d * k0);
-    this.pLx = s.f64(n * k0);
+    this.pLx = s.out64(n * k0);
     this.pLx32 = s.f32(n * k0);
     this.pBlock = s.f32(Math.max(1, block));
-    this.pNi = s.f64(n * k);
+    this.pNi = s.out64(n * k);
     this.pSX = s.f64(n * d);
-    this.pDf = s.f64(d * d);
+    this.pDf = s.out64(d * d);
     this.pL = s.f64(k0 * d);
     this.pGm = s.f64(d * d);
-    this.pG = s.f64(k0 * d);
+    this.pG = s.out64(k0 * d);
     this.dfG = this.outerSums(this.pOnes, 0);
   }
 
@@ -91,7 +91,7 @@ export class LmnnGradient {
     this.cap = Math.max(m, 2 * this.cap, 1024);
     this.pIa = this.s.i32(this.cap);
     this.pIb = this.s.i32(this.cap);
-    this.pPair = this.s.f64(this.cap);
+    this.pPair = this.s.out64(this.cap);
   }
 
   lossGrad(L: Float64Array, reg: number): LossGrad {

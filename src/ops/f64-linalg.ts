@@ -18,6 +18,11 @@ export class F64Scope {
     return p;
   }
 
+  /** A float64 buffer of n entries, not zeroed: for outputs a kernel writes in full. */
+  out64(n: number): number {
+    return this.alloc(n * 8);
+  }
+
   /** An int32 buffer holding src (indices), or of `src` entries zeroed. */
   i32(src: ArrayLike<number> | number): number {
     const n = typeof src === 'number' ? src : src.length;

@@ -60,3 +60,30 @@ export function lmnnLossGradRef(X: Arr, n: number, d: number, L: Arr, k0: number
   for (let i = 0; i < G.length; i++) objective += G[i] * L[i];
   return { G: G.map((v) => 2 * v), objective, active };
 }
+
+/** scikit-learn's euclidean_distances(X, squared=True) as the plain float64 loop: (−2·xᵢ·xⱼ + ‖xᵢ‖²) + ‖xⱼ‖², clipped at 0, zero diagonal. */
+export function sklearnSqDistancesRef(X: Arr, n: number, d: number): Float64Array {
+  const sq = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) sq[i] += X[i * d + t] * X[i * d + t];
+  const D = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      let dot = 0;
+      for (let t = 0; t < d; t++) dot += X[i * d + t] * X[j * d + t];
+      D[i * n + j] = Math.max(0, -2 * dot + sq[i] + sq[j]);
+    }
+  return D;
+}
+
+/** LFDA's heat kernel with Math.exp: a[i, j] = exp(−dist/(σᵢσⱼ)), 0 where σᵢσⱼ = 0; column sums. */
+export function heatAffinityRef(dist: Arr, sigma: Arr, n: number): { a: Float64Array; colSum: Float64Array } {
+  const a = new Float64Array(n * n), colSum = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const s = sigma[i] * sigma[j];
+      a[i * n + j] = s === 0 ? 0 : Math.exp(-dist[i * n + j] / s);
+      colSum[j] += a[i * n + j];
+    }
+  return { a, colSum };
+}
