@@ -45,33 +45,34 @@ export class LFDA extends MahalanobisLearner {
     const start = new Int32Array(classes.length + 1);
     for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
     for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
-    const Xs = new Float64Array(n * d);
-    for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
+    let big = 0;
+    for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
     withF64Scope((s) => {
-      const pXs = s.f64(Xs);
+      // every buffer allocated before any view is taken: no allocation (memory growth) after
+      const pXs = s.out64(n * d), pXt = s.out64(big * d), pDist = s.out64(big * big), pSq = s.out64(big);
+      const pSigma = s.out64(big), pColSum = s.out64(big), pC = s.out64(big * d), pH = s.out64(d * d), pXX = s.out64(d * d);
+      const Xs = s.view(pXs, n * d), Xt = s.view(pXt, big * d), C = s.view(pC, big * d), sigma = s.view(pSigma, big), colSum = s.view(pColSum, big);
+      const H = s.view(pH, d * d), XX = s.view(pXX, d * d);
+      for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
       for (let c = 0; c < classes.length; c++) {
         const r0 = start[c], nc = start[c + 1] - r0;
         const Xc = Xs.subarray(r0 * d, (r0 + nc) * d);
         const pX = pXs + r0 * d * 8;
-        const pDist = s.out64(nc * nc);
-        s.sqdistGram(pX, s.f64(tr(Xc, nc, d)), s.out64(nc), pDist, nc, d);
+        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) Xt[t * nc + i] = Xc[i * d + t];
+        s.sqdistGram(pX, pXt, pSq, pDist, nc, d);
         k = Math.min(k, nc - 1);
         // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
         const dist = s.view(pDist, nc * nc);
         const col = new Float64Array(nc);
         for (let i = 0; i < nc; i++) col[i] = dist[i * nc + k];
         introselect(col, k);
-        const pSigma = s.f64(col.map(Math.sqrt)), pColSum = s.out64(nc);
+        for (let i = 0; i < nc; i++) sigma[i] = Math.sqrt(col[i]);
         s.heatAffinity(pDist, pSigma, pDist, pColSum, nc);
         // H = Xcᵀ (A − diag(colsum A)) Xc, the negated local scatter G
-        const colSum = s.view(pColSum, nc);
-        const negScaled = new Float64Array(nc * d);
-        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) negScaled[i * d + t] = -Xc[i * d + t] * colSum[i];
-        const pC = s.f64(negScaled), pH = s.out64(d * d), pXX = s.out64(d * d);
+        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) C[i * d + t] = -Xc[i * d + t] * colSum[i];
         s.gemm('nn', pDist, pX, pC, nc, nc, d, true);
         s.gemm('tn', pX, pC, pH, d, nc, d);
         s.gemm('tn', pX, pX, pXX, d, nc, d);
-        const H = s.view(pH, d * d), XX = s.view(pXX, d * d);
         const so = sumOuter(Xc, nc, d);
         for (let i = 0; i < d * d; i++) {
           const g = -H[i];
