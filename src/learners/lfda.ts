@@ -2,7 +2,7 @@ import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
 import { withF64Scope } from '../ops/f64-linalg';
 import { MahalanobisLearner } from './base';
-import { mm, tr } from './dense';
+import { tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
 import { introselect } from './partition';
 
@@ -105,10 +105,13 @@ export function checkComponents(fn: string, d: number, nComponents: number | nul
   return nComponents;
 }
 
+/** (Σᵢ xᵢ)(Σᵢ xᵢ)ᵀ over the rows of X [n, d]. */
 function sumOuter(X: Float64Array, n: number, d: number): Float64Array {
   const s = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) s[j] += X[i * d + j];
-  return mm(s, s, d, 1, d);
+  const S = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) S[a * d + b] = s[a] * s[b];
+  return S;
 }
 
 function symmetrise(A: Float64Array, d: number): void {
