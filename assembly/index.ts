@@ -29,3 +29,4 @@ export * from './kernels/eigen';
 export * from './kernels/quant';
 export * from './kernels/learner-grads';
 export * from './kernels/topk';
+export * from './kernels/f64-linalg';

@@ -1,7 +1,13 @@
-# The metric-learn side of bench/learners.ts: fits the same learners with the same options on
-# the same data (the 600-digit subset of test/fixtures/metric-learn/learners.jsonl) and prints
-# {"task": median seconds} as JSON. Run by bench/learners.ts with OMP/OPENBLAS/MKL threads = 1
-# and PYTHONPATH pointing at a metric-learn checkout (METRIC_LEARN_PATH).
+# The metric-learn side of bench/learners.ts. Two modes:
+#   learners_metric_learn.py FIXTURE --dump-digits
+#       prints scikit-learn's full digits set (1797 × 64) as JSON {"X": [...], "y": [...]}, so
+#       both sides fit the same data without committing it;
+#   learners_metric_learn.py FIXTURE DATA REPS TASK [TASK ...]
+#       fits each named task REPS times (after one untimed fit when REPS > 1) on DATA ("full": load_digits; "fixture": the 600-digit
+#       subset of test/fixtures/metric-learn/learners.jsonl) and prints {"task": median s}.
+# The pairs for ITML and MMC are always the fixture's 2000 training pairs. Run by
+# bench/learners.ts with OMP/OPENBLAS/MKL threads = 1 and PYTHONPATH pointing at a
+# metric-learn checkout (METRIC_LEARN_PATH).
 import json
 import statistics
 import sys
@@ -11,17 +17,31 @@ import warnings
 import numpy as np
 
 warnings.filterwarnings("ignore")
+
+fixture = sys.argv[1]
+if sys.argv[2] == "--dump-digits":
+    from sklearn.datasets import load_digits
+
+    Xd, yd = load_digits(return_X_y=True)
+    print(json.dumps({"X": Xd.astype(int).tolist(), "y": yd.tolist()}))
+    sys.exit(0)
+
 import metric_learn as ml  # noqa: E402
 
-fixture, reps_arg = sys.argv[1], int(sys.argv[2])
+data, reps, wanted = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 cases = [json.loads(l) for l in open(fixture)]
 D = next(c for c in cases if c.get("kind") == "dataset" and c.get("name") == "digits")
-X = np.array(D["X"], dtype=float)
-y = np.array(D["y"])
 P = next(c for c in cases if c.get("kind") == "pairs" and c.get("data") == "digits")
-Xtr = X[D["train"]]
-pairs = Xtr[np.array(P["pairs"])]
+Xf = np.array(D["X"], dtype=float)
+pairs = Xf[D["train"]][np.array(P["pairs"])]
 py = np.array(P["y"])
+if data == "full":
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X.astype(float)
+else:
+    X, y = Xf, np.array(D["y"])
 
 TASKS = {
     "NCA maxIter 20": lambda: ml.NCA(max_iter=20).fit(X, y),
@@ -32,9 +52,12 @@ TASKS = {
     "LFDA": lambda: ml.LFDA().fit(X[:, X.std(0) > 0], y),
 }
 out = {}
-for name, fn in TASKS.items():
+for name in wanted:
+    fn = TASKS[name]
+    if reps > 1:
+        fn()  # warm-up, as the simlearn side has
     ts = []
-    for _ in range(reps_arg):
+    for _ in range(reps):
         t = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t)

@@ -5,6 +5,7 @@
 //   --quick  2 samples per measurement: a smoke run, figures not meaningful
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
 //   --only   a comma list of workload ids (W1..W5, TOPK, LATENCY, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
+//   --learner with LEARNERS: a comma list of learner names (NCA, LMNN, ITML, MMC, MLKR, LFDA)
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
 //   --profile W4 also prints its step's time per op, forward and backward (ms per step, share)
 //   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)

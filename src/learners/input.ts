@@ -27,10 +27,12 @@ export function toMatrix(fn: string, name: string, X: unknown, minRows = 1): Mat
     n = X.length;
     d = n ? (X[0] as ArrayLike<number>).length : 0;
     data = new Float64Array(n * d);
-    (X as ArrayLike<number>[]).forEach((r, i) => {
+    const rows = X as ArrayLike<number>[];
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
       if (r.length !== d) throw new Error(`${fn}: ${name} row ${i} has ${r.length} values but row 0 has ${d}`);
-      for (let j = 0; j < d; j++) data[i * d + j] = r[j];
-    });
+      for (let j = 0, o = i * d; j < d; j++) data[o + j] = r[j];
+    }
   } else throw new TypeError(`${fn}: ${name} must be a Tensor [n, d] or an array of rows`);
   if (n < minRows) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least ${minRows} row${minRows > 1 ? 's' : ''}`);
   if (d < 1) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least one feature`);

@@ -1,7 +1,8 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
+import { withF64Scope } from '../ops/f64-linalg';
 import { MahalanobisLearner } from './base';
-import { mm, tr } from './dense';
+import { tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
 import { introselect } from './partition';
 
@@ -40,45 +41,51 @@ export class LFDA extends MahalanobisLearner {
     const dim = checkComponents(fn, d, this.nComponents);
     let k = this.k === null ? Math.min(7, d - 1) : this.k >= d ? d - 1 : this.k;
     const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
-    for (let c = 0; c < classes.length; c++) {
-      const rows: number[] = [];
-      for (let i = 0; i < n; i++) if (inverse[i] === c) rows.push(i);
-      const nc = rows.length;
-      const Xc = new Float64Array(nc * d);
-      rows.forEach((r, i) => Xc.set(data.subarray(r * d, (r + 1) * d), i * d));
-      const dist = sklearnSqDistances(Xc, nc, d);
-      k = Math.min(k, nc - 1);
-      // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
-      const col = Float64Array.from({ length: nc }, (_, i) => dist[i * nc + k]);
-      introselect(col, k);
-      const sigma = col.map(Math.sqrt);
-      const A = new Float64Array(nc * nc);
-      for (let i = 0; i < nc; i++)
-        for (let j = 0; j < nc; j++) {
-          const s = sigma[i] * sigma[j];
-          A[i * nc + j] = s === 0 ? 0 : Math.exp(-dist[i * nc + j] / s);
+    // the points sorted by class (stable): each class's rows are one block
+    const start = new Int32Array(classes.length + 1);
+    for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
+    for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
+    let big = 0;
+    for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
+    withF64Scope((s) => {
+      // every buffer allocated before any view is taken: no allocation (memory growth) after
+      const pXs = s.out64(n * d), pXt = s.out64(big * d), pDist = s.out64(big * big), pSq = s.out64(big);
+      const pSigma = s.out64(big), pColSum = s.out64(big), pC = s.out64(big * d), pH = s.out64(d * d), pXX = s.out64(d * d);
+      const Xs = s.view(pXs, n * d), Xt = s.view(pXt, big * d), C = s.view(pC, big * d), sigma = s.view(pSigma, big), colSum = s.view(pColSum, big);
+      const H = s.view(pH, d * d), XX = s.view(pXX, d * d);
+      for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
+      for (let c = 0; c < classes.length; c++) {
+        const r0 = start[c], nc = start[c + 1] - r0;
+        const Xc = Xs.subarray(r0 * d, (r0 + nc) * d);
+        const pX = pXs + r0 * d * 8;
+        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) Xt[t * nc + i] = Xc[i * d + t];
+        s.sqdistGram(pX, pXt, pSq, pDist, nc, d);
+        k = Math.min(k, nc - 1);
+        // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
+        const dist = s.view(pDist, nc * nc);
+        const col = new Float64Array(nc);
+        for (let i = 0; i < nc; i++) col[i] = dist[i * nc + k];
+        introselect(col, k);
+        for (let i = 0; i < nc; i++) sigma[i] = Math.sqrt(col[i]);
+        s.heatAffinity(pDist, pSigma, pDist, pColSum, nc);
+        // H = Xcᵀ (A − diag(colsum A)) Xc, the negated local scatter G
+        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) C[i * d + t] = -Xc[i * d + t] * colSum[i];
+        s.gemm('nn', pDist, pX, pC, nc, nc, d, true);
+        s.gemm('tn', pX, pC, pH, d, nc, d);
+        s.gemm('tn', pX, pX, pXX, d, nc, d);
+        const so = sumOuter(Xc, nc, d);
+        for (let i = 0; i < d * d; i++) {
+          const g = -H[i];
+          tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
+          tSw[i] += g / nc;
         }
-      // G = Xcᵀ diag(colsum A) Xc − Xcᵀ A Xc
-      const colSum = new Float64Array(nc);
-      for (let i = 0; i < nc; i++) for (let j = 0; j < nc; j++) colSum[j] += A[i * nc + j];
-      const XcT = tr(Xc, nc, d);
-      const scaled = Xc.map((v, i) => v * colSum[Math.floor(i / d)]);
-      const G = mm(XcT, scaled, d, nc, d);
-      const AX = mm(A, Xc, nc, nc, d);
-      const XAX = mm(XcT, AX, d, nc, d);
-      const XX = mm(XcT, Xc, d, nc, d);
-      const so = sumOuter(Xc, nc, d);
-      for (let i = 0; i < d * d; i++) {
-        const g = G[i] - XAX[i];
-        tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
-        tSw[i] += g / nc;
       }
-    }
+    });
     const so = sumOuter(data, n, d);
     for (let i = 0; i < d * d; i++) tSb[i] -= so[i] / n - tSw[i];
     symmetrise(tSb, d);
     symmetrise(tSw, d);
-    const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn);
+    const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn, true);
     // the top dim eigenpairs, largest first
     const order = Array.from(values, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, dim);
     let V: Float64Array<ArrayBufferLike> = new Float64Array(d * dim);
@@ -98,29 +105,13 @@ export function checkComponents(fn: string, d: number, nComponents: number | nul
   return nComponents;
 }
 
-/**
- * Squared distances the way scikit-learn's euclidean_distances forms them (−2·xᵢᵀxⱼ + ‖xᵢ‖²
- * + ‖xⱼ‖², clipped at 0, zero diagonal): LFDA's local scale depends on where ties and near-ties
- * fall in a partition, so the rounding has to be the same as metric-learn's.
- */
-function sklearnSqDistances(X: Float64Array, n: number, d: number): Float64Array {
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) sq[i] += X[i * d + t] * X[i * d + t];
-  const D = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      let dot = 0;
-      for (let t = 0; t < d; t++) dot += X[i * d + t] * X[j * d + t];
-      D[i * n + j] = Math.max(0, -2 * dot + sq[i] + sq[j]);
-    }
-  return D;
-}
-
+/** (Σᵢ xᵢ)(Σᵢ xᵢ)ᵀ over the rows of X [n, d]. */
 function sumOuter(X: Float64Array, n: number, d: number): Float64Array {
   const s = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) s[j] += X[i * d + j];
-  return mm(s, s, d, 1, d);
+  const S = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) S[a * d + b] = s[a] * s[b];
+  return S;
 }
 
 function symmetrise(A: Float64Array, d: number): void {

@@ -46,12 +46,17 @@ export function symEigTridiag(A: ArrayLike<number>, d: number, fn = 'symEigTridi
   return { values: outs[0], vectors: outs[1] };
 }
 
-/** A v = λ B v for symmetric A and positive-definite B [d, d]: vectors B-orthonormal, values ascending (scipy.linalg.eigh(A, B)). */
-export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d: number, fn = 'generalizedSymEig'): Eigh {
+/**
+ * A v = λ B v for symmetric A and positive-definite B [d, d]: vectors B-orthonormal, values ascending
+ * (scipy.linalg.eigh(A, B)). The inner symmetric problem by Jacobi, or with `tridiag` by tridiagonal QL
+ * (several times faster; eigenvalues to eps·‖L⁻¹AL⁻ᵀ‖, not relatively on tiny ones).
+ */
+export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d: number, fn = 'generalizedSymEig', tridiag = false): Eigh {
   checkSquare(fn, 'A', A, d);
   checkSquare(fn, 'B', B, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([A, B], [d, d * d], 3 * d * d, ([a, b, w, v], ws) => k.f64_sym_eig_generalized(a, b, w, v, d, ws));
+  const solve = tridiag ? k.f64_sym_eig_generalized__tridiag : k.f64_sym_eig_generalized;
+  const { result, outs } = withF64([A, B], [d, d * d], 3 * d * d, ([a, b, w, v], ws) => solve(a, b, w, v, d, ws));
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   if (result >= 0) throw new Error(`${fn}: B [${d}, ${d}] is not positive definite (Cholesky pivot ${result} is not positive): the generalised problem needs B ≻ 0`);
   return { values: outs[0], vectors: outs[1] };

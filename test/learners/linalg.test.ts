@@ -50,6 +50,16 @@ test('generalizedSymEig: scipy.linalg.eigh(A, B) values, B-orthonormal vectors',
   }
 });
 
+test('generalizedSymEig with tridiag: scipy.linalg.eigh(A, B) values, B-orthonormal vectors', () => {
+  for (const c of of('geneigh')) {
+    const { values, vectors } = generalizedSymEig(c.A, c.B, c.d, 'generalizedSymEig', true);
+    assertClose(values, c.w, { atol: 1e-9 * scale(c.w), rtol: 1e-9 }, `geneigh tridiag d=${c.d}`);
+    assert.ok(eigResidualRef(c.A, values, vectors, c.d, c.B) < 1e-10, `geneigh tridiag d=${c.d}: residual`);
+    assert.ok(orthonormalityRef(vectors, c.d, c.B) < 1e-8, `geneigh tridiag d=${c.d}: B-orthonormality`);
+  }
+  assert.throws(() => generalizedSymEig([1, 0, 0, 1], [1, 0, 0, -1], 2, 'LFDA.fit', true), /LFDA.fit: B \[2, 2\] is not positive definite \(Cholesky pivot 1/);
+});
+
 test('generalizedSymEig: B not positive definite is a clear error', () => {
   assert.throws(() => generalizedSymEig([1, 0, 0, 1], [1, 0, 0, -1], 2), /B \[2, 2\] is not positive definite \(Cholesky pivot 1/);
   assert.throws(() => generalizedSymEig([1, 0, 0], [1, 0, 0, 1], 2), /A has 3 entries but \[2, 2\] needs 4/);
