@@ -34,8 +34,14 @@
     let pb = b + jo, pa: usize = 0;
     for (let p = 0; p < k; p++) {
       const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-      const x0 = f64x2.splat(load<f64>(a0 + pa)), x1 = f64x2.splat(load<f64>(a1 + pa));
-      const x2 = f64x2.splat(load<f64>(a2 + pa)), x3 = f64x2.splat(load<f64>(a3 + pa));
+      const v0 = load<f64>(a0 + pa), v1 = load<f64>(a1 + pa), v2 = load<f64>(a2 + pa), v3 = load<f64>(a3 + pa);
+      // four zero A values add nothing: a saturated softmax (NCA, MLKR) leaves most of its weights 0
+      if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) {
+        pb += ldb;
+        pa += step;
+        continue;
+      }
+      const x0 = f64x2.splat(v0), x1 = f64x2.splat(v1), x2 = f64x2.splat(v2), x3 = f64x2.splat(v3);
       s00 = f64x2.add(s00, f64x2.mul(x0, b0)); s01 = f64x2.add(s01, f64x2.mul(x0, b1));
       s10 = f64x2.add(s10, f64x2.mul(x1, b0)); s11 = f64x2.add(s11, f64x2.mul(x1, b1));
       s20 = f64x2.add(s20, f64x2.mul(x2, b0)); s21 = f64x2.add(s21, f64x2.mul(x2, b1));

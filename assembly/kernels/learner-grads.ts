@@ -6,7 +6,7 @@
 //   f64_pdist_euclid_lower the lower triangle's ‖xᵢ − xⱼ‖, packed   (ITML's bounds)
 //   f64_neighbour_weights  D's rows in place → softmax weights W, the loss and colsum(W)
 //   f64_sym_add_transpose  S [n, n] f32 = W + Wᵀ with diag −colsum  (metric-learn's W_sym)
-//   f64_gemm_nn, f64_gemm_tn  C [m, n] = A·B, Aᵀ·B                   (the gradient Eᵀ·(W_sym·X))
+//   (the gradient Eᵀ·(W_sym·X) goes through f64_gemm_nn / f64_gemm_tn of f64-linalg.ts)
 import { NeighbourObjective } from '../codes';
 
 // @ts-ignore: decorator
@@ -198,63 +198,4 @@ export function f64_sym_add_transpose(w: usize, colsum: usize, n: i32): void {
     }
   }
   for (let i = 0; i < n; i++) store<f64>(at(w, i * n + i), -load<f64>(at(colsum, i)));
-}
-
-// C [m, n] = op(A)·B, B [k, n], where A's element (i, l) sits at a + 8·(i·si + l·sl). 4×4
-// register tiles (eight f64x2 accumulators) over the whole k; a step whose four A values are
-// all 0 is skipped (a saturated softmax leaves most of W_sym exactly 0). Edge rows and columns
-// take the scalar loop.
-// @ts-ignore: decorator
-@inline function gemmStrided(a: usize, si: i32, sl: i32, b: usize, c: usize, m: i32, k: i32, n: i32): void {
-  const m4 = m & ~3, n4 = n & ~3;
-  for (let i = 0; i < m4; i += 4) {
-    for (let j = 0; j < n4; j += 4) {
-      let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-      let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-      for (let l = 0; l < k; l++) {
-        const al = a + ((<usize>i * si + <usize>l * sl) << 3);
-        const a0 = load<f64>(al), a1 = load<f64>(al + (<usize>si << 3)), a2 = load<f64>(al + (<usize>(2 * si) << 3)), a3 = load<f64>(al + (<usize>(3 * si) << 3));
-        if (a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0) continue;
-        const bl = b + ((<usize>l * n + j) << 3);
-        const b0 = v128.load(bl), b1 = v128.load(bl, 16);
-        let s = f64x2.splat(a0);
-        c00 = f64x2.add(c00, f64x2.mul(s, b0));
-        c01 = f64x2.add(c01, f64x2.mul(s, b1));
-        s = f64x2.splat(a1);
-        c10 = f64x2.add(c10, f64x2.mul(s, b0));
-        c11 = f64x2.add(c11, f64x2.mul(s, b1));
-        s = f64x2.splat(a2);
-        c20 = f64x2.add(c20, f64x2.mul(s, b0));
-        c21 = f64x2.add(c21, f64x2.mul(s, b1));
-        s = f64x2.splat(a3);
-        c30 = f64x2.add(c30, f64x2.mul(s, b0));
-        c31 = f64x2.add(c31, f64x2.mul(s, b1));
-      }
-      const ci = c + ((<usize>i * n + j) << 3), row = <usize>n << 3;
-      v128.store(ci, c00);
-      v128.store(ci, c01, 16);
-      v128.store(ci + row, c10);
-      v128.store(ci + row, c11, 16);
-      v128.store(ci + 2 * row, c20);
-      v128.store(ci + 2 * row, c21, 16);
-      v128.store(ci + 3 * row, c30);
-      v128.store(ci + 3 * row, c31, 16);
-    }
-  }
-  for (let i = 0; i < m; i++)
-    for (let j = i < m4 ? n4 : 0; j < n; j++) {
-      let s: f64 = 0;
-      for (let l = 0; l < k; l++) s += load<f64>(a + ((<usize>i * si + <usize>l * sl) << 3)) * load<f64>(at(b, l * n + j));
-      store<f64>(at(c, i * n + j), s);
-    }
-}
-
-// C [m, n] = A [m, k] · B [k, n].
-export function f64_gemm_nn(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
-  gemmStrided(a, k, 1, b, c, m, k, n);
-}
-
-// C [m, n] = Aᵀ · B for A stored [k, m], B [k, n].
-export function f64_gemm_tn(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
-  gemmStrided(a, 1, m, b, c, m, k, n);
 }

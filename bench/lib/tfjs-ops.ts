@@ -48,6 +48,22 @@ export function tfSqDist(x: tf.Tensor2D, y: tf.Tensor2D, how: Transposed = 'expl
   return tf.relu(tf.sub(tf.add(xx, yy), tf.mul(tfMatMulT(x, y, how), 2))) as tf.Tensor2D;
 }
 
+/**
+ * A fixed reference set prepared once the way a tfjs user keeps a search index: the references
+ * transposed to [d, n] (tfjs-backend-wasm's matMul with transposeB, or a transpose per call, is
+ * several times slower than a plain product at 100k rows) and their squared norms as [1, n].
+ */
+export interface TfIndex { rt: tf.Tensor2D; rn: tf.Tensor2D }
+export function tfIndex(refs: tf.Tensor2D): TfIndex {
+  return tf.tidy(() => ({ rt: tf.transpose(refs) as tf.Tensor2D, rn: tf.reshape(tf.sum(tf.square(refs), 1), [1, refs.shape[0]]) as tf.Tensor2D }));
+}
+
+/** Squared Euclidean distances of queries [m, d] to an index: ‖q‖² + ‖r‖² − 2·q·rᵀ, clamped at 0. */
+export function tfSqDistToIndex(q: tf.Tensor2D, index: TfIndex): tf.Tensor2D {
+  const qq = tf.sum(tf.square(q), 1, true);
+  return tf.relu(tf.sub(tf.add(qq, index.rn), tf.mul(tf.matMul(q, index.rt), 2))) as tf.Tensor2D;
+}
+
 /** Rows scaled to unit length (eps 1e-12, as F.normalize). */
 export function tfNormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
   return tf.div(x, tf.maximum(tf.norm(x, 2, 1, true), 1e-12));

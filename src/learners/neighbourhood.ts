@@ -36,8 +36,8 @@ export function neighbourProblem(X: Float64Array, n: number, d: number, k: numbe
       k_.f64_pdist_sqeuclid(p.emb, p.dist, n, k);
       const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, n, kind);
       k_.f64_sym_add_transpose(p.dist, p.colsum, n);
-      k_.f64_gemm_nn(p.dist, p.x, p.wx, n, n, d);
-      k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d);
+      k_.f64_gemm_nn(p.dist, p.x, p.wx, n, n, d, 0);
+      k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d, 0);
       const G = f64().subarray(p.g >>> 3, (p.g >>> 3) + k * d);
       for (let i = 0; i < k * d; i++) grad[i] = scale * G[i];
       return loss;

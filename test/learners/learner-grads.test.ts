@@ -56,10 +56,10 @@ test('f64_gemm_nt / f64_gemm_nn / f64_gemm_tn: float64 GEMM on odd sizes, zero r
         for (let l = 0; l < kk; l += 2) for (let i = 0; i < Math.min(4, m); i++) a[i * kk + l] = 0;
         const nt = withF64('nt', [a, bt, nan(m * n)], ([pa, pb, pc]) => k_.f64_gemm_nt(pa, pb, pc, m, kk, n)).out[2];
         assertClose(nt, gemmRef('nt', a, bt, m, kk, n), { bound: gemmBound('nt', a, bt, m, kk, n) }, `nt ${m}×${kk}×${n}`);
-        const nn = withF64('nn', [a, b, nan(m * n)], ([pa, pb, pc]) => k_.f64_gemm_nn(pa, pb, pc, m, kk, n)).out[2];
+        const nn = withF64('nn', [a, b, nan(m * n)], ([pa, pb, pc]) => k_.f64_gemm_nn(pa, pb, pc, m, kk, n, 0)).out[2];
         assertClose(nn, gemmRef('nn', a, b, m, kk, n), { bound: gemmBound('nn', a, b, m, kk, n) }, `nn ${m}×${kk}×${n}`);
         const at = normals(kk * m);
-        const tn = withF64('tn', [at, b, nan(m * n)], ([pa, pb, pc]) => k_.f64_gemm_tn(pa, pb, pc, m, kk, n)).out[2];
+        const tn = withF64('tn', [at, b, nan(m * n)], ([pa, pb, pc]) => k_.f64_gemm_tn(pa, pb, pc, m, kk, n, 0)).out[2];
         assertClose(tn, gemmRef('tn', at, b, m, kk, n), { bound: gemmBound('tn', at, b, m, kk, n) }, `tn ${m}×${kk}×${n}`);
       }
 });
