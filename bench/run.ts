@@ -5,6 +5,7 @@
 //   --quick  2 samples per measurement: a smoke run, figures not meaningful
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
 //   --only   a comma list of workload ids (W1..W5, TOPK, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
+//   --cases  LOSSES only: a comma list of loss and miner class names to run (default all)
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
 //   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)
 // W4 and W3's simlearn rows are also measured on the relaxed-SIMD build, in a child started

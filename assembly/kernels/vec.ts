@@ -77,3 +77,24 @@ export function centreRows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, 
     }
   }
 }
+
+// e^x on four lanes (Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial in
+// r, 2^n put into the exponent bits), within 2 ulp of the float32 e^x on [−87, 88]. wasm has
+// no vector exp; this is what makes the logsumexp rows of the pair-mask losses SIMD. Below
+// −88.03 it gives exactly 0 (e^−∞ = 0), above 88.72 +∞; NaN stays NaN (min/max propagate it).
+// @ts-ignore: decorator
+@inline export function expf4(x: v128): v128 {
+  const c = f32x4.min(f32x4.max(x, f32x4.splat(-88.3762626647949)), f32x4.splat(88.3762626647949));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(c, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  const r = f32x4.sub(f32x4.sub(c, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const y = f32x4.mul(p, scale);
+  return v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, f32x4.splat(88.72283905206835)));
+}
