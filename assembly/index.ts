@@ -26,3 +26,4 @@ export * from './kernels/depthwise';
 export * from './kernels/embedding';
 export * from './kernels/eigen';
 export * from './kernels/quant';
+export * from './kernels/histogram';
