@@ -251,10 +251,19 @@ export function f32_compare_scalar(op: i32, a: usize, s: f32, out: usize, n: i32
 // and 0 on the diagonal when excludeDiagonal (the batch compared with itself: a sample is
 // not its own positive, PML's get_matches_and_diffs). labels int32 [n], refLabels int32 [m].
 export function i32_label_mask(labels: usize, n: i32, refLabels: usize, m: i32, same: i32, excludeDiagonal: i32, out: usize): void {
+  const one = f32x4.splat(1);
+  const flip = same ? i32x4.splat(0) : i32x4.splat(-1);
   for (let i = 0; i < n; i++) {
     const li = load<i32>(labels + (<usize>i << 2));
     const row = out + ((<usize>i * <usize>m) << 2);
-    for (let j = 0; j < m; j++) {
+    const vl = i32x4.splat(li);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, v128.and(v128.xor(i32x4.eq(vl, v128.load(refLabels + o)), flip), one));
+    }
+    if (excludeDiagonal && i < m) store<f32>(row + (<usize>i << 2), 0);
+    for (; j < m; j++) {
       const eq = li == load<i32>(refLabels + (<usize>j << 2));
       const on = (same ? eq : !eq) && !(excludeDiagonal && i == j);
       store<f32>(row + (<usize>j << 2), on ? 1 : 0);

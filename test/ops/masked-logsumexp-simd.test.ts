@@ -1,14 +1,14 @@
-// The masked logsumexp rows run on f32x4 lanes with a polynomial e^x (expf4 in
+// Label masks are built on i32x4 lanes: against the reference on sizes around the tile. The masked logsumexp rows run on f32x4 lanes with a polynomial e^x (expf4 in
 // assembly/kernels/vec.ts): values and gradients against the float64 reference on row lengths
 // around the 4-lane tile, over inputs spread from −100 to 60 (so e^(x − max) spans underflow to
 // 1), and the edge rows: nothing kept, only −∞ kept, a kept NaN, addOne.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { maskedLogsumexp } from '../../src/ops/masked';
+import { labelMask, maskedLogsumexp } from '../../src/ops/masked';
 import { Rng } from '../../src/random';
 import { assertClose } from '../helpers/close';
-import { maskedRowsRef } from '../ref/masked';
+import { labelMaskRef, maskedRowsRef } from '../ref/masked';
 
 await sl.init();
 const rng = new Rng(5);
@@ -64,6 +64,21 @@ test('masked logsumexp edge rows: nothing kept 0, only −∞ kept −∞, a kep
     assert.equal(g[3 * m + 8], 0);
     assertClose(g.subarray(4 * m, 5 * m), Array(m).fill(1 / 9), { rtol: 1e-6 }, 'ties gradient');
   });
+});
+
+test('label masks on i32x4 lanes: batch against itself (diagonal 0) and against a reference set, odd sizes', () => {
+  for (const n of [1, 3, 4, 5, 8, 17, 33]) {
+    for (const m of [1, 3, 4, 7, 17, 33]) {
+      const labels = Int32Array.from({ length: n }, () => Math.floor(rng.uniform() * 3) - 1);
+      const ref = Int32Array.from({ length: m }, () => Math.floor(rng.uniform() * 3) - 1);
+      for (const same of [true, false]) {
+        sl.tidy(() => {
+          assert.equal(Array.from(labelMask(labels, ref, same).data()), Array.from(labelMaskRef(labels, ref, same)), `n ${n} m ${m} same ${same}`);
+          assert.equal(Array.from(labelMask(labels, null, same).data()), Array.from(labelMaskRef(labels, null, same)), `n ${n} self same ${same}`);
+        });
+      }
+    }
+  }
 });
 
 test.run();
