@@ -81,7 +81,8 @@ export function cdistDot(x: Tensor, y: Tensor): Tensor {
   const k = e.k;
   const [n, m, d] = dims(x, y);
   const out = empty([n, m]);
-  k.f32_gemm_nt(x.ptr, y.ptr, out.ptr, n, d, m, 0, e.gemmWorkspace);
+  if (x === y) k.f32_gemm_nt_self(x.ptr, out.ptr, n, d, e.gemmWorkspace);
+  else k.f32_gemm_nt(x.ptr, y.ptr, out.ptr, n, d, m, 0, e.gemmWorkspace);
   return record(out, 'cdistDot', [x, y], (g) => {
     if (x === y) return selfPairwiseGrad(g, x, (s) => addGrad(x, (p, acc) => k.f32_gemm_nn(s.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
     addGrad(x, (p, acc) => k.f32_gemm_nn(g.ptr, y.ptr, p, n, m, d, acc, e.gemmWorkspace));

@@ -1,4 +1,5 @@
-// A pairwise distance of a batch with itself, f(x, x), takes x's gradient in one GEMM over the
+// A pairwise distance of a batch with itself, f(x, x), multiplies only half of the symmetric
+// product (f32_gemm_nt_self, bitwise f32_gemm_nt(x, x)) and takes x's gradient in one GEMM over the
 // weights w + wᵀ (f32_add_transpose) instead of two: checked against the same distance of x and
 // an equal but separate tensor (the two-GEMM path, whose gradients are summed) and against
 // finite differences, on odd sizes, for every GEMM-backed distance, normalised or not.
@@ -32,7 +33,20 @@ test('f32_add_transpose: a + aᵀ on odd sizes', () => {
   }
 });
 
-test('pairwise(x, x): gradient equals pairwise(x, copy of x) summed, and finite differences', () => {
+test('f32_gemm_nt_self: bitwise f32_gemm_nt(a, a) on odd sizes, across the row-block edge', () => {
+  const e = getEngine();
+  for (const [n, k] of [[1, 1], [3, 5], [5, 3], [17, 4], [33, 7], [121, 9], [250, 3]]) {
+    sl.tidy(() => {
+      const a = sl.randn([n, k], { seed: n * 7 + k });
+      const want = sl.zeros([n, n]), got = sl.full([n, n], NaN);
+      e.k.f32_gemm_nt(a.ptr, a.ptr, want.ptr, n, k, n, 0, e.gemmWorkspace);
+      e.k.f32_gemm_nt_self(a.ptr, got.ptr, n, k, e.gemmWorkspace);
+      assert.equal(Array.from(got.data()), Array.from(want.data()), `n ${n} k ${k}`);
+    });
+  }
+});
+
+test('pairwise(x, x): value bitwise pairwise(x, copy of x); gradient equals pairwise(x, copy of x) summed, and finite differences', () => {
   for (const [name, make] of distances()) {
     for (const [n, d] of [[1, 3], [3, 5], [17, 4], [33, 7]]) {
       sl.tidy(() => {
@@ -43,7 +57,9 @@ test('pairwise(x, x): gradient equals pairwise(x, copy of x) summed, and finite 
         sl.sum(sl.mul(dist.pairwise(x, x), w)).backward();
         const a = sl.tensor(data, [n, d], { requiresGrad: true });
         const b = sl.tensor(data, [n, d], { requiresGrad: true });
-        sl.sum(sl.mul(dist.pairwise(a, b), w)).backward();
+        const both = dist.pairwise(a, b);
+        assert.equal(Array.from(dist.pairwise(x, x).data()), Array.from(both.data()), `${name} n ${n} d ${d}: value`);
+        sl.sum(sl.mul(both, w)).backward();
         const want = Float64Array.from(a.grad!.data(), (v, i) => v + b.grad!.data()[i]);
         assertClose(x.grad!.data(), want, { rtol: 1e-4, atol: 1e-5 }, `${name} n ${n} d ${d}`);
       });
