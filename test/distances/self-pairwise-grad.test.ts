@@ -1,12 +1,12 @@
 // A pairwise distance of a batch with itself, f(x, x), multiplies only half of the symmetric
-// product (f32_gemm_nt_self, bitwise f32_gemm_nt(x, x)) and takes x's gradient in one GEMM over the
-// weights w + wᵀ (f32_add_transpose) instead of two: checked against the same distance of x and
+// product (f32_gemm_nt_self, bitwise f32_gemm_nt(x, x); both kernels tested in
+// test/core/kernels.test.ts) and takes x's gradient in one GEMM over the weights w + wᵀ
+// (f32_add_transpose) instead of two: checked against the same distance of x and
 // an equal but separate tensor (the two-GEMM path, whose gradients are summed) and against
 // finite differences, on odd sizes, for every GEMM-backed distance, normalised or not.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { getEngine } from '../../src/wasm/instance';
 import { assertClose } from '../helpers/close';
 import { gradcheck } from '../helpers/gradcheck';
 
@@ -20,31 +20,6 @@ const distances = (): [string, () => any][] => [
   ['CosineSimilarity', () => new sl.distances.CosineSimilarity()],
   ['DotProductSimilarity', () => new sl.distances.DotProductSimilarity()],
 ];
-
-test('f32_add_transpose: a + aᵀ on odd sizes', () => {
-  for (const n of [1, 3, 5, 16, 17, 33]) {
-    sl.tidy(() => {
-      const a = sl.randn([n, n], { seed: n });
-      const out = sl.zeros([n, n]);
-      getEngine().k.f32_add_transpose(a.ptr, out.ptr, n);
-      const v = a.data();
-      assertClose(out.data(), Float64Array.from(v, (_, k) => Math.fround(v[k] + v[(k % n) * n + Math.floor(k / n)])), { rtol: 0, atol: 0 }, `n ${n}`);
-    });
-  }
-});
-
-test('f32_gemm_nt_self: bitwise f32_gemm_nt(a, a) on odd sizes, across the row-block edge', () => {
-  const e = getEngine();
-  for (const [n, k] of [[1, 1], [3, 5], [5, 3], [17, 4], [33, 7], [121, 9], [250, 3]]) {
-    sl.tidy(() => {
-      const a = sl.randn([n, k], { seed: n * 7 + k });
-      const want = sl.zeros([n, n]), got = sl.full([n, n], NaN);
-      e.k.f32_gemm_nt(a.ptr, a.ptr, want.ptr, n, k, n, 0, e.gemmWorkspace);
-      e.k.f32_gemm_nt_self(a.ptr, got.ptr, n, k, e.gemmWorkspace);
-      assert.equal(Array.from(got.data()), Array.from(want.data()), `n ${n} k ${k}`);
-    });
-  }
-});
 
 test('pairwise(x, x): value bitwise pairwise(x, copy of x); gradient equals pairwise(x, copy of x) summed, and finite differences', () => {
   for (const [name, make] of distances()) {
