@@ -30,3 +30,4 @@ export * from './kernels/quant';
 export * from './kernels/learner-grads';
 export * from './kernels/topk';
 export * from './kernels/f64-linalg';
+export * from './kernels/histogram';

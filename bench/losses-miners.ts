@@ -14,6 +14,7 @@
 // LiftedStructureLoss (≈ 1792 × 63488 here): one step takes minutes, so PML is timed on one
 // call (marked "1 call"), and not at all with --quick. The note column carries the loss values
 // (or tuple counts) of both sides, which show both compute the same thing.
+// `--cases NCALoss,SupConLoss` runs only the named losses and miners (both sides).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,10 @@ const LOSSES: [string, () => Step][] = [
 const MINERS = ['TripletMarginMiner', 'BatchHardMiner', 'PairMarginMiner', 'AngularMiner', 'BatchEasyHardMiner',
   'DistanceWeightedMiner', 'EmbeddingsAlreadyPackagedAsTriplets', 'HDCMiner', 'MultiSimilarityMiner', 'UniformHistogramMiner'];
 
+const casesArg = process.argv.find((a, i) => process.argv[i - 1] === '--cases' || a.startsWith('--cases='));
+const cases = casesArg ? new Set(casesArg.replace('--cases=', '').split(',').map((c) => c.trim())) : null;
+const chosen = (name: string) => cases === null || cases.has(name);
+
 type PmlOut = Record<string, { medianMs?: number; reps?: number; value?: number; tuples?: number[]; error?: string }>;
 
 /** Runs one of the PML scripts over the cases, or says why its column is skipped. */
@@ -99,7 +104,7 @@ export const lossesMiners: Workload = {
     const timing = { minSamples: 5, maxTime: 0.5 };
     const rows: Row[] = [];
     const lossRows: [Row, string][] = [];
-    for (const [name, make] of LOSSES) {
+    for (const [name, make] of LOSSES.filter(([n]) => chosen(n))) {
       const task = `${name} (${SIZE}; fwd + bwd)`;
       const emb = sl.tensor(data, [N, D], { requiresGrad: true });
       const ref = sl.tensor(reversed, [N, D], { requiresGrad: true });
@@ -130,7 +135,7 @@ export const lossesMiners: Workload = {
     const emb = sl.tensor(data, [N, D]);
     const emb255 = sl.tensor(data.subarray(0, 255 * D), [255, D]);
     const minerRows: [Row, string][] = [];
-    for (const name of MINERS) {
+    for (const name of MINERS.filter(chosen)) {
       const task = `${name} (${SIZE}; mine)`;
       let row: Row, counts = '';
       try {
@@ -154,11 +159,11 @@ export const lossesMiners: Workload = {
     const dataFile = join(dir, 'embeddings.f32');
     writeFileSync(dataFile, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     const reps = ctx.quick ? 3 : 15;
-    const lossCases = LOSSES.map(([n]) => n).filter((n) => !(ctx.quick && PML_SLOW.has(n))).map((n): [string, number] => [n, PML_SLOW.has(n) ? 0 : reps]);
+    const lossCases = LOSSES.map(([n]) => n).filter(chosen).filter((n) => !(ctx.quick && PML_SLOW.has(n))).map((n): [string, number] => [n, PML_SLOW.has(n) ? 0 : reps]);
     ctx.log(`  LOSSES PML losses (${lossCases.length} cases${ctx.quick ? '' : '; TupletMarginLoss and LiftedStructureLoss take minutes'})`);
     const lossOut = pml('pml_losses.py', lossCases, dataFile);
     ctx.log('  LOSSES PML miners');
-    const minerOut = pml('pml_miners.py', MINERS.map((n): [string, number] => [n, n === 'AngularMiner' ? 1 : reps]), dataFile);
+    const minerOut = pml('pml_miners.py', MINERS.filter(chosen).map((n): [string, number] => [n, n === 'AngularMiner' ? 1 : reps]), dataFile);
     rmSync(dir, { recursive: true });
     const out: Row[] = [];
     for (const [row, value] of lossRows) {

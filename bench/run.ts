@@ -6,6 +6,7 @@
 //   --json   the rows and the machine as JSON on stdout (progress goes to stderr)
 //   --only   a comma list of workload ids (W1..W5, TOPK, LATENCY, TRIPLET, TRUNKS, LEARNERS, LOSSES); W5 runs regardless
 //   --learner with LEARNERS: a comma list of learner names (NCA, LMNN, ITML, MMC, MLKR, LFDA)
+//   --cases  LOSSES only: a comma list of loss and miner class names to run (default all)
 //   --cpu    tfjs-backend-cpu at every size and in W4 (minutes per step), not only small sizes
 //   --profile W4 also prints its step's time per op, forward and backward (ms per step, share)
 //   --save P also writes the table to P.md and the JSON to P.json (docs/benchmarks.md's source)

@@ -7,7 +7,7 @@
 //   manhattan  ∂|v|/∂v = sign(v) with sign(0) = 0
 //   Lp         sign(v)|v|^(p−1) / ‖v‖_p^(p−1), and 0 where ‖v‖_p = 0
 //   cosine     goes through f32_l2normalize_* (F.normalize, eps 1e-12) and a dot product.
-import { f32_gemm_nn, f32_gemm_nt, f32_gemm_part, f32_gemm_tn } from './gemm';
+import { f32_gemm_nn, f32_gemm_nt, f32_gemm_nt_self, f32_gemm_part, f32_gemm_tn } from './gemm';
 import { f32_sum_cols } from './reduce';
 import { PairedKind } from '../codes';
 import { addInto, centreRows } from './vec';
@@ -118,7 +118,9 @@ export function f32_absmax(x: usize, n: i32): f32 {
   centreRows(x, y, xc, yc, mu, n, m, d);
   rowSqnorms(xc, xn, n, d);
   rowSqnorms(yc, yn, m, d);
-  f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
+  // the batch against itself (one buffer): the symmetric product, half the GEMM
+  if (x == y && n == m) f32_gemm_nt_self(xc, out, n, d, ws);
+  else f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
   // Recomputed directly: entries small against the norms (cancellation), and whole rows whose
   // centred norm is tiny (with s < TINY the GEMM terms may be subnormal). Norms cannot
   // overflow: the caller scales inputs beyond 2^50 into range.

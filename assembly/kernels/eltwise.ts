@@ -128,3 +128,23 @@ export function f32_transpose(a: usize, out: usize, n: i32, d: i32): void {
     }
   }
 }
+
+// out = a + aᵀ for a square a [n, n] (out may not alias a). The gradient of a pairwise op of a
+// batch with itself, f(x, x): both arguments' gradients folded into one GEMM. Tiled like
+// f32_transpose; each tile pair is read once.
+export function f32_add_transpose(a: usize, out: usize, n: i32): void {
+  const T = 16;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = min(i0 + T, n);
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const j1 = min(j0 + T, n);
+      for (let i = i0; i < i1; i++) {
+        for (let j = max(j0, i); j < j1; j++) {
+          const s = load<f32>(a + ((<usize>i * n + j) << 2)) + load<f32>(a + ((<usize>j * n + i) << 2));
+          store<f32>(out + ((<usize>i * n + j) << 2), s);
+          store<f32>(out + ((<usize>j * n + i) << 2), s);
+        }
+      }
+    }
+  }
+}

@@ -1,4 +1,5 @@
-// e^x on four lanes, for the row-wise loss kernels (loss-rows.ts). Not a wasm export:
+// e^x on four lanes: wasm has no vector exp, and this makes the softmax and logsumexp rows of
+// the loss kernels (loss.ts, loss-rows.ts, masked.ts) SIMD. Not a wasm export:
 // assembly/index.ts does not re-export this file.
 //
 // Cephes' expf: n = round(x·log₂e), r = x − n·ln2 (in two parts, so r stays exact), e^r by

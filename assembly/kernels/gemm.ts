@@ -149,6 +149,19 @@ export function f32_gemm_nt(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32
   gemm(NT, a, b, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0));
 }
 
+// C = A·Aᵀ, a [n, k], c [n, n] (overwritten): a product of a batch with itself is symmetric,
+// so only the blocks on and above the diagonal are multiplied (row blocks of MC, each against
+// its columns from the diagonal on) and the rest mirrored — about half the multiply-adds. Each
+// element sums its terms in the order f32_gemm_nt would, and a_i·a_j = a_j·a_i exactly, so C is
+// bitwise f32_gemm_nt(a, a).
+export function f32_gemm_nt_self(a: usize, c: usize, n: i32, k: i32, ws: usize): void {
+  for (let i0 = 0; i0 < n; i0 += MC) gemm(NT, a, a, c, n, k, n, 0, ws, i0, min(i0 + MC, n), i0, n);
+  const ld = <usize>n << 2;
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) store<f32>(c + <usize>i * ld + (<usize>j << 2), load<f32>(c + <usize>j * ld + (<usize>i << 2)));
+  }
+}
+
 // The block C[i0..i1, j0..j1] of the products above (one thread's share).
 export function f32_gemm_part(form: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
   if (form == NN) gemm(NN, a, b, c, m, k, n, accumulate, ws, i0, i1, j0, j1);

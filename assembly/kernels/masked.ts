@@ -4,6 +4,7 @@
 // are never read into a result, so a NaN or ±inf there cannot leak (unlike x·mask).
 
 import { CompareOp, MaskedReduce } from '../codes';
+import { exp4 } from './expf4';
 
 // @ts-ignore: decorator
 @inline function kept(mask: usize, masked: i32, at: usize): bool {
@@ -18,6 +19,10 @@ import { CompareOp, MaskedReduce } from '../codes';
 // the mean of nothing is 0, not NaN). The logsumexp subtracts the row maximum (0 included
 // when addOne) so no exp overflows.
 export function f32_masked_rows_fwd(op: i32, x: usize, mask: usize, masked: i32, n: i32, m: i32, addOne: i32, out: usize, arg: usize): void {
+  if (op == MaskedReduce.logsumexp) {
+    for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), logsumexpRow(x, mask, masked, (<usize>i * <usize>m) << 2, m, addOne));
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const row = (<usize>i * <usize>m) << 2;
     let count = 0;
@@ -38,32 +43,73 @@ export function f32_masked_rows_fwd(op: i32, x: usize, mask: usize, masked: i32,
     if (count > 0) {
       if (op == MaskedReduce.sum) r = <f32>s;
       else if (op == MaskedReduce.mean) r = <f32>(s / count);
-      else if (op == MaskedReduce.logsumexp) {
-        const top = addOne ? max<f32>(best, 0) : best;
-        if (top == -Infinity) r = -Infinity;
-        else {
-          let e: f64 = addOne ? Math.exp(-<f64>top) : 0;
-          for (let j = 0; j < m; j++) {
-            const at = row + (<usize>j << 2);
-            if (kept(mask, masked, at)) e += Math.exp(<f64>load<f32>(x + at) - <f64>top);
-          }
-          r = <f32>(<f64>top + Math.log(e));
-        }
-      } else r = best;
+      else r = best;
     }
     store<f32>(out + (<usize>i << 2), r);
     if (op == MaskedReduce.max || op == MaskedReduce.min) store<i32>(arg + (<usize>i << 2), bestAt);
   }
 }
 
+// The kept lanes of four entries at byte offset `at` of a row: all ones where kept.
+// @ts-ignore: decorator
+@inline function keptLanes(mask: usize, masked: i32, at: usize): v128 {
+  return masked ? f32x4.ne(v128.load(mask + at), f32x4.splat(0)) : i32x4.splat(-1);
+}
+
+// One row of the logsumexp (row = the row's byte offset): the kept maximum (0 included with
+// addOne) in a first pass, then Σ e^(x − max) on f32x4 lanes (expf4), the lanes and the tail
+// added in f64. Nothing kept gives 0, only −∞ kept gives −∞, a kept NaN gives NaN.
+function logsumexpRow(x: usize, mask: usize, masked: i32, row: usize, m: i32, addOne: i32): f32 {
+  let vmax = f32x4.splat(-Infinity);
+  let vcount = i32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const at = row + (<usize>j << 2);
+    const keep = keptLanes(mask, masked, at);
+    vmax = f32x4.max(vmax, v128.bitselect(v128.load(x + at), f32x4.splat(-Infinity), keep));
+    vcount = i32x4.sub(vcount, keep);
+  }
+  let best = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
+  let count = i32x4.extract_lane(vcount, 0) + i32x4.extract_lane(vcount, 1) + i32x4.extract_lane(vcount, 2) + i32x4.extract_lane(vcount, 3);
+  for (let t = j; t < m; t++) {
+    const at = row + (<usize>t << 2);
+    if (!kept(mask, masked, at)) continue;
+    count++;
+    best = max<f32>(best, load<f32>(x + at));
+  }
+  if (count == 0) return 0;
+  const top = addOne ? max<f32>(best, 0) : best;
+  if (top == -Infinity) return -Infinity;
+  const vtop = f32x4.splat(top);
+  let vsum = f32x4.splat(0);
+  j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const at = row + (<usize>j << 2);
+    const e = exp4(f32x4.sub(v128.load(x + at), vtop));
+    vsum = f32x4.add(vsum, v128.and(e, keptLanes(mask, masked, at)));
+  }
+  let e: f64 = addOne ? Math.exp(-<f64>top) : 0;
+  e += <f64>f32x4.extract_lane(vsum, 0) + <f64>f32x4.extract_lane(vsum, 1) + <f64>f32x4.extract_lane(vsum, 2) + <f64>f32x4.extract_lane(vsum, 3);
+  for (; j < m; j++) {
+    const at = row + (<usize>j << 2);
+    if (kept(mask, masked, at)) e += Math.exp(<f64>load<f32>(x + at) - <f64>top);
+  }
+  return <f32>(<f64>top + Math.log(e));
+}
+
 // gx (+)= ∂out/∂x · g, g [n]: sum → g on kept entries; mean → g / count; max, min → g at
 // the chosen column only (the first one on ties, as the forward chose); logsumexp → g times
 // the softmax e^(x − out) on kept entries. Rows with nothing kept get 0.
 export function f32_masked_rows_bwd(op: i32, x: usize, mask: usize, masked: i32, n: i32, m: i32, out: usize, arg: usize, g: usize, gx: usize, accumulate: i32): void {
+  if (op == MaskedReduce.logsumexp) {
+    for (let i = 0; i < n; i++) {
+      logsumexpRowBwd(x, mask, masked, (<usize>i * <usize>m) << 2, m, load<f32>(out + (<usize>i << 2)), load<f32>(g + (<usize>i << 2)), gx, accumulate);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const row = (<usize>i * <usize>m) << 2;
     const gi = load<f32>(g + (<usize>i << 2));
-    const oi = load<f32>(out + (<usize>i << 2));
     let scale = gi;
     if (op == MaskedReduce.mean) {
       let count = 0;
@@ -75,10 +121,84 @@ export function f32_masked_rows_bwd(op: i32, x: usize, mask: usize, masked: i32,
       const at = row + (<usize>j << 2);
       let v: f32 = 0;
       if (op == MaskedReduce.max || op == MaskedReduce.min) v = j == chosen ? gi : 0;
-      else if (kept(mask, masked, at)) v = op == MaskedReduce.logsumexp ? gi * Mathf.exp(load<f32>(x + at) - oi) : scale;
+      else if (kept(mask, masked, at)) v = scale;
       if (accumulate) v += load<f32>(gx + at);
       store<f32>(gx + at, v);
     }
+  }
+}
+
+// One row of the logsumexp's backward: g times the softmax e^(x − out) on the kept entries.
+function logsumexpRowBwd(x: usize, mask: usize, masked: i32, row: usize, m: i32, oi: f32, gi: f32, gx: usize, accumulate: i32): void {
+  const vo = f32x4.splat(oi), vg = f32x4.splat(gi);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const at = row + (<usize>j << 2);
+    let v = v128.and(f32x4.mul(vg, exp4(f32x4.sub(v128.load(x + at), vo))), keptLanes(mask, masked, at));
+    if (accumulate) v = f32x4.add(v, v128.load(gx + at));
+    v128.store(gx + at, v);
+  }
+  for (; j < m; j++) {
+    const at = row + (<usize>j << 2);
+    let v: f32 = kept(mask, masked, at) ? gi * Mathf.exp(load<f32>(x + at) - oi) : 0;
+    if (accumulate) v += load<f32>(gx + at);
+    store<f32>(gx + at, v);
+  }
+}
+
+// ---- softmax cross-entropy rows ----
+// z [n, c] logits scaled by `scale` (InstanceLoss's γ; 1 for plain cross-entropy), targets i32
+// [n] in [0, c): out[i] = lse_i − scale·z[i, t_i], lse_i = ln Σ_j e^(scale·z_ij) (max-shifted,
+// f32x4 lanes with expf4, lanes added in f64), saved in lse [n] for the backward. One pass
+// for the max and one for the sum per row, instead of a scale op, a logsumexp and a gather.
+export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targets: usize, lse: usize, out: usize): void {
+  const vs = f32x4.splat(scale);
+  for (let i = 0; i < n; i++) {
+    const row = z + ((<usize>i * <usize>c) << 2);
+    let vmax = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j + 4 <= c; j += 4) vmax = f32x4.max(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
+    let top = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
+    for (let t = j; t < c; t++) top = max<f32>(top, load<f32>(row + (<usize>t << 2)) * scale);
+    let r: f32 = top;
+    if (top != -Infinity) {
+      const vtop = f32x4.splat(top);
+      let vsum = f32x4.splat(0);
+      j = 0;
+      for (; j + 4 <= c; j += 4) vsum = f32x4.add(vsum, exp4(f32x4.sub(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), vtop)));
+      let e: f64 = <f64>f32x4.extract_lane(vsum, 0) + <f64>f32x4.extract_lane(vsum, 1) + <f64>f32x4.extract_lane(vsum, 2) + <f64>f32x4.extract_lane(vsum, 3);
+      for (; j < c; j++) e += Math.exp(<f64>(load<f32>(row + (<usize>j << 2)) * scale) - <f64>top);
+      r = <f32>(<f64>top + Math.log(e));
+    }
+    store<f32>(lse + (<usize>i << 2), r);
+    store<f32>(out + (<usize>i << 2), r - load<f32>(row + (<usize>load<i32>(targets + (<usize>i << 2)) << 2)) * scale);
+  }
+}
+
+// gz (+)= g_i·scale·(softmax(scale·z_i) − onehot(t_i)), row by row.
+export function f32_softmax_xent_bwd(z: usize, n: i32, c: i32, scale: f32, targets: usize, lse: usize, g: usize, gz: usize, accumulate: i32): void {
+  const vs = f32x4.splat(scale);
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * <usize>c) << 2;
+    const row = z + off, grow = gz + off;
+    const li = load<f32>(lse + (<usize>i << 2));
+    const gi = load<f32>(g + (<usize>i << 2)) * scale;
+    const vl = f32x4.splat(li), vg = f32x4.splat(gi);
+    let j = 0;
+    for (; j + 4 <= c; j += 4) {
+      const o = <usize>j << 2;
+      let v = f32x4.mul(vg, exp4(f32x4.sub(f32x4.mul(v128.load(row + o), vs), vl)));
+      if (accumulate) v = f32x4.add(v, v128.load(grow + o));
+      v128.store(grow + o, v);
+    }
+    for (; j < c; j++) {
+      const o = <usize>j << 2;
+      let v: f32 = gi * Mathf.exp(load<f32>(row + o) * scale - li);
+      if (accumulate) v += load<f32>(grow + o);
+      store<f32>(grow + o, v);
+    }
+    const at = grow + (<usize>load<i32>(targets + (<usize>i << 2)) << 2);
+    store<f32>(at, load<f32>(at) - gi);
   }
 }
 
@@ -187,10 +307,19 @@ export function f32_compare_scalar(op: i32, a: usize, s: f32, out: usize, n: i32
 // and 0 on the diagonal when excludeDiagonal (the batch compared with itself: a sample is
 // not its own positive, PML's get_matches_and_diffs). labels int32 [n], refLabels int32 [m].
 export function i32_label_mask(labels: usize, n: i32, refLabels: usize, m: i32, same: i32, excludeDiagonal: i32, out: usize): void {
+  const one = f32x4.splat(1);
+  const flip = same ? i32x4.splat(0) : i32x4.splat(-1);
   for (let i = 0; i < n; i++) {
     const li = load<i32>(labels + (<usize>i << 2));
     const row = out + ((<usize>i * <usize>m) << 2);
-    for (let j = 0; j < m; j++) {
+    const vl = i32x4.splat(li);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, v128.and(v128.xor(i32x4.eq(vl, v128.load(refLabels + o)), flip), one));
+    }
+    if (excludeDiagonal && i < m) store<f32>(row + (<usize>i << 2), 0);
+    for (; j < m; j++) {
       const eq = li == load<i32>(refLabels + (<usize>j << 2));
       const on = (same ? eq : !eq) && !(excludeDiagonal && i == j);
       store<f32>(row + (<usize>j << 2), on ? 1 : 0);

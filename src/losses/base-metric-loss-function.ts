@@ -7,12 +7,13 @@
 import { Tensor, composite, fmtShape } from '../autograd/tensor';
 import { add, mul, sub } from '../ops/eltwise';
 import { neg } from '../ops/unary';
+import { indexMask, labelMask } from '../ops/masked';
 import type { OptionSpec } from '../options';
 import { BaseReducer } from '../reducers/base-reducer';
 import { DoNothingReducer } from '../reducers/do-nothing-reducer';
 import { zeroLosses, type LossDict } from '../reducers/loss-dict';
 import { MultipleReducers } from '../reducers/multiple-reducers';
-import { allPairsIndices, allPairsSet, checkEmbeddings, checkLabels, checkTargets, checkTuples, disposePairSet, pairSetOf, sameBatch, type Labels, type PairSet, type Tuples } from '../tuples/batch';
+import { allPairsCounts, allPairsIndices, allPairsSet, checkEmbeddings, checkLabels, checkTargets, checkTuples, disposePairSet, pairSetOf, sameBatch, type Labels, type PairSet, type Tuples } from '../tuples/batch';
 import { countPositive, stackRows } from '../ops/loss';
 import { checkDistance, type Distance } from '../tuples/checks';
 import { convertToPairs, convertToTriplets, type PairTuples, type TripletTuples } from '../tuples/pairs';
@@ -229,6 +230,26 @@ export abstract class BaseMetricLossFunction {
   protected contrastedPairIndices(x: LossInputs): PairTuples | null {
     const pairs = this.genericPairIndices(x);
     return pairs === null || pairs[0].length === 0 || pairs[2].length === 0 ? null : pairs;
+  }
+
+  /**
+   * The pairs of genericPairIndices (contrasted: of contrastedPairIndices) as masks [n, m]
+   * (float32 0/1, no gradient; PML's `mask[a1, p] = 1`): [positive, negative], or null where
+   * those give null. Without tuples the masks come straight from the labels in wasm
+   * (labelMask), so no O(n·m) index list is built in JS.
+   */
+  protected pairMasks(x: LossInputs, contrasted = false): [Tensor, Tensor] | null {
+    const [rows, cols] = [x.embeddings.shape[0], x.refEmb.shape[0]];
+    if (x.tuples !== null || x.labels === null || x.refLabels === null) {
+      const pairs = contrasted ? this.contrastedPairIndices(x) : this.genericPairIndices(x);
+      if (pairs === null) return null;
+      const [a1, p, a2, n] = pairs;
+      return [indexMask(a1, p, rows, cols), indexMask(a2, n, rows, cols)];
+    }
+    const ref = x.refIsBatch ? null : x.refLabels;
+    const { pos, neg } = allPairsCounts(x.labels, ref);
+    if ((pos <= 1 && neg <= 1) || (contrasted && (pos === 0 || neg === 0))) return null;
+    return [labelMask(x.labels, ref, true), labelMask(x.labels, ref, false)];
   }
 
   /**

@@ -1,6 +1,6 @@
 import { LpDistance } from '../distances/lp-distance';
 import { add, relu } from '../ops/eltwise';
-import { indexMask, maskedLogsumexp } from '../ops/masked';
+import { maskedLogsumexp } from '../ops/masked';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
@@ -35,13 +35,11 @@ export class GeneralizedLiftedStructureLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.genericPairIndices(x);
-    if (pairs === null) return this.zeroLosses();
-    const [a1, p, a2, n] = pairs;
+    const masks = this.pairMasks(x);
+    if (masks === null) return this.zeroLosses();
     const mat = this.distanceMatrix(x);
-    const [rows, cols] = mat.shape;
-    const posLoss = maskedLogsumexp(this.distanceMargin(mat, this.posMargin), indexMask(a1, p, rows, cols));
-    const negLoss = maskedLogsumexp(this.distanceMargin(this.negMargin, mat), indexMask(a2, n, rows, cols));
+    const posLoss = maskedLogsumexp(this.distanceMargin(mat, this.posMargin), masks[0]);
+    const negLoss = maskedLogsumexp(this.distanceMargin(this.negMargin, mat), masks[1]);
     return { loss: elementEntry(relu(add(posLoss, negLoss))) };
   }
 }

@@ -1,7 +1,5 @@
 import { CosineSimilarity } from '../distances/cosine-similarity';
-import { mul, sub } from '../ops/eltwise';
-import { gatherElements } from '../ops/gather';
-import { maskedLogsumexp } from '../ops/masked';
+import { crossEntropyLosses } from '../ops/cross-entropy';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
@@ -35,12 +33,11 @@ export class InstanceLoss extends BaseMetricLossFunction {
     const [labels] = this.requireLabels(x);
     if (x.tuples !== null) throw new Error('InstanceLoss: index tuples are not supported (as in pytorch-metric-learning)');
     if (!x.refIsBatch) throw new Error('InstanceLoss: refEmb is not supported (as in pytorch-metric-learning)');
-    const sim = mul(this.distance.pairwise(x.embeddings), this.gamma);
     // torch.unique(labels, return_inverse=True): each label's rank among the sorted distinct labels
     const distinct = [...new Set(labels)].sort((a, b) => a - b);
     const rank = new Map(distinct.map((l, i) => [l, i]));
     const target = Int32Array.from(labels, (l) => rank.get(l)!);
-    const rows = Int32Array.from(labels, (_, i) => i);
-    return { loss: elementEntry(sub(maskedLogsumexp(sim, null), gatherElements(sim, rows, target))) };
+    // cross-entropy of the rows of gamma·cos as one op with the scale folded in
+    return { loss: elementEntry(crossEntropyLosses(this.distance.pairwise(x.embeddings), target, 'InstanceLoss', this.gamma)) };
   }
 }

@@ -56,15 +56,16 @@ export function ncaComputation(distance: Distance, softmaxScale: number, x: Loss
   // the softmax runs over every reference but the query itself (PML fills the diagonal with −inf)
   const all = x.refIsBatch ? add(same, labelMask(labels, null, false)) : null;
   const logProb = sub(maskedLogsumexp(logits, same), maskedLogsumexp(logits, all));
-  const kept = Int32Array.from(rowsWithAny(same));
+  const kept = Int32Array.from(rowsWithAny(labels, ref));
   const w = tensor(Float32Array.from(kept, (i) => weights[i]), [kept.length]);
   return { loss: elementEntry(mul(neg(indexSelect(logProb, kept)), w), kept) };
 }
 
-function* rowsWithAny(mask: import('../autograd/tensor').Tensor): Generator<number> {
-  const [n, m] = mask.shape;
-  const v = mask.data();
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) if (v[i * m + j] !== 0) { yield i; break; }
-  }
+/** The queries with at least one same-label reference (the query itself excluded when ref is null), from the labels alone. */
+function rowsWithAny(labels: Int32Array, ref: Int32Array | null): number[] {
+  const counts = new Map<number, number>();
+  for (const l of ref ?? labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const rows: number[] = [];
+  labels.forEach((l, i) => (counts.get(l) ?? 0) > (ref ? 0 : 1) && rows.push(i));
+  return rows;
 }

@@ -1,6 +1,6 @@
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { add, mul, sub } from '../ops/eltwise';
-import { indexMask, maskedLogsumexp, maskedMean } from '../ops/masked';
+import { maskedLogsumexp, maskedMean } from '../ops/masked';
 import { reshape } from '../ops/shape';
 import { neg } from '../ops/unary';
 import { checkOptions } from '../options';
@@ -33,15 +33,13 @@ export class SupConLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const pairs = this.contrastedPairIndices(x);
-    if (pairs === null) return this.zeroLosses();
-    const [a1, p, a2, n] = pairs;
+    const masks = this.pairMasks(x, true);
+    if (masks === null) return this.zeroLosses();
+    const [posMask, negMask] = masks;
     const mat = this.distanceMatrix(x);
-    const [rows, cols] = mat.shape;
     const z = mul(this.distance.isInverted ? mat : neg(mat), 1 / this.temperature);
-    const posMask = indexMask(a1, p, rows, cols);
-    const denominator = maskedLogsumexp(z, add(posMask, indexMask(a2, n, rows, cols)));
-    const logProb = sub(z, reshape(denominator, [rows, 1]));
+    const denominator = maskedLogsumexp(z, add(posMask, negMask));
+    const logProb = sub(z, reshape(denominator, [mat.shape[0], 1]));
     return { loss: elementEntry(neg(maskedMean(logProb, posMask))) };
   }
 }

@@ -1,15 +1,15 @@
-// Softmax cross-entropy per sample (torch.nn.CrossEntropyLoss(reduction='none')), built from
-// the masked-row logsumexp (max-shifted, so stable for any logits) and an element gather:
-// loss_i = logsumexp_j z_ij − z_{i,y_i}; the gradient softmax(z_i) − onehot(y_i) comes from
-// the two ops' own backwards.
-import { Tensor, assertLive, composite, fmtShape } from '../autograd/tensor';
-import { sub } from './eltwise';
+// Softmax cross-entropy per sample (torch.nn.CrossEntropyLoss(reduction='none')) as one op
+// (f32_softmax_xent_fwd/bwd in assembly/kernels/masked.ts, max-shifted, so stable for any
+// logits): loss_i = logsumexp_j s·z_ij − s·z_{i,y_i} with a logit scale s (1 by default;
+// InstanceLoss's γ), gradient s·(softmax(s·z_i) − onehot(y_i)).
+import { empty } from '../autograd/create';
+import { Tensor, addGrad, assertLive, composite, fmtShape, record, untracked } from '../autograd/tensor';
+import { getEngine } from '../wasm/instance';
+import { int32From } from './loss';
 import { mean } from './reduce';
-import { gatherElements } from './gather';
-import { maskedLogsumexp } from './masked';
 
-/** logits [n, c], targets n class indices in [0, c) → losses [n]. */
-export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>, fn = 'crossEntropyLosses'): Tensor {
+/** logits [n, c] (times `scale`), targets n class indices in [0, c) → losses [n]. */
+export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>, fn = 'crossEntropyLosses', scale = 1): Tensor {
   assertLive(fn, 'logits', logits);
   if (logits.shape.length !== 2) throw new Error(`${fn}: logits must be a matrix [n, classes], got ${fmtShape(logits.shape)}`);
   const [n, c] = logits.shape;
@@ -20,8 +20,18 @@ export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>, f
     const i = bad >= 0 ? bad : cols.findIndex((t, j) => t !== targets[j]);
     throw new Error(`${fn}: labels[${i}] is ${targets[i]}, outside [0, ${c})`);
   }
-  const rows = Int32Array.from({ length: n }, (_, i) => i);
-  return sub(maskedLogsumexp(logits, null), gatherElements(logits, rows, cols));
+  const k = getEngine().k;
+  const tb = int32From(cols);
+  const lse = untracked([n]);
+  const out = empty([n]);
+  k.f32_softmax_xent_fwd(logits.ptr, n, c, scale, tb.ptr, lse.ptr, out.ptr);
+  return record(
+    out,
+    fn,
+    [logits],
+    (g) => addGrad(logits, (p, acc) => k.f32_softmax_xent_bwd(logits.ptr, n, c, scale, tb.ptr, lse.ptr, g.ptr, p, acc)),
+    [tb, lse],
+  );
 }
 
 /**

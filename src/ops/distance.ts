@@ -42,9 +42,22 @@ export function cdistL2(x: Tensor, y: Tensor, squared: boolean): Tensor {
     withScratch([n, m], (nw) => {
       if (squared) k.f32_scale(g.ptr, -2, nw.ptr, n * m);
       else k.f32_cdist_euclid_bwd_nweights(g.ptr, out.ptr, nw.ptr, n * m);
-      l2PairwiseGrads(nw, x, y, x, y);
+      if (x === y) selfPairwiseGrad(nw, x, (s) => addGrad(x, (p, acc) => k.f32_cdist_l2_bwd_x(s.ptr, x.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
+      else l2PairwiseGrads(nw, x, y, x, y);
     }),
   );
+}
+
+/**
+ * A batch against itself, f(x, x): x's two gradients (as the first argument and as the
+ * second) are one term with the weights w + wᵀ, so `write` runs one GEMM instead of two.
+ */
+function selfPairwiseGrad(w: Tensor, x: Tensor, write: (sym: Tensor) => void): void {
+  if (!x.requiresGrad) return;
+  withScratch(w.shape, (s) => {
+    getEngine().k.f32_add_transpose(w.ptr, s.ptr, w.shape[0]);
+    write(s);
+  });
 }
 
 /**
@@ -68,8 +81,10 @@ export function cdistDot(x: Tensor, y: Tensor): Tensor {
   const k = e.k;
   const [n, m, d] = dims(x, y);
   const out = empty([n, m]);
-  k.f32_gemm_nt(x.ptr, y.ptr, out.ptr, n, d, m, 0, e.gemmWorkspace);
+  if (x === y) k.f32_gemm_nt_self(x.ptr, out.ptr, n, d, e.gemmWorkspace);
+  else k.f32_gemm_nt(x.ptr, y.ptr, out.ptr, n, d, m, 0, e.gemmWorkspace);
   return record(out, 'cdistDot', [x, y], (g) => {
+    if (x === y) return selfPairwiseGrad(g, x, (s) => addGrad(x, (p, acc) => k.f32_gemm_nn(s.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
     addGrad(x, (p, acc) => k.f32_gemm_nn(g.ptr, y.ptr, p, n, m, d, acc, e.gemmWorkspace));
     addGrad(y, (p, acc) => k.f32_gemm_tn(g.ptr, x.ptr, p, m, n, d, acc, e.gemmWorkspace));
   });

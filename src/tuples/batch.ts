@@ -193,14 +193,20 @@ export function disposePairSet(s: PairSet): void {
   for (const c of s.cols) c.dispose();
 }
 
-/** Every pair of labels against refLabels (the batch itself when null, i ≠ j), row-major, streamed in wasm (lmu.get_all_pairs_indices). */
-export function allPairsSet(labels: Int32Array, refLabels: Int32Array | null = null): PairSet {
+/** How many positive and negative pairs allPairsSet lists, counted from the labels alone (O(n + m)). */
+export function allPairsCounts(labels: Int32Array, refLabels: Int32Array | null = null): { pos: number; neg: number } {
   const ref = refLabels ?? labels;
   const counts = new Map<number, number>();
   for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
   let pos = 0;
   for (const l of labels) pos += (counts.get(l) ?? 0) - (refLabels ? 0 : 1);
-  const neg = labels.length * ref.length - (refLabels ? 0 : labels.length) - pos;
+  return { pos, neg: labels.length * ref.length - (refLabels ? 0 : labels.length) - pos };
+}
+
+/** Every pair of labels against refLabels (the batch itself when null, i ≠ j), row-major, streamed in wasm (lmu.get_all_pairs_indices). */
+export function allPairsSet(labels: Int32Array, refLabels: Int32Array | null = null): PairSet {
+  const ref = refLabels ?? labels;
+  const { pos, neg } = allPairsCounts(labels, refLabels);
   const cols = [pos, pos, neg, neg].map((c) => int32Buffer(c)) as PairSet['cols'];
   withLabels(labels, (lp) =>
     withLabels(ref, (rp) =>

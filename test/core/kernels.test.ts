@@ -124,6 +124,17 @@ test('f32_transpose: exact for every [n, d] pair of sizes', () => {
       });
 });
 
+test('f32_add_transpose: a + aᵀ, one rounding, every size', () => {
+  for (const n of SIZES)
+    withBuffers(`add_transpose ${n}`, (w) => {
+      const a = put(randomF32(rng, n * n)), o = out(n * n);
+      w.add(o);
+      k.f32_add_transpose(a.ptr, o.ptr, n);
+      const t = transposeRef(a.init, n, n);
+      assertClose(read(o), Array.from(a.init, (v, i) => Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose [${n}, ${n}]`);
+    });
+});
+
 test('f32_binary_row / f32_binary_col: every op, one rounding; out may alias a', () => {
   for (const op of OPS)
     for (const n of [1, 3, 17])
@@ -332,6 +343,18 @@ test('f32_peak_madd (the benchmarks\' peak probe) runs its 12 chains: float32 re
       assert.ok(Math.abs(got - want) <= 1e-6 * Math.abs(want), `iters ${iters} seed ${seed}: ${got} vs ${want}`);
     }
   }
+});
+
+test('f32_gemm_nt_self: bitwise f32_gemm_nt(a, a) for every size, across the row-block edge (120)', () => {
+  for (const n of [...SIZES, 121, 250])
+    for (const kk of [1, 3, 17])
+      withBuffers(`gemm_nt_self ${n}x${kk}`, (w) => {
+        const a = put(randomF32(rng, n * kk)), want = out(n * n), got = out(n * n);
+        w.add(want).add(got);
+        k.f32_gemm_nt(a.ptr, a.ptr, want.ptr, n, kk, n, 0, e.gemmWorkspace);
+        k.f32_gemm_nt_self(a.ptr, got.ptr, n, kk, e.gemmWorkspace);
+        assert.equal(Array.from(read(got)), Array.from(read(want)), `f32_gemm_nt_self [${n}, ${kk}]`);
+      });
 });
 
 test('the build in use is the one init picks for this runtime', () => {

@@ -137,13 +137,14 @@ export function lossDictOf(d: LossDict): sl.reducers.LossDict {
 export type { ReducerCase };
 
 /**
- * Registers one uvu test per PML loss fixture case of `cls` (value, gradients, loss dictionary)
+ * Registers one uvu test per PML loss fixture case of `cls` in `fixture` (losses.jsonl by
+ * default; value, gradients, loss dictionary)
  * and one that the fixtures hold at least `minCases` cases. A case where PML's loss is NaN
  * because its dictionary is empty (a mean of nothing) is checked as simlearn's 0 with a zero
  * gradient, the dictionary still compared as is (simlearn's reducers reduce empty terms to 0).
  */
-export function pmlLossTests(test: (name: string, fn: () => void) => void, cls: string, make: (options: Record<string, unknown>) => any, minCases: number, rtol = 1e-4): void {
-  const cases = pmlCases('losses', { class: cls, kind: 'loss' });
+export function pmlLossTests(test: (name: string, fn: () => void) => void, cls: string, make: (options: Record<string, unknown>) => any, minCases: number, rtol = 1e-4, fixture = 'losses'): void {
+  const cases = pmlCases(fixture, { class: cls, kind: 'loss' });
   test(`fixtures cover ${cls}`, () => assert.ok(cases.length >= minCases, `${cases.length} cases`));
   for (const c of cases) {
     if (Number.isNaN(c.expected.loss)) {

@@ -1,0 +1,59 @@
+// Softmax cross-entropy rows as one op (f32_softmax_xent_fwd/bwd): per-sample losses and
+// gradients against a float64 reference on class counts around the 4-lane tile, with a logit
+// scale (InstanceLoss's γ) and without, gradients accumulated when the logits are used twice,
+// a −∞ logit, and a gradcheck.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sl from '../../src/index';
+import { Rng } from '../../src/random';
+import { assertClose } from '../helpers/close';
+import { gradcheck } from '../helpers/gradcheck';
+
+await sl.init();
+const rng = new Rng(21);
+
+/** float64 losses and ∂(Σ w_i·loss_i)/∂z of scale·z rows against targets. */
+function xentRef(z: ArrayLike<number>, n: number, c: number, t: number[], scale: number, w: number[]): { loss: number[]; grad: number[] } {
+  const loss: number[] = [], grad = new Array(n * c).fill(0);
+  for (let i = 0; i < n; i++) {
+    const row = Array.from({ length: c }, (_, j) => scale * z[i * c + j]);
+    const top = Math.max(...row);
+    const lse = top + Math.log(row.reduce((s, v) => s + Math.exp(v - top), 0));
+    loss.push(lse - row[t[i]]);
+    for (let j = 0; j < c; j++) grad[i * c + j] = w[i] * scale * (Math.exp(row[j] - lse) - (j === t[i] ? 1 : 0));
+  }
+  return { loss, grad };
+}
+
+test('crossEntropyLosses: values and gradients vs float64, odd class counts, scale 1 and 64, accumulation', () => {
+  for (const c of [1, 3, 4, 5, 8, 17, 33]) {
+    for (const scale of [1, 64]) {
+      sl.tidy(() => {
+        const n = 5;
+        const zs = Float32Array.from({ length: n * c }, () => (rng.uniform() * 2 - 1) * (scale === 1 ? 6 : 1));
+        const t = Array.from({ length: n }, () => Math.floor(rng.uniform() * c));
+        const w = Array.from({ length: n }, () => rng.uniform() * 2 - 1);
+        const z = sl.tensor(zs, [n, c], { requiresGrad: true });
+        const loss = sl.crossEntropyLosses(z, t, 'test', scale);
+        // used twice: the second backward call accumulates into the same gradient
+        sl.add(sl.sum(sl.mul(loss, sl.tensor(w, [n]))), sl.mul(sl.sum(sl.crossEntropyLosses(z, t, 'test', scale)), 0)).backward();
+        const ref = xentRef(zs, n, c, t, scale, w);
+        assertClose(loss.data(), ref.loss, { rtol: 1e-5, atol: 1e-5 }, `c ${c} scale ${scale}: losses`);
+        // the float32 logsumexp of logits near 64 carries an error of ulp(64)/2 ≈ 4e-6, times scale in the gradient
+        assertClose(z.grad!.data(), ref.grad, { rtol: 1e-4, atol: 1e-5 * scale }, `c ${c} scale ${scale}: gradient`);
+      });
+    }
+  }
+});
+
+test('crossEntropyLosses: a −∞ logit takes no mass; bad targets are errors; gradcheck with a scale', () => {
+  sl.tidy(() => {
+    const z = sl.tensor([0, -Infinity, 1, 2, 0, 0, 0, 0, 0], [1, 9]);
+    const ref = xentRef([0, -1e300, 1, 2, 0, 0, 0, 0, 0], 1, 9, [3], 1, [1]);
+    assertClose(sl.crossEntropyLosses(z, [3]).data(), ref.loss, { rtol: 1e-6 }, '-inf logit');
+    assert.throws(() => sl.crossEntropyLosses(z, [9]), /labels\[0\] is 9, outside \[0, 9\)/);
+  });
+  gradcheck((x) => sl.crossEntropyLosses(x, [2, 0, 4], 'test', 3), [sl.randn([3, 5], { seed: 4 })], { eps: 1e-3 });
+});
+
+test.run();
