@@ -44,6 +44,7 @@ export async function compareJob(names: readonly LossName[], epochs: number | nu
     const emb = embedAll(run.model, test);
     rows.push({ name, epochs: n, seconds: run.seconds, ...scores(emb, test.labels) });
     emb.dispose();
+    console.log(textTable(rows.slice(-1)).split('\n')[1]);
     curves.push({ name, values: curve });
   }
 
