@@ -37,8 +37,9 @@ function withWeights(loss: Loss & { parameters(): sl.Tensor[] }, make: (params: 
   return { loss, miner: null, lossOptimizer: { optimizer: make(loss.parameters()), lr }, warmup: false };
 }
 
-// All 10 epochs: the 7 families take ~7 × 45 s of training on the quiet 2-core machine, well
-// inside the 15 minutes `--loss all` may take, and the triplet row then repeats the main job.
+// All 10 epochs: a family's whole run took 71–74 s of CPU time on the 2-core machine (training
+// ~45 s at the main job's quiet 32 ms/step), so `--loss all` needs ~7–8 minutes there, inside
+// its 15; and the triplet row then repeats the main job's figures.
 const EPOCHS = JOB.epochs;
 
 export const LOSS_FAMILIES: Record<LossName, LossFamily> = {
