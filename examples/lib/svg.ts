@@ -1,4 +1,4 @@
-// Two hand-written SVG charts (no dependencies): a line chart and a coloured scatter plot.
+// Hand-written SVG charts (no dependencies): a per-step line chart, lines per series, a coloured scatter plot.
 
 const W = 640, H = 420;
 const M = { left: 64, right: 20, top: 40, bottom: 48 };
@@ -6,7 +6,7 @@ const M = { left: 64, right: 20, top: 40, bottom: 48 };
 export const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2));
+const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2));
 
 /** About `count` round tick values covering [lo, hi]. */
 export function ticks(lo: number, hi: number, count = 5): number[] {
@@ -73,6 +73,30 @@ export function lineChartSvg(
     f.body.push(`<text x="${(+mx + 4).toFixed(1)}" y="${M.top + 32}" fill="#d62728">${esc(m.label)}</text>`);
   }
   f.body.push(`<text x="${W - M.right - 6}" y="${M.top + 16}" text-anchor="end" fill="#555">faint: per step · bold: mean of ${window}</text>`);
+  f.body.push('</svg>');
+  return f.body.join('\n');
+}
+
+/**
+ * One line per series over x = 1, 2, … (e.g. a metric per epoch), coloured by TAB10, with a
+ * dot per value and a legend of the names; the y axis spans the values with 5 % room.
+ */
+export function seriesChartSvg(series: { name: string; values: number[] }[], { title = '', xLabel = '', yLabel = '' } = {}): string {
+  const all = series.flatMap((s) => s.values);
+  const n = Math.max(2, ...series.map((s) => s.values.length));
+  const lo = Math.min(...all), hi = Math.max(...all);
+  const pad = (hi - lo) * 0.05 || 0.05;
+  // Extra room on the right for the legend.
+  const f = frame(title, xLabel, yLabel, [1, n + (n - 1) * 0.35], [lo - pad, hi + pad]);
+  series.forEach((s, i) => {
+    const colour = TAB10[i % 10];
+    const pts = s.values.map((v, j) => [f.x(j + 1).toFixed(1), f.y(v).toFixed(1)]);
+    f.body.push(`<path d="${pts.map(([x, y], j) => `${j ? 'L' : 'M'}${x},${y}`).join('')}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+    for (const [x, y] of pts) f.body.push(`<circle cx="${x}" cy="${y}" r="2.5" fill="${colour}"/>`);
+    const ly = M.top + 14 + i * 17;
+    f.body.push(`<line x1="${W - M.right - 118}" x2="${W - M.right - 100}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
+    f.body.push(`<text x="${W - M.right - 94}" y="${ly + 4}">${esc(s.name)}</text>`);
+  });
   f.body.push('</svg>');
   return f.body.join('\n');
 }
