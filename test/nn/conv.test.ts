@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { conv2dBackwardRef, conv2dRef } from '../ref/conv';
+import { conv2dBackwardRef, conv2dRef, depthwiseRef } from '../ref/conv';
 import { convGroup } from '../../src/ops/conv';
 
 await sl.init();
@@ -43,6 +43,37 @@ test('conv2d forward matches the float64 reference', () => {
     const yn = sl.conv2d(x, w, null, { stride: s, padding: p });
     close(yn.data(), conv2dRef(x.data(), xs, w.data(), w.shape, null, pair(s), pair(p)).y, 1e-5, `case ${i} no bias`);
     for (const t of [x, w, b, y, yn]) t.dispose();
+  });
+});
+
+test('depthwise conv2d forward matches the float64 reference (3×3 fast path and general kernels, odd widths)', () => {
+  // [n, c, h, w], m outputs per channel, k, stride, padding: widths 1, 3, 5, 17, 33 so the
+  // four-wide loop, its tail, and stride 2's eight-float reads at the row end all run.
+  const dw: [number[], number, number | [number, number], number, number][] = [
+    [[1, 3, 1, 1], 1, 3, 1, 1],
+    [[2, 2, 3, 3], 1, 3, 1, 1],
+    [[1, 3, 5, 5], 2, 3, 2, 1],
+    [[2, 5, 7, 17], 1, 3, 1, 1],
+    [[1, 4, 9, 17], 1, 3, 2, 1],
+    [[1, 3, 8, 33], 2, 3, 2, 0],
+    [[2, 3, 11, 33], 1, 3, 1, 0],
+    [[1, 2, 9, 33], 1, 5, 2, 2],
+    [[1, 3, 7, 17], 1, [3, 1], 1, 1],
+  ];
+  dw.forEach(([xs, m, k, s, p], i) => {
+    const [kh, kw] = pair(k);
+    const c = xs[1];
+    const x = sl.randn(xs, { seed: 400 + i });
+    const w = sl.randn([c * m, 1, kh, kw], { seed: 420 + i });
+    const b = sl.randn([c * m], { seed: 440 + i });
+    for (const bias of [b, null]) {
+      const y = sl.conv2d(x, w, bias, { stride: s, padding: p, groups: c });
+      const ref = depthwiseRef(x.data(), xs, w.data(), w.shape, bias ? bias.data() : null, [s, s], pair(p));
+      assert.equal(y.shape, ref.shape, `case ${i} shape`);
+      close(y.data(), ref.y, 1e-5, `case ${i}${bias ? '' : ' no bias'}`);
+      y.dispose();
+    }
+    for (const t of [x, w, b]) t.dispose();
   });
 });
 

@@ -73,6 +73,43 @@ export function maxPool2dRef(x: Arr, [n, c, h, w]: number[], [kh, kw]: number[],
   return { y, idx, shape: [n, c, oh, ow] };
 }
 
+/** Depthwise conv2d (groups = c, m outputs per channel): conv2dRef on each input channel alone. */
+export function depthwiseRef(x: Arr, [n, c, h, w]: number[], wt: Arr, [oc, , kh, kw]: number[], bias: Arr | null, s: number[], p: number[]): { y: Float64Array; shape: number[] } {
+  const m = oc / c;
+  let out: Float64Array | null = null, shape: number[] = [];
+  for (let ci = 0; ci < c; ci++) {
+    const xc = new Float64Array(n * h * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < h * w; j++) xc[i * h * w + j] = x[(i * c + ci) * h * w + j];
+    const wc = Array.from({ length: m * kh * kw }, (_, j) => wt[ci * m * kh * kw + j]);
+    const bc = bias ? Array.from({ length: m }, (_, j) => bias[ci * m + j]) : null;
+    const r = conv2dRef(xc, [n, 1, h, w], wc, [m, 1, kh, kw], bc, s, p);
+    const [, , oh, ow] = r.shape;
+    shape = [n, oc, oh, ow];
+    out ??= new Float64Array(n * oc * oh * ow);
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out.set(r.y.subarray((i * m + j) * oh * ow, (i * m + j + 1) * oh * ow), (i * oc + ci * m + j) * oh * ow);
+  }
+  return { y: out!, shape };
+}
+
+/** Max pooling with −∞ padding (torch.nn.functional.max_pool2d, dilation 1, floor mode): values only. */
+export function maxPool2dPaddedRef(x: Arr, [n, c, h, w]: number[], [kh, kw]: number[], [sh, sw]: number[], [ph, pw]: number[]): { y: Float64Array; shape: number[] } {
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  const y = new Float64Array(n * c * oh * ow);
+  for (let p = 0; p < n * c; p++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++) {
+        let best = -Infinity;
+        for (let ki = 0; ki < kh; ki++)
+          for (let kj = 0; kj < kw; kj++) {
+            const iy = oy * sh - ph + ki, ix = ox * sw - pw + kj;
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) best = Math.max(best, x[(p * h + iy) * w + ix]);
+          }
+        y[(p * oh + oy) * ow + ox] = best;
+      }
+  return { y, shape: [n, c, oh, ow] };
+}
+
 /** Batch norm over [n, c, l]: training (batch statistics) or evaluation (given running ones). */
 export function batchNormRef(
   x: Arr, n: number, c: number, l: number, gamma: Arr, beta: Arr, eps: number,
