@@ -46,6 +46,31 @@ test('conv2d forward matches the float64 reference', () => {
   });
 });
 
+test('conv2d forward, direct path: stride 2 and the blocked big-channel layers, against the float64 reference', () => {
+  // [n, c, h, w], oc, k, stride, padding. Outputs at least 8 wide take the direct path;
+  // c·k·k > 512 or many output channels block it into chunks of 28 input channels (3×3)
+  // and 120 output channels: 60 channels give chunks 28, 28, 4; 127 outputs give blocks
+  // 120 and 7 (an edge tile of 2 rows).
+  const direct: [number[], number, number, number, number][] = [
+    [[2, 60, 9, 11], 127, 3, 1, 1],
+    [[1, 60, 17, 17], 9, 3, 2, 1],
+    [[1, 3, 23, 23], 5, 7, 2, 3],
+    [[2, 5, 9, 17], 7, 1, 2, 0],
+    [[1, 7, 9, 19], 3, 3, 2, 0],
+    [[1, 200, 8, 8], 130, 3, 1, 1],
+  ];
+  direct.forEach(([xs, oc, k, s, p], i) => {
+    const x = sl.randn(xs, { seed: 300 + i });
+    const w = sl.randn([oc, xs[1], k, k], { seed: 320 + i });
+    const b = sl.randn([oc], { seed: 340 + i });
+    const y = sl.noGrad(() => sl.conv2d(x, w, b, { stride: s, padding: p }));
+    const ref = conv2dRef(x.data(), xs, w.data(), w.shape, b.data(), [s, s], [p, p]);
+    assert.equal(y.shape, ref.shape, `case ${i} shape`);
+    close(y.data(), ref.y, 1e-4, `case ${i}`);
+    for (const t of [x, w, b, y]) t.dispose();
+  });
+});
+
 test('depthwise conv2d forward matches the float64 reference (3×3 fast path and general kernels, odd widths)', () => {
   // [n, c, h, w], m outputs per channel, k, stride, padding: widths 1, 3, 5, 17, 33 so the
   // four-wide loop, its tail, and stride 2's eight-float reads at the row end all run.
