@@ -18,7 +18,8 @@
 // larger of the two needs (f32_conv2d_fwd_direct_scratch). The backward passes keep im2col.
 import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
 import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
-import { addInto } from './vec';
+import { addInto, convActS, convActV } from './vec';
+import { ConvAct } from '../codes';
 
 // f32_gemm_part's form code for C = A·Bᵀ.
 // @ts-ignore: decorator
@@ -117,15 +118,15 @@ function scatterRows(src: usize, ld: i32, dst: usize, oc: i32, ohw: i32): void {
   for (let o = 0; o < oc; o++) memory.copy(dst + ((<usize>o * ohw) << 2), src + ((<usize>o * ld) << 2), <usize>ohw << 2);
 }
 
-// y[i, o, :] += b[o]
-function addBias(yi: usize, bias: usize, oc: i32, ohw: i32): void {
+// y[i, o, :] = act(y[i, o, :] + b[o]) (bias 0: none; act a ConvAct)
+function biasAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32): void {
   for (let o = 0; o < oc; o++) {
-    const s = load<f32>(bias + (<usize>o << 2));
+    const s: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
     const v = f32x4.splat(s);
     const r = yi + ((<usize>o * ohw) << 2);
     let j = 0;
-    for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), f32x4.add(v128.load(r + (<usize>j << 2)), v));
-    for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), load<f32>(r + (<usize>j << 2)) + s);
+    for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), convActV(f32x4.add(v128.load(r + (<usize>j << 2)), v), act));
+    for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), convActS(load<f32>(r + (<usize>j << 2)) + s, act));
   }
 }
 
@@ -280,10 +281,11 @@ export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, k
   return directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow);
 }
 
-// y[i, o, :] = W[o, :] · col_i + b[o]
-export function f32_conv2d_fwd(
+// y[i, o, :] = act(W[o, :] · col_i + b[o])
+// @ts-ignore: decorator
+@inline function convFwd(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
 ): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
@@ -291,7 +293,7 @@ export function f32_conv2d_fwd(
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (!pointwise && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) {
     convFwdDirect(x, weight, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, oh, ow, ws);
-    if (bias) for (let i = 0; i < n; i++) addBias(y + ((<usize>i * oc * ohw) << 2), bias, oc, ohw);
+    if (bias || act != ConvAct.none) for (let i = 0; i < n; i++) biasAct(y + ((<usize>i * oc * ohw) << 2), bias, oc, ohw, act);
     return;
   }
   const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);
@@ -312,8 +314,25 @@ export function f32_conv2d_fwd(
       f32_gemm_nn(weight, scratch, ybuf, oc, ckk, ld, 0, ws);
       for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
     }
-    if (bias) for (let j = 0; j < g; j++) addBias(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw);
+    if (bias || act != ConvAct.none) for (let j = 0; j < g; j++) biasAct(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw, act);
   }
+}
+
+// y[i, o, :] = W[o, :] · col_i + b[o]
+export function f32_conv2d_fwd(
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
+): void {
+  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, ConvAct.none);
+}
+
+// The forward with a ReLU or ReLU6 (ConvAct) in the bias pass, for inference: an activation
+// layer after the conv then costs no pass of its own (nn.fuseBatchNorm fuses them).
+export function f32_conv2d_fwd_act(
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
+): void {
+  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, act);
 }
 
 // dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image.

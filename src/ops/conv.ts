@@ -7,9 +7,12 @@
 // holding the weights among zeros (kernelEmbed), so the kernels know neither.
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, assertLive, composite, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, composite, fmtShape, isGradEnabled, record, untracked } from '../autograd/tensor';
 import { checkOptions } from '../options';
+import { ConvAct } from '../wasm/abi';
 import { reshape } from './shape';
+import { relu } from './eltwise';
+import { activation } from './activation';
 
 export type Pair = number | readonly [number, number];
 
@@ -74,6 +77,25 @@ export function convGroup(n: number, ohw: number): number {
  * oh = ⌊(h + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (torch.nn.functional.conv2d).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  return conv2dWith(x, weight, bias, options, ConvAct.none);
+}
+
+/**
+ * relu(conv2d(…)) or relu6(conv2d(…)): when no backward can follow (grad mode off, or no
+ * input requires grad) the activation runs in the conv kernel's bias pass (inference: no
+ * activation pass of its own); otherwise the two recorded ops. Used by nn.Conv2d layers
+ * that nn.fuseBatchNorm gave an activation.
+ */
+export function conv2dActivated(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: 'relu' | 'relu6'): Tensor {
+  const recorded = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
+  if (!recorded) return conv2dWith(x, weight, bias, options, act === 'relu' ? ConvAct.relu : ConvAct.relu6);
+  return composite(() => {
+    const y = conv2d(x, weight, bias, options);
+    return act === 'relu' ? relu(y) : activation('relu6', y);
+  });
+}
+
+function conv2dWith(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions, act: ConvAct): Tensor {
   checkOptions('conv2d', options, CONV2D_OPTIONS);
   assertLive('conv2d', 'x', x);
   assertLive('conv2d', 'weight', weight);
@@ -95,12 +117,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);
   }
   const [pt, pl, pb, pr] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
-  if (dh === 1 && dw === 1 && pt === pb && pl === pr) return conv2dPlain(x, weight, bias ?? null, stride, [pt, pl], groups);
+  if (dh === 1 && dw === 1 && pt === pb && pl === pr) return conv2dPlain(x, weight, bias ?? null, stride, [pt, pl], groups, act);
   // the weights among zeros in a kernel of the dilated extent (plus one for an uneven pad)
   return composite(() => {
     const bigH = dh * (kh - 1) + 1 + (pb - pt), bigW = dw * (kw - 1) + 1 + (pr - pl);
     const big = kernelEmbed(weight, bigH, bigW, pb - pt, pr - pl, dh, dw);
-    return conv2dPlain(x, big, bias ?? null, stride, [pb, pr], groups);
+    return conv2dPlain(x, big, bias ?? null, stride, [pb, pr], groups, act);
   });
 }
 
@@ -114,7 +136,8 @@ function kernelEmbed(weight: Tensor, bigH: number, bigW: number, offH: number, o
   return record(out, 'kernelEmbed', [weight], (g) => addGrad(weight, (p, acc) => k.f32_kernel_extract(g.ptr, p, ...geo, acc)));
 }
 
-function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number): Tensor {
+// act ≠ none only when nothing is recorded (conv2dActivated): the backward below is conv's alone.
+function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
   const [n, c, h, w] = x.shape;
   const [oc, , kh, kw] = weight.shape;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
@@ -124,7 +147,7 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
       `conv2d: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding [${ph}, ${pw}] (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
     );
   }
-  if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw]);
+  if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw], act);
   const e = getEngine();
   const k = e.k;
   const cg = c / groups, ocg = oc / groups;
@@ -146,7 +169,11 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
   };
   const out = empty([n, oc, oh, ow]);
   withScratch(fwdScratch, (s) =>
-    each((i, j) => k.f32_conv2d_fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), bias ? bias.ptr + j * ocg * 4 : 0, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace)),
+    each((i, j) => {
+      const b = bias ? bias.ptr + j * ocg * 4 : 0;
+      if (act === ConvAct.none) k.f32_conv2d_fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), b, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace);
+      else k.f32_conv2d_fwd_act(x.ptr + xAt(i, j), weight.ptr + wAt(j), b, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace, act);
+    }),
   );
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g) => {
@@ -163,7 +190,7 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
 }
 
 /** groups = c: each input channel convolved with its own oc / c filters. */
-function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly number[]): Tensor {
+function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly number[], act: ConvAct): Tensor {
   const [n, c, h, w, oc, kh, kw, sh, sw, ph, pw] = geo;
   const m = oc / c;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
@@ -171,7 +198,10 @@ function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly
   const dims = [n, c, m, h, w, kh, kw, sh, sw, ph, pw] as const;
   const scratch = k.f32_dwconv2d_scratch(h, w, ph, pw);
   const out = empty([n, oc, oh, ow]);
-  withScratch(scratch, (s) => k.f32_dwconv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims));
+  withScratch(scratch, (s) => {
+    if (act === ConvAct.none) k.f32_dwconv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims);
+    else k.f32_dwconv2d_fwd_act(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims, act);
+  });
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g) => {
     addGrad(x, (p, acc) => withScratch(scratch, (s) => k.f32_dwconv2d_bwd_input(g.ptr, weight.ptr, p, s, ...dims, acc)));

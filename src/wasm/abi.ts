@@ -3,7 +3,7 @@
 // so they are written once, in the kernels.
 import type { KernelExports } from './abi.generated';
 
-export { Activation, AvgPoolFlag, BagMode, BinaryOp, CompareOp, MaskedReduce, PairKind, PairedKind, QuantKind, TripletFlag, TripletType, UnaryOp } from './abi.generated';
+export { Activation, AvgPoolFlag, BagMode, BinaryOp, CompareOp, ConvAct, MaskedReduce, PairKind, PairedKind, QuantKind, TripletFlag, TripletType, UnaryOp } from './abi.generated';
 
 export interface Kernels extends KernelExports {
   memory: WebAssembly.Memory;

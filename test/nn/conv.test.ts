@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { conv2dBackwardRef, conv2dRef, depthwiseRef } from '../ref/conv';
+import { conv2dBackwardRef, conv2dRef, groupedConv2dRef } from '../ref/conv';
 import { convGroup } from '../../src/ops/conv';
 
 await sl.init();
@@ -93,7 +93,7 @@ test('depthwise conv2d forward matches the float64 reference (3×3 fast path and
     const b = sl.randn([c * m], { seed: 440 + i });
     for (const bias of [b, null]) {
       const y = sl.conv2d(x, w, bias, { stride: s, padding: p, groups: c });
-      const ref = depthwiseRef(x.data(), xs, w.data(), w.shape, bias ? bias.data() : null, [s, s], pair(p));
+      const ref = groupedConv2dRef(x.data(), xs, w.data(), w.shape, bias ? bias.data() : null, [s, s], pair(p));
       assert.equal(y.shape, ref.shape, `case ${i} shape`);
       close(y.data(), ref.y, 1e-5, `case ${i}${bias ? '' : ' no bias'}`);
       y.dispose();

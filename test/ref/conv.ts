@@ -73,20 +73,20 @@ export function maxPool2dRef(x: Arr, [n, c, h, w]: number[], [kh, kw]: number[],
   return { y, idx, shape: [n, c, oh, ow] };
 }
 
-/** Depthwise conv2d (groups = c, m outputs per channel): conv2dRef on each input channel alone. */
-export function depthwiseRef(x: Arr, [n, c, h, w]: number[], wt: Arr, [oc, , kh, kw]: number[], bias: Arr | null, s: number[], p: number[]): { y: Float64Array; shape: number[] } {
-  const m = oc / c;
+/** Grouped conv2d (depthwise when groups = c): conv2dRef on each group's channels alone. */
+export function groupedConv2dRef(x: Arr, [n, c, h, w]: number[], wt: Arr, [oc, cg, kh, kw]: number[], bias: Arr | null, s: number[], p: number[]): { y: Float64Array; shape: number[] } {
+  const groups = c / cg, og = oc / groups;
   let out: Float64Array | null = null, shape: number[] = [];
-  for (let ci = 0; ci < c; ci++) {
-    const xc = new Float64Array(n * h * w);
-    for (let i = 0; i < n; i++) for (let j = 0; j < h * w; j++) xc[i * h * w + j] = x[(i * c + ci) * h * w + j];
-    const wc = Array.from({ length: m * kh * kw }, (_, j) => wt[ci * m * kh * kw + j]);
-    const bc = bias ? Array.from({ length: m }, (_, j) => bias[ci * m + j]) : null;
-    const r = conv2dRef(xc, [n, 1, h, w], wc, [m, 1, kh, kw], bc, s, p);
+  for (let g = 0; g < groups; g++) {
+    const xg = new Float64Array(n * cg * h * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < cg * h * w; j++) xg[i * cg * h * w + j] = x[(i * c + g * cg) * h * w + j];
+    const wg = Array.from({ length: og * cg * kh * kw }, (_, j) => wt[g * og * cg * kh * kw + j]);
+    const bg = bias ? Array.from({ length: og }, (_, j) => bias[g * og + j]) : null;
+    const r = conv2dRef(xg, [n, cg, h, w], wg, [og, cg, kh, kw], bg, s, p);
     const [, , oh, ow] = r.shape;
     shape = [n, oc, oh, ow];
     out ??= new Float64Array(n * oc * oh * ow);
-    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out.set(r.y.subarray((i * m + j) * oh * ow, (i * m + j + 1) * oh * ow), (i * oc + ci * m + j) * oh * ow);
+    for (let i = 0; i < n; i++) out.set(r.y.subarray(i * og * oh * ow, (i + 1) * og * oh * ow), (i * oc + g * og) * oh * ow);
   }
   return { y: out!, shape };
 }
