@@ -127,7 +127,11 @@ export const trunks: Workload = {
             const row = rows.find((r) => r.task === `${t.name} forward, batch ${n}` && r.impl === engine);
             if (!row) continue;
             if (typeof m === 'string') row.note += `; ${m}`;
-            else row.extra = { peakRssBytes: m[`rss${n}`], ...(m[`wasm${n}`] ? { wasmBytes: m[`wasm${n}`] } : {}) };
+            else {
+              row.extra = { peakRssBytes: m[`rss${n}`], ...(m[`wasm${n}`] ? { wasmBytes: m[`wasm${n}`] } : {}) };
+              const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+              row.note += `; peak RSS +${mib(m[`rss${n}`])}${m[`wasm${n}`] ? ` (wasm memory ${mib(m[`wasm${n}`])})` : ''}`;
+            }
           }
         }
       }

@@ -84,7 +84,7 @@ export function tfResnet18(wts: Weights): TfTrunk {
     let y = tf.maxPool(apply(stem, x, 'relu'), 3, 2, 1);
     for (const b of blocks) {
       const out = apply(b.c2, apply(b.c1, y, 'relu'), 'linear');
-      y = tf.relu(tf.add(out, b.down ? apply(b.down, y, 'linear') : y));
+      y = tf.relu(tf.add(out, b.down ? apply(b.down, y, 'linear') : y)) as tf.Tensor4D;
     }
     return tf.add(tf.matMul(tf.mean(y, [1, 2]) as tf.Tensor2D, fc.w), fc.b);
   });

@@ -11,7 +11,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sl } from './simlearn';
-import type { Module, Tensor } from '../../src/index';
+import type { Tensor } from '../../src/index';
+import type { Module } from '../../src/nn/module';
 
 export const TRUNK_DIR = 'build/trunks';
 const SCRIPT = 'bench/trunks_export.py';
@@ -77,7 +78,7 @@ export function loadTrunk(t: TrunkSpec, exported: boolean): LoadedTrunk {
 export function trunkWeights(t: TrunkSpec, exported: boolean): Weights {
   if (exported) return readSafetensorsF32(readFileSync(files(t)[1]));
   const raw = t.make();
-  const out: Weights = new Map(Object.entries(raw.stateDict()).map(([k, v]) => [k, { values: v.data().slice(), shape: [...v.shape] }]));
+  const out: Weights = new Map(Object.entries(raw.stateDict() as Record<string, Tensor>).map(([k, v]) => [k, { values: v.data().slice(), shape: [...v.shape] }]));
   raw.dispose();
   return out;
 }
