@@ -51,6 +51,9 @@ export const enum MaskedReduce { sum = 0, mean = 1, max = 2, min = 3, logsumexp 
 /** Elementwise activation of f32_activation_fwd/bwd (alpha: LeakyReLU's negative slope). */
 export const enum Activation { relu6 = 0, hardswish = 1, hardsigmoid = 2, gelu = 3, geluTanh = 4, silu = 5, sigmoid = 6, tanh = 7, leakyRelu = 8 }
 
+/** Activation applied in the epilogue of f32_conv2d_fwd_act / f32_dwconv2d_fwd_act (inference: no backward). */
+export const enum ConvAct { none = 0, relu = 1, relu6 = 2 }
+
 /** Reduction of f32_embedding_bag_fwd/bwd (torch.nn.EmbeddingBag's mode). */
 export const enum BagMode { sum = 0, mean = 1, max = 2 }
 

@@ -14,11 +14,12 @@
 // writes the image's own rows and ybuf is not used.
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
 // The forward usually skips col altogether (convFwdDirect below: GEMM panels packed straight
-// from the padded image, one image at a time, output written in place); scratch is then the
+// from the padded image, one image at a time, output written in place; column stride 1 or 2); scratch is then the
 // larger of the two needs (f32_conv2d_fwd_direct_scratch). The backward passes keep im2col.
 import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
 import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
-import { addInto } from './vec';
+import { addInto, convActS, convActV } from './vec';
+import { ConvAct } from '../codes';
 
 // f32_gemm_part's form code for C = A·Bᵀ.
 // @ts-ignore: decorator
@@ -117,71 +118,79 @@ function scatterRows(src: usize, ld: i32, dst: usize, oc: i32, ohw: i32): void {
   for (let o = 0; o < oc; o++) memory.copy(dst + ((<usize>o * ohw) << 2), src + ((<usize>o * ld) << 2), <usize>ohw << 2);
 }
 
-// The forward's epilogue on one image's outputs while they are in cache: y[o, :] += b[o]
-// (bias 0: none), then max(y, 0) when relu (the fused conv + ReLU: the conv's own output is
-// never kept, and the activation costs no pass over memory of its own).
-function epilogue(yi: usize, bias: usize, oc: i32, ohw: i32, relu: bool): void {
-  if (!bias && !relu) return;
-  const zero = f32x4.splat(0);
+// y[i, o, :] = act(y[i, o, :] + b[o]) (bias 0: none; act a ConvAct)
+function biasAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32): void {
   for (let o = 0; o < oc; o++) {
     const s: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
     const v = f32x4.splat(s);
     const r = yi + ((<usize>o * ohw) << 2);
     let j = 0;
-    for (; j + 4 <= ohw; j += 4) {
-      let t = v128.load(r + (<usize>j << 2));
-      if (bias) t = f32x4.add(t, v);
-      if (relu) t = f32x4.max(t, zero);
-      v128.store(r + (<usize>j << 2), t);
-    }
-    for (; j < ohw; j++) {
-      let t = load<f32>(r + (<usize>j << 2));
-      if (bias) t += s;
-      if (relu) t = max<f32>(t, 0);
-      store<f32>(r + (<usize>j << 2), t);
-    }
+    for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), convActV(f32x4.add(v128.load(r + (<usize>j << 2)), v), act));
+    for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), convActS(load<f32>(r + (<usize>j << 2)) + s, act));
   }
 }
 
-// Direct forward (no col matrix, no scatter), used when the columns are unstrided (sw = 1)
-// and an output row holds at least NR pixels. Per image:
+// Direct forward (no col matrix, no scatter), used when the column stride is 1 or 2 and an
+// output row holds at least NR pixels. Per image:
 //   xpad [c, hp, wp] (hp = h + 2·ph, wp = w + 2·pw): the image inside a zero border;
 //   for each panel of NR consecutive output pixels q0..q0+NR (flattened oy·ow + ox):
-//     pack its kc = c·kh·kw rows straight from xpad into one kc×NR B panel (L1),
+//     pack its kc rows straight from xpad into one kc×NR B panel (L1),
 //     then the MR×NR microkernel over every MR-row panel of the packed weights (L2),
 //     storing into y's own rows: C = y_i viewed as [oc, ohw], no reordering after.
 // Panel lanes are flat output pixels: row (ci, ki, kj) of the panel is xpad[ci] read at
-// pad(q0) + ki·wp + kj + l for lane l, pad(oy·ow + ox) = oy·sh·wp + ox, except that lanes
-// past the end of output row oy (l ≥ a = ow − ox0; NR ≤ ow so there is at most one such
-// break) continue on row oy + 1, i.e. jump = sh·wp − ow floats further. So each row is two
-// unaligned 8-float loads, at +0 and +jump, merged by a per-panel lane mask. Lanes past ohw
-// in the last panel read finite garbage from xpad's zeroed tail; their columns are never stored.
-// Each output element sums its kc terms in one pass, in (ci, ki, kj) order.
-// Workspace (ws, the GEMM's): packed weights ⌈oc/MR⌉·MR×kc | one B panel kc×NR | MR×NR tile.
+// pad(q0) + ki·wp + kj + l·sw for lane l, pad(oy·ow + ox) = oy·sh·wp + ox·sw, except that
+// lanes past the end of output row oy (l ≥ a = ow − ox0; NR ≤ ow so there is at most one
+// such break) continue on row oy + 1, i.e. jump = sh·wp − ow·sw floats further. So each row
+// is two (stride 2: two pairs of shuffled) unaligned 8-float loads, at +0 and +jump, merged by
+// a per-panel lane mask. Lanes past ohw in the last panel read finite garbage from xpad's
+// zeroed tail; their columns are never stored.
+// Small layers (all packed weights within DIRECT_MAX_WEIGHT_FLOATS, kc = c·kh·kw within
+// DIRECT_MAX_KC) pack the weights once and sum each output's kc terms in one pass. Bigger
+// ones (ResNet's 64 to 512 channels) are blocked like the GEMM: chunks of whole input
+// channels (kc ≤ DIRECT_KC: the B panel stays in L1) times blocks of DIRECT_MB output
+// channels (their packed weights stay in L2); later chunks add into y. Either way each
+// output sums its terms in (ci, ki, kj) order, and im2col's write and re-read of a
+// c·kh·kw × oh·ow matrix (7 MiB for a 56×56×64 layer) is never made.
+// Workspace (ws, the GEMM's): packed weights | one B panel kc×NR | MR×NR tile.
 // scratch: xpad, then a zeroed tail of directTail floats for the over-reads.
-
-// The direct path keeps all packed weights in L2 across an image and one B panel in L1 across
-// the weights, so it is taken only while both fit (the GEMM's own A block and 2·KC panel);
-// bigger layers go through im2col + the blocked GEMM.
 // @ts-ignore: decorator
 @inline const DIRECT_MAX_WEIGHT_FLOATS = 120 * 256;
 // @ts-ignore: decorator
 @inline const DIRECT_MAX_KC = 512;
+// @ts-ignore: decorator
+@inline const DIRECT_KC = 256;
+// @ts-ignore: decorator
+@inline const DIRECT_MB = 120;
 
 // @ts-ignore: decorator
 @inline function directTail(sh: i32, wp: i32, kw: i32): i32 {
   return sh * wp + kw + 2 * NR;
 }
 
+// Whether the layer takes the unblocked direct path (weights packed once, one pass).
+// @ts-ignore: decorator
+@inline function directWhole(ckk: i32, oc: i32): bool {
+  return (oc + MR - 1) / MR * MR * ckk <= DIRECT_MAX_WEIGHT_FLOATS && ckk <= DIRECT_MAX_KC;
+}
+
+// Channels per chunk and output channels per block (a multiple of MR) of the direct path.
+// @ts-ignore: decorator
+@inline function directChunk(c: i32, kk: i32, ckk: i32, oc: i32): i32 {
+  return directWhole(ckk, oc) ? c : max(1, DIRECT_KC / kk);
+}
+// @ts-ignore: decorator
+@inline function directBlock(ckk: i32, oc: i32): i32 {
+  return directWhole(ckk, oc) ? (oc + MR - 1) / MR * MR : DIRECT_MB;
+}
+
 // Floats the forward needs in scratch for the direct path (0 if it does not apply): the
 // caller allocates the larger of this and the im2col path's need (src/ops/conv.ts).
 // @ts-ignore: decorator
 @inline function directScratch(c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oc: i32, ow: i32): i32 {
-  const ckk = c * kh * kw;
-  const mp = (oc + MR - 1) / MR * MR;
-  const wsFloats = f32_gemm_workspace_bytes() >> 2;
-  if (sw != 1 || ow < NR || mp * ckk > DIRECT_MAX_WEIGHT_FLOATS || ckk > DIRECT_MAX_KC) return 0;
-  if (mp * ckk + ckk * NR + MR * NR > wsFloats) return 0;
+  const kk = kh * kw, ckk = c * kk;
+  if (sw > 2 || ow < NR) return 0;
+  const kc = directChunk(c, kk, ckk, oc) * kk;
+  if (directBlock(ckk, oc) * kc + kc * NR + MR * NR > f32_gemm_workspace_bytes() >> 2) return 0;
   const hp = h + 2 * ph, wp = w + 2 * pw;
   return c * hp * wp + directTail(sh, wp, kw);
 }
@@ -196,16 +205,24 @@ function padInto(xi: usize, xpad: usize, c: i32, h: i32, w: i32, ph: i32, pw: i3
   }
 }
 
-// The kc×NR B panel of output pixels q0.. (see above); src = xpad + pad(q0), in bytes.
+// Four lanes at stride sw (1 or 2, a constant at each call site) from p.
 // @ts-ignore: decorator
-@inline function packWindowPanel(src: usize, jump: usize, m0: v128, m1: v128, c: i32, kh: i32, kw: i32, planeBytes: usize, rowBytes: usize, dst: usize): void {
+@inline function loadLanes(p: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(p);
+  return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+}
+
+// The kc×NR B panel of output pixels q0.. (see above) over c channels; src = xpad + pad(q0), in bytes.
+// @ts-ignore: decorator
+@inline function packWindowPanel(src: usize, jump: usize, m0: v128, m1: v128, c: i32, kh: i32, kw: i32, planeBytes: usize, rowBytes: usize, dst: usize, sw: i32): void {
+  const half = <usize>(4 * sw) << 2; // bytes from lane 0 to lane 4
   for (let ci = 0; ci < c; ci++) {
     let r = src;
     for (let ki = 0; ki < kh; ki++) {
       let s = r;
       for (let kj = 0; kj < kw; kj++) {
-        v128.store(dst, v128.bitselect(v128.load(s), v128.load(s + jump), m0));
-        v128.store(dst, v128.bitselect(v128.load(s, 16), v128.load(s + jump, 16), m1), 16);
+        v128.store(dst, v128.bitselect(loadLanes(s, sw), loadLanes(s + jump, sw), m0));
+        v128.store(dst, v128.bitselect(loadLanes(s + half, sw), loadLanes(s + jump + half, sw), m1), 16);
         dst += NR * 4;
         s += 4;
       }
@@ -215,33 +232,46 @@ function padInto(xi: usize, xpad: usize, c: i32, h: i32, w: i32, ph: i32, pw: i3
   }
 }
 
-function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize, relu: bool): void {
-  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
+function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize, act: i32): void {
+  const ohw = oh * ow, kk = kh * kw, ckk = c * kk, chw = c * h * w;
   const hp = h + 2 * ph, wp = w + 2 * pw;
-  const mp = (oc + MR - 1) / MR * MR;
-  const pa = ws, pb = ws + ((<usize>mp * ckk) << 2), tile = pb + ((<usize>ckk * NR) << 2);
-  for (let ir = 0; ir < oc; ir += MR) {
-    packLanesFromRows(weight + ((<usize>ir * ckk) << 2), <usize>ckk << 2, min(MR, oc - ir), ckk, pa + ((<usize>ir * ckk) << 2), MR);
-  }
+  const whole = directWhole(ckk, oc);
+  const cc = directChunk(c, kk, ckk, oc), mb = directBlock(ckk, oc);
+  const pa = ws, pb = ws + ((<usize>mb * cc * kk) << 2), tile = pb + ((<usize>cc * kk * NR) << 2);
   memory.fill(scratch, 0, <usize>(c * hp * wp + directTail(sh, wp, kw)) << 2);
-  const jump = <usize>(sh * wp - ow) << 2;
+  const jump = <usize>(sh * wp - ow * sw) << 2;
   const ldc = <usize>ohw << 2;
+  const planeBytes = (<usize>hp * wp) << 2;
   const lanes0 = i32x4(0, 1, 2, 3), lanes1 = i32x4(4, 5, 6, 7);
   for (let i = 0; i < n; i++) {
     padInto(x + ((<usize>i * chw) << 2), scratch, c, h, w, ph, pw);
     const yi = y + ((<usize>i * oc * ohw) << 2);
-    for (let q0 = 0; q0 < ohw; q0 += NR) {
-      const oy = q0 / ow, ox = q0 - oy * ow;
-      const a = i32x4.splat(ow - ox); // lanes < a stay on row oy
-      const src = scratch + ((<usize>oy * sh * wp + ox) << 2);
-      packWindowPanel(src, jump, i32x4.lt_s(lanes0, a), i32x4.lt_s(lanes1, a), c, kh, kw, (<usize>hp * wp) << 2, <usize>wp << 2, pb);
-      const nr = min(NR, ohw - q0);
-      const cq = yi + (<usize>q0 << 2);
-      for (let ir = 0; ir < oc; ir += MR) {
-        microkernel(ckk, pa + ((<usize>ir * ckk) << 2), pb, cq + <usize>ir * ldc, ldc, min(MR, oc - ir), nr, false, tile);
+    for (let c0 = 0; c0 < c; c0 += cc) {
+      const nc = min(cc, c - c0), kc = nc * kk;
+      const xc = scratch + <usize>c0 * planeBytes;
+      for (let i0 = 0; i0 < oc; i0 += mb) {
+        const i1 = min(oc, i0 + mb);
+        if (!whole || i == 0) {
+          for (let ir = i0; ir < i1; ir += MR) {
+            packLanesFromRows(weight + ((<usize>ir * ckk + c0 * kk) << 2), <usize>ckk << 2, min(MR, i1 - ir), kc, pa + ((<usize>(ir - i0) * kc) << 2), MR);
+          }
+        }
+        for (let q0 = 0; q0 < ohw; q0 += NR) {
+          const oy = q0 / ow, ox = q0 - oy * ow;
+          const a = i32x4.splat(ow - ox); // lanes < a stay on row oy
+          const src = xc + ((<usize>oy * sh * wp + ox * sw) << 2);
+          const m0 = i32x4.lt_s(lanes0, a), m1 = i32x4.lt_s(lanes1, a);
+          if (sw == 1) packWindowPanel(src, jump, m0, m1, nc, kh, kw, planeBytes, <usize>wp << 2, pb, 1);
+          else packWindowPanel(src, jump, m0, m1, nc, kh, kw, planeBytes, <usize>wp << 2, pb, 2);
+          const nr = min(NR, ohw - q0);
+          const cq = yi + (<usize>q0 << 2);
+          for (let ir = i0; ir < i1; ir += MR) {
+            microkernel(kc, pa + ((<usize>(ir - i0) * kc) << 2), pb, cq + <usize>ir * ldc, ldc, min(MR, i1 - ir), nr, c0 > 0, tile);
+          }
+        }
       }
     }
-    epilogue(yi, bias, oc, ohw, relu);
+    if (bias || act != ConvAct.none) biasAct(yi, bias, oc, ohw, act);
   }
 }
 
@@ -252,32 +282,20 @@ export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, k
   return directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow);
 }
 
-// y[i, o, :] = W[o, :] · col_i + b[o]
-export function f32_conv2d_fwd(
+// y[i, o, :] = act(W[o, :] · col_i + b[o]), the bias and activation applied per image while
+// its outputs are in cache (the fused conv + ReLU of training and the fused conv + ReLU/ReLU6
+// of inference: the conv's own output is never kept, and the activation costs no pass).
+// @ts-ignore: decorator
+@inline function convFwd(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
-): void {
-  convForward(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, false);
-}
-
-// y[i, o, :] = max(W[o, :] · col_i + b[o], 0): conv + ReLU, the ReLU in the epilogue.
-export function f32_conv2d_relu_fwd(
-  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
-): void {
-  convForward(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, true);
-}
-
-function convForward(
-  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, relu: bool,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
 ): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (!pointwise && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) {
-    convFwdDirect(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, ph, pw, oh, ow, ws, relu);
+    convFwdDirect(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, oh, ow, ws, act);
     return;
   }
   const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);
@@ -298,8 +316,26 @@ function convForward(
       f32_gemm_nn(weight, scratch, ybuf, oc, ckk, ld, 0, ws);
       for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
     }
-    for (let j = 0; j < g; j++) epilogue(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw, relu);
+    if (bias || act != ConvAct.none) for (let j = 0; j < g; j++) biasAct(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw, act);
   }
+}
+
+// y[i, o, :] = W[o, :] · col_i + b[o]
+export function f32_conv2d_fwd(
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
+): void {
+  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, ConvAct.none);
+}
+
+// The forward with a ReLU or ReLU6 (ConvAct) in the bias pass: nn.Sequential's Conv2d + ReLU
+// in training (its backward is f32_conv2d_relu_bwd), and the activations nn.fuseBatchNorm
+// folds into a conv for inference.
+export function f32_conv2d_fwd_act(
+  x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
+): void {
+  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, act);
 }
 
 // dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image.

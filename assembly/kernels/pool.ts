@@ -216,3 +216,59 @@ export function f32_avgpool2d_bwd(dy: usize, dx: usize, planes: i32, h: i32, w: 
     }
   }
 }
+
+// Max pooling for inference: values only, no argmax (nothing will run a backward), with
+// padding (−∞ outside), dilation 1, any kernel and stride; oh, ow from the caller (floor or
+// ceil mode). Per output row: the max over its kh input rows (clipped to the plane) into a
+// row buffer with pw −∞ on each side, then the max over kw of that row, four outputs at a
+// time at stride 1 or 2. f32x4.max and the scalar max both propagate NaN, as torch does.
+// scratch: f32_maxpool2d_infer_scratch(w, kw, pw) floats: the row, its borders, and a −∞
+// tail for ceil mode's last window and stride 2's eight-float reads.
+export function f32_maxpool2d_infer_scratch(w: i32, kw: i32, pw: i32): i32 {
+  return w + 2 * pw + kw + 8;
+}
+
+export function f32_maxpool2d_fwd_infer(x: usize, y: usize, scratch: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): void {
+  const wp = w + 2 * pw;
+  const ninf = f32x4.splat(-Infinity);
+  for (let j = 0; j < wp + kw + 8; j++) store<f32>(scratch + (<usize>j << 2), -Infinity);
+  const row = scratch + (<usize>pw << 2);
+  const vec = sw <= 2 ? ow & ~3 : 0;
+  let out = y;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + ((<usize>p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - ph;
+      const i0 = max(y0, 0), i1 = min(y0 + kh, h);
+      // the window's rows, max-reduced into row[0 .. w)
+      let j = 0;
+      for (; j + 4 <= w; j += 4) {
+        let m = ninf;
+        for (let iy = i0; iy < i1; iy++) m = f32x4.max(m, v128.load(plane + ((<usize>(iy * w + j)) << 2)));
+        v128.store(row + (<usize>j << 2), m);
+      }
+      for (; j < w; j++) {
+        let m: f32 = -Infinity;
+        for (let iy = i0; iy < i1; iy++) m = max(m, load<f32>(plane + ((<usize>(iy * w + j)) << 2)));
+        store<f32>(row + (<usize>j << 2), m);
+      }
+      let ox = 0;
+      for (; ox < vec; ox += 4) {
+        const at = scratch + ((<usize>ox * sw) << 2);
+        let m = ninf;
+        for (let kj = 0; kj < kw; kj++) {
+          const q = at + (<usize>kj << 2);
+          m = f32x4.max(m, sw == 1 ? v128.load(q) : v128.shuffle<f32>(v128.load(q), v128.load(q, 16), 0, 2, 4, 6));
+        }
+        v128.store(out + (<usize>ox << 2), m);
+      }
+      for (; ox < ow; ox++) {
+        const at = scratch + ((<usize>ox * sw) << 2);
+        let m: f32 = -Infinity;
+        for (let kj = 0; kj < kw; kj++) m = max(m, load<f32>(at + (<usize>kj << 2)));
+        store<f32>(out + (<usize>ox << 2), m);
+      }
+      out += <usize>ow << 2;
+    }
+  }
+}

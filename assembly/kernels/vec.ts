@@ -1,7 +1,7 @@
 // Inlined vector loops shared by the kernel families (f32x4 body, scalar tail). Not part
 // of the wasm ABI: assembly/index.ts does not re-export this file.
 
-import { BinaryOp } from '../codes';
+import { BinaryOp, ConvAct } from '../codes';
 import { f32_sum_cols } from './reduce';
 
 // @ts-ignore: decorator
@@ -76,4 +76,19 @@ export function centreRows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, 
       store<f32>(out + off + o, load<f32>(a + off + o) - load<f32>(mu + o));
     }
   }
+}
+
+// A conv epilogue's activation (ConvAct) on four lanes and on one value: max/min propagate
+// NaN, as torch's relu and relu6 do.
+// @ts-ignore: decorator
+@inline export function convActV(v: v128, act: i32): v128 {
+  if (act == ConvAct.relu) return f32x4.max(v, f32x4.splat(0));
+  if (act == ConvAct.relu6) return f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(6));
+  return v;
+}
+// @ts-ignore: decorator
+@inline export function convActS(v: f32, act: i32): f32 {
+  if (act == ConvAct.relu) return max(v, <f32>0);
+  if (act == ConvAct.relu6) return min(max(v, <f32>0), <f32>6);
+  return v;
 }

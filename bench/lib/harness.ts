@@ -56,7 +56,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** 'simlearn' is the row peers are compared with; 'simlearn op' / 'simlearn relaxed' are extra views of it. */
-export type Impl = 'simlearn' | 'simlearn op' | 'simlearn relaxed' | 'tfjs-wasm' | 'tfjs-cpu' | 'js' | 'metric-learn' | 'PML';
+export type Impl = 'simlearn' | 'simlearn op' | 'simlearn relaxed' | 'tfjs-wasm' | 'tfjs-cpu' | 'onnxruntime-web' | 'js' | 'metric-learn' | 'PML';
 
 export interface Row {
   workload: string;

@@ -1,4 +1,4 @@
-// Issue 7's targets, checked against the rows of this run: each gives the measured figure,
+// The benchmark targets, checked against the rows of this run: each gives the measured figure,
 // the target, and whether it holds. A target whose rows are missing says so.
 import type { Impl, Row } from './harness';
 
@@ -43,6 +43,11 @@ export function checkTargets(rows: Row[], w4HighWaterBytes: number | null): Targ
     out.push(ratio(rows, `conv ${layer} backward to input`, 'tfjs-wasm', 3, `conv ${layer} backward to input`));
     out.push(ratio(rows, `conv ${layer} backward to filter`, 'tfjs-wasm', 5, `conv ${layer} backward to filter`));
   }
+  // Trunks: ResNet-18 at batch 1 at least as fast as onnxruntime-web, MobileNetV2 within
+  // 1.25× of it (≥ 0.8× its speed), both faster than tfjs-wasm.
+  out.push(ratio(rows, 'ResNet-18 forward, batch 1', 'onnxruntime-web', 1, 'ResNet-18 batch 1'));
+  out.push(ratio(rows, 'MobileNetV2 forward, batch 1', 'onnxruntime-web', 0.8, 'MobileNetV2 batch 1'));
+  for (const m of ['ResNet-18', 'MobileNetV2']) for (const n of [1, 32]) out.push(ratio(rows, `${m} forward, batch ${n}`, 'tfjs-wasm', 1, `${m} batch ${n}`));
   const w4 = 'triplet train step 3×64 MNIST-size';
   out.push(pct(rows, w4, 'simlearn', 85, 'W4 step'));
   out.push(ratio(rows, w4, 'tfjs-wasm', 6, 'W4 step'));

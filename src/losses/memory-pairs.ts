@@ -64,10 +64,10 @@ export abstract class MemoryPairsLoss extends BaseMetricLossFunction {
   }
 
   /**
-   * The pairs as u8 masks [n, m]: from the labels straight into the masks (no pair columns),
+   * The pairs as u8 masks [n, m] (the fused kernels read bytes; pairMasks gives float tensors): from the labels straight into the masks (no pair columns),
    * or from the tuples; null when `generic` and every column has at most one entry.
    */
-  protected pairMasks(x: LossInputs, generic: boolean): PairMasks | null {
+  protected pairByteMasks(x: LossInputs, generic: boolean): PairMasks | null {
     const k = getEngine().k;
     const n = x.embeddings.shape[0], m = x.refEmb.shape[0];
     const masks = { pos: untracked([Math.ceil((n * m) / 4)]), neg: untracked([Math.ceil((n * m) / 4)]) };

@@ -44,7 +44,7 @@ export class MultiSimilarityLoss extends MemoryPairsLoss {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const masks = this.pairMasks(x, true);
+    const masks = this.pairByteMasks(x, true);
     if (masks === null) return this.zeroLosses();
     try {
       const mat = this.distanceMatrix(x);

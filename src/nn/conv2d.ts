@@ -1,5 +1,5 @@
 import { Tensor } from '../autograd/tensor';
-import { conv1d, conv2d, conv2dRelu, pairOf, paddingOf, type Pair } from '../ops/conv';
+import { conv1d, conv2d, conv2dActivated, conv2dRelu, pairOf, paddingOf, type Pair } from '../ops/conv';
 import { checkOptions } from '../options';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
@@ -44,6 +44,11 @@ export class Conv2d extends Module {
   readonly padding: [number, number] | 'same';
   readonly dilation: [number, number];
   readonly groups: number;
+  /**
+   * An activation applied to the output (null: none), set by nn.fuseBatchNorm when it fuses
+   * the ReLU / ReLU6 that followed; it runs in the conv kernel when no backward can follow.
+   */
+  activation: 'relu' | 'relu6' | null = null;
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: Conv2dLayerOptions = {}) {
     super();
@@ -61,7 +66,9 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    if (this.activation) return conv2dActivated(x, this.weight, this.bias, options, this.activation);
+    return conv2d(x, this.weight, this.bias, options);
   }
 
   /** relu(forward(x)) as one op (conv2dRelu); nn.Sequential calls it for a Conv2d followed by a ReLU. */

@@ -1,18 +1,26 @@
 // Batch normalisation folded into the convolution before it, for inference: in eval mode
 // BN(conv(x)) = conv'(x) with, per output channel o and s = γ[o] / √(var[o] + eps),
 //   W'[o] = s · W[o],   b'[o] = s · (b[o] − mean[o]) + β[o].
+// Inside a Sequential (where the order of the children is the order they run), a ReLU or
+// ReLU6 right after the folded BatchNorm goes into the conv too (Conv2d.activation), so it
+// runs in the conv kernel's bias pass: MobileNetV2's 35 ReLU6 layers then cost no pass of
+// their own (bench TRUNKS).
 import { f32 } from '../wasm/instance';
 import { untracked } from '../autograd/tensor';
 import { Module, copyModule } from './module';
 import { Conv2d } from './conv2d';
 import { BatchNorm2d } from './batchnorm';
-import { Identity } from './activation';
+import { Identity, ReLU6 } from './activation';
+import { ReLU } from './relu';
+import { Sequential } from './sequential';
 
 /**
  * A copy of model for inference in which every BatchNorm2d registered right after a Conv2d
  * of the same parent (torchvision's conv1/bn1 and Conv2dNormActivation layouts) is folded
- * into that conv and replaced by an Identity; the conv gains a bias if it had none. The copy
- * is in eval mode and gives the model's eval-mode outputs; the model itself is untouched.
+ * into that conv and replaced by an Identity; the conv gains a bias if it had none. In a
+ * Sequential, a ReLU / ReLU6 right after such a BatchNorm is fused into the conv as well
+ * (Conv2d.activation) and replaced by an Identity. The copy is in eval mode and gives the
+ * model's eval-mode outputs; the model itself is untouched.
  * @example const fast = sl.nn.fuseBatchNorm(model); fast.forward(x)
  */
 export function fuseBatchNorm<M extends Module>(model: M): M {
@@ -20,11 +28,19 @@ export function fuseBatchNorm<M extends Module>(model: M): M {
   const copy = copyModule(model).eval();
   const visit = (parent: Module): void => {
     let prev: Module | null = null;
-    for (const [name, child] of parent.namedChildren()) {
+    const children = parent.namedChildren();
+    for (let i = 0; i < children.length; i++) {
+      const [name, child] = children[i];
       if (prev instanceof Conv2d && child instanceof BatchNorm2d && prev.outChannels === child.numFeatures) {
         fold(prev, child);
         (parent as any)[name] = new Identity();
         child.dispose();
+        const next = children[i + 1]?.[1];
+        if (parent instanceof Sequential && prev.activation === null && (next instanceof ReLU || next instanceof ReLU6)) {
+          prev.activation = next instanceof ReLU ? 'relu' : 'relu6';
+          (parent as any)[children[i + 1][0]] = new Identity();
+          i++;
+        }
         prev = null;
         continue;
       }

@@ -39,7 +39,7 @@ export class Sequential extends Module {
       let y = x;
       for (let i = 0; i < layers.length; i++) {
         const m = layers[i];
-        const fused = isExactly(m, Conv2d) && isExactly(layers[i + 1], ReLU);
+        const fused = isExactly(m, Conv2d) && !(m as Conv2d).activation && isExactly(layers[i + 1], ReLU);
         const next = fused ? (m as Conv2d).forwardRelu(y) : m.forward(y);
         if (fused) i++;
         if (next !== y) release(y, x);

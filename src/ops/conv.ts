@@ -7,10 +7,12 @@
 // holding the weights among zeros (kernelEmbed), so the kernels know neither.
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, assertLive, composite, fmtShape, needsGrad, record, untracked } from '../autograd/tensor';
-import { relu } from './eltwise';
+import { Tensor, addGrad, assertLive, composite, fmtShape, isGradEnabled, needsGrad, record, untracked } from '../autograd/tensor';
 import { checkOptions } from '../options';
+import { ConvAct } from '../wasm/abi';
 import { reshape } from './shape';
+import { relu } from './eltwise';
+import { activation } from './activation';
 
 export type Pair = number | readonly [number, number];
 
@@ -75,20 +77,36 @@ export function convGroup(n: number, ohw: number): number {
  * oh = ⌊(h + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1 (torch.nn.functional.conv2d).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  return convOp(x, weight, bias ?? null, options, false);
+  return convOp(x, weight, bias ?? null, options, ConvAct.none);
 }
 
 /**
  * relu(conv2d(x, weight, bias)) as one op (nn.Sequential fuses a Conv2d followed by a ReLU
  * into it): the ReLU runs in the conv's epilogue and its backward in one pass with the bias
  * gradient, and the conv's own output is never kept — the same values, one activation less
- * saved for backward. Depthwise, dilated and unevenly padded convs compose the two ops.
+ * saved for backward. Recorded depthwise, dilated and unevenly padded convs compose the two ops.
  */
 export function conv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  return convOp(x, weight, bias ?? null, options, true);
+  return convOp(x, weight, bias ?? null, options, ConvAct.relu);
 }
 
-function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, withRelu: boolean): Tensor {
+/**
+ * relu(conv2d(…)) or relu6(conv2d(…)) for the nn.Conv2d layers nn.fuseBatchNorm gave an
+ * activation: ReLU is conv2dRelu; ReLU6 runs in the conv kernel's bias pass when no backward
+ * can follow (inference), else as the two recorded ops.
+ */
+export function conv2dActivated(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: 'relu' | 'relu6'): Tensor {
+  if (act === 'relu') return conv2dRelu(x, weight, bias, options);
+  if (!isRecorded(x, weight, bias)) return convOp(x, weight, bias, options, ConvAct.relu6);
+  return composite(() => activation('relu6', conv2d(x, weight, bias, options)));
+}
+
+function isRecorded(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+  return isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
+}
+
+// act: ConvAct.relu (recorded or not), or ConvAct.relu6 only when nothing is recorded.
+function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: ConvAct): Tensor {
   checkOptions('conv2d', options, CONV2D_OPTIONS);
   assertLive('conv2d', 'x', x);
   assertLive('conv2d', 'weight', weight);
@@ -111,13 +129,16 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dO
   }
   const [pt, pl, pb, pr] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
   const plain = dh === 1 && dw === 1 && pt === pb && pl === pr;
-  if (plain && !(withRelu && groups > 1 && groups === c)) return conv2dPlain(x, weight, bias, stride, [pt, pl], groups, withRelu);
-  if (withRelu) return composite(() => relu(convOp(x, weight, bias, options, false)));
+  // the fused ReLU's backward exists for the dense plain path only
+  if (act !== ConvAct.none && isRecorded(x, weight, bias) && (!plain || (groups > 1 && groups === c))) {
+    return composite(() => relu(convOp(x, weight, bias, options, ConvAct.none)));
+  }
+  if (plain) return conv2dPlain(x, weight, bias, stride, [pt, pl], groups, act);
   // the weights among zeros in a kernel of the dilated extent (plus one for an uneven pad)
   return composite(() => {
     const bigH = dh * (kh - 1) + 1 + (pb - pt), bigW = dw * (kw - 1) + 1 + (pr - pl);
     const big = kernelEmbed(weight, bigH, bigW, pb - pt, pr - pl, dh, dw);
-    return conv2dPlain(x, big, bias, stride, [pb, pr], groups, false);
+    return conv2dPlain(x, big, bias, stride, [pb, pr], groups, act);
   });
 }
 
@@ -131,7 +152,8 @@ function kernelEmbed(weight: Tensor, bigH: number, bigW: number, offH: number, o
   return record(out, 'kernelEmbed', [weight], (g) => addGrad(weight, (p, acc) => k.f32_kernel_extract(g.ptr, p, ...geo, acc)));
 }
 
-function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, withRelu: boolean): Tensor {
+// act: recorded only as ConvAct.relu (its backward below); ReLU6 only when nothing is recorded.
+function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
   const [n, c, h, w] = x.shape;
   const [oc, , kh, kw] = weight.shape;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
@@ -141,7 +163,7 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
       `conv2d: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding [${ph}, ${pw}] (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
     );
   }
-  if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw]);
+  if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw], act);
   const e = getEngine();
   const k = e.k;
   const cg = c / groups, ocg = oc / groups;
@@ -162,11 +184,15 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
     for (let i = 0; i < n; i++) for (let j = 0; j < groups; j++) fn(i, j, i === 0);
   };
   const out = empty([n, oc, oh, ow]);
-  const fwd = withRelu ? k.f32_conv2d_relu_fwd : k.f32_conv2d_fwd;
   withScratch(fwdScratch, (s) =>
-    each((i, j) => fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), bias ? bias.ptr + j * ocg * 4 : 0, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace)),
+    each((i, j) => {
+      const b = bias ? bias.ptr + j * ocg * 4 : 0;
+      if (act === ConvAct.none) k.f32_conv2d_fwd(x.ptr + xAt(i, j), weight.ptr + wAt(j), b, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace);
+      else k.f32_conv2d_fwd_act(x.ptr + xAt(i, j), weight.ptr + wAt(j), b, out.ptr + yAt(i, j), s, ...geo, e.gemmWorkspace, act);
+    }),
   );
   const inputs = bias ? [x, weight, bias] : [x, weight];
+  const withRelu = act === ConvAct.relu;
   return record(out, withRelu ? 'conv2dRelu' : 'conv2d', inputs, (g) => {
     // The ReLU's backward masks g in place (backward owns g), with the bias gradient in the same pass.
     if (withRelu) {
@@ -186,7 +212,7 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
 }
 
 /** groups = c: each input channel convolved with its own oc / c filters. */
-function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly number[]): Tensor {
+function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly number[], act: ConvAct): Tensor {
   const [n, c, h, w, oc, kh, kw, sh, sw, ph, pw] = geo;
   const m = oc / c;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
@@ -194,7 +220,10 @@ function depthwise(x: Tensor, weight: Tensor, bias: Tensor | null, geo: readonly
   const dims = [n, c, m, h, w, kh, kw, sh, sw, ph, pw] as const;
   const scratch = k.f32_dwconv2d_scratch(h, w, ph, pw);
   const out = empty([n, oc, oh, ow]);
-  withScratch(scratch, (s) => k.f32_dwconv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims));
+  withScratch(scratch, (s) => {
+    if (act === ConvAct.none) k.f32_dwconv2d_fwd(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims);
+    else k.f32_dwconv2d_fwd_act(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, s, ...dims, act);
+  });
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g) => {
     addGrad(x, (p, acc) => withScratch(scratch, (s) => k.f32_dwconv2d_bwd_input(g.ptr, weight.ptr, p, s, ...dims, acc)));

@@ -4,7 +4,7 @@
 import { AvgPoolFlag } from '../wasm/abi';
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, assertLive, fmtShape, record, untracked } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, fmtShape, isGradEnabled, record, untracked } from '../autograd/tensor';
 import { checkOptions } from '../options';
 import { pairOf, type Pair } from './conv';
 
@@ -68,6 +68,16 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   const { n, c, h, w, oh, ow, k: [kh, kw], s: [sh, sw], p: [ph, pw], d: [dh, dw] } = geometry('maxPool2d', x, kernelSize, o);
   const k = getEngine().k;
   const out = empty([n, c, oh, ow]);
+  if (dh === 1 && dw === 1 && !(isGradEnabled() && x.requiresGrad)) {
+    // no backward can follow (inference): values only, no argmax buffer
+    const scratch = untracked([k.f32_maxpool2d_infer_scratch(w, kw, pw)]);
+    try {
+      k.f32_maxpool2d_fwd_infer(x.ptr, out.ptr, scratch.ptr, n * c, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    } finally {
+      scratch.dispose();
+    }
+    return out;
+  }
   const idx = untracked([n, c, oh, ow]); // int32 offsets stored in a float-sized buffer
   if (ph === 0 && pw === 0 && dh === 1 && dw === 1 && oh === Math.floor((h - kh) / sh) + 1 && ow === Math.floor((w - kw) / sw) + 1) {
     k.f32_maxpool2d_fwd(x.ptr, out.ptr, idx.ptr, n * c, h, w, kh, kw, sh, sw);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { conv2dBackwardRef, conv2dRef } from '../ref/conv';
+import { conv2dBackwardRef, conv2dRef, groupedConv2dRef } from '../ref/conv';
 import { convGroup } from '../../src/ops/conv';
 
 await sl.init();
@@ -44,6 +44,56 @@ test('conv2d forward matches the float64 reference', () => {
     close(yn.data(), conv2dRef(x.data(), xs, w.data(), w.shape, null, pair(s), pair(p)).y, 1e-5, `case ${i} no bias`);
     for (const t of [x, w, b, y, yn]) t.dispose();
   });
+});
+
+// [n, c, h, w], out channels, kernel, stride, padding, groups: each forward with and without
+// bias against the float64 reference (grouped: conv2dRef per group).
+type ForwardCase = [number[], number, number | [number, number], number, number, number];
+function checkForwards(cases: ForwardCase[], seed: number, tol: number): void {
+  cases.forEach(([xs, oc, k, s, p, groups], i) => {
+    const [kh, kw] = pair(k);
+    const x = sl.randn(xs, { seed: seed + i });
+    const w = sl.randn([oc, xs[1] / groups, kh, kw], { seed: seed + 20 + i });
+    const b = sl.randn([oc], { seed: seed + 40 + i });
+    for (const bias of [b, null]) {
+      const y = sl.noGrad(() => sl.conv2d(x, w, bias, { stride: s, padding: p, groups }));
+      const ref = groupedConv2dRef(x.data(), xs, w.data(), w.shape, bias ? bias.data() : null, [s, s], [p, p]);
+      assert.equal(y.shape, ref.shape, `case ${i} shape`);
+      close(y.data(), ref.y, tol, `case ${i}${bias ? '' : ' no bias'}`);
+      y.dispose();
+    }
+    for (const t of [x, w, b]) t.dispose();
+  });
+}
+
+test('conv2d forward, direct path: stride 2 and the blocked big-channel layers, against the float64 reference', () => {
+  // Outputs at least 8 wide take the direct path; c·k·k > 512 or many output channels block
+  // it into chunks of 28 input channels (3×3) and 120 output channels: 60 channels give
+  // chunks 28, 28, 4; 127 outputs give blocks 120 and 7 (an edge tile of 2 rows).
+  checkForwards([
+    [[2, 60, 9, 11], 127, 3, 1, 1, 1],
+    [[1, 60, 17, 17], 9, 3, 2, 1, 1],
+    [[1, 3, 23, 23], 5, 7, 2, 3, 1],
+    [[2, 5, 9, 17], 7, 1, 2, 0, 1],
+    [[1, 7, 9, 19], 3, 3, 2, 0, 1],
+    [[1, 200, 8, 8], 130, 3, 1, 1, 1],
+  ], 300, 1e-4);
+});
+
+test('depthwise conv2d forward matches the float64 reference (3×3 fast path and general kernels, odd widths)', () => {
+  // c·m outputs for c channels; widths 1, 3, 5, 17, 33 so the four-wide loop, its tail,
+  // and stride 2's eight-float reads at the row end all run.
+  checkForwards([
+    [[1, 3, 1, 1], 3, 3, 1, 1, 3],
+    [[2, 2, 3, 3], 2, 3, 1, 1, 2],
+    [[1, 3, 5, 5], 6, 3, 2, 1, 3],
+    [[2, 5, 7, 17], 5, 3, 1, 1, 5],
+    [[1, 4, 9, 17], 4, 3, 2, 1, 4],
+    [[1, 3, 8, 33], 6, 3, 2, 0, 3],
+    [[2, 3, 11, 33], 3, 3, 1, 0, 3],
+    [[1, 2, 9, 33], 2, 5, 2, 2, 2],
+    [[1, 3, 7, 17], 3, [3, 1], 1, 1, 3],
+  ], 400, 1e-5);
 });
 
 test('conv2d gradients (input, weight, bias) pass gradcheck', () => {

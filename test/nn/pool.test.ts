@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
-import { maxPool2dRef } from '../ref/conv';
+import { maxPool2dPaddedRef, maxPool2dRef } from '../ref/conv';
 import { Rng } from '../../src/random';
 
 await sl.init();
@@ -73,6 +73,45 @@ test('maxPool2d propagates NaN like torch (SIMD and scalar windows)', () => {
   const g = x.grad!.data();
   assert.is(g[3], 1);
   assert.is(g[19], 1);
+});
+
+test('maxPool2d without a backward (inference path) matches the padded reference and the recorded path', () => {
+  // [n, c, h, w], kernel, stride, padding, ceil mode: ResNet's stem pool (3, 2, 1), widths 1,
+  // 3, 5, 17, 33 for the four-wide loop and its tail, stride 3 (scalar), ceil mode's last window.
+  const padded: [number[], number | [number, number], number | [number, number], number | [number, number], boolean][] = [
+    [[1, 2, 1, 1], 1, 1, 0, false],
+    [[1, 2, 3, 3], 3, 2, 1, false],
+    [[2, 3, 5, 5], 3, 2, 1, false],
+    [[1, 3, 17, 17], 3, 2, 1, false],
+    [[1, 2, 33, 33], 3, 2, 1, false],
+    [[2, 2, 9, 17], 3, 1, 1, false],
+    [[1, 3, 13, 33], 5, 3, 2, false],
+    [[1, 2, 10, 17], [3, 2], [2, 1], [1, 0], false],
+    [[1, 2, 8, 18], 3, 2, 0, true],
+    [[1, 1, 6, 9], 2, 2, 1, true],
+  ];
+  padded.forEach(([xs, k, s, p, ceilMode], i) => {
+    const x = sl.randn(xs, { seed: 60 + i });
+    const y = sl.noGrad(() => sl.maxPool2d(x, k, { stride: s, padding: p, ceilMode }));
+    const xg = sl.tensor(x.data(), xs, { requiresGrad: true });
+    const yg = sl.maxPool2d(xg, k, { stride: s, padding: p, ceilMode }); // the argmax path
+    assert.equal(y.shape, yg.shape, `case ${i} shape`);
+    assert.equal(Array.from(y.data()), Array.from(yg.data()), `case ${i} vs the recorded path`);
+    if (!ceilMode) {
+      const ref = maxPool2dPaddedRef(x.data(), xs, pair(k), pair(s), pair(p));
+      assert.equal(y.shape, ref.shape, `case ${i} ref shape`);
+      assert.equal(Array.from(y.data()), Array.from(ref.y), `case ${i} vs the reference`);
+    }
+    for (const t of [x, y, xg, yg]) t.dispose();
+  });
+  // NaN propagates in the SIMD block and the scalar tail, and padding never wins
+  const vals = Array.from({ length: 2 * 11 }, (_, i) => -1 - (i % 5));
+  vals[4] = NaN;
+  vals[21] = NaN;
+  const y = sl.noGrad(() => sl.maxPool2d(sl.tensor(vals, [1, 1, 2, 11]), 3, { stride: 2, padding: 1 }));
+  const got = Array.from(y.data());
+  assert.ok(Number.isNaN(got[2]) && Number.isNaN(got[5]) && !Number.isNaN(got[0]), `NaN windows: ${got}`);
+  assert.is(got[0], -1);
 });
 
 test('maxPool2d rejects bad input', () => {

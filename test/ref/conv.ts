@@ -73,6 +73,43 @@ export function maxPool2dRef(x: Arr, [n, c, h, w]: number[], [kh, kw]: number[],
   return { y, idx, shape: [n, c, oh, ow] };
 }
 
+/** Grouped conv2d (depthwise when groups = c): conv2dRef on each group's channels alone. */
+export function groupedConv2dRef(x: Arr, [n, c, h, w]: number[], wt: Arr, [oc, cg, kh, kw]: number[], bias: Arr | null, s: number[], p: number[]): { y: Float64Array; shape: number[] } {
+  const groups = c / cg, og = oc / groups;
+  let out: Float64Array | null = null, shape: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const xg = new Float64Array(n * cg * h * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < cg * h * w; j++) xg[i * cg * h * w + j] = x[(i * c + g * cg) * h * w + j];
+    const wg = Array.from({ length: og * cg * kh * kw }, (_, j) => wt[g * og * cg * kh * kw + j]);
+    const bg = bias ? Array.from({ length: og }, (_, j) => bias[g * og + j]) : null;
+    const r = conv2dRef(xg, [n, cg, h, w], wg, [og, cg, kh, kw], bg, s, p);
+    const [, , oh, ow] = r.shape;
+    shape = [n, oc, oh, ow];
+    out ??= new Float64Array(n * oc * oh * ow);
+    for (let i = 0; i < n; i++) out.set(r.y.subarray(i * og * oh * ow, (i + 1) * og * oh * ow), (i * oc + g * og) * oh * ow);
+  }
+  return { y: out!, shape };
+}
+
+/** Max pooling with −∞ padding (torch.nn.functional.max_pool2d, dilation 1, floor mode): values only. */
+export function maxPool2dPaddedRef(x: Arr, [n, c, h, w]: number[], [kh, kw]: number[], [sh, sw]: number[], [ph, pw]: number[]): { y: Float64Array; shape: number[] } {
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  const y = new Float64Array(n * c * oh * ow);
+  for (let p = 0; p < n * c; p++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++) {
+        let best = -Infinity;
+        for (let ki = 0; ki < kh; ki++)
+          for (let kj = 0; kj < kw; kj++) {
+            const iy = oy * sh - ph + ki, ix = ox * sw - pw + kj;
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) best = Math.max(best, x[(p * h + iy) * w + ix]);
+          }
+        y[(p * oh + oy) * ow + ox] = best;
+      }
+  return { y, shape: [n, c, oh, ow] };
+}
+
 /** Batch norm over [n, c, l]: training (batch statistics) or evaluation (given running ones). */
 export function batchNormRef(
   x: Arr, n: number, c: number, l: number, gamma: Arr, beta: Arr, eps: number,
