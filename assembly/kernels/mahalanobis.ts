@@ -7,7 +7,7 @@
 // differences first and avoids the cancellation.
 // Backward (TypeScript, src/ops/mahalanobis.ts) reuses f32_cdist_l2_bwd_x/y on XM, YM.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn } from './gemm';
-import { subInto } from './vec';
+import { subInto, subRows } from './vec';
 import { f32_sum_cols } from './reduce';
 
 // @ts-ignore: decorator
@@ -95,21 +95,6 @@ export function f32_mahalanobis_cdist_rows(x: usize, y: usize, M: usize, xc: usi
   }
 }
 
-// out[i] = a[i] − mu for rows i0..i1; a, out [·, d].
-function subRows(a: usize, mu: usize, out: usize, i0: i32, i1: i32, d: i32): void {
-  for (let i = i0; i < i1; i++) {
-    const off = (<usize>i * d) << 2;
-    let p = 0;
-    for (; p + 4 <= d; p += 4) {
-      const o = <usize>p << 2;
-      v128.store(out + off + o, f32x4.sub(v128.load(a + off + o), v128.load(mu + o)));
-    }
-    for (; p < d; p++) {
-      const o = <usize>p << 2;
-      store<f32>(out + off + o, load<f32>(a + off + o) - load<f32>(mu + o));
-    }
-  }
-}
 
 // out[i] = (x_i − y_i)ᵀ M (x_i − y_i), clamped at 0; diff = x − y and dm = diff·M [n, d]
 // are kept for backward.

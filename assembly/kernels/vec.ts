@@ -58,13 +58,15 @@ export function centreRows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, 
   f32_sum_cols(y, mu, m, d, 0);
   const inv: f32 = m > 0 ? <f32>1 / <f32>m : 0;
   for (let p = 0; p < d; p++) store<f32>(mu + (<usize>p << 2), load<f32>(mu + (<usize>p << 2)) * inv);
-  subRow(x, mu, xc, n, d);
-  subRow(y, mu, yc, m, d);
+  subRows(x, mu, xc, 0, n, d);
+  subRows(y, mu, yc, 0, m, d);
 }
 
+// out[i] = a[i] − mu for rows i0..i1; a, out [·, d] (the distance kernels' centring; the
+// threaded Mahalanobis kernel gives each thread a range of rows).
 // @ts-ignore: decorator
-@inline function subRow(a: usize, mu: usize, out: usize, n: i32, d: i32): void {
-  for (let i = 0; i < n; i++) {
+@inline export function subRows(a: usize, mu: usize, out: usize, i0: i32, i1: i32, d: i32): void {
+  for (let i = i0; i < i1; i++) {
     const off = (<usize>i * d) << 2;
     let p = 0;
     for (; p + 4 <= d; p += 4) {
