@@ -15,8 +15,10 @@ import { gzipSync } from 'node:zlib';
 
 // The gzipped size of the bundle plus the one wasm build init() loads. It was 100 KB while the
 // library held the core, distances and the first losses; the pytorch-metric-learning catalogue,
-// metric-learn's learners and torchvision's layers and models roughly doubled the code.
-const BUDGET_KB = 160;
+// metric-learn's learners and torchvision's layers and models roughly doubled the code (160 KB),
+// and the fused loss kernels, the float64 learner kernels, the streaming top-k scan and the conv
+// epilogues grew the wasm build from 33 to 45 KB gzipped.
+const BUDGET_KB = 175;
 
 const run = (cmd, args) => {
   const res = spawnSync(cmd, args, { stdio: 'inherit' });
