@@ -6,6 +6,20 @@
 import { QuantKind } from '../codes';
 import { klistBound, klistPush } from './klist';
 
+// max|x| over the row xr [d]; its exact squared norm (summed in f64) is stored at sqnorm.
+// @ts-ignore: decorator
+@inline function absMaxAndSqNorm(xr: usize, d: i32, sqnorm: usize): f32 {
+  let m: f32 = 0;
+  let ss: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = load<f32>(xr + (<usize>j << 2));
+    m = max<f32>(m, abs<f32>(v));
+    ss += <f64>v * <f64>v;
+  }
+  store<f32>(sqnorm, <f32>ss);
+  return m;
+}
+
 // Rows x [n, d] (f32) to codes [n, d] (i8), scales [n] (f32) and the rows' exact squared
 // norms [n] (f32, of x, not of the codes: the sqeuclidean and cosine values use them, so
 // only the cross term carries quantisation error). An all-zero row gets scale 0, codes 0.
@@ -13,13 +27,7 @@ export function i8_quantize_rows(x: usize, n: i32, d: i32, codes: usize, scales:
   for (let i = 0; i < n; i++) {
     const xr = x + ((<usize>i * d) << 2);
     const qr = codes + <usize>i * d;
-    let m: f32 = 0;
-    let ss: f64 = 0;
-    for (let j = 0; j < d; j++) {
-      const v = load<f32>(xr + (<usize>j << 2));
-      m = max<f32>(m, abs<f32>(v));
-      ss += <f64>v * <f64>v;
-    }
+    const m = absMaxAndSqNorm(xr, d, sqnorms + (<usize>i << 2));
     const s: f32 = m / 127;
     const inv: f32 = m > 0 ? <f32>127 / m : 0;
     for (let j = 0; j < d; j++) {
@@ -27,7 +35,6 @@ export function i8_quantize_rows(x: usize, n: i32, d: i32, codes: usize, scales:
       store<i8>(qr + j, <i8><i32>c);
     }
     store<f32>(scales + (<usize>i << 2), s);
-    store<f32>(sqnorms + (<usize>i << 2), <f32>ss);
   }
 }
 
@@ -72,20 +79,13 @@ export function i16_quantize_rows(x: usize, n: i32, d: i32, w: usize, scales: us
   for (let i = 0; i < n; i++) {
     const xr = x + ((<usize>i * d) << 2);
     const wr = w + ((<usize>i * dp) << 1);
-    let m: f32 = 0;
-    let ss: f64 = 0;
-    for (let j = 0; j < d; j++) {
-      const v = load<f32>(xr + (<usize>j << 2));
-      m = max<f32>(m, abs<f32>(v));
-      ss += <f64>v * <f64>v;
-    }
+    const m = absMaxAndSqNorm(xr, d, sqnorms + (<usize>i << 2));
     const inv: f32 = m > 0 ? qmax / m : 0;
     for (let j = 0; j < dp; j++) {
       const c = j < d ? min<f32>(qmax, max<f32>(-qmax, nearest<f32>(load<f32>(xr + (<usize>j << 2)) * inv))) : 0;
       store<i16>(wr + (<usize>j << 1), <i16><i32>c);
     }
     store<f32>(scales + (<usize>i << 2), m / qmax);
-    store<f32>(sqnorms + (<usize>i << 2), <f32>ss);
   }
 }
 
