@@ -7,7 +7,8 @@ import { Mahalanobis } from '../distances/mahalanobis';
 import { checkOptions } from '../options';
 import { calibrate, type CalibrationOptions } from './calibration';
 import { mm, tr } from './dense';
-import { f64, getEngine } from '../wasm/instance';
+import { getEngine } from '../wasm/instance';
+import { withF64Scope } from '../ops/f64-linalg';
 import { toMatrix, toPairLabels, toTuples, tupleDiff, type Tuples } from './input';
 
 export abstract class MahalanobisLearner {
@@ -106,25 +107,17 @@ export abstract class MahalanobisLearner {
     const { L, k, d } = this.fitted(fn);
     const diff = tupleDiff(t, a, b);
     // ‖L(xa − xb)‖: the [m, k] product in wasm (f64_gemm_nt), the norms here
-    const { k: kern, alloc } = getEngine();
-    const pDiff = alloc.alloc(8 * t.m * d);
-    let pL = 0, pE = 0;
     const out = new Float64Array(t.m);
-    try {
-      pL = alloc.alloc(8 * k * d);
-      pE = alloc.alloc(8 * t.m * k);
-      f64().set(diff, pDiff >>> 3);
-      f64().set(L, pL >>> 3);
-      kern.f64_gemm_nt(pDiff, pL, pE, t.m, d, k);
-      const E = f64().subarray(pE >>> 3, (pE >>> 3) + t.m * k);
+    withF64Scope((s) => {
+      const pDiff = s.f64(diff), pL = s.f64(L), pE = s.out64(t.m * k);
+      getEngine().k.f64_gemm_nt(pDiff, pL, pE, t.m, d, k);
+      const E = s.view(pE, t.m * k);
       for (let i = 0; i < t.m; i++) {
-        let s = 0;
-        for (let r = 0; r < k; r++) s += E[i * k + r] * E[i * k + r];
-        out[i] = Math.sqrt(s);
+        let q = 0;
+        for (let r = 0; r < k; r++) q += E[i * k + r] * E[i * k + r];
+        out[i] = Math.sqrt(q);
       }
-    } finally {
-      for (const p of [pDiff, pL, pE]) if (p) alloc.free(p);
-    }
+    });
     return out;
   }
 

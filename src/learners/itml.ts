@@ -1,5 +1,6 @@
 import { checkOptions } from '../options';
-import { f64, getEngine } from '../wasm/instance';
+import { getEngine } from '../wasm/instance';
+import { withF64Scope } from '../ops/f64-linalg';
 import { PairsLearner, MahalanobisLearner } from './base';
 import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
@@ -47,20 +48,13 @@ function fitItml(self: MahalanobisLearner & ITMLOptions, fn: string, t: Tuples, 
   bhat.fill(b[0], 0, pos.length);
   bhat.fill(b[1], pos.length);
   const old = new Float64Array(t.m);
-  const { k, alloc } = getEngine();
-  const bytes = [d * d, t.m * d, t.m, t.m, d].map((n) => alloc.alloc(8 * Math.max(1, n)));
-  const [pA, pV, pL, pB, pAv] = bytes;
+  const { k } = getEngine();
   let it = 0;
-  let A: Float64Array;
-  try {
-    const v = f64();
-    v.set(A0, pA >>> 3);
-    v.set(ordered, pV >>> 3);
-    v.fill(0, pL >>> 3, (pL >>> 3) + t.m);
-    v.set(bhat, pB >>> 3);
+  const A = withF64Scope((s) => {
+    const pA = s.f64(A0), pV = s.f64(ordered), pL = s.f64(t.m), pB = s.f64(bhat), pAv = s.out64(d);
     for (it = 0; it < self.maxIter!; it++) {
       k.f64_itml_sweep(pA, pV, pL, pB, t.m, pos.length, d, gammaProj, gamma === Infinity ? 0 : 1 / gamma, pAv);
-      const lambda = f64().subarray(pL >>> 3, (pL >>> 3) + t.m);
+      const lambda = s.view(pL, t.m);
       let n1 = 0, n2 = 0, conv = 0;
       for (let i = 0; i < t.m; i++) {
         n1 += lambda[i] * lambda[i];
@@ -74,10 +68,8 @@ function fitItml(self: MahalanobisLearner & ITMLOptions, fn: string, t: Tuples, 
       old.set(lambda);
       if (self.verbose) console.log(`itml iter: ${it}, conv = ${conv}`);
     }
-    A = f64().slice(pA >>> 3, (pA >>> 3) + d * d);
-  } finally {
-    for (const p of bytes) alloc.free(p);
-  }
+    return s.read(pA, d * d);
+  });
   return { M: A, nIter: it };
 }
 
@@ -90,20 +82,14 @@ function distancePercentiles(t: Tuples): Float64Array {
   const d = t.d;
   const rows = uniqueRows(t.data, t.m * 2, d);
   const u = rows.length;
-  const { k, alloc } = getEngine();
   const count = (u * (u - 1)) / 2;
-  const pX = alloc.alloc(8 * u * d);
-  let pD = 0, tri: Float64Array;
-  try {
-    pD = alloc.alloc(8 * count);
-    const v = f64();
-    rows.forEach((r, i) => v.set(t.data.subarray(r * d, (r + 1) * d), (pX >>> 3) + i * d));
-    k.f64_pdist_euclid_lower(pX, pD, u, d);
-    tri = f64().slice(pD >>> 3, (pD >>> 3) + count);
-  } finally {
-    alloc.free(pX);
-    if (pD) alloc.free(pD);
-  }
+  const tri = withF64Scope((s) => {
+    const pX = s.out64(u * d), pD = s.out64(count);
+    const v = s.view(pX, u * d);
+    rows.forEach((r, i) => v.set(t.data.subarray(r * d, (r + 1) * d), i * d));
+    getEngine().k.f64_pdist_euclid_lower(pX, pD, u, d);
+    return s.read(pD, count);
+  });
   tri.sort();
   // sorted, the u² entries are u zeros (the diagonal), then each off-diagonal distance twice
   const at = (r: number) => (r < u ? 0 : tri[(r - u) >> 1]);

@@ -4,7 +4,8 @@
 // wine's, features near 10³, would leave float32 distances a quantum of 0.1 inside exp(−d),
 // and a float32 gradient sends L-BFGS down a different path in the baseline and relaxed
 // builds on these saturated softmaxes. Every buffer lives in wasm memory for the whole fit.
-import { f64, getEngine } from '../wasm/instance';
+import { getEngine } from '../wasm/instance';
+import { F64Scope } from '../ops/f64-linalg';
 import { NeighbourObjective } from '../wasm/abi';
 
 export { NeighbourObjective };
@@ -18,32 +19,33 @@ export interface NeighbourProblem {
 /** X [n, d] float64, t [n] (class ids for NCA, targets for MLKR), k output dimensions. */
 export function neighbourProblem(X: Float64Array, n: number, d: number, k: number, t: ArrayLike<number>, kind: NeighbourObjective, scale: number): NeighbourProblem {
   const e = getEngine();
-  const sizes = { x: 8 * n * d, a: 8 * k * d, emb: 8 * n * k, dist: 8 * n * n, t: 8 * n, colsum: 8 * n, wx: 8 * n * d, g: 8 * k * d };
-  const p = {} as Record<keyof typeof sizes, number>;
+  const scope = new F64Scope();
+  let p: Record<'x' | 'a' | 'emb' | 'dist' | 't' | 'colsum' | 'wx' | 'g', number>;
   try {
-    for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) p[key] = e.alloc.alloc(sizes[key]);
+    p = {
+      x: scope.f64(X), t: scope.f64(t), a: scope.out64(k * d), emb: scope.out64(n * k), dist: scope.out64(n * n),
+      colsum: scope.out64(n), wx: scope.out64(n * d), g: scope.out64(k * d),
+    };
   } catch (err) {
-    for (const ptr of Object.values(p)) e.alloc.free(ptr);
+    scope.dispose();
     throw err;
   }
-  f64().set(X, p.x >>> 3);
-  f64().set(Float64Array.from(t), p.t >>> 3);
   return {
     evaluate(A, grad) {
       const k_ = e.k;
-      f64().set(A, p.a >>> 3);
+      scope.write(p.a, A);
       k_.f64_gemm_nt(p.x, p.a, p.emb, n, d, k);
       k_.f64_pdist_sqeuclid(p.emb, p.dist, n, k);
       const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, n, kind);
       k_.f64_sym_add_transpose(p.dist, p.colsum, n);
       k_.f64_gemm_nn(p.dist, p.x, p.wx, n, n, d, 0);
       k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d, 0);
-      const G = f64().subarray(p.g >>> 3, (p.g >>> 3) + k * d);
+      const G = scope.view(p.g, k * d);
       for (let i = 0; i < k * d; i++) grad[i] = scale * G[i];
       return loss;
     },
     dispose() {
-      for (const ptr of Object.values(p)) e.alloc.free(ptr);
+      scope.dispose();
     },
   };
 }
