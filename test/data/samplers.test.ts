@@ -48,6 +48,17 @@ test('MPerClassSampler: same seed, same epochs; a second iteration is a new epoc
   assert.equal(d, e, 'manualSeed seeds samplers made without a seed');
 });
 
+test('MPerClassSampler: the positional form draws the batches of sl.samplers.MPerClassSampler({ batchSize })', () => {
+  for (const [m, batchSize, len, seed] of [[2, 6, 60, 5], [1, 5, 23, 2], [3, 9, 100, 8]]) {
+    const positional = [...new sl.data.MPerClassSampler(shuffled, m, batchSize, { seed, lengthBeforeNewIter: len })];
+    const pml = [...new sl.samplers.MPerClassSampler({ labels: shuffled, m, batchSize, lengthBeforeNewIter: len, seed }).batches(batchSize)];
+    assert.equal(positional.map((b) => Array.from(b)), pml.map((b) => Array.from(b)), `m ${m}, batchSize ${batchSize}`);
+    assert.is(positional.length, Math.floor(len / batchSize));
+  }
+  assert.throws(() => new sl.data.MPerClassSampler(shuffled, 2, undefined as unknown as number), /MPerClassSampler: batchSize must be an integer ≥ 1, got undefined/);
+  assert.throws(() => new sl.data.MPerClassSampler(shuffled, 2, 6, { seeds: 1 } as never), /MPerClassSampler: unknown option/);
+});
+
 test('MPerClassSampler: every class and member turns up over many batches (uniform class draw)', () => {
   const s = new sl.data.MPerClassSampler(shuffled, 2, 4, { seed: 9, lengthBeforeNewIter: 4000 });
   const classCount = new Map<number, number>();
