@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as sl from '../../src/index';
-import { decodeBase64, getEngine } from '../../src/wasm/instance';
+import { getEngine } from '../../src/wasm/instance';
+import { decodeBase64 } from '../../src/wasm/bytes';
 
 await sl.init();
 const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
