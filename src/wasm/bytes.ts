@@ -24,19 +24,20 @@ export function sampledFingerprint(bytes: Uint8Array): number {
 }
 
 /**
- * Node and Bun read the build from the .wasm file the package ships beside the bundle (for the
- * workerd entry): importing the inlined chunk instead costs Node a UTF-8 decode and a V8 scan
- * of a 166 KB string literal, then the base64 decode, most of init(), where the read is about a
+ * Node reads the build from the .wasm file the package ships beside the bundle (for the workerd
+ * entry): importing the inlined chunk instead costs it a UTF-8 decode and a V8 scan of a 166 KB
+ * string literal, then the base64 decode, most of init(), where the read is under a
  * millisecond. Everywhere else this gives null and init() imports the chunk: browsers and
- * Workers have no file system, Deno's reads need --allow-read (and its module code cache keeps
- * the chunk cheap), and an app bundled with simlearn inside usually has no file beside it.
- * A file there must be this bundle's own build: a stale copy from another version is told by
- * its length and a sampled fingerprint (a full hash would cost more than the read saves: Node
- * loads its crypto module in some 15 ms) and is ignored.
+ * Workers have no file system, Deno's reads need --allow-read (and would prompt), Bun loads its
+ * node:fs (or Bun.file) in 10-15 ms, more than the chunk costs it, and an app bundled with
+ * simlearn inside usually has no file beside it. A file there must be this bundle's own build:
+ * a stale copy from another version is told by its length and a sampled fingerprint (a full
+ * hash would cost more than the read saves: Node loads its crypto module in some 15 ms) and is
+ * ignored.
  */
 export function readBuildBeside(build: keyof typeof WASM_FILES, base: string | URL = import.meta.url): Uint8Array | null {
-  const g = globalThis as { Deno?: unknown; process?: { getBuiltinModule?: (id: string) => unknown } };
-  if (g.Deno !== undefined || typeof g.process?.getBuiltinModule !== 'function') return null;
+  const g = globalThis as { Deno?: unknown; process?: { versions?: { bun?: string }; getBuiltinModule?: (id: string) => unknown } };
+  if (g.Deno !== undefined || g.process?.versions?.bun !== undefined || typeof g.process?.getBuiltinModule !== 'function') return null;
   const fs = g.process.getBuiltinModule('node:fs') as { readFileSync(path: URL): Uint8Array } | undefined;
   const want = WASM_FILES[build];
   let bytes: Uint8Array;

@@ -126,10 +126,15 @@ async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions):
     instance = await WebAssembly.instantiate(module, {});
   } else {
     // each build is a chunk of its own in the bundle: only the one chosen is downloaded and decoded
-    const bytes =
-      readBuildBeside(wantRelaxed ? 'relaxed' : 'baseline') ??
-      decodeBase64(wantRelaxed ? (await import('./relaxed-kernels.generated')).relaxedWasmBase64 : (await import('./kernels.generated')).baselineWasmBase64);
-    instance = ((await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance;
+    const bytes = (readBuildBeside(wantRelaxed ? 'relaxed' : 'baseline') ??
+      decodeBase64(wantRelaxed ? (await import('./relaxed-kernels.generated')).relaxedWasmBase64 : (await import('./kernels.generated')).baselineWasmBase64)) as BufferSource;
+    // Compiled on this thread, which then joins the engine's compile workers instead of waiting
+    // for them; a browser page keeps the asynchronous compile, as Chromium refuses synchronous
+    // compiles on its main thread (over 8 MB today, over 4 KB in older builds and WebViews).
+    instance =
+      typeof (globalThis as { document?: unknown }).document === 'object'
+        ? ((await WebAssembly.instantiate(bytes, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance
+        : new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   }
   const missing = ['memory', 'heap_base', 'build_is_relaxed', 'f32_gemm_workspace_bytes'].filter((name) => !(name in instance.exports));
   if (missing.length > 0) {

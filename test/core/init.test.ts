@@ -82,6 +82,9 @@ test('readBuildBeside: the build file beside the bundle is read only when its le
     g.Deno = {};
     assert.is(readBuildBeside('baseline', bundle), null, 'Deno reads no files (they would need --allow-read)');
     delete g.Deno;
+    (process.versions as { bun?: string }).bun = '1';
+    assert.is(readBuildBeside('baseline', bundle), null, 'Bun loads node:fs slower than it imports the chunk');
+    delete (process.versions as { bun?: string }).bun;
     const good = readFileSync(join(dir, 'simlearn.wasm'));
     // another version's build: one sampled byte differs, or the length does
     const changed = Buffer.from(good);
@@ -94,6 +97,7 @@ test('readBuildBeside: the build file beside the bundle is read only when its le
     assert.is(readBuildBeside('baseline', bundle), null, 'the relaxed build under the baseline name');
   } finally {
     delete g.Deno;
+    delete (process.versions as { bun?: string }).bun;
     rmSync(dir, { recursive: true, force: true });
   }
 });
