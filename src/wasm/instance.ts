@@ -120,7 +120,7 @@ async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions):
     throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
   }
   // the pool, its worker source and the split kernels are a chunk of their own, like the threads builds
-  if (threads > 1) return (await import('./threaded-engine')).instantiateThreaded(threads, wantRelaxed);
+  if (threads > 1) return (await import('./threaded-engine')).instantiateThreaded(threads, wantRelaxed, Allocator, decodeBase64);
   let instance: WebAssembly.Instance;
   if (module) {
     instance = await WebAssembly.instantiate(module, {});

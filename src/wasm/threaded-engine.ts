@@ -3,8 +3,8 @@
 // single-threaded program neither downloads nor parses it.
 import type { Kernels } from './abi';
 import type { Engine } from './instance';
-import { decodeBase64 } from './bytes';
-import { Allocator } from './memory';
+import type { decodeBase64 } from './bytes';
+import type { Allocator } from './memory';
 import { threadedKernels } from './parallel';
 import { startPool, threadsUnavailable } from './threads';
 
@@ -29,19 +29,21 @@ function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
 
 /**
  * A threads build (relaxed or baseline SIMD, each a chunk of its own) over one shared memory,
- * for this thread and threads − 1 workers.
+ * for this thread and threads − 1 workers. The allocator and the decoder come from the caller:
+ * imported here, the bundler would move them into one more chunk shared with the bundle, a
+ * module more for every import of simlearn to load.
  */
-export async function instantiateThreaded(threads: number, relaxed: boolean): Promise<Engine> {
+export async function instantiateThreaded(threads: number, relaxed: boolean, Alloc: typeof Allocator, decode: typeof decodeBase64): Promise<Engine> {
   const missing = threadsUnavailable();
   if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
   const { memory, maximum } = sharedMemory();
   const b64 = relaxed
     ? (await import('./relaxed-threads-kernels.generated')).relaxedThreadsWasmBase64
     : (await import('./threads-kernels.generated')).threadsWasmBase64;
-  const module = await WebAssembly.compile(decodeBase64(b64) as BufferSource);
+  const module = await WebAssembly.compile(decode(b64) as BufferSource);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = { ...(instance.exports as unknown as Kernels), memory };
-  const alloc = new Allocator(memory, raw.heap_base());
+  const alloc = new Alloc(memory, raw.heap_base());
   alloc.setLimit(maximum * 65536);
   const wsBytes = raw.f32_gemm_workspace_bytes();
   const gemmWorkspace = alloc.alloc(wsBytes);
