@@ -2,10 +2,12 @@
 //   simlearn.js           ESM bundle (Node, Deno, Bun, browsers), the wasm builds inlined as base64
 //                         in chunks beside it: simlearn-*kernels.generated-*.js (baseline, relaxed,
 //                         threads), each imported by init() only when it picks that build, and
-//                         a small chunk of runtime helpers they share with the bundle
+//                         a small chunk of runtime helpers they share with the bundle; the
+//                         threads engine (pool, split kernels) is a chunk init() imports likewise
 //   simlearn.workerd.js   workerd/Cloudflare Workers entry: imports ./simlearn.wasm and
 //                         ./simlearn-relaxed.wasm as modules, no inlined bytes
-//   simlearn*.wasm        the two builds, for the workerd entry (and anyone compiling them)
+//   simlearn*.wasm        the two builds, for the workerd entry, for simlearn.js's init() in Node
+//                         (a file read is cheaper there than the chunk), and anyone compiling them
 //   types/                .d.ts of the public API
 // and prints the size budget. `--no-wasm` reuses build/ (the runtime suite builds once).
 import { build } from 'esbuild';

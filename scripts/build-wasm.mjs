@@ -3,7 +3,8 @@
 // TypeScript signatures, scripts/gen-abi.mjs) and src/wasm/kernels.generated.ts (baseline),
 // relaxed-kernels.generated.ts, threads-kernels.generated.ts and
 // relaxed-threads-kernels.generated.ts, which inline them as base64 so that the sources run
-// under tsx/uvu and bundle for every runtime without a path to a .wasm file.
+// under tsx/uvu and bundle for every runtime without a path to a .wasm file, and
+// builds.generated.ts, by which init() recognises those builds' .wasm files beside a bundle.
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeAbi } from './gen-abi.mjs';
@@ -41,6 +42,19 @@ write('src/wasm/relaxed-kernels.generated.ts', `${header}export const relaxedWas
 write('src/wasm/threads-kernels.generated.ts', `${header}export const threadsWasmBase64 = '${b64('build/simlearn-threads.wasm')}';
 `);
 write('src/wasm/relaxed-threads-kernels.generated.ts', `${header}export const relaxedThreadsWasmBase64 = '${b64('build/simlearn-relaxed-threads.wasm')}';
+`);
+// The single-threaded builds' lengths and sampled fingerprints (src/wasm/bytes.ts), by which
+// init() knows a .wasm file beside the bundle for the build it was made with.
+const fingerprint = (bytes) => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i += 61) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+};
+const besideFile = (file) => {
+  const bytes = readFileSync(file);
+  return `{ file: '${file.slice('build/'.length)}', bytes: ${bytes.length}, fingerprint: ${fingerprint(bytes)} }`;
+};
+write('src/wasm/builds.generated.ts', `${header}export const WASM_FILES = { baseline: ${besideFile(outFile.baseline)}, relaxed: ${besideFile(outFile.relaxed)} } as const;
 `);
 writeAbi('build/simlearn.wasm');
 const sizes = targets.map((t) => `${t} ${readFileSync(outFile[t]).length} B`);

@@ -3,8 +3,7 @@
 // process; init() is idempotent.
 import type { Kernels } from './abi';
 import { Allocator } from './memory';
-import { threadedKernels } from './parallel';
-import { startPool, threadsUnavailable } from './threads';
+import { decodeBase64, readBuildBeside } from './bytes';
 import { checkOptions as checkOptionsOf } from '../options';
 
 export type SimdBuild = 'baseline' | 'relaxed';
@@ -58,20 +57,6 @@ export function hasWasmSimd(): boolean {
 
 export function hasRelaxedSimd(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
-}
-
-// The inlined builds are base64. A per-character loop over atob's string is the slowest step of
-// a cold start, so the runtime's native decoder is taken where there is one: Uint8Array.fromBase64
-// (Deno, recent browsers), Buffer (Node, Bun); atob stays the portable fallback.
-export function decodeBase64(b64: string): Uint8Array {
-  const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
-  if (typeof native === 'function') return native(b64);
-  const buffer = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (buffer && typeof buffer.from === 'function') return buffer.from(b64, 'base64');
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 export async function init(options: InitOptions = {}): Promise<void> {
@@ -134,15 +119,22 @@ async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions):
   if (!module && simd === 'relaxed' && !hasRelaxedSimd()) {
     throw new Error("simlearn: init({ simd: 'relaxed' }): this runtime does not validate relaxed SIMD (f32x4.relaxed_madd)");
   }
-  if (threads > 1) return instantiateThreaded(threads, wantRelaxed);
+  // the pool, its worker source and the split kernels are a chunk of their own, like the threads builds
+  if (threads > 1) return (await import('./threaded-engine')).instantiateThreaded(threads, wantRelaxed, Allocator, decodeBase64);
   let instance: WebAssembly.Instance;
   if (module) {
     instance = await WebAssembly.instantiate(module, {});
   } else {
     // each build is a chunk of its own in the bundle: only the one chosen is downloaded and decoded
-    const b64 = wantRelaxed ? (await import('./relaxed-kernels.generated')).relaxedWasmBase64 : (await import('./kernels.generated')).baselineWasmBase64;
-    const bytes = decodeBase64(b64);
-    instance = ((await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance;
+    const bytes = (readBuildBeside(wantRelaxed ? 'relaxed' : 'baseline') ??
+      decodeBase64(wantRelaxed ? (await import('./relaxed-kernels.generated')).relaxedWasmBase64 : (await import('./kernels.generated')).baselineWasmBase64)) as BufferSource;
+    // Compiled on this thread, which then joins the engine's compile workers instead of waiting
+    // for them; a browser page keeps the asynchronous compile, as Chromium refuses synchronous
+    // compiles on its main thread (over 8 MB today, over 4 KB in older builds and WebViews).
+    instance =
+      typeof (globalThis as { document?: unknown }).document === 'object'
+        ? ((await WebAssembly.instantiate(bytes, {})) as WebAssembly.WebAssemblyInstantiatedSource).instance
+        : new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   }
   const missing = ['memory', 'heap_base', 'build_is_relaxed', 'f32_gemm_workspace_bytes'].filter((name) => !(name in instance.exports));
   if (missing.length > 0) {
@@ -152,49 +144,6 @@ async function instantiate({ module, simd = 'auto', threads = 1 }: InitOptions):
   const alloc = new Allocator(k.memory, k.heap_base());
   const gemmWorkspace = alloc.alloc(k.f32_gemm_workspace_bytes());
   return { k, alloc, build: k.build_is_relaxed() ? 'relaxed' : 'baseline', gemmWorkspace, threads: 1 };
-}
-
-// Pages of the threads build's imported memory, as declared in asconfig.json: a shared memory
-// must declare its maximum, and grows in place up to it, so the whole maximum is reserved up
-// front. Where 4 GiB of address space cannot be reserved (32-bit hosts, some phones), a
-// smaller maximum is taken: the allocator then reports running out of memory at that size.
-const THREADS_INITIAL_PAGES = 16;
-const THREADS_MAXIMUM_PAGES = [65536, 16384, 4096];
-
-function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
-  for (const maximum of THREADS_MAXIMUM_PAGES) {
-    try {
-      return { memory: new WebAssembly.Memory({ initial: THREADS_INITIAL_PAGES, maximum, shared: true }), maximum };
-    } catch {
-      // try a smaller reservation
-    }
-  }
-  const mib = THREADS_MAXIMUM_PAGES.map((p) => `${p / 16} MiB`).join(', ');
-  throw new Error(`simlearn: init({ threads }): this runtime cannot reserve a shared WebAssembly.Memory of ${mib}`);
-}
-
-/**
- * A threads build (relaxed or baseline SIMD, each a chunk of its own) over one shared memory,
- * for this thread and threads − 1 workers.
- */
-async function instantiateThreaded(threads: number, relaxed: boolean): Promise<Engine> {
-  const missing = threadsUnavailable();
-  if (missing) throw new Error(`simlearn: init({ threads: ${threads} }): shared-memory threads are unavailable here; missing ${missing}`);
-  const { memory, maximum } = sharedMemory();
-  const b64 = relaxed
-    ? (await import('./relaxed-threads-kernels.generated')).relaxedThreadsWasmBase64
-    : (await import('./threads-kernels.generated')).threadsWasmBase64;
-  const module = await WebAssembly.compile(decodeBase64(b64) as BufferSource);
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const raw = { ...(instance.exports as unknown as Kernels), memory };
-  const alloc = new Allocator(memory, raw.heap_base());
-  alloc.setLimit(maximum * 65536);
-  const wsBytes = raw.f32_gemm_workspace_bytes();
-  const gemmWorkspace = alloc.alloc(wsBytes);
-  // Each worker packs into its own workspace, carved here: the main thread owns the heap.
-  const workspaces = Array.from({ length: threads - 1 }, () => alloc.alloc(wsBytes));
-  const pool = await startPool(threads - 1, module, memory);
-  return { k: threadedKernels(raw, pool, alloc, workspaces), alloc, build: raw.build_is_relaxed() ? 'relaxed' : 'baseline', gemmWorkspace, threads, single: raw };
 }
 
 /**

@@ -3,10 +3,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import * as sl from '../../src/index';
-import { decodeBase64, getEngine } from '../../src/wasm/instance';
+import { getEngine } from '../../src/wasm/instance';
+import { decodeBase64, readBuildBeside, sampledFingerprint } from '../../src/wasm/bytes';
+import { WASM_FILES } from '../../src/wasm/builds.generated';
 
 await sl.init();
 const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
@@ -50,6 +55,51 @@ test('decodeBase64: the native decoder equals the atob fallback byte for byte, a
   assert.equal(Buffer.compare(Buffer.from(native.buffer, native.byteOffset, native.byteLength), wasm), 0);
   assert.equal(Buffer.compare(Buffer.from(decodeWithout(b64)), Buffer.from(atobDecode(b64))), 0);
   assert.ok(WebAssembly.validate(native as BufferSource));
+});
+
+test('readBuildBeside: the build file beside the bundle is read only when its length and sampled fingerprint are this build\'s', () => {
+  for (const [build, want] of Object.entries(WASM_FILES)) {
+    const bytes = readFileSync(fileURLToPath(new URL(`../../build/${want.file}`, import.meta.url)));
+    assert.is(bytes.length, want.bytes, build);
+    // recomputed here over every 61st byte, independently of sampledFingerprint
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i += 61) h = Math.imul(h ^ bytes[i], 0x01000193);
+    assert.is(sampledFingerprint(bytes), h >>> 0, build);
+    assert.is(want.fingerprint, h >>> 0, build);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-beside-'));
+  const bundle = pathToFileURL(join(dir, 'simlearn.js'));
+  const g = globalThis as { Deno?: unknown };
+  try {
+    // the sources have no build beside them: init() takes the inlined chunk
+    assert.is(readBuildBeside('baseline'), null);
+    assert.is(readBuildBeside('relaxed', bundle), null, 'no file');
+    for (const build of ['baseline', 'relaxed'] as const) copyFileSync(fileURLToPath(new URL(`../../build/${WASM_FILES[build].file}`, import.meta.url)), join(dir, WASM_FILES[build].file));
+    for (const build of ['baseline', 'relaxed'] as const) {
+      const got = readBuildBeside(build, bundle);
+      assert.ok(got && Buffer.compare(Buffer.from(got), readFileSync(join(dir, WASM_FILES[build].file))) === 0, build);
+    }
+    g.Deno = {};
+    assert.is(readBuildBeside('baseline', bundle), null, 'Deno reads no files (they would need --allow-read)');
+    delete g.Deno;
+    (process.versions as { bun?: string }).bun = '1';
+    assert.is(readBuildBeside('baseline', bundle), null, 'Bun loads node:fs slower than it imports the chunk');
+    delete (process.versions as { bun?: string }).bun;
+    const good = readFileSync(join(dir, 'simlearn.wasm'));
+    // another version's build: one sampled byte differs, or the length does
+    const changed = Buffer.from(good);
+    changed[61 * 100] ^= 1;
+    writeFileSync(join(dir, 'simlearn.wasm'), changed);
+    assert.is(readBuildBeside('baseline', bundle), null, 'a sampled byte differs');
+    writeFileSync(join(dir, 'simlearn.wasm'), good.subarray(0, good.length - 1));
+    assert.is(readBuildBeside('baseline', bundle), null, 'one byte short');
+    writeFileSync(join(dir, 'simlearn.wasm'), readFileSync(join(dir, 'simlearn-relaxed.wasm')));
+    assert.is(readBuildBeside('baseline', bundle), null, 'the relaxed build under the baseline name');
+  } finally {
+    delete g.Deno;
+    delete (process.versions as { bun?: string }).bun;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('init() is idempotent: a second call keeps the same engine and tensors', async () => {

@@ -4,7 +4,8 @@
 // Everything it needs comes from devDependencies, except Chromium, which it installs with
 // apt-get when /usr/bin/chromium is missing (CI runs as root on a fresh machine).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { relative, resolve } from 'node:path';
 import { packAndInstall, sh } from './package.mjs';
 import * as rt from './runtimes.mjs';
@@ -149,6 +150,28 @@ for (const [name, makeConfig] of exampleConfigs) {
     for (const e of errors) check(`${name}: ${e.what} answers ${e.want}`, e.status === e.want && /"error"/.test(e.body), `${e.status} ${e.body}`);
   });
 }
+
+// Node takes the chosen build from the .wasm file beside the bundle, never importing its
+// base64 chunk: a copy of the installed dist/ without the two single-threaded chunks must
+// still init, on the build node picks.
+await attempt('node: init() reads the .wasm beside the bundle, not the inlined chunk', async () => {
+  const dir = resolve(WORK, 'dist-without-chunks');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(resolve(app, 'node_modules/simlearn/dist'), dir, { recursive: true, filter: (f) => !/simlearn-(relaxed-)?kernels\.generated-.*\.js$/.test(f) });
+  const code = `import(${JSON.stringify(pathToFileURL(resolve(dir, 'simlearn.js')).href)}).then(async (sl) => { await sl.init(); console.log(sl.engineInfo().build); })`;
+  const script = resolve(dir, 'init-only.mjs');
+  writeFileSync(script, code);
+  const got = [];
+  for (const [name, cmd, args, want] of [
+    ['node', process.execPath, [], 'baseline'],
+    ['node --experimental-wasm-relaxed-simd', process.execPath, ['--experimental-wasm-relaxed-simd'], 'relaxed'],
+  ]) {
+    const build = (await rt.run(cmd, [...args, script])).stdout.trim();
+    got.push(`${name}: ${build}`);
+    if (build !== want) throw new Error(`${name} ran the ${build} build, expected ${want}`);
+  }
+  check('node: init() reads the .wasm beside the bundle, not the inlined chunk', true, got.join(', '));
+});
 
 // Runtimes that cannot run simlearn: importing must work and init() must give the
 // engine's clear message, not a compile error from deep inside. No SIMD: a preload makes
