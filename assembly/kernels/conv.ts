@@ -44,6 +44,22 @@ import { ConvAct } from '../codes';
   return hi < ow ? hi : ow;
 }
 
+// dst[from..to) = 0
+// @ts-ignore: decorator
+@inline function zeroFloats(dst: usize, from: i32, to: i32): void {
+  let j = from;
+  for (; j + 4 <= to; j += 4) v128.store(dst + (<usize>j << 2), i32x4.splat(0));
+  for (; j < to; j++) store<f32>(dst + (<usize>j << 2), 0);
+}
+
+// dst[0..len) = src[0..len) (not overlapping)
+// @ts-ignore: decorator
+@inline function copyFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+}
+
 // col[(ci·kh + ki)·kw + kj, oy·ow + ox] = x[ci, oy·sh − ph + ki, ox·sw − pw + kj] or 0;
 // col rows are ld floats apart (ld ≥ oh·ow: one image's block of a group).
 function im2col(x: usize, col: usize, ld: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
@@ -57,15 +73,17 @@ function im2col(x: usize, col: usize, ld: i32, c: i32, h: i32, w: i32, kh: i32, 
         for (let oy = 0; oy < oh; oy++) {
           const dst = row + ((<usize>oy * ow) << 2);
           const iy = oy * sh - ph + ki;
+          // Rows are a few dozen floats: inline loops, not memory.fill / memory.copy, whose
+          // per-call cost in V8 outweighs copying rows this short.
           if (iy < 0 || iy >= h || lo >= hi) {
-            memory.fill(dst, 0, <usize>ow << 2);
+            zeroFloats(dst, 0, ow);
             continue;
           }
-          if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
-          if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
+          zeroFloats(dst, 0, lo);
+          zeroFloats(dst, hi, ow);
           const src = plane + ((<usize>iy * w + (lo * sw - pw + kj)) << 2);
           if (sw == 1) {
-            memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+            copyFloats(dst + (<usize>lo << 2), src, hi - lo);
           } else {
             let s = src;
             for (let ox = lo; ox < hi; ox++) {
