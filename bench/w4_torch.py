@@ -13,8 +13,8 @@ PyTorch gets its best CPU setting for this network: channels-last tensors (oneDN
 and pooling without layout reorders; about 1.2x faster here than NCHW). And glibc's malloc is
 told to keep freed memory (no trimming, no mmap for big blocks): by default every step's
 multi-megabyte activations and gradients are mmapped and unmapped again, and on this VM the
-page faults of touching them afresh cost more than the step's arithmetic (3.4x slower step,
-measured interleaved). simlearn's wasm heap keeps its pages, so this makes the two alike.
+page faults of touching them afresh cost more than the step's arithmetic (a 3.4x slower
+step, two servers interleaved on the shared host). simlearn's wasm heap keeps its pages.
 """
 import ctypes
 import json
