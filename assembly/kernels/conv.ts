@@ -15,7 +15,9 @@
 // A 1×1 kernel with stride 1 and no padding is already its own col: no copy, no grouping.
 // The forward usually skips col altogether (convFwdDirect below: GEMM panels packed straight
 // from the padded image, one image at a time, output written in place; column stride 1 or 2); scratch is then the
-// larger of the two needs (f32_conv2d_fwd_direct_scratch). The backward passes keep im2col.
+// larger of the two needs (f32_conv2d_fwd_direct_scratch). The filter gradient likewise packs
+// its B panels from the padded image when the column stride is 1 (bwdFilterDirectBlock); the
+// input gradient keeps im2col's adjoint.
 import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
 import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
 import { addInto, convActS, convActV } from './vec';
@@ -44,6 +46,22 @@ import { ConvAct } from '../codes';
   return hi < ow ? hi : ow;
 }
 
+// dst[from..to) = 0
+// @ts-ignore: decorator
+@inline function zeroFloats(dst: usize, from: i32, to: i32): void {
+  let j = from;
+  for (; j + 4 <= to; j += 4) v128.store(dst + (<usize>j << 2), i32x4.splat(0));
+  for (; j < to; j++) store<f32>(dst + (<usize>j << 2), 0);
+}
+
+// dst[0..len) = src[0..len) (not overlapping)
+// @ts-ignore: decorator
+@inline function copyFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+}
+
 // col[(ci·kh + ki)·kw + kj, oy·ow + ox] = x[ci, oy·sh − ph + ki, ox·sw − pw + kj] or 0;
 // col rows are ld floats apart (ld ≥ oh·ow: one image's block of a group).
 function im2col(x: usize, col: usize, ld: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
@@ -57,15 +75,17 @@ function im2col(x: usize, col: usize, ld: i32, c: i32, h: i32, w: i32, kh: i32, 
         for (let oy = 0; oy < oh; oy++) {
           const dst = row + ((<usize>oy * ow) << 2);
           const iy = oy * sh - ph + ki;
+          // Rows are a few dozen floats: inline loops, not memory.fill / memory.copy, whose
+          // per-call cost in V8 outweighs copying rows this short.
           if (iy < 0 || iy >= h || lo >= hi) {
-            memory.fill(dst, 0, <usize>ow << 2);
+            zeroFloats(dst, 0, ow);
             continue;
           }
-          if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
-          if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
+          zeroFloats(dst, 0, lo);
+          zeroFloats(dst, hi, ow);
           const src = plane + ((<usize>iy * w + (lo * sw - pw + kj)) << 2);
           if (sw == 1) {
-            memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+            copyFloats(dst + (<usize>lo << 2), src, hi - lo);
           } else {
             let s = src;
             for (let ox = lo; ox < hi; ox++) {
@@ -201,7 +221,7 @@ function padInto(xi: usize, xpad: usize, c: i32, h: i32, w: i32, ph: i32, pw: i3
   for (let ci = 0; ci < c; ci++) {
     const src = xi + ((<usize>ci * h * w) << 2);
     const dst = xpad + ((<usize>(ci * hp + ph) * wp + pw) << 2);
-    for (let iy = 0; iy < h; iy++) memory.copy(dst + ((<usize>iy * wp) << 2), src + ((<usize>iy * w) << 2), <usize>w << 2);
+    for (let iy = 0; iy < h; iy++) copyFloats(dst + ((<usize>iy * wp) << 2), src + ((<usize>iy * w) << 2), w);
   }
 }
 
@@ -406,6 +426,10 @@ function bwdFilterBlock(
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (o1 <= o0 || c1 <= c0) return;
   if (n == 0 && !accumulate) for (let o = o0; o < o1; o++) memory.fill(dweight + ((<usize>o * ckk + j0) << 2), 0, <usize>(j1 - j0) << 2);
+  if (!pointwise && ckk > SMALL_FILTER && bwdFilterDirect(c, h, w, kh, kw, sw, ph, pw, oh, ow, group)) {
+    bwdFilterDirectBlock(x, dy, dweight, scratch, n, c, h, w, oc, kh, kw, sh, ph, pw, oh, ow, accumulate, ws, o0, o1, c0, c1);
+    return;
+  }
   const dybuf = scratch + ((<usize>ckk * group * ohw) << 2);
   const step = pointwise ? 1 : group;
   for (let i0 = 0; i0 < n; i0 += step) {
@@ -425,6 +449,112 @@ function bwdFilterBlock(
     // chosen by the whole width, so that a thread's block takes the path the whole call takes
     if (ckk <= SMALL_FILTER) dotsNT(g > 1 ? dybuf : dy0, col, dweight, ld, ckk, add, o0, o1, j0, j1);
     else f32_gemm_part(NT, g > 1 ? dybuf : dy0, col, dweight, oc, ld, ckk, add, ws, o0, o1, j0, j1);
+  }
+}
+
+// The filter gradient without col, for a column stride of 1: dW[o, j] += Σ_q dY_i[o, q]·col_i[j, q]
+// image by image, the GEMM's B panels (8 taps j × kc output pixels q) packed straight from the
+// zero-bordered image: tap j = (ci, ki, kj) reads xpad[ci] at pad(q) + ki·wp + kj, with
+// pad(oy·ow + ox) = oy·sh·wp + ox, four pixels of one output row per load, transposed into
+// the panel. Blocked as the GEMM: pixels in chunks of BF_KC (the B panel stays in L1), output
+// channels in blocks of BF_MB (their packed dY rows in L2). Each element sums image by image,
+// pixel chunk by chunk, in pixel order, whatever the block: split gradients are bitwise whole.
+// Workspace: packed dY block BF_MB×BF_KC | one B panel BF_KC×NR | MR×NR tile | tap offsets (ckk i32).
+// scratch: xpad for channels c0..c1; taken only when the whole image's fits in the im2col
+// path's scratch (which the caller always provides), so every block takes the same path.
+// @ts-ignore: decorator
+@inline const BF_MB = 120;
+// @ts-ignore: decorator
+@inline const BF_KC = 256;
+
+// @ts-ignore: decorator
+@inline function bwdFilterDirect(c: i32, h: i32, w: i32, kh: i32, kw: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, group: i32): bool {
+  const ckk = c * kh * kw;
+  if (sw != 1) return false;
+  if (BF_MB * BF_KC + BF_KC * NR + MR * NR + ckk > f32_gemm_workspace_bytes() >> 2) return false;
+  return <i64>c * (h + 2 * ph) * (w + 2 * pw) <= <i64>ckk * group * oh * ow;
+}
+
+// Four consecutive floats at each of b0..b3 (+ o bytes), transposed: panel rows d, d+32, d+64, d+96 get lanes (b0, b1, b2, b3).
+// @ts-ignore: decorator
+@inline function transposeLanes(b0: usize, b1: usize, b2: usize, b3: usize, o: usize, d: usize): void {
+  const r0 = v128.load(b0 + o), r1 = v128.load(b1 + o), r2 = v128.load(b2 + o), r3 = v128.load(b3 + o);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), NR * 4);
+  v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 2 * NR * 4);
+  v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 3 * NR * 4);
+}
+
+// @ts-ignore: decorator
+@inline function tapAt(xpad: usize, offs: usize, j: i32, j1: i32): usize {
+  return xpad + <usize>load<i32>(offs + (<usize>min(j, j1 - 1) << 2));
+}
+
+function bwdFilterDirectBlock(
+  x: usize, dy: usize, dweight: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, ph: i32, pw: i32, oh: i32, ow: i32, accumulate: i32, ws: usize,
+  o0: i32, o1: i32, c0: i32, c1: i32,
+): void {
+  const ohw = oh * ow, kk = kh * kw, ckk = c * kk, chw = c * h * w;
+  const hp = h + 2 * ph, wp = w + 2 * pw;
+  const j0 = c0 * kk, j1 = c1 * kk;
+  const pa = ws, pb = pa + ((<usize>BF_MB * BF_KC) << 2), tile = pb + ((<usize>BF_KC * NR) << 2), offs = tile + ((<usize>MR * NR) << 2);
+  // byte offset of tap j in xpad (whose first channel is c0)
+  for (let j = j0; j < j1; j++) {
+    const ci = j / kk, ki = (j - ci * kk) / kw, kj = j - ci * kk - ki * kw;
+    store<i32>(offs + (<usize>j << 2), (((ci - c0) * hp + ki) * wp + kj) << 2);
+  }
+  memory.fill(scratch, 0, (<usize>(c1 - c0) * hp * wp) << 2);
+  const ldc = <usize>ckk << 2;
+  for (let i = 0; i < n; i++) {
+    padInto(x + ((<usize>(i * c + c0) * h * w) << 2), scratch, c1 - c0, h, w, ph, pw);
+    const dyi = dy + ((<usize>i * oc * ohw) << 2);
+    for (let p0 = 0; p0 < ohw; p0 += BF_KC) {
+      const kc = min(BF_KC, ohw - p0);
+      const add = i > 0 || p0 > 0 || accumulate != 0;
+      for (let ob = o0; ob < o1; ob += BF_MB) {
+        const mb = min(BF_MB, o1 - ob);
+        for (let ir = 0; ir < mb; ir += MR) {
+          packLanesFromRows(dyi + ((<usize>(ob + ir) * ohw + p0) << 2), <usize>ohw << 2, min(MR, mb - ir), kc, pa + ((<usize>ir * kc) << 2), MR);
+        }
+        for (let jr = j0; jr < j1; jr += NR) {
+          const nr = min(NR, j1 - jr);
+          // lanes past j1 repeat the last tap: finite values in columns that are never stored
+          const b0 = tapAt(scratch, offs, jr, j1), b1 = tapAt(scratch, offs, jr + 1, j1), b2 = tapAt(scratch, offs, jr + 2, j1), b3 = tapAt(scratch, offs, jr + 3, j1);
+          const b4 = tapAt(scratch, offs, jr + 4, j1), b5 = tapAt(scratch, offs, jr + 5, j1), b6 = tapAt(scratch, offs, jr + 6, j1), b7 = tapAt(scratch, offs, jr + 7, j1);
+          let d = pb;
+          let q = p0;
+          const q1 = p0 + kc;
+          while (q < q1) {
+            const oy = q / ow, ox = q - oy * ow;
+            const run = min(ow - ox, q1 - q);
+            let o = (<usize>(oy * sh * wp + ox)) << 2;
+            let r = 0;
+            for (; r + 4 <= run; r += 4) {
+              transposeLanes(b0, b1, b2, b3, o, d);
+              transposeLanes(b4, b5, b6, b7, o, d + 16);
+              d += 4 * NR * 4;
+              o += 16;
+            }
+            for (; r < run; r++) {
+              store<f32>(d, load<f32>(b0 + o)); store<f32>(d, load<f32>(b1 + o), 4);
+              store<f32>(d, load<f32>(b2 + o), 8); store<f32>(d, load<f32>(b3 + o), 12);
+              store<f32>(d, load<f32>(b4 + o), 16); store<f32>(d, load<f32>(b5 + o), 20);
+              store<f32>(d, load<f32>(b6 + o), 24); store<f32>(d, load<f32>(b7 + o), 28);
+              d += NR * 4;
+              o += 4;
+            }
+            q += run;
+          }
+          const cj = dweight + (<usize>jr << 2);
+          for (let ir = 0; ir < mb; ir += MR) {
+            microkernel(kc, pa + ((<usize>ir * kc) << 2), pb, cj + <usize>(ob + ir) * ldc, ldc, min(MR, mb - ir), nr, add, tile);
+          }
+        }
+      }
+    }
   }
 }
 

@@ -136,6 +136,30 @@ test('conv2d gradients match the float64 reference on grouped and per-image GEMM
   });
 });
 
+test('conv2d filter gradient without col (unit column stride) matches the float64 reference', () => {
+  // [n, c, h, w], oc, [kh, kw], [sh, sw], [ph, pw]: more than 256 output pixels (two pixel
+  // chunks) with more than 120 output channels (two row blocks) and 27 taps (a partial panel
+  // of 3); a row stride; rows of 7 and of 4 outputs (no quad, whole quads); a second backward.
+  const cases: [number[], number, [number, number], [number, number], [number, number]][] = [
+    [[2, 3, 31, 19], 130, [3, 3], [2, 1], [1, 1]],
+    [[3, 2, 5, 9], 7, [3, 5], [1, 1], [2, 1]],
+    [[1, 6, 6, 4], 3, [1, 3], [1, 1], [0, 1]],
+  ];
+  cases.forEach(([xs, oc, k, s, p], i) => {
+    const x = sl.randn(xs, { seed: 400 + i, requiresGrad: true });
+    const w = sl.randn([oc, xs[1], k[0], k[1]], { seed: 420 + i, requiresGrad: true });
+    const y = sl.conv2d(x, w, null, { stride: s, padding: p });
+    const g = sl.randn(y.shape, { seed: 440 + i });
+    y.backward(g);
+    const ref = conv2dBackwardRef(x.data(), xs, w.data(), w.shape, g.data(), s, p);
+    close(w.grad!.data(), ref.dw, 1e-4, `case ${i} dw`);
+    close(x.grad!.data(), ref.dx, 1e-4, `case ${i} dx`);
+    sl.conv2d(x, w, null, { stride: s, padding: p }).backward(g);
+    close(w.grad!.data(), ref.dw.map((v) => 2 * v), 1e-4, `case ${i} dw accumulated`);
+    for (const t of [x, w, y, g]) t.dispose();
+  });
+});
+
 test('conv2d forward on the direct path (rows of ≥ 8 outputs, unit column stride) matches the float64 reference', () => {
   // [n, c, h, w], oc, [kh, kw], [sh, sw], [ph, pw]: panels of 8 output pixels that straddle
   // output rows, row strides, uneven kernels and paddings, a 1×1 kernel with padding, oc not a
