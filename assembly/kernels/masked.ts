@@ -157,7 +157,8 @@ export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targe
     const row = z + ((<usize>i * <usize>c) << 2);
     let vmax = f32x4.splat(-Infinity);
     let j = 0;
-    for (; j + 4 <= c; j += 4) vmax = f32x4.max(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
+    // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
+    for (; j + 4 <= c; j += 4) vmax = f32x4.pmax(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
     let top = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
     for (let t = j; t < c; t++) top = max<f32>(top, load<f32>(row + (<usize>t << 2)) * scale);
     let r: f32 = top;
