@@ -150,15 +150,51 @@ export function f32_gemm_nt(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32
 }
 
 // C = A·Aᵀ, a [n, k], c [n, n] (overwritten): a product of a batch with itself is symmetric,
-// so only the blocks on and above the diagonal are multiplied (row blocks of MC, each against
-// its columns from the diagonal on) and the rest mirrored — about half the multiply-adds. Each
-// element sums its terms in the order f32_gemm_nt would, and a_i·a_j = a_j·a_i exactly, so C is
-// bitwise f32_gemm_nt(a, a).
+// so only the register tiles that reach the diagonal or lie above it are multiplied (each B
+// panel against the row panels up to its last column; B packed once per block, as in gemm)
+// and the rest mirrored — about half the multiply-adds. Each element sums its terms in the
+// order f32_gemm_nt would, and a_i·a_j = a_j·a_i exactly, so C is bitwise f32_gemm_nt(a, a).
 export function f32_gemm_nt_self(a: usize, c: usize, n: i32, k: i32, ws: usize): void {
-  for (let i0 = 0; i0 < n; i0 += MC) gemm(NT, a, a, c, n, k, n, 0, ws, i0, min(i0 + MC, n), i0, n);
-  const ld = <usize>n << 2;
-  for (let i = 1; i < n; i++) {
-    for (let j = 0; j < i; j++) store<f32>(c + <usize>i * ld + (<usize>j << 2), load<f32>(c + <usize>j * ld + (<usize>i << 2)));
+  if (n <= 0) return;
+  const ldc = <usize>n << 2;
+  if (k <= 0) {
+    memory.fill(c, 0, <usize>n * ldc);
+    return;
+  }
+  const pa = ws, pb = ws + WS_A_BYTES, tile = pb + WS_B_BYTES;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    // rows at or past the block's last column have no tile in it
+    const rows = min(n, jc + nc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const add = pc > 0;
+      packB(NT, a, k, n, pc, jc, kc, nc, pb);
+      for (let ic = 0; ic < rows; ic += MC) {
+        const mc = min(MC, rows - ic);
+        packA(NT, a, n, k, ic, pc, mc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          // row panels whose first row is left of this panel's end: the tiles on or above the diagonal
+          const last = min(mc, jc + jr + nr - ic);
+          const bp = pb + ((<usize>jr * kc) << 2);
+          const cj = c + ((<usize>ic * n + jc + jr) << 2);
+          for (let ir = 0; ir < last; ir += MR) {
+            microkernel(kc, pa + ((<usize>ir * kc) << 2), bp, cj + <usize>ir * ldc, ldc, min(MR, mc - ir), nr, add, tile);
+          }
+        }
+      }
+    }
+  }
+  // the lower triangle from the upper, in 16×16 blocks so that the column reads stay in cache
+  for (let i0 = 0; i0 < n; i0 += 16) {
+    const i1 = min(i0 + 16, n);
+    for (let j0 = 0; j0 <= i0; j0 += 16) {
+      for (let i = max(i0, 1); i < i1; i++) {
+        const j1 = min(j0 + 16, i);
+        for (let j = j0; j < j1; j++) store<f32>(c + <usize>i * ldc + (<usize>j << 2), load<f32>(c + <usize>j * ldc + (<usize>i << 2)));
+      }
+    }
   }
 }
 

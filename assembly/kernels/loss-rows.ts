@@ -23,6 +23,12 @@ import { exp4 } from './expf4';
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+// The four lanes added in f64.
+// @ts-ignore: decorator
+@inline function hsum64(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+}
+
 // @ts-ignore: decorator
 @inline function hmax(v: v128): f32 {
   return max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
@@ -269,5 +275,135 @@ export function f32_angular_bwd(s1: usize, s2: usize, m: i32, ap: usize, a1: usi
       store<f32>(d1 + jo, load<f32>(d1 + jo) + w);
       store<f32>(d2 + jo, load<f32>(d2 + jo) + w);
     }
+  }
+}
+
+// ---- NCA ----
+// mat [n, m], labels [n], refLabels [m]; self = 1: the batch against itself (m = n), column i
+// of row i left out. Per listed row r (i = rows[r], strictly increasing, each with a same-label
+// column), over the kept columns j with z_j = s·mat[i, j]:
+//   out[r] = w[r]·(lse_j z − lse_{j: refLabels[j] = labels[i]} z)
+// = −w·log of the softmax mass on the same-label columns (PML's nca_computation). One max
+// pass, then one e^(z − max) pass that sums both masses. A same-label mass below 1e-20 of the
+// max term has lost terms to underflow: that row takes a scalar f64 path with the same-label
+// maximum as its own shift, so its loss stays finite. stats [5·count] per row: the max, ln of
+// the full sum, the same-label shift (the max on the fast path), ln of the same-label sum, the
+// row's loss before w (in f64 then rounded: the backward's q − p needs it when it is tiny);
+// e [count, m] the terms e^(z − max) (0 on the diagonal), so that the backward multiplies
+// instead of taking e^x again (on these rows e^x is most of the work).
+
+// @ts-ignore: decorator
+@inline const NCA_TINY: f64 = 1e-20;
+
+export function f32_nca_fwd(mat: usize, m: i32, labels: usize, refLabels: usize, self: i32, s: f32, rows: usize, w: usize, count: i32, stats: usize, e: usize, out: usize): void {
+  const vs = f32x4.splat(s), ninf = f32x4.splat(-Infinity), four = i32x4.splat(4);
+  for (let r = 0; r < count; r++) {
+    const i = ldi(rows, r);
+    const row = mat + ((<usize>i * <usize>m) << 2), erow = e + ((<usize>r * <usize>m) << 2);
+    const li = ldi(labels, i), skip = self ? i : -1;
+    const vl = i32x4.splat(li), vi = i32x4.splat(skip);
+    let vmax = ninf;
+    let jv = i32x4(0, 1, 2, 3);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
+      vmax = f32x4.pmax(vmax, v128.bitselect(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), ninf, i32x4.ne(jv, vi)));
+      jv = i32x4.add(jv, four);
+    }
+    let top = hmax(vmax);
+    for (let t = j; t < m; t++) if (t != skip) top = max<f32>(top, ldf(row, t) * s);
+    const vtop = f32x4.splat(top);
+    let sa = f32x4.splat(0), sp = sa;
+    jv = i32x4(0, 1, 2, 3);
+    j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const jo = <usize>j << 2;
+      const ej = v128.and(exp4(f32x4.sub(f32x4.mul(v128.load(row + jo), vs), vtop)), i32x4.ne(jv, vi));
+      v128.store(erow + jo, ej);
+      sa = f32x4.add(sa, ej);
+      sp = f32x4.add(sp, v128.and(ej, i32x4.eq(v128.load(refLabels + jo), vl)));
+      jv = i32x4.add(jv, four);
+    }
+    let ta: f64 = hsum64(sa), tp: f64 = hsum64(sp);
+    for (; j < m; j++) {
+      const ej: f32 = j == skip ? 0 : Mathf.exp(ldf(row, j) * s - top);
+      store<f32>(erow + (<usize>j << 2), ej);
+      ta += ej;
+      if (ldi(refLabels, j) == li) tp += ej;
+    }
+    let shift: f32 = top;
+    if (!(tp >= NCA_TINY)) {
+      // the same-label terms, shifted by their own maximum
+      shift = -Infinity;
+      for (let t = 0; t < m; t++) if (t != skip && ldi(refLabels, t) == li) shift = max<f32>(shift, ldf(row, t) * s);
+      tp = 0;
+      for (let t = 0; t < m; t++) if (t != skip && ldi(refLabels, t) == li) tp += Math.exp(<f64>(ldf(row, t) * s) - <f64>shift);
+    }
+    const la = Math.log(ta), lp = Math.log(tp);
+    const l = (<f64>top - <f64>shift) + (la - lp);
+    const st = stats + <usize>r * 20;
+    store<f32>(st, top);
+    store<f32>(st, <f32>la, 4);
+    store<f32>(st, shift, 8);
+    store<f32>(st, <f32>lp, 12);
+    store<f32>(st, <f32>l, 16);
+    store<f32>(out + (<usize>r << 2), <f32>(<f64>ldf(w, r) * l));
+  }
+}
+
+// dmat[i, j] (+)= s·w[r]·g[r]·(p_j − [same label]·q_j): p the softmax over the kept columns,
+// q the one over the same-label columns (on the fast path p = e/Σ all, q = e/Σ same, from the
+// forward's terms e); 0 on rows not listed and on the left-out diagonal.
+export function f32_nca_bwd(mat: usize, n: i32, m: i32, labels: usize, refLabels: usize, self: i32, s: f32, rows: usize, w: usize, count: i32, stats: usize, e: usize, g: usize, dmat: usize, acc: i32): void {
+  const ld = <usize>m << 2;
+  let next = 0;
+  for (let r = 0; r < count; r++) {
+    const i = ldi(rows, r);
+    if (!acc) memory.fill(dmat + <usize>next * ld, 0, <usize>(i - next) * ld);
+    next = i + 1;
+    const off = <usize>i * ld;
+    const row = mat + off, drow = dmat + off;
+    const li = ldi(labels, i), skip = self ? i : -1;
+    const st = stats + <usize>r * 20;
+    const top = load<f32>(st), la = load<f32>(st, 4), shift = load<f32>(st, 8), lp = load<f32>(st, 12);
+    const c = s * ldf(w, r) * ldf(g, r);
+    if (shift != top) {
+      ncaRowBwdScalar(row, drow, 0, m, refLabels, li, skip, s, c, top, la, shift, lp, acc);
+      continue;
+    }
+    const erow = e + ((<usize>r * <usize>m) << 2);
+    // 1/Σ same = (1/Σ all)·e^loss: the same-label coefficient 1/Σ all − 1/Σ same as an expm1
+    const ia = Math.exp(-<f64>la);
+    const ca = <f32>(<f64>c * ia), cp = <f32>(-<f64>c * ia * Math.expm1(<f64>load<f32>(st, 16)));
+    const vl = i32x4.splat(li), vca = f32x4.splat(ca), vcp = f32x4.splat(cp);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const jo = <usize>j << 2;
+      let d = f32x4.mul(v128.load(erow + jo), v128.bitselect(vcp, vca, i32x4.eq(v128.load(refLabels + jo), vl)));
+      if (acc) d = f32x4.add(d, v128.load(drow + jo));
+      v128.store(drow + jo, d);
+    }
+    for (; j < m; j++) {
+      const jo = <usize>j << 2;
+      let d = ldf(erow, j) * (ldi(refLabels, j) == li ? cp : ca);
+      if (acc) d += load<f32>(drow + jo);
+      store<f32>(drow + jo, d);
+    }
+  }
+  if (!acc) memory.fill(dmat + <usize>next * ld, 0, <usize>(n - next) * ld);
+}
+
+// Columns j0..m of one row of f32_nca_bwd in f64.
+function ncaRowBwdScalar(row: usize, drow: usize, j0: i32, m: i32, refLabels: usize, li: i32, skip: i32, s: f32, c: f32, top: f32, la: f32, shift: f32, lp: f32, acc: i32): void {
+  for (let j = j0; j < m; j++) {
+    let d: f32 = 0;
+    if (j != skip) {
+      const z = <f64>(ldf(row, j) * s);
+      let v = Math.exp(z - <f64>top - <f64>la);
+      if (ldi(refLabels, j) == li) v -= Math.exp(z - <f64>shift - <f64>lp);
+      d = <f32>(<f64>c * v);
+    }
+    const p = drow + (<usize>j << 2);
+    store<f32>(p, acc ? load<f32>(p) + d : d);
   }
 }

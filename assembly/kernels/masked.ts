@@ -149,15 +149,18 @@ function logsumexpRowBwd(x: usize, mask: usize, masked: i32, row: usize, m: i32,
 // ---- softmax cross-entropy rows ----
 // z [n, c] logits scaled by `scale` (InstanceLoss's γ; 1 for plain cross-entropy), targets i32
 // [n] in [0, c): out[i] = lse_i − scale·z[i, t_i], lse_i = ln Σ_j e^(scale·z_ij) (max-shifted,
-// f32x4 lanes with expf4, lanes added in f64), saved in lse [n] for the backward. One pass
-// for the max and one for the sum per row, instead of a scale op, a logsumexp and a gather.
-export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targets: usize, lse: usize, out: usize): void {
+// f32x4 lanes with expf4, lanes added in f64). p [n, c] receives the softmax rows, so that the
+// backward multiplies instead of taking e^x again (e^x is most of the work on these rows). One
+// pass for the max and one for the sum per row, instead of a scale op, a logsumexp and a gather.
+export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targets: usize, p: usize, out: usize): void {
   const vs = f32x4.splat(scale);
   for (let i = 0; i < n; i++) {
-    const row = z + ((<usize>i * <usize>c) << 2);
+    const off = (<usize>i * <usize>c) << 2;
+    const row = z + off, prow = p + off;
     let vmax = f32x4.splat(-Infinity);
     let j = 0;
-    for (; j + 4 <= c; j += 4) vmax = f32x4.max(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
+    // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
+    for (; j + 4 <= c; j += 4) vmax = f32x4.pmax(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
     let top = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
     for (let t = j; t < c; t++) top = max<f32>(top, load<f32>(row + (<usize>t << 2)) * scale);
     let r: f32 = top;
@@ -165,35 +168,47 @@ export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targe
       const vtop = f32x4.splat(top);
       let vsum = f32x4.splat(0);
       j = 0;
-      for (; j + 4 <= c; j += 4) vsum = f32x4.add(vsum, exp4(f32x4.sub(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), vtop)));
+      for (; j + 4 <= c; j += 4) {
+        const e = exp4(f32x4.sub(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), vtop));
+        v128.store(prow + (<usize>j << 2), e);
+        vsum = f32x4.add(vsum, e);
+      }
       let e: f64 = <f64>f32x4.extract_lane(vsum, 0) + <f64>f32x4.extract_lane(vsum, 1) + <f64>f32x4.extract_lane(vsum, 2) + <f64>f32x4.extract_lane(vsum, 3);
-      for (; j < c; j++) e += Math.exp(<f64>(load<f32>(row + (<usize>j << 2)) * scale) - <f64>top);
+      for (; j < c; j++) {
+        const ej = Mathf.exp(load<f32>(row + (<usize>j << 2)) * scale - top);
+        store<f32>(prow + (<usize>j << 2), ej);
+        e += ej;
+      }
       r = <f32>(<f64>top + Math.log(e));
+      const inv = <f32>(1 / e), vi = f32x4.splat(inv);
+      j = 0;
+      for (; j + 4 <= c; j += 4) v128.store(prow + (<usize>j << 2), f32x4.mul(v128.load(prow + (<usize>j << 2)), vi));
+      for (; j < c; j++) store<f32>(prow + (<usize>j << 2), load<f32>(prow + (<usize>j << 2)) * inv);
+    } else {
+      // a row of −∞ only has no softmax
+      for (j = 0; j < c; j++) store<f32>(prow + (<usize>j << 2), NaN);
     }
-    store<f32>(lse + (<usize>i << 2), r);
     store<f32>(out + (<usize>i << 2), r - load<f32>(row + (<usize>load<i32>(targets + (<usize>i << 2)) << 2)) * scale);
   }
 }
 
-// gz (+)= g_i·scale·(softmax(scale·z_i) − onehot(t_i)), row by row.
-export function f32_softmax_xent_bwd(z: usize, n: i32, c: i32, scale: f32, targets: usize, lse: usize, g: usize, gz: usize, accumulate: i32): void {
-  const vs = f32x4.splat(scale);
+// gz (+)= g_i·scale·(p_i − onehot(t_i)), row by row (p: the forward's softmax rows).
+export function f32_softmax_xent_bwd(p: usize, n: i32, c: i32, scale: f32, targets: usize, g: usize, gz: usize, accumulate: i32): void {
   for (let i = 0; i < n; i++) {
     const off = (<usize>i * <usize>c) << 2;
-    const row = z + off, grow = gz + off;
-    const li = load<f32>(lse + (<usize>i << 2));
+    const prow = p + off, grow = gz + off;
     const gi = load<f32>(g + (<usize>i << 2)) * scale;
-    const vl = f32x4.splat(li), vg = f32x4.splat(gi);
+    const vg = f32x4.splat(gi);
     let j = 0;
     for (; j + 4 <= c; j += 4) {
       const o = <usize>j << 2;
-      let v = f32x4.mul(vg, exp4(f32x4.sub(f32x4.mul(v128.load(row + o), vs), vl)));
+      let v = f32x4.mul(vg, v128.load(prow + o));
       if (accumulate) v = f32x4.add(v, v128.load(grow + o));
       v128.store(grow + o, v);
     }
     for (; j < c; j++) {
       const o = <usize>j << 2;
-      let v: f32 = gi * Mathf.exp(load<f32>(row + o) * scale - li);
+      let v: f32 = gi * load<f32>(prow + o);
       if (accumulate) v += load<f32>(grow + o);
       store<f32>(grow + o, v);
     }

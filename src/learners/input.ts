@@ -111,7 +111,16 @@ export function gatherTuples(X: Matrix, idx: ArrayLike<number>, size: number): T
 
 /** Distinct label values, ascending, and each row's index into them (np.unique(y, return_inverse=True)). */
 export function uniqueInverse(y: ArrayLike<number>): { classes: number[]; inverse: Int32Array } {
-  const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
-  const pos = new Map(classes.map((c, i) => [c, i]));
-  return { classes, inverse: Int32Array.from(Array.from(y), (v) => pos.get(v)!) };
+  // plain loops over a typed sort: InstanceLoss runs this on every batch
+  const sorted = Float64Array.from(y).sort();
+  const classes: number[] = [];
+  const pos = new Map<number, number>();
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    pos.set(sorted[i], classes.length);
+    classes.push(sorted[i]);
+  }
+  const inverse = new Int32Array(y.length);
+  for (let i = 0; i < y.length; i++) inverse[i] = pos.get(y[i])!;
+  return { classes, inverse };
 }

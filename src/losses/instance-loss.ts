@@ -1,4 +1,5 @@
 import { CosineSimilarity } from '../distances/cosine-similarity';
+import { uniqueInverse } from '../learners/input';
 import { crossEntropyLosses } from '../ops/cross-entropy';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
@@ -34,9 +35,7 @@ export class InstanceLoss extends BaseMetricLossFunction {
     if (x.tuples !== null) throw new Error('InstanceLoss: index tuples are not supported (as in pytorch-metric-learning)');
     if (!x.refIsBatch) throw new Error('InstanceLoss: refEmb is not supported (as in pytorch-metric-learning)');
     // torch.unique(labels, return_inverse=True): each label's rank among the sorted distinct labels
-    const distinct = [...new Set(labels)].sort((a, b) => a - b);
-    const rank = new Map(distinct.map((l, i) => [l, i]));
-    const target = Int32Array.from(labels, (l) => rank.get(l)!);
+    const target = uniqueInverse(labels).inverse;
     // cross-entropy of the rows of gamma·cos as one op with the scale folded in
     return { loss: elementEntry(crossEntropyLosses(this.distance.pairwise(x.embeddings), target, 'InstanceLoss', this.gamma)) };
   }

@@ -1,9 +1,5 @@
-import { tensor } from '../autograd/create';
 import { LpDistance } from '../distances/lp-distance';
-import { add, mul, sub } from '../ops/eltwise';
-import { indexSelect } from '../ops/gather';
-import { labelMask, maskedLogsumexp } from '../ops/masked';
-import { neg } from '../ops/unary';
+import { ncaLosses } from '../ops/loss-rows';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
@@ -51,14 +47,13 @@ export function ncaComputation(distance: Distance, softmaxScale: number, x: Loss
   const ref = x.refIsBatch ? null : refLabels;
   const weights = convertToWeights(x.tuples, n, !x.refIsBatch);
   const mat = distance.pairwise(x.embeddings, x.refEmb);
-  const logits = mul(distance.isInverted ? mat : neg(mat), softmaxScale);
-  const same = labelMask(labels, ref, true);
-  // the softmax runs over every reference but the query itself (PML fills the diagonal with −inf)
-  const all = x.refIsBatch ? add(same, labelMask(labels, null, false)) : null;
-  const logProb = sub(maskedLogsumexp(logits, same), maskedLogsumexp(logits, all));
   const kept = Int32Array.from(rowsWithAny(labels, ref));
-  const w = tensor(Float32Array.from(kept, (i) => weights[i]), [kept.length]);
-  return { loss: elementEntry(mul(neg(indexSelect(logProb, kept)), w), kept) };
+  // one fused row op (the softmax over every reference but the query itself, as PML fills the
+  // diagonal with −inf; both log-sums in one pass) instead of two label masks and two masked
+  // logsumexps: npm run bench -- --only LOSSES --cases NCALoss
+  const s = distance.isInverted ? softmaxScale : -softmaxScale;
+  const losses = ncaLosses(mat, labels, ref, s, kept, Float32Array.from(kept, (i) => weights[i]));
+  return { loss: elementEntry(losses, kept) };
 }
 
 /** The queries with at least one same-label reference (the query itself excluded when ref is null), from the labels alone. */

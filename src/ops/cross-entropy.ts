@@ -1,7 +1,7 @@
 // Softmax cross-entropy per sample (torch.nn.CrossEntropyLoss(reduction='none')) as one op
 // (f32_softmax_xent_fwd/bwd in assembly/kernels/masked.ts, max-shifted, so stable for any
 // logits): loss_i = logsumexp_j s·z_ij − s·z_{i,y_i} with a logit scale s (1 by default;
-// InstanceLoss's γ), gradient s·(softmax(s·z_i) − onehot(y_i)).
+// InstanceLoss's γ), gradient s·(softmax(s·z_i) − onehot(y_i)), the softmax kept from the forward.
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, assertLive, composite, fmtShape, record, untracked } from '../autograd/tensor';
 import { getEngine } from '../wasm/instance';
@@ -22,15 +22,15 @@ export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>, f
   }
   const k = getEngine().k;
   const tb = int32From(cols);
-  const lse = untracked([n]);
+  const probs = untracked([n, c]);
   const out = empty([n]);
-  k.f32_softmax_xent_fwd(logits.ptr, n, c, scale, tb.ptr, lse.ptr, out.ptr);
+  k.f32_softmax_xent_fwd(logits.ptr, n, c, scale, tb.ptr, probs.ptr, out.ptr);
   return record(
     out,
     fn,
     [logits],
-    (g) => addGrad(logits, (p, acc) => k.f32_softmax_xent_bwd(logits.ptr, n, c, scale, tb.ptr, lse.ptr, g.ptr, p, acc)),
-    [tb, lse],
+    (g) => addGrad(logits, (p, acc) => k.f32_softmax_xent_bwd(probs.ptr, n, c, scale, tb.ptr, g.ptr, p, acc)),
+    [tb, probs],
   );
 }
 

@@ -4,7 +4,7 @@
 // are copied into wasm int32 buffers kept with the output for the backward.
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, record, untracked } from '../autograd/tensor';
-import { getEngine } from '../wasm/instance';
+import { f32, getEngine } from '../wasm/instance';
 import { int32From } from './loss';
 
 /** An untracked int32 buffer of data, saved with the op output (freed with it). */
@@ -63,4 +63,29 @@ export function angularLosses(s1: Tensor, s2: Tensor, ap: Tensor, a1: Int32Array
       dap.dispose();
     }
   }, [...bufs, lse]);
+}
+
+/**
+ * PML's nca_computation per listed row → [rows.length]: w[r]·(logsumexp_j s·mat[i, j] −
+ * logsumexp over the j with refLabels[j] = labels[i]), i = rows[r], i.e. −w·log of the softmax
+ * mass on the same-label references. mat [n, m]; refLabels null: the batch against itself
+ * (m = n, the diagonal left out). rows strictly increasing, each with a same-label reference;
+ * w [rows.length].
+ */
+export function ncaLosses(mat: Tensor, labels: Int32Array, refLabels: Int32Array | null, s: number, rows: Int32Array, w: Float32Array): Tensor {
+  const k = getEngine().k;
+  const [n, m] = mat.shape;
+  const count = rows.length;
+  const bufs = [labels, refLabels ?? labels, rows].map(saved32);
+  const [bl, br, brows] = bufs;
+  const bw = untracked([count]);
+  if (count > 0) f32().set(w, bw.ptr >>> 2);
+  const stats = untracked([5 * count]);
+  const terms = untracked([count, m]);
+  const out = empty([count]);
+  const self = refLabels === null ? 1 : 0;
+  k.f32_nca_fwd(mat.ptr, m, bl.ptr, br.ptr, self, s, brows.ptr, bw.ptr, count, stats.ptr, terms.ptr, out.ptr);
+  return record(out, 'ncaLosses', [mat], (g) =>
+    addGrad(mat, (p, acc) => k.f32_nca_bwd(mat.ptr, n, m, bl.ptr, br.ptr, self, s, brows.ptr, bw.ptr, count, stats.ptr, terms.ptr, g.ptr, p, acc)),
+  [...bufs, bw, stats, terms]);
 }

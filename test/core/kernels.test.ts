@@ -345,16 +345,16 @@ test('f32_peak_madd (the benchmarks\' peak probe) runs its 12 chains: float32 re
   }
 });
 
-test('f32_gemm_nt_self: bitwise f32_gemm_nt(a, a) for every size, across the row-block edge (120)', () => {
-  for (const n of [...SIZES, 121, 250])
-    for (const kk of [1, 3, 17])
-      withBuffers(`gemm_nt_self ${n}x${kk}`, (w) => {
-        const a = put(randomF32(rng, n * kk)), want = out(n * n), got = out(n * n);
-        w.add(want).add(got);
-        k.f32_gemm_nt(a.ptr, a.ptr, want.ptr, n, kk, n, 0, e.gemmWorkspace);
-        k.f32_gemm_nt_self(a.ptr, got.ptr, n, kk, e.gemmWorkspace);
-        assert.equal(Array.from(read(got)), Array.from(read(want)), `f32_gemm_nt_self [${n}, ${kk}]`);
-      });
+test('f32_gemm_nt_self: bitwise f32_gemm_nt(a, a) for every size, across the row-block (120), k-block (256) and column-block (1024) edges', () => {
+  const cases = [...SIZES, 121, 250].flatMap((n) => [1, 3, 17].map((kk) => [n, kk]));
+  for (const [n, kk] of [...cases, [33, 257], [121, 513], [1030, 3], [5, 0]])
+    withBuffers(`gemm_nt_self ${n}x${kk}`, (w) => {
+      const a = put(randomF32(rng, Math.max(1, n * kk))), want = out(n * n), got = out(n * n);
+      w.add(want).add(got);
+      k.f32_gemm_nt(a.ptr, a.ptr, want.ptr, n, kk, n, 0, e.gemmWorkspace);
+      k.f32_gemm_nt_self(a.ptr, got.ptr, n, kk, e.gemmWorkspace);
+      assert.equal(Array.from(read(got)), Array.from(read(want)), `f32_gemm_nt_self [${n}, ${kk}]`);
+    });
 });
 
 test('the build in use is the one init picks for this runtime', () => {

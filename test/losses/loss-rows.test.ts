@@ -1,14 +1,15 @@
-// The row-wise fused loss ops (src/ops/loss-rows.ts: RankedListLoss, AngularLoss) on hand-made
+// The row-wise fused loss ops (src/ops/loss-rows.ts: RankedListLoss, AngularLoss, NCA) on hand-made
 // matrices: values against the float64 references of test/ref/loss-rows.ts on odd sizes (the
-// f32x4 body and its scalar tail), gradients by finite differences, and the edge cases (no
-// positive, no negative, identical entries, exponents near e^x's overflow).
+// f32x4 body and its scalar tail), gradients by finite differences and against float64, and the
+// edge cases (no positive, no negative, identical entries, exponents near e^x's overflow, softmax
+// scales that underflow every same-label term).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
-import { angularLosses, rankedListLosses } from '../../src/ops/loss-rows';
+import { angularLosses, ncaLosses, rankedListLosses } from '../../src/ops/loss-rows';
 import { gradcheck } from '../helpers/gradcheck';
-import { angularRef, rankedListRef } from '../ref/loss-rows';
+import { angularRef, ncaGradRef, ncaRef, rankedListRef } from '../ref/loss-rows';
 import type { Mat } from '../ref/loss';
 
 await sl.init();
@@ -146,6 +147,81 @@ test('AngularLoss at n 33 (f32x4 body and tail) with identical embeddings in a c
     v.backward();
     assert.ok(e.grad!.data().every(Number.isFinite));
   });
+});
+
+/** The rows NCALoss keeps: those with a same-label reference (the row itself left out when ref is null). */
+function ncaRows(labels: number[], ref: number[] | null): number[] {
+  return labels.flatMap((l, i) => ((ref ?? labels).some((x, j) => x === l && (ref !== null || j !== i)) ? [i] : []));
+}
+
+/** ncaLosses on a nested matrix: values, and the gradient of Σ out (twice: once overwriting, once accumulating). */
+function ncaCase(mat: Mat, labels: number[], ref: number[] | null, s: number, w: number[] | null = null) {
+  const rows = ncaRows(labels, ref);
+  const wr = w ?? rows.map((_, r) => 0.5 + (r % 3) / 4);
+  const args = [Int32Array.from(labels), ref && Int32Array.from(ref), s, Int32Array.from(rows), Float32Array.from(wr)] as const;
+  const x = sl.tensor(mat, undefined, { requiresGrad: true });
+  const out = ncaLosses(x, ...args);
+  const values = out.data();
+  // the same op twice on one input: the second backward write accumulates
+  sl.add(out.sum(), ncaLosses(x, ...args).sum()).backward();
+  const grad = x.grad!.data();
+  return { rows, w: wr, args, x, values, grad, wantValues: ncaRef(mat, labels, ref, s, rows, wr), wantGrad: ncaGradRef(mat, labels, ref, s, rows, wr, rows.map(() => 2)).flat() };
+}
+
+/** Every |got − want| within tol of the largest |want| (entries near 0 next to large ones). */
+function assertClose(got: ArrayLike<number>, want: number[], tol: number, what: string): void {
+  const scale = Math.max(1e-30, ...want.map(Math.abs));
+  want.forEach((w, i) => assert.ok(Number.isFinite(got[i]) && Math.abs(got[i] - w) <= tol * scale, `${what}[${i}]: got ${got[i]}, want ${w}`));
+}
+
+test('ncaLosses: values and gradients against float64 on odd sizes, the batch against itself and against a reference set (SIMD body and tail)', () => {
+  for (const n of SIZES) {
+    for (const withRef of [false, true]) {
+      sl.tidy(() => {
+        const m = withRef ? n + 2 : n;
+        const mat = gridMatrix(n, m, 40 + n, 0, 4);
+        const labels = labelsOf(n, Math.max(1, n >> 2), n + 1);
+        const ref = withRef ? labelsOf(m, Math.max(1, n >> 2), n + 2) : null;
+        const c = ncaCase(mat, labels, ref, -1.5);
+        const what = `n ${n}${withRef ? `, reference of ${m}` : ''}`;
+        assertRel(c.values, c.wantValues, 2e-5, what);
+        assertClose(c.grad, c.wantGrad, 1e-5, `${what} gradient`);
+        if (n <= 17 && c.rows.length > 0) gradcheck((t) => ncaLosses(t, ...c.args), [c.x], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+      });
+    }
+  }
+});
+
+test('ncaLosses: a similarity (s > 0), singleton classes (their rows unlisted: zero gradient), all one class (loss 0)', () => {
+  sl.tidy(() => {
+    const n = 9;
+    const mat = gridMatrix(n, n, 11, -1, 1);
+    const single = [0, 1, 0, 2, 1, 0, 3, 4, 1]; // classes 2, 3, 4 alone (rows 3, 6, 7)
+    const c = ncaCase(mat, single, null, 3);
+    assert.equal(c.rows, [0, 1, 2, 4, 5, 8]);
+    assertRel(c.values, c.wantValues, 2e-5, 'singletons');
+    assertClose(c.grad, c.wantGrad, 1e-5, 'singletons gradient');
+    for (const i of [3, 6, 7]) for (let j = 0; j < n; j++) assert.is(c.grad[i * n + j], 0, `unlisted row ${i}`);
+    const same = ncaCase(mat, new Array(n).fill(7), null, 3);
+    assert.ok(same.values.every((v) => v === 0), 'all one class: every loss 0');
+    assertClose(same.grad, same.wantGrad, 1e-6, 'all one class gradient');
+    assert.ok(same.grad.every((v) => Math.abs(v) < 1e-6));
+  });
+});
+
+test('ncaLosses: huge and tiny scales stay finite where the true result is (same-label terms far below the maximum take their own shift)', () => {
+  for (const n of [5, 17, 33]) {
+    sl.tidy(() => {
+      const mat = gridMatrix(n, n + 3, 70 + n, 0, 4);
+      const labels = labelsOf(n, 3, n), ref = labelsOf(n + 3, 3, n + 9);
+      for (const s of [-1e4, -300, 1e4, -1e-30]) {
+        const c = ncaCase(mat, labels, ref, s);
+        // losses up to ~4e4 in float32: relative 1e-6 of the largest
+        assertRel(c.values, c.wantValues, 1e-6 * Math.max(1, ...c.wantValues.map(Math.abs)), `n ${n}, s ${s}`);
+        assertClose(c.grad, c.wantGrad, 1e-5, `n ${n}, s ${s} gradient`);
+      }
+    });
+  }
 });
 
 test.run();

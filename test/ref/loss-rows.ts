@@ -34,3 +34,43 @@ export function angularRef(s1: Mat, s2: Mat, ap: number[], a1: number[], p: numb
     return mx + Math.log(Math.exp(-mx) + xs.reduce((s, x) => s + Math.exp(x - mx), 0));
   });
 }
+
+/**
+ * PML's nca_computation per listed row: w·(logsumexp_j z − logsumexp over same-label j), z = s·mat[i][j]
+ * rounded to float32 as the op forms it (at |s| = 1e4 that rounding alone moves a loss by 1e-3), the
+ * diagonal left out when refLabels is null.
+ */
+export function ncaRef(mat: Mat, labels: number[], refLabels: number[] | null, s: number, rows: number[], w: number[]): number[] {
+  const lse = (v: number[]) => {
+    const mx = Math.max(...v);
+    return mx + Math.log(v.reduce((t, x) => t + Math.exp(x - mx), 0));
+  };
+  return rows.map((i, r) => {
+    const ref = refLabels ?? labels;
+    const z = mat[i].map((v, j) => (refLabels === null && j === i ? null : Math.fround(s * v)));
+    const all = z.filter((v): v is number => v !== null);
+    const same = z.filter((v, j): v is number => v !== null && ref[j] === labels[i]);
+    return w[r] * (lse(all) - lse(same));
+  });
+}
+
+/** ∂(Σ_r g[r]·out[r])/∂mat of ncaRef: s·w·g·(softmax over all − [same]·softmax over same), 0 elsewhere. */
+export function ncaGradRef(mat: Mat, labels: number[], refLabels: number[] | null, s: number, rows: number[], w: number[], g: number[]): Mat {
+  const grad = mat.map((row) => row.map(() => 0));
+  const ref = refLabels ?? labels;
+  rows.forEach((i, r) => {
+    const kept = mat[i].map((_, j) => refLabels !== null || j !== i);
+    const z = mat[i].map((v) => Math.fround(s * v));
+    const same = kept.map((k, j) => k && ref[j] === labels[i]);
+    const lseOf = (mask: boolean[]) => {
+      const mx = Math.max(...z.filter((_, j) => mask[j]));
+      return mx + Math.log(z.reduce((t, x, j) => t + (mask[j] ? Math.exp(x - mx) : 0), 0));
+    };
+    const la = lseOf(kept), lp = lseOf(same);
+    z.forEach((x, j) => {
+      if (!kept[j]) return;
+      grad[i][j] = s * w[r] * g[r] * (Math.exp(x - la) - (same[j] ? Math.exp(x - lp) : 0));
+    });
+  });
+  return grad;
+}
