@@ -19,7 +19,8 @@ export interface MLKROptions {
 /**
  * Metric Learning for Kernel Regression (metric-learn's MLKR, Weinberger & Tesauro 2007):
  * minimises the leave-one-out squared error of Gaussian-kernel regression, ŷᵢ = Σⱼ pᵢⱼ yⱼ
- * with pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), by L-BFGS. y is real-valued. `objective`: the final Σ (ŷᵢ − yᵢ)².
+ * with pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), by scipy's L-BFGS-B as metric-learn (nIter: its iterations).
+ * y is real-valued. `objective`: the final Σ (ŷᵢ − yᵢ)².
  */
 export class MLKR extends MahalanobisLearner {
   readonly nComponents: number | null;
