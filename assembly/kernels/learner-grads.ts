@@ -5,9 +5,11 @@
 //                          trick, so near pairs keep their digits)
 //   f64_pdist_euclid_lower the lower triangle's ‖xᵢ − xⱼ‖, packed   (ITML's bounds)
 //   f64_neighbour_weights  D's rows in place → softmax weights W, the loss and colsum(W)
-//   f64_sym_add_transpose  S [n, n] f32 = W + Wᵀ with diag −colsum  (metric-learn's W_sym)
-//   (the gradient Eᵀ·(W_sym·X) goes through f64_gemm_nn / f64_gemm_tn of f64-linalg.ts)
+//   f64_sym_add_transpose  S [n, n] = W + Wᵀ with diag −colsum      (metric-learn's W_sym)
+//   f64_weights_mul        W_sym·X over W_sym's non-zero columns    (then Eᵀ·(W_sym·X) by
+//                          f64_gemm_tn of f64-linalg.ts)
 import { NeighbourObjective } from '../codes';
+import { row1, rows4 } from './f64-tile';
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize {
@@ -134,48 +136,72 @@ export function f64_pdist_euclid_lower(x: usize, out: usize, n: i32, d: i32): vo
 // of the objective (t [n]: class ids for NCA, targets for MLKR), written over D:
 //   NCA:  pᵢ = Σ_{tⱼ = tᵢ} pᵢⱼ,  wᵢⱼ = [tⱼ = tᵢ]·pᵢⱼ − pᵢⱼ·pᵢ,          loss += pᵢ
 //   MLKR: ŷᵢ = Σⱼ pᵢⱼ tⱼ, δ = ŷᵢ − tᵢ, wᵢⱼ = pᵢⱼ·δ·(tⱼ − ŷᵢ),          loss += δ²
-// colsum [n] receives Σᵢ wᵢⱼ. Returns the loss. Needs n ≥ 2.
-export function f64_neighbour_weights(dist: usize, t: usize, colsum: usize, n: i32, kind: i32): f64 {
+// colsum [n] receives Σᵢ wᵢⱼ. Returns the loss. Needs n ≥ 2. idx (i32 [n]) lists the row's
+// entries whose exp does not underflow: on a saturated softmax a handful, and every pass after
+// the exp runs over those alone, in column order (the sums the dense loops make).
+export function f64_neighbour_weights(dist: usize, t: usize, colsum: usize, idx: usize, n: i32, kind: i32): f64 {
   for (let j = 0; j < n; j++) store<f64>(at(colsum, j), 0);
+  const zero = f64x2.splat(0), lim = f64x2.splat(-746);
   let loss: f64 = 0;
   for (let i = 0; i < n; i++) {
     const di = dist + ((<usize>i * n) << 3);
-    // the smallest off-diagonal distance is the max of −d (logsumexp's shift)
-    let mn = Infinity;
-    for (let j = 0; j < n; j++) if (j != i) mn = Math.min(mn, load<f64>(at(di, j)));
+    // the smallest off-diagonal distance is the max of −d (logsumexp's shift); the diagonal
+    // reads +∞ for the scan and gets exp(−∞) = 0 below
+    store<f64>(at(di, i), Infinity);
+    let mv = f64x2.splat(Infinity);
+    let j = 0;
+    for (; j + 2 <= n; j += 2) mv = f64x2.min(mv, v128.load(at(di, j)));
+    let mn = Math.min(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+    if (j < n) mn = Math.min(mn, load<f64>(at(di, j)));
+    // exp underflows to exactly 0 below −745: two such lanes are stored as zeros without the call
+    const mnv = f64x2.splat(mn);
     let s: f64 = 0;
-    for (let j = 0; j < n; j++) {
-      // exp underflows to exactly 0 below −745: skip the call
+    let cnt = 0;
+    for (j = 0; j < n; j++) {
+      if ((j & 1) == 0 && j + 2 <= n && i64x2.all_true(f64x2.lt(f64x2.sub(mnv, v128.load(at(di, j))), lim))) {
+        v128.store(at(di, j), zero);
+        j++;
+        continue;
+      }
       const x = mn - load<f64>(at(di, j));
-      const p = j == i || x < -746 ? 0 : Math.exp(x);
+      if (x < -746) {
+        store<f64>(at(di, j), 0);
+        continue;
+      }
+      const p = Math.exp(x);
       store<f64>(at(di, j), p);
       s += p;
+      store<i32>(idx + (<usize>cnt << 2), j);
+      cnt++;
     }
     const inv = 1 / s;
     const ti = load<f64>(at(t, i));
     let acc: f64 = 0;
-    for (let j = 0; j < n; j++) {
-      const p = load<f64>(at(di, j)) * inv;
-      store<f64>(at(di, j), p);
+    for (let q = 0; q < cnt; q++) {
+      const jj = load<i32>(idx + (<usize>q << 2));
+      const p = load<f64>(at(di, jj)) * inv;
+      store<f64>(at(di, jj), p);
       if (kind == NeighbourObjective.nca) {
-        if (load<f64>(at(t, j)) == ti) acc += p;
-      } else acc += p * load<f64>(at(t, j));
+        if (load<f64>(at(t, jj)) == ti) acc += p;
+      } else acc += p * load<f64>(at(t, jj));
     }
     if (kind == NeighbourObjective.nca) {
       loss += acc;
-      for (let j = 0; j < n; j++) {
-        const p = load<f64>(at(di, j));
-        const w = (load<f64>(at(t, j)) == ti ? p : 0) - p * acc;
-        store<f64>(at(di, j), w);
-        store<f64>(at(colsum, j), load<f64>(at(colsum, j)) + w);
+      for (let q = 0; q < cnt; q++) {
+        const jj = load<i32>(idx + (<usize>q << 2));
+        const p = load<f64>(at(di, jj));
+        const w = (load<f64>(at(t, jj)) == ti ? p : 0) - p * acc;
+        store<f64>(at(di, jj), w);
+        store<f64>(at(colsum, jj), load<f64>(at(colsum, jj)) + w);
       }
     } else {
       const delta = acc - ti;
       loss += delta * delta;
-      for (let j = 0; j < n; j++) {
-        const w = load<f64>(at(di, j)) * delta * (load<f64>(at(t, j)) - acc);
-        store<f64>(at(di, j), w);
-        store<f64>(at(colsum, j), load<f64>(at(colsum, j)) + w);
+      for (let q = 0; q < cnt; q++) {
+        const jj = load<i32>(idx + (<usize>q << 2));
+        const w = load<f64>(at(di, jj)) * delta * (load<f64>(at(t, jj)) - acc);
+        store<f64>(at(di, jj), w);
+        store<f64>(at(colsum, jj), load<f64>(at(colsum, jj)) + w);
       }
     }
   }
@@ -198,4 +224,35 @@ export function f64_sym_add_transpose(w: usize, colsum: usize, n: i32): void {
     }
   }
   for (let i = 0; i < n; i++) store<f64>(at(w, i * n + i), -load<f64>(at(colsum, i)));
+}
+
+// out [n, d] = W [n, n] · X [n, d] for the mostly-zero weights of a saturated softmax: each
+// block of four rows of W (then each last row) is scanned once for the columns p where any of
+// its entries is non-zero (into idx, i32 [n]), and the tile runs over those p only: every
+// out[i, j] is the dense loop's ordered sum, the zero terms left out.
+export function f64_weights_mul(w: usize, x: usize, out: usize, idx: usize, n: i32, d: i32): void {
+  const ldw = <usize>n << 3;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w0 = w + <usize>i * ldw, w1 = w0 + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+    let cnt = 0;
+    for (let p = 0; p < n; p++) {
+      const po = <usize>p << 3;
+      if (load<f64>(w0 + po) != 0 || load<f64>(w1 + po) != 0 || load<f64>(w2 + po) != 0 || load<f64>(w3 + po) != 0) {
+        store<i32>(idx + (<usize>cnt << 2), p);
+        cnt++;
+      }
+    }
+    rows4(w, <usize>n, 1, x, out, <usize>i, n, d, false, idx, cnt);
+  }
+  for (; i < n; i++) {
+    const wi = w + <usize>i * ldw;
+    let cnt = 0;
+    for (let p = 0; p < n; p++)
+      if (load<f64>(at(wi, p)) != 0) {
+        store<i32>(idx + (<usize>cnt << 2), p);
+        cnt++;
+      }
+    row1(w, <usize>n, 1, x, out, <usize>i, n, d, false, idx, cnt);
+  }
 }

@@ -1,5 +1,5 @@
 import { checkOptions } from '../options';
-import { minimizeLbfgs } from '../optim/lbfgs-core';
+import { minimizeLbfgsB } from '../optim/lbfgsb';
 import { MahalanobisLearner } from './base';
 import { rngOf } from './constraints';
 import { initialComponents, type ComponentsInit } from './init';
@@ -19,7 +19,8 @@ export interface MLKROptions {
 /**
  * Metric Learning for Kernel Regression (metric-learn's MLKR, Weinberger & Tesauro 2007):
  * minimises the leave-one-out squared error of Gaussian-kernel regression, ŷᵢ = Σⱼ pᵢⱼ yⱼ
- * with pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), by L-BFGS. y is real-valued. `objective`: the final Σ (ŷᵢ − yᵢ)².
+ * with pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), by scipy's L-BFGS-B as metric-learn (nIter: its iterations).
+ * y is real-valued. `objective`: the final Σ (ŷᵢ − yᵢ)².
  */
 export class MLKR extends MahalanobisLearner {
   readonly nComponents: number | null;
@@ -49,10 +50,11 @@ export class MLKR extends MahalanobisLearner {
     const A0 = initialComponents(fn, this.init, k, x.data, x.n, x.d, rngOf(this.randomState), null);
     const problem = neighbourProblem(x.data, x.n, x.d, k, target, NeighbourObjective.mlkr, 4);
     try {
-      const r = minimizeLbfgs((A, g) => problem.evaluate(A, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });
+      // metric-learn's minimize(method='L-BFGS-B', tol=tol, options={maxiter})
+      const r = minimizeLbfgsB((A, g) => problem.evaluate(A, g), A0, { maxIter: this.maxIter, ...(this.tol === null ? {} : { ftol: this.tol, pgtol: this.tol }) });
       this.nIter = r.nIter;
       this.objective = r.loss;
-      if (this.verbose) console.log(`[MLKR] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective}`);
+      if (this.verbose) console.log(`[MLKR] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective} (${r.message})`);
       this.setComponents(r.x, k, x.d);
     } finally {
       problem.dispose();

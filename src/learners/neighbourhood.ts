@@ -20,11 +20,11 @@ export interface NeighbourProblem {
 export function neighbourProblem(X: Float64Array, n: number, d: number, k: number, t: ArrayLike<number>, kind: NeighbourObjective, scale: number): NeighbourProblem {
   const e = getEngine();
   const scope = new F64Scope();
-  let p: Record<'x' | 'a' | 'emb' | 'dist' | 't' | 'colsum' | 'wx' | 'g', number>;
+  let p: Record<'x' | 'a' | 'emb' | 'dist' | 't' | 'colsum' | 'wx' | 'g' | 'idx', number>;
   try {
     p = {
       x: scope.f64(X), t: scope.f64(t), a: scope.out64(k * d), emb: scope.out64(n * k), dist: scope.out64(n * n),
-      colsum: scope.out64(n), wx: scope.out64(n * d), g: scope.out64(k * d),
+      colsum: scope.out64(n), wx: scope.out64(n * d), g: scope.out64(k * d), idx: scope.i32(n),
     };
   } catch (err) {
     scope.dispose();
@@ -36,9 +36,9 @@ export function neighbourProblem(X: Float64Array, n: number, d: number, k: numbe
       scope.write(p.a, A);
       k_.f64_gemm_nt(p.x, p.a, p.emb, n, d, k);
       k_.f64_pdist_sqeuclid(p.emb, p.dist, n, k);
-      const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, n, kind);
+      const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, p.idx, n, kind);
       k_.f64_sym_add_transpose(p.dist, p.colsum, n);
-      k_.f64_gemm_nn(p.dist, p.x, p.wx, n, n, d, 0);
+      k_.f64_weights_mul(p.dist, p.x, p.wx, p.idx, n, d);
       k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d, 0);
       const G = scope.view(p.g, k * d);
       for (let i = 0; i < k * d; i++) grad[i] = scale * G[i];

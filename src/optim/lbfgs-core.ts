@@ -1,6 +1,6 @@
 // PyTorch's L-BFGS (torch.optim.LBFGS, 1.13) over a flat float64 vector, shared by
-// sl.optim.LBFGS (parameters are tensors) and the learners NCA and MLKR (the variable is a
-// Float64Array). The two-loop recursion runs in wasm (f64_lbfgs_direction) over a ring of
+// sl.optim.LBFGS (parameters are tensors) and the learner NCA (the variable is a
+// Float64Array; MLKR follows metric-learn onto scipy's L-BFGS-B, lbfgsb.ts). The two-loop recursion runs in wasm (f64_lbfgs_direction) over a ring of
 // history rows kept in wasm memory; the line search is scalar logic and stays here.
 import { f64, getEngine } from '../wasm/instance';
 
@@ -148,12 +148,12 @@ export class LbfgsState {
   }
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
+export function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
-function absMax(a: Float64Array): number {
+export function absMax(a: Float64Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
@@ -252,7 +252,7 @@ function strongWolfe(problem: LbfgsProblem, x0: unknown, t: number, d: Float64Ar
 
 /**
  * Minimises fun over x ∈ ℝⁿ with L-BFGS and the strong Wolfe line search: the learners'
- * optimiser (NCA, MLKR). fun(x, grad) returns the loss and writes the gradient.
+ * optimiser of NCA. fun(x, grad) returns the loss and writes the gradient.
  */
 export function minimizeLbfgs(fun: (x: Float64Array, grad: Float64Array) => number, x0: Float64Array, opts: { maxIter: number; historySize?: number; toleranceGrad?: number; toleranceChange?: number }): { x: Float64Array; loss: number; nIter: number; funcEvals: number } {
   const x = x0.slice();

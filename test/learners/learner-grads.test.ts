@@ -107,7 +107,7 @@ test('f64_neighbour_weights: metric-learn’s NCA and MLKR weights, column sums 
       for (const [kind, t] of [['nca', labels], ['mlkr', targets]] as const) {
         const ref = neighbourWeightsRef(D, t, n, kind);
         const code = kind === 'nca' ? NeighbourObjective.nca : NeighbourObjective.mlkr;
-        const r = withF64(kind, [D, t, nan(n)], ([pd, pt, pc]) => k_.f64_neighbour_weights(pd, pt, pc, n, code));
+        const r = withF64(kind, [D, t, nan(n), nan((n + 1) >> 1)], ([pd, pt, pc, pi]) => k_.f64_neighbour_weights(pd, pt, pc, pi, n, code));
         const label = `${kind} n=${n} spread ${spread}`;
         assert.ok(Math.abs((r.ret as number) - ref.loss) <= 1e-12 * (1 + Math.abs(ref.loss)), `${label}: loss ${r.ret} vs ${ref.loss}`);
         assertClose(r.out[0], ref.W, { atol: 1e-13 * (1 + Math.max(...t.map(Math.abs))) ** 2 }, `${label} W`);
@@ -125,6 +125,27 @@ test('f64_sym_add_transpose: W + Wᵀ with −colsum on the diagonal, across 32-
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) ref[i * n + j] = i === j ? -c[i] : W[i * n + j] + W[j * n + i];
     assertClose(S, ref, {}, `sym n=${n}`);
   }
+});
+
+test('f64_weights_mul: W·X over the non-zero columns of each 4-row block, the ordered dense sum bit for bit; odd sizes, empty and full rows', () => {
+  const k_ = getEngine().k;
+  for (const n of [1, 2, 3, 5, 17, 33])
+    for (const d of [1, 2, 3, 5, 17, 64])
+      for (const density of [0, 0.05, 0.5, 1]) {
+        // a saturated softmax: a few non-zero weights a row, scattered; row 1 left empty
+        const W = normals(n * n).map((v, i) => (rng.uniform() < density && Math.floor(i / n) !== 1 ? v : 0));
+        const X = normals(n * d);
+        const out = withF64('wmul', [W, X, nan(n * d), nan((n + 1) >> 1)], ([pw, px, po, pi]) => k_.f64_weights_mul(pw, px, po, pi, n, d)).out[2];
+        const label = `${n}×${d} density ${density}`;
+        assertClose(out, gemmRef('nn', W, X, n, n, d), { bound: gemmBound('nn', W, X, n, n, d) }, label);
+        // the plain float64 loop, p ascending from +0, skipping nothing: the same bits
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < d; j++) {
+            let acc = 0;
+            for (let p = 0; p < n; p++) acc += W[i * n + p] * X[p * d + j];
+            assert.ok(Object.is(out[i * d + j], acc) || (acc === 0 && out[i * d + j] === 0), `${label}: out[${i}, ${j}] ${out[i * d + j]} vs ${acc}`);
+          }
+      }
 });
 
 test('neighbourProblem: NCA and MLKR objective and gradient against the float64 objectives and their central differences', () => {

@@ -1,6 +1,7 @@
 // NCA, MLKR and LMNN beside metric-learn 0.7 on the same training split (gen_learners.py):
 // held-out k-NN accuracy (MLKR: k-NN regression error) at least metric-learn's, and the
-// objective, recomputed in float64 by test/ref/learners.ts, no worse than metric-learn's.
+// objective, recomputed in float64 by test/ref/learners.ts, no worse than metric-learn's
+// (MLKR, on metric-learn's own optimiser: its M, to rounding).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
@@ -40,9 +41,14 @@ test('MLKR: k-NN regression error and objective no worse than metric-learn’s (
     const mlMse = kernelRegressionMseRef(c.M.flat(), d, Xtr, ytr, Xte, yte);
     const euMse = kernelRegressionMseRef(Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0)), d, Xtr, ytr, Xte, yte);
     const obj = mlkrObjectiveRef(m.componentsF64(), d, d, Xtr, ytr);
-    report.push(`MLKR ${c.data}: kernel-regression MSE ${mse.toFixed(1)} (metric-learn ${mlMse.toFixed(1)}, Euclidean ${euMse.toFixed(1)}), objective ${obj.toFixed(1)} (metric-learn ${c.objective.toFixed(1)}), ${m.nIter} iterations`);
-    assert.ok(mse <= mlMse, `MLKR: held-out error ${mse} > metric-learn's ${mlMse}`);
-    assert.ok(obj <= c.objective * (1 + 1e-3), `MLKR: objective ${obj} > ${c.objective}`);
+    report.push(`MLKR ${c.data}: kernel-regression MSE ${mse.toFixed(1)} (metric-learn ${mlMse.toFixed(1)}, Euclidean ${euMse.toFixed(1)}), objective ${obj.toFixed(6)} (metric-learn ${c.objective.toFixed(6)}), ${m.nIter} iterations (metric-learn: ${c.nIter} evaluations)`);
+    // the same optimiser as metric-learn's (scipy's L-BFGS-B, src/optim/lbfgsb.ts) walks the
+    // same path: M agrees to rounding, so the error and objective may exceed its by rounding only
+    const M = m.metricF64(), Mml = c.M.flat();
+    const scale = Math.max(...Mml.map(Math.abs));
+    for (let i = 0; i < M.length; i++) assert.ok(Math.abs(M[i] - Mml[i]) <= 1e-6 * scale, `MLKR: M[${i}] ${M[i]} vs metric-learn's ${Mml[i]}`);
+    assert.ok(mse <= mlMse * (1 + 1e-9), `MLKR: held-out error ${mse} > metric-learn's ${mlMse}`);
+    assert.ok(obj <= c.objective * (1 + 1e-9), `MLKR: objective ${obj} > ${c.objective}`);
   }
 });
 
