@@ -1,5 +1,5 @@
 import { checkOptions } from '../options';
-import { psdProject } from '../ops/eigen';
+import { mmcProject } from '../ops/eigen';
 import { MahalanobisLearner, PairsLearner } from './base';
 import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
@@ -97,20 +97,9 @@ function fitFull(o: MMCOptions, fn: string, pos: Float64Array, np: number, neg: 
   let Aold = A.slice();
   let cycle = 0, delta = Infinity;
   for (cycle = 0; cycle < o.maxIter!; cycle++) {
-    let satisfy = false;
-    for (let it = 0; it < o.maxProj!; it++) {
-      if (frob(w, A) > t) {
-        const c = t1 - frob(w1, A);
-        A = A.map((v, i) => v + c * w1[i]);
-      }
-      // (A + Aᵀ)/2 projected onto the PSD cone (the kernel symmetrises)
-      A = psdProject(A, d, 0, fn);
-      const error2 = (frob(w, A) - t) / t;
-      if (error2 < eps) {
-        satisfy = true;
-        break;
-      }
-    }
+    const proj = mmcProject(A, w, w1, d, t, t1, o.maxProj!, eps, fn);
+    A = proj.A;
+    const satisfy = proj.satisfied;
     const objPrev = fD(neg, nn, d, Aold);
     const obj = fD(neg, nn, d, A);
     if (satisfy && (obj > objPrev || cycle === 0)) {

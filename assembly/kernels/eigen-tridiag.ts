@@ -1,0 +1,279 @@
+// The symmetric eigenproblem by Householder tridiagonalisation and the implicit QL iteration,
+// with f64x2 SIMD, and what repeats it thousands of times: projection onto the PSD cone (MMC,
+// LSML) and MMC's alternating projections. About 9d³ flops against Jacobi's ~30d³; absolute
+// accuracy (eps·‖a‖), not Jacobi's relative accuracy on tiny eigenvalues, which a projection
+// does not need (assembly/kernels/eigen.ts keeps Jacobi for RCA and the pseudo-inverse).
+//
+// Every inner loop runs along a contiguous row: the reduction keeps the whole symmetric matrix
+// row-major (a full rank-2 update costs twice the flops of a triangle but streams in SIMD), the
+// eigenvectors are held as the rows of X (the QL rotations then combine two rows), and the
+// reflectors are stored in the rows they annihilated.
+
+// @ts-ignore: decorator
+@inline function P(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+// Σ x[j]·y[j], j < m.
+// @ts-ignore: decorator
+@inline function dot(x: usize, y: usize, m: i32): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(P(x, j)), v128.load(P(y, j))));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(P(x, j), 16), v128.load(P(y, j), 16)));
+  }
+  if (j + 2 <= m) {
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(P(x, j)), v128.load(P(y, j))));
+    j += 2;
+  }
+  let s = hsum(f64x2.add(a0, a1));
+  if (j < m) s += load<f64>(P(x, j)) * load<f64>(P(y, j));
+  return s;
+}
+
+// y[j] += a·x[j], j < m.
+// @ts-ignore: decorator
+@inline function axpy(y: usize, a: f64, x: usize, m: i32): void {
+  const av = f64x2.splat(a);
+  let j = 0;
+  for (; j + 2 <= m; j += 2) v128.store(P(y, j), f64x2.add(v128.load(P(y, j)), f64x2.mul(av, v128.load(P(x, j)))));
+  if (j < m) store<f64>(P(y, j), load<f64>(P(y, j)) + a * load<f64>(P(x, j)));
+}
+
+// Eigenpairs of (a + aᵀ)/2 [n, n]: values in dg [n] (unsorted), vectors as the rows of X [n, n].
+// S [n, n] scratch (the reduced matrix and the reflectors); e, tau, u, p [n] scratch.
+// Returns 0, or −1 when an eigenvalue took more than 60 QL iterations (non-finite input).
+function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize): i32 {
+  const rowBytes = <usize>n << 3;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
+  // Householder: step k annihilates row (and column) k beyond its superdiagonal entry with
+  // H = I − τ·u·uᵀ, u = (1, u₁, …) on indices k+1…n−1, then B ← H·B·H on the trailing block as
+  // B − u·wᵀ − w·uᵀ with w = τBu − ½τ²(uᵀBu)·u (LAPACK's dsytd2). The update is written so that
+  // entry (i, j) and (j, i) see the same products in the same order: B stays exactly symmetric.
+  for (let k = 0; k < n - 2; k++) {
+    const m = n - k - 1;
+    const row = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
+    store<f64>(P(dg, k), load<f64>(S + <usize>k * rowBytes + (<usize>k << 3)));
+    let scale: f64 = 0;
+    for (let j = 0; j < m; j++) scale = Math.max(scale, Math.abs(load<f64>(P(row, j))));
+    const alpha = load<f64>(row);
+    let tail: f64 = 0;
+    if (scale > 0) {
+      const inv = 1 / scale;
+      for (let j = 1; j < m; j++) {
+        const x = load<f64>(P(row, j)) * inv;
+        tail += x * x;
+      }
+    }
+    if (tail == 0) {
+      // already tridiagonal in this row: H = I
+      store<f64>(P(tau, k), 0);
+      store<f64>(P(e, k), alpha);
+      continue;
+    }
+    const as = alpha / scale;
+    const norm = Math.sqrt(as * as + tail) * scale;
+    const beta = alpha >= 0 ? -norm : norm;
+    const t = (beta - alpha) / beta;
+    const inv = 1 / (alpha - beta);
+    store<f64>(P(tau, k), t);
+    store<f64>(P(e, k), beta);
+    store<f64>(u, 1);
+    for (let j = 1; j < m; j++) {
+      const x = load<f64>(P(row, j)) * inv;
+      store<f64>(P(row, j), x);
+      store<f64>(P(u, j), x);
+    }
+    const B = S + <usize>(k + 1) * rowBytes + (<usize>(k + 1) << 3);
+    for (let i = 0; i < m; i++) store<f64>(P(p, i), t * dot(B + <usize>i * rowBytes, u, m));
+    const K = 0.5 * t * dot(p, u, m);
+    axpy(p, -K, u, m);
+    for (let i = 0; i < m; i++) {
+      const bi = B + <usize>i * rowBytes;
+      const ui = f64x2.splat(load<f64>(P(u, i))), pi = f64x2.splat(load<f64>(P(p, i)));
+      let j = 0;
+      for (; j + 2 <= m; j += 2)
+        v128.store(P(bi, j), f64x2.sub(v128.load(P(bi, j)), f64x2.add(f64x2.mul(ui, v128.load(P(p, j))), f64x2.mul(pi, v128.load(P(u, j))))));
+      if (j < m) store<f64>(P(bi, j), load<f64>(P(bi, j)) - (f64x2.extract_lane(ui, 0) * load<f64>(P(p, j)) + f64x2.extract_lane(pi, 0) * load<f64>(P(u, j))));
+    }
+  }
+  if (n >= 2) {
+    store<f64>(P(dg, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 2) << 3)));
+    store<f64>(P(e, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 1) << 3)));
+  }
+  store<f64>(P(dg, n - 1), load<f64>(S + <usize>(n - 1) * rowBytes + (<usize>(n - 1) << 3)));
+  store<f64>(P(e, n - 1), 0);
+  // X = Qᵀ = H_{n−3}·…·H₀, accumulated from the last reflector: before X·H_k, X is the
+  // identity on indices ≤ k+1, so only rows and columns k+1… take part
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) store<f64>(X + <usize>i * rowBytes + (<usize>j << 3), i == j ? 1.0 : 0.0);
+  for (let k = n - 3; k >= 0; k--) {
+    const t = load<f64>(P(tau, k));
+    if (t == 0) continue;
+    const m = n - k - 1;
+    const row = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
+    store<f64>(u, 1);
+    for (let j = 1; j < m; j++) store<f64>(P(u, j), load<f64>(P(row, j)));
+    for (let i = k + 1; i < n; i++) {
+      const xi = X + <usize>i * rowBytes + (<usize>(k + 1) << 3);
+      axpy(xi, -t * dot(xi, u, m), u, m);
+    }
+  }
+  // implicit QL with Wilkinson-like shifts on (dg, e) (EISPACK's tql2, as JAMA writes it),
+  // each rotation applied to two rows of X
+  let f: f64 = 0, tst1: f64 = 0;
+  const eps: f64 = 2.220446049250313e-16;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(load<f64>(P(dg, l))) + Math.abs(load<f64>(P(e, l))));
+    let m = l;
+    while (m < n) {
+      if (Math.abs(load<f64>(P(e, m))) <= eps * tst1) break;
+      m++;
+    }
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 60) return -1;
+        let g = load<f64>(P(dg, l));
+        let q = (load<f64>(P(dg, l + 1)) - g) / (2 * load<f64>(P(e, l)));
+        let r = Math.hypot(q, 1);
+        if (q < 0) r = -r;
+        store<f64>(P(dg, l), load<f64>(P(e, l)) / (q + r));
+        store<f64>(P(dg, l + 1), load<f64>(P(e, l)) * (q + r));
+        const dl1 = load<f64>(P(dg, l + 1));
+        let h = g - load<f64>(P(dg, l));
+        for (let i = l + 2; i < n; i++) store<f64>(P(dg, i), load<f64>(P(dg, i)) - h);
+        f += h;
+        q = load<f64>(P(dg, m));
+        let c: f64 = 1, c2: f64 = 1, c3: f64 = 1;
+        const el1 = load<f64>(P(e, l + 1));
+        let s: f64 = 0, s2: f64 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * load<f64>(P(e, i));
+          h = c * q;
+          r = Math.hypot(q, load<f64>(P(e, i)));
+          store<f64>(P(e, i + 1), s * r);
+          s = load<f64>(P(e, i)) / r;
+          c = q / r;
+          q = c * load<f64>(P(dg, i)) - s * g;
+          store<f64>(P(dg, i + 1), h + s * (c * g + s * load<f64>(P(dg, i))));
+          const x0 = X + <usize>i * rowBytes, x1 = x0 + rowBytes;
+          const cv = f64x2.splat(c), sv = f64x2.splat(s);
+          let j = 0;
+          for (; j + 2 <= n; j += 2) {
+            const a0 = v128.load(P(x0, j)), a1 = v128.load(P(x1, j));
+            v128.store(P(x1, j), f64x2.add(f64x2.mul(sv, a0), f64x2.mul(cv, a1)));
+            v128.store(P(x0, j), f64x2.sub(f64x2.mul(cv, a0), f64x2.mul(sv, a1)));
+          }
+          if (j < n) {
+            const a0 = load<f64>(P(x0, j)), a1 = load<f64>(P(x1, j));
+            store<f64>(P(x1, j), s * a0 + c * a1);
+            store<f64>(P(x0, j), c * a0 - s * a1);
+          }
+        }
+        q = (-s * s2 * c3 * el1 * load<f64>(P(e, l))) / dl1;
+        store<f64>(P(e, l), s * q);
+        store<f64>(P(dg, l), c * q);
+      } while (Math.abs(load<f64>(P(e, l))) > eps * tst1);
+    }
+    store<f64>(P(dg, l), load<f64>(P(dg, l)) + f);
+    store<f64>(P(e, l), 0);
+  }
+  return 0;
+}
+
+// All eigenpairs of symmetric a [d, d] (symmetrised as (a + aᵀ)/2): w [d] ascending, v [d, d]
+// with the vectors as columns. ws: 8·(d² + 4d) bytes. Returns 0, or −1 when an eigenvalue took
+// more than 60 QL iterations.
+export function f64_sym_eig__tridiag(a: usize, w: usize, v: usize, d: i32, ws: usize): i32 {
+  const X = ws, e = X + ((<usize>d * d) << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
+  if (tridiagEigRows(a, d, v, X, w, e, tau, u, p) < 0) return -1;
+  // ascending, by selection (d is small); the row of X moves with its value
+  const rowBytes = <usize>d << 3;
+  for (let i = 0; i < d - 1; i++) {
+    let k = i;
+    for (let j = i + 1; j < d; j++) if (load<f64>(P(w, j)) < load<f64>(P(w, k))) k = j;
+    if (k != i) {
+      const t = load<f64>(P(w, i));
+      store<f64>(P(w, i), load<f64>(P(w, k)));
+      store<f64>(P(w, k), t);
+      const ri = X + <usize>i * rowBytes, rk = X + <usize>k * rowBytes;
+      for (let j = 0; j < d; j++) {
+        const x = load<f64>(P(ri, j));
+        store<f64>(P(ri, j), load<f64>(P(rk, j)));
+        store<f64>(P(rk, j), x);
+      }
+    }
+  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) store<f64>(v + <usize>i * rowBytes + (<usize>j << 3), load<f64>(X + <usize>j * rowBytes + (<usize>i << 3)));
+  return 0;
+}
+
+// out = V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (a + aᵀ)/2 [d, d] (X's rows, values
+// dg): from the smaller side, floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or (a + aᵀ)/2 +
+// Σ_{λ<floor} (floor − λ)·x·xᵀ (equal, as Σ x·xᵀ = I). Each term is added as ±y·yᵀ with
+// y = √|c|·x, so out is exactly symmetric. out may alias a.
+function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, y: usize): void {
+  const rowBytes = <usize>d << 3;
+  let above = 0;
+  for (let k = 0; k < d; k++) if (load<f64>(P(dg, k)) > floor) above++;
+  const fromAbove = above <= d - above;
+  if (fromAbove) {
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), i == j ? floor : 0.0);
+  } else {
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i; j++) {
+        const s = 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
+        store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), s);
+        store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), s);
+      }
+      store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+    }
+  }
+  for (let k = 0; k < d; k++) {
+    const lam = load<f64>(P(dg, k));
+    if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
+    const r = Math.sqrt(Math.abs(lam - floor));
+    const xk = X + <usize>k * rowBytes;
+    for (let j = 0; j < d; j++) store<f64>(P(y, j), r * load<f64>(P(xk, j)));
+    for (let i = 0; i < d; i++) axpy(out + <usize>i * rowBytes, load<f64>(P(y, i)), y, d);
+  }
+}
+
+// out = V·diag(max(w, floor))·Vᵀ: the nearest (Frobenius) matrix to (a + aᵀ)/2 with eigenvalues
+// ≥ floor (floor 0: the PSD cone). out may alias a. ws: 8·(2d² + 5d) bytes.
+// Returns −1, or −2 when the eigen-iteration did not converge (out untouched).
+export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: usize): i32 {
+  const S = ws, X = S + ((<usize>d * d) << 3), dg = X + ((<usize>d * d) << 3);
+  const e = dg + (<usize>d << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
+  if (tridiagEigRows(a, d, S, X, dg, e, tau, u, p) < 0) return -2;
+  psdRebuild(a, out, d, floor, X, dg, u);
+  return -1;
+}
+
+// MMC's alternating projections (metric-learn's _fit_full inner loop) on A [d, d] in place:
+// while ⟨W, A⟩ > t, A ← A + (t1 − ⟨W1, A⟩)·W1 (onto the half-space, W1 = W/‖W‖, t1 = t/‖W‖),
+// then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws: 8·(2d² + 5d) bytes.
+// Returns the projections made (≥ 1) when the constraint was met, 0 when maxProj passed
+// without, −2 when an eigen-iteration did not converge.
+export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t1: f64, maxProj: i32, eps: f64, ws: usize): i32 {
+  const dd = d * d;
+  for (let it = 0; it < maxProj; it++) {
+    if (dot(W, A, dd) > t) axpy(A, t1 - dot(W1, A, dd), W1, dd);
+    if (f64_psd_project(A, A, d, 0, ws) == -2) return -2;
+    if ((dot(W, A, dd) - t) / t < eps) return it + 1;
+  }
+  return 0;
+}
