@@ -4,10 +4,9 @@
 // accuracy (eps·‖a‖), not Jacobi's relative accuracy on tiny eigenvalues, which a projection
 // does not need (assembly/kernels/eigen.ts keeps Jacobi for RCA and the pseudo-inverse).
 //
-// Every inner loop runs along a contiguous row: the reduction keeps the whole symmetric matrix
-// row-major (a full rank-2 update costs twice the flops of a triangle but streams in SIMD), the
-// eigenvectors are held as the rows of X (the QL rotations then combine two rows), and the
-// reflectors are stored in the rows they annihilated.
+// Every inner loop runs along a contiguous row: the reduction works on the lower triangle by
+// rows, the eigenvectors are held as the rows of X (a QL rotation then combines two rows), and
+// the reflectors are kept in the unused upper triangle.
 
 // @ts-ignore: decorator
 @inline function P(p: usize, i: i32): usize {
@@ -46,6 +45,58 @@
   if (j < m) store<f64>(P(y, j), load<f64>(P(y, j)) + a * load<f64>(P(x, j)));
 }
 
+// √(x² + y²): Math.hypot's scaling only where the squares could overflow or lose precision
+// to underflow (a few ulps apart from it elsewhere, and several times faster).
+// @ts-ignore: decorator
+@inline function hyp(x: f64, y: f64): f64 {
+  const s = x * x + y * y;
+  return s < 1e300 && s > 1e-300 ? Math.sqrt(s) : Math.hypot(x, y);
+}
+
+// The rotations of one QL sweep on the rows of X [n, n]: for i = m−1 down to l, rows (i, i+1)
+// ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. Eight columns at a time,
+// row i+1's running value kept in registers between rotations (one load and one store per
+// entry per rotation instead of two of each).
+function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize): void {
+  const rowBytes = <usize>n << 3;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let r = X + <usize>m * rowBytes + (<usize>j << 3);
+    let k0 = v128.load(r), k1 = v128.load(r, 16), k2 = v128.load(r, 32), k3 = v128.load(r, 48);
+    for (let i = m - 1; i >= l; i--) {
+      const c = f64x2.splat(load<f64>(P(cs, i))), s = f64x2.splat(load<f64>(P(sn, i)));
+      const x = r - rowBytes;
+      const a0 = v128.load(x), a1 = v128.load(x, 16), a2 = v128.load(x, 32), a3 = v128.load(x, 48);
+      v128.store(r, f64x2.add(f64x2.mul(s, a0), f64x2.mul(c, k0)));
+      v128.store(r, f64x2.add(f64x2.mul(s, a1), f64x2.mul(c, k1)), 16);
+      v128.store(r, f64x2.add(f64x2.mul(s, a2), f64x2.mul(c, k2)), 32);
+      v128.store(r, f64x2.add(f64x2.mul(s, a3), f64x2.mul(c, k3)), 48);
+      k0 = f64x2.sub(f64x2.mul(c, a0), f64x2.mul(s, k0));
+      k1 = f64x2.sub(f64x2.mul(c, a1), f64x2.mul(s, k1));
+      k2 = f64x2.sub(f64x2.mul(c, a2), f64x2.mul(s, k2));
+      k3 = f64x2.sub(f64x2.mul(c, a3), f64x2.mul(s, k3));
+      r = x;
+    }
+    v128.store(r, k0);
+    v128.store(r, k1, 16);
+    v128.store(r, k2, 32);
+    v128.store(r, k3, 48);
+  }
+  for (; j < n; j++) {
+    let r = X + <usize>m * rowBytes + (<usize>j << 3);
+    let k = load<f64>(r);
+    for (let i = m - 1; i >= l; i--) {
+      const c = load<f64>(P(cs, i)), s = load<f64>(P(sn, i));
+      const x = r - rowBytes;
+      const a = load<f64>(x);
+      store<f64>(r, s * a + c * k);
+      k = c * a - s * k;
+      r = x;
+    }
+    store<f64>(r, k);
+  }
+}
+
 // Eigenpairs of (a + aᵀ)/2 [n, n]: values in dg [n] (unsorted), vectors as the rows of X [n, n].
 // S [n, n] scratch (the reduced matrix and the reflectors); e, tau, u, p [n] scratch.
 // Returns 0, or −1 when an eigenvalue took more than 60 QL iterations (non-finite input).
@@ -53,27 +104,30 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
   const rowBytes = <usize>n << 3;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
-  // Householder: step k annihilates row (and column) k beyond its superdiagonal entry with
-  // H = I − τ·u·uᵀ, u = (1, u₁, …) on indices k+1…n−1, then B ← H·B·H on the trailing block as
-  // B − u·wᵀ − w·uᵀ with w = τBu − ½τ²(uᵀBu)·u (LAPACK's dsytd2). The update is written so that
-  // entry (i, j) and (j, i) see the same products in the same order: B stays exactly symmetric.
+  // Householder on the lower triangle (LAPACK's dsytd2 with uplo 'L'): step k annihilates
+  // column k below its subdiagonal entry with H = I − τ·u·uᵀ, u = (1, u₁, …) on indices
+  // k+1…n−1, then B ← H·B·H on the trailing block as B − u·wᵀ − w·uᵀ with w = τBu −
+  // ½τ²(uᵀBu)·u. Row i of the lower triangle serves both halves of Bu: its dot with u gives
+  // (Bu)_i from the left of the diagonal, and u_i times it adds the mirrored entries to (Bu)_j<i.
+  // u is kept in row k right of the diagonal (upper triangle, unused) for the accumulation of Q.
   for (let k = 0; k < n - 2; k++) {
     const m = n - k - 1;
-    const row = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
+    const col = S + <usize>(k + 1) * rowBytes + (<usize>k << 3);
+    const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
     store<f64>(P(dg, k), load<f64>(S + <usize>k * rowBytes + (<usize>k << 3)));
     let scale: f64 = 0;
-    for (let j = 0; j < m; j++) scale = Math.max(scale, Math.abs(load<f64>(P(row, j))));
-    const alpha = load<f64>(row);
+    for (let j = 0; j < m; j++) scale = Math.max(scale, Math.abs(load<f64>(col + <usize>j * rowBytes)));
+    const alpha = load<f64>(col);
     let tail: f64 = 0;
     if (scale > 0) {
       const inv = 1 / scale;
       for (let j = 1; j < m; j++) {
-        const x = load<f64>(P(row, j)) * inv;
+        const x = load<f64>(col + <usize>j * rowBytes) * inv;
         tail += x * x;
       }
     }
     if (tail == 0) {
-      // already tridiagonal in this row: H = I
+      // already tridiagonal in this column: H = I
       store<f64>(P(tau, k), 0);
       store<f64>(P(e, k), alpha);
       continue;
@@ -85,28 +139,45 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
     const inv = 1 / (alpha - beta);
     store<f64>(P(tau, k), t);
     store<f64>(P(e, k), beta);
-    store<f64>(u, 1);
-    for (let j = 1; j < m; j++) {
-      const x = load<f64>(P(row, j)) * inv;
-      store<f64>(P(row, j), x);
-      store<f64>(P(u, j), x);
-    }
+    store<f64>(uk, 1);
+    for (let j = 1; j < m; j++) store<f64>(P(uk, j), load<f64>(col + <usize>j * rowBytes) * inv);
     const B = S + <usize>(k + 1) * rowBytes + (<usize>(k + 1) << 3);
-    for (let i = 0; i < m; i++) store<f64>(P(p, i), t * dot(B + <usize>i * rowBytes, u, m));
-    const K = 0.5 * t * dot(p, u, m);
-    axpy(p, -K, u, m);
+    for (let i = 0; i < m; i++) store<f64>(P(p, i), 0);
     for (let i = 0; i < m; i++) {
       const bi = B + <usize>i * rowBytes;
-      const ui = f64x2.splat(load<f64>(P(u, i))), pi = f64x2.splat(load<f64>(P(p, i)));
+      const ui = load<f64>(P(uk, i));
+      const uv = f64x2.splat(ui);
+      let acc = f64x2.splat(0);
       let j = 0;
-      for (; j + 2 <= m; j += 2)
-        v128.store(P(bi, j), f64x2.sub(v128.load(P(bi, j)), f64x2.add(f64x2.mul(ui, v128.load(P(p, j))), f64x2.mul(pi, v128.load(P(u, j))))));
-      if (j < m) store<f64>(P(bi, j), load<f64>(P(bi, j)) - (f64x2.extract_lane(ui, 0) * load<f64>(P(p, j)) + f64x2.extract_lane(pi, 0) * load<f64>(P(u, j))));
+      for (; j + 2 <= i; j += 2) {
+        const b = v128.load(P(bi, j));
+        acc = f64x2.add(acc, f64x2.mul(b, v128.load(P(uk, j))));
+        v128.store(P(p, j), f64x2.add(v128.load(P(p, j)), f64x2.mul(uv, b)));
+      }
+      let s = hsum(acc);
+      for (; j < i; j++) {
+        const b = load<f64>(P(bi, j));
+        s += b * load<f64>(P(uk, j));
+        store<f64>(P(p, j), load<f64>(P(p, j)) + ui * b);
+      }
+      store<f64>(P(p, i), load<f64>(P(p, i)) + s + load<f64>(P(bi, i)) * ui);
+    }
+    for (let i = 0; i < m; i++) store<f64>(P(p, i), t * load<f64>(P(p, i)));
+    const K = 0.5 * t * dot(p, uk, m);
+    axpy(p, -K, uk, m);
+    for (let i = 0; i < m; i++) {
+      const bi = B + <usize>i * rowBytes;
+      const ui = load<f64>(P(uk, i)), pi = load<f64>(P(p, i));
+      const uv = f64x2.splat(ui), pv = f64x2.splat(pi);
+      let j = 0;
+      for (; j + 2 <= i + 1; j += 2)
+        v128.store(P(bi, j), f64x2.sub(v128.load(P(bi, j)), f64x2.add(f64x2.mul(uv, v128.load(P(p, j))), f64x2.mul(pv, v128.load(P(uk, j))))));
+      if (j <= i) store<f64>(P(bi, j), load<f64>(P(bi, j)) - (ui * load<f64>(P(p, j)) + pi * load<f64>(P(uk, j))));
     }
   }
   if (n >= 2) {
     store<f64>(P(dg, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 2) << 3)));
-    store<f64>(P(e, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 1) << 3)));
+    store<f64>(P(e, n - 2), load<f64>(S + <usize>(n - 1) * rowBytes + (<usize>(n - 2) << 3)));
   }
   store<f64>(P(dg, n - 1), load<f64>(S + <usize>(n - 1) * rowBytes + (<usize>(n - 1) << 3)));
   store<f64>(P(e, n - 1), 0);
@@ -118,12 +189,10 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
     const t = load<f64>(P(tau, k));
     if (t == 0) continue;
     const m = n - k - 1;
-    const row = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
-    store<f64>(u, 1);
-    for (let j = 1; j < m; j++) store<f64>(P(u, j), load<f64>(P(row, j)));
+    const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
     for (let i = k + 1; i < n; i++) {
       const xi = X + <usize>i * rowBytes + (<usize>(k + 1) << 3);
-      axpy(xi, -t * dot(xi, u, m), u, m);
+      axpy(xi, -t * dot(xi, uk, m), uk, m);
     }
   }
   // implicit QL with Wilkinson-like shifts on (dg, e) (EISPACK's tql2, as JAMA writes it),
@@ -143,7 +212,7 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
         if (++iter > 60) return -1;
         let g = load<f64>(P(dg, l));
         let q = (load<f64>(P(dg, l + 1)) - g) / (2 * load<f64>(P(e, l)));
-        let r = Math.hypot(q, 1);
+        let r = hyp(q, 1);
         if (q < 0) r = -r;
         store<f64>(P(dg, l), load<f64>(P(e, l)) / (q + r));
         store<f64>(P(dg, l + 1), load<f64>(P(e, l)) * (q + r));
@@ -161,26 +230,16 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
           s2 = s;
           g = c * load<f64>(P(e, i));
           h = c * q;
-          r = Math.hypot(q, load<f64>(P(e, i)));
+          r = hyp(q, load<f64>(P(e, i)));
           store<f64>(P(e, i + 1), s * r);
           s = load<f64>(P(e, i)) / r;
           c = q / r;
           q = c * load<f64>(P(dg, i)) - s * g;
           store<f64>(P(dg, i + 1), h + s * (c * g + s * load<f64>(P(dg, i))));
-          const x0 = X + <usize>i * rowBytes, x1 = x0 + rowBytes;
-          const cv = f64x2.splat(c), sv = f64x2.splat(s);
-          let j = 0;
-          for (; j + 2 <= n; j += 2) {
-            const a0 = v128.load(P(x0, j)), a1 = v128.load(P(x1, j));
-            v128.store(P(x1, j), f64x2.add(f64x2.mul(sv, a0), f64x2.mul(cv, a1)));
-            v128.store(P(x0, j), f64x2.sub(f64x2.mul(cv, a0), f64x2.mul(sv, a1)));
-          }
-          if (j < n) {
-            const a0 = load<f64>(P(x0, j)), a1 = load<f64>(P(x1, j));
-            store<f64>(P(x1, j), s * a0 + c * a1);
-            store<f64>(P(x0, j), c * a0 - s * a1);
-          }
+          store<f64>(P(u, i), c);
+          store<f64>(P(p, i), s);
         }
+        rotateRows(X, n, l, m, u, p);
         q = (-s * s2 * c3 * el1 * load<f64>(P(e, l))) / dl1;
         store<f64>(P(e, l), s * q);
         store<f64>(P(dg, l), c * q);
@@ -222,34 +281,47 @@ export function f64_sym_eig__tridiag(a: usize, w: usize, v: usize, d: i32, ws: u
 
 // out = V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (a + aᵀ)/2 [d, d] (X's rows, values
 // dg): from the smaller side, floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or (a + aᵀ)/2 +
-// Σ_{λ<floor} (floor − λ)·x·xᵀ (equal, as Σ x·xᵀ = I). Each term is added as ±y·yᵀ with
-// y = √|c|·x, so out is exactly symmetric. out may alias a.
-function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, y: usize): void {
+// Σ_{λ<floor} (floor − λ)·x·xᵀ (equal, as Σ x·xᵀ = I). Terms go in two at a time as
+// y·yᵀ + z·zᵀ (y = √|c|·x) on the lower triangle, then mirrored: out is exactly symmetric.
+// out may alias a. y, z [d] scratch.
+function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, y: usize, z: usize): void {
   const rowBytes = <usize>d << 3;
   let above = 0;
   for (let k = 0; k < d; k++) if (load<f64>(P(dg, k)) > floor) above++;
   const fromAbove = above <= d - above;
-  if (fromAbove) {
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++) store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), i == j ? floor : 0.0);
-  } else {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const x = fromAbove ? 0.0 : 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
+      store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+    }
+    store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), fromAbove ? floor : load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+  }
+  let k = 0;
+  while (k < d) {
+    // the next one or two terms into y and z (z = 0 when there is one)
+    let have = 0;
+    for (; k < d && have < 2; k++) {
+      const lam = load<f64>(P(dg, k));
+      if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
+      const r = Math.sqrt(Math.abs(lam - floor));
+      const xk = X + <usize>k * rowBytes, dst = have == 0 ? y : z;
+      for (let j = 0; j < d; j++) store<f64>(P(dst, j), r * load<f64>(P(xk, j)));
+      have++;
+    }
+    if (have == 0) break;
+    if (have == 1) for (let j = 0; j < d; j++) store<f64>(P(z, j), 0);
     for (let i = 0; i < d; i++) {
-      for (let j = 0; j < i; j++) {
-        const s = 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
-        store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), s);
-        store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), s);
-      }
-      store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+      const oi = out + <usize>i * rowBytes;
+      const yi = load<f64>(P(y, i)), zi = load<f64>(P(z, i));
+      const yv = f64x2.splat(yi), zv = f64x2.splat(zi);
+      let j = 0;
+      for (; j + 2 <= i + 1; j += 2)
+        v128.store(P(oi, j), f64x2.add(v128.load(P(oi, j)), f64x2.add(f64x2.mul(yv, v128.load(P(y, j))), f64x2.mul(zv, v128.load(P(z, j))))));
+      if (j <= i) store<f64>(P(oi, j), load<f64>(P(oi, j)) + (yi * load<f64>(P(y, j)) + zi * load<f64>(P(z, j))));
     }
   }
-  for (let k = 0; k < d; k++) {
-    const lam = load<f64>(P(dg, k));
-    if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
-    const r = Math.sqrt(Math.abs(lam - floor));
-    const xk = X + <usize>k * rowBytes;
-    for (let j = 0; j < d; j++) store<f64>(P(y, j), r * load<f64>(P(xk, j)));
-    for (let i = 0; i < d; i++) axpy(out + <usize>i * rowBytes, load<f64>(P(y, i)), y, d);
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
 }
 
 // out = V·diag(max(w, floor))·Vᵀ: the nearest (Frobenius) matrix to (a + aᵀ)/2 with eigenvalues
@@ -259,7 +331,7 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
   const S = ws, X = S + ((<usize>d * d) << 3), dg = X + ((<usize>d * d) << 3);
   const e = dg + (<usize>d << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
   if (tridiagEigRows(a, d, S, X, dg, e, tau, u, p) < 0) return -2;
-  psdRebuild(a, out, d, floor, X, dg, u);
+  psdRebuild(a, out, d, floor, X, dg, u, p);
   return -1;
 }
 
