@@ -195,58 +195,59 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
       axpy(xi, -t * dot(xi, uk, m), uk, m);
     }
   }
-  // implicit QL with Wilkinson-like shifts on (dg, e) (EISPACK's tql2, as JAMA writes it),
-  // each rotation applied to two rows of X
-  let f: f64 = 0, tst1: f64 = 0;
-  const eps: f64 = 2.220446049250313e-16;
+  let tst1: f64 = 0;
+  for (let i = 0; i < n; i++) tst1 = Math.max(tst1, Math.abs(load<f64>(P(dg, i))) + Math.abs(load<f64>(P(e, i))));
+  return qlSweeps(dg, e, n, tst1, X, u, p);
+}
+
+// Implicit QL with Wilkinson shifts on the tridiagonal (d, e) [n] (e[i] couples i and i+1,
+// e[n−1] = 0; Numerical Recipes' tqli), deflating where |e[m]| ≤ eps·tst1 (EISPACK's tql2
+// test); each sweep's rotations (cs, sn [n] scratch) go to the rows of X. Returns 0, or −1
+// when an eigenvalue took more than 60 sweeps.
+function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn: usize): i32 {
+  const tol = 2.220446049250313e-16 * tst1;
   for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(load<f64>(P(dg, l))) + Math.abs(load<f64>(P(e, l))));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(load<f64>(P(e, m))) <= eps * tst1) break;
-      m++;
-    }
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > 60) return -1;
-        let g = load<f64>(P(dg, l));
-        let q = (load<f64>(P(dg, l + 1)) - g) / (2 * load<f64>(P(e, l)));
-        let r = hyp(q, 1);
-        if (q < 0) r = -r;
-        store<f64>(P(dg, l), load<f64>(P(e, l)) / (q + r));
-        store<f64>(P(dg, l + 1), load<f64>(P(e, l)) * (q + r));
-        const dl1 = load<f64>(P(dg, l + 1));
-        let h = g - load<f64>(P(dg, l));
-        for (let i = l + 2; i < n; i++) store<f64>(P(dg, i), load<f64>(P(dg, i)) - h);
-        f += h;
-        q = load<f64>(P(dg, m));
-        let c: f64 = 1, c2: f64 = 1, c3: f64 = 1;
-        const el1 = load<f64>(P(e, l + 1));
-        let s: f64 = 0, s2: f64 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * load<f64>(P(e, i));
-          h = c * q;
-          r = hyp(q, load<f64>(P(e, i)));
-          store<f64>(P(e, i + 1), s * r);
-          s = load<f64>(P(e, i)) / r;
-          c = q / r;
-          q = c * load<f64>(P(dg, i)) - s * g;
-          store<f64>(P(dg, i + 1), h + s * (c * g + s * load<f64>(P(dg, i))));
-          store<f64>(P(u, i), c);
-          store<f64>(P(p, i), s);
+    let iter = 0;
+    while (true) {
+      let m = l;
+      while (m < n - 1 && Math.abs(load<f64>(P(e, m))) > tol) m++;
+      if (m == l) break;
+      if (++iter > 60) return -1;
+      const dl = load<f64>(P(d, l)), el = load<f64>(P(e, l));
+      let g = (load<f64>(P(d, l + 1)) - dl) / (2 * el);
+      let r = hyp(g, 1);
+      const shift = dl - el / (g + (g >= 0 ? r : -r));
+      g = load<f64>(P(d, m)) - shift;
+      let sv: f64 = 1, c: f64 = 1, q: f64 = 0;
+      let i = m - 1;
+      let early = false;
+      for (; i >= l; i--) {
+        const f = sv * load<f64>(P(e, i)), b = c * load<f64>(P(e, i));
+        r = hyp(f, g);
+        store<f64>(P(e, i + 1), r);
+        if (r == 0) {
+          // underflow: the rest of the sweep is the identity
+          store<f64>(P(d, i + 1), load<f64>(P(d, i + 1)) - q);
+          store<f64>(P(e, m), 0);
+          early = true;
+          break;
         }
-        rotateRows(X, n, l, m, u, p);
-        q = (-s * s2 * c3 * el1 * load<f64>(P(e, l))) / dl1;
-        store<f64>(P(e, l), s * q);
-        store<f64>(P(dg, l), c * q);
-      } while (Math.abs(load<f64>(P(e, l))) > eps * tst1);
+        sv = f / r;
+        c = g / r;
+        g = load<f64>(P(d, i + 1)) - q;
+        r = (load<f64>(P(d, i)) - g) * sv + 2 * c * b;
+        q = sv * r;
+        store<f64>(P(d, i + 1), g + q);
+        g = c * r - b;
+        store<f64>(P(cs, i), c);
+        store<f64>(P(sn, i), sv);
+      }
+      rotateRows(X, n, early ? i + 1 : l, m, cs, sn);
+      if (early) continue;
+      store<f64>(P(d, l), load<f64>(P(d, l)) - q);
+      store<f64>(P(e, l), g);
+      store<f64>(P(e, m), 0);
     }
-    store<f64>(P(dg, l), load<f64>(P(dg, l)) + f);
-    store<f64>(P(e, l), 0);
   }
   return 0;
 }
