@@ -326,19 +326,64 @@ function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usiz
 }
 
 // out = V·diag(max(w, floor))·Vᵀ: the nearest (Frobenius) matrix to (a + aᵀ)/2 with eigenvalues
-// ≥ floor (floor 0: the PSD cone). out may alias a. ws: 8·(2d² + 5d) bytes.
-// Returns −1, or −2 when the eigen-iteration did not converge (out untouched).
+// ≥ floor (floor 0: the PSD cone). out may alias a. ws: 8·(2d² + 7d) bytes.
+// An index whose row is zero off the diagonal is an eigenpair of its own (a_ii, e_i): those are
+// set aside exactly and the solver runs on the r × r rest (MMC's metrics keep a unit row and
+// column for every feature that no pair varies). out holds (a + aᵀ)/2, compacted in place to
+// that r × r block, its projection, and expanded back.
+// Returns −1, or −2 when the eigen-iteration did not converge (out then unspecified).
 export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: usize): i32 {
   const S = ws, X = S + ((<usize>d * d) << 3), dg = X + ((<usize>d * d) << 3);
   const e = dg + (<usize>d << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
-  if (tridiagEigRows(a, d, S, X, dg, e, tau, u, p) < 0) return -2;
-  psdRebuild(a, out, d, floor, X, dg, u, p);
+  const pos = p + (<usize>d << 3), diag = pos + (<usize>d << 3);
+  const rowBytes = <usize>d << 3;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const x = 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
+      store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+      store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), x);
+    }
+    store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+  }
+  // pos[i]: i's index in the coupled block, or −1 for a decoupled i (its value in diag)
+  let r = 0;
+  for (let i = 0; i < d; i++) {
+    let coupled = false;
+    for (let j = 0; j < d; j++) if (j != i && load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)) != 0) coupled = true;
+    store<f64>(P(diag, i), load<f64>(out + <usize>i * rowBytes + (<usize>i << 3)));
+    store<i32>(pos + (<usize>i << 2), coupled ? r++ : -1);
+  }
+  if (r < d) {
+    // compaction moves every entry to a lower address, in increasing order: nothing unread is overwritten
+    let c = 0;
+    for (let i = 0; i < d; i++) {
+      if (load<i32>(pos + (<usize>i << 2)) < 0) continue;
+      for (let j = 0; j < d; j++) if (load<i32>(pos + (<usize>j << 2)) >= 0) store<f64>(P(out, c++), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
+    }
+  }
+  if (r > 0) {
+    if (tridiagEigRows(out, r, S, X, dg, e, tau, u, p) < 0) return -2;
+    psdRebuild(out, out, r, floor, X, dg, u, p);
+  }
+  if (r < d) {
+    // expansion from the top down: entry (i, j) comes from at or below its own address
+    for (let i = d - 1; i >= 0; i--) {
+      const pi = load<i32>(pos + (<usize>i << 2));
+      for (let j = d - 1; j >= 0; j--) {
+        const pj = load<i32>(pos + (<usize>j << 2));
+        let x: f64 = 0;
+        if (pi >= 0 && pj >= 0) x = load<f64>(P(out, pi * r + pj));
+        else if (i == j) x = Math.max(load<f64>(P(diag, i)), floor);
+        store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+      }
+    }
+  }
   return -1;
 }
 
 // MMC's alternating projections (metric-learn's _fit_full inner loop) on A [d, d] in place:
 // while ⟨W, A⟩ > t, A ← A + (t1 − ⟨W1, A⟩)·W1 (onto the half-space, W1 = W/‖W‖, t1 = t/‖W‖),
-// then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws: 8·(2d² + 5d) bytes.
+// then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws: 8·(2d² + 7d) bytes.
 // Returns the projections made (≥ 1) when the constraint was met, 0 when maxProj passed
 // without, −2 when an eigen-iteration did not converge.
 export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t1: f64, maxProj: i32, eps: f64, ws: usize): i32 {

@@ -66,7 +66,7 @@ export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d:
 export function psdProject(A: ArrayLike<number>, d: number, floor = 0, fn = 'psdProject'): Float64Array {
   checkSquare(fn, 'A', A, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([A], [d * d], 2 * d * d + 5 * d, ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws));
+  const { result, outs } = withF64([A], [d * d], 2 * d * d + 7 * d, ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws));
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   return outs[0];
 }
@@ -81,7 +81,7 @@ export function mmcProject(A: ArrayLike<number>, W: ArrayLike<number>, W1: Array
   checkSquare(fn, 'W', W, d);
   checkSquare(fn, 'W1', W1, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([W, W1], [d * d], 2 * d * d + 5 * d, ([w, w1, a], ws) => {
+  const { result, outs } = withF64([W, W1], [d * d], 2 * d * d + 7 * d, ([w, w1, a], ws) => {
     f64().set(A, a >>> 3);
     return k.f64_mmc_project(a, w, w1, d, t, t1, maxProj, eps, ws);
   });
