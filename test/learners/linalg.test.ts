@@ -226,7 +226,7 @@ test('mmcProject: the alternating projections of a float64 reference loop, and i
     const A0 = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0) + 0.3 * r());
     const t = W.reduce((s, x, i) => s + x * (i % (n + 1) === 0 ? 1 : 0), 0) / 100;
     for (const maxProj of [1, 3, 50]) {
-      let A = A0.slice(), met = false;
+      let A: Float64Array<ArrayBufferLike> = A0.slice(), met = false;
       const dot = (X: ArrayLike<number>, Y: ArrayLike<number>) => Array.from(X).reduce((s, x, i) => s + x * Y[i], 0);
       for (let it = 0; it < maxProj && !met; it++) {
         if (dot(W, A) > t) {
