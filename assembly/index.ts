@@ -26,6 +26,7 @@ export * from './kernels/activation';
 export * from './kernels/depthwise';
 export * from './kernels/embedding';
 export * from './kernels/eigen';
+export * from './kernels/eigen-tridiag';
 export * from './kernels/quant';
 export * from './kernels/learner-grads';
 export * from './kernels/topk';

@@ -1,12 +1,13 @@
 // Dense symmetric linear algebra in float64 for the classic metric learners (sl.learners):
-// the symmetric eigenproblem (cyclic Jacobi), the generalised one A v = λ B v (through the
-// Cholesky factor of B), projection onto the PSD cone, Cholesky and log-det, and the
-// graphical lasso (scikit-learn's coordinate-descent form). Everything is float64: the
+// the symmetric eigenproblem (cyclic Jacobi; the tridiagonal QL variant and the PSD projection
+// are in eigen-tridiag.ts), the generalised one A v = λ B v (through the Cholesky factor of
+// B), the pseudo-inverse, Cholesky and log-det, and the graphical lasso (scikit-learn's coordinate-descent form). Everything is float64: the
 // learners' matrices are d × d with d an input dimension (≤ a few hundred), and an inverse
 // or an eigenvector of an ill-conditioned matrix loses float32 in a few steps.
 //
 // Layout: row-major [d, d] f64. Eigenvectors are the columns of V (V[i, j] is component i
 // of vector j), eigenvalues ascending, as numpy.linalg.eigh returns them.
+import { f64_sym_eig__tridiag } from './eigen-tridiag';
 
 // @ts-ignore: decorator
 @inline function at(p: usize, d: i32, i: i32, j: i32): usize {
@@ -138,7 +139,7 @@ export function f64_logdet_spd(a: usize, d: i32, ws: usize): f64 {
 // The generalised symmetric problem a v = λ b v with b positive definite: with b = L·Lᵀ,
 // C = L⁻¹ a L⁻ᵀ is symmetric, C y = λ y, and v = L⁻ᵀ y, so the columns of v are
 // b-orthonormal (vᵀ b v = I), as scipy.linalg.eigh(a, b) returns them. w ascending.
-// ws: 24·d² bytes. Returns −1 on success, −2 when the eigen-iteration did not converge,
+// ws: 24·d² bytes (the tridiagonal variant 8·(4d² + 4d)). Returns −1 on success, −2 when the eigen-iteration did not converge,
 // or the index ≥ 0 of the failing pivot of b's Cholesky factor (b not positive definite).
 export function f64_sym_eig_generalized(a: usize, b: usize, w: usize, v: usize, d: i32, ws: usize): i32 {
   return symEigGeneralized(a, b, w, v, d, ws, false);
@@ -146,7 +147,7 @@ export function f64_sym_eig_generalized(a: usize, b: usize, w: usize, v: usize, 
 
 // As f64_sym_eig_generalized, the inner symmetric problem by tridiagonal QL (f64_sym_eig__tridiag):
 // several times faster, eigenvalues to eps·‖L⁻¹aL⁻ᵀ‖ rather than Jacobi's relative accuracy (LFDA
-// keeps the largest ones). Same ws (24·d² bytes) and returns.
+// keeps the largest ones). ws: 8·(4d² + 4d) bytes; same returns.
 export function f64_sym_eig_generalized__tridiag(a: usize, b: usize, w: usize, v: usize, d: i32, ws: usize): i32 {
   return symEigGeneralized(a, b, w, v, d, ws, true);
 }
@@ -169,7 +170,7 @@ export function f64_sym_eig_generalized__tridiag(a: usize, b: usize, w: usize, v
       for (let k = 0; k < i; k++) t -= load<f64>(at(L, d, i, k)) * load<f64>(at(C, d, k, j));
       store<f64>(at(C, d, i, j), t / load<f64>(at(L, d, i, i)));
     }
-  if ((tridiag ? f64_sym_eig__tridiag(C, w, T, d, v) : f64_sym_eig(C, w, T, d, v)) < 0) return -2;
+  if ((tridiag ? f64_sym_eig__tridiag(C, w, T, d, T + ((<usize>d * d) << 3)) : f64_sym_eig(C, w, T, d, v)) < 0) return -2;
   // v = L⁻ᵀ Y (back substitution per column of Y = T)
   for (let j = 0; j < d; j++)
     for (let i = d - 1; i >= 0; i--) {
@@ -190,20 +191,6 @@ export function f64_sym_eig_generalized__tridiag(a: usize, b: usize, w: usize, v
       store<f64>(at(out, d, i, j), s);
       store<f64>(at(out, d, j, i), s);
     }
-}
-
-// out = V · diag(max(w, floor)) · Vᵀ: the nearest (Frobenius) matrix to a with eigenvalues
-// ≥ floor (floor 0: the PSD cone). out may alias a. ws: 16·d² + 8·d bytes.
-// Returns −1, or −2 when the eigen-iteration did not converge (out untouched).
-export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: usize): i32 {
-  const V = ws, W = ws + ((<usize>d * d) << 3), E = W + ((<usize>d * d) << 3);
-  if (f64_sym_eig__tridiag(a, E, V, d, W) < 0) return -2;
-  for (let k = 0; k < d; k++) {
-    const e = load<f64>(E + (<usize>k << 3));
-    store<f64>(E + (<usize>k << 3), e > floor ? e : floor);
-  }
-  rebuild(V, E, out, d);
-  return -1;
 }
 
 // out = Σ_{|w_k| > rtol·max|w|} v_k v_kᵀ / w_k: the pseudo-inverse of symmetric a
@@ -437,175 +424,4 @@ export function f64_itml_sweep(A: usize, diffs: usize, lambda: usize, bhat: usiz
       for (; j < d; j++) store<f64>(row + (<usize>j << 3), load<f64>(row + (<usize>j << 3)) + s * load<f64>(av + (<usize>j << 3)));
     }
   }
-}
-
-// ---- the symmetric eigenproblem, fast variant ----
-
-// @ts-ignore: decorator
-@inline function DW(p: usize, i: i32): usize {
-  return p + (<usize>i << 3);
-}
-
-// @ts-ignore: decorator
-@inline function V_(v: usize, d: i32, i: i32, j: i32): usize {
-  return v + ((<usize>i * d + j) << 3);
-}
-
-// All eigenpairs of symmetric a [d, d] by Householder tridiagonalisation and the implicit QL
-// iteration (EISPACK's tred2 / tql2, as JAMA writes them): about 9d³ flops against Jacobi's
-// ~30d³ per solve, for the PSD projections MMC and LSML repeat thousands of times. Absolute
-// accuracy (eps·‖a‖), not Jacobi's relative accuracy on tiny eigenvalues, which a projection
-// does not need. w [d] ascending, v [d, d] columns. ws: 8·d bytes. Returns 0, or −1 when an
-// eigenvalue took more than 60 QL iterations.
-export function f64_sym_eig__tridiag(a: usize, w: usize, v: usize, d: i32, ws: usize): i32 {
-  const n = d;
-  const e = ws;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(V_(v, n, i, j), 0.5 * (load<f64>(V_(a, n, i, j)) + load<f64>(V_(a, n, j, i))));
-  for (let j = 0; j < n; j++) store<f64>(DW(w, j), load<f64>(V_(v, n, n - 1, j)));
-  for (let i = n - 1; i > 0; i--) {
-    let scale: f64 = 0, h: f64 = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(load<f64>(DW(w, k)));
-    if (scale == 0) {
-      store<f64>(DW(e, i), load<f64>(DW(w, i - 1)));
-      for (let j = 0; j < i; j++) {
-        store<f64>(DW(w, j), load<f64>(V_(v, n, i - 1, j)));
-        store<f64>(V_(v, n, i, j), 0);
-        store<f64>(V_(v, n, j, i), 0);
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        const x = load<f64>(DW(w, k)) / scale;
-        store<f64>(DW(w, k), x);
-        h += x * x;
-      }
-      let f = load<f64>(DW(w, i - 1));
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      store<f64>(DW(e, i), scale * g);
-      h = h - f * g;
-      store<f64>(DW(w, i - 1), f - g);
-      for (let j = 0; j < i; j++) store<f64>(DW(e, j), 0);
-      for (let j = 0; j < i; j++) {
-        f = load<f64>(DW(w, j));
-        store<f64>(V_(v, n, j, i), f);
-        g = load<f64>(DW(e, j)) + load<f64>(V_(v, n, j, j)) * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += load<f64>(V_(v, n, k, j)) * load<f64>(DW(w, k));
-          store<f64>(DW(e, k), load<f64>(DW(e, k)) + load<f64>(V_(v, n, k, j)) * f);
-        }
-        store<f64>(DW(e, j), g);
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        const x = load<f64>(DW(e, j)) / h;
-        store<f64>(DW(e, j), x);
-        f += x * load<f64>(DW(w, j));
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) store<f64>(DW(e, j), load<f64>(DW(e, j)) - hh * load<f64>(DW(w, j)));
-      for (let j = 0; j < i; j++) {
-        f = load<f64>(DW(w, j));
-        g = load<f64>(DW(e, j));
-        for (let k = j; k <= i - 1; k++) store<f64>(V_(v, n, k, j), load<f64>(V_(v, n, k, j)) - (f * load<f64>(DW(e, k)) + g * load<f64>(DW(w, k))));
-        store<f64>(DW(w, j), load<f64>(V_(v, n, i - 1, j)));
-        store<f64>(V_(v, n, i, j), 0);
-      }
-    }
-    store<f64>(DW(w, i), h);
-  }
-  for (let i = 0; i < n - 1; i++) {
-    store<f64>(V_(v, n, n - 1, i), load<f64>(V_(v, n, i, i)));
-    store<f64>(V_(v, n, i, i), 1);
-    const h = load<f64>(DW(w, i + 1));
-    if (h != 0) {
-      for (let k = 0; k <= i; k++) store<f64>(DW(w, k), load<f64>(V_(v, n, k, i + 1)) / h);
-      for (let j = 0; j <= i; j++) {
-        let g: f64 = 0;
-        for (let k = 0; k <= i; k++) g += load<f64>(V_(v, n, k, i + 1)) * load<f64>(V_(v, n, k, j));
-        for (let k = 0; k <= i; k++) store<f64>(V_(v, n, k, j), load<f64>(V_(v, n, k, j)) - g * load<f64>(DW(w, k)));
-      }
-    }
-    for (let k = 0; k <= i; k++) store<f64>(V_(v, n, k, i + 1), 0);
-  }
-  for (let j = 0; j < n; j++) {
-    store<f64>(DW(w, j), load<f64>(V_(v, n, n - 1, j)));
-    store<f64>(V_(v, n, n - 1, j), 0);
-  }
-  store<f64>(V_(v, n, n - 1, n - 1), 1);
-  store<f64>(DW(e, 0), 0);
-  // tql2
-  for (let i = 1; i < n; i++) store<f64>(DW(e, i - 1), load<f64>(DW(e, i)));
-  store<f64>(DW(e, n - 1), 0);
-  let f: f64 = 0, tst1: f64 = 0;
-  const eps: f64 = 2.220446049250313e-16;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(load<f64>(DW(w, l))) + Math.abs(load<f64>(DW(e, l))));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(load<f64>(DW(e, m))) <= eps * tst1) break;
-      m++;
-    }
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > 60) return -1;
-        let g = load<f64>(DW(w, l));
-        let p = (load<f64>(DW(w, l + 1)) - g) / (2 * load<f64>(DW(e, l)));
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        store<f64>(DW(w, l), load<f64>(DW(e, l)) / (p + r));
-        store<f64>(DW(w, l + 1), load<f64>(DW(e, l)) * (p + r));
-        const dl1 = load<f64>(DW(w, l + 1));
-        let h = g - load<f64>(DW(w, l));
-        for (let i = l + 2; i < n; i++) store<f64>(DW(w, i), load<f64>(DW(w, i)) - h);
-        f += h;
-        p = load<f64>(DW(w, m));
-        let c: f64 = 1, c2: f64 = 1, c3: f64 = 1;
-        const el1 = load<f64>(DW(e, l + 1));
-        let s: f64 = 0, s2: f64 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * load<f64>(DW(e, i));
-          h = c * p;
-          r = Math.hypot(p, load<f64>(DW(e, i)));
-          store<f64>(DW(e, i + 1), s * r);
-          s = load<f64>(DW(e, i)) / r;
-          c = p / r;
-          p = c * load<f64>(DW(w, i)) - s * g;
-          store<f64>(DW(w, i + 1), h + s * (c * g + s * load<f64>(DW(w, i))));
-          for (let k = 0; k < n; k++) {
-            const hk = load<f64>(V_(v, n, k, i + 1));
-            const vk = load<f64>(V_(v, n, k, i));
-            store<f64>(V_(v, n, k, i + 1), s * vk + c * hk);
-            store<f64>(V_(v, n, k, i), c * vk - s * hk);
-          }
-        }
-        p = (-s * s2 * c3 * el1 * load<f64>(DW(e, l))) / dl1;
-        store<f64>(DW(e, l), s * p);
-        store<f64>(DW(w, l), c * p);
-      } while (Math.abs(load<f64>(DW(e, l))) > eps * tst1);
-    }
-    store<f64>(DW(w, l), load<f64>(DW(w, l)) + f);
-    store<f64>(DW(e, l), 0);
-  }
-  for (let i = 0; i < n - 1; i++) {
-    let k = i;
-    let p = load<f64>(DW(w, i));
-    for (let j = i + 1; j < n; j++) if (load<f64>(DW(w, j)) < p) {
-      k = j;
-      p = load<f64>(DW(w, j));
-    }
-    if (k != i) {
-      store<f64>(DW(w, k), load<f64>(DW(w, i)));
-      store<f64>(DW(w, i), p);
-      for (let j = 0; j < n; j++) {
-        const t = load<f64>(V_(v, n, j, i));
-        store<f64>(V_(v, n, j, i), load<f64>(V_(v, n, j, k)));
-        store<f64>(V_(v, n, j, k), t);
-      }
-    }
-  }
-  return 0;
 }

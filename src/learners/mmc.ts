@@ -1,5 +1,6 @@
 import { checkOptions } from '../options';
-import { psdProject } from '../ops/eigen';
+import { mmcProject } from '../ops/eigen';
+import { gemmF64 } from '../ops/f64-linalg';
 import { MahalanobisLearner, PairsLearner } from './base';
 import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
@@ -47,31 +48,35 @@ function fitMmc(o: MMCOptions & { randomState: number | null }, fn: string, t: T
   return o.diagonal ? fitDiag(o, pos, posRows.length, neg, negRows.length, d, A0) : fitFull(o, fn, pos, posRows.length, neg, negRows.length, d, A0);
 }
 
+/** √(vᵀAv) for each row v of V [m, d] (V·A through the wasm GEMM). */
+function dists(V: Float64Array, m: number, d: number, A: Float64Array): Float64Array {
+  const VA = gemmF64('nn', V, A, m, d, d);
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let a = 0; a < d; a++) s += VA[i * d + a] * V[i * d + a];
+    out[i] = Math.sqrt(s);
+  }
+  return out;
+}
+
 function fD(neg: Float64Array, m: number, d: number, A: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < m; i++) s += Math.sqrt(quad(neg, i, d, A));
+  for (const x of dists(neg, m, d, A)) s += x;
   return Math.log(s + 1e-6);
 }
 
-function quad(V: Float64Array, i: number, d: number, A: Float64Array): number {
-  let s = 0;
-  for (let a = 0; a < d; a++) {
-    let t = 0;
-    for (let b = 0; b < d; b++) t += V[i * d + b] * A[b * d + a];
-    s += t * V[i * d + a];
-  }
-  return s;
-}
-
+/** Σ_i ½(dist_i + 1e-6)⁻¹ v_i v_iᵀ / (Σ dist + 1e-6), as Vᵀ·(w ∘ V) through the wasm GEMM. */
 function fD1(neg: Float64Array, m: number, d: number, A: Float64Array): Float64Array {
-  const w = new Float64Array(m);
+  const dist = dists(neg, m, d, A);
   let sum = 0;
+  const wV = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
-    const dist = Math.sqrt(quad(neg, i, d, A));
-    w[i] = 0.5 / (dist + 1e-6);
-    sum += dist;
+    sum += dist[i];
+    const w = 0.5 / (dist[i] + 1e-6);
+    for (let a = 0; a < d; a++) wV[i * d + a] = w * neg[i * d + a];
   }
-  const S = outerSum(neg, m, d, w);
+  const S = gemmF64('tn', neg, wV, d, m, d);
   for (let i = 0; i < S.length; i++) S[i] /= sum + 1e-6;
   return S;
 }
@@ -93,30 +98,19 @@ function fitFull(o: MMCOptions, fn: string, pos: Float64Array, np: number, neg: 
   const wNorm = norm2(w);
   const w1 = w.map((v) => v / wNorm), t1 = t / wNorm;
   let alpha = 0.1;
-  let M = gradProjection(outerSum(pos, np, d), fD1(neg, nn, d, A));
+  let M = gradProjection(w, fD1(neg, nn, d, A));
   let Aold = A.slice();
   let cycle = 0, delta = Infinity;
   for (cycle = 0; cycle < o.maxIter!; cycle++) {
-    let satisfy = false;
-    for (let it = 0; it < o.maxProj!; it++) {
-      if (frob(w, A) > t) {
-        const c = t1 - frob(w1, A);
-        A = A.map((v, i) => v + c * w1[i]);
-      }
-      // (A + Aᵀ)/2 projected onto the PSD cone (the kernel symmetrises)
-      A = psdProject(A, d, 0, fn);
-      const error2 = (frob(w, A) - t) / t;
-      if (error2 < eps) {
-        satisfy = true;
-        break;
-      }
-    }
+    const proj = mmcProject(A, w, w1, d, t, t1, o.maxProj!, eps, fn);
+    A = proj.A;
+    const satisfy = proj.satisfied;
     const objPrev = fD(neg, nn, d, Aold);
     const obj = fD(neg, nn, d, A);
     if (satisfy && (obj > objPrev || cycle === 0)) {
       alpha *= 1.05;
       Aold = A.slice();
-      M = gradProjection(fD1(neg, nn, d, A), outerSum(pos, np, d));
+      M = gradProjection(fD1(neg, nn, d, A), w);
       A = A.map((v, i) => v + alpha * M[i]);
     } else {
       alpha /= 2;

@@ -41,7 +41,7 @@ export function symEig(A: ArrayLike<number>, d: number, fn = 'symEig'): Eigh {
 export function symEigTridiag(A: ArrayLike<number>, d: number, fn = 'symEigTridiag'): Eigh {
   checkSquare(fn, 'A', A, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([A], [d, d * d], d, ([a, w, v], ws) => k.f64_sym_eig__tridiag(a, w, v, d, ws));
+  const { result, outs } = withF64([A], [d, d * d], d * d + 4 * d, ([a, w, v], ws) => k.f64_sym_eig__tridiag(a, w, v, d, ws));
   if (result < 0) throw new Error(`${fn}: the QL iteration did not converge on A [${d}, ${d}]`);
   return { values: outs[0], vectors: outs[1] };
 }
@@ -56,7 +56,7 @@ export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d:
   checkSquare(fn, 'B', B, d);
   const k = getEngine().k;
   const solve = tridiag ? k.f64_sym_eig_generalized__tridiag : k.f64_sym_eig_generalized;
-  const { result, outs } = withF64([A, B], [d, d * d], 3 * d * d, ([a, b, w, v], ws) => solve(a, b, w, v, d, ws));
+  const { result, outs } = withF64([A, B], [d, d * d], tridiag ? 4 * d * d + 4 * d : 3 * d * d, ([a, b, w, v], ws) => solve(a, b, w, v, d, ws));
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   if (result >= 0) throw new Error(`${fn}: B [${d}, ${d}] is not positive definite (Cholesky pivot ${result} is not positive): the generalised problem needs B ≻ 0`);
   return { values: outs[0], vectors: outs[1] };
@@ -66,9 +66,27 @@ export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d:
 export function psdProject(A: ArrayLike<number>, d: number, floor = 0, fn = 'psdProject'): Float64Array {
   checkSquare(fn, 'A', A, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([A], [d * d], 2 * d * d + d, ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws));
+  const { result, outs } = withF64([A], [d * d], 2 * d * d + 7 * d, ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws));
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   return outs[0];
+}
+
+/**
+ * MMC's alternating projections of A [d, d] onto {⟨W, A⟩ ≤ t} and the PSD cone (metric-learn's
+ * inner loop), W1 = W/‖W‖ and t1 = t/‖W‖ as metric-learn forms them, until (⟨W, A⟩ − t)/t < eps
+ * or maxProj rounds: the last A and whether the constraint was met.
+ */
+export function mmcProject(A: ArrayLike<number>, W: ArrayLike<number>, W1: ArrayLike<number>, d: number, t: number, t1: number, maxProj: number, eps: number, fn = 'mmcProject'): { A: Float64Array; satisfied: boolean } {
+  checkSquare(fn, 'A', A, d);
+  checkSquare(fn, 'W', W, d);
+  checkSquare(fn, 'W1', W1, d);
+  const k = getEngine().k;
+  const { result, outs } = withF64([W, W1], [d * d], 2 * d * d + 7 * d, ([w, w1, a], ws) => {
+    f64().set(A, a >>> 3);
+    return k.f64_mmc_project(a, w, w1, d, t, t1, maxProj, eps, ws);
+  });
+  if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
+  return { A: outs[0], satisfied: result > 0 };
 }
 
 /** Pseudo-inverse of the symmetric A [d, d], eigenvalues |λ| ≤ rtol·max|λ| dropped (scipy.linalg.pinvh's default rtol d·eps). */

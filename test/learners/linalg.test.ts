@@ -6,9 +6,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as sl from '../../src/index';
-import { choleskyF64, generalizedSymEig, graphicalLasso, logdetSpd, pinvh, psdProject, symEig, symEigTridiag } from '../../src/ops/eigen';
+import { choleskyF64, generalizedSymEig, graphicalLasso, logdetSpd, mmcProject, pinvh, psdProject, symEig, symEigTridiag } from '../../src/ops/eigen';
 import { assertClose } from '../helpers/close';
-import { eigResidualRef, orthonormalityRef } from '../ref/eigen';
+import { eigResidualRef, matmulRef, orthonormalityRef, psdProjectRef, symEigRef } from '../ref/eigen';
 
 await sl.init();
 const cases = readFileSync(new URL('../fixtures/metric-learn/linalg.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -151,5 +151,97 @@ function lsq(x: sl.Tensor, A: number[][], b: number[]): sl.Tensor {
     return sl.add(sl.sum(sl.mul(r, r)), sl.mul(sl.sum(sl.mul(x2, x2)), sl.full([], 0.1)));
   }
 }
+
+// Symmetric test matrices on the SIMD tails and edge cases of eigen-tridiag.ts: indefinite,
+// rank-deficient, graded (condition 1e12), zero, repeated eigenvalues, rows decoupled from
+// the rest (the projection's exact deflation), and extreme scales.
+function lcg(seed: number) {
+  let x = seed >>> 0;
+  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+}
+function symCases(n: number): { name: string; A: Float64Array }[] {
+  const r = lcg(n * 7919 + 1);
+  const sym = () => {
+    const A = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = r();
+    return A;
+  };
+  const fromSpectrum = (w: number[]) => {
+    const Q = symEigRef(sym(), n).vectors;
+    const A = new Float64Array(n * n);
+    for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] += Q[i * n + k] * w[k] * Q[j * n + k];
+    return A;
+  };
+  const rk = Math.max(1, Math.floor(n / 3));
+  const B = Float64Array.from({ length: n * rk }, r);
+  const decoupled = sym();
+  for (let i = 0; i < n; i += 3) for (let j = 0; j < n; j++) if (j !== i) decoupled[i * n + j] = decoupled[j * n + i] = 0;
+  const diag = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) diag[i * n + i] = r();
+  return [
+    { name: 'indefinite', A: sym() },
+    { name: 'rank-deficient PSD', A: matmulRef(B, Array.from({ length: rk * n }, (_, i) => B[(i % n) * rk + Math.floor(i / n)]), n, rk, n) },
+    { name: 'graded 1e12', A: fromSpectrum(Array.from({ length: n }, (_, k) => 10 ** (-12 * k / Math.max(1, n - 1)))) },
+    { name: 'zero', A: new Float64Array(n * n) },
+    { name: 'repeated', A: fromSpectrum(Array.from({ length: n }, (_, k) => [2, 2, -1, 0][k % 4])) },
+    { name: 'decoupled rows', A: decoupled },
+    { name: 'diagonal', A: diag },
+    { name: 'scale 1e150', A: sym().map((x) => x * 1e150) },
+    { name: 'scale 1e-150', A: sym().map((x) => x * 1e-150) },
+  ];
+}
+const SIZES = [1, 3, 5, 17, 33, 64];
+
+test('symEigTridiag on odd sizes and edge cases: float64 Jacobi reference values, residual, orthonormality', () => {
+  for (const n of SIZES)
+    for (const c of symCases(n)) {
+      const { values, vectors } = symEigTridiag(c.A, n);
+      const ref = symEigRef(c.A, n);
+      const big = Math.max(1e-300, ...Array.from(c.A, Math.abs));
+      assertClose(values, ref.values, { atol: 1e-12 * n * big }, `n=${n} ${c.name}`);
+      for (let j = 1; j < n; j++) assert.ok(values[j] >= values[j - 1], `n=${n} ${c.name}: ascending`);
+      assert.ok(eigResidualRef(c.A, values, vectors, n) < 1e-13, `n=${n} ${c.name}: residual ${eigResidualRef(c.A, values, vectors, n)}`);
+      assert.ok(orthonormalityRef(vectors, n) < 1e-12, `n=${n} ${c.name}: orthonormality ${orthonormalityRef(vectors, n)}`);
+    }
+});
+
+test('psdProject on odd sizes and edge cases: float64 Jacobi reference, floors 0 and 0.3, exactly symmetric', () => {
+  for (const n of SIZES)
+    for (const c of symCases(n))
+      for (const floor of [0, 0.3]) {
+        const out = psdProject(c.A, n, floor);
+        const big = Math.max(1e-300, floor, ...Array.from(c.A, Math.abs));
+        assertClose(out, psdProjectRef(c.A, n, floor), { atol: 1e-12 * n * big }, `n=${n} ${c.name} floor ${floor}`);
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.is(out[i * n + j], out[j * n + i], `n=${n} ${c.name}: symmetric`);
+      }
+});
+
+test('mmcProject: the alternating projections of a float64 reference loop, and its stop', () => {
+  for (const n of [1, 3, 5, 17]) {
+    const r = lcg(n + 11);
+    const V = Float64Array.from({ length: 3 * n * n }, r);
+    const W = matmulRef(Array.from({ length: 3 * n * n }, (_, i) => V[(i % (3 * n)) * n + Math.floor(i / (3 * n))]), V, n, 3 * n, n);
+    const wNorm = Math.sqrt(W.reduce((s, x) => s + x * x, 0));
+    const W1 = W.map((x) => x / wNorm);
+    const A0 = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0) + 0.3 * r());
+    const t = W.reduce((s, x, i) => s + x * (i % (n + 1) === 0 ? 1 : 0), 0) / 100;
+    for (const maxProj of [1, 3, 50]) {
+      let A: Float64Array<ArrayBufferLike> = A0.slice(), met = false;
+      const dot = (X: ArrayLike<number>, Y: ArrayLike<number>) => Array.from(X).reduce((s, x, i) => s + x * Y[i], 0);
+      for (let it = 0; it < maxProj && !met; it++) {
+        if (dot(W, A) > t) {
+          const c = t / wNorm - dot(W1, A);
+          A = A.map((x, i) => x + c * W1[i]);
+        }
+        A = psdProjectRef(A, n, 0);
+        met = (dot(W, A) - t) / t < 0.01;
+      }
+      const got = mmcProject(A0, W, W1, n, t, t / wNorm, maxProj, 0.01);
+      assertClose(got.A, A, { atol: 1e-11 * Math.max(...Array.from(A, Math.abs)) }, `mmcProject n=${n} maxProj ${maxProj}`);
+      assert.is(got.satisfied, met, `mmcProject n=${n} maxProj ${maxProj}: satisfied`);
+    }
+  }
+  assert.throws(() => mmcProject([1, 0, 0, 1], [1, 0, 0], [1, 0, 0, 1], 2, 1, 1, 3, 0.01, 'MMC.fit'), /MMC.fit: W has 3 entries but \[2, 2\] needs 4/);
+});
 
 test.run();

@@ -40,3 +40,58 @@ export function orthonormalityRef(V: ArrayLike<number>, d: number, B?: ArrayLike
     }
   return worst;
 }
+
+/** All eigenpairs of symmetric A [d, d] by plain cyclic Jacobi in float64: values ascending, vectors as columns. */
+export function symEigRef(A: ArrayLike<number>, d: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from({ length: d * d }, (_, i) => 0.5 * (A[i] + A[(i % d) * d + Math.floor(i / d)]));
+  const v = Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0, all = 0;
+    for (let i = 0; i < d * d; i++) {
+      all += a[i] * a[i];
+      if (i % (d + 1) !== 0) off += a[i] * a[i];
+    }
+    if (off <= 1e-60 * all || off === 0) break;
+    for (let p = 0; p < d; p++)
+      for (let q = p + 1; q < d; q++) {
+        const apq = a[p * d + q];
+        if (apq === 0) continue;
+        const theta = (a[q * d + q] - a[p * d + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let k = 0; k < d; k++) {
+          const kp = a[k * d + p], kq = a[k * d + q];
+          a[k * d + p] = c * kp - s * kq;
+          a[k * d + q] = s * kp + c * kq;
+        }
+        for (let k = 0; k < d; k++) {
+          const pk = a[p * d + k], qk = a[q * d + k];
+          a[p * d + k] = c * pk - s * qk;
+          a[q * d + k] = s * pk + c * qk;
+        }
+        for (let k = 0; k < d; k++) {
+          const kp = v[k * d + p], kq = v[k * d + q];
+          v[k * d + p] = c * kp - s * kq;
+          v[k * d + q] = s * kp + c * kq;
+        }
+      }
+  }
+  const order = Array.from({ length: d }, (_, i) => i).sort((i, j) => a[i * d + i] - a[j * d + j]);
+  const values = Float64Array.from(order, (i) => a[i * d + i]);
+  const vectors = new Float64Array(d * d);
+  order.forEach((src, j) => {
+    for (let k = 0; k < d; k++) vectors[k * d + j] = v[k * d + src];
+  });
+  return { values, vectors };
+}
+
+/** V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (A + Aᵀ)/2, by symEigRef. */
+export function psdProjectRef(A: ArrayLike<number>, d: number, floor = 0): Float64Array {
+  const { values, vectors } = symEigRef(A, d);
+  const out = new Float64Array(d * d);
+  for (let k = 0; k < d; k++) {
+    const l = Math.max(values[k], floor);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] += vectors[i * d + k] * l * vectors[j * d + k];
+  }
+  return out;
+}

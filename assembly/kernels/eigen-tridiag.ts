@@ -1,0 +1,397 @@
+// The symmetric eigenproblem by Householder tridiagonalisation and the implicit QL iteration,
+// with f64x2 SIMD, and what repeats it thousands of times: projection onto the PSD cone (MMC,
+// LSML) and MMC's alternating projections. About 9d³ flops against Jacobi's ~30d³; absolute
+// accuracy (eps·‖a‖), not Jacobi's relative accuracy on tiny eigenvalues, which a projection
+// does not need (assembly/kernels/eigen.ts keeps Jacobi for RCA and the pseudo-inverse).
+//
+// Every inner loop runs along a contiguous row: the reduction works on the lower triangle by
+// rows, the eigenvectors are held as the rows of X (a QL rotation then combines two rows), and
+// the reflectors are kept in the unused upper triangle.
+
+// @ts-ignore: decorator
+@inline function P(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+// Σ x[j]·y[j], j < m.
+// @ts-ignore: decorator
+@inline function dot(x: usize, y: usize, m: i32): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(P(x, j)), v128.load(P(y, j))));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(P(x, j), 16), v128.load(P(y, j), 16)));
+  }
+  if (j + 2 <= m) {
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(P(x, j)), v128.load(P(y, j))));
+    j += 2;
+  }
+  let s = hsum(f64x2.add(a0, a1));
+  if (j < m) s += load<f64>(P(x, j)) * load<f64>(P(y, j));
+  return s;
+}
+
+// y[j] += a·x[j], j < m.
+// @ts-ignore: decorator
+@inline function axpy(y: usize, a: f64, x: usize, m: i32): void {
+  const av = f64x2.splat(a);
+  let j = 0;
+  for (; j + 2 <= m; j += 2) v128.store(P(y, j), f64x2.add(v128.load(P(y, j)), f64x2.mul(av, v128.load(P(x, j)))));
+  if (j < m) store<f64>(P(y, j), load<f64>(P(y, j)) + a * load<f64>(P(x, j)));
+}
+
+// √(x² + y²): Math.hypot's scaling only where the squares could overflow or lose precision
+// to underflow (a few ulps apart from it elsewhere, and several times faster).
+// @ts-ignore: decorator
+@inline function hyp(x: f64, y: f64): f64 {
+  const s = x * x + y * y;
+  return s < 1e300 && s > 1e-300 ? Math.sqrt(s) : Math.hypot(x, y);
+}
+
+// The rotations of one QL sweep on the rows of X [n, n]: for i = m−1 down to l, rows (i, i+1)
+// ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. Eight columns at a time,
+// row i+1's running value kept in registers between rotations (one load and one store per
+// entry per rotation instead of two of each).
+function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize): void {
+  const rowBytes = <usize>n << 3;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let r = X + <usize>m * rowBytes + (<usize>j << 3);
+    let k0 = v128.load(r), k1 = v128.load(r, 16), k2 = v128.load(r, 32), k3 = v128.load(r, 48);
+    for (let i = m - 1; i >= l; i--) {
+      const c = f64x2.splat(load<f64>(P(cs, i))), s = f64x2.splat(load<f64>(P(sn, i)));
+      const x = r - rowBytes;
+      const a0 = v128.load(x), a1 = v128.load(x, 16), a2 = v128.load(x, 32), a3 = v128.load(x, 48);
+      v128.store(r, f64x2.add(f64x2.mul(s, a0), f64x2.mul(c, k0)));
+      v128.store(r, f64x2.add(f64x2.mul(s, a1), f64x2.mul(c, k1)), 16);
+      v128.store(r, f64x2.add(f64x2.mul(s, a2), f64x2.mul(c, k2)), 32);
+      v128.store(r, f64x2.add(f64x2.mul(s, a3), f64x2.mul(c, k3)), 48);
+      k0 = f64x2.sub(f64x2.mul(c, a0), f64x2.mul(s, k0));
+      k1 = f64x2.sub(f64x2.mul(c, a1), f64x2.mul(s, k1));
+      k2 = f64x2.sub(f64x2.mul(c, a2), f64x2.mul(s, k2));
+      k3 = f64x2.sub(f64x2.mul(c, a3), f64x2.mul(s, k3));
+      r = x;
+    }
+    v128.store(r, k0);
+    v128.store(r, k1, 16);
+    v128.store(r, k2, 32);
+    v128.store(r, k3, 48);
+  }
+  for (; j < n; j++) {
+    let r = X + <usize>m * rowBytes + (<usize>j << 3);
+    let k = load<f64>(r);
+    for (let i = m - 1; i >= l; i--) {
+      const c = load<f64>(P(cs, i)), s = load<f64>(P(sn, i));
+      const x = r - rowBytes;
+      const a = load<f64>(x);
+      store<f64>(r, s * a + c * k);
+      k = c * a - s * k;
+      r = x;
+    }
+    store<f64>(r, k);
+  }
+}
+
+// Eigenpairs of (a + aᵀ)/2 [n, n]: values in dg [n] (unsorted), vectors as the rows of X [n, n].
+// S [n, n] scratch (the reduced matrix and the reflectors); e, tau, u, p [n] scratch.
+// Returns 0, or −1 when an eigenvalue took more than 60 QL iterations (non-finite input).
+function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize): i32 {
+  const rowBytes = <usize>n << 3;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
+  // Householder on the lower triangle (LAPACK's dsytd2 with uplo 'L'): step k annihilates
+  // column k below its subdiagonal entry with H = I − τ·u·uᵀ, u = (1, u₁, …) on indices
+  // k+1…n−1, then B ← H·B·H on the trailing block as B − u·wᵀ − w·uᵀ with w = τBu −
+  // ½τ²(uᵀBu)·u. Row i of the lower triangle serves both halves of Bu: its dot with u gives
+  // (Bu)_i from the left of the diagonal, and u_i times it adds the mirrored entries to (Bu)_j<i.
+  // u is kept in row k right of the diagonal (upper triangle, unused) for the accumulation of Q.
+  for (let k = 0; k < n - 2; k++) {
+    const m = n - k - 1;
+    const col = S + <usize>(k + 1) * rowBytes + (<usize>k << 3);
+    const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
+    store<f64>(P(dg, k), load<f64>(S + <usize>k * rowBytes + (<usize>k << 3)));
+    let scale: f64 = 0;
+    for (let j = 0; j < m; j++) scale = Math.max(scale, Math.abs(load<f64>(col + <usize>j * rowBytes)));
+    const alpha = load<f64>(col);
+    let tail: f64 = 0;
+    if (scale > 0) {
+      const inv = 1 / scale;
+      for (let j = 1; j < m; j++) {
+        const x = load<f64>(col + <usize>j * rowBytes) * inv;
+        tail += x * x;
+      }
+    }
+    if (tail == 0) {
+      // already tridiagonal in this column: H = I
+      store<f64>(P(tau, k), 0);
+      store<f64>(P(e, k), alpha);
+      continue;
+    }
+    const as = alpha / scale;
+    const norm = Math.sqrt(as * as + tail) * scale;
+    const beta = alpha >= 0 ? -norm : norm;
+    const t = (beta - alpha) / beta;
+    const inv = 1 / (alpha - beta);
+    store<f64>(P(tau, k), t);
+    store<f64>(P(e, k), beta);
+    store<f64>(uk, 1);
+    for (let j = 1; j < m; j++) store<f64>(P(uk, j), load<f64>(col + <usize>j * rowBytes) * inv);
+    const B = S + <usize>(k + 1) * rowBytes + (<usize>(k + 1) << 3);
+    for (let i = 0; i < m; i++) store<f64>(P(p, i), 0);
+    for (let i = 0; i < m; i++) {
+      const bi = B + <usize>i * rowBytes;
+      const ui = load<f64>(P(uk, i));
+      const uv = f64x2.splat(ui);
+      let acc = f64x2.splat(0);
+      let j = 0;
+      for (; j + 2 <= i; j += 2) {
+        const b = v128.load(P(bi, j));
+        acc = f64x2.add(acc, f64x2.mul(b, v128.load(P(uk, j))));
+        v128.store(P(p, j), f64x2.add(v128.load(P(p, j)), f64x2.mul(uv, b)));
+      }
+      let s = hsum(acc);
+      for (; j < i; j++) {
+        const b = load<f64>(P(bi, j));
+        s += b * load<f64>(P(uk, j));
+        store<f64>(P(p, j), load<f64>(P(p, j)) + ui * b);
+      }
+      store<f64>(P(p, i), load<f64>(P(p, i)) + s + load<f64>(P(bi, i)) * ui);
+    }
+    for (let i = 0; i < m; i++) store<f64>(P(p, i), t * load<f64>(P(p, i)));
+    const K = 0.5 * t * dot(p, uk, m);
+    axpy(p, -K, uk, m);
+    for (let i = 0; i < m; i++) {
+      const bi = B + <usize>i * rowBytes;
+      const ui = load<f64>(P(uk, i)), pi = load<f64>(P(p, i));
+      const uv = f64x2.splat(ui), pv = f64x2.splat(pi);
+      let j = 0;
+      for (; j + 2 <= i + 1; j += 2)
+        v128.store(P(bi, j), f64x2.sub(v128.load(P(bi, j)), f64x2.add(f64x2.mul(uv, v128.load(P(p, j))), f64x2.mul(pv, v128.load(P(uk, j))))));
+      if (j <= i) store<f64>(P(bi, j), load<f64>(P(bi, j)) - (ui * load<f64>(P(p, j)) + pi * load<f64>(P(uk, j))));
+    }
+  }
+  if (n >= 2) {
+    store<f64>(P(dg, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 2) << 3)));
+    store<f64>(P(e, n - 2), load<f64>(S + <usize>(n - 1) * rowBytes + (<usize>(n - 2) << 3)));
+  }
+  store<f64>(P(dg, n - 1), load<f64>(S + <usize>(n - 1) * rowBytes + (<usize>(n - 1) << 3)));
+  store<f64>(P(e, n - 1), 0);
+  // X = Qᵀ = H_{n−3}·…·H₀, accumulated from the last reflector: before X·H_k, X is the
+  // identity on indices ≤ k+1, so only rows and columns k+1… take part
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) store<f64>(X + <usize>i * rowBytes + (<usize>j << 3), i == j ? 1.0 : 0.0);
+  for (let k = n - 3; k >= 0; k--) {
+    const t = load<f64>(P(tau, k));
+    if (t == 0) continue;
+    const m = n - k - 1;
+    const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
+    for (let i = k + 1; i < n; i++) {
+      const xi = X + <usize>i * rowBytes + (<usize>(k + 1) << 3);
+      axpy(xi, -t * dot(xi, uk, m), uk, m);
+    }
+  }
+  let tst1: f64 = 0;
+  for (let i = 0; i < n; i++) tst1 = Math.max(tst1, Math.abs(load<f64>(P(dg, i))) + Math.abs(load<f64>(P(e, i))));
+  return qlSweeps(dg, e, n, tst1, X, u, p);
+}
+
+// Implicit QL with Wilkinson shifts on the tridiagonal (d, e) [n] (e[i] couples i and i+1,
+// e[n−1] = 0; Numerical Recipes' tqli), deflating where |e[m]| ≤ eps·tst1 (EISPACK's tql2
+// test); each sweep's rotations (cs, sn [n] scratch) go to the rows of X. Returns 0, or −1
+// when an eigenvalue took more than 60 sweeps.
+function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn: usize): i32 {
+  const tol = 2.220446049250313e-16 * tst1;
+  for (let l = 0; l < n; l++) {
+    let iter = 0;
+    while (true) {
+      let m = l;
+      while (m < n - 1 && Math.abs(load<f64>(P(e, m))) > tol) m++;
+      if (m == l) break;
+      if (++iter > 60) return -1;
+      const dl = load<f64>(P(d, l)), el = load<f64>(P(e, l));
+      let g = (load<f64>(P(d, l + 1)) - dl) / (2 * el);
+      let r = hyp(g, 1);
+      const shift = dl - el / (g + (g >= 0 ? r : -r));
+      g = load<f64>(P(d, m)) - shift;
+      let sv: f64 = 1, c: f64 = 1, q: f64 = 0;
+      let i = m - 1;
+      let early = false;
+      for (; i >= l; i--) {
+        const f = sv * load<f64>(P(e, i)), b = c * load<f64>(P(e, i));
+        r = hyp(f, g);
+        store<f64>(P(e, i + 1), r);
+        if (r == 0) {
+          // underflow: the rest of the sweep is the identity
+          store<f64>(P(d, i + 1), load<f64>(P(d, i + 1)) - q);
+          store<f64>(P(e, m), 0);
+          early = true;
+          break;
+        }
+        sv = f / r;
+        c = g / r;
+        g = load<f64>(P(d, i + 1)) - q;
+        r = (load<f64>(P(d, i)) - g) * sv + 2 * c * b;
+        q = sv * r;
+        store<f64>(P(d, i + 1), g + q);
+        g = c * r - b;
+        store<f64>(P(cs, i), c);
+        store<f64>(P(sn, i), sv);
+      }
+      rotateRows(X, n, early ? i + 1 : l, m, cs, sn);
+      if (early) continue;
+      store<f64>(P(d, l), load<f64>(P(d, l)) - q);
+      store<f64>(P(e, l), g);
+      store<f64>(P(e, m), 0);
+    }
+  }
+  return 0;
+}
+
+// All eigenpairs of symmetric a [d, d] (symmetrised as (a + aᵀ)/2): w [d] ascending, v [d, d]
+// with the vectors as columns. ws: 8·(d² + 4d) bytes. Returns 0, or −1 when an eigenvalue took
+// more than 60 QL iterations.
+export function f64_sym_eig__tridiag(a: usize, w: usize, v: usize, d: i32, ws: usize): i32 {
+  const X = ws, e = X + ((<usize>d * d) << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
+  if (tridiagEigRows(a, d, v, X, w, e, tau, u, p) < 0) return -1;
+  // ascending, by selection (d is small); the row of X moves with its value
+  const rowBytes = <usize>d << 3;
+  for (let i = 0; i < d - 1; i++) {
+    let k = i;
+    for (let j = i + 1; j < d; j++) if (load<f64>(P(w, j)) < load<f64>(P(w, k))) k = j;
+    if (k != i) {
+      const t = load<f64>(P(w, i));
+      store<f64>(P(w, i), load<f64>(P(w, k)));
+      store<f64>(P(w, k), t);
+      const ri = X + <usize>i * rowBytes, rk = X + <usize>k * rowBytes;
+      for (let j = 0; j < d; j++) {
+        const x = load<f64>(P(ri, j));
+        store<f64>(P(ri, j), load<f64>(P(rk, j)));
+        store<f64>(P(rk, j), x);
+      }
+    }
+  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) store<f64>(v + <usize>i * rowBytes + (<usize>j << 3), load<f64>(X + <usize>j * rowBytes + (<usize>i << 3)));
+  return 0;
+}
+
+// out = V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (a + aᵀ)/2 [d, d] (X's rows, values
+// dg): from the smaller side, floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or (a + aᵀ)/2 +
+// Σ_{λ<floor} (floor − λ)·x·xᵀ (equal, as Σ x·xᵀ = I). Terms go in two at a time as
+// y·yᵀ + z·zᵀ (y = √|c|·x) on the lower triangle, then mirrored: out is exactly symmetric.
+// out may alias a. y, z [d] scratch.
+function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, y: usize, z: usize): void {
+  const rowBytes = <usize>d << 3;
+  let above = 0;
+  for (let k = 0; k < d; k++) if (load<f64>(P(dg, k)) > floor) above++;
+  const fromAbove = above <= d - above;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const x = fromAbove ? 0.0 : 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
+      store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+    }
+    store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), fromAbove ? floor : load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+  }
+  let k = 0;
+  while (k < d) {
+    // the next one or two terms into y and z (z = 0 when there is one)
+    let have = 0;
+    for (; k < d && have < 2; k++) {
+      const lam = load<f64>(P(dg, k));
+      if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
+      const r = Math.sqrt(Math.abs(lam - floor));
+      const xk = X + <usize>k * rowBytes, dst = have == 0 ? y : z;
+      for (let j = 0; j < d; j++) store<f64>(P(dst, j), r * load<f64>(P(xk, j)));
+      have++;
+    }
+    if (have == 0) break;
+    if (have == 1) for (let j = 0; j < d; j++) store<f64>(P(z, j), 0);
+    for (let i = 0; i < d; i++) {
+      const oi = out + <usize>i * rowBytes;
+      const yi = load<f64>(P(y, i)), zi = load<f64>(P(z, i));
+      const yv = f64x2.splat(yi), zv = f64x2.splat(zi);
+      let j = 0;
+      for (; j + 2 <= i + 1; j += 2)
+        v128.store(P(oi, j), f64x2.add(v128.load(P(oi, j)), f64x2.add(f64x2.mul(yv, v128.load(P(y, j))), f64x2.mul(zv, v128.load(P(z, j))))));
+      if (j <= i) store<f64>(P(oi, j), load<f64>(P(oi, j)) + (yi * load<f64>(P(y, j)) + zi * load<f64>(P(z, j))));
+    }
+  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
+}
+
+// out = V·diag(max(w, floor))·Vᵀ: the nearest (Frobenius) matrix to (a + aᵀ)/2 with eigenvalues
+// ≥ floor (floor 0: the PSD cone). out may alias a. ws: 8·(2d² + 7d) bytes.
+// An index whose row is zero off the diagonal is an eigenpair of its own (a_ii, e_i): those are
+// set aside exactly and the solver runs on the r × r rest (MMC's metrics keep a unit row and
+// column for every feature that no pair varies). out holds (a + aᵀ)/2, compacted in place to
+// that r × r block, its projection, and expanded back.
+// Returns −1, or −2 when the eigen-iteration did not converge (out then unspecified).
+export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: usize): i32 {
+  const S = ws, X = S + ((<usize>d * d) << 3), dg = X + ((<usize>d * d) << 3);
+  const e = dg + (<usize>d << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
+  const pos = p + (<usize>d << 3), diag = pos + (<usize>d << 3);
+  const rowBytes = <usize>d << 3;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const x = 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
+      store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+      store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), x);
+    }
+    store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+  }
+  // pos[i]: i's index in the coupled block, or −1 for a decoupled i (its value in diag)
+  let r = 0;
+  for (let i = 0; i < d; i++) {
+    let coupled = false;
+    for (let j = 0; j < d; j++) if (j != i && load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)) != 0) coupled = true;
+    store<f64>(P(diag, i), load<f64>(out + <usize>i * rowBytes + (<usize>i << 3)));
+    store<i32>(pos + (<usize>i << 2), coupled ? r++ : -1);
+  }
+  if (r < d) {
+    // compaction moves every entry to a lower address, in increasing order: nothing unread is overwritten
+    let c = 0;
+    for (let i = 0; i < d; i++) {
+      if (load<i32>(pos + (<usize>i << 2)) < 0) continue;
+      for (let j = 0; j < d; j++) if (load<i32>(pos + (<usize>j << 2)) >= 0) store<f64>(P(out, c++), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
+    }
+  }
+  if (r > 0) {
+    if (tridiagEigRows(out, r, S, X, dg, e, tau, u, p) < 0) return -2;
+    psdRebuild(out, out, r, floor, X, dg, u, p);
+  }
+  if (r < d) {
+    // expansion from the top down: entry (i, j) comes from at or below its own address
+    for (let i = d - 1; i >= 0; i--) {
+      const pi = load<i32>(pos + (<usize>i << 2));
+      for (let j = d - 1; j >= 0; j--) {
+        const pj = load<i32>(pos + (<usize>j << 2));
+        let x: f64 = 0;
+        if (pi >= 0 && pj >= 0) x = load<f64>(P(out, pi * r + pj));
+        else if (i == j) x = Math.max(load<f64>(P(diag, i)), floor);
+        store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+      }
+    }
+  }
+  return -1;
+}
+
+// MMC's alternating projections (metric-learn's _fit_full inner loop) on A [d, d] in place:
+// while ⟨W, A⟩ > t, A ← A + (t1 − ⟨W1, A⟩)·W1 (onto the half-space, W1 = W/‖W‖, t1 = t/‖W‖),
+// then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws: 8·(2d² + 7d) bytes.
+// Returns the projections made (≥ 1) when the constraint was met, 0 when maxProj passed
+// without, −2 when an eigen-iteration did not converge.
+export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t1: f64, maxProj: i32, eps: f64, ws: usize): i32 {
+  const dd = d * d;
+  for (let it = 0; it < maxProj; it++) {
+    if (dot(W, A, dd) > t) axpy(A, t1 - dot(W1, A, dd), W1, dd);
+    if (f64_psd_project(A, A, d, 0, ws) == -2) return -2;
+    if ((dot(W, A, dd) - t) / t < eps) return it + 1;
+  }
+  return 0;
+}
