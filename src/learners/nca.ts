@@ -1,5 +1,5 @@
 import { checkOptions } from '../options';
-import { minimizeLbfgs } from '../optim/lbfgs-core';
+import { minimizeLbfgsB } from '../optim/lbfgsb';
 import { MahalanobisLearner } from './base';
 import { rngOf } from './constraints';
 import { initialComponents, type ComponentsInit } from './init';
@@ -19,7 +19,7 @@ export interface NCAOptions {
 /**
  * Neighbourhood Components Analysis (metric-learn's NCA, Goldberger et al. 2004): maximises
  * the expected leave-one-out accuracy Σᵢ Σ_{j: yⱼ = yᵢ} pᵢⱼ of the stochastic nearest
- * neighbour rule, pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), with L-BFGS (sl.optim's, strong Wolfe line search).
+ * neighbour rule, pᵢⱼ ∝ exp(−‖Lxᵢ − Lxⱼ‖²), by scipy's L-BFGS-B as metric-learn (nIter: its iterations).
  * `objective` holds the final Σ pᵢⱼ.
  */
 export class NCA extends MahalanobisLearner {
@@ -52,10 +52,11 @@ export class NCA extends MahalanobisLearner {
     // minimise −Σ pᵢ (metric-learn passes sign −1 to scipy)
     const problem = neighbourProblem(x.data, x.n, x.d, k, inverse, NeighbourObjective.nca, -2);
     try {
-      const r = minimizeLbfgs((A, g) => -problem.evaluate(A, g), A0, { maxIter: this.maxIter, toleranceGrad: this.tol ?? 1e-5, toleranceChange: this.tol ?? 1e-9 });
+      // metric-learn's minimize(method='L-BFGS-B', tol=tol, options={maxiter})
+      const r = minimizeLbfgsB((A, g) => -problem.evaluate(A, g), A0, { maxIter: this.maxIter, ...(this.tol === null ? {} : { ftol: this.tol, pgtol: this.tol }) });
       this.nIter = r.nIter;
       this.objective = -r.loss;
-      if (this.verbose) console.log(`[NCA] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective}`);
+      if (this.verbose) console.log(`[NCA] ${r.nIter} iterations, ${r.funcEvals} evaluations, objective ${this.objective} (${r.message})`);
       this.setComponents(r.x, k, x.d);
     } finally {
       problem.dispose();

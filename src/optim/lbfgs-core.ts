@@ -249,28 +249,3 @@ function strongWolfe(problem: LbfgsProblem, x0: unknown, t: number, d: Float64Ar
   }
   return { f: brF[low], g: brG[low], t: br[low], evals };
 }
-
-/**
- * Minimises fun over x ∈ ℝⁿ with L-BFGS and the strong Wolfe line search: the learners'
- * optimiser of NCA. fun(x, grad) returns the loss and writes the gradient.
- */
-export function minimizeLbfgs(fun: (x: Float64Array, grad: Float64Array) => number, x0: Float64Array, opts: { maxIter: number; historySize?: number; toleranceGrad?: number; toleranceChange?: number }): { x: Float64Array; loss: number; nIter: number; funcEvals: number } {
-  const x = x0.slice();
-  const problem: LbfgsProblem = {
-    evaluate: (g) => fun(x, g),
-    addStep: (t, d) => {
-      for (let i = 0; i < x.length; i++) x[i] += t * d[i];
-    },
-    save: () => x.slice(),
-    restore: (s) => x.set(s as Float64Array),
-  };
-  const state = new LbfgsState(x.length, opts.historySize ?? 10);
-  try {
-    state.step(problem, { lr: 1, maxIter: opts.maxIter, maxEval: Math.floor((opts.maxIter * 5) / 4) * 2, toleranceGrad: opts.toleranceGrad ?? 1e-5, toleranceChange: opts.toleranceChange ?? 1e-9, historySize: opts.historySize ?? 10, lineSearchFn: 'strong_wolfe' });
-    const g = new Float64Array(x.length);
-    const loss = fun(x, g);
-    return { x, loss, nIter: state.nIter, funcEvals: state.funcEvals + 1 };
-  } finally {
-    state.dispose();
-  }
-}
