@@ -2,7 +2,9 @@
 // symmetric scale per row, searched with an integer dot-product kernel, optionally re-ranked
 // in float32. One scale per row (not per dimension) factors out of every dot product, so the
 // kernel's inner loop is pure integer work; the rows' exact squared norms are kept beside the
-// scales, so Euclidean and cosine values carry quantisation error only in the cross term.
+// scales, so Euclidean and cosine values carry quantisation error only in the cross term, and
+// the scale projects the codes onto the row (assembly/kernels/quant.ts), so that error
+// −2 (a − x)·e shrinks with the query's distance to the row.
 import { f32, getEngine, i32 } from '../wasm/instance';
 import { QuantKind, ScanKind } from '../wasm/abi';
 import { l2Normalize } from '../ops/reduce';
@@ -54,7 +56,10 @@ export class QuantizedRefs {
   }
 }
 
-/** Quantises refs [n, d] to int8 codes with one symmetric scale per row: |x − s·q| ≤ s/2 per element. */
+/**
+ * Quantises refs [n, d] to int8 codes q = round(127·x / max|x|) with one symmetric scale per
+ * row, s = ‖x‖² / (x·q): the reconstruction s·q projects onto x (its error is orthogonal to x).
+ */
 export function quantize(refs: Tensor, options: QuantizeOptions = {}): QuantizedRefs {
   const fn = 'search.quantize';
   const { bits = 8 } = checkOptions<QuantizeOptions>(fn, options, { bits: 'integer' });
