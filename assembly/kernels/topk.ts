@@ -35,7 +35,8 @@ export function f32_topk_merge(tile: usize, nq: i32, nb: i32, ldt: i32, k: i32, 
   return max<i32>(1, 8192 / max<i32>(d, 1));
 }
 
-// Bytes of scratch f32_topk_scan needs for normalised references: one block and its norms.
+// Bytes of scratch f32_topk_scan needs: one block of normalised references and their norms
+// (normP > 0), or the block's squared norms (the Euclidean forms with several queries).
 export function f32_topk_scan_scratch_bytes(d: i32): i32 {
   const rb = blockRows(d);
   return (rb * d + rb) << 2;
@@ -73,6 +74,13 @@ export function f32_topk_scan_scratch_bytes(d: i32): i32 {
 export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32, d: i32, p: f32, normP: f32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
   const rb = blockRows(d);
   const needMag = kind == ScanKind.negDot && normP == 0;
+  // With several queries the scan is bound by arithmetic, not memory, and Σ (a − b)² costs a
+  // subtract, a multiply and an add per element and pair where ‖a‖² + ‖b‖² − 2 a·b costs a
+  // multiply and an add (the block's ‖b‖² shared by every query). That form only rejects: a
+  // reference whose value passes is valued exactly as before, so results do not change.
+  if (nq >= 2 && normP == 0 && (kind == ScanKind.sqeuclidean || kind == ScanKind.euclidean)) {
+    return sqScanByDot(kind, q, nq, refs, nr, d, k, refBase, selfBase, bestD, bestI, scratch);
+  }
   let mag: f32 = 0;
   let bad = false;
   for (let r0 = 0; r0 < nr; r0 += rb) {
@@ -103,6 +111,49 @@ export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32
     if (bad) return NaN;
   }
   return mag;
+}
+
+// f32_topk_scan for the (squared) Euclidean kinds with several queries. A reference is
+// rejected for query a when ‖a‖² + ‖b‖² − 2 a·b, less a bound on its float32 error, exceeds
+// the squared threshold. The bound, (d + 32)·2⁻²² (‖a‖² + ‖b‖²) + d·2⁻¹⁴⁰, is ten times the
+// worst-case float32 rounding of these sums (about 3 (d/8 + 4)·2⁻²⁴ of the same, each
+// accumulator summing d/8 terms, and 2⁻¹⁴⁹ a product at most where they are subnormal). A
+// NaN never exceeds the threshold, so non-finite and out-of-range rows (whose sums overflow)
+// reach the exact path and its checks, as in the plain scan. scratch holds the block's ‖b‖².
+function sqScanByDot(kind: i32, q: usize, nq: i32, refs: usize, nr: i32, d: i32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
+  const rb = blockRows(d);
+  const root = kind == ScanKind.euclidean;
+  const rel: f32 = <f32>(d + 32) * <f32>2.384185791015625e-7, slack: f32 = <f32>d * <f32>7.174648137343064e-43;
+  let bad = false;
+  for (let r0 = 0; r0 < nr; r0 += rb) {
+    const nb = min<i32>(rb, nr - r0);
+    const src = refs + ((<usize>r0 * d) << 2);
+    for (let j = 0; j < nb; j++) {
+      const b = src + ((<usize>j * d) << 2);
+      store<f32>(scratch + (<usize>j << 2), dot(b, b, d));
+    }
+    for (let i = 0; i < nq; i++) {
+      const qi = q + ((<usize>i * d) << 2);
+      const qn = dot(qi, qi, d);
+      const ld = bestD + ((<usize>i * k) << 2);
+      const li = bestI + ((<usize>i * k) << 2);
+      const skip = selfBase >= 0 ? selfBase + i - refBase - r0 : -1;
+      let worst = klistBound(ld, li, k);
+      let thr2: f32 = root ? worst * worst * <f32>1.000001 : worst;
+      for (let j = 0; j < nb; j++) {
+        const b = src + ((<usize>j * d) << 2);
+        const sn = qn + load<f32>(scratch + (<usize>j << 2));
+        if (sn - <f32>2 * dot(qi, b, d) - (sn * rel + slack) > thr2) continue;
+        const v = root ? scanValue(kind, qi, b, d, 2, thr2) : l2Diff(qi, b, d, false);
+        bad = bad || v - v != 0;
+        if (!(v <= worst) || j == skip) continue;
+        worst = klistPush(ld, li, k, v, refBase + r0 + j);
+        thr2 = root ? worst * worst * <f32>1.000001 : worst;
+      }
+    }
+    if (bad) return NaN;
+  }
+  return 0;
 }
 
 // Re-ranks candidate lists exactly: for each query i of q [nq, d] (normalised when normP > 0),
