@@ -11,6 +11,8 @@
 //     setThreadsCount is moot: lib/tfjs.ts loads the single-threaded SIMD binary.
 //   The two sides alternate request by request (interleaved), so load on the shared machine
 //   hits both alike; each request is timed alone (performance.now), p50 and p99 reported.
+//   Beside them, also interleaved: one plain read of the references' 51 MB (f32_absmax, a
+//   memory-bound pass), the floor of any exact search that reads every float32 row once.
 //   workerd: bench/latency/worker.mjs serves the same model and references (the weights as a
 //     safetensors data module, the references regenerated from the same seed) and is timed
 //     over HTTP from this process, request by request (workerd's clock does not advance while
@@ -19,7 +21,7 @@
 //     the row says so.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { makeRow, type Ctx, type Row, type Workload } from './lib/harness';
-import { sl } from './lib/simlearn';
+import { sl, getEngine } from './lib/simlearn';
 import { tf, useTf, tfIndex, tfSqDistToIndex } from './lib/tfjs';
 import { loadMnist } from '../src/data/mnist';
 import { tripletCnn } from '../examples/lib/mnist-job';
@@ -32,6 +34,8 @@ export const LATENCY_WEIGHTS = 'build/latency/model.safetensors';
 export function latencyRefs(s: typeof sl): InstanceType<typeof s.Tensor> {
   return s.noGrad(() => s.tidy(() => s.l2Normalize(s.randn([REFS, D], { seed: SEED }))));
 }
+
+const gbps = (ms: number) => ((REFS * D * 4) / ms / 1e6).toFixed(1);
 
 const pct = (xs: number[], p: number) => {
   const v = xs.slice().sort((a, b) => a - b);
@@ -144,7 +148,8 @@ export const latency: Workload = {
       return out;
     };
     for (let i = 0; i < 20; i++) { slRequest(i); tfRequest(i); } // warm-up
-    const mine: number[] = [], embed: number[] = [], search: number[] = [], peer: number[] = [];
+    const mine: number[] = [], embed: number[] = [], search: number[] = [], peer: number[] = [], read: number[] = [];
+    const e = getEngine();
     const want = new Int32Array(requests * K);
     let sameTop1 = 0, sameTop10 = 0;
     for (let i = 0; i < requests; i++) {
@@ -159,6 +164,9 @@ export const latency: Workload = {
       peer.push(performance.now() - t);
       if (a.r.indices[0] === b.indices[0]) sameTop1++;
       if (new Set([...a.r.indices, ...b.indices]).size === K) sameTop10++;
+      t = performance.now();
+      e.k.f32_absmax(refs.ptr, REFS * D);
+      read.push(performance.now() - t);
     }
     // The batched (GEMM) route for the same single-query search, to show what the scan buys.
     const saved = SCAN.maxQueries;
@@ -176,12 +184,13 @@ export const latency: Workload = {
     cnn.dispose();
     tf.dispose([R, index.rt, index.rn]);
     const rows = [
-      latencyRow(task, 'simlearn', mine, `embed p50 ${pct(embed, 50).toFixed(2)} ms + search p50 ${pct(search, 50).toFixed(2)} ms (streaming scan); the GEMM route instead: p50 ${pct(gemm, 50).toFixed(2)} ms over ${gemm.length}`),
+      latencyRow(task, 'simlearn', mine, `embed p50 ${pct(embed, 50).toFixed(2)} ms + search p50 ${pct(search, 50).toFixed(2)} ms (streaming scan, ${gbps(pct(search, 50))} GB/s; a plain read of the references p50 ${pct(read, 50).toFixed(2)} ms, ${gbps(pct(read, 50))} GB/s); the GEMM route instead: p50 ${pct(gemm, 50).toFixed(2)} ms over ${gemm.length}`),
       latencyRow(task, 'tfjs-wasm', peer, `same weights; top-1 equal in ${sameTop1}/${requests}, top-10 sets equal in ${sameTop10}/${requests}`),
     ];
     rows[0].extra!.embedP50Ms = pct(embed, 50);
     rows[0].extra!.searchP50Ms = pct(search, 50);
     rows[0].extra!.gemmRouteP50Ms = pct(gemm, 50);
+    rows[0].extra!.readP50Ms = pct(read, 50);
     rows[1].simlearnSpeedup = rows[1].medianMs! / rows[0].medianMs!;
     try {
       rows.push(...(await workerdRows(ctx, task, digits, requests, want)));

@@ -1,6 +1,15 @@
 // Symmetric int8 quantisation with one scale per row, and distances between quantised rows
 // from an integer dot product (forward only: search, never training).
-// A row x becomes codes q = round(x / s), s = max|x| / 127, so |x − s·q| ≤ s/2 per element.
+// A row x becomes codes q = round(127·x / max|x|) and the scale s = ‖x‖² / (x·q): the scale
+// that projects the reconstruction x̂ = s·q onto x (x·(x̂ − x) = 0), not max|x| / 127. The
+// search values are those of x̂ itself (its squared norm s²·‖q‖² comes from the codes, so a
+// row holds its codes and one float). With e = x̂ − x orthogonal to x, ‖a − x̂‖² − ‖a − x‖²
+// = ‖e‖² − 2 (a − x)·e: the first-order error shrinks with the distance from the query a to
+// the row, where the max-abs scale's −2 a·e grows with ‖a‖, so the nearest neighbours, whose
+// order the search must get right, are the ones ranked best (cosine likewise). ‖e‖ = ‖x‖·tan θ
+// (θ the angle between x and q) is the least-squares scale's ‖x‖·sin θ to first order; s
+// differs from max|x| / 127 by a relative |x·(q − 127·x/max|x|)| / (x·q) (a fraction of a
+// percent on ordinary rows).
 // One scale per row (not per dimension) factors out of the dot product: a·b ≈ sa·sb·(qa·qb),
 // so the inner loop is a pure integer dot product and the scales cost one multiply per pair.
 import { QuantKind } from '../codes';
@@ -20,21 +29,27 @@ import { klistBound, klistPush } from './klist';
   return m;
 }
 
-// Rows x [n, d] (f32) to codes [n, d] (i8), scales [n] (f32) and the rows' exact squared
-// norms [n] (f32, of x, not of the codes: the sqeuclidean and cosine values use them, so
-// only the cross term carries quantisation error). An all-zero row gets scale 0, codes 0.
-export function i8_quantize_rows(x: usize, n: i32, d: i32, codes: usize, scales: usize, sqnorms: usize): void {
+// Rows x [n, d] (f32) to codes [n, d] (i8) and scales [n] (f32, the projecting scale above).
+// Everything is computed in float64, so no magnitude a float32 holds overflows or underflows
+// on the way (127 / max|x| of a subnormal row is beyond float32). An all-zero row gets scale
+// 0, codes 0.
+export function i8_quantize_rows(x: usize, n: i32, d: i32, codes: usize, scales: usize): void {
   for (let i = 0; i < n; i++) {
     const xr = x + ((<usize>i * d) << 2);
     const qr = codes + <usize>i * d;
-    const m = absMaxAndSqNorm(xr, d, sqnorms + (<usize>i << 2));
-    const s: f32 = m / 127;
-    const inv: f32 = m > 0 ? <f32>127 / m : 0;
+    let m: f64 = 0;
+    for (let j = 0; j < d; j++) m = max<f64>(m, abs<f64>(<f64>load<f32>(xr + (<usize>j << 2))));
+    const inv: f64 = m > 0 ? 127 / m : 0;
+    let ss: f64 = 0, xq: f64 = 0;
     for (let j = 0; j < d; j++) {
-      const c = min<f32>(127, max<f32>(-127, nearest<f32>(load<f32>(xr + (<usize>j << 2)) * inv)));
+      const v = <f64>load<f32>(xr + (<usize>j << 2));
+      const c = min<f64>(127, max<f64>(-127, nearest<f64>(v * inv)));
       store<i8>(qr + j, <i8><i32>c);
+      ss += v * v;
+      xq += v * c;
     }
-    store<f32>(scales + (<usize>i << 2), s);
+    // xq > 0 for a non-zero row: every code has its element's sign and the largest is ±127.
+    store<f32>(scales + (<usize>i << 2), xq > 0 ? <f32>(ss / xq) : 0);
   }
 }
 
@@ -49,11 +64,12 @@ function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f3
 
 // ---- streaming top-k over int8 codes (the search path: no tile in memory) ----
 
-// Sign-extends codes [n, d] (i8) to w [n, dp] (i16), dp = d rounded up to 16, zero-padded:
-// both sides of i8_topk_scan are widened once (the queries per call, the references per
-// block) instead of once per pair, and the padding makes every row a whole number of steps.
+// Sign-extends codes [n, d] (i8) to w [n, dp] (i16), dp = d rounded up to 16, zero-padded,
+// and stores each row's ‖s·q‖² = s²·Σq² (f32, from its scale at scales [n]) at norms [n]: both sides of i8_topk_scan are widened once
+// (the queries per call, the references per block) instead of once per pair, and the padding
+// makes every row a whole number of steps.
 // @ts-ignore: decorator
-@inline function widenRows(codes: usize, n: i32, d: i32, w: usize): void {
+@inline function widenRows(codes: usize, scales: usize, n: i32, d: i32, w: usize, norms: usize): void {
   const dp = (d + 15) & ~15;
   for (let i = 0; i < n; i++) {
     const src = codes + <usize>i * d, dst = w + ((<usize>i * dp) << 1);
@@ -64,6 +80,14 @@ function quantValue(kind: i32, dot: i32, sa: f32, na: f32, sb: f32, nb: f32): f3
       v128.store(dst + (<usize>p << 1), i16x8.extend_high_i8x16_s(v), 16);
     }
     for (; p < dp; p++) store<i16>(dst + (<usize>p << 1), p < d ? <i16>load<i8>(src + p) : 0);
+    let acc = i32x4.splat(0);
+    for (let o: usize = 0; o < (<usize>dp << 1); o += 16) {
+      const v = v128.load(dst + o);
+      acc = i32x4.add(acc, i32x4.dot_i16x8_s(v, v));
+    }
+    const qq = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+    const sc = <f64>load<f32>(scales + (<usize>i << 2));
+    store<f32>(norms + (<usize>i << 2), <f32>(sc * sc * <f64>qq));
   }
 }
 
@@ -141,28 +165,30 @@ export function i16_query_code_max(d: i32): i32 {
   return max<i32>(4, (16384 / max<i32>(d, 1)) & ~3);
 }
 
-// Bytes of scratch i8_topk_scan needs: one block of references widened to i16.
+// Bytes of scratch i8_topk_scan needs: one block of references widened to i16, and their norms.
 export function i8_topk_scan_scratch_bytes(d: i32): i32 {
-  return (codeBlockRows(d) * ((d + 15) & ~15)) << 1;
+  return ((codeBlockRows(d) * ((d + 15) & ~15)) << 1) + (codeBlockRows(d) << 2);
 }
 
-// Streams the reference codes b [nb, d] (scales sb, squared norms ssb) past the queries,
-// as 16-bit codes qw [na, dp] from i16_quantize_rows (scales sa, squared norms ssa), keeping each query's
+// Streams the reference codes b [nb, d] (scales sb) past the queries, as 16-bit codes qw
+// [na, dp] from i16_quantize_rows (scales sa, squared norms ssa), keeping each query's
 // kc smallest QuantKind values in bestD / bestI [na, kc] (filled with +inf / −1 by the caller).
 // Reference j is refBase + j; with selfBase ≥ 0 query i skips reference selfBase + i.
-// scratch: i8_topk_scan_scratch_bytes(d). Each block of references is widened to i16 once;
+// scratch: i8_topk_scan_scratch_bytes(d). Each block of references is widened to i16 once
+// (and the squared norms of its reconstructions s·q computed);
 // two queries × four references make a register block (each widened step of a reference
 // loaded once for both queries), the eight i32x4 accumulators are reduced by a transpose-add,
 // the values computed four at a time, and a query's four are rejected by one compare against
 // its current worst, so nothing but the k-lists is written.
-export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, ssb: usize, nb: i32, d: i32, kind: i32, kc: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): void {
+export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize, sb: usize, nb: i32, d: i32, kind: i32, kc: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): void {
   const dp = (d + 15) & ~15;
   const rs = <usize>dp << 1; // bytes per widened row
   const rb = codeBlockRows(d);
+  const ssb = scratch + <usize>rb * rs; // the block's ‖s·q‖²
   for (let r0 = 0; r0 < nb; r0 += rb) {
     const nbb = min<i32>(rb, nb - r0);
     const nb4 = nbb & ~3;
-    widenRows(b + <usize>r0 * d, nbb, d, scratch);
+    widenRows(b + <usize>r0 * d, sb + (<usize>r0 << 2), nbb, d, scratch, ssb);
     for (let i = 0; i < na; i += 2) {
       const two = i + 1 < na; // an odd last query pairs with itself, its second list unused
       const i1 = two ? i + 1 : i;
@@ -193,7 +219,7 @@ export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize
           c03 = i32x4.add(c03, i32x4.dot_i16x8_s(x0, v));
           c13 = i32x4.add(c13, i32x4.dot_i16x8_s(x1, v));
         }
-        const sbj = sb + (<usize>(r0 + j) << 2), nbj = ssb + (<usize>(r0 + j) << 2);
+        const sbj = sb + (<usize>(r0 + j) << 2), nbj = ssb + (<usize>j << 2);
         const idx = refBase + r0 + j;
         w0 = offer4(quantValue4(kind, sum4(c00, c01, c02, c03), s0, n0, sbj, nbj), w0, ld0, li0, kc, idx, skip0);
         if (two) w1 = offer4(quantValue4(kind, sum4(c10, c11, c12, c13), s1, n1, sbj, nbj), w1, ld1, li1, kc, idx, skip1);
@@ -201,7 +227,7 @@ export function i8_topk_scan(qw: usize, sa: usize, ssa: usize, na: i32, b: usize
       // The last nbb % 4 references of the block, one at a time.
       for (; j < nbb; j++) {
         const bj = scratch + <usize>j * rs;
-        const sbv = load<f32>(sb + (<usize>(r0 + j) << 2)), nbv = load<f32>(ssb + (<usize>(r0 + j) << 2));
+        const sbv = load<f32>(sb + (<usize>(r0 + j) << 2)), nbv = load<f32>(ssb + (<usize>j << 2));
         const idx = refBase + r0 + j;
         const nt = two ? 2 : 1;
         for (let t = 0; t < nt; t++) {

@@ -5,7 +5,7 @@
 // the caller with +inf / −1 before the first call (klist.ts).
 import { ScanKind } from '../codes';
 import { klistBound, klistPush } from './klist';
-import { F32_MAX, absDiff, dot, inRange, l2Diff, lpDiff, sqDiff, sqDiff64 } from './rows';
+import { F32_MAX, absDiff, dot, hsum, inRange, l2Diff, lpDiff, madd, sqDiff, sqDiff64 } from './rows';
 import { f32_absmax, f32_lpnormalize_fwd } from './distance';
 import { f32_l2normalize_fwd } from './reduce';
 
@@ -35,7 +35,8 @@ export function f32_topk_merge(tile: usize, nq: i32, nb: i32, ldt: i32, k: i32, 
   return max<i32>(1, 8192 / max<i32>(d, 1));
 }
 
-// Bytes of scratch f32_topk_scan needs for normalised references: one block and its norms.
+// Bytes of scratch f32_topk_scan needs: one block of normalised references and their norms
+// (normP > 0), or the block's squared norms (the Euclidean forms with several queries).
 export function f32_topk_scan_scratch_bytes(d: i32): i32 {
   const rb = blockRows(d);
   return (rb * d + rb) << 2;
@@ -73,6 +74,13 @@ export function f32_topk_scan_scratch_bytes(d: i32): i32 {
 export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32, d: i32, p: f32, normP: f32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
   const rb = blockRows(d);
   const needMag = kind == ScanKind.negDot && normP == 0;
+  // With several queries the scan is bound by arithmetic, not memory, and Σ (a − b)² costs a
+  // subtract, a multiply and an add per element and pair where ‖a‖² + ‖b‖² − 2 a·b costs a
+  // multiply and an add (the block's ‖b‖² shared by every query). That form only rejects: a
+  // reference whose value passes is valued exactly as before, so results do not change.
+  if (nq >= 2 && normP == 0 && (kind == ScanKind.sqeuclidean || kind == ScanKind.euclidean)) {
+    return sqScanByDot(kind, q, nq, refs, nr, d, k, refBase, selfBase, bestD, bestI, scratch);
+  }
   let mag: f32 = 0;
   let bad = false;
   for (let r0 = 0; r0 < nr; r0 += rb) {
@@ -103,6 +111,83 @@ export function f32_topk_scan(kind: i32, q: usize, nq: i32, refs: usize, nr: i32
     if (bad) return NaN;
   }
   return mag;
+}
+
+// f32_topk_scan for the (squared) Euclidean kinds with several queries. A reference is
+// rejected for query a when ‖a‖² + ‖b‖² − 2 a·b, less a bound on its float32 error, exceeds
+// the squared threshold. The bound, (d + 32)·2⁻²² (‖a‖² + ‖b‖²) + d·2⁻¹²⁶, is ten times the
+// worst-case float32 rounding of these sums (about 3 (d/8 + 4)·2⁻²⁴ of the same, each
+// accumulator summing d/8 terms, and 2⁻¹⁴⁹ a product at most where they are subnormal; the
+// absolute term is kept normal: a subnormal operand costs x86 a microcode assist per add). A
+// NaN never exceeds the threshold, so non-finite and out-of-range rows (whose sums overflow)
+// reach the exact path and its checks, as in the plain scan. Queries go in pairs (an odd last
+// one pairs with itself): each step of a reference is loaded once for both, and the two
+// pairs of accumulator chains are independent (one query's dot product is a chain of d/8
+// dependent adds, whose latency, not the arithmetic, bounds the plain scan). scratch holds
+// the block's ‖b‖².
+function sqScanByDot(kind: i32, q: usize, nq: i32, refs: usize, nr: i32, d: i32, k: i32, refBase: i32, selfBase: i32, bestD: usize, bestI: usize, scratch: usize): f32 {
+  const rb = blockRows(d);
+  const root = kind == ScanKind.euclidean;
+  const rel: f32 = <f32>(d + 32) * <f32>2.384185791015625e-7, slack: f32 = <f32>d * <f32>1.1754943508222875e-38;
+  const d8 = d & ~7;
+  let bad = false;
+  for (let r0 = 0; r0 < nr; r0 += rb) {
+    const nb = min<i32>(rb, nr - r0);
+    const src = refs + ((<usize>r0 * d) << 2);
+    for (let j = 0; j < nb; j++) {
+      const b = src + ((<usize>j * d) << 2);
+      store<f32>(scratch + (<usize>j << 2), dot(b, b, d));
+    }
+    for (let i = 0; i < nq; i += 2) {
+      const i1 = i + 1 < nq ? i + 1 : i;
+      const qa = q + ((<usize>i * d) << 2), qb = q + ((<usize>i1 * d) << 2);
+      const na = dot(qa, qa, d), nb1 = dot(qb, qb, d);
+      const lda = bestD + ((<usize>i * k) << 2), lia = bestI + ((<usize>i * k) << 2);
+      const ldb = bestD + ((<usize>i1 * k) << 2), lib = bestI + ((<usize>i1 * k) << 2);
+      const skipA = selfBase >= 0 ? selfBase + i - refBase - r0 : -1, skipB = selfBase >= 0 ? selfBase + i1 - refBase - r0 : -1;
+      let worstA = klistBound(lda, lia, k), worstB = klistBound(ldb, lib, k);
+      let thrA: f32 = root ? worstA * worstA * <f32>1.000001 : worstA;
+      let thrB: f32 = root ? worstB * worstB * <f32>1.000001 : worstB;
+      for (let j = 0; j < nb; j++) {
+        const b = src + ((<usize>j * d) << 2);
+        let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0;
+        for (let o: usize = 0; o < (<usize>d8 << 2); o += 32) {
+          const r0v = v128.load(b + o), r1v = v128.load(b + o, 16);
+          a0 = madd(v128.load(qa + o), r0v, a0);
+          a1 = madd(v128.load(qa + o, 16), r1v, a1);
+          b0 = madd(v128.load(qb + o), r0v, b0);
+          b1 = madd(v128.load(qb + o, 16), r1v, b1);
+        }
+        let da = hsum(f32x4.add(a0, a1)), db = hsum(f32x4.add(b0, b1));
+        for (let p = d8; p < d; p++) {
+          const rv = load<f32>(b + (<usize>p << 2));
+          da += load<f32>(qa + (<usize>p << 2)) * rv;
+          db += load<f32>(qb + (<usize>p << 2)) * rv;
+        }
+        const rn = load<f32>(scratch + (<usize>j << 2));
+        const sa = na + rn, sb = nb1 + rn;
+        const idx = refBase + r0 + j;
+        if (!(sa - <f32>2 * da - (sa * rel + slack) > thrA)) {
+          const v = root ? scanValue(kind, qa, b, d, 2, thrA) : l2Diff(qa, b, d, false);
+          bad = bad || v - v != 0;
+          if (v <= worstA && j != skipA) {
+            worstA = klistPush(lda, lia, k, v, idx);
+            thrA = root ? worstA * worstA * <f32>1.000001 : worstA;
+          }
+        }
+        if (i1 != i && !(sb - <f32>2 * db - (sb * rel + slack) > thrB)) {
+          const v = root ? scanValue(kind, qb, b, d, 2, thrB) : l2Diff(qb, b, d, false);
+          bad = bad || v - v != 0;
+          if (v <= worstB && j != skipB) {
+            worstB = klistPush(ldb, lib, k, v, idx);
+            thrB = root ? worstB * worstB * <f32>1.000001 : worstB;
+          }
+        }
+      }
+    }
+    if (bad) return NaN;
+  }
+  return 0;
 }
 
 // Re-ranks candidate lists exactly: for each query i of q [nq, d] (normalised when normP > 0),

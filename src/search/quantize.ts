@@ -1,8 +1,10 @@
 // Quantised references for approximate k-nearest-neighbour search: int8 codes with one
 // symmetric scale per row, searched with an integer dot-product kernel, optionally re-ranked
 // in float32. One scale per row (not per dimension) factors out of every dot product, so the
-// kernel's inner loop is pure integer work; the rows' exact squared norms are kept beside the
-// scales, so Euclidean and cosine values carry quantisation error only in the cross term.
+// kernel's inner loop is pure integer work. The scale projects the codes onto the row
+// (assembly/kernels/quant.ts): the search values are those of the reconstruction s·q, whose
+// error is orthogonal to the row, so the ranking error shrinks with the query's distance to
+// the row; a row holds its codes and that one float.
 import { f32, getEngine, i32 } from '../wasm/instance';
 import { QuantKind, ScanKind } from '../wasm/abi';
 import { l2Normalize } from '../ops/reduce';
@@ -18,11 +20,10 @@ export interface QuantizeOptions {
   bits?: number;
 }
 
-/** Int8 codes [size, dim] in wasm memory, one scale and one squared norm per row. Free with dispose(). */
+/** Int8 codes [size, dim] in wasm memory and one scale per row. Free with dispose(). */
 export class QuantizedRefs {
   /** @internal */ codesPtr: number;
   /** @internal */ scalesPtr: number;
-  /** @internal */ normsPtr: number;
   private live = true;
 
   /** @internal */
@@ -30,11 +31,10 @@ export class QuantizedRefs {
     const a = getEngine().alloc;
     this.codesPtr = a.alloc(size * dim);
     this.scalesPtr = a.alloc(size * 4);
-    this.normsPtr = a.alloc(size * 4);
   }
 
-  /** Bytes held: size·dim codes plus a float32 scale and squared norm per row. */
-  get bytes(): number { return this.size * this.dim + 8 * this.size; }
+  /** Bytes held: size·dim codes plus a float32 scale per row. */
+  get bytes(): number { return this.size * this.dim + 4 * this.size; }
   get isDisposed(): boolean { return !this.live; }
   /** The scale of each row: row i is about scales[i] · codes[i]. A copy. */
   get scales(): Float32Array { this.check('scales'); return f32().slice(this.scalesPtr >>> 2, (this.scalesPtr >>> 2) + this.size); }
@@ -45,7 +45,7 @@ export class QuantizedRefs {
     if (!this.live) return;
     this.live = false;
     const a = getEngine().alloc;
-    for (const p of [this.codesPtr, this.scalesPtr, this.normsPtr]) if (p) a.free(p);
+    for (const p of [this.codesPtr, this.scalesPtr]) if (p) a.free(p);
   }
 
   /** @internal */
@@ -54,7 +54,10 @@ export class QuantizedRefs {
   }
 }
 
-/** Quantises refs [n, d] to int8 codes with one symmetric scale per row: |x − s·q| ≤ s/2 per element. */
+/**
+ * Quantises refs [n, d] to int8 codes q = round(127·x / max|x|) with one symmetric scale per
+ * row, s = ‖x‖² / (x·q): the reconstruction s·q projects onto x (its error is orthogonal to x).
+ */
 export function quantize(refs: Tensor, options: QuantizeOptions = {}): QuantizedRefs {
   const fn = 'search.quantize';
   const { bits = 8 } = checkOptions<QuantizeOptions>(fn, options, { bits: 'integer' });
@@ -63,7 +66,7 @@ export function quantize(refs: Tensor, options: QuantizeOptions = {}): Quantized
   if (refs.shape.length !== 2) throw new Error(`${fn}: refs must be 2-D [n, d], got ${fmtShape(refs.shape)}`);
   const [n, d] = refs.shape;
   const out = new QuantizedRefs(n, d);
-  getEngine().k.i8_quantize_rows(refs.ptr, n, d, out.codesPtr, out.scalesPtr, out.normsPtr);
+  getEngine().k.i8_quantize_rows(refs.ptr, n, d, out.codesPtr, out.scalesPtr);
   return out;
 }
 
@@ -143,7 +146,7 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
       for (let r0 = 0; r0 < nr; r0 += nb) {
         const nrb = Math.min(nb, nr - r0);
-        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, set.normsPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI, scratch);
+        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI, scratch);
       }
       if (rerank === undefined) {
         const dv = f32(), iv = i32();

@@ -59,7 +59,7 @@ export function scanTopK(fn: string, queries: Tensor, refs: Tensor, k: number, d
   const qMag = checkFinite(fn, 'x', queries);
   const e = getEngine();
   const bestD = e.alloc.alloc(nq * k * 4), bestI = e.alloc.alloc(nq * k * 4);
-  const scratch = plan.normP > 0 ? e.alloc.alloc(e.k.f32_topk_scan_scratch_bytes(d)) : 0;
+  const scratch = plan.normP > 0 || nq > 1 ? e.alloc.alloc(e.k.f32_topk_scan_scratch_bytes(d)) : 0;
   try {
     const mag = noGrad(() => tidy(() => {
       const q = plan.normP > 0 ? dist.normalize(queries) : queries;

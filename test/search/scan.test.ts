@@ -131,28 +131,33 @@ test('non-finite references: the batched path\'s error, found inside the pass; n
   assert.throws(() => sl.search.topK(sl.zeros([1, 2]), x, 1), /^search\.topK: x is \[1, 2\] but y is \[4, 3\]: last dimensions must match/);
 });
 
-test('one query at extreme magnitudes: the same neighbours and float64 distances as ordinary inputs', () => {
+test('one and three queries at extreme magnitudes: the same neighbours and float64 distances as ordinary inputs', () => {
   const [nr, d, k] = [33, 5, 4];
-  for (const scale of [1e-30, 1e-20, 1e17, 1e20, 1e30])
-    for (const c of CASES) {
-      if ((c.ref === 'sqeuclidean' || c.ref === 'dot') && !c.norm && scale > 1e17) continue; // beyond float32: an error (magnitude.test.ts)
-      const qv = data(7, 1, d, scale), rv = data(8, nr, d, scale);
-      const q = sl.tensor(qv, [1, d]), r = sl.tensor(rv, [nr, d]);
-      const got = sl.search.topK(q, r, k, { metric: c.metric });
-      const a = c.norm ? normalizeRef(qv, 1, d, c.norm) : qv, b = c.norm ? normalizeRef(rv, nr, d, c.norm) : rv;
-      const D = cdistRef(a, b, 1, nr, d, c.ref);
-      // Squared distances of 1e-30 data are below float32's subnormals: they tie at 0, so
-      // ranks are checked by value (the t-th found has the t-th smallest float64 value).
-      const want = rankRef(D, 0, nr, k, !!c.largest);
-      const tol = (e: number) => 2e-5 * Math.abs(e) + 4 * 2 ** -149 + (c.ref === 'cosine' ? 1e-6 : 0);
-      for (let t = 0; t < k; t++) {
-        const e = D[got.indices[t]];
-        assert.ok(Math.abs(got.distances[t] - e) <= tol(e), `${c.name} at ${scale}: ${got.distances[t]} vs ${e}`);
-        assert.ok(Math.abs(D[want[t]] - e) <= tol(e), `${c.name} at ${scale}: rank ${t} is ${got.indices[t]}, expected ${want[t]}`);
+  // Three queries take the Euclidean forms through the ‖a‖² + ‖b‖² − 2 a·b prefilter, whose
+  // sums underflow or overflow here: those rows must still reach the exact values.
+  for (const nq of [1, 3])
+    for (const scale of [1e-30, 1e-20, 1e17, 1e20, 1e30])
+      for (const c of CASES) {
+        if ((c.ref === 'sqeuclidean' || c.ref === 'dot') && !c.norm && scale > 1e17) continue; // beyond float32: an error (magnitude.test.ts)
+        const qv = data(7, nq, d, scale), rv = data(8, nr, d, scale);
+        const q = sl.tensor(qv, [nq, d]), r = sl.tensor(rv, [nr, d]);
+        const got = sl.search.topK(q, r, k, { metric: c.metric });
+        const a = c.norm ? normalizeRef(qv, nq, d, c.norm) : qv, b = c.norm ? normalizeRef(rv, nr, d, c.norm) : rv;
+        const D = cdistRef(a, b, nq, nr, d, c.ref);
+        // Squared distances of 1e-30 data are below float32's subnormals: they tie at 0, so
+        // ranks are checked by value (the t-th found has the t-th smallest float64 value).
+        const tol = (e: number) => 2e-5 * Math.abs(e) + 4 * 2 ** -149 + (c.ref === 'cosine' ? 1e-6 : 0);
+        for (let i = 0; i < nq; i++) {
+          const want = rankRef(D, i, nr, k, !!c.largest);
+          for (let t = 0; t < k; t++) {
+            const e = D[i * nr + got.indices[i * k + t]];
+            assert.ok(Math.abs(got.distances[i * k + t] - e) <= tol(e), `${c.name} nq ${nq} at ${scale}: ${got.distances[i * k + t]} vs ${e}`);
+            assert.ok(Math.abs(D[i * nr + want[t]] - e) <= tol(e), `${c.name} nq ${nq} at ${scale}: query ${i} rank ${t} is ${got.indices[i * k + t]}, expected ${want[t]}`);
+          }
+        }
+        q.dispose();
+        r.dispose();
       }
-      q.dispose();
-      r.dispose();
-    }
   const big = sl.tensor([[1e20, 0], [0, 1e20]]);
   assert.throws(() => sl.search.topK(sl.tensor([[1e20, 0]]), big, 1, { metric: 'sqeuclidean' }), /^search\.topK: .*overflows float32/);
   assert.throws(() => sl.search.topK(sl.tensor([[1e20, 0]]), big, 1, { metric: 'dot' }), /^search\.topK: .*overflows float32/);
