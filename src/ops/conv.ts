@@ -101,12 +101,21 @@ export function conv2dActivated(x: Tensor, weight: Tensor, bias: Tensor | null, 
   return composite(() => activation('relu6', conv2d(x, weight, bias, options)));
 }
 
-function isRecorded(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+/** Whether a conv over these tensors would be recorded for backward. */
+export function isRecorded(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
   return isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
 }
 
-// act: ConvAct.relu (recorded or not), or ConvAct.relu6 only when nothing is recorded.
-function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: ConvAct): Tensor {
+export interface ConvGeometry {
+  stride: [number, number];
+  dilation: [number, number];
+  groups: number;
+  /** [top, left, bottom, right] */
+  pads: [number, number, number, number];
+}
+
+/** conv2d's checks of its arguments (before any work), and the geometry they give. */
+export function convGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): ConvGeometry {
   checkOptions('conv2d', options, CONV2D_OPTIONS);
   assertLive('conv2d', 'x', x);
   assertLive('conv2d', 'weight', weight);
@@ -127,7 +136,15 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dO
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
     throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);
   }
-  const [pt, pl, pb, pr] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
+  const pads = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
+  return { stride, dilation: [dh, dw], groups, pads };
+}
+
+// act: ConvAct.relu (recorded or not), or ConvAct.relu6 only when nothing is recorded.
+function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: ConvAct): Tensor {
+  const { stride, dilation: [dh, dw], groups, pads: [pt, pl, pb, pr] } = convGeometry(x, weight, bias, options);
+  const [, c] = x.shape;
+  const [, , kh, kw] = weight.shape;
   const plain = dh === 1 && dw === 1 && pt === pb && pl === pr;
   // the fused ReLU's backward exists for the dense plain path only
   if (act !== ConvAct.none && isRecorded(x, weight, bias) && (!plain || (groups > 1 && groups === c))) {
@@ -153,9 +170,10 @@ function kernelEmbed(weight: Tensor, bigH: number, bigW: number, offH: number, o
 }
 
 // act: recorded only as ConvAct.relu (its backward below); ReLU6 only when nothing is recorded.
-function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
-  const [n, c, h, w] = x.shape;
-  const [oc, , kh, kw] = weight.shape;
+/** [oh, ow] of a plain conv (symmetric padding, no dilation); throws when the kernel does not fit. */
+export function convOutSize(x: Tensor, weight: Tensor, [sh, sw]: readonly number[], [ph, pw]: readonly number[]): [number, number] {
+  const [, , h, w] = x.shape;
+  const [, , kh, kw] = weight.shape;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
   if (kh < 1 || kw < 1 || oh < 1 || ow < 1) {
@@ -163,18 +181,34 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
       `conv2d: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding [${ph}, ${pw}] (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
     );
   }
+  return [oh, ow];
+}
+
+/**
+ * The images per kernel call (convGroup) of a dense conv over nb images and its scratch
+ * floats: the backward's im2col path, and the forward's (which may take the direct path,
+ * needing the padded image instead).
+ */
+export function convScratch(nb: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number) {
+  const group = convGroup(nb, oh * ow);
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
+  const scratch = pointwise ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
+  const fwdScratch = Math.max(scratch, getEngine().k.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw));
+  return { group, scratch, fwdScratch };
+}
+
+function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
+  const [n, c, h, w] = x.shape;
+  const [oc, , kh, kw] = weight.shape;
+  const [oh, ow] = convOutSize(x, weight, [sh, sw], [ph, pw]);
   if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw], act);
   const e = getEngine();
   const k = e.k;
   const cg = c / groups, ocg = oc / groups;
   // grouped: one image and one group per kernel call, with the batch of that call 1
   const nb = groups > 1 ? 1 : n;
-  const group = convGroup(nb, oh * ow);
-  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
-  const scratchSize = pointwise ? 0 : (cg * kh * kw + (group > 1 ? ocg : 0)) * group * oh * ow;
+  const { group, scratch: scratchSize, fwdScratch } = convScratch(nb, cg, h, w, ocg, kh, kw, sh, sw, ph, pw, oh, ow);
   const geo = [nb, cg, h, w, ocg, kh, kw, sh, sw, ph, pw, group] as const;
-  // the forward may take its direct path (no col), which needs the padded image instead
-  const fwdScratch = Math.max(scratchSize, k.f32_conv2d_fwd_direct_scratch(cg, h, w, ocg, kh, kw, sh, sw, ph, pw));
   // byte offsets of image i, group j: in x, in y, in the weight
   const xAt = (i: number, j: number) => (i * c + j * cg) * h * w * 4;
   const yAt = (i: number, j: number) => (i * oc + j * ocg) * oh * ow * 4;
