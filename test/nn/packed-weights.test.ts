@@ -1,5 +1,6 @@
-// Inference convolution (src/ops/conv-infer.ts, nn.Conv2d under noGrad): the weights packed
-// once and kept with the weight tensor, the shortcut and activation in the conv's last pass.
+// Inference over weights packed once and kept with the weight tensor: convolution
+// (src/ops/conv-infer.ts, nn.Conv2d under noGrad; the shortcut and activation in the conv's
+// last pass) and nn.Linear.
 // Checked against the float64 conv reference, bitwise against the recorded ops (conv2d, add,
 // relu / relu6), the packed GEMM against the float64 product, and the packed weights'
 // invalidation (loadStateDict, optimiser steps, a new input size, disposal).
@@ -22,24 +23,56 @@ const close = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, wha
 const same = assertSame;
 const rand = (n: number, seed: number) => sl.randn([n], { seed }).data();
 
-test('f32_pack_a_panels + f32_gemm_nn_packed: the float64 product, bitwise f32_gemm_nn, odd sizes and k past one block', () => {
-  const KC = k.f32_conv2d_packed_kblock(1, 1, 1, 1, 1, 1, 1, 1, 0, 0); // pointwise: the GEMM's k block
-  for (const [m, kk, n] of [[1, 1, 1], [3, 5, 7], [5, 17, 8], [17, 33, 3], [33, 300, 17], [121, 7, 1100], [4, 513, 9]]) {
-    const a = rand(m * kk, m + kk), b = rand(kk * n, n + 1);
-    withBuffers(`${m}×${kk}×${n}`, (written) => {
-      const A = put(a), B = put(b), C = out(m * n), C2 = out(m * n);
-      const P = out(k.f32_pack_a_panels_floats(m, kk));
-      written.add(C).add(C2).add(P);
-      k.f32_pack_a_panels(A.ptr, P.ptr, m, kk, KC);
-      k.f32_gemm_nn_packed(P.ptr, B.ptr, C.ptr, m, kk, n, 0, getEngine().gemmWorkspace);
-      k.f32_gemm_nn(A.ptr, B.ptr, C2.ptr, m, kk, n, 0, getEngine().gemmWorkspace);
-      same(read(C), read(C2), `${m}×${kk}×${n} vs f32_gemm_nn`);
-      close(read(C), gemmRef('nn', a, b, m, kk, n), 1e-4 * Math.sqrt(kk), `${m}×${kk}×${n}`);
-      // accumulate: C += A·B
-      k.f32_gemm_nn_packed(P.ptr, B.ptr, C.ptr, m, kk, n, 1, getEngine().gemmWorkspace);
-      close(read(C), gemmRef('nn', a, b, m, kk, n).map((v) => 2 * v), 2e-4 * Math.sqrt(kk), `${m}×${kk}×${n} accumulated`);
-    });
+// The packed GEMMs: 'nn' with A packed (f32_pack_a_panels, the convs' layout with the GEMM's k
+// block), 'nt' with B packed (f32_pack_bt_panels, Linear's weight).
+function checkPackedGemm(form: 'nn' | 'nt', m: number, kk: number, n: number): void {
+  const a = rand(m * kk, m + kk), b = rand(kk * n, n + 1);
+  const label = `${form} ${m}×${kk}×${n}`;
+  withBuffers(label, (written) => {
+    const A = put(a), B = put(b), C = out(m * n), C2 = out(m * n);
+    const ws = getEngine().gemmWorkspace;
+    const P = out(form === 'nn' ? k.f32_pack_a_panels_floats(m, kk) : k.f32_pack_bt_panels_floats(n, kk));
+    written.add(P).add(C).add(C2);
+    // acc 0 then acc 1 (C += the product)
+    const packed = (acc: number) => (form === 'nn' ? k.f32_gemm_nn_packed(P.ptr, B.ptr, C.ptr, m, kk, n, acc, ws) : k.f32_gemm_nt_packed(A.ptr, P.ptr, C.ptr, m, kk, n, acc, ws));
+    if (form === 'nn') k.f32_pack_a_panels(A.ptr, P.ptr, m, kk, k.f32_conv2d_packed_kblock(1, 1, 1, 1, 1, 1, 1, 1, 0, 0)); // pointwise: the GEMM's k block
+    else k.f32_pack_bt_panels(B.ptr, P.ptr, n, kk);
+    packed(0);
+    k[`f32_gemm_${form}`](A.ptr, B.ptr, C2.ptr, m, kk, n, 0, ws);
+    same(read(C), read(C2), `${label} vs the unpacked GEMM`);
+    const want = gemmRef(form, a, b, m, kk, n);
+    close(read(C), want, 1e-4 * Math.sqrt(kk), label);
+    packed(1);
+    close(read(C), want.map((v) => 2 * v), 2e-4 * Math.sqrt(kk), `${label} accumulated`);
+  });
+}
+
+test('packed GEMMs: the float64 product and bitwise the unpacked GEMM, odd sizes, k past one block, n past the column block', () => {
+  for (const [m, kk, n] of [[1, 1, 1], [3, 5, 7], [5, 17, 8], [17, 33, 3], [33, 300, 17], [121, 7, 1100], [4, 513, 9], [1, 1280, 1000]]) {
+    checkPackedGemm('nn', m, kk, n);
+    checkPackedGemm('nt', m, kk, n);
   }
+});
+
+test('nn.Linear under noGrad: bitwise the recorded forward; the packed weight follows loadStateDict and optimiser steps', () => {
+  sl.manualSeed(9);
+  const layer = new sl.nn.Linear(37, 21);
+  const x = sl.randn([3, 37], { seed: 10 });
+  const check = (what: string) => {
+    const got = sl.noGrad(() => layer.forward(x)).data();
+    same(got, layer.forward(x).data(), `${what}: vs the recorded forward`);
+    const bias = layer.bias!.data();
+    close(got, gemmRef('nt', x.data(), layer.weight.data(), 3, 37, 21).map((v, i) => v + bias[i % 21]), 1e-4 * Math.sqrt(37), what);
+  };
+  check('first call');
+  check('cached');
+  layer.loadStateDict(new sl.nn.Linear(37, 21).stateDict());
+  check('after loadStateDict');
+  const opt = new sl.optim.SGD(layer.parameters(), { lr: 0.3 });
+  const y = layer.forward(x);
+  sl.sum(sl.mul(y, y)).backward();
+  opt.step();
+  check('after an SGD step');
 });
 
 // [n, c, h, w], oc, k, stride, padding: the direct path whole (small c·k·k) and blocked (c·9 >
