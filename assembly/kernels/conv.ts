@@ -326,7 +326,13 @@ export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, k
     const g = min(group, n - i0);
     const ld = g * ohw;
     const y0 = y + ((<usize>i0 * oc * ohw) << 2);
-    if (pointwise || g == 1) {
+    // packed pointwise over several images (small maps, inference): their planes gathered side
+    // by side so that one GEMM streams the weights once for the group, not once per image
+    if (pointwise && packed && g > 1) {
+      for (let j = 0; j < g; j++) gatherRows(x + ((<usize>(i0 + j) * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, ohw);
+      f32_gemm_nn_packed(packed, scratch, ybuf, oc, ckk, ld, 0, ws);
+      for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
+    } else if (pointwise || g == 1) {
       for (let j = 0; j < g; j++) {
         const xi = x + ((<usize>(i0 + j) * chw) << 2);
         if (!pointwise) im2col(xi, scratch, ohw, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
@@ -375,6 +381,15 @@ export function f32_conv2d_fwd_packed(
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
 ): void {
   convFwd(x, 0, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, act, packed, res);
+}
+
+// Floats of scratch f32_conv2d_fwd_packed needs: the unpacked forward's, and for a pointwise
+// conv over several images per GEMM (group > 1) the gathered inputs and outputs.
+export function f32_conv2d_fwd_packed_scratch(c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32): i32 {
+  const oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  const col = pointwise && group == 1 ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
+  return max(col, pointwise ? 0 : directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow));
 }
 
 // The k block of f32_conv2d_fwd_packed's weight layout for this geometry: whole channels per

@@ -184,19 +184,6 @@ export function convOutSize(x: Tensor, weight: Tensor, [sh, sw]: readonly number
   return [oh, ow];
 }
 
-/**
- * The images per kernel call (convGroup) of a dense conv over nb images and its scratch
- * floats: the backward's im2col path, and the forward's (which may take the direct path,
- * needing the padded image instead).
- */
-export function convScratch(nb: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number) {
-  const group = convGroup(nb, oh * ow);
-  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
-  const scratch = pointwise ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
-  const fwdScratch = Math.max(scratch, getEngine().k.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw));
-  return { group, scratch, fwdScratch };
-}
-
 function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
   const [n, c, h, w] = x.shape;
   const [oc, , kh, kw] = weight.shape;
@@ -207,8 +194,12 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
   const cg = c / groups, ocg = oc / groups;
   // grouped: one image and one group per kernel call, with the batch of that call 1
   const nb = groups > 1 ? 1 : n;
-  const { group, scratch: scratchSize, fwdScratch } = convScratch(nb, cg, h, w, ocg, kh, kw, sh, sw, ph, pw, oh, ow);
+  const group = convGroup(nb, oh * ow);
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0; // no col needed
+  const scratchSize = pointwise ? 0 : (cg * kh * kw + (group > 1 ? ocg : 0)) * group * oh * ow;
   const geo = [nb, cg, h, w, ocg, kh, kw, sh, sw, ph, pw, group] as const;
+  // the forward may take its direct path (no col), which needs the padded image instead
+  const fwdScratch = Math.max(scratchSize, k.f32_conv2d_fwd_direct_scratch(cg, h, w, ocg, kh, kw, sh, sw, ph, pw));
   // byte offsets of image i, group j: in x, in y, in the weight
   const xAt = (i: number, j: number) => (i * c + j * cg) * h * w * 4;
   const yAt = (i: number, j: number) => (i * oc + j * ocg) * oh * ow * 4;

@@ -88,7 +88,8 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
       strides(z, oc).forEach((st, i) => st && all[i] !== 0 && (moves[i] = [st * 4, 0])); // pointer 0: none (no residual)
       const wsAt = fn === 'f32_conv2d_fwd_act' || fn === 'f32_conv2d_fwd_packed' ? all.length - 2 : all.length - 1; // these end (…, ws, act)
       const [, c, h, w, , kh, kw, sh, sw, ph, pw] = geo;
-      const scratch = fn !== 'f32_conv2d_bwd_input' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
+      const scratch = fn === 'f32_conv2d_fwd_packed' ? raw.f32_conv2d_fwd_packed_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw, group)
+        : fn !== 'f32_conv2d_bwd_input' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
       withWorkerScratch(scratch, (scr) =>
         split(fn, n, unit, withArg(all, nPtrs + 1, 0), (w) => withArg(withArg(withArg(all, nPtrs + 1, 0), nPtrs, scr[w]), wsAt, workspaces[w]), moves),
       );

@@ -77,13 +77,15 @@ test('nn.Linear under noGrad: bitwise the recorded forward; the packed weight fo
 
 // [n, c, h, w], oc, k, stride, padding: the direct path whole (small c·k·k) and blocked (c·9 >
 // 512, oc > 120), stride 2, the im2col path (ow < 8) with several images per GEMM, pointwise
-// with n·h·w past the GEMM's column block, a strided 1×1, a 1×1 map.
+// with n·h·w past the GEMM's column block and over small maps (several images per GEMM), a
+// strided 1×1, a 1×1 map.
 const cases: [number[], number, number, number, number][] = [
   [[3, 1, 17, 13], 7, 3, 1, 1],
   [[2, 61, 9, 11], 127, 3, 1, 1],
   [[2, 5, 23, 23], 3, 3, 2, 1],
   [[3, 17, 5, 5], 13, 3, 1, 1],
   [[2, 17, 33, 35], 11, 1, 1, 0],
+  [[5, 17, 7, 7], 13, 1, 1, 0],
   [[3, 9, 7, 9], 6, 1, 2, 0],
   [[1, 1, 1, 1], 1, 1, 1, 0],
 ];
@@ -198,6 +200,27 @@ test('nn.Conv2d under noGrad: the packed weights are freed with the layer', () =
   assert.ok(live() > before + layer.weight.size * 4, 'the packed copy is kept');
   layer.dispose();
   assert.is(live(), before);
+});
+
+test('fuseBatchNorm models under noGrad (packed convs, ReLU and shortcut in the last conv) give bitwise the recorded forward', () => {
+  const models: [string, () => sl.nn.Module][] = [
+    ['resnet18', () => sl.models.resnet18({ numClasses: 10 })],
+    ['Bottleneck ResNet', () => new sl.models.ResNet(sl.models.Bottleneck, [1, 1, 1, 1], { numClasses: 10 })],
+    ['mobilenetV2', () => sl.models.mobilenetV2({ numClasses: 10 })],
+  ];
+  for (const [name, make] of models) {
+    sl.manualSeed(11);
+    const raw = make();
+    const model = sl.nn.fuseBatchNorm(raw.eval());
+    raw.dispose();
+    const x = sl.randn([2, 3, 37, 41], { seed: 12 });
+    const fast = sl.tidy(() => sl.noGrad(() => model.forward(x)).data());
+    const xr = sl.randn([2, 3, 37, 41], { seed: 12, requiresGrad: true }); // recorded: the ops one by one
+    const slow = sl.tidy(() => model.forward(xr).data());
+    same(fast, slow, name);
+    assert.ok(fast.some((v) => v !== 0), `${name}: a non-zero output`);
+    model.dispose();
+  }
 });
 
 test.run();

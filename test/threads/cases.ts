@@ -114,6 +114,11 @@ export function runCases(sl: Sl): Results {
       keep(`conv2dInfer ${tag} relu6`, conv2dInfer(x, weight, bias, { padding: 1 }, 'relu6', null));
     });
   }
+  // pointwise over small maps: several images per GEMM, whole groups per thread
+  for (const [n, c, hw, oc] of [[3, 5, 7, 6], [23, 64, 7, 64]]) {
+    const x = randn([n, c, hw, hw]), weight = randn([oc, c, 1, 1]), bias = randn([oc]);
+    sl.noGrad(() => keep(`conv2dInfer pointwise ${n}x${c}x${hw}x${hw}->${oc}`, conv2dInfer(x, weight, bias, {}, 'relu6', sl.randn([n, oc, hw, hw], { seed: seed++ }))));
+  }
 
   // cdist backward weights (elementwise, split above SPLIT_MIN_ELEMENTS): 331·257 of them.
   {
