@@ -2,8 +2,8 @@
 // (src/ops/conv-infer.ts, nn.Conv2d under noGrad; the shortcut and activation in the conv's
 // last pass) and nn.Linear.
 // Checked against the float64 conv reference, bitwise against the recorded ops (conv2d, add,
-// relu / relu6), the packed GEMM against the float64 product, and the packed weights'
-// invalidation (loadStateDict, optimiser steps, a new input size, disposal).
+// relu / relu6), and the packed weights' invalidation (loadStateDict, optimiser steps, a new input size, disposal).
+// The packed GEMM kernels themselves: test/core/kernels.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
@@ -13,7 +13,6 @@ import { conv2dInfer } from '../../src/ops/conv-infer';
 import { activation } from '../../src/ops/activation';
 import { conv2dRef } from '../ref/conv';
 import { gemmRef } from '../ref/gemm';
-import { out, put, read, withBuffers } from '../helpers/kernel-buffers';
 import { assertClose, assertSame } from '../helpers/close';
 
 await sl.init();
@@ -21,38 +20,6 @@ const k = getEngine().k;
 
 const close = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) => assertClose(got, want, { atol: tol, rtol: tol }, what);
 const same = assertSame;
-const rand = (n: number, seed: number) => sl.randn([n], { seed }).data();
-
-// The packed GEMMs: 'nn' with A packed (f32_pack_a_panels, the convs' layout with the GEMM's k
-// block), 'nt' with B packed (f32_pack_bt_panels, Linear's weight).
-function checkPackedGemm(form: 'nn' | 'nt', m: number, kk: number, n: number): void {
-  const a = rand(m * kk, m + kk), b = rand(kk * n, n + 1);
-  const label = `${form} ${m}×${kk}×${n}`;
-  withBuffers(label, (written) => {
-    const A = put(a), B = put(b), C = out(m * n), C2 = out(m * n);
-    const ws = getEngine().gemmWorkspace;
-    const P = out(form === 'nn' ? k.f32_pack_a_panels_floats(m, kk) : k.f32_pack_bt_panels_floats(n, kk));
-    written.add(P).add(C).add(C2);
-    // acc 0 then acc 1 (C += the product)
-    const packed = (acc: number) => (form === 'nn' ? k.f32_gemm_nn_packed(P.ptr, B.ptr, C.ptr, m, kk, n, acc, ws) : k.f32_gemm_nt_packed(A.ptr, P.ptr, C.ptr, m, kk, n, acc, ws));
-    if (form === 'nn') k.f32_pack_a_panels(A.ptr, P.ptr, m, kk, k.f32_conv2d_packed_kblock(1, 1, 1, 1, 1, 1, 1, 1, 0, 0)); // pointwise: the GEMM's k block
-    else k.f32_pack_bt_panels(B.ptr, P.ptr, n, kk);
-    packed(0);
-    k[`f32_gemm_${form}`](A.ptr, B.ptr, C2.ptr, m, kk, n, 0, ws);
-    same(read(C), read(C2), `${label} vs the unpacked GEMM`);
-    const want = gemmRef(form, a, b, m, kk, n);
-    close(read(C), want, 1e-4 * Math.sqrt(kk), label);
-    packed(1);
-    close(read(C), want.map((v) => 2 * v), 2e-4 * Math.sqrt(kk), `${label} accumulated`);
-  });
-}
-
-test('packed GEMMs: the float64 product and bitwise the unpacked GEMM, odd sizes, k past one block, n past the column block', () => {
-  for (const [m, kk, n] of [[1, 1, 1], [3, 5, 7], [5, 17, 8], [17, 33, 3], [33, 300, 17], [121, 7, 1100], [4, 513, 9], [1, 1280, 1000]]) {
-    checkPackedGemm('nn', m, kk, n);
-    checkPackedGemm('nt', m, kk, n);
-  }
-});
 
 test('nn.Linear under noGrad: bitwise the recorded forward; the packed weight follows loadStateDict and optimiser steps', () => {
   sl.manualSeed(9);
@@ -214,7 +181,7 @@ test('fuseBatchNorm models under noGrad (packed convs, ReLU and shortcut in the 
     const model = sl.nn.fuseBatchNorm(raw.eval());
     raw.dispose();
     const x = sl.randn([2, 3, 37, 41], { seed: 12 });
-    const fast = sl.tidy(() => sl.noGrad(() => model.forward(x)).data());
+    const fast: Float32Array = sl.tidy(() => sl.noGrad(() => model.forward(x)).data());
     const xr = sl.randn([2, 3, 37, 41], { seed: 12, requiresGrad: true }); // recorded: the ops one by one
     const slow = sl.tidy(() => model.forward(xr).data());
     same(fast, slow, name);
