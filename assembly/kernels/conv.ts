@@ -18,8 +18,8 @@
 // larger of the two needs (f32_conv2d_fwd_direct_scratch). The filter gradient likewise packs
 // its B panels from the padded image when the column stride is 1 (bwdFilterDirectBlock); the
 // input gradient keeps im2col's adjoint.
-import { f32_gemm_nn, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
-import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
+import { f32_gemm_nn, f32_gemm_nn_packed, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
+import { KC, MR, NR, microkernel, packLanesFromRows, panelRows } from './gemm-tile';
 import { addInto, convActS, convActV } from './vec';
 import { ConvAct } from '../codes';
 
@@ -138,8 +138,14 @@ function scatterRows(src: usize, ld: i32, dst: usize, oc: i32, ohw: i32): void {
   for (let o = 0; o < oc; o++) memory.copy(dst + ((<usize>o * ohw) << 2), src + ((<usize>o * ld) << 2), <usize>ohw << 2);
 }
 
-// y[i, o, :] = act(y[i, o, :] + b[o]) (bias 0: none; act a ConvAct)
-function biasAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32): void {
+// y[i, o, :] = act(y[i, o, :] + b[o]) (bias 0: none; act a ConvAct), or with a residual
+// ri ≠ 0 (image i of a tensor shaped as y) act((y + b) + r): a block's shortcut added in the
+// same pass, in the order of the unfused add.
+function biasAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32, ri: usize): void {
+  if (ri) {
+    biasResAct(yi, bias, oc, ohw, act, ri);
+    return;
+  }
   for (let o = 0; o < oc; o++) {
     const s: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
     const v = f32x4.splat(s);
@@ -147,6 +153,20 @@ function biasAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32): void {
     let j = 0;
     for (; j + 4 <= ohw; j += 4) v128.store(r + (<usize>j << 2), convActV(f32x4.add(v128.load(r + (<usize>j << 2)), v), act));
     for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), convActS(load<f32>(r + (<usize>j << 2)) + s, act));
+  }
+}
+function biasResAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32, ri: usize): void {
+  for (let o = 0; o < oc; o++) {
+    const s: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
+    const v = f32x4.splat(s);
+    const off = (<usize>o * ohw) << 2;
+    const r = yi + off, q = ri + off;
+    let j = 0;
+    for (; j + 4 <= ohw; j += 4) {
+      const at = <usize>j << 2;
+      v128.store(r + at, convActV(f32x4.add(f32x4.add(v128.load(r + at), v), v128.load(q + at)), act));
+    }
+    for (; j < ohw; j++) store<f32>(r + (<usize>j << 2), convActS(load<f32>(r + (<usize>j << 2)) + s + load<f32>(q + (<usize>j << 2)), act));
   }
 }
 
@@ -252,12 +272,14 @@ function padInto(xi: usize, xpad: usize, c: i32, h: i32, w: i32, ph: i32, pw: i3
   }
 }
 
-function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize, act: i32): void {
+// packed ≠ 0: the weights already packed by f32_pack_a_panels with kb = kc of a whole chunk
+// (f32_conv2d_packed_kblock), read in place of the per-image copy in ws.
+function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, ws: usize, act: i32, packed: usize, res: usize): void {
   const ohw = oh * ow, kk = kh * kw, ckk = c * kk, chw = c * h * w;
   const hp = h + 2 * ph, wp = w + 2 * pw;
   const whole = directWhole(ckk, oc);
   const cc = directChunk(c, kk, ckk, oc), mb = directBlock(ckk, oc);
-  const pa = ws, pb = ws + ((<usize>mb * cc * kk) << 2), tile = pb + ((<usize>cc * kk * NR) << 2);
+  const pb = ws + ((<usize>mb * cc * kk) << 2), tile = pb + ((<usize>cc * kk * NR) << 2);
   memory.fill(scratch, 0, <usize>(c * hp * wp + directTail(sh, wp, kw)) << 2);
   const jump = <usize>(sh * wp - ow * sw) << 2;
   const ldc = <usize>ohw << 2;
@@ -271,7 +293,8 @@ function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: 
       const xc = scratch + <usize>c0 * planeBytes;
       for (let i0 = 0; i0 < oc; i0 += mb) {
         const i1 = min(oc, i0 + mb);
-        if (!whole || i == 0) {
+        const pa = packed ? packed + ((<usize>c0 * kk * panelRows(oc) + <usize>i0 * kc) << 2) : ws;
+        if (!packed && (!whole || i == 0)) {
           for (let ir = i0; ir < i1; ir += MR) {
             packLanesFromRows(weight + ((<usize>ir * ckk + c0 * kk) << 2), <usize>ckk << 2, min(MR, i1 - ir), kc, pa + ((<usize>(ir - i0) * kc) << 2), MR);
           }
@@ -291,7 +314,7 @@ function convFwdDirect(x: usize, weight: usize, bias: usize, y: usize, scratch: 
         }
       }
     }
-    if (bias || act != ConvAct.none) biasAct(yi, bias, oc, ohw, act);
+    if (bias || act != ConvAct.none || res) biasAct(yi, bias, oc, ohw, act, res ? res + ((<usize>i * oc * ohw) << 2) : 0);
   }
 }
 
@@ -308,14 +331,14 @@ export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, k
 // @ts-ignore: decorator
 @inline function convFwd(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
-  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32, packed: usize, res: usize,
 ): void {
   const oh = (h + 2 * ph - kh) / sh + 1;
   const ow = (w + 2 * pw - kw) / sw + 1;
   const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (!pointwise && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) {
-    convFwdDirect(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, oh, ow, ws, act);
+    convFwdDirect(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, oh, ow, ws, act, packed, res);
     return;
   }
   const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);
@@ -323,20 +346,31 @@ export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, k
     const g = min(group, n - i0);
     const ld = g * ohw;
     const y0 = y + ((<usize>i0 * oc * ohw) << 2);
-    if (pointwise || g == 1) {
+    // packed pointwise over several images (small maps, inference): their planes gathered side
+    // by side so that one GEMM streams the weights once for the group, not once per image
+    if (pointwise && packed && g > 1) {
+      for (let j = 0; j < g; j++) gatherRows(x + ((<usize>(i0 + j) * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, ohw);
+      f32_gemm_nn_packed(packed, scratch, ybuf, oc, ckk, ld, 0, ws);
+      for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
+    } else if (pointwise || g == 1) {
       for (let j = 0; j < g; j++) {
         const xi = x + ((<usize>(i0 + j) * chw) << 2);
         if (!pointwise) im2col(xi, scratch, ohw, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
-        f32_gemm_nn(weight, pointwise ? xi : scratch, y0 + ((<usize>j * oc * ohw) << 2), oc, ckk, ohw, 0, ws);
+        const yj = y0 + ((<usize>j * oc * ohw) << 2);
+        if (packed) f32_gemm_nn_packed(packed, pointwise ? xi : scratch, yj, oc, ckk, ohw, 0, ws);
+        else f32_gemm_nn(weight, pointwise ? xi : scratch, yj, oc, ckk, ohw, 0, ws);
       }
     } else {
       for (let j = 0; j < g; j++) {
         im2col(x + ((<usize>(i0 + j) * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
       }
-      f32_gemm_nn(weight, scratch, ybuf, oc, ckk, ld, 0, ws);
+      if (packed) f32_gemm_nn_packed(packed, scratch, ybuf, oc, ckk, ld, 0, ws);
+      else f32_gemm_nn(weight, scratch, ybuf, oc, ckk, ld, 0, ws);
       for (let j = 0; j < g; j++) scatterRows(ybuf + ((<usize>j * ohw) << 2), ld, y0 + ((<usize>j * oc * ohw) << 2), oc, ohw);
     }
-    if (bias || act != ConvAct.none) for (let j = 0; j < g; j++) biasAct(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw, act);
+    if (bias || act != ConvAct.none || res) {
+      for (let j = 0; j < g; j++) biasAct(y0 + ((<usize>j * oc * ohw) << 2), bias, oc, ohw, act, res ? res + ((<usize>(i0 + j) * oc * ohw) << 2) : 0);
+    }
   }
 }
 
@@ -345,7 +379,7 @@ export function f32_conv2d_fwd(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize,
 ): void {
-  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, ConvAct.none);
+  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, ConvAct.none, 0, 0);
 }
 
 // The forward with a ReLU or ReLU6 (ConvAct) in the bias pass: nn.Sequential's Conv2d + ReLU
@@ -355,7 +389,35 @@ export function f32_conv2d_fwd_act(
   x: usize, weight: usize, bias: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
   oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
 ): void {
-  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, act);
+  convFwd(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, act, 0, 0);
+}
+
+// Inference: the forward over weights packed once (f32_pack_a_panels(weight, packed, oc,
+// c·kh·kw, f32_conv2d_packed_kblock(…))), with act and, when res ≠ 0, a residual [n, oc, oh,
+// ow] added before it: y = act(conv(x) + b + res). Bitwise the unpacked forward followed by
+// the add. No backward: the caller records nothing.
+export function f32_conv2d_fwd_packed(
+  x: usize, packed: usize, bias: usize, res: usize, y: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, ws: usize, act: i32,
+): void {
+  convFwd(x, 0, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, group, ws, act, packed, res);
+}
+
+// Floats of scratch f32_conv2d_fwd_packed needs: the unpacked forward's, and for a pointwise
+// conv over several images per GEMM (group > 1) the gathered inputs and outputs.
+export function f32_conv2d_fwd_packed_scratch(c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32): i32 {
+  const oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
+  const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
+  const col = pointwise && group == 1 ? 0 : (c * kh * kw + (group > 1 ? oc : 0)) * group * oh * ow;
+  return max(col, pointwise ? 0 : directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow));
+}
+
+// The k block of f32_conv2d_fwd_packed's weight layout for this geometry: whole channels per
+// chunk on the direct path, the GEMM's KC otherwise (the layout changes with the input size).
+export function f32_conv2d_packed_kblock(c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): i32 {
+  const ow = (w + 2 * pw - kw) / sw + 1, kk = kh * kw;
+  if (!isPointwise(kh, kw, sh, sw, ph, pw) && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) return directChunk(c, kk, c * kk, oc) * kk;
+  return KC;
 }
 
 // dx (+)= conv2d transposed: per group dcol = Wᵀ · dY_g, then col2im per image.

@@ -12,6 +12,9 @@
 @inline export const MR = 5;
 // @ts-ignore: decorator
 @inline export const NR = 8;
+// The GEMM's k block (gemm.ts): a KC×NR B panel (8 KiB) stays in L1.
+// @ts-ignore: decorator
+@inline export const KC = 256;
 
 // acc + a·b; fused (one rounding) in the relaxed build.
 // @ts-ignore: decorator
@@ -124,3 +127,9 @@ export function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize,
   }
 }
 
+
+// Rows of a whole packed A: m rounded up to a multiple of MR (the last panel's missing rows are zeros).
+// @ts-ignore: decorator
+@inline export function panelRows(m: i32): i32 {
+  return (m + MR - 1) / MR * MR;
+}

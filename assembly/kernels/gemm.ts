@@ -17,13 +17,11 @@
 // 16-byte aligned. Nothing allocates or throws.
 
 // The register tile (MR×NR microkernel) and the row-block packer live in gemm-tile.ts.
-import { MR, NR, microkernel, packLanesFromRows } from './gemm-tile';
+import { KC, MR, NR, microkernel, packLanesFromRows, panelRows } from './gemm-tile';
 
 // Cache blocks: a KC×NR B panel (8 KiB) stays in L1 across the ir loop, the MC×KC A block
 // (120 KiB) in L2 across the jr loop, the KC×NC B block (1 MiB) streams from L2/L3 across ic.
 // MC is a multiple of MR and NC of NR, so padded panels always fit the workspace.
-// @ts-ignore: decorator
-@inline const KC = 256;
 // @ts-ignore: decorator
 @inline const MC = 120;
 // @ts-ignore: decorator
@@ -105,8 +103,11 @@ export function f32_gemm_workspace_bytes(): i32 {
 // Computes only the block C[i0..i1, j0..j1] of the m×n product (threads split one product
 // this way, each over its own ws). Every element sums its k terms in the same order whatever
 // the block, so a split product is bitwise equal to the whole one.
+// packedA / packedB ≠ 0: op(A) / op(B) already packed whole (f32_pack_a_panels with kb = KC,
+// f32_pack_bt_panels), read in place of the ws copies; 0 at every other call site, so their
+// code is unchanged.
 // @ts-ignore: decorator
-@inline function gemm(form: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
+@inline function gemm(form: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize, i0: i32, i1: i32, j0: i32, j1: i32, packedA: usize = 0, packedB: usize = 0): void {
   if (i1 <= i0 || j1 <= j0) return;
   const ldc = <usize>n << 2;
   if (k <= 0) {
@@ -120,16 +121,20 @@ export function f32_gemm_workspace_bytes(): i32 {
       const kc = min(KC, k - pc);
       // Only the first k block may overwrite C; later ones add to it.
       const add = accumulate != 0 || pc > 0;
-      packB(form, b, k, n, pc, jc, kc, nc, pb);
+      let bpk = pb;
+      if (packedB) bpk = packedB + ((<usize>pc * panelCols(n) + <usize>jc * kc) << 2);
+      else packB(form, b, k, n, pc, jc, kc, nc, pb);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
-        packA(form, a, m, k, ic, pc, mc, kc, pa);
+        let ap = pa;
+        if (packedA) ap = packedA + ((<usize>pc * panelRows(m) + <usize>ic * kc) << 2);
+        else packA(form, a, m, k, ic, pc, mc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = pb + ((<usize>jr * kc) << 2);
+          const bp = bpk + ((<usize>jr * kc) << 2);
           const cj = c + ((<usize>ic * n + jc + jr) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
-            microkernel(kc, pa + ((<usize>ir * kc) << 2), bp, cj + <usize>ir * ldc, ldc, min(MR, mc - ir), nr, add, tile);
+            microkernel(kc, ap + ((<usize>ir * kc) << 2), bp, cj + <usize>ir * ldc, ldc, min(MR, mc - ir), nr, add, tile);
           }
         }
       }
@@ -139,6 +144,59 @@ export function f32_gemm_workspace_bytes(): i32 {
 
 export function f32_gemm_nn(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
   gemm(NN, a, b, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0));
+}
+
+// A [m, k] row-major -> dst, the MR-row panels the microkernel reads, k in blocks of kb:
+// block pc (kc = min(kb, k − pc) columns), rows ir..ir+MR at dst + pc·panelRows(m) + ir·kc
+// floats, each panel kc groups of MR values (rows past m zero). panelRows(m)·k floats.
+// kb = KC is f32_gemm_nn_packed's layout; the direct convolution blocks k by whole channels.
+export function f32_pack_a_panels(a: usize, dst: usize, m: i32, k: i32, kb: i32): void {
+  packPanels(a, dst, m, k, kb, MR, panelRows(m));
+}
+
+// B stored [n, k] (f32_gemm_nt's, a Linear layer's weight) -> the kc×NR panels the
+// microkernel reads, as f32_pack_a_panels with NR lanes and kb = KC: f32_gemm_nt_packed's layout.
+export function f32_pack_bt_panels(b: usize, dst: usize, n: i32, k: i32): void {
+  packPanels(b, dst, n, k, KC, NR, panelCols(n));
+}
+
+// Floats of f32_pack_bt_panels' output for B [n, k].
+export function f32_pack_bt_panels_floats(n: i32, k: i32): i32 {
+  return panelCols(n) * k;
+}
+
+// Rows of src [rows, k] as lanes of w-wide panels, k in blocks of kb, rows padded to `padded`.
+// @ts-ignore: decorator
+@inline function packPanels(src: usize, dst: usize, rows: i32, k: i32, kb: i32, w: i32, padded: i32): void {
+  for (let pc = 0; pc < k; pc += kb) {
+    const kc = min(kb, k - pc);
+    for (let r = 0; r < rows; r += w) {
+      packLanesFromRows(src + ((<usize>r * k + pc) << 2), <usize>k << 2, min(w, rows - r), kc, dst + ((<usize>pc * padded + <usize>r * kc) << 2), w);
+    }
+  }
+}
+
+// Columns of a whole packed B: n rounded up to a multiple of NR.
+// @ts-ignore: decorator
+@inline function panelCols(n: i32): i32 {
+  return (n + NR - 1) / NR * NR;
+}
+
+// Floats of f32_pack_a_panels' output for A [m, k].
+export function f32_pack_a_panels_floats(m: i32, k: i32): i32 {
+  return panelRows(m) * k;
+}
+
+// C = A·B with A pre-packed by f32_pack_a_panels(a, packed, m, k, KC) (inference: a
+// layer's weights packed once, not at every call); bitwise f32_gemm_nn(a, B).
+export function f32_gemm_nn_packed(packed: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
+  gemm(NN, 0, b, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0), packed);
+}
+
+// C = A·Bᵀ with B pre-packed by f32_pack_bt_panels (inference: a Linear layer's weight packed
+// once); bitwise f32_gemm_nt(A, b).
+export function f32_gemm_nt_packed(a: usize, packed: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {
+  gemm(NT, a, 0, c, m, k, n, accumulate, ws, 0, max(m, 0), 0, max(n, 0), 0, packed);
 }
 
 export function f32_gemm_tn(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ws: usize): void {

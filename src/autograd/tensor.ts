@@ -24,6 +24,10 @@ export interface GradFn {
 interface Storage {
   ptr: number;
   refs: number;
+  /** Bumped by markWritten: a derived buffer built at an older version is stale. */
+  version: number;
+  /** A buffer computed from these values (a conv's packed weights), freed with them. */
+  derived: { key: string; version: number; t: Tensor } | null;
 }
 
 /** The intermediates of one composite() call, freed when the last of its results is disposed. */
@@ -58,7 +62,7 @@ export class Tensor {
       storage.refs++;
       this.storage = storage;
     } else {
-      this.storage = { ptr: getEngine().alloc.alloc(this.size * 4), refs: 1 };
+      this.storage = { ptr: getEngine().alloc.alloc(this.size * 4), refs: 1, version: 0, derived: null };
     }
     if (scopes.length > 0) scopes[scopes.length - 1].add(this);
   }
@@ -106,7 +110,11 @@ export class Tensor {
   /** Frees the storage (shared with reshaped views until the last is disposed) and the gradient. */
   dispose(): void {
     if (!this.storage) return;
-    if (--this.storage.refs === 0) getEngine().alloc.free(this.storage.ptr);
+    if (--this.storage.refs === 0) {
+      getEngine().alloc.free(this.storage.ptr);
+      this.storage.derived?.t.dispose();
+      this.storage.derived = null;
+    }
     this.storage = null;
     this.gradFn = null;
     if (this.saved) {
@@ -161,6 +169,37 @@ export function fmtShape(shape: Shape): string {
 export function viewOf(src: Tensor, shape: Shape): Tensor {
   src.ptr; // throws if disposed
   return new Tensor(shape, (src as any).storage as Storage);
+}
+
+/**
+ * Internal: t's values were overwritten in place (an optimiser step, loadStateDict, a fold):
+ * what derivedOf built from them is rebuilt at its next use. Every in-place writer of a
+ * tensor that may have been read by a layer calls it.
+ */
+export function markWritten(t: Tensor): void {
+  const st = (t as any).storage as Storage | null;
+  if (st) st.version++;
+}
+
+/**
+ * Internal: a buffer of `size` floats computed from t's values by `build` (a conv's weights
+ * packed for its GEMM), kept with t's storage and reused while t is unwritten (markWritten)
+ * and `key` (what else the layout depends on) is the same; freed when t's storage is.
+ */
+export function derivedOf(t: Tensor, key: string, size: number, build: (ptr: number) => void): Tensor {
+  const st = (t as any).storage as Storage;
+  const d = st.derived;
+  if (d && d.key === key && d.version === st.version) return d.t;
+  const fresh = untracked([size]);
+  try {
+    build(fresh.ptr);
+  } catch (err) {
+    fresh.dispose();
+    throw err;
+  }
+  d?.t.dispose();
+  st.derived = { key, version: st.version, t: fresh };
+  return fresh;
 }
 
 /** Throws `fn: arg [shape] was disposed` before an op touches a freed tensor. */

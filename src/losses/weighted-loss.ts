@@ -6,7 +6,7 @@
 // classification losses share: labels checked against numClasses, miner weights, the
 // per-sample cross-entropy entry.
 import { tensor } from '../autograd/create';
-import { Tensor, fmtShape, keep, noGrad } from '../autograd/tensor';
+import { Tensor, fmtShape, keep, markWritten, noGrad } from '../autograd/tensor';
 import { checkFinite } from '../distances/validate';
 import { mul } from '../ops/eltwise';
 import { crossEntropyLosses } from '../ops/cross-entropy';
@@ -49,6 +49,7 @@ export function requireOptions<T extends object>(fn: string, options: unknown, s
 /** Writes values (row-major, the weight's layout) into a weight tensor. */
 export function fillWeight(weight: Tensor, values: ArrayLike<number>): void {
   const t = tensor(Float32Array.from(values), weight.shape);
+  markWritten(weight);
   getEngine().k.f32_copy(t.ptr, weight.ptr, weight.size);
   t.dispose();
 }
@@ -135,7 +136,10 @@ export abstract class BaseWeightedLoss extends BaseMetricLossFunction {
       if (v.shape.length !== w.shape.length || v.shape.some((s, i) => s !== w.shape[i])) throw new Error(`${fn}: ${key} is ${fmtShape(v.shape)} but this loss has ${key} ${fmtShape(w.shape)}`);
       checkFinite(fn, key, v);
     }
-    for (const key of want) getEngine().k.f32_copy(dict[key].ptr, this.weights[key].ptr, this.weights[key].size);
+    for (const key of want) {
+      markWritten(this.weights[key]);
+      getEngine().k.f32_copy(dict[key].ptr, this.weights[key].ptr, this.weights[key].size);
+    }
   }
 
   /** PML's weight_regularization_loss, added to the dictionary when there is a regulariser. */

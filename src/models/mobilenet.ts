@@ -11,12 +11,13 @@ import { checkOptions } from '../options';
 import { Module } from '../nn/module';
 import { Sequential } from '../nn/sequential';
 import { BatchNorm2d } from '../nn/batchnorm';
-import { ReLU6 } from '../nn/activation';
+import { Identity, ReLU6 } from '../nn/activation';
+import { Conv2d } from '../nn/conv2d';
 import { Dropout } from '../nn/dropout';
 import { Linear } from '../nn/linear';
 import { fillNormal, withInitDeferred } from '../nn/init';
 import { convNoBias } from './resnet';
-import { release } from '../nn/release';
+import { recordsNothing, release } from '../nn/release';
 
 /** torchvision's _make_divisible: v rounded to a multiple of divisor, never below 90% of v. */
 function makeDivisible(v: number, divisor = 8): number {
@@ -46,6 +47,21 @@ export class InvertedResidual extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    // on a model from nn.fuseBatchNorm (the projection's BatchNorm an Identity), nothing
+    // recorded: the shortcut is added in the projection conv's last pass (bench TRUNKS)
+    const layers = this.conv.layers;
+    const proj = layers[layers.length - 2];
+    if (this.useResConnect && proj instanceof Conv2d && proj.activation === null && layers[layers.length - 1] instanceof Identity && recordsNothing(x, this)) {
+      let h = x;
+      for (const m of layers.slice(0, -2)) {
+        const next = m.forward(h);
+        if (next !== h) release(h, x);
+        h = next;
+      }
+      const out = proj.forwardInfer(h, null, x);
+      release(h, x);
+      return out;
+    }
     const y = this.conv.forward(x);
     if (!this.useResConnect) return y;
     const out = add(x, y);

@@ -15,7 +15,8 @@ import { ReLU } from '../nn/relu';
 import { Linear } from '../nn/linear';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pool';
 import { kaimingNormalFanOut, withInitDeferred } from '../nn/init';
-import { release } from '../nn/release';
+import { Identity } from '../nn/activation';
+import { recordsNothing, release } from '../nn/release';
 
 /** A bias-free conv with torchvision's init and padding (k − 1)/2. */
 export function convNoBias(inC: number, outC: number, k: number, stride = 1, groups = 1): Conv2d {
@@ -42,6 +43,10 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    if (folded(this, x, [this.conv1, this.bn1], [this.conv2, this.bn2])) {
+      const a = (this.conv1 as Conv2d).forwardInfer(x, 'relu', null);
+      return lastConvShortcut(this, x, a, this.conv2 as Conv2d);
+    }
     const a = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     const b = this.bn2.forward(this.conv2.forward(a));
     return shortcut(this, x, b);
@@ -68,6 +73,12 @@ export class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    if (folded(this, x, [this.conv1, this.bn1], [this.conv2, this.bn2], [this.conv3, this.bn3])) {
+      const a = (this.conv1 as Conv2d).forwardInfer(x, 'relu', null);
+      const b = (this.conv2 as Conv2d).forwardInfer(a, 'relu', null);
+      release(a, x);
+      return lastConvShortcut(this, x, b, this.conv3 as Conv2d);
+    }
     const a = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     const b = this.relu.forward(this.bn2.forward(this.conv2.forward(a)));
     release(a, x);
@@ -75,6 +86,25 @@ export class Bottleneck extends Module {
     release(b, x);
     return shortcut(this, x, c);
   }
+}
+
+/**
+ * Inference on a model from nn.fuseBatchNorm: each [conv, bn] pair a Conv2d without an
+ * activation of its own and the folded BatchNorm's Identity, the block's ReLU a ReLU, and
+ * nothing recorded. The block then runs its ReLUs and its shortcut in the convs' last pass
+ * (bench TRUNKS: an add and a ReLU pass per block, and a ReLU per first conv, saved).
+ */
+function folded(block: BasicBlock | Bottleneck, x: Tensor, ...pairs: Module[][]): boolean {
+  return block.relu instanceof ReLU && pairs.every(([c, bn]) => c instanceof Conv2d && c.activation === null && bn instanceof Identity) && recordsNothing(x, block);
+}
+
+/** relu(last(t) + downsample(x) or x) in last's kernel, freeing t and the shortcut. */
+function lastConvShortcut(block: BasicBlock | Bottleneck, x: Tensor, t: Tensor, last: Conv2d): Tensor {
+  const identity = block.downsample ? block.downsample.forward(x) : x;
+  const y = last.forwardInfer(t, 'relu', identity);
+  release(t, x);
+  if (identity !== x) release(identity, x);
+  return y;
 }
 
 /** relu(out + downsample(x) or x), freeing what inference no longer needs. */
@@ -128,7 +158,10 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = this.maxpool.forward(stage(this.relu, stage(this.bn1, this.conv1.forward(x), x), x));
+    const stem = this.conv1 instanceof Conv2d && this.conv1.activation === null && this.bn1 instanceof Identity && this.relu instanceof ReLU && recordsNothing(x, this.conv1)
+      ? this.conv1.forwardInfer(x, 'relu', null)
+      : stage(this.relu, stage(this.bn1, this.conv1.forward(x), x), x);
+    let y = stage(this.maxpool, stem, x);
     for (const layer of [this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool]) y = stage(layer, y, x);
     return this.fc.forward(flatten(y, 1));
   }

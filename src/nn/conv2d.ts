@@ -1,5 +1,6 @@
 import { Tensor } from '../autograd/tensor';
-import { conv1d, conv2d, conv2dActivated, conv2dRelu, pairOf, paddingOf, type Pair } from '../ops/conv';
+import { conv1d, conv2d, conv2dActivated, conv2dRelu, isRecorded, pairOf, paddingOf, type Conv2dOptions, type Pair } from '../ops/conv';
+import { conv2dInfer, type ConvActivation } from '../ops/conv-infer';
 import { checkOptions } from '../options';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
@@ -66,14 +67,30 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    const options = this.convOptions();
+    if (!isRecorded(x, this.weight, this.bias)) return conv2dInfer(x, this.weight, this.bias, options, this.activation);
     if (this.activation) return conv2dActivated(x, this.weight, this.bias, options, this.activation);
     return conv2d(x, this.weight, this.bias, options);
   }
 
   /** relu(forward(x)) as one op (conv2dRelu); nn.Sequential calls it for a Conv2d followed by a ReLU. */
   forwardRelu(x: Tensor): Tensor {
-    return conv2dRelu(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    if (this.activation === null && !isRecorded(x, this.weight, this.bias)) return conv2dInfer(x, this.weight, this.bias, this.convOptions(), 'relu');
+    return conv2dRelu(x, this.weight, this.bias, this.convOptions());
+  }
+
+  /**
+   * Inference, when nothing is recorded (isRecorded false; the models check): act(forward(x) +
+   * residual) with the shortcut and act in the conv's last pass. The layer's own activation
+   * must be null (the caller's act replaces it).
+   */
+  forwardInfer(x: Tensor, act: ConvActivation, residual: Tensor | null): Tensor {
+    if (this.activation !== null) throw new Error(`Conv2d.forwardInfer: the layer already has activation '${this.activation}'`);
+    return conv2dInfer(x, this.weight, this.bias, this.convOptions(), act, residual);
+  }
+
+  private convOptions(): Conv2dOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
   }
 }
 

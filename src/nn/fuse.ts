@@ -6,7 +6,7 @@
 // runs in the conv kernel's bias pass: MobileNetV2's 35 ReLU6 layers then cost no pass of
 // their own (bench TRUNKS).
 import { f32 } from '../wasm/instance';
-import { untracked } from '../autograd/tensor';
+import { markWritten, untracked } from '../autograd/tensor';
 import { Module, copyModule } from './module';
 import { Conv2d } from './conv2d';
 import { BatchNorm2d } from './batchnorm';
@@ -59,6 +59,8 @@ function fold(conv: Conv2d, bn: BatchNorm2d): void {
     f32().fill(0, b.ptr >>> 2, (b.ptr >>> 2) + oc);
     conv.bias = (conv as any).registerParameter('bias', b);
   }
+  markWritten(conv.weight);
+  markWritten(conv.bias!);
   const mem = f32();
   const w = conv.weight.ptr >>> 2, b = conv.bias!.ptr >>> 2;
   const g = bn.weight.ptr >>> 2, beta = bn.bias.ptr >>> 2, mean = bn.runningMean.ptr >>> 2, v = bn.runningVar.ptr >>> 2;

@@ -2,7 +2,7 @@
 // kaiming_uniform_(a = √5), which reduces to U(−1/√fanIn, 1/√fanIn), and bias by
 // U(−1/√fanIn, 1/√fanIn); drawn from the global generator (sl.manualSeed), weight first.
 import { f32 } from '../wasm/instance';
-import { Tensor, untracked, type Shape } from '../autograd/tensor';
+import { Tensor, markWritten, untracked, type Shape } from '../autograd/tensor';
 import { rngFor } from '../random';
 import { checkShape } from '../autograd/create';
 
@@ -57,6 +57,7 @@ export function fillNormal(t: Tensor, std: number): void {
   const rng = rngFor();
   const vals = new Float32Array(t.size);
   for (let i = 0; i < vals.length; i++) vals[i] = rng.normal() * std;
+  markWritten(t);
   f32().set(vals, t.ptr >>> 2);
 }
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../autograd/tensor';
-import { linear } from '../ops/gemm';
+import { linearOp } from '../ops/gemm';
 import { Module } from './module';
 import { checkPositiveInt, uniformParameter } from './init';
 import { checkOptions } from '../options';
@@ -28,6 +28,6 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    return linearOp(x, this.weight, this.bias, true);
   }
 }

@@ -4,7 +4,7 @@
 // '3.running_mean'), in torch's order: own parameters, own buffers, then each child.
 // Parameters and buffers live outside every tidy scope until dispose().
 import { getEngine } from '../wasm/instance';
-import { Tensor, fmtShape, untracked } from '../autograd/tensor';
+import { Tensor, fmtShape, markWritten, untracked } from '../autograd/tensor';
 import { checkOptions } from '../options';
 
 export type StateDict = Record<string, Tensor>;
@@ -122,7 +122,10 @@ export abstract class Module {
     const k = getEngine().k;
     for (const [name, src] of Object.entries(dict)) {
       const dst = Object.hasOwn(own, name) ? own[name] : undefined;
-      if (dst && dst !== src) k.f32_copy(src.ptr, dst.ptr, dst.size);
+      if (dst && dst !== src) {
+        markWritten(dst);
+        k.f32_copy(src.ptr, dst.ptr, dst.size);
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import { Tensor, isGradEnabled } from '../autograd/tensor';
+import type { Module } from './module';
 
 /**
  * Frees an intermediate at once when nothing can read it again: with gradient recording off
@@ -9,4 +10,9 @@ import { Tensor, isGradEnabled } from '../autograd/tensor';
  */
 export function release(t: Tensor, x: Tensor): void {
   if (t !== x && !isGradEnabled() && !t.isDisposed) t.dispose();
+}
+
+/** Whether m's forward on x records nothing: recording off, or neither x nor any parameter of m needs a gradient. */
+export function recordsNothing(x: Tensor, m: Module): boolean {
+  return !isGradEnabled() || (!x.requiresGrad && m.parameters().every((p) => !p.requiresGrad));
 }

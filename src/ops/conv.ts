@@ -101,12 +101,21 @@ export function conv2dActivated(x: Tensor, weight: Tensor, bias: Tensor | null, 
   return composite(() => activation('relu6', conv2d(x, weight, bias, options)));
 }
 
-function isRecorded(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+/** Whether a conv over these tensors would be recorded for backward. */
+export function isRecorded(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
   return isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
 }
 
-// act: ConvAct.relu (recorded or not), or ConvAct.relu6 only when nothing is recorded.
-function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: ConvAct): Tensor {
+export interface ConvGeometry {
+  stride: [number, number];
+  dilation: [number, number];
+  groups: number;
+  /** [top, left, bottom, right] */
+  pads: [number, number, number, number];
+}
+
+/** conv2d's checks of its arguments (before any work), and the geometry they give. */
+export function convGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): ConvGeometry {
   checkOptions('conv2d', options, CONV2D_OPTIONS);
   assertLive('conv2d', 'x', x);
   assertLive('conv2d', 'weight', weight);
@@ -127,7 +136,15 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dO
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
     throw new Error(`conv2d: bias is ${fmtShape(bias.shape)} but weight is ${fmtShape(weight.shape)}: bias must be [${oc}]`);
   }
-  const [pt, pl, pb, pr] = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
+  const pads = paddingOf('conv2d', options.padding ?? 0, [kh, kw], stride, [dh, dw]);
+  return { stride, dilation: [dh, dw], groups, pads };
+}
+
+// act: ConvAct.relu (recorded or not), or ConvAct.relu6 only when nothing is recorded.
+function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, act: ConvAct): Tensor {
+  const { stride, dilation: [dh, dw], groups, pads: [pt, pl, pb, pr] } = convGeometry(x, weight, bias, options);
+  const [, c] = x.shape;
+  const [, , kh, kw] = weight.shape;
   const plain = dh === 1 && dw === 1 && pt === pb && pl === pr;
   // the fused ReLU's backward exists for the dense plain path only
   if (act !== ConvAct.none && isRecorded(x, weight, bias) && (!plain || (groups > 1 && groups === c))) {
@@ -153,9 +170,10 @@ function kernelEmbed(weight: Tensor, bigH: number, bigW: number, offH: number, o
 }
 
 // act: recorded only as ConvAct.relu (its backward below); ReLU6 only when nothing is recorded.
-function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
-  const [n, c, h, w] = x.shape;
-  const [oc, , kh, kw] = weight.shape;
+/** [oh, ow] of a plain conv (symmetric padding, no dilation); throws when the kernel does not fit. */
+export function convOutSize(x: Tensor, weight: Tensor, [sh, sw]: readonly number[], [ph, pw]: readonly number[]): [number, number] {
+  const [, , h, w] = x.shape;
+  const [, , kh, kw] = weight.shape;
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
   if (kh < 1 || kw < 1 || oh < 1 || ow < 1) {
@@ -163,6 +181,13 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
       `conv2d: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding [${ph}, ${pw}] (x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
     );
   }
+  return [oh, ow];
+}
+
+function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: readonly number[], [ph, pw]: readonly number[], groups: number, act: ConvAct): Tensor {
+  const [n, c, h, w] = x.shape;
+  const [oc, , kh, kw] = weight.shape;
+  const [oh, ow] = convOutSize(x, weight, [sh, sw], [ph, pw]);
   if (groups > 1 && groups === c) return depthwise(x, weight, bias, [n, c, h, w, oc, kh, kw, sh, sw, ph, pw], act);
   const e = getEngine();
   const k = e.k;

@@ -4,7 +4,7 @@
 import { BinaryOp } from '../wasm/abi';
 import { getEngine } from '../wasm/instance';
 import { empty } from '../autograd/create';
-import { Tensor, addGrad, assertLive, fmtShape, record, shapeSize, writeOrAdd } from '../autograd/tensor';
+import { Tensor, addGrad, assertLive, derivedOf, fmtShape, isGradEnabled, record, shapeSize, writeOrAdd } from '../autograd/tensor';
 
 function gemm(form: 'nn' | 'tn' | 'nt', a: number, b: number, c: number, m: number, k: number, n: number, acc: 0 | 1): void {
   const e = getEngine();
@@ -42,6 +42,15 @@ function need1or2d(fn: string, name: string, t: Tensor): void {
 
 /** x [..., in] · weight [out, in]ᵀ + bias [out] -> [..., out] (torch.nn.functional.linear) */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return linearOp(x, weight, bias ?? null, false);
+}
+
+/**
+ * linear; with packWeight (nn.Linear's forward), when nothing is recorded the weight is packed
+ * for the GEMM once and kept with it, not at every call (bench TRUNKS: MobileNetV2's 1.3 M
+ * classifier weights were packed for each batch-1 forward).
+ */
+export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, packWeight: boolean): Tensor {
   if (bias) assertLive('linear', 'bias', bias);
   assertLive('linear', 'x', x);
   if (x.shape.length === 0) throw new Error('linear: x must have at least one dimension, got a scalar');
@@ -56,7 +65,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const k = getEngine().k;
   const out = empty([...x.shape.slice(0, -1), outF]);
-  gemm('nt', x.ptr, weight.ptr, out.ptr, n, inF, outF, 0);
+  if (packWeight && !(isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad))) {
+    // inference (nothing recorded): the layer's weight packed once, kept with it (derivedOf)
+    const packed = derivedOf(weight, 'linear packed', k.f32_pack_bt_panels_floats(outF, inF), (p) => k.f32_pack_bt_panels(weight.ptr, p, outF, inF));
+    k.f32_gemm_nt_packed(x.ptr, packed.ptr, out.ptr, n, inF, outF, 0, getEngine().gemmWorkspace);
+  } else gemm('nt', x.ptr, weight.ptr, out.ptr, n, inF, outF, 0);
   if (bias) k.f32_binary_row(BinaryOp.add, out.ptr, bias.ptr, out.ptr, n, outF);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {

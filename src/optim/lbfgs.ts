@@ -1,4 +1,4 @@
-import { Tensor } from '../autograd/tensor';
+import { Tensor, markWritten } from '../autograd/tensor';
 import { checkOptions } from '../options';
 import { f32 } from '../wasm/instance';
 import { LbfgsState, type LbfgsSettings } from './lbfgs-core';
@@ -80,6 +80,7 @@ export class LBFGS extends Optimizer {
         const v = f32();
         let o = 0;
         for (const p of params) {
+          markWritten(p);
           const b = p.ptr >>> 2;
           for (let i = 0; i < p.size; i++) v[b + i] += t * d[o + i];
           o += p.size;
@@ -88,7 +89,10 @@ export class LBFGS extends Optimizer {
       save: () => params.map((p) => p.data()),
       restore: (s: unknown) => {
         const v = f32();
-        (s as Float32Array[]).forEach((a, i) => v.set(a, params[i].ptr >>> 2));
+        (s as Float32Array[]).forEach((a, i) => {
+          markWritten(params[i]);
+          v.set(a, params[i].ptr >>> 2);
+        });
       },
     };
     return this.core.step(problem, this.settings);

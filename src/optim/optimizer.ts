@@ -3,7 +3,7 @@
 // phases: every check and every allocation first, then the writes; so a step that throws
 // (a bad hyper-parameter, a disposed parameter, memory exhausted) leaves the parameters and
 // the optimiser's own state exactly as they were, and a retry equals a clean step.
-import { Tensor, fmtShape, untracked } from '../autograd/tensor';
+import { Tensor, fmtShape, markWritten, untracked } from '../autograd/tensor';
 import { getEngine } from '../wasm/instance';
 
 /** A parameter ready to update: its state buffers, and whether they were made by this step. */
@@ -68,6 +68,8 @@ export abstract class Optimizer {
       if (p.grad.size !== p.size) throw new Error(`${fn}: params[${i}] is ${fmtShape(p.shape)} but its gradient is ${fmtShape(p.grad.shape)}`);
     });
     const ready = this.params.filter((p) => p.grad !== null);
+    // the caller writes every prepared parameter next
+    for (const p of ready) markWritten(p);
     if (count === 0) return ready.map((p) => ({ p, bufs: [], fresh: false }));
     const made: Tensor[] = [];
     const out: Prepared[] = [];

@@ -77,7 +77,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
    * im2col scratch. Arguments are (…pointers, scratch, …geometry, [acc,] ws); pointer i
    * advances by strides[i] floats per image (0: shared, e.g. weight and bias).
    */
-  const byImages = (fn: 'f32_conv2d_fwd' | 'f32_conv2d_fwd_act' | 'f32_conv2d_bwd_input', nPtrs: number, strides: (z: ReturnType<typeof convSizes>, oc: number) => number[]) =>
+  const byImages = (fn: 'f32_conv2d_fwd' | 'f32_conv2d_fwd_act' | 'f32_conv2d_fwd_packed' | 'f32_conv2d_bwd_input', nPtrs: number, strides: (z: ReturnType<typeof convSizes>, oc: number) => number[]) =>
     (...all: number[]): void => {
       const geo = all.slice(nPtrs + 1, nPtrs + 13) as ConvGeo;
       const z = convSizes(geo);
@@ -85,10 +85,11 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
       if (z.madds < SPLIT_MIN_MADDS || n < 2) return kernel(fn)(...all);
       const unit = roundUp(Math.ceil(n / (CHUNKS_PER_THREAD * threads)), group);
       const moves: Record<number, [number, number]> = { [nPtrs + 1]: [-1, 1] }; // n = end − start
-      strides(z, oc).forEach((st, i) => st && (moves[i] = [st * 4, 0]));
-      const wsAt = fn === 'f32_conv2d_fwd_act' ? all.length - 2 : all.length - 1; // f32_conv2d_fwd_act ends (…, ws, act)
+      strides(z, oc).forEach((st, i) => st && all[i] !== 0 && (moves[i] = [st * 4, 0])); // pointer 0: none (no residual)
+      const wsAt = fn === 'f32_conv2d_fwd_act' || fn === 'f32_conv2d_fwd_packed' ? all.length - 2 : all.length - 1; // these end (…, ws, act)
       const [, c, h, w, , kh, kw, sh, sw, ph, pw] = geo;
-      const scratch = fn !== 'f32_conv2d_bwd_input' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
+      const scratch = fn === 'f32_conv2d_fwd_packed' ? raw.f32_conv2d_fwd_packed_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw, group)
+        : fn !== 'f32_conv2d_bwd_input' ? Math.max(z.scratch, raw.f32_conv2d_fwd_direct_scratch(c, h, w, oc, kh, kw, sh, sw, ph, pw)) : z.scratch;
       withWorkerScratch(scratch, (scr) =>
         split(fn, n, unit, withArg(all, nPtrs + 1, 0), (w) => withArg(withArg(withArg(all, nPtrs + 1, 0), nPtrs, scr[w]), wsAt, workspaces[w]), moves),
       );
@@ -96,6 +97,8 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
   // (x, weight, bias, y, …): x advances by c·h·w, y by oc·oh·ow.
   const convFwd = byImages('f32_conv2d_fwd', 4, (z, oc) => [z.chw, 0, 0, oc * z.ohw]);
   const convActFwd = byImages('f32_conv2d_fwd_act', 4, (z, oc) => [z.chw, 0, 0, oc * z.ohw]);
+  // (x, packed, bias, res, y, …): res and y advance by oc·oh·ow.
+  const convPackedFwd = byImages('f32_conv2d_fwd_packed', 5, (z, oc) => [z.chw, 0, 0, oc * z.ohw, oc * z.ohw]);
   // (dy, weight, dx, …): dy advances by oc·oh·ow, dx by c·h·w.
   const convBwdInput = byImages('f32_conv2d_bwd_input', 3, (z, oc) => [oc * z.ohw, 0, z.chw]);
 
@@ -234,6 +237,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
     // (g, dist, nw, size): elementwise.
     f32_cdist_euclid_bwd_nweights: byItems('f32_cdist_euclid_bwd_nweights', 3, () => [1, 1, 1], (a) => a[3]),
     f32_conv2d_fwd_act: convActFwd as Kernels['f32_conv2d_fwd_act'],
+    f32_conv2d_fwd_packed: convPackedFwd as Kernels['f32_conv2d_fwd_packed'],
     // (y, g, dbias, n, oc, hw, acc, o0, o1): channels.
     f32_conv2d_relu_bwd: byRange('f32_conv2d_relu_bwd', (a) => a[3] * a[4] * a[5], perThread),
     f32_mahalanobis_cdist_fwd: mahalanobisCdist,

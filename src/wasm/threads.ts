@@ -25,6 +25,7 @@ export const WORKER_KERNELS = [
   'f32_maxpool2d_fwd',
   'f32_maxpool2d_bwd',
   'f32_conv2d_fwd_act',
+  'f32_conv2d_fwd_packed',
   'f32_conv2d_relu_bwd',
   'f32_cdist_l2_bwd_y_rows',
   'f32_cdist_euclid_bwd_nweights',

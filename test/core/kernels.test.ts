@@ -9,7 +9,7 @@ import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { f32, getEngine } from '../../src/wasm/instance';
 import { BinaryOp } from '../../src/wasm/abi';
-import { assertClose, randomF32, U32 } from '../helpers/close';
+import { assertClose, assertSame, randomF32, U32 } from '../helpers/close';
 import { liveBuffers, out, put, read, withBuffers } from '../helpers/kernel-buffers';
 import { binaryColRef, binaryRef, binaryRowRef, mapRef, reluBwdRef, reluRef, transposeRef, type BinaryName } from '../ref/eltwise';
 import { cumsumRowsRef, l2normalizeBwdRef, l2normalizeRef, l2normRowsRef, sumColsRef, sumRef, sumRowsRef } from '../ref/reduce';
@@ -359,6 +359,37 @@ test('f32_gemm_nt_self: bitwise f32_gemm_nt(a, a) for every size, across the row
 
 test('the build in use is the one init picks for this runtime', () => {
   assert.is(e.build, sl.hasRelaxedSimd() ? 'relaxed' : 'baseline');
+});
+
+// The packed GEMMs: 'nn' with A packed (f32_pack_a_panels, the convs' layout with the GEMM's k
+// block), 'nt' with B packed (f32_pack_bt_panels, Linear's weight).
+function checkPackedGemm(form: 'nn' | 'nt', m: number, kk: number, n: number): void {
+  const a = randomF32(rng, m * kk), b = randomF32(rng, kk * n);
+  const label = `${form} ${m}×${kk}×${n}`;
+  withBuffers(label, (written) => {
+    const A = put(a), B = put(b), C = out(m * n), C2 = out(m * n);
+    const ws = e.gemmWorkspace;
+    const P = out(form === 'nn' ? k.f32_pack_a_panels_floats(m, kk) : k.f32_pack_bt_panels_floats(n, kk));
+    written.add(P).add(C).add(C2);
+    // acc 0 then acc 1 (C += the product)
+    const packed = (acc: number) => (form === 'nn' ? k.f32_gemm_nn_packed(P.ptr, B.ptr, C.ptr, m, kk, n, acc, ws) : k.f32_gemm_nt_packed(A.ptr, P.ptr, C.ptr, m, kk, n, acc, ws));
+    if (form === 'nn') k.f32_pack_a_panels(A.ptr, P.ptr, m, kk, k.f32_conv2d_packed_kblock(1, 1, 1, 1, 1, 1, 1, 1, 0, 0)); // pointwise: the GEMM's k block
+    else k.f32_pack_bt_panels(B.ptr, P.ptr, n, kk);
+    packed(0);
+    k[`f32_gemm_${form}`](A.ptr, B.ptr, C2.ptr, m, kk, n, 0, ws);
+    assertSame(read(C), read(C2), `${label} vs the unpacked GEMM`);
+    const want = gemmRef(form, a, b, m, kk, n);
+    assertClose(read(C), want, { atol: 1e-4 * Math.sqrt(kk), rtol: 1e-4 * Math.sqrt(kk) }, label);
+    packed(1);
+    assertClose(read(C), want.map((v) => 2 * v), { atol: 2e-4 * Math.sqrt(kk), rtol: 2e-4 * Math.sqrt(kk) }, `${label} accumulated`);
+  });
+}
+
+test('packed GEMMs: the float64 product and bitwise the unpacked GEMM, odd sizes, k past one block, n past the column block', () => {
+  for (const [m, kk, n] of [[1, 1, 1], [3, 5, 7], [5, 17, 8], [17, 33, 3], [33, 300, 17], [121, 7, 1100], [4, 513, 9], [1, 1280, 1000]]) {
+    checkPackedGemm('nn', m, kk, n);
+    checkPackedGemm('nt', m, kk, n);
+  }
 });
 
 test('every export of the eltwise, reduce and gemm kernel files is tested here', () => {

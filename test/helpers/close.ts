@@ -31,3 +31,9 @@ export function randomF32(rng: { normal(): number }, n: number, scale = 1): Floa
   for (let i = 0; i < n; i++) out[i] = rng.normal() * scale;
   return out;
 }
+
+/** Bitwise equality (Object.is: −0 ≠ 0, NaN = NaN): a fused path against the ops it replaces. */
+export function assertSame(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
+  assert.is(actual.length, expected.length, `${label}: length`);
+  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) assert.unreachable(`${label}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+}

@@ -5,6 +5,7 @@
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { f32 } from '../../src/wasm/instance';
+import { markWritten } from '../../src/autograd/tensor';
 
 export interface GradcheckOptions {
   /** Step, relative to max(1, |x|). float32 forward passes make 1e-2..1e-3 the useful range. */
@@ -83,6 +84,7 @@ function get(t: sl.Tensor, j: number): number {
   return viewOf(t)[j];
 }
 function set(t: sl.Tensor, j: number, v: number): void {
+  markWritten(t); // a layer may keep a copy derived from t (a conv's packed weights)
   viewOf(t)[j] = v;
 }
 function viewOf(t: sl.Tensor): Float32Array {

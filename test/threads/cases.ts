@@ -4,6 +4,7 @@
 import type * as SL from '../../src/index';
 import { mahalanobisPaired, mahalanobisPairwise } from '../../src/ops/mahalanobis';
 import { conv2dRelu } from '../../src/ops/conv';
+import { conv2dInfer } from '../../src/ops/conv-infer';
 
 type Sl = typeof SL;
 export type Results = Record<string, Float32Array>;
@@ -100,6 +101,23 @@ export function runCases(sl: Sl): Results {
     keep(`conv2dRelu ${tag} dx`, x.grad);
     keep(`conv2dRelu ${tag} dw`, weight.grad);
     keep(`conv2dRelu ${tag} db`, bias.grad);
+  }
+
+  // Inference conv over packed weights, with a residual and ReLU, and without: below the
+  // threshold and above it (split by images; the residual pointer moves with y).
+  for (const [n, c, h, w, oc] of [[3, 2, 9, 11, 5], [7, 3, 29, 31, 13]]) {
+    const tag = `${n}x${c}x${h}x${w}->${oc}`;
+    const x = randn([n, c, h, w]), weight = randn([oc, c, 3, 3]), bias = randn([oc]);
+    sl.noGrad(() => {
+      const r = sl.randn([n, oc, h, w], { seed: seed++ });
+      keep(`conv2dInfer ${tag} residual relu`, conv2dInfer(x, weight, bias, { padding: 1 }, 'relu', r));
+      keep(`conv2dInfer ${tag} relu6`, conv2dInfer(x, weight, bias, { padding: 1 }, 'relu6', null));
+    });
+  }
+  // pointwise over small maps: several images per GEMM, whole groups per thread
+  for (const [n, c, hw, oc] of [[3, 5, 7, 6], [23, 64, 7, 64]]) {
+    const x = randn([n, c, hw, hw]), weight = randn([oc, c, 1, 1]), bias = randn([oc]);
+    sl.noGrad(() => keep(`conv2dInfer pointwise ${n}x${c}x${hw}x${hw}->${oc}`, conv2dInfer(x, weight, bias, {}, 'relu6', sl.randn([n, oc, hw, hw], { seed: seed++ }))));
   }
 
   // cdist backward weights (elementwise, split above SPLIT_MIN_ELEMENTS): 331·257 of them.
