@@ -3,6 +3,7 @@
 // The draws are sl.samplers.MPerClassSampler's, with batchSize set.
 import { checkCount, checkLabels } from './labels';
 import { checkOptions } from '../options';
+import { checkSeed } from '../random';
 import { MPerClassSampler as PmlMPerClassSampler } from '../samplers/m-per-class-sampler';
 
 export interface MPerClassSamplerOptions {
@@ -30,8 +31,11 @@ export class MPerClassSampler implements Iterable<Int32Array> {
 
   constructor(labels: ArrayLike<number>, m: number, batchSize: number, options: MPerClassSamplerOptions = {}) {
     const fn = 'MPerClassSampler';
-    const o = checkOptions<MPerClassSamplerOptions>(fn, options, { seed: 'number', lengthBeforeNewIter: 'integer' });
+    const o = checkOptions<MPerClassSamplerOptions>(fn, options, { seed: 'any', lengthBeforeNewIter: 'any' });
     const lab = checkLabels(fn, labels);
+    // this form's errors name the positional arguments and the seed as sl.randn's do
+    if (o.seed !== undefined) checkSeed(fn, o.seed);
+    if (o.lengthBeforeNewIter !== undefined) checkCount(fn, 'lengthBeforeNewIter', o.lengthBeforeNewIter);
     this.batchSize = checkCount(fn, 'batchSize', batchSize);
     this.sampler = new PmlMPerClassSampler({ labels: lab, m, batchSize, ...o });
     this.m = this.sampler.m;
