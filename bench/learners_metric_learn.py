@@ -8,6 +8,7 @@
 # The pairs for ITML and MMC are always the fixture's 2000 training pairs. Run by
 # bench/learners.ts with OMP/OPENBLAS/MKL threads = 1 and PYTHONPATH pointing at a
 # metric-learn checkout (METRIC_LEARN_PATH).
+import keep_heap  # noqa: F401  (first: before numpy allocates)
 import json
 import statistics
 import sys

@@ -1,6 +1,7 @@
 # Shared by bench/pml_losses.py and bench/pml_miners.py: reading the LOSSES workload's
 # arguments and inputs, the timing loop, and the one-JSON-line report. Arguments:
 #   <n> <d> <classes> '<cases json>' data.f32   (cases: [[name, reps], ...])
+import keep_heap  # noqa: F401  (first: before torch allocates)
 import json
 import os
 import sys

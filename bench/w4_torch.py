@@ -10,23 +10,13 @@ A server so that a benchmark can interleave it with its own measurements: each s
 torch.set_num_threads(<threads>) and prints {"threads", "steps", "ms": [...]} on one line.
   /usr/bin/python3 bench/w4_torch.py
 PyTorch gets its best CPU setting for this network: channels-last tensors (oneDNN convolutions
-and pooling without layout reorders; about 1.2x faster here than NCHW). And glibc's malloc is
-told to keep freed memory (no trimming, no mmap for big blocks): by default every step's
-multi-megabyte activations and gradients are mmapped and unmapped again, and on this VM the
-page faults of touching them afresh cost more than the step's arithmetic (a 3.4x slower
-step, two servers interleaved on the shared host). simlearn's wasm heap keeps its pages.
+and pooling without layout reorders; about 1.2x faster here than NCHW). And glibc's malloc keeps
+freed memory (bench/keep_heap.py).
 """
-import ctypes
+import keep_heap  # noqa: F401  (first: before torch allocates)
 import json
 import sys
 import time
-
-try:  # glibc: M_TRIM_THRESHOLD = -1, M_MMAP_MAX = -4
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.mallopt(-1, 2**30)
-    _libc.mallopt(-4, 0)
-except OSError:
-    pass
 
 import torch
 

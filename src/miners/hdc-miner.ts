@@ -80,11 +80,16 @@ export class HDCMiner extends BaseMiner {
     if (k === 0) return new Int32Array(0);
     const key = largest ? vals.map((v) => -v) : vals.slice();
     const kth = kthSmallest(key.slice(), k - 1);
+    // every value below the k-th, then the earliest ties up to k, in index order
+    let ties = k;
+    for (let t = 0; t < key.length; t++) if (key[t] < kth) ties--;
     const keep = new Int32Array(k);
     let c = 0;
-    for (let t = 0; t < key.length; t++) if (key[t] < kth) keep[c++] = t;
-    for (let t = 0; t < key.length && c < k; t++) if (key[t] === kth) keep[c++] = t;
-    return keep.sort();
+    for (let t = 0; t < key.length; t++) {
+      if (key[t] < kth) keep[c++] = t;
+      else if (key[t] === kth && ties > 0) (keep[c++] = t), ties--;
+    }
+    return keep;
   }
 }
 

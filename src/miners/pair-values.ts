@@ -12,20 +12,20 @@ export interface PairValues {
 
 export function pairValues(mat: Float32Array, x: MineInputs, positive: boolean): PairValues {
   const { n, m, labels, refLabels, self } = x;
-  const isPair = (i: number, j: number) => (labels[i] === refLabels[j] ? positive && !(self && i === j) : !positive);
-  let count = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) if (isPair(i, j)) count++;
-  const out: PairValues = { rows: new Int32Array(count), cols: new Int32Array(count), vals: new Float64Array(count) };
+  // one pass into arrays sized for every pair, cut to the count: a second counting pass over
+  // n · m labels cost as much as the filling one
+  const rows = new Int32Array(n * m), cols = new Int32Array(n * m), vals = new Float64Array(n * m);
   let t = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = 0, o = i * m; j < m; j++) {
-      if (!isPair(i, j)) continue;
-      out.rows[t] = i;
-      out.cols[t] = j;
-      out.vals[t++] = mat[o + j];
+    const li = labels[i], o = i * m, skip = positive && self ? i : -1;
+    for (let j = 0; j < m; j++) {
+      if ((refLabels[j] === li) !== positive || j === skip) continue;
+      rows[t] = i;
+      cols[t] = j;
+      vals[t++] = mat[o + j];
     }
   }
-  return out;
+  return { rows: rows.slice(0, t), cols: cols.slice(0, t), vals: vals.slice(0, t) };
 }
 
 /** The pairs at positions `keep` (a list of indices into the pair arrays). */
