@@ -57,6 +57,22 @@
 // ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. Eight columns at a time,
 // row i+1's running value kept in registers between rotations (one load and one store per
 // entry per rotation instead of two of each).
+// The lower triangle (j ≤ i) of rows at B, rowBytes apart: B += sign·(a bᵀ + c eᵀ). The
+// symmetric rank-2 update of both the tridiagonal reduction and the PSD rebuild.
+// @ts-ignore: decorator
+@inline function rank2Lower(B: usize, rowBytes: usize, n: i32, sign: f64, a: usize, b: usize, c: usize, e: usize): void {
+  const sv = f64x2.splat(sign);
+  for (let i = 0; i < n; i++) {
+    const bi = B + <usize>i * rowBytes;
+    const ai = load<f64>(P(a, i)), ci = load<f64>(P(c, i));
+    const av = f64x2.splat(ai), cv = f64x2.splat(ci);
+    let j = 0;
+    for (; j + 2 <= i + 1; j += 2)
+      v128.store(P(bi, j), f64x2.add(v128.load(P(bi, j)), f64x2.mul(sv, f64x2.add(f64x2.mul(av, v128.load(P(b, j))), f64x2.mul(cv, v128.load(P(e, j)))))));
+    if (j <= i) store<f64>(P(bi, j), load<f64>(P(bi, j)) + sign * (ai * load<f64>(P(b, j)) + ci * load<f64>(P(e, j))));
+  }
+}
+
 function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize): void {
   const rowBytes = <usize>n << 3;
   let j = 0;
@@ -165,15 +181,7 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
     for (let i = 0; i < m; i++) store<f64>(P(p, i), t * load<f64>(P(p, i)));
     const K = 0.5 * t * dot(p, uk, m);
     axpy(p, -K, uk, m);
-    for (let i = 0; i < m; i++) {
-      const bi = B + <usize>i * rowBytes;
-      const ui = load<f64>(P(uk, i)), pi = load<f64>(P(p, i));
-      const uv = f64x2.splat(ui), pv = f64x2.splat(pi);
-      let j = 0;
-      for (; j + 2 <= i + 1; j += 2)
-        v128.store(P(bi, j), f64x2.sub(v128.load(P(bi, j)), f64x2.add(f64x2.mul(uv, v128.load(P(p, j))), f64x2.mul(pv, v128.load(P(uk, j))))));
-      if (j <= i) store<f64>(P(bi, j), load<f64>(P(bi, j)) - (ui * load<f64>(P(p, j)) + pi * load<f64>(P(uk, j))));
-    }
+    rank2Lower(B, rowBytes, m, -1, uk, p, p, uk);
   }
   if (n >= 2) {
     store<f64>(P(dg, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 2) << 3)));
@@ -311,15 +319,7 @@ function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usiz
     }
     if (have == 0) break;
     if (have == 1) for (let j = 0; j < d; j++) store<f64>(P(z, j), 0);
-    for (let i = 0; i < d; i++) {
-      const oi = out + <usize>i * rowBytes;
-      const yi = load<f64>(P(y, i)), zi = load<f64>(P(z, i));
-      const yv = f64x2.splat(yi), zv = f64x2.splat(zi);
-      let j = 0;
-      for (; j + 2 <= i + 1; j += 2)
-        v128.store(P(oi, j), f64x2.add(v128.load(P(oi, j)), f64x2.add(f64x2.mul(yv, v128.load(P(y, j))), f64x2.mul(zv, v128.load(P(z, j))))));
-      if (j <= i) store<f64>(P(oi, j), load<f64>(P(oi, j)) + (yi * load<f64>(P(y, j)) + zi * load<f64>(P(z, j))));
-    }
+    rank2Lower(out, rowBytes, d, 1, y, y, z, z);
   }
   for (let i = 0; i < d; i++)
     for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
