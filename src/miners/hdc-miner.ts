@@ -78,7 +78,7 @@ export class HDCMiner extends BaseMiner {
   private hardest(vals: Float64Array, largest: boolean): Int32Array {
     const k = Math.ceil(this.filterPercentage * vals.length);
     if (k === 0) return new Int32Array(0);
-    const key = largest ? vals.map((v) => -v) : vals.slice();
+    const key = largest ? vals.map((v) => -v) : vals; // read only: the selection works on a copy
     const kth = kthSmallest(key.slice(), k - 1);
     // every value below the k-th, then the earliest ties up to k, in index order
     let ties = k;

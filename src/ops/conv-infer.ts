@@ -40,7 +40,7 @@ export function conv2dInfer(x: Tensor, weight: Tensor, bias: Tensor | null, opti
   if (!dense) {
     if (!residual) return act ? conv2dActivated(x, weight, bias, options, act) : conv2d(x, weight, bias, options);
     return composite(() => {
-      const y = residual ? add(conv2d(x, weight, bias, options), residual) : conv2d(x, weight, bias, options);
+      const y = add(conv2d(x, weight, bias, options), residual);
       return act === 'relu' ? relu(y) : act === 'relu6' ? activation('relu6', y) : y;
     });
   }

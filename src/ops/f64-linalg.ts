@@ -11,11 +11,7 @@ export class F64Scope {
 
   /** A float64 buffer of `src.length` entries holding src, or of `src` entries zeroed. */
   f64(src: ArrayLike<number> | number): number {
-    const n = typeof src === 'number' ? src : src.length;
-    const p = this.alloc(n * 8);
-    if (typeof src === 'number') f64().fill(0, p >>> 3, (p >>> 3) + n);
-    else f64().set(src, p >>> 3);
-    return p;
+    return this.filled(src, 8, f64);
   }
 
   /** A float64 buffer of n entries, not zeroed: for outputs a kernel writes in full. */
@@ -25,10 +21,16 @@ export class F64Scope {
 
   /** An int32 buffer holding src (indices), or of `src` entries zeroed. */
   i32(src: ArrayLike<number> | number): number {
+    return this.filled(src, 4, i32);
+  }
+
+  /** A buffer of `bytes`-wide entries holding src, or of `src` entries zeroed, through `view`. */
+  private filled(src: ArrayLike<number> | number, bytes: 4 | 8, view: () => Float64Array | Int32Array): number {
     const n = typeof src === 'number' ? src : src.length;
-    const p = this.alloc(n * 4);
-    if (typeof src === 'number') i32().fill(0, p >>> 2, (p >>> 2) + n);
-    else i32().set(src, p >>> 2);
+    const p = this.alloc(n * bytes);
+    const at = p / bytes;
+    if (typeof src === 'number') view().fill(0, at, at + n);
+    else view().set(src, at);
     return p;
   }
 
