@@ -6,21 +6,27 @@
 // two-view losses get the same rows in reverse order as their second view;
 // EmbeddingsAlreadyPackagedAsTriplets: the first 255 rows, whole triples).
 //   simlearn: loss.forward(...).backward() in tidy / miner.mine(embeddings, labels).
-//   PML: the same call on torch's CPU backend, torch.set_num_threads(1), timed by
-//     bench/pml_losses.py and bench/pml_miners.py in /usr/bin/python3 on the same embeddings
-//     (PML's source from PML_SRC, default /tmp/pmlsrc/src). The column is skipped with a note
-//     when /usr/bin/python3, torch or PML is missing.
+//   PML: the same call on torch's CPU backend, torch.set_num_threads(1), in /usr/bin/python3 on
+//     the same embeddings: bench/pml_losses.py and bench/pml_miners.py, servers this workload
+//     drives over stdin/stdout (PML's source from PML_SRC, default /tmp/pmlsrc/src). The column
+//     is skipped with a note when /usr/bin/python3, torch or PML is missing.
+// Timing: per case, an untimed call and an untimed round on each side, then rounds that
+// alternate a batch of simlearn calls and a batch of PML calls (each about ROUND_MS long, at
+// least one call), so a phase of the shared host's load reaches both sides; the medians are
+// over every call of a side.
 // PML builds a [positive pairs × negative pairs] matrix for TupletMarginLoss and
 // LiftedStructureLoss (≈ 1792 × 63488 here): one step takes minutes, so PML is timed on one
-// call (marked "1 call"), and not at all with --quick. The note column carries the loss values
-// (or tuple counts) of both sides, which show both compute the same thing.
+// call (marked "1 call"), and not at all with --quick; PML calls over a second get two rounds of
+// one call. The note column carries the loss values (or tuple counts) of both sides, which show
+// both compute the same thing.
 // `--cases NCALoss,SupConLoss` runs only the named losses and miners (both sides).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { makeRow, timeIt, type Ctx, type Row, type Workload } from './lib/harness';
+import { makeRow, median, type Ctx, type Row, type Workload } from './lib/harness';
 import { randomData, sl } from './lib/simlearn';
 
 const N = 256, D = 128, CLASSES = 32;
@@ -69,28 +75,103 @@ const casesArg = process.argv.find((a, i) => process.argv[i - 1] === '--cases' |
 const cases = casesArg ? new Set(casesArg.replace('--cases=', '').split(',').map((c) => c.trim())) : null;
 const chosen = (name: string) => cases === null || cases.has(name);
 
-type PmlOut = Record<string, { medianMs?: number; reps?: number; value?: number; tuples?: number[]; error?: string }>;
+/** Calls of one side in one round: about ROUND_MS of them, at least one, at most MAX_CALLS. */
+const ROUND_MS = 100, MAX_CALLS = 400;
 
-/** Runs one of the PML scripts over the cases, or says why its column is skipped. */
-function pml(script: string, cases: [string, number][], dataFile: string): PmlOut | string {
+type PmlReply = { ms?: number[]; out?: number | number[]; error?: string };
+interface PmlServer {
+  /** Up to `calls` calls of the case, fewer once they took budgetMs (at least one). */
+  run(name: string, calls: number, budgetMs: number): Promise<PmlReply>;
+  close(): void;
+}
+
+/** Starts one of the PML servers, or says why its column is skipped. */
+async function pmlServer(script: string, dataFile: string): Promise<PmlServer | string> {
   const src = process.env.PML_SRC ?? '/tmp/pmlsrc/src';
   if (!existsSync('/usr/bin/python3')) return 'skipped: /usr/bin/python3 not found';
   if (!existsSync(`${src}/pytorch_metric_learning/__init__.py`)) return `skipped: no PML checkout at ${src} (set PML_SRC)`;
   const env = { ...process.env, PYTHONPATH: src, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const args = [fileURLToPath(new URL(script, import.meta.url)), String(N), String(D), String(CLASSES), JSON.stringify(cases), dataFile];
-  const r = spawnSync('/usr/bin/python3', args, { env, encoding: 'utf8', maxBuffer: 1 << 22 });
-  if (r.status !== 0) return `skipped: PML did not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()?.slice(0, 120)})`;
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const args = [fileURLToPath(new URL(script, import.meta.url)), String(N), String(D), String(CLASSES), dataFile];
+  const child = spawn('/usr/bin/python3', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b) => (stderr += b));
+  const waiting: ((line: string) => void)[] = [];
+  let exited = false;
+  const closed = new Promise<string>((resolve) => child.once('close', () => ((exited = true), resolve(''))));
+  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
+  const next = () => Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), closed]);
+  const ready = await next();
+  if (!ready) return `skipped: PML did not run (${stderr.trim().split('\n').pop()?.slice(0, 120)})`;
+  return {
+    async run(name, calls, budgetMs) {
+      if (exited) return { error: `PML server ended (${stderr.trim().split('\n').pop()?.slice(0, 120)})` };
+      const reply = next();
+      child.stdin!.write(`${JSON.stringify([name, calls, budgetMs])}\n`);
+      const line = await reply;
+      return line ? JSON.parse(line) : { error: `PML server ended (${stderr.trim().split('\n').pop()?.slice(0, 120)})` };
+    },
+    close: () => child.stdin!.end(),
+  };
 }
 
-/** The PML row of a case beside its simlearn row. */
-function pmlRow(task: string, base: Row, out: PmlOut | string, ours: string, theirs: (o: PmlOut[string]) => string, quickSkip: boolean): Row {
-  const o = typeof out === 'string' ? undefined : out[task.split(' ')[0]];
-  const t = typeof out === 'string' ? out : quickSkip ? 'skipped with --quick: minutes per PML step' : !o ? 'not run' : o.error ? `error: ${o.error}` : { medianMs: o.medianMs!, calls: o.reps!, samples: o.reps! };
-  const slow = typeof t !== 'string' && o?.reps === 1 && PML_SLOW.has(task.split(' ')[0]) ? '1 call; ' : '';
-  const row = makeRow('LOSSES', task, 'PML', null, t, typeof t === 'string' ? '' : `${slow}torch CPU, 1 thread; simlearn ${ours} / PML ${theirs(o!)}`);
-  if (row.medianMs && base.medianMs) row.simlearnSpeedup = row.medianMs / base.medianMs;
-  return row;
+/** simlearn calls for about budgetMs (at least one), each timed alone. */
+function simlearnCalls(step: () => unknown, budgetMs: number, into: number[]): void {
+  let spent = 0;
+  for (let c = 0; c < MAX_CALLS && (c === 0 || spent < budgetMs); c++) {
+    const t0 = performance.now();
+    step();
+    const dt = performance.now() - t0;
+    into.push(dt);
+    spent += dt;
+  }
+}
+
+/**
+ * One case on both sides: an untimed call and round of each, then `rounds` rounds of simlearn
+ * calls and PML calls in turn. PML's "1 call" cases (pmlOnce) keep their first call as their one sample.
+ */
+async function interleaved(ctx: Ctx, name: string, task: string, step: () => unknown, peer: PmlServer | string | null,
+  shown: (first: unknown) => string, skipPml: string | null): Promise<Row[]> {
+  let sim: Row, pmlRow: Row | null = null;
+  const pmlOnce = PML_SLOW.has(name);
+  const ours: number[] = [], theirs: number[] = [];
+  let first: unknown, pmlFirst: unknown, pmlError: string | null = skipPml ?? (typeof peer === 'string' ? peer : null);
+  try {
+    first = step();
+    simlearnCalls(step, ROUND_MS, []); // warm-up: V8 optimises the JavaScript parts after some calls
+    let rounds = ctx.quick ? 2 : 6;
+    if (peer && typeof peer !== 'string' && !pmlError) {
+      const warm = await peer.run(name, 1, 0);
+      if (warm.error) pmlError = `error: ${warm.error}`;
+      else {
+        pmlFirst = warm.out;
+        if (pmlOnce) theirs.push(...warm.ms!);
+        else if (warm.ms![0] > 1000) rounds = 2;
+        else await peer.run(name, MAX_CALLS, ROUND_MS);
+      }
+    }
+    for (let r = 0; r < rounds; r++) {
+      simlearnCalls(step, ROUND_MS, ours);
+      if (pmlError || !peer || typeof peer === 'string' || pmlOnce) continue;
+      const got = await peer.run(name, MAX_CALLS, ROUND_MS);
+      if (got.error) pmlError = `error: ${got.error}`;
+      else theirs.push(...got.ms!);
+    }
+    sim = makeRow('LOSSES', task, 'simlearn', null, { medianMs: median(ours), calls: ours.length, samples: ours.length });
+  } catch (e) {
+    sim = makeRow('LOSSES', task, 'simlearn', null, (e as Error).message.slice(0, 160));
+    sim.status = 'error';
+  }
+  ctx.log(`  LOSSES ${name} simlearn: ${sim.medianMs?.toPrecision(3) ?? sim.note} ms`);
+  if (peer === null) return [sim];
+  if (pmlError || !theirs.length) pmlRow = makeRow('LOSSES', task, 'PML', null, pmlError ?? 'not run');
+  else {
+    const t = { medianMs: median(theirs), calls: theirs.length, samples: theirs.length };
+    pmlRow = makeRow('LOSSES', task, 'PML', null, t, `${pmlOnce ? '1 call; ' : ''}torch CPU, 1 thread; simlearn ${shown(first)} / PML ${shown(pmlFirst)}`);
+    if (sim.medianMs) pmlRow.simlearnSpeedup = t.medianMs / sim.medianMs;
+    ctx.log(`  LOSSES ${name} PML: ${t.medianMs.toPrecision(3)} ms (${pmlRow.simlearnSpeedup?.toFixed(2) ?? '?'}×)`);
+  }
+  return [sim, pmlRow];
 }
 
 export const lossesMiners: Workload = {
@@ -101,77 +182,49 @@ export const lossesMiners: Workload = {
     const reversed = new Float32Array(N * D);
     for (let i = 0; i < N; i++) reversed.set(data.subarray((N - 1 - i) * D, (N - i) * D), i * D);
     const labels = Int32Array.from({ length: N }, (_, i) => i % CLASSES);
-    const timing = { minSamples: 5, maxTime: 0.5 };
+    const dir = mkdtempSync(join(tmpdir(), 'losses-pml-'));
+    const dataFile = join(dir, 'embeddings.f32');
+    writeFileSync(dataFile, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     const rows: Row[] = [];
-    const lossRows: [Row, string][] = [];
-    for (const [name, make] of LOSSES.filter(([n]) => chosen(n))) {
-      const task = `${name} (${SIZE}; fwd + bwd)`;
-      const emb = sl.tensor(data, [N, D], { requiresGrad: true });
-      const ref = sl.tensor(reversed, [N, D], { requiresGrad: true });
-      let row: Row, value = NaN;
-      try {
-        const fwd = make();
+    try {
+      let peer = ctx.peers === false ? null : await pmlServer('pml_losses.py', dataFile);
+      for (const [name, make] of LOSSES.filter(([n]) => chosen(n))) {
+        const task = `${name} (${SIZE}; fwd + bwd)`;
+        const emb = sl.tensor(data, [N, D], { requiresGrad: true });
+        const ref = sl.tensor(reversed, [N, D], { requiresGrad: true });
+        let fwd: Step | null = null; // made in the first call, so that a failing constructor is the case's error
         const step = (): number => {
           const v = sl.tidy(() => {
-            const l = fwd(emb, ref, labels);
+            const l = (fwd ??= make())(emb, ref, labels);
             l.backward();
             return l.item();
           });
           for (const t of [emb, ref]) (t.grad?.dispose(), (t.grad = null));
           return v;
         };
-        value = step();
-        row = makeRow('LOSSES', task, 'simlearn', null, timeIt(ctx, name, step, timing));
-      } catch (e) {
-        row = makeRow('LOSSES', task, 'simlearn', null, (e as Error).message.slice(0, 160));
-        row.status = 'error';
+        const skip = ctx.quick && PML_SLOW.has(name) ? 'skipped with --quick: minutes per PML step' : null;
+        rows.push(...(await interleaved(ctx, name, task, step, peer, (v) => (v as number).toPrecision(6), skip)));
+        emb.dispose();
+        ref.dispose();
       }
-      emb.dispose();
-      ref.dispose();
-      ctx.log(`  LOSSES ${name} simlearn: ${row.medianMs?.toFixed(2) ?? row.note} ms`);
-      rows.push(row);
-      lossRows.push([row, value.toPrecision(6)]);
-    }
-    const emb = sl.tensor(data, [N, D]);
-    const emb255 = sl.tensor(data.subarray(0, 255 * D), [255, D]);
-    const minerRows: [Row, string][] = [];
-    for (const name of MINERS.filter(chosen)) {
-      const task = `${name} (${SIZE}; mine)`;
-      let row: Row, counts = '';
-      try {
-        const miner = new (sl.miners as any)[name]();
+      if (peer && typeof peer !== 'string') peer.close();
+      peer = ctx.peers === false ? null : await pmlServer('pml_miners.py', dataFile);
+      const emb = sl.tensor(data, [N, D]);
+      const emb255 = sl.tensor(data.subarray(0, 255 * D), [255, D]);
+      for (const name of MINERS.filter(chosen)) {
+        const task = `${name} (${SIZE}; mine)`;
         const [e, y] = name === 'EmbeddingsAlreadyPackagedAsTriplets' ? [emb255, labels.subarray(0, 255)] : [emb, labels];
-        counts = miner.mine(e, y).map((c: Int32Array) => c.length).join('/');
-        row = makeRow('LOSSES', task, 'simlearn', null, timeIt(ctx, name, () => miner.mine(e, y), timing));
-      } catch (e) {
-        row = makeRow('LOSSES', task, 'simlearn', null, (e as Error).message.slice(0, 160));
-        row.status = 'error';
+        let miner: any = null;
+        const mine = () => (miner ??= new (sl.miners as any)[name]()).mine(e, y);
+        const counts = (v: unknown) => (v as ArrayLike<number>[]).map((c) => (typeof c === 'number' ? c : c.length)).join('/');
+        rows.push(...(await interleaved(ctx, name, task, mine, peer, counts, null)));
       }
-      ctx.log(`  LOSSES ${name} simlearn: ${row.medianMs?.toFixed(3) ?? row.note} ms`);
-      rows.push(row);
-      minerRows.push([row, counts]);
+      if (peer && typeof peer !== 'string') peer.close();
+      emb.dispose();
+      emb255.dispose();
+    } finally {
+      rmSync(dir, { recursive: true });
     }
-    emb.dispose();
-    emb255.dispose();
-    if (ctx.peers === false) return rows;
-
-    const dir = mkdtempSync(join(tmpdir(), 'losses-pml-'));
-    const dataFile = join(dir, 'embeddings.f32');
-    writeFileSync(dataFile, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    const reps = ctx.quick ? 3 : 15;
-    const lossCases = LOSSES.map(([n]) => n).filter(chosen).filter((n) => !(ctx.quick && PML_SLOW.has(n))).map((n): [string, number] => [n, PML_SLOW.has(n) ? 0 : reps]);
-    ctx.log(`  LOSSES PML losses (${lossCases.length} cases${ctx.quick ? '' : '; TupletMarginLoss and LiftedStructureLoss take minutes'})`);
-    const lossOut = pml('pml_losses.py', lossCases, dataFile);
-    ctx.log('  LOSSES PML miners');
-    const minerOut = pml('pml_miners.py', MINERS.filter(chosen).map((n): [string, number] => [n, n === 'AngularMiner' ? 1 : reps]), dataFile);
-    rmSync(dir, { recursive: true });
-    const out: Row[] = [];
-    for (const [row, value] of lossRows) {
-      const name = row.task.split(' ')[0];
-      out.push(row, pmlRow(row.task, row, lossOut, value, (o) => o.value!.toPrecision(6), ctx.quick && PML_SLOW.has(name)));
-    }
-    for (const [row, counts] of minerRows) out.push(row, pmlRow(row.task, row, minerOut, counts, (o) => o.tuples!.join('/'), false));
-    for (const r of out) if (r.impl === 'PML') ctx.log(`  LOSSES ${r.task.split(' ')[0]} PML: ${r.medianMs?.toFixed(2) ?? r.note}${r.simlearnSpeedup ? ` (${r.simlearnSpeedup.toFixed(2)}×)` : ''}`);
-    return out;
+    return rows;
   },
 };

@@ -1,6 +1,10 @@
-# Shared by bench/pml_losses.py and bench/pml_miners.py: reading the LOSSES workload's
-# arguments and inputs, the timing loop, and the one-JSON-line report. Arguments:
-#   <n> <d> <classes> '<cases json>' data.f32   (cases: [[name, reps], ...])
+# Shared by bench/pml_losses.py and bench/pml_miners.py: the LOSSES workload's inputs, and a
+# timing server the workload drives over stdin/stdout so that its simlearn and PML calls can
+# alternate case by case (a phase of the shared host's load then reaches both sides).
+# Arguments: <n> <d> <classes> data.f32. Once torch and PML are loaded it prints {"ready": true};
+# then for each line [case, calls, budgetMs] it runs the case's step up to `calls` times,
+# stopping early once the calls took budgetMs (always at least one), and prints one JSON line
+# {"ms": [ms of each call], "out": what the first call returned} or {"error"}.
 import keep_heap  # noqa: F401  (first: before torch allocates)
 import json
 import os
@@ -11,33 +15,32 @@ sys.path.insert(0, os.environ.get("PML_SRC", "/tmp/pmlsrc/src"))
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
-n, d, classes, cases = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
-with open(sys.argv[5], "rb") as f:
+n, d, classes = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+with open(sys.argv[4], "rb") as f:
     base = torch.frombuffer(bytearray(f.read()), dtype=torch.float32).reshape(n, d).clone()
 labels = torch.arange(n) % classes
 
 
-def timed(step, reps):
-    """(median ms, reps, first result): at most reps calls of step (3 once they took 3 s); reps 0 times the first call alone."""
-    t0 = time.perf_counter()
-    first = step()
-    times = [(time.perf_counter() - t0) * 1e3] if reps == 0 else []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1e3)
-        if len(times) >= 3 and sum(times) > 3e3:  # slow calls: 3 reps and 3 s are enough
-            break
-    times.sort()
-    return times[len(times) // 2], len(times), first
+def serve(make_step):
+    """Answers the workload's commands; make_step(case) gives the call to time (built once per case)."""
+    import pytorch_metric_learning  # noqa: F401  (a missing PML fails here, before "ready")
 
-
-def report(time_case):
-    """Runs time_case(name, reps) for every case and prints {name: result or {"error"}} as one JSON line."""
-    out = {}
-    for name, reps in cases:
+    print(json.dumps({"ready": True}), flush=True)
+    built = (None, None)
+    for line in sys.stdin:
+        case, calls, budget = json.loads(line)
         try:
-            out[name] = time_case(name, reps)
-        except Exception as e:  # noqa: BLE001 - one failing case must not hide the others
-            out[name] = {"error": f"{type(e).__name__}: {e}"[:160]}
-    print(json.dumps(out))
+            if built[0] != case:
+                built = (None, None)  # the previous case's tensors go first
+                built = (case, make_step(case))
+            step, times, out, spent = built[1], [], None, 0.0
+            while len(times) < max(1, calls) and (not times or spent < budget):
+                t0 = time.perf_counter()
+                r = step()
+                times.append((time.perf_counter() - t0) * 1e3)
+                spent += times[-1]
+                out = r if out is None else out
+            reply = {"ms": times, "out": out}
+        except Exception as e:  # noqa: BLE001 - one failing case must not end the others
+            reply = {"error": f"{type(e).__name__}: {e}"[:160]}
+        print(json.dumps(reply), flush=True)

@@ -1,13 +1,11 @@
 # Times pytorch-metric-learning losses (forward + backward) on torch's CPU backend with one
-# thread, for the LOSSES workload (bench/losses-miners.ts), which runs this beside simlearn's
-# same losses. Usage:
-#   PML_SRC=/tmp/pmlsrc/src /usr/bin/python3 bench/pml_losses.py <n> <d> <classes> '<cases json>' data.f32
-# cases: [[case, reps], ...], each case a name below; at most reps steps (3 once they took 3 s); reps 0 times the first call alone (PML's
-# O(pairs²) losses take minutes per step at n 256). Inputs: the n·d float32 values of data.f32
-# (the ones simlearn uses, so both values can be compared); the second view of the two-view
-# losses is the same rows in reverse order; labels i % classes. Prints one JSON line
-# {case: {"medianMs", "reps", "value"} or {"error"}}.
-from pml_bench import base, d, labels, report, timed
+# thread, for the LOSSES workload (bench/losses-miners.ts), which drives this server case by
+# case between its simlearn calls (protocol in bench/pml_bench.py). Usage:
+#   PML_SRC=/tmp/pmlsrc/src /usr/bin/python3 bench/pml_losses.py <n> <d> <classes> data.f32
+# Each case is a name below; a call's result is the loss value. Inputs: the n·d float32 values
+# of data.f32 (the ones simlearn uses, so both values can be compared); the second view of the
+# two-view losses is the same rows in reverse order; labels i % classes.
+from pml_bench import base, d, labels, serve
 from pytorch_metric_learning import losses
 
 KWARGS = {"RankedListLoss": {"margin": 0.4, "Tn": 1}, "ManifoldLoss": {"l": d}}
@@ -32,7 +30,7 @@ def build(case):
     return lambda e, r: fn(e, labels)
 
 
-def time_case(case, reps):
+def make_step(case):
     call = build(case)
 
     def step():
@@ -45,8 +43,7 @@ def time_case(case, reps):
         value.backward()
         return value.item()
 
-    ms, reps, value = timed(step, reps)
-    return {"medianMs": ms, "reps": reps, "value": value}
+    return step
 
 
-report(time_case)
+serve(make_step)
