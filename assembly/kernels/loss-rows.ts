@@ -407,3 +407,78 @@ function ncaRowBwdScalar(row: usize, drow: usize, j0: i32, m: i32, refLabels: us
     store<f32>(p, acc ? load<f32>(p) + d : d);
   }
 }
+
+// ---- PNPLoss ranks ----
+
+// PML's PNPLoss takes sigmoid((sim[q, j] − sim[q, i])/anneal) over every (q, i, j), n³ terms,
+// masks them by I_neg[i, j] and reads the sums only where i is a positive of q (I_pos[q, i]):
+// there I_neg[i, j] is "j is labelled unlike q". So per listed pair k (query q = pq[k], one
+// of its positives i = pi[k]) only the query's negative columns are summed: the other terms
+// are multiplied by 0 in PML. rk[k] = Σ_{j: labels[j] ≠ labels[q]} 1/(1 + e^x),
+// x = (sim[q, i] − sim[q, j])·invT clamped to [−50, 50] as PML does (so e^x stays finite).
+
+// @ts-ignore: decorator
+@inline const PNP_CLAMP: f32 = 50;
+
+// @ts-ignore: decorator
+@inline function pnpSigmoid(x: f32): f32 {
+  return 1 / (1 + Mathf.exp(min<f32>(max<f32>(x, -PNP_CLAMP), PNP_CLAMP)));
+}
+
+export function f32_pnp_ranks_fwd(sim: usize, n: i32, labels: usize, pq: usize, pi: usize, count: i32, invT: f32, out: usize): void {
+  const vt = f32x4.splat(invT), lo = f32x4.splat(-PNP_CLAMP), hi = f32x4.splat(PNP_CLAMP), one = f32x4.splat(1);
+  for (let k = 0; k < count; k++) {
+    const q = ldi(pq, k);
+    const row = sim + ((<usize>q * <usize>n) << 2);
+    const lq = ldi(labels, q), si = ldf(row, ldi(pi, k));
+    const vl = i32x4.splat(lq), vs = f32x4.splat(si);
+    let acc = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const jo = <usize>j << 2;
+      const x = f32x4.pmax(f32x4.pmin(f32x4.mul(f32x4.sub(vs, v128.load(row + jo)), vt), hi), lo);
+      const sg = f32x4.div(one, f32x4.add(one, exp4(x)));
+      acc = f32x4.add(acc, v128.and(sg, i32x4.ne(v128.load(labels + jo), vl)));
+    }
+    let r = hsum(acc);
+    for (; j < n; j++) if (ldi(labels, j) != lq) r += pnpSigmoid((si - ldf(row, j)) * invT);
+    store<f32>(out + (<usize>k << 2), r);
+  }
+}
+
+// dsim (+)= ∂(Σ_k g[k]·rk[k])/∂sim: on row q, +g·invT·σ(1 − σ) at each negative column j
+// and minus their sum at column i; 0 where PML's clamp was active (its gradient there is 0)
+// and on the rows of no listed pair.
+export function f32_pnp_ranks_bwd(sim: usize, n: i32, labels: usize, pq: usize, pi: usize, count: i32, invT: f32, g: usize, dsim: usize, acc: i32): void {
+  if (!acc) memory.fill(dsim, 0, (<usize>n * <usize>n) << 2);
+  const vt = f32x4.splat(invT), lo = f32x4.splat(-PNP_CLAMP), hi = f32x4.splat(PNP_CLAMP), one = f32x4.splat(1);
+  for (let k = 0; k < count; k++) {
+    const q = ldi(pq, k), i = ldi(pi, k);
+    const off = (<usize>q * <usize>n) << 2;
+    const row = sim + off, drow = dsim + off;
+    const lq = ldi(labels, q), si = ldf(row, i), c = ldf(g, k) * invT;
+    const vl = i32x4.splat(lq), vs = f32x4.splat(si), vc = f32x4.splat(c);
+    let tot = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const jo = <usize>j << 2;
+      const x = f32x4.mul(f32x4.sub(vs, v128.load(row + jo)), vt);
+      const sg = f32x4.div(one, f32x4.add(one, exp4(f32x4.pmax(f32x4.pmin(x, hi), lo))));
+      const keep = v128.and(i32x4.ne(v128.load(labels + jo), vl), v128.and(f32x4.ge(x, lo), f32x4.le(x, hi)));
+      const d = v128.and(f32x4.mul(vc, f32x4.mul(sg, f32x4.sub(one, sg))), keep);
+      v128.store(drow + jo, f32x4.add(v128.load(drow + jo), d));
+      tot = f32x4.add(tot, d);
+    }
+    let t = hsum(tot);
+    for (; j < n; j++) {
+      const x = (si - ldf(row, j)) * invT;
+      if (ldi(labels, j) == lq || x < -PNP_CLAMP || x > PNP_CLAMP) continue;
+      const sg = pnpSigmoid(x), d = c * sg * (1 - sg);
+      const p = drow + (<usize>j << 2);
+      store<f32>(p, load<f32>(p) + d);
+      t += d;
+    }
+    const p = drow + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) - t);
+  }
+}

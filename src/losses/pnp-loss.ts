@@ -1,18 +1,16 @@
 // PNP loss (Li et al. 2022), as PML's PNPLoss: for each query q and each positive i of q
 // (q itself included), the soft count of negatives ranked above i,
 // rk[q, i] = Σ_j sigmoid((s[q, j] − s[q, i]) / anneal) · I_neg[i, j] — PML's mask is I_neg of
-// the row i, not of the query, and so is ours — then a variant's decreasing function of rk
+// the row i, which for a positive i of q is q's negatives — then a variant's decreasing function of rk
 // (O: rk; Ds: log(1 + rk); Dq: 1 − mean of (1 + rk)^−alpha; Iu: (1 + rk) log(1 + rk);
 // Ib: (b·rk − log(1 + b·rk)) / b²) averaged over the positives and then the queries.
 // CosineSimilarity only; labels only (no tuples, no refEmb).
 import { Tensor } from '../autograd/tensor';
 import { tensor } from '../autograd/create';
 import { add, mul, sub } from '../ops/eltwise';
-import { gatherElements, indexSelect } from '../ops/gather';
-import { matmul } from '../ops/gemm';
+import { pnpRanks } from '../ops/loss-rows';
 import { sum } from '../ops/reduce';
-import { reshape } from '../ops/shape';
-import { log, neg, pow, sigmoid } from '../ops/unary';
+import { log, neg, pow } from '../ops/unary';
 import { checkOptions } from '../options';
 import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
@@ -53,27 +51,20 @@ export class PNPLoss extends BaseMetricLossFunction {
     const [labels] = this.requireLabels(x);
     if (x.tuples !== null) throw new Error('PNPLoss: index tuples are not supported (as in pytorch-metric-learning)');
     if (!x.refIsBatch) throw new Error('PNPLoss: refEmb is not supported (as in pytorch-metric-learning)');
-    const n = labels.length;
     // I_pos: same label, the diagonal included only for samples that have another positive
-    const hasPos = Array.from(labels, (l, i) => labels.some((m, j) => j !== i && m === l));
-    const isPos = (q: number, i: number) => labels[q] === labels[i] && hasPos[q];
-    const safe = hasPos.flatMap((h, q) => (h ? [q] : []));
+    const counts = new Map<number, number>();
+    for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const safe = Array.from(labels.keys()).filter((q) => counts.get(labels[q])! > 1);
     if (safe.length === 0) return this.zeroLosses();
     const sim = this.distanceMatrix(x);
-    const all = Int32Array.from({ length: n }, (_, q) => q);
-    let perQuery: Tensor | null = null;
-    for (let i = 0; i < n; i++) {
-      if (!hasPos[i]) continue; // i is nobody's positive
-      const si = reshape(gatherElements(sim, all, new Int32Array(n).fill(i)), [n, 1]);
-      const above = sigmoid(mul(sub(sim, si), 1 / this.anneal));
-      const negOfI = tensor(Float32Array.from(labels, (l) => (l !== labels[i] ? 1 : 0)), [n, 1]);
-      const rk = reshape(matmul(above, negOfI), [n]);
-      const weight = tensor(Float32Array.from(all, (q) => (isPos(q, i) ? 1 : 0)), [n]);
-      const term = mul(this.transform(rk), weight);
-      perQuery = perQuery === null ? term : add(perQuery, term);
+    // one rank per (query, positive) pair: PML's n × n × n sigmoids are read only there
+    const pq: number[] = [], pi: number[] = [], w: number[] = [];
+    for (const q of safe) {
+      const c = counts.get(labels[q])!;
+      labels.forEach((l, i) => l === labels[q] && (pq.push(q), pi.push(i), w.push(1 / (c * safe.length))));
     }
-    const counts = Float32Array.from(safe, (q) => labels.filter((l) => l === labels[q]).length);
-    let loss = mul(sum(mul(indexSelect(perQuery!, safe), tensor(counts.map((c) => 1 / c), [safe.length]))), 1 / safe.length);
+    const rk = pnpRanks(sim, labels, Int32Array.from(pq), Int32Array.from(pi), this.anneal);
+    let loss = sum(mul(this.transform(rk), tensor(Float32Array.from(w), [w.length])));
     if (this.variant === 'Dq') loss = add(neg(loss), 1);
     return { loss: { losses: loss, indices: Int32Array.from(safe), reductionType: 'already_reduced' } };
   }

@@ -89,3 +89,21 @@ export function ncaLosses(mat: Tensor, labels: Int32Array, refLabels: Int32Array
     addGrad(mat, (p, acc) => k.f32_nca_bwd(mat.ptr, n, m, bl.ptr, br.ptr, self, s, brows.ptr, bw.ptr, count, stats.ptr, terms.ptr, g.ptr, p, acc)),
   [...bufs, bw, stats, terms]);
 }
+
+/**
+ * PML's PNPLoss ranks per listed (query, positive) pair k → [count]: Σ over the columns j
+ * labelled unlike the query q = pq[k] of sigmoid((sim[q, j] − sim[q, pi[k]])/anneal), the
+ * sigmoid's exponent clamped to ±50 as PML does. sim [n, n], labels [n].
+ */
+export function pnpRanks(sim: Tensor, labels: Int32Array, pq: Int32Array, pi: Int32Array, anneal: number): Tensor {
+  const k = getEngine().k;
+  const n = labels.length;
+  const count = pq.length;
+  const bufs = [labels, pq, pi].map(saved32);
+  const [bl, bq, bi] = bufs;
+  const out = empty([count]);
+  k.f32_pnp_ranks_fwd(sim.ptr, n, bl.ptr, bq.ptr, bi.ptr, count, 1 / anneal, out.ptr);
+  return record(out, 'pnpRanks', [sim], (g) =>
+    addGrad(sim, (p, acc) => k.f32_pnp_ranks_bwd(sim.ptr, n, bl.ptr, bq.ptr, bi.ptr, count, 1 / anneal, g.ptr, p, acc)),
+  bufs);
+}

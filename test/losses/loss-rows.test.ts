@@ -1,4 +1,4 @@
-// The row-wise fused loss ops (src/ops/loss-rows.ts: RankedListLoss, AngularLoss, NCA) on hand-made
+// The row-wise fused loss ops (src/ops/loss-rows.ts: RankedListLoss, AngularLoss, NCA, PNP ranks) on hand-made
 // matrices: values against the float64 references of test/ref/loss-rows.ts on odd sizes (the
 // f32x4 body and its scalar tail), gradients by finite differences and against float64, and the
 // edge cases (no positive, no negative, identical entries, exponents near e^x's overflow, softmax
@@ -7,9 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
-import { angularLosses, ncaLosses, rankedListLosses } from '../../src/ops/loss-rows';
+import { angularLosses, ncaLosses, pnpRanks, rankedListLosses } from '../../src/ops/loss-rows';
 import { gradcheck } from '../helpers/gradcheck';
-import { angularRef, ncaGradRef, ncaRef, rankedListRef } from '../ref/loss-rows';
+import { angularRef, ncaGradRef, ncaRef, pnpRanksGradRef, pnpRanksRef, rankedListRef } from '../ref/loss-rows';
 import type { Mat } from '../ref/loss';
 
 await sl.init();
@@ -222,6 +222,60 @@ test('ncaLosses: huge and tiny scales stay finite where the true result is (same
       }
     });
   }
+});
+
+/** pnpRanks's pairs: each query with another same-label sample, against every same-label sample (itself included). */
+function pnpPairs(labels: number[]): [number[], number[]] {
+  const pq: number[] = [], pi: number[] = [];
+  labels.forEach((l, q) => {
+    if (labels.filter((m) => m === l).length < 2) return;
+    labels.forEach((m, i) => m === l && (pq.push(q), pi.push(i)));
+  });
+  return [pq, pi];
+}
+
+test('pnpRanks: values and gradients against float64 on odd sizes (SIMD body and tail), anneal 0.3 and PML\'s 0.01 (clamped exponents)', () => {
+  for (const n of SIZES) {
+    for (const anneal of [0.3, 0.01]) {
+      sl.tidy(() => {
+        // entries off the 1/64 grid by 1/7 of a step: no x at the clamp's ±50 edge within the finite-difference step
+        const mat = gridMatrix(n, n, 90 + n, -1, 1).map((r) => r.map((v) => v + 1 / 448));
+        const labels = labelsOf(n, Math.max(1, n >> 2), n + 5);
+        const [pq, pi] = pnpPairs(labels);
+        const args = [Int32Array.from(labels), Int32Array.from(pq), Int32Array.from(pi), anneal] as const;
+        const x = sl.tensor(mat, undefined, { requiresGrad: true });
+        const what = `n ${n}, anneal ${anneal}`;
+        const out = pnpRanks(x, ...args);
+        assertRel(out.data(), pnpRanksRef(mat, labels, pq, pi, anneal), 2e-5, what);
+        // twice on one input: the second backward write accumulates
+        const g = pq.map((_, k) => 0.5 + (k % 3) / 4);
+        const gt = sl.tensor(Float32Array.from(g), [g.length]);
+        sl.add(sl.sum(sl.mul(out, gt)), sl.sum(sl.mul(pnpRanks(x, ...args), gt))).backward();
+        assertClose(x.grad!.data(), pnpRanksGradRef(mat, labels, pq, pi, anneal, g.map((v) => 2 * v)).flat(), 1e-5, `${what} gradient`);
+        if (n <= 17 && pq.length > 0 && anneal > 0.1) gradcheck((t) => pnpRanks(t, ...args), [x], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+      });
+    }
+  }
+});
+
+test('pnpRanks: no pairs, all one class (no negatives: rank 0, zero gradient), identical entries (every sigmoid ½)', () => {
+  sl.tidy(() => {
+    const n = 9;
+    const mat = gridMatrix(n, n, 12, -1, 1);
+    const none = pnpRanks(sl.tensor(mat), Int32Array.from({ length: n }, (_, i) => i), new Int32Array(0), new Int32Array(0), 0.01);
+    assert.is(none.size, 0);
+    const one = new Array(n).fill(2);
+    const [pq, pi] = pnpPairs(one);
+    const x = sl.tensor(mat, undefined, { requiresGrad: true });
+    const out = pnpRanks(x, Int32Array.from(one), Int32Array.from(pq), Int32Array.from(pi), 0.01);
+    assert.ok(out.data().every((v) => v === 0));
+    out.sum().backward();
+    assert.ok(x.grad!.data().every((v) => v === 0));
+    const labels = labelsOf(n, 3, 4);
+    const [sq, si] = pnpPairs(labels);
+    const flat: Mat = Array.from({ length: n }, () => new Array(n).fill(0.25));
+    assertRel(pnpRanks(sl.tensor(flat), Int32Array.from(labels), Int32Array.from(sq), Int32Array.from(si), 0.01).data(), pnpRanksRef(flat, labels, sq, si, 0.01), 1e-6, 'identical entries');
+  });
 });
 
 test.run();

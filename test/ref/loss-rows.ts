@@ -74,3 +74,26 @@ export function ncaGradRef(mat: Mat, labels: number[], refLabels: number[] | nul
   });
   return grad;
 }
+
+/** PML's PNPLoss rank per pair k: Σ_{j: labels[j] ≠ labels[q]} 1/(1 + e^x), x = clamp((mat[q][i] − mat[q][j])/anneal, ±50), q = pq[k], i = pi[k]. */
+export function pnpRanksRef(mat: Mat, labels: number[], pq: number[], pi: number[], anneal: number): number[] {
+  return pq.map((q, k) => labels.reduce((t, l, j) => {
+    if (l === labels[q]) return t;
+    const x = Math.min(50, Math.max(-50, (mat[q][pi[k]] - mat[q][j]) / anneal));
+    return t + 1 / (1 + Math.exp(x));
+  }, 0));
+}
+
+/** ∂(Σ_k g[k]·rank[k])/∂mat of pnpRanksRef: σ(1 − σ)/anneal at (q, j), minus it at (q, i); 0 where the clamp held x. */
+export function pnpRanksGradRef(mat: Mat, labels: number[], pq: number[], pi: number[], anneal: number, g: number[]): Mat {
+  const grad = mat.map((row) => row.map(() => 0));
+  pq.forEach((q, k) => labels.forEach((l, j) => {
+    const x = (mat[q][pi[k]] - mat[q][j]) / anneal;
+    if (l === labels[q] || Math.abs(x) > 50) return;
+    const s = 1 / (1 + Math.exp(x));
+    const d = (g[k] * s * (1 - s)) / anneal;
+    grad[q][j] += d;
+    grad[q][pi[k]] -= d;
+  }));
+  return grad;
+}
