@@ -2,11 +2,12 @@
 // keeps the hardest filterPercentage of the positive pairs and of the negative pairs.
 import { Tensor } from '../autograd/tensor';
 import { checkOptions } from '../options';
+import { f32 } from '../wasm/instance';
 import { convertToPairs, type PairTuples } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import { checkLabels, checkTuples, type Labels, type Tuples } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
-import { pairValues, pairsAt, type PairValues } from './pair-values';
+import { SCRATCH_PAIRS, pairValues, pairsAt, type PairValues } from './pair-values';
 
 export interface HDCMinerOptions {
   /** Fraction of each kind of pair kept (ceil of it times the count). Default 0.5. */
@@ -53,7 +54,8 @@ export class HDCMiner extends BaseMiner {
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): PairTuples {
     return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
-      const mat = x.mat.data();
+      // a view, not a copy: nothing below calls into wasm, so its memory cannot grow and detach it
+      const mat = f32().subarray(x.mat.ptr >>> 2, (x.mat.ptr >>> 2) + x.mat.size);
       const inv = this.distance.isInverted;
       let pos: PairValues, neg: PairValues;
       if (this.wasSetExternally) {
@@ -73,44 +75,61 @@ export class HDCMiner extends BaseMiner {
 
   /**
    * Positions of the ⌈f·count⌉ largest (or smallest) values, as torch.topk: the k-th value by
-   * selection (O(count)), then everything beyond it and, in pair order, the ties at it.
+   * a radix selection (O(count)), then everything beyond it and, in pair order, the ties at it.
    */
   private hardest(vals: Float64Array, largest: boolean): Int32Array {
     const k = Math.ceil(this.filterPercentage * vals.length);
     if (k === 0) return new Int32Array(0);
-    const key = largest ? vals.map((v) => -v) : vals; // read only: the selection works on a copy
-    const kth = kthSmallest(key.slice(), k - 1);
-    // every value below the k-th, then the earliest ties up to k, in index order
+    // the k-th largest is the (count − k)-th smallest: no negated copy; s·v < s·kth is "beyond
+    // it" either way (negation is exact)
+    const kth = kthSmallest(vals, largest ? vals.length - k : k - 1);
+    const s = largest ? -1 : 1, lim = s * kth;
+    // every value beyond the k-th, then the earliest ties up to k, in index order
     let ties = k;
-    for (let t = 0; t < key.length; t++) if (key[t] < kth) ties--;
+    for (let t = 0; t < vals.length; t++) if (s * vals[t] < lim) ties--;
     const keep = new Int32Array(k);
     let c = 0;
-    for (let t = 0; t < key.length; t++) {
-      if (key[t] < kth) keep[c++] = t;
-      else if (key[t] === kth && ties > 0) (keep[c++] = t), ties--;
+    for (let t = 0; t < vals.length; t++) {
+      const v = s * vals[t];
+      if (v < lim) keep[c++] = t;
+      else if (v === lim && ties > 0) (keep[c++] = t), ties--;
     }
     return keep;
   }
 }
 
-/** The value of rank `rank` (0-based) in ascending order; reorders `a` (Hoare's quickselect). */
-function kthSmallest(a: Float64Array, rank: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1];
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i++] = a[j];
-        a[j--] = t;
-      }
-    }
-    if (rank <= j) hi = j;
-    else if (rank >= i) lo = i;
-    else return a[rank];
+/** Float32 keys of the selection, in a buffer kept between calls up to SCRATCH_PAIRS values (as pairValues' arrays). */
+let keyBuf = new Uint32Array(0);
+const bitsOf = new Uint32Array(1), floatOf = new Float32Array(bitsOf.buffer);
+
+/**
+ * The value of rank `rank` (0-based) in ascending order of vals (float32 values: the matrix's
+ * entries), by a radix selection on their bits mapped to unsigned order (negative floats
+ * flipped, positive ones with the sign bit set): three passes of 11, 11 and 10 bits, each
+ * counting only the values that share the digits found so far. O(count), no data-dependent
+ * pivot, and no reordering of vals.
+ */
+function kthSmallest(vals: Float64Array, rank: number): number {
+  const n = vals.length;
+  if (n <= SCRATCH_PAIRS && keyBuf.length < n) keyBuf = new Uint32Array(n);
+  const keys = n > SCRATCH_PAIRS ? new Uint32Array(n) : keyBuf.subarray(0, n);
+  new Float32Array(keys.buffer, keys.byteOffset, n).set(vals);
+  for (let t = 0; t < n; t++) {
+    const b = keys[t];
+    keys[t] = b & 0x80000000 ? ~b : b | 0x80000000;
   }
-  return a[rank];
+  let prefix = 0, mask = 0;
+  for (const [shift, bits] of [[21, 11], [10, 11], [0, 10]]) {
+    const hist = new Int32Array(1 << bits), digit = (1 << bits) - 1;
+    for (let t = 0; t < n; t++) {
+      const key = keys[t];
+      if ((key & mask) === prefix) hist[(key >>> shift) & digit]++;
+    }
+    let b = 0;
+    while (rank >= hist[b]) rank -= hist[b++];
+    prefix |= b << shift;
+    mask |= digit << shift;
+  }
+  bitsOf[0] = prefix & 0x80000000 ? prefix & 0x7fffffff : ~prefix;
+  return floatOf[0];
 }

@@ -1,7 +1,9 @@
 // Every positive (or negative) pair of a batch against its reference set with its matrix
 // value, in row-major order (PML's torch.where order), as typed arrays: the input of the
-// miners that rank or bin all pairs (HDCMiner, UniformHistogramMiner). Counted first, then
-// filled, so no per-pair allocation.
+// miners that rank or bin all pairs (HDCMiner, UniformHistogramMiner). Sized from the label
+// counts, then filled, so no per-pair allocation. The arrays are views of buffers kept for
+// the next call of the same kind (up to SCRATCH_PAIRS pairs): on this VM a fresh
+// megabyte-sized typed array costs its page faults on every call, more than the filling.
 import type { MineInputs } from './base-miner';
 
 export interface PairValues {
@@ -10,11 +12,30 @@ export interface PairValues {
   vals: Float64Array;
 }
 
+/** Pairs of one kind whose buffers are kept between calls (8 MB at most with both kinds). */
+export const SCRATCH_PAIRS = 1 << 18;
+const kept: (PairValues | null)[] = [null, null];
+
+/** size pairs' arrays: views of the kind's kept buffers (grown as needed) or, past SCRATCH_PAIRS, new ones. */
+function buffers(kind: number, size: number): PairValues {
+  if (size > SCRATCH_PAIRS) return { rows: new Int32Array(size), cols: new Int32Array(size), vals: new Float64Array(size) };
+  let b = kept[kind];
+  if (b === null || b.rows.length < size) b = kept[kind] = { rows: new Int32Array(size), cols: new Int32Array(size), vals: new Float64Array(size) };
+  return { rows: b.rows.subarray(0, size), cols: b.cols.subarray(0, size), vals: b.vals.subarray(0, size) };
+}
+
+/** Valid until the next call for the same kind (positive or negative): read, don't keep. */
 export function pairValues(mat: Float32Array, x: MineInputs, positive: boolean): PairValues {
   const { n, m, labels, refLabels, self } = x;
-  // one pass into arrays sized for every pair, cut to the count: a second counting pass over
-  // n · m labels cost as much as the filling one
-  const rows = new Int32Array(n * m), cols = new Int32Array(n * m), vals = new Float64Array(n * m);
+  // sized from the label counts (no second pass over the n · m labels, no cut copies)
+  const counts = new Map<number, number>();
+  for (let j = 0; j < m; j++) counts.set(refLabels[j], (counts.get(refLabels[j]) ?? 0) + 1);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const same = counts.get(labels[i]) ?? 0;
+    size += positive ? same - (self ? 1 : 0) : m - same;
+  }
+  const { rows, cols, vals } = buffers(positive ? 1 : 0, size);
   let t = 0;
   for (let i = 0; i < n; i++) {
     const li = labels[i], o = i * m, skip = positive && self ? i : -1;
@@ -25,7 +46,7 @@ export function pairValues(mat: Float32Array, x: MineInputs, positive: boolean):
       vals[t++] = mat[o + j];
     }
   }
-  return { rows: rows.slice(0, t), cols: cols.slice(0, t), vals: vals.slice(0, t) };
+  return { rows, cols, vals };
 }
 
 /** The pairs at positions `keep` (a list of indices into the pair arrays). */

@@ -232,6 +232,25 @@ test('HDCMiner and UniformHistogramMiner at n 33 (odd, SIMD tails) against brute
   }
 });
 
+test('HDCMiner with CosineSimilarity (values of both signs, ±0) and with tied values: the hardest pairs, ties in pair order', () => {
+  const n = 33, labels = Array.from({ length: n }, (_, i) => (i * 7) % 5);
+  // rows with one nonzero coordinate of either sign: cosines −1, 0 and 1 only, so nearly every value is tied
+  const tied = sl.tensor(Array.from({ length: n }, (_, i) => Array.from({ length: 3 }, (_, c) => (c === i % 3 ? (i % 2 ? -1 : 1) : 0))));
+  for (const e of [sl.randn([n, 17], { seed: 13 }), tied]) {
+    const mat = new sl.distances.CosineSimilarity().pairwise(e).data();
+    const pos: number[][] = [], neg: number[][] = [];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (labels[i] === labels[j] ? (i !== j ? pos : null) : neg)?.push([i, j, mat[i * n + j]]);
+    for (const f of [0.1, 0.5, 0.37]) {
+      const [a1, p, a2, ng] = new sl.miners.HDCMiner({ filterPercentage: f, distance: new sl.distances.CosineSimilarity() }).mine(e, labels);
+      // a similarity: the hardest positives are the smallest values, the hardest negatives the largest;
+      // a stable sort keeps ties in pair order, as the miner does
+      const top = (xs: number[][], largest: boolean) => xs.slice().sort((u, v) => (largest ? v[2] - u[2] : u[2] - v[2])).slice(0, Math.ceil(f * xs.length)).map((x) => `${x[0]},${x[1]}`);
+      assert.equal(Array.from(a1, (r, k) => `${r},${p[k]}`).sort(), top(pos, false).sort(), `f ${f} positives`);
+      assert.equal(Array.from(a2, (r, k) => `${r},${ng[k]}`).sort(), top(neg, true).sort(), `f ${f} negatives`);
+    }
+  }
+});
+
 test('HDCMiner.setIdxExternally: mines within the given tuples (triplets as their pairs) and cascades', () => {
   const emb = sl.randn([6, 3], { seed: 4 });
   const labels = [0, 0, 1, 1, 2, 2];
