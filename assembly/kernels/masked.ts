@@ -217,6 +217,33 @@ export function f32_softmax_xent_bwd(p: usize, n: i32, c: i32, scale: f32, targe
   }
 }
 
+// The logits of a batch against itself, z = x·xᵀ [n, n]: its gradient to x is (G + Gᵀ)·x with
+// G the gradient above. out = G + Gᵀ (overwritten; out may not alias p), G[i, j] =
+// g_i·scale·(p[i, j] − [j = t_i]), both halves of each 16×16 tile pair from one read of p, so
+// that G is never stored (as f32_add_transpose would need it).
+export function f32_softmax_xent_bwd_sym(p: usize, n: i32, scale: f32, targets: usize, g: usize, out: usize): void {
+  const T = 16;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = min(i0 + T, n);
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const j1 = min(j0 + T, n);
+      for (let i = i0; i < i1; i++) {
+        const gi = load<f32>(g + (<usize>i << 2)) * scale;
+        const ti = load<i32>(targets + (<usize>i << 2));
+        for (let j = max(j0, i); j < j1; j++) {
+          const gj = load<f32>(g + (<usize>j << 2)) * scale;
+          const tj = load<i32>(targets + (<usize>j << 2));
+          const gij = gi * (load<f32>(p + ((<usize>i * n + j) << 2)) - (j == ti ? <f32>1 : 0));
+          const gji = gj * (load<f32>(p + ((<usize>j * n + i) << 2)) - (i == tj ? <f32>1 : 0));
+          const v = gij + gji;
+          store<f32>(out + ((<usize>i * n + j) << 2), v);
+          store<f32>(out + ((<usize>j * n + i) << 2), v);
+        }
+      }
+    }
+  }
+}
+
 // ---- where ----
 
 // out = mask ≠ 0 ? a : b, elementwise over n

@@ -1,6 +1,7 @@
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { uniqueInverse } from '../learners/input';
-import { crossEntropyLosses } from '../ops/cross-entropy';
+import { crossEntropyLosses, selfCrossEntropyLosses } from '../ops/cross-entropy';
+import { checkPair } from '../distances/validate';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
@@ -36,7 +37,10 @@ export class InstanceLoss extends BaseMetricLossFunction {
     if (!x.refIsBatch) throw new Error('InstanceLoss: refEmb is not supported (as in pytorch-metric-learning)');
     // torch.unique(labels, return_inverse=True): each label's rank among the sorted distinct labels
     const target = uniqueInverse(labels).inverse;
-    // cross-entropy of the rows of gamma·cos as one op with the scale folded in
-    return { loss: elementEntry(crossEntropyLosses(this.distance.pairwise(x.embeddings), target, 'InstanceLoss', this.gamma)) };
+    if (this.distance.power !== 1) return { loss: elementEntry(crossEntropyLosses(this.distance.pairwise(x.embeddings), target, 'InstanceLoss', this.gamma)) };
+    // the batch against itself, the product and the cross-entropy of gamma·cos as one op (the
+    // distance's own checks first: a non-finite embedding is the same error)
+    checkPair(`${this.distance.name}.pairwise`, x.embeddings, x.embeddings, 'pairwise');
+    return { loss: elementEntry(selfCrossEntropyLosses(this.distance.normalize(x.embeddings), target, this.gamma)) };
   }
 }

@@ -41,3 +41,34 @@ export function crossEntropyLosses(logits: Tensor, targets: ArrayLike<number>, f
 export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
   return composite(() => mean(crossEntropyLosses(logits, labels, 'crossEntropy')));
 }
+
+/**
+ * crossEntropyLosses(scale·x·xᵀ, targets) for x [n, d] as one op (InstanceLoss on normalised
+ * rows): the product's tiles on and above the diagonal only (f32_gemm_nt_self), and backward
+ * (G + Gᵀ)·x with G + Gᵀ written straight from the softmax rows (f32_softmax_xent_bwd_sym):
+ * no [n, n] gradient of the logits and no transposed add. targets in [0, n).
+ */
+export function selfCrossEntropyLosses(x: Tensor, targets: Int32Array, scale: number): Tensor {
+  const e = getEngine();
+  const k = e.k;
+  const [n, d] = x.shape;
+  const tb = int32From(targets);
+  const probs = untracked([n, n]);
+  const out = empty([n]);
+  const logits = untracked([n, n]);
+  try {
+    k.f32_gemm_nt_self(x.ptr, logits.ptr, n, d, e.gemmWorkspace);
+    k.f32_softmax_xent_fwd(logits.ptr, n, n, scale, tb.ptr, probs.ptr, out.ptr);
+  } finally {
+    logits.dispose();
+  }
+  return record(out, 'selfCrossEntropyLosses', [x], (g) => {
+    const sym = untracked([n, n]);
+    try {
+      k.f32_softmax_xent_bwd_sym(probs.ptr, n, scale, tb.ptr, g.ptr, sym.ptr);
+      addGrad(x, (p, acc) => k.f32_gemm_nn(sym.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace));
+    } finally {
+      sym.dispose();
+    }
+  }, [tb, probs]);
+}
