@@ -37,10 +37,11 @@ export class InstanceLoss extends BaseMetricLossFunction {
     if (!x.refIsBatch) throw new Error('InstanceLoss: refEmb is not supported (as in pytorch-metric-learning)');
     // torch.unique(labels, return_inverse=True): each label's rank among the sorted distinct labels
     const target = uniqueInverse(labels).inverse;
-    if (this.distance.power !== 1) return { loss: elementEntry(crossEntropyLosses(this.distance.pairwise(x.embeddings), target, 'InstanceLoss', this.gamma)) };
+    const cos = this.distance as CosineSimilarity; // checked in the constructor
+    if (cos.power !== 1) return { loss: elementEntry(crossEntropyLosses(cos.pairwise(x.embeddings), target, 'InstanceLoss', this.gamma)) };
     // the batch against itself, the product and the cross-entropy of gamma·cos as one op (the
     // distance's own checks first: a non-finite embedding is the same error)
-    checkPair(`${this.distance.name}.pairwise`, x.embeddings, x.embeddings, 'pairwise');
-    return { loss: elementEntry(selfCrossEntropyLosses(this.distance.normalize(x.embeddings), target, this.gamma)) };
+    checkPair(`${cos.name}.pairwise`, x.embeddings, x.embeddings, 'pairwise');
+    return { loss: elementEntry(selfCrossEntropyLosses(cos.normalize(x.embeddings), target, this.gamma)) };
   }
 }
