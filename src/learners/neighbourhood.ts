@@ -36,9 +36,7 @@ export function neighbourProblem(X: Float64Array, n: number, d: number, k: numbe
       scope.write(p.a, A);
       k_.f64_gemm_nt(p.x, p.a, p.emb, n, d, k);
       k_.f64_pdist_sqeuclid(p.emb, p.dist, n, k);
-      const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, p.idx, n, kind);
-      k_.f64_sym_add_transpose(p.dist, p.colsum, n);
-      k_.f64_weights_mul(p.dist, p.x, p.wx, p.idx, n, d);
+      const loss = k_.f64_neighbour_grad(p.dist, p.t, p.x, p.wx, p.colsum, p.idx, n, d, kind);
       k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d, 0);
       const G = scope.view(p.g, k * d);
       for (let i = 0; i < k * d; i++) grad[i] = scale * G[i];

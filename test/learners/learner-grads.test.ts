@@ -77,7 +77,7 @@ function sqDistRef(x: Float64Array, n: number, d: number): Float64Array {
 
 test('f64_pdist_sqeuclid: symmetric, zero diagonal, differences (no cancellation far from the origin); f64_pdist_euclid_lower packs the lower triangle', () => {
   const k_ = getEngine().k;
-  for (const n of [1, 2, ...SIZES.slice(1)])
+  for (const n of [1, 2, ...SIZES.slice(1), 64, 67])
     for (const d of SIZES) {
       // rows near 10⁶: the Gram trick would lose the ~1 differences; differences keep them
       const x = normals(n * d).map((v, i) => 1e6 + v + (i % d));
@@ -95,56 +95,38 @@ test('f64_pdist_sqeuclid: symmetric, zero diagonal, differences (no cancellation
     }
 });
 
-test('f64_neighbour_weights: metric-learn’s NCA and MLKR weights, column sums and objective; saturated rows and n = 2', () => {
+test('f64_neighbour_grad: metric-learn’s NCA and MLKR objective, column sums and W_sym·X; tiny, unit and underflowing scales, one class, singleton classes', () => {
   const k_ = getEngine().k;
-  for (const n of [2, 3, 5, 17, 33])
-    for (const spread of [1, 1e3]) {
-      // spread 1e3: most exp(−d) underflow, rows become one-hot (unscaled wine and digits)
-      const x = normals(n * 3, spread);
-      const D = sqDistRef(x, n, 3);
-      const labels = Float64Array.from({ length: n }, (_, i) => i % 3);
-      const targets = normals(n);
-      for (const [kind, t] of [['nca', labels], ['mlkr', targets]] as const) {
-        const ref = neighbourWeightsRef(D, t, n, kind);
-        const code = kind === 'nca' ? NeighbourObjective.nca : NeighbourObjective.mlkr;
-        const r = withF64(kind, [D, t, nan(n), nan((n + 1) >> 1)], ([pd, pt, pc, pi]) => k_.f64_neighbour_weights(pd, pt, pc, pi, n, code));
-        const label = `${kind} n=${n} spread ${spread}`;
-        assert.ok(Math.abs((r.ret as number) - ref.loss) <= 1e-12 * (1 + Math.abs(ref.loss)), `${label}: loss ${r.ret} vs ${ref.loss}`);
-        assertClose(r.out[0], ref.W, { atol: 1e-13 * (1 + Math.max(...t.map(Math.abs))) ** 2 }, `${label} W`);
-        assertClose(r.out[2], ref.colsum, { atol: 1e-12 * n * (1 + Math.max(...t.map(Math.abs))) ** 2 }, `${label} colsum`);
-      }
-    }
-});
-
-test('f64_sym_add_transpose: W + Wᵀ with −colsum on the diagonal, across 32-blocks', () => {
-  const k_ = getEngine().k;
-  for (const n of [1, 3, 5, 17, 33, 65]) {
-    const W = normals(n * n), c = normals(n);
-    const S = withF64('sym', [W, c], ([pw, pc]) => k_.f64_sym_add_transpose(pw, pc, n)).out[0];
-    const ref = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) ref[i * n + j] = i === j ? -c[i] : W[i * n + j] + W[j * n + i];
-    assertClose(S, ref, {}, `sym n=${n}`);
-  }
-});
-
-test('f64_weights_mul: W·X over the non-zero columns of each 4-row block, the ordered dense sum bit for bit; odd sizes, empty and full rows', () => {
-  const k_ = getEngine().k;
-  for (const n of [1, 2, 3, 5, 17, 33])
-    for (const d of [1, 2, 3, 5, 17, 64])
-      for (const density of [0, 0.05, 0.5, 1]) {
-        // a saturated softmax: a few non-zero weights a row, scattered; row 1 left empty
-        const W = normals(n * n).map((v, i) => (rng.uniform() < density && Math.floor(i / n) !== 1 ? v : 0));
+  for (const n of [2, 3, 5, 17, 33, 70])
+    for (const d of [1, 2, 5, 17])
+      for (const spread of [1e-4, 1, 1e3, 1e7]) {
+        // 1e-4: every pair contributes; 1e3 and 1e7: most exp(−d) underflow, rows nearly one-hot
+        // (unscaled wine and digits), whole blocks of four passed over
+        const x = normals(n * 3, spread);
+        const D = sqDistRef(x, n, 3);
         const X = normals(n * d);
-        const out = withF64('wmul', [W, X, nan(n * d), nan((n + 1) >> 1)], ([pw, px, po, pi]) => k_.f64_weights_mul(pw, px, po, pi, n, d)).out[2];
-        const label = `${n}×${d} density ${density}`;
-        assertClose(out, gemmRef('nn', W, X, n, n, d), { bound: gemmBound('nn', W, X, n, n, d) }, label);
-        // the plain float64 loop, p ascending from +0, skipping nothing: the same bits
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < d; j++) {
-            let acc = 0;
-            for (let p = 0; p < n; p++) acc += W[i * n + p] * X[p * d + j];
-            assert.ok(Object.is(out[i * d + j], acc) || (acc === 0 && out[i * d + j] === 0), `${label}: out[${i}, ${j}] ${out[i * d + j]} vs ${acc}`);
-          }
+        const labelings: [string, Float64Array][] = [
+          ['3 classes', Float64Array.from({ length: n }, (_, i) => i % 3)],
+          ['one class', new Float64Array(n).fill(4)],
+          ['singletons', Float64Array.from({ length: n }, (_, i) => i)],
+        ];
+        const cases: [string, 'nca' | 'mlkr', Float64Array][] = [...labelings.map(([name, t]) => [`nca ${name}`, 'nca', t] as [string, 'nca', Float64Array]), ['mlkr', 'mlkr', normals(n, 10)]];
+        for (const [name, kind, t] of cases) {
+          const ref = neighbourWeightsRef(D, t, n, kind);
+          const S = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S[i * n + j] = i === j ? -ref.colsum[i] : ref.W[i * n + j] + ref.W[j * n + i];
+          const code = kind === 'nca' ? NeighbourObjective.nca : NeighbourObjective.mlkr;
+          // the last buffer is idx, i32 [n], under guards
+          const r = withF64(kind, [D, t, X, nan(n * d), nan(n), nan((n + 1) >> 1)], ([pd, pt, px, po, pc, pi]) => k_.f64_neighbour_grad(pd, pt, px, po, pc, pi, n, d, code));
+          const label = `${name} n=${n} d=${d} spread ${spread}`;
+          const tmax = 1 + Math.max(...t.map(Math.abs));
+          assert.ok(Math.abs((r.ret as number) - ref.loss) <= 1e-12 * (1 + Math.abs(ref.loss)), `${label}: loss ${r.ret} vs ${ref.loss}`);
+          assertClose(r.out[4], ref.colsum, { atol: 1e-12 * n * tmax ** 2 }, `${label} colsum`);
+          // each W entry within 1e-13·tmax² of the reference's: out within n times that, |X| ≤ ~5
+          const out = gemmRef('nn', S, X, n, n, d);
+          assertClose(r.out[3], out, { atol: 1e-12 * n * tmax ** 2 * Math.max(...X.map(Math.abs)) }, `${label} W_sym·X`);
+          assert.equal(Array.from(r.out[2]), Array.from(X), `${label}: X changed`);
+        }
       }
 });
 
