@@ -67,7 +67,7 @@ export const enum QuantKind {
   cosine = 2, //      1 − sa·sb·(qa·qb) / (‖a‖‖b‖); 1 where a norm is 0
 }
 
-/** Objective of f64_neighbour_weights (the softmax weights of NCA and MLKR). */
+/** Objective of f64_neighbour_grad (the softmax weights of NCA and MLKR). */
 export const enum NeighbourObjective { nca = 0, mlkr = 1 }
 
 /** Value of f32_topk_scan, chosen so that the k nearest are the k smallest. */

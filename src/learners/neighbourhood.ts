@@ -1,6 +1,7 @@
 // The stochastic-neighbour objectives of NCA and MLKR. Both put a softmax over −‖Lxᵢ − Lxⱼ‖²
 // (j ≠ i) on every row and have the gradient c·(XLᵀ)ᵀ·W_sym·X for a weight matrix W built from
-// that softmax. All of it is float64 in wasm, as metric-learn's numpy: unscaled data such as
+// that softmax. All of it is float64 in wasm, as metric-learn's numpy (a float32 Gram only
+// picks the pairs whose exp can be non-zero; their distances are float64): unscaled data such as
 // wine's, features near 10³, would leave float32 distances a quantum of 0.1 inside exp(−d),
 // and a float32 gradient sends L-BFGS down a different path in the baseline and relaxed
 // builds on these saturated softmaxes. Every buffer lives in wasm memory for the whole fit.
@@ -20,11 +21,11 @@ export interface NeighbourProblem {
 export function neighbourProblem(X: Float64Array, n: number, d: number, k: number, t: ArrayLike<number>, kind: NeighbourObjective, scale: number): NeighbourProblem {
   const e = getEngine();
   const scope = new F64Scope();
-  let p: Record<'x' | 'a' | 'emb' | 'dist' | 't' | 'colsum' | 'wx' | 'g' | 'idx', number>;
+  let p: Record<'x' | 'a' | 'emb' | 'emb32' | 'gram' | 'diag' | 't' | 'colsum' | 'wx' | 'g' | 'idx' | 'vals', number>;
   try {
     p = {
-      x: scope.f64(X), t: scope.f64(t), a: scope.out64(k * d), emb: scope.out64(n * k), dist: scope.out64(n * n),
-      colsum: scope.out64(n), wx: scope.out64(n * d), g: scope.out64(k * d), idx: scope.i32(n),
+      x: scope.f64(X), t: scope.f64(t), a: scope.out64(k * d), emb: scope.out64(n * k), emb32: scope.f32(n * k), gram: scope.f32(n * n),
+      diag: scope.f32(n), colsum: scope.out64(n), wx: scope.out64(n * d), g: scope.out64(k * d), idx: scope.i32(n), vals: scope.out64(n),
     };
   } catch (err) {
     scope.dispose();
@@ -35,10 +36,10 @@ export function neighbourProblem(X: Float64Array, n: number, d: number, k: numbe
       const k_ = e.k;
       scope.write(p.a, A);
       k_.f64_gemm_nt(p.x, p.a, p.emb, n, d, k);
-      k_.f64_pdist_sqeuclid(p.emb, p.dist, n, k);
-      const loss = k_.f64_neighbour_weights(p.dist, p.t, p.colsum, p.idx, n, kind);
-      k_.f64_sym_add_transpose(p.dist, p.colsum, n);
-      k_.f64_weights_mul(p.dist, p.x, p.wx, p.idx, n, d);
+      // the f32 Gram of E only screens the pairs whose exp can be non-zero (f64_neighbour_grad)
+      const s = k_.f64_to_f32_pow2(p.emb, p.emb32, n * k);
+      k_.f32_gemm_nt_self(p.emb32, p.gram, n, k, e.gemmWorkspace);
+      const loss = k_.f64_neighbour_grad(p.gram, p.diag, s, p.emb, k, p.t, p.x, p.wx, p.colsum, p.idx, p.vals, n, d, kind);
       k_.f64_gemm_tn(p.emb, p.wx, p.g, k, n, d, 0);
       const G = scope.view(p.g, k * d);
       for (let i = 0; i < k * d; i++) grad[i] = scale * G[i];

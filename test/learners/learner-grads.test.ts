@@ -75,19 +75,13 @@ function sqDistRef(x: Float64Array, n: number, d: number): Float64Array {
   return D;
 }
 
-test('f64_pdist_sqeuclid: symmetric, zero diagonal, differences (no cancellation far from the origin); f64_pdist_euclid_lower packs the lower triangle', () => {
+test('f64_pdist_euclid_lower: the lower triangle packed, by differences (no cancellation far from the origin)', () => {
   const k_ = getEngine().k;
   for (const n of [1, 2, ...SIZES.slice(1)])
     for (const d of SIZES) {
       // rows near 10⁶: the Gram trick would lose the ~1 differences; differences keep them
       const x = normals(n * d).map((v, i) => 1e6 + v + (i % d));
       const ref = sqDistRef(x, n, d);
-      const D = withF64('pdist', [x, nan(n * n)], ([px, pd]) => k_.f64_pdist_sqeuclid(px, pd, n, d)).out[1];
-      assertClose(D, ref, { rtol: 4 * d * EPS }, `pdist ${n}×${d}`);
-      for (let i = 0; i < n; i++) {
-        assert.is(D[i * n + i], 0);
-        for (let j = 0; j < i; j++) assert.is(D[i * n + j], D[j * n + i]);
-      }
       const lower = withF64('lower', [x, nan((n * (n - 1)) / 2)], ([px, po]) => k_.f64_pdist_euclid_lower(px, po, n, d)).out[1];
       const refLower: number[] = [];
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) refLower.push(Math.sqrt(ref[i * n + j]));
@@ -95,56 +89,69 @@ test('f64_pdist_sqeuclid: symmetric, zero diagonal, differences (no cancellation
     }
 });
 
-test('f64_neighbour_weights: metric-learn’s NCA and MLKR weights, column sums and objective; saturated rows and n = 2', () => {
+test('f64_to_f32_pow2: f32(s·e) with s a power of 2 putting max|e| in [256, 512); 1 for zeros, 0 for non-finite or sub-1e-290 rows', () => {
   const k_ = getEngine().k;
-  for (const n of [2, 3, 5, 17, 33])
-    for (const spread of [1, 1e3]) {
-      // spread 1e3: most exp(−d) underflow, rows become one-hot (unscaled wine and digits)
-      const x = normals(n * 3, spread);
-      const D = sqDistRef(x, n, 3);
-      const labels = Float64Array.from({ length: n }, (_, i) => i % 3);
-      const targets = normals(n);
-      for (const [kind, t] of [['nca', labels], ['mlkr', targets]] as const) {
-        const ref = neighbourWeightsRef(D, t, n, kind);
-        const code = kind === 'nca' ? NeighbourObjective.nca : NeighbourObjective.mlkr;
-        const r = withF64(kind, [D, t, nan(n), nan((n + 1) >> 1)], ([pd, pt, pc, pi]) => k_.f64_neighbour_weights(pd, pt, pc, pi, n, code));
-        const label = `${kind} n=${n} spread ${spread}`;
-        assert.ok(Math.abs((r.ret as number) - ref.loss) <= 1e-12 * (1 + Math.abs(ref.loss)), `${label}: loss ${r.ret} vs ${ref.loss}`);
-        assertClose(r.out[0], ref.W, { atol: 1e-13 * (1 + Math.max(...t.map(Math.abs))) ** 2 }, `${label} W`);
-        assertClose(r.out[2], ref.colsum, { atol: 1e-12 * n * (1 + Math.max(...t.map(Math.abs))) ** 2 }, `${label} colsum`);
-      }
+  for (const count of [1, 3, 17])
+    for (const scale of [1e-280, 1e-3, 1, 300, 1e7, 1e300]) {
+      const e = normals(count, scale);
+      const r = withF64('pow2', [e, nan((count + 1) >> 1)], ([pe, po]) => k_.f64_to_f32_pow2(pe, po, count));
+      const sc = r.ret as number;
+      const m = Math.max(...e.map(Math.abs));
+      assert.ok(Math.log2(sc) === Math.round(Math.log2(sc)) && m * sc >= 256 && m * sc < 512, `scale ${scale}: s ${sc}`);
+      const out = new Float32Array(r.out[1].buffer, 0, count);
+      for (let i = 0; i < count; i++) assert.is(out[i], Math.fround(e[i] * sc), `scale ${scale}: out[${i}]`);
     }
+  const one = (e: number[]) => withF64('pow2', [e, nan(e.length)], ([pe, po]) => k_.f64_to_f32_pow2(pe, po, e.length)).ret;
+  assert.is(one([0, -0, 0]), 1);
+  assert.is(one([1, Infinity, 2]), 0);
+  assert.is(one([1, NaN, 2]), 0);
+  assert.is(one([1e-300, -3e-295]), 0);
 });
 
-test('f64_sym_add_transpose: W + Wᵀ with −colsum on the diagonal, across 32-blocks', () => {
+/** metric-learn's objective and W_sym·X through the three kernels NCA and MLKR call: the f32 Gram screen, then float64. */
+function neighbourGrad(E: Float64Array, n: number, k: number, t: Float64Array, X: Float64Array, d: number, kind: NeighbourObjective) {
   const k_ = getEngine().k;
-  for (const n of [1, 3, 5, 17, 33, 65]) {
-    const W = normals(n * n), c = normals(n);
-    const S = withF64('sym', [W, c], ([pw, pc]) => k_.f64_sym_add_transpose(pw, pc, n)).out[0];
-    const ref = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) ref[i * n + j] = i === j ? -c[i] : W[i * n + j] + W[j * n + i];
-    assertClose(S, ref, {}, `sym n=${n}`);
-  }
-});
+  const half = (m: number) => nan((m + 1) >> 1);
+  // f32 [n, k], f32 [n, n], f32 [n] and i32 [n] buffers as f64 ones of half the length, under guards
+  return withF64('grad', [E, half(n * k), half(n * n), half(n), t, X, nan(n * d), nan(n), half(n), nan(n)], ([pe, pe32, pg, pdg, pt, px, po, pc, pi, pv]) => {
+    const s = k_.f64_to_f32_pow2(pe, pe32, n * k);
+    k_.f32_gemm_nt_self(pe32, pg, n, k, getEngine().gemmWorkspace);
+    return k_.f64_neighbour_grad(pg, pdg, s, pe, k, pt, px, po, pc, pi, pv, n, d, kind);
+  });
+}
 
-test('f64_weights_mul: W·X over the non-zero columns of each 4-row block, the ordered dense sum bit for bit; odd sizes, empty and full rows', () => {
-  const k_ = getEngine().k;
-  for (const n of [1, 2, 3, 5, 17, 33])
-    for (const d of [1, 2, 3, 5, 17, 64])
-      for (const density of [0, 0.05, 0.5, 1]) {
-        // a saturated softmax: a few non-zero weights a row, scattered; row 1 left empty
-        const W = normals(n * n).map((v, i) => (rng.uniform() < density && Math.floor(i / n) !== 1 ? v : 0));
+test('f64_neighbour_grad: metric-learn’s NCA and MLKR objective, column sums and W_sym·X; tiny, unit, underflowing and huge scales, far from the origin, one class, singleton classes', () => {
+  for (const n of [2, 3, 5, 17, 33, 70])
+    for (const d of [1, 2, 5, 17])
+      for (const [spread, offset] of [[1e-300, 0], [1e-200, 0], [1e-4, 0], [1, 0], [1e3, 0], [1e7, 0], [1e140, 0], [3, 1e5]]) {
+        // 1e-300 and 1e-200: every pair contributes (all listed without the f32 screen / with an
+        // infinite threshold); 1e3 and beyond: most exp(−d) underflow, rows nearly one-hot
+        // (unscaled wine and digits); 1e5 + 3: the f32 Gram has nothing left of the differences
+        const kk = 1 + (d % 3);
+        const x = normals(n * kk, spread).map((v) => v + offset);
+        const D = sqDistRef(x, n, kk);
         const X = normals(n * d);
-        const out = withF64('wmul', [W, X, nan(n * d), nan((n + 1) >> 1)], ([pw, px, po, pi]) => k_.f64_weights_mul(pw, px, po, pi, n, d)).out[2];
-        const label = `${n}×${d} density ${density}`;
-        assertClose(out, gemmRef('nn', W, X, n, n, d), { bound: gemmBound('nn', W, X, n, n, d) }, label);
-        // the plain float64 loop, p ascending from +0, skipping nothing: the same bits
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < d; j++) {
-            let acc = 0;
-            for (let p = 0; p < n; p++) acc += W[i * n + p] * X[p * d + j];
-            assert.ok(Object.is(out[i * d + j], acc) || (acc === 0 && out[i * d + j] === 0), `${label}: out[${i}, ${j}] ${out[i * d + j]} vs ${acc}`);
-          }
+        const labelings: [string, Float64Array][] = [
+          ['3 classes', Float64Array.from({ length: n }, (_, i) => i % 3)],
+          ['one class', new Float64Array(n).fill(4)],
+          ['singletons', Float64Array.from({ length: n }, (_, i) => i)],
+        ];
+        const cases: [string, 'nca' | 'mlkr', Float64Array][] = [...labelings.map(([name, t]) => [`nca ${name}`, 'nca', t] as [string, 'nca', Float64Array]), ['mlkr', 'mlkr', normals(n, 10)]];
+        for (const [name, kind, t] of cases) {
+          const ref = neighbourWeightsRef(D, t, n, kind);
+          const S = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S[i * n + j] = i === j ? -ref.colsum[i] : ref.W[i * n + j] + ref.W[j * n + i];
+          const r = neighbourGrad(x, n, kk, t, X, d, kind === 'nca' ? NeighbourObjective.nca : NeighbourObjective.mlkr);
+          const label = `${name} n=${n} k=${kk} d=${d} spread ${spread}${offset ? ` + ${offset}` : ''}`;
+          const tmax = 1 + Math.max(...t.map(Math.abs));
+          assert.ok(Math.abs((r.ret as number) - ref.loss) <= 1e-12 * (1 + Math.abs(ref.loss)), `${label}: loss ${r.ret} vs ${ref.loss}`);
+          assertClose(r.out[7], ref.colsum, { atol: 1e-12 * n * tmax ** 2 }, `${label} colsum`);
+          // each W entry within 1e-13·tmax² of the reference's: out within n times that, |X| ≤ ~5
+          const out = gemmRef('nn', S, X, n, n, d);
+          assertClose(r.out[6], out, { atol: 1e-12 * n * tmax ** 2 * Math.max(...X.map(Math.abs)) }, `${label} W_sym·X`);
+          assert.equal(Array.from(r.out[5]), Array.from(X), `${label}: X changed`);
+          assert.equal(Array.from(r.out[0]), Array.from(x), `${label}: E changed`);
+        }
       }
 });
 
