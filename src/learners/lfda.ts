@@ -1,6 +1,7 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
 import { withF64Scope } from '../ops/f64-linalg';
+import { getEngine } from '../wasm/instance';
 import { MahalanobisLearner } from './base';
 import { tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
@@ -47,42 +48,55 @@ export class LFDA extends MahalanobisLearner {
     for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
     let big = 0;
     for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
+    const means = new Float64Array(classes.length * d);
     withF64Scope((s) => {
+      const { k: kk, gemmWorkspace: ws } = getEngine();
       // every buffer allocated before any view is taken: no allocation (memory growth) after
-      const pXs = s.out64(n * d), pXt = s.out64(big * d), pDist = s.out64(big * big), pSq = s.out64(big);
-      const pSigma = s.out64(big), pColSum = s.out64(big), pC = s.out64(big * d), pH = s.out64(d * d), pXX = s.out64(d * d);
-      const Xs = s.view(pXs, n * d), Xt = s.view(pXt, big * d), C = s.view(pC, big * d), sigma = s.view(pSigma, big), colSum = s.view(pColSum, big);
-      const H = s.view(pH, d * d), XX = s.view(pXX, d * d);
+      const pXs = s.out64(n * d), pCol = s.out64(big), pMean = s.out64(d), pMin = s.out64(d);
+      const pZ = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
+      const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
+      const pSw = s.f64(d * d), pSb = s.f64(d * d);
+      const Xs = s.view(pXs, n * d);
       for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
       for (let c = 0; c < classes.length; c++) {
         const r0 = start[c], nc = start[c + 1] - r0;
-        const Xc = Xs.subarray(r0 * d, (r0 + nc) * d);
         const pX = pXs + r0 * d * 8;
-        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) Xt[t * nc + i] = Xc[i * d + t];
-        s.sqdistGram(pX, pXt, pSq, pDist, nc, d);
         k = Math.min(k, nc - 1);
-        // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
-        const dist = s.view(pDist, nc * nc);
-        const col = new Float64Array(nc);
-        for (let i = 0; i < nc; i++) col[i] = dist[i * nc + k];
+        // metric-learn's σ: np.partition(dist, k, axis=0)[:, k], i.e. column k of the distances partitioned
+        kk.f64_lfda_distance_column(pX, nc, d, k, pCol);
+        const col = s.read(pCol, nc);
         introselect(col, k);
-        for (let i = 0; i < nc; i++) sigma[i] = Math.sqrt(col[i]);
-        s.heatAffinity(pDist, pSigma, pDist, pColSum, nc);
-        // H = Xcᵀ (A − diag(colsum A)) Xc, the negated local scatter G
-        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) C[i * d + t] = -Xc[i * d + t] * colSum[i];
-        s.gemm('nn', pDist, pX, pC, nc, nc, d, true);
-        s.gemm('tn', pX, pC, pH, d, nc, d);
-        s.gemm('tn', pX, pX, pXX, d, nc, d);
-        const so = sumOuter(Xc, nc, d);
-        for (let i = 0; i < d * d; i++) {
-          const g = -H[i];
-          tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
-          tSw[i] += g / nc;
+        // the class centred and scaled by a power of two in float32; σ scaled alike
+        const scale = kk.f32_lfda_centre(pX, nc, d, pMean, pZ, pMin);
+        means.set(s.view(pMean, d), c * d);
+        const rinv = s.viewF32(pR, nc);
+        for (let i = 0; i < nc; i++) {
+          const sg = Math.sqrt(col[i]) * scale;
+          rinv[i] = sg > 0 ? Math.min(1 / sg, 1e18) : 0;
         }
+        // G = Zᵀ(D − A)Z and W = ZᵀZ, both times scale²
+        kk.f32_gemm_nt_self(pZ, pGram, nc, d, ws);
+        kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
+        kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
+        kk.f32_gemm_tn(pZ, pLz, pG, d, nc, d, 0, ws);
+        kk.f32_gemm_tn(pZ, pZ, pW, d, nc, d, 0, ws);
+        const s2 = 1 / (scale * scale);
+        kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n, (1 - nc / n) * s2, pSw, pSb);
       }
+      tSw.set(s.view(pSw, d * d));
+      tSb.set(s.view(pSb, d * d));
     });
-    const so = sumOuter(data, n, d);
-    for (let i = 0; i < d * d; i++) tSb[i] -= so[i] / n - tSw[i];
+    // metric-learn's Σ_c [(1 − n_c/n)·X_cᵀX_c + s_c s_cᵀ/n] − s sᵀ/n (s the sums of the rows) is
+    // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ
+    const mu = new Float64Array(d), v = new Float64Array(d);
+    for (let c = 0; c < classes.length; c++) for (let t = 0; t < d; t++) mu[t] += (start[c + 1] - start[c]) * means[c * d + t];
+    for (let t = 0; t < d; t++) mu[t] /= n;
+    for (let c = 0; c < classes.length; c++) {
+      const nc = start[c + 1] - start[c];
+      for (let t = 0; t < d; t++) v[t] = means[c * d + t] - mu[t];
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) tSb[a * d + b] += nc * v[a] * v[b];
+    }
+    for (let i = 0; i < d * d; i++) tSb[i] += tSw[i];
     symmetrise(tSb, d);
     symmetrise(tSw, d);
     const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn, true);
@@ -103,15 +117,6 @@ export function checkComponents(fn: string, d: number, nComponents: number | nul
   if (nComponents === null) return d;
   if (!(nComponents > 0 && nComponents <= d)) throw new Error(`${fn}: nComponents must be in [1, ${d}] (the number of features), got ${nComponents}`);
   return nComponents;
-}
-
-/** (Σᵢ xᵢ)(Σᵢ xᵢ)ᵀ over the rows of X [n, d]. */
-function sumOuter(X: Float64Array, n: number, d: number): Float64Array {
-  const s = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) s[j] += X[i * d + j];
-  const S = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) S[a * d + b] = s[a] * s[b];
-  return S;
 }
 
 function symmetrise(A: Float64Array, d: number): void {
