@@ -1,6 +1,6 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
-import { withF64Scope } from '../ops/f64-linalg';
+import { F64Scope, withF64Scope } from '../ops/f64-linalg';
 import { getEngine } from '../wasm/instance';
 import { MahalanobisLearner } from './base';
 import { tr } from './dense';
@@ -35,68 +35,7 @@ export class LFDA extends MahalanobisLearner {
 
   fit(X: unknown, y: unknown): this {
     const fn = 'LFDA.fit';
-    const x = toMatrix(fn, 'X', X, 2);
-    const { n, d, data } = x;
-    const labels = toLabels(fn, 'y', y, n, false);
-    const { classes, inverse } = uniqueInverse(labels);
-    const dim = checkComponents(fn, d, this.nComponents);
-    let k = this.k === null ? Math.min(7, d - 1) : this.k >= d ? d - 1 : this.k;
-    const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
-    // the points sorted by class (stable): each class's rows are one block
-    const start = new Int32Array(classes.length + 1);
-    for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
-    for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
-    let big = 0;
-    for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
-    const means = new Float64Array(classes.length * d);
-    withF64Scope((s) => {
-      const { k: kk, gemmWorkspace: ws } = getEngine();
-      // every buffer allocated before any view is taken: no allocation (memory growth) after
-      const pXs = s.out64(n * d), pCol = s.out64(big), pMean = s.out64(d), pMin = s.out64(d);
-      const pZ = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
-      const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
-      const pSw = s.f64(d * d), pSb = s.f64(d * d);
-      const Xs = s.view(pXs, n * d);
-      for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
-      for (let c = 0; c < classes.length; c++) {
-        const r0 = start[c], nc = start[c + 1] - r0;
-        const pX = pXs + r0 * d * 8;
-        k = Math.min(k, nc - 1);
-        // metric-learn's σ: np.partition(dist, k, axis=0)[:, k], i.e. column k of the distances partitioned
-        kk.f64_lfda_distance_column(pX, nc, d, k, pCol);
-        const col = s.read(pCol, nc);
-        introselect(col, k);
-        // the class centred and scaled by a power of two in float32; σ scaled alike
-        const scale = kk.f32_lfda_centre(pX, nc, d, pMean, pZ, pMin);
-        means.set(s.view(pMean, d), c * d);
-        const rinv = s.viewF32(pR, nc);
-        for (let i = 0; i < nc; i++) {
-          const sg = Math.sqrt(col[i]) * scale;
-          rinv[i] = sg > 0 ? Math.min(1 / sg, 1e18) : 0;
-        }
-        // G = Zᵀ(D − A)Z and W = ZᵀZ, both times scale²
-        kk.f32_gemm_nt_self(pZ, pGram, nc, d, ws);
-        kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
-        kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
-        kk.f32_gemm_tn(pZ, pLz, pG, d, nc, d, 0, ws);
-        kk.f32_gemm_tn(pZ, pZ, pW, d, nc, d, 0, ws);
-        const s2 = 1 / (scale * scale);
-        kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n, (1 - nc / n) * s2, pSw, pSb);
-      }
-      tSw.set(s.view(pSw, d * d));
-      tSb.set(s.view(pSb, d * d));
-    });
-    // metric-learn's Σ_c [(1 − n_c/n)·X_cᵀX_c + s_c s_cᵀ/n] − s sᵀ/n (s the sums of the rows) is
-    // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ
-    const mu = new Float64Array(d), v = new Float64Array(d);
-    for (let c = 0; c < classes.length; c++) for (let t = 0; t < d; t++) mu[t] += (start[c + 1] - start[c]) * means[c * d + t];
-    for (let t = 0; t < d; t++) mu[t] /= n;
-    for (let c = 0; c < classes.length; c++) {
-      const nc = start[c + 1] - start[c];
-      for (let t = 0; t < d; t++) v[t] = means[c * d + t] - mu[t];
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) tSb[a * d + b] += nc * v[a] * v[b];
-    }
-    for (let i = 0; i < d * d; i++) tSb[i] += tSw[i];
+    const { tSb, tSw, d, dim } = withF64Scope((s) => scatterMatrices(fn, s, X, y, this.k, this.nComponents));
     symmetrise(tSb, d);
     symmetrise(tSw, d);
     const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn, true);
@@ -111,6 +50,74 @@ export class LFDA extends MahalanobisLearner {
     this.setComponents(tr(V, d, dim), dim, d);
     return this;
   }
+}
+
+/**
+ * metric-learn's tSb and tSw (not yet symmetrised) for X [n, d] and labels y. X goes straight
+ * into wasm memory: a fresh array of n·d would cost its page faults on every fit.
+ */
+function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: number | null, nComponents: number | null): { tSb: Float64Array; tSw: Float64Array; d: number; dim: number } {
+  let pIn = 0;
+  const { n, d } = toMatrix(fn, 'X', X, 2, (size) => s.view((pIn = s.out64(size)), size));
+  const labels = toLabels(fn, 'y', y, n, false);
+  const { classes, inverse } = uniqueInverse(labels);
+  const dim = checkComponents(fn, d, nComponents);
+  let k = kOpt === null ? Math.min(7, d - 1) : kOpt >= d ? d - 1 : kOpt;
+  const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
+  // the points sorted by class (stable): each class's rows are one block
+  const start = new Int32Array(classes.length + 1);
+  for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
+  for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
+  let big = 0;
+  for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
+  const means = new Float64Array(classes.length * d);
+  const { k: kk, gemmWorkspace: ws } = getEngine();
+  // every buffer allocated before any view is taken: no allocation (memory growth) after
+  const pXs = s.out64(n * d), pCol = s.out64(big), pMean = s.out64(d), pMin = s.out64(d);
+  const pZ = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
+  const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
+  const pSw = s.f64(d * d), pSb = s.f64(d * d);
+  const Xs = s.view(pXs, n * d), data = s.view(pIn, n * d);
+  for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
+  for (let c = 0; c < classes.length; c++) {
+    const r0 = start[c], nc = start[c + 1] - r0;
+    const pX = pXs + r0 * d * 8;
+    k = Math.min(k, nc - 1);
+    // metric-learn's σ: np.partition(dist, k, axis=0)[:, k], i.e. column k of the distances partitioned
+    kk.f64_lfda_distance_column(pX, nc, d, k, pCol);
+    const col = s.read(pCol, nc);
+    introselect(col, k);
+    // the class centred and scaled by a power of two in float32; σ scaled alike
+    const scale = kk.f32_lfda_centre(pX, nc, d, pMean, pZ, pMin);
+    means.set(s.view(pMean, d), c * d);
+    const rinv = s.viewF32(pR, nc);
+    for (let i = 0; i < nc; i++) {
+      const sg = Math.sqrt(col[i]) * scale;
+      rinv[i] = sg > 0 ? Math.min(1 / sg, 1e18) : 0;
+    }
+    // G = Zᵀ(D − A)Z and W = ZᵀZ, both times scale²
+    kk.f32_gemm_nt_self(pZ, pGram, nc, d, ws);
+    kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
+    kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
+    kk.f32_gemm_tn(pZ, pLz, pG, d, nc, d, 0, ws);
+    kk.f32_gemm_tn(pZ, pZ, pW, d, nc, d, 0, ws);
+    const s2 = 1 / (scale * scale);
+    kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n, (1 - nc / n) * s2, pSw, pSb);
+  }
+  tSw.set(s.view(pSw, d * d));
+  tSb.set(s.view(pSb, d * d));
+  // metric-learn's Σ_c [(1 − n_c/n)·X_cᵀX_c + s_c s_cᵀ/n] − s sᵀ/n (s the sums of the rows) is
+  // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ
+  const mu = new Float64Array(d), v = new Float64Array(d);
+  for (let c = 0; c < classes.length; c++) for (let t = 0; t < d; t++) mu[t] += (start[c + 1] - start[c]) * means[c * d + t];
+  for (let t = 0; t < d; t++) mu[t] /= n;
+  for (let c = 0; c < classes.length; c++) {
+    const nc = start[c + 1] - start[c];
+    for (let t = 0; t < d; t++) v[t] = means[c * d + t] - mu[t];
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) tSb[a * d + b] += nc * v[a] * v[b];
+  }
+  for (let i = 0; i < d * d; i++) tSb[i] += tSw[i];
+  return { tSb, tSw, d, dim };
 }
 
 export function checkComponents(fn: string, d: number, nComponents: number | null): number {
