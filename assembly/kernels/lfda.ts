@@ -55,12 +55,12 @@ export function f64_lfda_distance_column(x: usize, n: i32, d: i32, k: i32, out: 
   store<f64>(F(out, k), 0);
 }
 
-// z [n, d] f32 = (x − mean)·s for x [n, d] f64, mean [d] (written) the column means summed
-// in order; a column whose entries are all equal gets that entry as its mean (z exactly 0:
-// the sum's rounding would leave a residue the scatter matrices then carry). s is the power
-// of two that puts the largest |x − mean| in [0.5, 1) (1 when every column is constant);
-// returned. colMin [d] scratch.
-export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize, colMin: usize): f64 {
+// z [n, d] f32 = (x − mean)·s for x [n, d] f64, and zt [d, n] = zᵀ (for ZᵀZ as a symmetric
+// product); mean [d] (written) the column means summed in order; a column whose entries are
+// all equal gets that entry as its mean (z exactly 0: the sum's rounding would leave a residue
+// the scatter matrices then carry). s is the power of two that puts the largest |x − mean| in
+// [0.5, 1) (1 when every column is constant); returned. colMin [d] scratch.
+export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize, zt: usize, colMin: usize): f64 {
   const row = <usize>d << 3;
   for (let t = 0; t < d; t++) {
     const v = load<f64>(F(x, t));
@@ -94,7 +94,11 @@ export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize,
   }
   for (let i = 0; i < n; i++) {
     const r = x + <usize>i * row, zr = z + ((<usize>i * d) << 2);
-    for (let t = 0; t < d; t++) store<f32>(S(zr, t), <f32>((load<f64>(F(r, t)) - load<f64>(F(mean, t))) * s));
+    for (let t = 0; t < d; t++) {
+      const v = <f32>((load<f64>(F(r, t)) - load<f64>(F(mean, t))) * s);
+      store<f32>(S(zr, t), v);
+      store<f32>(S(zt, <usize>t * n + i), v);
+    }
   }
   return s;
 }

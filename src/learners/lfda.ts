@@ -1,7 +1,7 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
 import { F64Scope, withF64Scope } from '../ops/f64-linalg';
-import { getEngine } from '../wasm/instance';
+import { f64, getEngine } from '../wasm/instance';
 import { MahalanobisLearner } from './base';
 import { tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
@@ -74,11 +74,11 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
   const { k: kk, gemmWorkspace: ws } = getEngine();
   // every buffer allocated before any view is taken: no allocation (memory growth) after
   const pXs = s.out64(n * d), pCol = s.out64(big), pMean = s.out64(d), pMin = s.out64(d);
-  const pZ = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
+  const pZ = s.f32(big * d), pZt = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
   const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
   const pSw = s.f64(d * d), pSb = s.f64(d * d);
-  const Xs = s.view(pXs, n * d), data = s.view(pIn, n * d);
-  for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
+  const mem = f64(), xs = pXs >>> 3, xin = pIn >>> 3;
+  for (let i = 0, next = start.slice(); i < n; i++) mem.copyWithin(xs + next[inverse[i]]++ * d, xin + i * d, xin + (i + 1) * d);
   for (let c = 0; c < classes.length; c++) {
     const r0 = start[c], nc = start[c + 1] - r0;
     const pX = pXs + r0 * d * 8;
@@ -88,7 +88,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     const col = s.read(pCol, nc);
     introselect(col, k);
     // the class centred and scaled by a power of two in float32; σ scaled alike
-    const scale = kk.f32_lfda_centre(pX, nc, d, pMean, pZ, pMin);
+    const scale = kk.f32_lfda_centre(pX, nc, d, pMean, pZ, pZt, pMin);
     means.set(s.view(pMean, d), c * d);
     const rinv = s.viewF32(pR, nc);
     for (let i = 0; i < nc; i++) {
@@ -100,7 +100,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
     kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
     kk.f32_gemm_tn(pZ, pLz, pG, d, nc, d, 0, ws);
-    kk.f32_gemm_tn(pZ, pZ, pW, d, nc, d, 0, ws);
+    kk.f32_gemm_nt_self(pZt, pW, d, nc, ws);
     const s2 = 1 / (scale * scale);
     kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n, (1 - nc / n) * s2, pSw, pSb);
   }

@@ -41,17 +41,17 @@ test('f64_lfda_distance_column: column k of scikit-learn’s squared distances b
     }
 });
 
-test('f32_lfda_centre: in-order means, exact for constant columns; z = f32((x − mean)·s), s the power of two putting max |x − mean| in [0.5, 1)', () => {
+test('f32_lfda_centre: in-order means, exact for constant columns; z = f32((x − mean)·s) and zᵀ, s the power of two putting max |x − mean| in [0.5, 1)', () => {
   const { k: kk } = getEngine();
   for (const n of SIZES)
     for (const d of [1, 3, 5])
       for (const [scale, offset] of [[1, 0], [1e30, 3e30], [1e-30, 0], [0.1, 0.1]]) {
         const x = rand(n * d, 7 * n + d, scale, offset);
         if (d > 1) for (let i = 0; i < n; i++) x[i * d + 1] = 0.1; // zero variance (0.1·n/n ≠ 0.1 in float64 for n = 3)
-        const { mean, z, s } = withF64Scope((sc) => {
-          const pm = sc.out64(d), pz = sc.f32(n * d);
-          const s = kk.f32_lfda_centre(sc.f64(x), n, d, pm, pz, sc.out64(d));
-          return { mean: sc.read(pm, d), z: Float32Array.from(sc.viewF32(pz, n * d)), s };
+        const { mean, z, zt, s } = withF64Scope((sc) => {
+          const pm = sc.out64(d), pz = sc.f32(n * d), pzt = sc.f32(n * d);
+          const s = kk.f32_lfda_centre(sc.f64(x), n, d, pm, pz, pzt, sc.out64(d));
+          return { mean: sc.read(pm, d), z: Float32Array.from(sc.viewF32(pz, n * d)), zt: Float32Array.from(sc.viewF32(pzt, n * d)), s };
         });
         let big = 0;
         for (let t = 0; t < d; t++) {
@@ -66,7 +66,10 @@ test('f32_lfda_centre: in-order means, exact for constant columns; z = f32((x �
         assert.is(Math.log2(s), Math.round(Math.log2(s)), `s = ${s} is a power of two`);
         if (big === 0) assert.is(s, 1);
         else assert.ok(big * s >= 0.5 && big * s < 1, `n ${n} d ${d} scale ${scale}: max |x − mean|·s = ${big * s}`);
-        for (let i = 0; i < n * d; i++) assert.is(z[i], Math.fround((x[i] - mean[i % d]) * s), `z[${i}]`);
+        for (let i = 0; i < n * d; i++) {
+          assert.is(z[i], Math.fround((x[i] - mean[i % d]) * s), `z[${i}]`);
+          assert.is(zt[(i % d) * n + Math.floor(i / d)], z[i], `zᵀ at z[${i}]`);
+        }
         if (d > 1) for (let i = 0; i < n; i++) assert.is(z[i * d + 1], 0, 'a constant column centres to exact zeros');
       }
 });
