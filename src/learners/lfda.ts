@@ -99,7 +99,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     kk.f32_gemm_nt_self(pZ, pGram, nc, d, ws);
     kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
     kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
-    kk.f32_gemm_tn(pZ, pLz, pG, d, nc, d, 0, ws);
+    kk.f32_gemm_nn(pZt, pLz, pG, d, nc, d, 0, ws);
     kk.f32_gemm_nt_self(pZt, pW, d, nc, ws);
     const s2 = 1 / (scale * scale);
     kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n, (1 - nc / n) * s2, pSw, pSb);
