@@ -63,17 +63,15 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
   const { classes, inverse } = uniqueInverse(labels);
   const dim = checkComponents(fn, d, nComponents);
   let k = kOpt === null ? Math.min(7, d - 1) : kOpt >= d ? d - 1 : kOpt;
-  const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
   // the points sorted by class (stable): each class's rows are one block
   const start = new Int32Array(classes.length + 1);
   for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
   for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
   let big = 0;
   for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
-  const means = new Float64Array(classes.length * d);
   const { k: kk, gemmWorkspace: ws } = getEngine();
   // every buffer allocated before any view is taken: no allocation (memory growth) after
-  const pXs = s.out64(n * d), pCol = s.out64(big), pMean = s.out64(d), pMin = s.out64(d);
+  const pXs = s.out64(n * d), pCol = s.out64(big), pMeans = s.out64(classes.length * d), pMin = s.out64(d);
   const pZ = s.f32(big * d), pZt = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
   const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
   const pSw = s.f64(d * d), pSb = s.f64(d * d);
@@ -88,8 +86,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     const col = s.read(pCol, nc);
     introselect(col, k);
     // the class centred and scaled by a power of two in float32; σ scaled alike
-    const scale = kk.f32_lfda_centre(pX, nc, d, pMean, pZ, pZt, pMin);
-    means.set(s.view(pMean, d), c * d);
+    const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pZt, pMin);
     const rinv = s.viewF32(pR, nc);
     for (let i = 0; i < nc; i++) {
       const sg = Math.sqrt(col[i]) * scale;
@@ -102,22 +99,21 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     kk.f32_gemm_nn(pZt, pLz, pG, d, nc, d, 0, ws);
     kk.f32_gemm_nt_self(pZt, pW, d, nc, ws);
     const s2 = 1 / (scale * scale);
-    kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n, (1 - nc / n) * s2, pSw, pSb);
+    // tSb also takes tSw whole (metric-learn's tSb −= … − tSw)
+    kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n + s2 / nc, (1 - nc / n) * s2, pSw, pSb);
   }
-  tSw.set(s.view(pSw, d * d));
-  tSb.set(s.view(pSb, d * d));
   // metric-learn's Σ_c [(1 − n_c/n)·X_cᵀX_c + s_c s_cᵀ/n] − s sᵀ/n (s the sums of the rows) is
-  // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ
-  const mu = new Float64Array(d), v = new Float64Array(d);
-  for (let c = 0; c < classes.length; c++) for (let t = 0; t < d; t++) mu[t] += (start[c + 1] - start[c]) * means[c * d + t];
+  // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ,
+  // added as VᵀV with the rows of V [classes, d] = √n_c·(μ_c − μ)
+  const V = s.view(pMeans, classes.length * d), mu = new Float64Array(d);
+  for (let c = 0; c < classes.length; c++) for (let t = 0; t < d; t++) mu[t] += (start[c + 1] - start[c]) * V[c * d + t];
   for (let t = 0; t < d; t++) mu[t] /= n;
   for (let c = 0; c < classes.length; c++) {
-    const nc = start[c + 1] - start[c];
-    for (let t = 0; t < d; t++) v[t] = means[c * d + t] - mu[t];
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) tSb[a * d + b] += nc * v[a] * v[b];
+    const w = Math.sqrt(start[c + 1] - start[c]);
+    for (let t = 0; t < d; t++) V[c * d + t] = w * (V[c * d + t] - mu[t]);
   }
-  for (let i = 0; i < d * d; i++) tSb[i] += tSw[i];
-  return { tSb, tSw, d, dim };
+  s.gemm('tn', pMeans, pMeans, pSb, d, classes.length, d, true);
+  return { tSb: s.read(pSb, d * d), tSw: s.read(pSw, d * d), d, dim };
 }
 
 export function checkComponents(fn: string, d: number, nComponents: number | null): number {
