@@ -152,32 +152,48 @@ export function f64_sym_eig_generalized__tridiag(a: usize, b: usize, w: usize, v
   return symEigGeneralized(a, b, w, v, d, ws, true);
 }
 
+// row ← (row − Σ_{k0 ≤ k < k1} L(i, k)·X[k, :]) / L[i, i] over the d entries of row, in order of k, each
+// term one rounded multiply and one rounded subtraction: bit for bit the scalar loop per entry.
+// L(i, k) = L[i, k] for the forward substitution (k < i), L[k, i] for the backward one (k > i).
+// @ts-ignore: decorator
+@inline function substituteRow(row: usize, L: usize, d: i32, i: i32, k0: i32, k1: i32, X: usize): void {
+  for (let k = k0; k < k1; k++) {
+    const lik = load<f64>(k < i ? at(L, d, i, k) : at(L, d, k, i));
+    const c = f64x2.splat(lik);
+    const xk = at(X, d, k, 0);
+    let j = 0;
+    for (; j + 2 <= d; j += 2) v128.store(row + (<usize>j << 3), f64x2.sub(v128.load(row + (<usize>j << 3)), f64x2.mul(c, v128.load(xk + (<usize>j << 3)))));
+    if (j < d) store<f64>(row + (<usize>j << 3), load<f64>(row + (<usize>j << 3)) - lik * load<f64>(xk + (<usize>j << 3)));
+  }
+  const p = f64x2.splat(load<f64>(at(L, d, i, i)));
+  let j = 0;
+  for (; j + 2 <= d; j += 2) v128.store(row + (<usize>j << 3), f64x2.div(v128.load(row + (<usize>j << 3)), p));
+  if (j < d) store<f64>(row + (<usize>j << 3), load<f64>(row + (<usize>j << 3)) / load<f64>(at(L, d, i, i)));
+}
+
 // @ts-ignore: decorator
 @inline function symEigGeneralized(a: usize, b: usize, w: usize, v: usize, d: i32, ws: usize, tridiag: bool): i32 {
   const L = ws, C = ws + ((<usize>d * d) << 3), T = C + ((<usize>d * d) << 3);
   const r = f64_cholesky(b, L, d, 0);
   if (r >= 0) return r;
-  // T = L⁻¹ a (forward substitution per column), then C = L⁻¹ Tᵀ (a symmetric: (L⁻¹a)ᵀ = a L⁻ᵀ)
-  for (let j = 0; j < d; j++)
-    for (let i = 0; i < d; i++) {
-      let t = load<f64>(at(a, d, i, j));
-      for (let k = 0; k < i; k++) t -= load<f64>(at(L, d, i, k)) * load<f64>(at(T, d, k, j));
-      store<f64>(at(T, d, i, j), t / load<f64>(at(L, d, i, i)));
-    }
-  for (let j = 0; j < d; j++)
-    for (let i = 0; i < d; i++) {
-      let t = load<f64>(at(T, d, j, i));
-      for (let k = 0; k < i; k++) t -= load<f64>(at(L, d, i, k)) * load<f64>(at(C, d, k, j));
-      store<f64>(at(C, d, i, j), t / load<f64>(at(L, d, i, i)));
-    }
+  // T = L⁻¹ a, then C = L⁻¹ Tᵀ (a symmetric: (L⁻¹a)ᵀ = a L⁻ᵀ), by forward substitution on rows
+  for (let i = 0; i < d; i++) {
+    const ti = at(T, d, i, 0);
+    memory.copy(ti, at(a, d, i, 0), <usize>d << 3);
+    substituteRow(ti, L, d, i, 0, i, T);
+  }
+  for (let i = 0; i < d; i++) {
+    const ci = at(C, d, i, 0);
+    for (let j = 0; j < d; j++) store<f64>(ci + (<usize>j << 3), load<f64>(at(T, d, j, i)));
+    substituteRow(ci, L, d, i, 0, i, C);
+  }
   if ((tridiag ? f64_sym_eig__tridiag(C, w, T, d, T + ((<usize>d * d) << 3)) : f64_sym_eig(C, w, T, d, v)) < 0) return -2;
-  // v = L⁻ᵀ Y (back substitution per column of Y = T)
-  for (let j = 0; j < d; j++)
-    for (let i = d - 1; i >= 0; i--) {
-      let t = load<f64>(at(T, d, i, j));
-      for (let k = i + 1; k < d; k++) t -= load<f64>(at(L, d, k, i)) * load<f64>(at(v, d, k, j));
-      store<f64>(at(v, d, i, j), t / load<f64>(at(L, d, i, i)));
-    }
+  // v = L⁻ᵀ Y (back substitution on rows, Y = T): v_i = (y_i − Σ_{k>i} L[k, i]·v_k) / L[i, i]
+  for (let i = d - 1; i >= 0; i--) {
+    const vi = at(v, d, i, 0);
+    memory.copy(vi, at(T, d, i, 0), <usize>d << 3);
+    substituteRow(vi, L, d, i, i + 1, d, v);
+  }
   return -1;
 }
 

@@ -15,23 +15,28 @@ export interface Tuples {
   d: number;
 }
 
-/** X [n, d] from a Tensor or nested arrays, finite. */
-export function toMatrix(fn: string, name: string, X: unknown, minRows = 1): Matrix {
+/**
+ * X [n, d] from a Tensor or nested arrays, finite. `into` supplies the destination of n·d
+ * entries (a view of wasm memory: no fresh pages to fault in); by default a new array.
+ */
+export function toMatrix(fn: string, name: string, X: unknown, minRows = 1, into: (size: number) => Float64Array = (size) => new Float64Array(size)): Matrix {
   let data: Float64Array, n: number, d: number;
   if (X instanceof Tensor) {
     if (X.isDisposed) throw new Error(`${fn}: ${name} was disposed`);
     if (X.shape.length !== 2) throw new Error(`${fn}: ${name} must be 2-D [n, d], got ${fmtShape(X.shape)}`);
     [n, d] = X.shape;
-    data = Float64Array.from(X.data());
+    data = into(n * d);
+    data.set(X.data());
   } else if (Array.isArray(X) && X.every((r) => Array.isArray(r) || ArrayBuffer.isView(r))) {
     n = X.length;
     d = n ? (X[0] as ArrayLike<number>).length : 0;
-    data = new Float64Array(n * d);
+    data = into(n * d);
     const rows = X as ArrayLike<number>[];
     for (let i = 0; i < n; i++) {
       const r = rows[i];
       if (r.length !== d) throw new Error(`${fn}: ${name} row ${i} has ${r.length} values but row 0 has ${d}`);
-      for (let j = 0, o = i * d; j < d; j++) data[o + j] = r[j];
+      // one builtin call per row: fast before the JIT has seen the loop (a learner fits a few times at most)
+      data.set(r, i * d);
     }
   } else throw new TypeError(`${fn}: ${name} must be a Tensor [n, d] or an array of rows`);
   if (n < minRows) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least ${minRows} row${minRows > 1 ? 's' : ''}`);

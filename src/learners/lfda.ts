@@ -1,6 +1,7 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
-import { withF64Scope } from '../ops/f64-linalg';
+import { F64Scope, withF64Scope } from '../ops/f64-linalg';
+import { f64, getEngine } from '../wasm/instance';
 import { MahalanobisLearner } from './base';
 import { tr } from './dense';
 import { toLabels, toMatrix, uniqueInverse } from './input';
@@ -34,55 +35,7 @@ export class LFDA extends MahalanobisLearner {
 
   fit(X: unknown, y: unknown): this {
     const fn = 'LFDA.fit';
-    const x = toMatrix(fn, 'X', X, 2);
-    const { n, d, data } = x;
-    const labels = toLabels(fn, 'y', y, n, false);
-    const { classes, inverse } = uniqueInverse(labels);
-    const dim = checkComponents(fn, d, this.nComponents);
-    let k = this.k === null ? Math.min(7, d - 1) : this.k >= d ? d - 1 : this.k;
-    const tSb = new Float64Array(d * d), tSw = new Float64Array(d * d);
-    // the points sorted by class (stable): each class's rows are one block
-    const start = new Int32Array(classes.length + 1);
-    for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
-    for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
-    let big = 0;
-    for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
-    withF64Scope((s) => {
-      // every buffer allocated before any view is taken: no allocation (memory growth) after
-      const pXs = s.out64(n * d), pXt = s.out64(big * d), pDist = s.out64(big * big), pSq = s.out64(big);
-      const pSigma = s.out64(big), pColSum = s.out64(big), pC = s.out64(big * d), pH = s.out64(d * d), pXX = s.out64(d * d);
-      const Xs = s.view(pXs, n * d), Xt = s.view(pXt, big * d), C = s.view(pC, big * d), sigma = s.view(pSigma, big), colSum = s.view(pColSum, big);
-      const H = s.view(pH, d * d), XX = s.view(pXX, d * d);
-      for (let i = 0, next = start.slice(); i < n; i++) Xs.set(data.subarray(i * d, (i + 1) * d), next[inverse[i]]++ * d);
-      for (let c = 0; c < classes.length; c++) {
-        const r0 = start[c], nc = start[c + 1] - r0;
-        const Xc = Xs.subarray(r0 * d, (r0 + nc) * d);
-        const pX = pXs + r0 * d * 8;
-        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) Xt[t * nc + i] = Xc[i * d + t];
-        s.sqdistGram(pX, pXt, pSq, pDist, nc, d);
-        k = Math.min(k, nc - 1);
-        // metric-learn's sigma: np.partition(dist, k, axis=0)[:, k], i.e. column k partitioned
-        const dist = s.view(pDist, nc * nc);
-        const col = new Float64Array(nc);
-        for (let i = 0; i < nc; i++) col[i] = dist[i * nc + k];
-        introselect(col, k);
-        for (let i = 0; i < nc; i++) sigma[i] = Math.sqrt(col[i]);
-        s.heatAffinity(pDist, pSigma, pDist, pColSum, nc);
-        // H = Xcᵀ (A − diag(colsum A)) Xc, the negated local scatter G
-        for (let i = 0; i < nc; i++) for (let t = 0; t < d; t++) C[i * d + t] = -Xc[i * d + t] * colSum[i];
-        s.gemm('nn', pDist, pX, pC, nc, nc, d, true);
-        s.gemm('tn', pX, pC, pH, d, nc, d);
-        s.gemm('tn', pX, pX, pXX, d, nc, d);
-        const so = sumOuter(Xc, nc, d);
-        for (let i = 0; i < d * d; i++) {
-          const g = -H[i];
-          tSb[i] += g / n + (1 - nc / n) * XX[i] + so[i] / n;
-          tSw[i] += g / nc;
-        }
-      }
-    });
-    const so = sumOuter(data, n, d);
-    for (let i = 0; i < d * d; i++) tSb[i] -= so[i] / n - tSw[i];
+    const { tSb, tSw, d, dim } = withF64Scope((s) => scatterMatrices(fn, s, X, y, this.k, this.nComponents));
     symmetrise(tSb, d);
     symmetrise(tSw, d);
     const { values, vectors } = generalizedSymEig(tSb, tSw, d, fn, true);
@@ -99,19 +52,74 @@ export class LFDA extends MahalanobisLearner {
   }
 }
 
+/**
+ * metric-learn's tSb and tSw (not yet symmetrised) for X [n, d] and labels y. X goes straight
+ * into wasm memory: a fresh array of n·d would cost its page faults on every fit.
+ */
+function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: number | null, nComponents: number | null): { tSb: Float64Array; tSw: Float64Array; d: number; dim: number } {
+  let pIn = 0;
+  const { n, d } = toMatrix(fn, 'X', X, 2, (size) => s.view((pIn = s.out64(size)), size));
+  const labels = toLabels(fn, 'y', y, n, false);
+  const { classes, inverse } = uniqueInverse(labels);
+  const dim = checkComponents(fn, d, nComponents);
+  let k = kOpt === null ? Math.min(7, d - 1) : kOpt >= d ? d - 1 : kOpt;
+  // the points sorted by class (stable): each class's rows are one block
+  const start = new Int32Array(classes.length + 1);
+  for (let i = 0; i < n; i++) start[inverse[i] + 1]++;
+  for (let c = 0; c < classes.length; c++) start[c + 1] += start[c];
+  let big = 0;
+  for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
+  const { k: kk, gemmWorkspace: ws } = getEngine();
+  // every buffer allocated before any view is taken: no allocation (memory growth) after
+  const pXs = s.out64(n * d), pCol = s.out64(big), pMeans = s.out64(classes.length * d), pMin = s.out64(d);
+  const pZ = s.f32(big * d), pZt = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
+  const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
+  const pSw = s.f64(d * d), pSb = s.f64(d * d);
+  const mem = f64(), xs = pXs >>> 3, xin = pIn >>> 3;
+  for (let i = 0, next = start.slice(); i < n; i++) mem.copyWithin(xs + next[inverse[i]]++ * d, xin + i * d, xin + (i + 1) * d);
+  for (let c = 0; c < classes.length; c++) {
+    const r0 = start[c], nc = start[c + 1] - r0;
+    const pX = pXs + r0 * d * 8;
+    k = Math.min(k, nc - 1);
+    // metric-learn's σ: np.partition(dist, k, axis=0)[:, k], i.e. column k of the distances partitioned
+    kk.f64_lfda_distance_column(pX, nc, d, k, pCol);
+    const col = s.read(pCol, nc);
+    introselect(col, k);
+    // the class centred and scaled by a power of two in float32; σ scaled alike
+    const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pZt, pMin);
+    const rinv = s.viewF32(pR, nc);
+    for (let i = 0; i < nc; i++) {
+      const sg = Math.sqrt(col[i]) * scale;
+      rinv[i] = sg > 0 ? Math.min(1 / sg, 1e18) : 0;
+    }
+    // G = Zᵀ(D − A)Z and W = ZᵀZ, both times scale²
+    kk.f32_gemm_nt_self(pZ, pGram, nc, d, ws);
+    kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
+    kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
+    kk.f32_gemm_nn(pZt, pLz, pG, d, nc, d, 0, ws);
+    kk.f32_gemm_nt_self(pZt, pW, d, nc, ws);
+    const s2 = 1 / (scale * scale);
+    // tSb also takes tSw whole (metric-learn's tSb −= … − tSw)
+    kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n + s2 / nc, (1 - nc / n) * s2, pSw, pSb);
+  }
+  // metric-learn's Σ_c [(1 − n_c/n)·X_cᵀX_c + s_c s_cᵀ/n] − s sᵀ/n (s the sums of the rows) is
+  // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ,
+  // added as VᵀV with the rows of V [classes, d] = √n_c·(μ_c − μ)
+  const V = s.view(pMeans, classes.length * d), mu = new Float64Array(d);
+  for (let c = 0; c < classes.length; c++) for (let t = 0; t < d; t++) mu[t] += (start[c + 1] - start[c]) * V[c * d + t];
+  for (let t = 0; t < d; t++) mu[t] /= n;
+  for (let c = 0; c < classes.length; c++) {
+    const w = Math.sqrt(start[c + 1] - start[c]);
+    for (let t = 0; t < d; t++) V[c * d + t] = w * (V[c * d + t] - mu[t]);
+  }
+  s.gemm('tn', pMeans, pMeans, pSb, d, classes.length, d, true);
+  return { tSb: s.read(pSb, d * d), tSw: s.read(pSw, d * d), d, dim };
+}
+
 export function checkComponents(fn: string, d: number, nComponents: number | null): number {
   if (nComponents === null) return d;
   if (!(nComponents > 0 && nComponents <= d)) throw new Error(`${fn}: nComponents must be in [1, ${d}] (the number of features), got ${nComponents}`);
   return nComponents;
-}
-
-/** (Σᵢ xᵢ)(Σᵢ xᵢ)ᵀ over the rows of X [n, d]. */
-function sumOuter(X: Float64Array, n: number, d: number): Float64Array {
-  const s = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) s[j] += X[i * d + j];
-  const S = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) S[a * d + b] = s[a] * s[b];
-  return S;
 }
 
 function symmetrise(A: Float64Array, d: number): void {

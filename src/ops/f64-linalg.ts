@@ -89,19 +89,6 @@ export class F64Scope {
     getEngine().k.f64_pair_laplacian_mul(x, ia, ib, w, out, m, d);
   }
 
-  /**
-   * out [n, n] = scikit-learn's squared euclidean_distances of x [n, d] against itself
-   * (−2·xᵢ·xⱼ + ‖xᵢ‖² + ‖xⱼ‖², clipped at 0, zero diagonal; sums in order); xt = xᵀ; sq [n] gets the norms.
-   */
-  sqdistGram(x: number, xt: number, sq: number, out: number, n: number, d: number): void {
-    getEngine().k.f64_sqdist_gram(x, xt, sq, out, n, d);
-  }
-
-  /** a[i, j] = exp(−dist[i, j]/(σᵢσⱼ)) (0 where σᵢσⱼ = 0) and colSum[j] = Σᵢ a[i, j], dist and a [n, n]. */
-  heatAffinity(dist: number, sigma: number, a: number, colSum: number, n: number): void {
-    getEngine().k.f64_heat_affinity(dist, sigma, a, colSum, n);
-  }
-
   dispose(): void {
     const a = getEngine().alloc;
     while (this.ptrs.length) a.free(this.ptrs.pop()!);

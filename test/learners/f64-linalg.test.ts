@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { gemmF64, withF64Scope } from '../../src/ops/f64-linalg';
 import { LmnnGradient } from '../../src/learners/lmnn-grad';
-import { gemmRef, transposed } from '../ref/gemm';
-import { heatAffinityRef, lmnnLossGradRef, sklearnSqDistancesRef, sqdistPairsRef, weightedOuterSumRef } from '../ref/f64-linalg';
+import { gemmRef } from '../ref/gemm';
+import { lmnnLossGradRef, sqdistPairsRef, weightedOuterSumRef } from '../ref/f64-linalg';
 import { assertClose } from '../helpers/close';
 
 await sl.init();
@@ -104,57 +104,6 @@ test('pairLaplacianMul: Xᵀ·(S·X) is the weighted sum of outer products; accu
       }
     });
     assertClose(sx, ref, { atol: 1e-15, rtol: 1e-15 }, `S·X d ${d}`);
-  }
-});
-
-test('sqdistGram: scikit-learn’s squared distances bit for bit (in-order sums), zero diagonal, clipped at 0', () => {
-  for (const n of SIZES)
-    for (const d of [1, 3, 17]) {
-      const x = rand(n * d, 300 + n * d);
-      if (n > 2) x.set(x.subarray(0, d), 2 * d); // a duplicate row: −2x·x + 2‖x‖² rounds to ±ε, clipped
-      const { D, sq } = withF64Scope((s) => {
-        const px = s.f64(x), out = s.out64(n * n), psq = s.out64(n);
-        s.sqdistGram(px, s.f64(transposed(x, n, d)), psq, out, n, d);
-        return { D: s.read(out, n * n), sq: s.read(psq, n) };
-      });
-      const want = sklearnSqDistancesRef(x, n, d);
-      for (let i = 0; i < n * n; i++) if (D[i] !== want[i]) assert.unreachable(`n ${n} d ${d}: entry ${i} is ${D[i]}, expected ${want[i]}`);
-      for (let i = 0; i < n; i++) assert.is(sq[i], x.subarray(i * d, (i + 1) * d).reduce((a, v) => a + v * v, 0), `norm ${i}`);
-      assert.ok(D.every((v) => v >= 0));
-    }
-});
-
-test('heatAffinity: exp(−dist/σᵢσⱼ) to a few ulp, 0 where σᵢσⱼ = 0 or far below e⁻⁷⁰⁷, column sums', () => {
-  for (const n of SIZES) {
-    const r = lcg(n);
-    const dist = Float64Array.from({ length: n * n }, () => 40 * (r() + 1));
-    dist[0] = 1e6; // far: e^(−1e6/σ²) is 0
-    if (n > 1) dist[1] = 0;
-    const sigma = Float64Array.from({ length: n }, () => 1 + r());
-    if (n > 2) sigma[2] = 0; // a point whose k-th neighbour coincides with it
-    const { a, colSum } = withF64Scope((s) => {
-      const pa = s.out64(n * n), pc = s.out64(n);
-      s.heatAffinity(s.f64(dist), s.f64(sigma), pa, pc, n);
-      return { a: s.read(pa, n * n), colSum: s.read(pc, n) };
-    });
-    const want = heatAffinityRef(dist, sigma, n);
-    assertClose(a, want.a, { rtol: 8e-16, atol: 1e-300 }, `n ${n}: affinity`);
-    assertClose(colSum, want.colSum, { rtol: 1e-14 }, `n ${n}: column sums`);
-    assert.is(a[0], 0);
-    if (n > 2) for (let j = 0; j < n; j++) assert.is(a[2 * n + j], 0);
-  }
-  // exponents across the whole range, 0 … −720 (below −707 the kernel gives 0, Math.exp < 1e-307)
-  const n = 64;
-  const dist = Float64Array.from({ length: n * n }, (_, i) => (720 * i) / (n * n - 1));
-  const a = withF64Scope((s) => {
-    const pa = s.out64(n * n);
-    s.heatAffinity(s.f64(dist), s.f64(new Float64Array(n).fill(1)), pa, s.out64(n), n);
-    return s.read(pa, n * n);
-  });
-  for (let i = 0; i < n * n; i++) {
-    const e = Math.exp(-dist[i]);
-    if (dist[i] > 707) assert.ok(a[i] === 0 && e < 1e-307, `exp(−${dist[i]})`);
-    else assert.ok(Math.abs(a[i] - e) <= 8e-16 * e, `exp(−${dist[i]}) = ${a[i]}, Math.exp ${e}`);
   }
 });
 

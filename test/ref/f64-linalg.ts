@@ -75,15 +75,3 @@ export function sklearnSqDistancesRef(X: Arr, n: number, d: number): Float64Arra
     }
   return D;
 }
-
-/** LFDA's heat kernel with Math.exp: a[i, j] = exp(−dist/(σᵢσⱼ)), 0 where σᵢσⱼ = 0; column sums. */
-export function heatAffinityRef(dist: Arr, sigma: Arr, n: number): { a: Float64Array; colSum: Float64Array } {
-  const a = new Float64Array(n * n), colSum = new Float64Array(n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      const s = sigma[i] * sigma[j];
-      a[i * n + j] = s === 0 ? 0 : Math.exp(-dist[i * n + j] / s);
-      colSum[j] += a[i * n + j];
-    }
-  return { a, colSum };
-}
