@@ -21,6 +21,7 @@
 import { f32_gemm_nn, f32_gemm_nn_packed, f32_gemm_part, f32_gemm_tn, f32_gemm_workspace_bytes } from './gemm';
 import { KC, MR, NR, microkernel, packLanesFromRows, panelRows } from './gemm-tile';
 import { addInto, convActS, convActV } from './vec';
+import { pointwisePacked } from './pointwise';
 import { ConvAct } from '../codes';
 
 // f32_gemm_part's form code for C = A·Bᵀ.
@@ -339,6 +340,12 @@ export function f32_conv2d_fwd_direct_scratch(c: i32, h: i32, w: i32, oc: i32, k
   const pointwise = isPointwise(kh, kw, sh, sw, ph, pw);
   if (!pointwise && directScratch(c, h, w, kh, kw, sh, sw, ph, pw, oc, ow) > 0) {
     convFwdDirect(x, weight, bias, y, scratch, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, oh, ow, ws, act, packed, res);
+    return;
+  }
+  // inference 1×1 one image per GEMM: the epilogue in the GEMM's tiles (pointwise.ts)
+  if (pointwise && packed && group == 1) {
+    const yb = (<usize>oc * ohw) << 2;
+    for (let i = 0; i < n; i++) pointwisePacked(x + ((<usize>i * chw) << 2), packed, bias, res ? res + i * yb : 0, y + i * yb, oc, ckk, ohw, act, ws);
     return;
   }
   const ybuf = scratch + ((<usize>ckk * group * ohw) << 2);

@@ -93,6 +93,13 @@ test('depthwise conv2d forward matches the float64 reference (3×3 fast path and
     [[2, 3, 11, 33], 3, 3, 1, 0, 3],
     [[1, 2, 9, 33], 2, 5, 2, 2, 2],
     [[1, 3, 7, 17], 3, [3, 1], 1, 1, 3],
+    // rows of 5 to 7 outputs end on an overlapping four; stride 2 on even and odd padded widths
+    [[1, 3, 7, 7], 3, 3, 1, 1, 3],
+    [[2, 4, 14, 14], 4, 3, 2, 1, 4],
+    [[1, 3, 6, 9], 6, 3, 2, 0, 3],
+    [[1, 2, 13, 6], 2, 3, 1, 1, 2],
+    [[1, 5, 9, 11], 5, 3, 2, 1, 5],
+    [[1, 3, 15, 15], 3, 3, 2, 2, 3],
   ], 400, 1e-5);
 });
 

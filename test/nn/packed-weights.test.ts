@@ -45,7 +45,8 @@ test('nn.Linear under noGrad: bitwise the recorded forward; the packed weight fo
 // [n, c, h, w], oc, k, stride, padding: the direct path whole (small c·k·k) and blocked (c·9 >
 // 512, oc > 120), stride 2, the im2col path (ow < 8) with several images per GEMM, pointwise
 // with n·h·w past the GEMM's column block and over small maps (several images per GEMM), a
-// strided 1×1, a 1×1 map.
+// strided 1×1, a 1×1 map; pointwise one image per GEMM with c past the GEMM's k block and oc
+// past its row block (the epilogue after the last k block), and oc = 16 (a part-filled row panel).
 const cases: [number[], number, number, number, number][] = [
   [[3, 1, 17, 13], 7, 3, 1, 1],
   [[2, 61, 9, 11], 127, 3, 1, 1],
@@ -55,6 +56,8 @@ const cases: [number[], number, number, number, number][] = [
   [[5, 17, 7, 7], 13, 1, 1, 0],
   [[3, 9, 7, 9], 6, 1, 2, 0],
   [[1, 1, 1, 1], 1, 1, 1, 0],
+  [[1, 300, 5, 7], 127, 1, 1, 0],
+  [[2, 3, 13, 11], 16, 1, 1, 0],
 ];
 
 test('conv2dInfer: the float64 reference, bitwise conv2d then add then relu / relu6 / nothing', () => {
