@@ -190,8 +190,8 @@ function biasResAct(yi: usize, bias: usize, oc: i32, ohw: i32, act: i32, ri: usi
 // channels (kc ≤ DIRECT_KC: the B panel stays in L1) times blocks of at most DIRECT_MB output
 // channels (their packed weights stay in L2); later chunks add into y. The blocks are of
 // equal size (rounded up to MR rows): 128, 256 and 512 channels in blocks of 130 rows, not
-// 120 + 8 (a second packing of every B panel for a block of two tiles; measured 2-4% faster
-// on ResNet-18's 28×28 and 14×14 layers, the sums unchanged). Either way each
+// 120 + 8 (a second packing of every B panel for a block of two tiles: 2-3% of those layers'
+// time in interleaved A/B on a loaded host, near its noise; the sums unchanged). Either way each
 // output sums its terms in (ci, ki, kj) order, and im2col's write and re-read of a
 // c·kh·kw × oh·ow matrix (7 MiB for a 56×56×64 layer) is never made.
 // Workspace (ws, the GEMM's): packed weights | one B panel kc×NR | MR×NR tile.
