@@ -9,7 +9,11 @@
 //                    tfjs-core ops (lib/tfjs-trunks.ts), BatchNorm folded, bias and ReLU fused
 // Timing: the three sides interleaved call by call (lib/interleave.ts) after one untimed
 // round; 7 rounds at batch 1 and 3 at batch 32 (a ResNet-18 batch of 32 takes seconds per
-// side), medians. No side reads its output back inside the timing. FLOPs: 2 × the
+// side), medians. No side reads its output back inside the timing. Beside each wall-clock
+// median, the median of the process's CPU time over the same calls (extra.cpuMs): on a shared
+// host a multi-second batch-32 call waits for a core for a varying share of its time, and
+// three rounds do not even that out (simlearn's batch 32 took 2.8 to 5.8 s per call in one
+// run while its CPU time stayed within a few percent). FLOPs: 2 × the
 // multiply-adds torchvision lists (1.814 G for ResNet-18, 0.300 G for MobileNetV2, per image).
 // Agreement: before timing, each engine's logits for torch's seeded 2-image input against
 // torch's (max |a − b| / max |b|), in the row notes.
@@ -18,7 +22,7 @@
 // batch 1 and then after batch 32 (extra.peakRssBytes), and the engine's wasm memory size
 // where it is visible (simlearn, tfjs).
 import { spawnSync } from 'node:child_process';
-import { compare, makeRow, type Ctx, type Row, type Workload } from './lib/harness';
+import { compare, makeRow, median, type Ctx, type Row, type Workload } from './lib/harness';
 import { interleave, type Side } from './lib/interleave';
 import { sl } from './lib/simlearn';
 import { tf, useTf } from './lib/tfjs';
@@ -44,6 +48,12 @@ export async function loadOrt(): Promise<Ort | string> {
 export async function ortSession(ort: Ort, path: string): Promise<Session> {
   return ort.InferenceSession.create(path, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
 }
+
+/** The process's CPU time (user + system), ms. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 const tfBuild = (t: TrunkSpec) => (t.file === 'resnet18' ? tfResnet18 : tfMobilenetV2);
 
@@ -105,10 +115,15 @@ export const trunks: Workload = {
         if (session) sides.push({ name: 'onnxruntime-web', run: async () => { await session.run({ x: ox! }); } });
         if (peers) sides.push({ name: 'tfjs-wasm', run: () => tf.tidy(() => { tft.forward(tx); }) });
         ctx.log(`  ${task}: ${sides.map((s) => s.name).join(', ')} interleaved`);
-        const times = await interleave(sides, ctx.quick ? 2 : n === 1 ? 7 : 3);
+        const cpu = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+        const timed = sides.map((s): Side => ({ name: s.name, run: async () => { const c0 = cpuMs(); await s.run(); cpu.get(s.name)!.push(cpuMs() - c0); } }));
+        const times = await interleave(timed, ctx.quick ? 2 : n === 1 ? 7 : 3);
         for (const s of sides) {
           const row = makeRow('TRUNKS', task, s.name as Row['impl'], flops, times.get(s.name)!, notes[s.name] ?? '');
-          ctx.log(`    ${s.name}: ${row.medianMs!.toFixed(1)} ms`);
+          const cpuMedian = median(cpu.get(s.name)!.slice(1)); // the untimed round dropped, as interleave does
+          row.extra = { cpuMs: cpuMedian };
+          row.note += `${row.note ? '; ' : ''}CPU ${cpuMedian.toFixed(1)} ms`;
+          ctx.log(`    ${s.name}: ${row.medianMs!.toFixed(1)} ms (CPU ${cpuMedian.toFixed(1)} ms)`);
           rows.push(row);
         }
         if (peers && !session) rows.push(makeRow('TRUNKS', task, 'onnxruntime-web', flops, ortOrWhy as string));
@@ -128,7 +143,7 @@ export const trunks: Workload = {
             if (!row) continue;
             if (typeof m === 'string') row.note += `; ${m}`;
             else {
-              row.extra = { peakRssBytes: m[`rss${n}`], ...(m[`wasm${n}`] ? { wasmBytes: m[`wasm${n}`] } : {}) };
+              row.extra = { ...row.extra, peakRssBytes: m[`rss${n}`], ...(m[`wasm${n}`] ? { wasmBytes: m[`wasm${n}`] } : {}) };
               const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
               row.note += `; peak RSS +${mib(m[`rss${n}`])}${m[`wasm${n}`] ? ` (wasm memory ${mib(m[`wasm${n}`])})` : ''}`;
             }

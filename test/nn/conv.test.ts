@@ -68,8 +68,9 @@ function checkForwards(cases: ForwardCase[], seed: number, tol: number): void {
 
 test('conv2d forward, direct path: stride 2 and the blocked big-channel layers, against the float64 reference', () => {
   // Outputs at least 8 wide take the direct path; c·k·k > 512 or many output channels block
-  // it into chunks of 28 input channels (3×3) and 120 output channels: 60 channels give
-  // chunks 28, 28, 4; 127 outputs give blocks 120 and 7 (an edge tile of 2 rows).
+  // it into chunks of 28 input channels (3×3) and even blocks of at most 130 output channels:
+  // 60 channels give chunks 28, 28, 4; 127 outputs one block (an edge tile of 2 rows); 263
+  // outputs blocks of 90, 90 and 83 rows (an edge tile of 3 rows).
   checkForwards([
     [[2, 60, 9, 11], 127, 3, 1, 1, 1],
     [[1, 60, 17, 17], 9, 3, 2, 1, 1],
@@ -77,6 +78,7 @@ test('conv2d forward, direct path: stride 2 and the blocked big-channel layers, 
     [[2, 5, 9, 17], 7, 1, 2, 0, 1],
     [[1, 7, 9, 19], 3, 3, 2, 0, 1],
     [[1, 200, 8, 8], 130, 3, 1, 1, 1],
+    [[1, 33, 9, 9], 263, 3, 1, 1, 1],
   ], 300, 1e-4);
 });
 
