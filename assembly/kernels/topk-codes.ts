@@ -52,7 +52,7 @@ export function f32_topk_codes(refs: usize, nr: i32, d: i32, out: usize): void {
     if (!(m <= <f32>BIG)) return; // NaN, ±inf or too large: the flag stays 0
     top = max<f32>(top, m);
     const s: f32 = m / <f32>127;
-    const inv: f32 = s > 0 ? <f32>1 / s : 0;
+    const inv: f32 = s > 0 ? min<f32>(<f32>1 / s, F32_MAX) : 0; // finite: 0·inv is 0, never NaN
     const s2 = f64x2.splat(<f64>s);
     const c = codes + <usize>j * dp;
     let sq = i32x4.splat(0);
@@ -149,9 +149,9 @@ export function f32_topk_scan_codes(kind: i32, q: usize, d: i32, refs: usize, nr
   const eq = Math.sqrt(eqsq) * errUp(d) + U45 * qn;
   const A = t * t * usq;
   // Roundings of the float32 value: d/8 + 8 chained adds at most and two roundings per term,
-  // counted twice over; tiny: d squares or products underflowing by 2⁻¹⁵⁰ each.
+  // counted twice over; tiny: d squares or products underflowing by 2⁻¹⁵⁰ each, twice over.
   const g: f64 = (<f64>d / 8 + 12) * 1.1920928955078125e-7;
-  const tiny: f64 = <f64>d * 3.5032461608120427e-46;
+  const tiny: f64 = <f64>d * 1.401298464324817e-45;
   const sqd: f64 = 127 * Math.sqrt(<f64>d) * (1 + U40); // ‖c‖ ≤ 127·√d
   const base = codes + ((<usize>metaFloats(nr)) << 2);
   const neg = kind == ScanKind.negDot;

@@ -54,6 +54,7 @@ function rows(kind: string, seed: number, n: number, d: number): Float32Array {
       case 'ties': x[i] = Math.floor(rng.uniform() * 3) - 1; break; // thousands of equal values, duplicate rows
       case 'duplicates': x[i] = row % 7 === 0 ? rng.normal() : x[i - (row % 7) * d]; break; // rows in runs of 7 equal ones
       case 'zero rows': x[i] = row % 3 === 0 ? 0 : rng.normal(); break;
+      case 'tiny with zeros': x[i] = i % 3 === 0 ? 0 : rng.normal() * 1e-40; break; // scales below float32's normals
       case 'row scales': x[i] = rng.normal() * 10 ** ((row % 13) - 6); break;
       default: x[i] = rng.normal() * Number(kind.slice(1)); // '×scale'
     }
@@ -61,7 +62,7 @@ function rows(kind: string, seed: number, n: number, d: number): Float32Array {
   return x;
 }
 
-const KINDS = ['ties', 'duplicates', 'zero rows', 'row scales', '×1', '×1e10', '×1e17', '×1e-20', '×1e-30', '×1e-40'];
+const KINDS = ['ties', 'duplicates', 'zero rows', 'tiny with zeros', 'row scales', '×1', '×1e10', '×1e17', '×1e-20', '×1e-30', '×1e-40'];
 
 test('the codes path gives the plain scan\'s results to the bit: every metric, odd d, ties, zeros, magnitudes, k up to nr', () => {
   let seed = 100, used = 0;
