@@ -30,9 +30,10 @@ const U45: f64 = 2.842170943040401e-14; // 2^-45
   return (4 + 3 * nr + 3) & ~3;
 }
 
-// Floats of the codes buffer for refs [nr, d].
+// Floats of the codes buffer for refs [nr, d]; −1 beyond 2³¹ − 1.
 export function f32_topk_codes_floats(nr: i32, d: i32): i32 {
-  return metaFloats(nr) + ((nr * paddedD(d)) >> 2);
+  const n = <i64>metaFloats(nr) + ((<i64>nr * <i64>paddedD(d)) >> 2);
+  return n > <i64>i32.MAX_VALUE ? -1 : <i32>n;
 }
 
 // Builds the codes buffer out (f32_topk_codes_floats) from refs [nr, d]. Unusable (flag 0) when

@@ -27,13 +27,15 @@ import type { TopKResult } from './topk';
 export const SCAN = { maxQueries: 8 };
 
 /**
- * Size of the references (nr·d floats) from which a single-query scan prunes with int8 codes of
- * them (f32_topk_codes: d + 12 bytes a row, about 27% more memory at d = 128). Built on the
- * second such search of the same unwritten references, kept with their storage (derivedOf)
- * until they are written (markWritten) or freed. Below the size the references stay in the
- * caches and reading them is cheap. A mutable object for bench and tests, not public API.
+ * When a single-query scan prunes with int8 codes of the references (f32_topk_codes: d rounded
+ * up to 16, plus 12 bytes a row; 27% more memory at d = 128): references of at least minFloats
+ * (nr·d; smaller ones stay in the caches and reading them is cheap) whose codes take at most
+ * maxShare of their bytes (not at small d, where the padding would cost more than it saves).
+ * Built on the second such search of the same unwritten references, kept with their storage
+ * (derivedOf) until they are written (markWritten) or freed. A mutable object for bench and
+ * tests, not public API.
  */
-export const CODES = { minFloats: 1 << 20 };
+export const CODES = { minFloats: 1 << 20, maxShare: 0.4 };
 
 // Same as the distances' range rule (base-distance.ts): inside it no rescaling happens.
 const SAFE = 2 ** 50;
@@ -62,6 +64,9 @@ function codesOf(refs: Tensor, plan: ScanPlan): Tensor | null {
   const [nr, d] = refs.shape;
   if (nr * d < CODES.minFloats || plan.normP > 0) return null;
   if (plan.kind !== ScanKind.sqeuclidean && plan.kind !== ScanKind.euclidean && plan.kind !== ScanKind.negDot) return null;
+  const k = getEngine().k;
+  const floats = k.f32_topk_codes_floats(nr, d);
+  if (floats < 0 || floats > CODES.maxShare * nr * d) return null;
   const key = `search codes ${nr}x${d}`, seen = `search seen ${nr}x${d}`;
   const have = peekDerived(refs, key);
   if (have) return have;
@@ -70,8 +75,7 @@ function codesOf(refs: Tensor, plan: ScanPlan): Tensor | null {
     derivedOf(refs, seen, 1, () => {});
     return null;
   }
-  const k = getEngine().k;
-  return derivedOf(refs, key, k.f32_topk_codes_floats(nr, d), (p) => k.f32_topk_codes(refs.ptr, nr, d, p));
+  return derivedOf(refs, key, floats, (p) => k.f32_topk_codes(refs.ptr, nr, d, p));
 }
 
 /**

@@ -14,7 +14,7 @@ import { ScanKind } from '../../src/wasm/abi';
 import { cdistRef, type RefMetric } from '../ref/distance';
 
 await sl.init();
-const MIN = CODES.minFloats;
+const MIN = CODES.minFloats, SHARE = CODES.maxShare;
 
 const METRICS: [string, sl.Metric][] = [
   ['euclidean', 'euclidean'], ['sqeuclidean', 'sqeuclidean'], ['manhattan', 'manhattan'], ['{ p: 3 }', { p: 3 }],
@@ -35,12 +35,15 @@ function plain(q: sl.Tensor, r: sl.Tensor, k: number, options: sl.search.TopKOpt
   }
 }
 
+/** fn with codes for references of any size and d (the policy is tested on its own). */
 function withCodes<T>(fn: () => T): T {
   CODES.minFloats = 0;
+  CODES.maxShare = Infinity;
   try {
     return fn();
   } finally {
     CODES.minFloats = MIN;
+    CODES.maxShare = SHARE;
   }
 }
 
@@ -148,8 +151,8 @@ test('the kernel prunes without declining in range, and agrees with the plain sc
   }
 });
 
-test('built on the second single-query search of references of at least CODES.minFloats, freed with them', () => {
-  const [nr, d] = [3000, 17];
+test('built on the second single-query search of references of at least CODES.minFloats and d large enough, freed with them', () => {
+  const [nr, d] = [3000, 32];
   const before = sl.engineInfo().liveBytes;
   const r = sl.tensor(rows('×1', 1, nr, d), [nr, d]), q = sl.tensor(rows('×1', 2, 1, d), [1, d]), q3 = sl.tensor(rows('×1', 3, 3, d), [3, d]);
   CODES.minFloats = nr * d + 1;
@@ -163,6 +166,14 @@ test('built on the second single-query search of references of at least CODES.mi
   sl.search.topK(q, r, 5, { metric: 'cosine' });
   sl.search.topK(q, r, 5, { metric: 'cosine' });
   assert.is(peekDerived(r, key(r)), null, 'a metric the codes do not serve: never built');
+  const r17 = sl.tensor(rows('×1', 4, nr, 17), [nr, 17]), q17 = sl.tensor(rows('×1', 5, 1, 17), [1, 17]);
+  CODES.minFloats = 0;
+  sl.search.topK(q17, r17, 5);
+  sl.search.topK(q17, r17, 5);
+  CODES.minFloats = nr * d;
+  assert.is(peekDerived(r17, key(r17)), null, `d = 17: codes of 32 + 12 bytes a row would take more than ${CODES.maxShare} of 68`);
+  r17.dispose();
+  q17.dispose();
   sl.search.topK(q, r, 5);
   assert.is(peekDerived(r, key(r)), null, 'first single-query search: only marked');
   sl.search.topK(q, r, 5);
@@ -173,6 +184,7 @@ test('built on the second single-query search of references of at least CODES.mi
   assert.ok(codes!.size * 4 <= nr * (dp + 12) + 32, `${codes!.size * 4} bytes for ${nr} rows of ${d}: d (rounded up to 16) + 12 bytes a row, and a header`);
   sl.search.topK(q, r, 5, { metric: 'dot' });
   assert.is(peekDerived(r, key(r)), codes, 'kept across searches and metrics');
+  assert.ok(codes!.size <= CODES.maxShare * nr * d, 'within maxShare of the references');
   CODES.minFloats = MIN;
   r.dispose();
   q.dispose();
