@@ -30,6 +30,7 @@ export * from './kernels/eigen-tridiag';
 export * from './kernels/quant';
 export * from './kernels/learner-grads';
 export * from './kernels/topk';
+export * from './kernels/topk-codes';
 export * from './kernels/f64-linalg';
 export * from './kernels/histogram';
 export * from './kernels/lfda';

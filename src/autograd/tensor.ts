@@ -202,6 +202,13 @@ export function derivedOf(t: Tensor, key: string, size: number, build: (ptr: num
   return fresh;
 }
 
+/** Internal: what derivedOf(t, key, …) would return, without building it: null when absent or stale. */
+export function peekDerived(t: Tensor, key: string): Tensor | null {
+  const st = (t as any).storage as Storage;
+  const d = st.derived;
+  return d && d.key === key && d.version === st.version ? d.t : null;
+}
+
 /** Throws `fn: arg [shape] was disposed` before an op touches a freed tensor. */
 export function assertLive(fn: string, arg: string, t: Tensor): void {
   if (!(t instanceof Tensor)) throw new TypeError(`${fn}: ${arg} must be a Tensor, got ${t === null ? 'null' : typeof t}`);

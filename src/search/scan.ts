@@ -5,10 +5,12 @@
 // compare). The references' values are checked inside the same pass (f32_topk_scan); when it
 // meets one the ordinary path treats specially (NaN, ±inf, a dot product at a magnitude that
 // needs rescaling) the caller discards the result and takes the batched path, which validates
-// and rescales as every distance does.
+// and rescales as every distance does. A single query against large references that are
+// searched again prunes with int8 codes of them instead (codesOf, f32_topk_scan_codes): the same
+// results, reading about a quarter of the bytes.
 import { f32, getEngine, i32 } from '../wasm/instance';
 import { ScanKind } from '../wasm/abi';
-import { Tensor, noGrad, tidy } from '../autograd/tensor';
+import { Tensor, derivedOf, noGrad, peekDerived, tidy } from '../autograd/tensor';
 import { BaseDistance } from '../distances/base-distance';
 import { CosineDistance } from '../distances/cosine-distance';
 import { CosineSimilarity } from '../distances/cosine-similarity';
@@ -23,6 +25,17 @@ import type { TopKResult } from './topk';
  * object so that the bench can move the crossover, never part of the public API).
  */
 export const SCAN = { maxQueries: 8 };
+
+/**
+ * When a single-query scan prunes with int8 codes of the references (f32_topk_codes: d rounded
+ * up to 16, plus 12 bytes a row; 27% more memory at d = 128): references of at least minFloats
+ * (nr·d; smaller ones stay in the caches and reading them is cheap) whose codes take at most
+ * maxShare of their bytes (not at small d, where the padding would cost more than it saves).
+ * Built on the second such search of the same unwritten references, kept with their storage
+ * (derivedOf) until they are written (markWritten) or freed. A mutable object for bench and
+ * tests, not public API.
+ */
+export const CODES = { minFloats: 1 << 20, maxShare: 0.4 };
 
 // Same as the distances' range rule (base-distance.ts): inside it no rescaling happens.
 const SAFE = 2 ** 50;
@@ -46,6 +59,25 @@ function planOf(dist: BaseDistance): ScanPlan | null {
   return null;
 }
 
+/** The references' codes for a single-query scan of this kind, or null (not built, or not yet). */
+function codesOf(refs: Tensor, plan: ScanPlan): Tensor | null {
+  const [nr, d] = refs.shape;
+  if (nr * d < CODES.minFloats || plan.normP > 0) return null;
+  if (plan.kind !== ScanKind.sqeuclidean && plan.kind !== ScanKind.euclidean && plan.kind !== ScanKind.negDot) return null;
+  const k = getEngine().k;
+  const floats = k.f32_topk_codes_floats(nr, d);
+  if (floats < 0 || floats > CODES.maxShare * nr * d) return null;
+  const key = `search codes ${nr}x${d}`, seen = `search seen ${nr}x${d}`;
+  const have = peekDerived(refs, key);
+  if (have) return have;
+  // The first search only marks the references: a one-off search would not repay the build.
+  if (!peekDerived(refs, seen)) {
+    derivedOf(refs, seen, 1, () => {});
+    return null;
+  }
+  return derivedOf(refs, key, floats, (p) => k.f32_topk_codes(refs.ptr, nr, d, p));
+}
+
 /**
  * topK by one streaming pass, or null when the batched path must answer (a distance without a
  * kernel form, or references outside the plain range). Shapes, k and the queries' values are
@@ -57,15 +89,20 @@ export function scanTopK(fn: string, queries: Tensor, refs: Tensor, k: number, d
   const [nq, d] = queries.shape;
   const nr = refs.shape[0];
   const qMag = checkFinite(fn, 'x', queries);
+  const codes = nq === 1 ? codesOf(refs, plan) : null;
   const e = getEngine();
   const bestD = e.alloc.alloc(nq * k * 4), bestI = e.alloc.alloc(nq * k * 4);
-  const scratch = plan.normP > 0 || nq > 1 ? e.alloc.alloc(e.k.f32_topk_scan_scratch_bytes(d)) : 0;
+  const scratch = codes || plan.normP > 0 || nq > 1 ? e.alloc.alloc(Math.max(e.k.f32_topk_scan_scratch_bytes(d), e.k.f32_topk_scan_codes_scratch_bytes(d))) : 0;
   try {
     const mag = noGrad(() => tidy(() => {
       const q = plan.normP > 0 ? dist.normalize(queries) : queries;
       e.k.f32_fill(bestD, Infinity, nq * k);
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nq * k);
-      return e.k.f32_topk_scan(plan.kind, q.ptr, nq, refs.ptr, nr, d, plan.p, plan.normP, k, 0, excludeSelf ? 0 : -1, bestD, bestI, scratch);
+      const self = excludeSelf ? 0 : -1;
+      // −1: the codes declined (unusable, or a query beyond their range), nothing was done
+      const m = codes ? e.k.f32_topk_scan_codes(plan.kind, q.ptr, d, refs.ptr, nr, codes.ptr, k, self, bestD, bestI, scratch) : -1;
+      if (m >= 0) return m;
+      return e.k.f32_topk_scan(plan.kind, q.ptr, nq, refs.ptr, nr, d, plan.p, plan.normP, k, 0, self, bestD, bestI, scratch);
     }));
     if (Number.isNaN(mag)) return null;
     // Only the raw dot product reports a magnitude (see f32_topk_scan); the rule is the distances'.
