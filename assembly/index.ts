@@ -32,3 +32,4 @@ export * from './kernels/learner-grads';
 export * from './kernels/topk';
 export * from './kernels/f64-linalg';
 export * from './kernels/histogram';
+export * from './kernels/impostor';
