@@ -124,7 +124,7 @@ export class LmnnGradient {
     s.view(this.pSX, n * d).fill(0);
     s.pairLaplacianMul(this.pX, this.pI, this.pT, pw, this.pSX, n * this.k, d);
     if (m > 0) s.pairLaplacianMul(this.pX, this.pIa, this.pIb, this.pPair, this.pSX, m, d);
-    const mem = s.view(0, (this.pSXc >>> 3) + n * d);
+    const mem = s.view(0, (Math.max(this.pX, this.pSX, this.pXc, this.pSXc) >>> 3) + n * d);
     const sx = this.pSX >>> 3, x = this.pX >>> 3, sxc = this.pSXc >>> 3, xc = this.pXc >>> 3;
     let r = 0;
     for (let i = 0; i < n; i++) {
