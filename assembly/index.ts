@@ -34,3 +34,4 @@ export * from './kernels/topk-codes';
 export * from './kernels/f64-linalg';
 export * from './kernels/histogram';
 export * from './kernels/lfda';
+export * from './kernels/impostor';

@@ -53,10 +53,6 @@
   return s < 1e300 && s > 1e-300 ? Math.sqrt(s) : Math.hypot(x, y);
 }
 
-// The rotations of one QL sweep on the rows of X [n, n]: for i = m−1 down to l, rows (i, i+1)
-// ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. Eight columns at a time,
-// row i+1's running value kept in registers between rotations (one load and one store per
-// entry per rotation instead of two of each).
 // The lower triangle (j ≤ i) of rows at B, rowBytes apart: B += sign·(a bᵀ + c eᵀ). The
 // symmetric rank-2 update of both the tridiagonal reduction and the PSD rebuild.
 // @ts-ignore: decorator
@@ -73,15 +69,24 @@
   }
 }
 
-function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize): void {
+// The rotations of one QL sweep on the rows of X [·, n]: for i = m−1 down to l, rows (i, i+1)
+// ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. With up, their transposes
+// in reverse order instead: for i = l up to m−1, (c·x_i + s·x_{i+1}, −s·x_i + c·x_{i+1}), the
+// same arithmetic with the rows walked the other way. Eight columns at a time, the carried
+// row's running value kept in registers between rotations (one load and one store per entry
+// per rotation instead of two of each).
+// @ts-ignore: decorator
+@inline function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize, up: bool): void {
   const rowBytes = <usize>n << 3;
+  const first = up ? l : m;
   let j = 0;
   for (; j + 8 <= n; j += 8) {
-    let r = X + <usize>m * rowBytes + (<usize>j << 3);
+    let r = X + <usize>first * rowBytes + (<usize>j << 3);
     let k0 = v128.load(r), k1 = v128.load(r, 16), k2 = v128.load(r, 32), k3 = v128.load(r, 48);
-    for (let i = m - 1; i >= l; i--) {
+    for (let t = 0; t < m - l; t++) {
+      const i = up ? l + t : m - 1 - t;
       const c = f64x2.splat(load<f64>(P(cs, i))), s = f64x2.splat(load<f64>(P(sn, i)));
-      const x = r - rowBytes;
+      const x = up ? r + rowBytes : r - rowBytes;
       const a0 = v128.load(x), a1 = v128.load(x, 16), a2 = v128.load(x, 32), a3 = v128.load(x, 48);
       v128.store(r, f64x2.add(f64x2.mul(s, a0), f64x2.mul(c, k0)));
       v128.store(r, f64x2.add(f64x2.mul(s, a1), f64x2.mul(c, k1)), 16);
@@ -99,11 +104,12 @@ function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize): voi
     v128.store(r, k3, 48);
   }
   for (; j < n; j++) {
-    let r = X + <usize>m * rowBytes + (<usize>j << 3);
+    let r = X + <usize>first * rowBytes + (<usize>j << 3);
     let k = load<f64>(r);
-    for (let i = m - 1; i >= l; i--) {
+    for (let t = 0; t < m - l; t++) {
+      const i = up ? l + t : m - 1 - t;
       const c = load<f64>(P(cs, i)), s = load<f64>(P(sn, i));
-      const x = r - rowBytes;
+      const x = up ? r + rowBytes : r - rowBytes;
       const a = load<f64>(x);
       store<f64>(r, s * a + c * k);
       k = c * a - s * k;
@@ -113,10 +119,10 @@ function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize): voi
   }
 }
 
-// Eigenpairs of (a + aᵀ)/2 [n, n]: values in dg [n] (unsorted), vectors as the rows of X [n, n].
-// S [n, n] scratch (the reduced matrix and the reflectors); e, tau, u, p [n] scratch.
-// Returns 0, or −1 when an eigenvalue took more than 60 QL iterations (non-finite input).
-function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize): i32 {
+// Householder reduction of (a + aᵀ)/2 [n, n] to the tridiagonal (dg, e) [n] (e[i] couples i
+// and i+1, e[n−1] = 0); the reflectors u_k with τ_k (tau [n]) kept in S [n, n] right of the
+// diagonal, Qᵀ = H_{n−3}·…·H₀. p [n] scratch.
+function householderTridiag(a: usize, n: i32, S: usize, dg: usize, e: usize, tau: usize, p: usize): void {
   const rowBytes = <usize>n << 3;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
@@ -189,30 +195,74 @@ function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usiz
   }
   store<f64>(P(dg, n - 1), load<f64>(S + <usize>(n - 1) * rowBytes + (<usize>(n - 1) << 3)));
   store<f64>(P(e, n - 1), 0);
-  // X = Qᵀ = H_{n−3}·…·H₀, accumulated from the last reflector: before X·H_k, X is the
-  // identity on indices ≤ k+1, so only rows and columns k+1… take part
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) store<f64>(X + <usize>i * rowBytes + (<usize>j << 3), i == j ? 1.0 : 0.0);
+}
+
+// rows [rows, n] at Z ← Z·Qᵀ = Z·H_{n−3}·…·H₀ for the reflectors of householderTridiag in S.
+// Starting from Z = I it accumulates Qᵀ itself: then Z is the identity on indices ≤ k+1
+// before ·H_k, so only its rows k+1… take part (from = k + 1); else every row does (from = 0).
+function applyReflectors(S: usize, tau: usize, n: i32, Z: usize, rows: i32, identity: bool): void {
+  const rowBytes = <usize>n << 3;
   for (let k = n - 3; k >= 0; k--) {
     const t = load<f64>(P(tau, k));
     if (t == 0) continue;
     const m = n - k - 1;
     const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
-    for (let i = k + 1; i < n; i++) {
-      const xi = X + <usize>i * rowBytes + (<usize>(k + 1) << 3);
-      axpy(xi, -t * dot(xi, uk, m), uk, m);
+    for (let i = identity ? k + 1 : 0; i < rows; i++) {
+      const zi = Z + <usize>i * rowBytes + (<usize>(k + 1) << 3);
+      axpy(zi, -t * dot(zi, uk, m), uk, m);
     }
   }
+}
+
+// max |dg| + |e|: the scale of QL's deflation test.
+function tridiagNorm(dg: usize, e: usize, n: i32): f64 {
   let tst1: f64 = 0;
   for (let i = 0; i < n; i++) tst1 = Math.max(tst1, Math.abs(load<f64>(P(dg, i))) + Math.abs(load<f64>(P(e, i))));
-  return qlSweeps(dg, e, n, tst1, X, u, p);
+  return tst1;
+}
+
+// Eigenpairs of (a + aᵀ)/2 [n, n]: values in dg [n] (unsorted), vectors as the rows of X [n, n].
+// S [n, n] scratch (the reduced matrix and the reflectors); e, tau, u, p [n] scratch.
+// Returns 0, or −1 when an eigenvalue took more than 60 QL iterations (non-finite input).
+function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize): i32 {
+  const rowBytes = <usize>n << 3;
+  householderTridiag(a, n, S, dg, e, tau, p);
+  // X = Qᵀ = H_{n−3}·…·H₀, accumulated from the last reflector: before X·H_k, X is the
+  // identity on indices ≤ k+1, so only rows and columns k+1… take part
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) store<f64>(X + <usize>i * rowBytes + (<usize>j << 3), i == j ? 1.0 : 0.0);
+  applyReflectors(S, tau, n, X, n, true);
+  return qlSweeps(dg, e, n, tridiagNorm(dg, e, n), X, u, p, 0, 0);
+}
+
+// A rotation log of cap rotations at log: i32 [sweeps, rotations used], then (lo, m) per sweep
+// (i32 pairs, cap of them), then cs [cap] and sn [cap] (f64). 8 + 24·cap bytes.
+// @ts-ignore: decorator
+@inline function logCs(log: usize, cap: i32): usize {
+  return log + 8 + (<usize>cap << 3);
+}
+
+// Appends one sweep's rotations i = lo … m−1 (cs[i], sn[i]); false when they do not fit.
+function logSweep(log: usize, cap: i32, lo: i32, m: i32, cs: usize, sn: usize): bool {
+  if (m <= lo) return true;
+  const sweeps = load<i32>(log), used = load<i32>(log, 4);
+  if (used + m - lo > cap) return false;
+  store<i32>(log + 8 + (<usize>sweeps << 3), lo);
+  store<i32>(log + 12 + (<usize>sweeps << 3), m);
+  const c = logCs(log, cap), s = c + (<usize>cap << 3);
+  memory.copy(P(c, used), P(cs, lo), <usize>(m - lo) << 3);
+  memory.copy(P(s, used), P(sn, lo), <usize>(m - lo) << 3);
+  store<i32>(log, sweeps + 1);
+  store<i32>(log, used + m - lo, 4);
+  return true;
 }
 
 // Implicit QL with Wilkinson shifts on the tridiagonal (d, e) [n] (e[i] couples i and i+1,
 // e[n−1] = 0; Numerical Recipes' tqli), deflating where |e[m]| ≤ eps·tst1 (EISPACK's tql2
-// test); each sweep's rotations (cs, sn [n] scratch) go to the rows of X. Returns 0, or −1
-// when an eigenvalue took more than 60 sweeps.
-function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn: usize): i32 {
+// test); each sweep's rotations (cs, sn [n] scratch) go to the rows of X, or with log ≠ 0 into
+// the log instead (logSweep). Returns 0, −1 when an eigenvalue took more than 60 sweeps, or
+// −3 when the log is full.
+function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn: usize, log: usize, cap: i32): i32 {
   const tol = 2.220446049250313e-16 * tst1;
   for (let l = 0; l < n; l++) {
     let iter = 0;
@@ -250,7 +300,9 @@ function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn
         store<f64>(P(cs, i), c);
         store<f64>(P(sn, i), sv);
       }
-      rotateRows(X, n, early ? i + 1 : l, m, cs, sn);
+      const lo = early ? i + 1 : l;
+      if (log == 0) rotateRows(X, n, lo, m, cs, sn, false);
+      else if (!logSweep(log, cap, lo, m, cs, sn)) return -3;
       if (early) continue;
       store<f64>(P(d, l), load<f64>(P(d, l)) - q);
       store<f64>(P(e, l), g);
@@ -288,16 +340,14 @@ export function f64_sym_eig__tridiag(a: usize, w: usize, v: usize, d: i32, ws: u
   return 0;
 }
 
-// out = V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (a + aᵀ)/2 [d, d] (X's rows, values
-// dg): from the smaller side, floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or (a + aᵀ)/2 +
+// out = V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (a + aᵀ)/2 [d, d] from the smaller
+// side (fromAbove: above floor), given as the rows of X [count, d] with values dg [count] (rows
+// of the other side are skipped): floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or (a + aᵀ)/2 +
 // Σ_{λ<floor} (floor − λ)·x·xᵀ (equal, as Σ x·xᵀ = I). Terms go in two at a time as
 // y·yᵀ + z·zᵀ (y = √|c|·x) on the lower triangle, then mirrored: out is exactly symmetric.
 // out may alias a. y, z [d] scratch.
-function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, y: usize, z: usize): void {
+function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, count: i32, fromAbove: bool, y: usize, z: usize): void {
   const rowBytes = <usize>d << 3;
-  let above = 0;
-  for (let k = 0; k < d; k++) if (load<f64>(P(dg, k)) > floor) above++;
-  const fromAbove = above <= d - above;
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < i; j++) {
       const x = fromAbove ? 0.0 : 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
@@ -306,10 +356,10 @@ function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usiz
     store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), fromAbove ? floor : load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
   }
   let k = 0;
-  while (k < d) {
+  while (k < count) {
     // the next one or two terms into y and z (z = 0 when there is one)
     let have = 0;
-    for (; k < d && have < 2; k++) {
+    for (; k < count && have < 2; k++) {
       const lam = load<f64>(P(dg, k));
       if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
       const r = Math.sqrt(Math.abs(lam - floor));
@@ -325,17 +375,71 @@ function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usiz
     for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
 }
 
+// The eigenvalues of (a + aᵀ)/2 [n, n] by QL without vectors, its rotations logged, then the
+// eigenvectors of the smaller side of floor only (k ≤ n/2 of them: what psdRebuild needs) by
+// replaying the rotations' transposes backwards on the k columns that pick them (n × k instead
+// of n × n per rotation) and applying the reflectors to those k rows: out = the projection.
+// S, X [n, n], dg, e, tau, u, p [n] scratch, log of cap rotations. Returns 0, −1 when QL did not
+// converge, −3 when the log was too small for the rotations or the vectors (nothing written).
+function psdSmallSide(a: usize, out: usize, n: i32, floor: f64, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize, log: usize, cap: i32): i32 {
+  householderTridiag(a, n, S, dg, e, tau, p);
+  store<i32>(log, 0);
+  store<i32>(log, 0, 4);
+  const q = qlSweeps(dg, e, n, tridiagNorm(dg, e, n), 0, u, p, log, cap);
+  if (q < 0) return q;
+  let above = 0;
+  for (let i = 0; i < n; i++) if (load<f64>(P(dg, i)) > floor) above++;
+  const fromAbove = above <= n - above;
+  const k = fromAbove ? above : n - above;
+  // the k vectors, [k, n], go to the log's place once it is replayed
+  if (<i64>k * n > <i64>3 * cap) return -3;
+  // Zt [n, kp] in X = the columns of I that pick the side's values (kept in e, free after QL),
+  // with zero columns up to kp, a multiple of 8 where n allows, for the rotations' widest strips
+  const kp = min((k + 7) & ~7, n);
+  const Zt = X;
+  memory.fill(Zt, 0, (<usize>n * <usize>kp) << 3);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const lam = load<f64>(P(dg, i));
+    if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
+    store<f64>(Zt + ((<usize>i * <usize>kp + <usize>j) << 3), 1);
+    store<f64>(P(e, j++), lam);
+  }
+  // Zt ← R₁ᵀ·…·R_Nᵀ·Zt: the rows of the rotated X = R_N·…·R₁·Qᵀ that hold those vectors are Ztᵀ·Qᵀ
+  const c = logCs(log, cap), sn = c + (<usize>cap << 3);
+  let end = load<i32>(log, 4);
+  for (let w = load<i32>(log) - 1; w >= 0; w--) {
+    const lo = load<i32>(log + 8 + (<usize>w << 3)), m = load<i32>(log + 12 + (<usize>w << 3));
+    end -= m - lo;
+    // rotation i of this sweep is entry end + i − lo of the log
+    rotateRows(Zt, kp, lo, m, c + (<usize>end << 3) - (<usize>lo << 3), sn + (<usize>end << 3) - (<usize>lo << 3), true);
+  }
+  const Z = log;
+  for (let r = 0; r < k; r++)
+    for (let i = 0; i < n; i++) store<f64>(Z + ((<usize>r * <usize>n + <usize>i) << 3), load<f64>(Zt + ((<usize>i * <usize>kp + <usize>r) << 3)));
+  applyReflectors(S, tau, n, Z, k, false);
+  psdRebuild(a, out, n, floor, Z, e, k, fromAbove, u, p);
+  return 0;
+}
+
+// Bytes of f64_psd_project's and f64_mmc_project's ws for d and a rotation log of cap rotations.
+export function f64_psd_project_ws_bytes(d: i32, cap: i32): i32 {
+  return (2 * d * d + 7 * d) * 8 + 8 + 24 * cap;
+}
+
 // out = V·diag(max(w, floor))·Vᵀ: the nearest (Frobenius) matrix to (a + aᵀ)/2 with eigenvalues
-// ≥ floor (floor 0: the PSD cone). out may alias a. ws: 8·(2d² + 7d) bytes.
+// ≥ floor (floor 0: the PSD cone). out may alias a. ws: f64_psd_project_ws_bytes(d, cap) bytes;
+// the eigenvectors of the smaller side of floor alone (psdSmallSide) when QL's rotations fit in
+// a log of cap rotations, else all of them.
 // An index whose row is zero off the diagonal is an eigenpair of its own (a_ii, e_i): those are
 // set aside exactly and the solver runs on the r × r rest (MMC's metrics keep a unit row and
 // column for every feature that no pair varies). out holds (a + aᵀ)/2, compacted in place to
 // that r × r block, its projection, and expanded back.
 // Returns −1, or −2 when the eigen-iteration did not converge (out then unspecified).
-export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: usize): i32 {
+export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: usize, cap: i32): i32 {
   const S = ws, X = S + ((<usize>d * d) << 3), dg = X + ((<usize>d * d) << 3);
   const e = dg + (<usize>d << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
-  const pos = p + (<usize>d << 3), diag = pos + (<usize>d << 3);
+  const pos = p + (<usize>d << 3), diag = pos + (<usize>d << 3), log = diag + (<usize>d << 3);
   const rowBytes = <usize>d << 3;
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < i; j++) {
@@ -362,8 +466,14 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
     }
   }
   if (r > 0) {
-    if (tridiagEigRows(out, r, S, X, dg, e, tau, u, p) < 0) return -2;
-    psdRebuild(out, out, r, floor, X, dg, u, p);
+    const q = psdSmallSide(out, out, r, floor, S, X, dg, e, tau, u, p, log, cap);
+    if (q == -1) return -2;
+    if (q == -3) {
+      if (tridiagEigRows(out, r, S, X, dg, e, tau, u, p) < 0) return -2;
+      let above = 0;
+      for (let i = 0; i < r; i++) if (load<f64>(P(dg, i)) > floor) above++;
+      psdRebuild(out, out, r, floor, X, dg, r, above <= r - above, u, p);
+    }
   }
   if (r < d) {
     // expansion from the top down: entry (i, j) comes from at or below its own address
@@ -383,14 +493,14 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
 
 // MMC's alternating projections (metric-learn's _fit_full inner loop) on A [d, d] in place:
 // while ⟨W, A⟩ > t, A ← A + (t1 − ⟨W1, A⟩)·W1 (onto the half-space, W1 = W/‖W‖, t1 = t/‖W‖),
-// then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws: 8·(2d² + 7d) bytes.
+// then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws, cap: as f64_psd_project's.
 // Returns the projections made (≥ 1) when the constraint was met, 0 when maxProj passed
 // without, −2 when an eigen-iteration did not converge.
-export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t1: f64, maxProj: i32, eps: f64, ws: usize): i32 {
+export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t1: f64, maxProj: i32, eps: f64, ws: usize, cap: i32): i32 {
   const dd = d * d;
   for (let it = 0; it < maxProj; it++) {
     if (dot(W, A, dd) > t) axpy(A, t1 - dot(W1, A, dd), W1, dd);
-    if (f64_psd_project(A, A, d, 0, ws) == -2) return -2;
+    if (f64_psd_project(A, A, d, 0, ws, cap) == -2) return -2;
     if ((dot(W, A, dd) - t) / t < eps) return it + 1;
   }
   return 0;

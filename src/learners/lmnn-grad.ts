@@ -2,10 +2,12 @@
 // for one fit. The points are held sorted by class, so the impostor search of each class c
 // (its points against every point of a later class) is one rectangular block.
 //
-// Impostor search: a float32 GEMM of the centred L-space points screens every cross-class
-// pair against the margin radii with a slack above the float32 error bound, then the
-// survivors are re-measured in float64 (differences before squaring) and tested exactly;
-// the set found is the float64 one, at float32 GEMM speed.
+// Impostor search: a float32 GEMM of the centred L-space points at a reference L_ref gives a
+// lower bound on every cross-class pair's distance (a slack above the float32 error bound);
+// at each later L a pair is screened against the margin radii widened by how far its two
+// points moved since L_ref (assembly/kernels/impostor.ts), and the survivors are re-measured
+// in float64 (differences before squaring) and tested exactly: the set found is the float64
+// one. L_ref is renewed (one GEMM) when the widened screen lets through too many pairs.
 // Gradient: Σ w (xa − xb)(xa − xb)ᵀ over active pairs is Xᵀ·(S·X), S the pair graph's
 // Laplacian: O(pairs·d) scatter + one GEMM instead of O(pairs·d²) outer products.
 import { tr } from './dense';
@@ -29,13 +31,26 @@ export class LmnnGradient {
   private readonly pLT: number;
   private readonly pLx: number;
   private readonly pLx32: number;
-  private readonly pBlock: number;
+  private readonly pRef: number;
+  private readonly refAt: number[] = [];
+  private readonly keepRef: boolean;
+  private hasRef = false;
+  private mExact = 0;
+  private readonly nPairs: number;
+  private readonly pSelf: number;
+  private readonly pAtRef: number;
+  private readonly pDelta: number;
+  private readonly pP32: number;
+  private readonly pD32: number;
   private readonly pNi: number;
   private readonly pSX: number;
+  private readonly pXc: number;
+  private readonly pSXc: number;
   private readonly pDf: number;
   private readonly pL: number;
   private readonly pGm: number;
   private readonly pG: number;
+  private readonly pSq: number;
   private cap = 0;
   private pIa = 0;
   private pIb = 0;
@@ -44,7 +59,8 @@ export class LmnnGradient {
 
   /**
    * X [n, d] sorted by class (class c at rows classStart[c]..classStart[c + 1]); targets
-   * [n, k] the target neighbours' rows; k0 the output dimension of L.
+   * [n, k] the target neighbours' rows; k0 the output dimension of L. The bounds of every
+   * class block are kept when there are at most maxKept pairs (128 MB of float32).
    */
   constructor(
     private readonly s: F64Scope,
@@ -55,43 +71,87 @@ export class LmnnGradient {
     private readonly targets: Int32Array,
     private readonly k: number,
     private readonly classStart: number[],
+    maxKept = 1 << 25,
   ) {
-    let block = 0;
-    for (let c = 0; c + 1 < classStart.length; c++) block = Math.max(block, (classStart[c + 1] - classStart[c]) * (n - classStart[c + 1]));
+    // class c's bounds at refAt[c] (float32 entries): all blocks kept, or one block's room,
+    // renewed at every call
+    let block = 0, total = 0;
+    for (let c = 0; c + 1 < classStart.length; c++) {
+      const size = (classStart[c + 1] - classStart[c]) * (n - classStart[c + 1]);
+      block = Math.max(block, size);
+      this.refAt.push(total);
+      total += size;
+    }
+    this.nPairs = total;
+    this.keepRef = total <= maxKept;
+    if (!this.keepRef) this.refAt.fill(0);
     this.pX = s.f64(X);
     this.pI = s.i32(Int32Array.from({ length: n * k }, (_, i) => Math.floor(i / k)));
     this.pT = s.i32(targets);
     this.pOnes = s.f64(new Float64Array(n * k).fill(1));
     this.pEdgeW = s.f64(n * k);
     this.pLT = s.f64(d * k0);
-    this.pLx = s.out64(n * k0);
+    // Lx at rows 0..n−1, Lx at L_ref at rows n..2n−1: δ by the row-pair kernel
+    this.pLx = s.out64(2 * n * k0);
+    this.pSelf = s.i32(Int32Array.from({ length: n }, (_, i) => i));
+    this.pAtRef = s.i32(Int32Array.from({ length: n }, (_, i) => n + i));
+    this.pDelta = s.out64(n);
+    this.pP32 = s.f32(n);
+    this.pD32 = s.f32(n);
     this.pLx32 = s.f32(n * k0);
-    this.pBlock = s.f32(Math.max(1, block));
+    this.pRef = s.f32(Math.max(1, this.keepRef ? total : block));
     this.pNi = s.out64(n * k);
     this.pSX = s.f64(n * d);
+    this.pXc = s.out64(n * d);
+    this.pSXc = s.out64(n * d);
     this.pDf = s.out64(d * d);
     this.pL = s.f64(k0 * d);
     this.pGm = s.f64(d * d);
     this.pG = s.out64(k0 * d);
+    this.pSq = s.out64(n);
+    this.reserve(1 << 12);
     this.dfG = this.outerSums(this.pOnes, 0);
   }
 
-  /** Σ over the target edges (weights at pw) and m impostor pairs (pIa, pIb, weights pPair) of w (xa − xb)(xa − xb)ᵀ. */
+  /**
+   * Σ over the target edges (weights at pw) and m impostor pairs (pIa, pIb, weights pPair) of
+   * w (xa − xb)(xa − xb)ᵀ. Only the rows of S·X that are not all zero enter the GEMM (a few
+   * hundred of n once the impostors thin out): a zero row adds nothing to any sum, so the
+   * result is bitwise the full product's.
+   */
   private outerSums(pw: number, m: number): Float64Array {
     const { s, n, d } = this;
     s.view(this.pSX, n * d).fill(0);
     s.pairLaplacianMul(this.pX, this.pI, this.pT, pw, this.pSX, n * this.k, d);
     if (m > 0) s.pairLaplacianMul(this.pX, this.pIa, this.pIb, this.pPair, this.pSX, m, d);
-    s.gemm('tn', this.pX, this.pSX, this.pDf, d, n, d);
+    const mem = s.view(0, (Math.max(this.pX, this.pSX, this.pXc, this.pSXc) >>> 3) + n * d);
+    const sx = this.pSX >>> 3, x = this.pX >>> 3, sxc = this.pSXc >>> 3, xc = this.pXc >>> 3;
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      let j = 0;
+      while (j < d && mem[sx + i * d + j] === 0) j++;
+      if (j === d) continue;
+      mem.copyWithin(sxc + r * d, sx + i * d, sx + (i + 1) * d);
+      mem.copyWithin(xc + r * d, x + i * d, x + (i + 1) * d);
+      r++;
+    }
+    s.gemm('tn', this.pXc, this.pSXc, this.pDf, d, r, d);
     return s.read(this.pDf, d * d);
   }
 
-  private reserve(m: number): void {
+  /** Room for m impostor pairs, keeping the first `keep` index pairs. */
+  private reserve(m: number, keep = 0): void {
     if (m <= this.cap) return;
+    const { s } = this;
     this.cap = Math.max(m, 2 * this.cap, 1024);
-    this.pIa = this.s.i32(this.cap);
-    this.pIb = this.s.i32(this.cap);
-    this.pPair = this.s.out64(this.cap);
+    const ia = s.i32(this.cap), ib = s.i32(this.cap);
+    if (keep > 0) {
+      s.writeI32(ia, s.viewI32(this.pIa, keep).slice());
+      s.writeI32(ib, s.viewI32(this.pIb, keep).slice());
+    }
+    this.pIa = ia;
+    this.pIb = ib;
+    this.pPair = s.out64(this.cap);
   }
 
   lossGrad(L: Float64Array, reg: number): LossGrad {
@@ -107,18 +167,10 @@ export class LmnnGradient {
       for (let t = 0; t < k; t++) best = Math.max(best, (Ni[i * k + t] += 1));
       radius[i] = best;
     }
-    const cand = this.screen(radius);
-    const m0 = cand.length / 2;
+    const m0 = this.screen(radius);
     // exact float64 test of the candidates: (in, out) pairs inside either's radius
-    this.reserve(m0);
-    const ia = new Int32Array(m0), ib = new Int32Array(m0);
-    for (let p = 0; p < m0; p++) {
-      ia[p] = cand[2 * p];
-      ib[p] = cand[2 * p + 1];
-    }
-    s.writeI32(this.pIa, ia);
-    s.writeI32(this.pIb, ib);
     s.sqdistPairs(this.pLx, this.pIa, this.pIb, this.pPair, m0, k0);
+    const ia = s.viewI32(this.pIa, m0).slice(), ib = s.viewI32(this.pIb, m0).slice();
     const dist = s.read(this.pPair, m0);
     let m = 0;
     for (let p = 0; p < m0; p++) {
@@ -129,6 +181,7 @@ export class LmnnGradient {
         dist[m++] = g;
       }
     }
+    this.mExact = m;
     // active triplets: impostor pair p pushes on the edge (a, target t of a) when closer than it
     const edgeW = new Float64Array(n * k), pairW = new Float64Array(m);
     let active = 0;
@@ -162,15 +215,30 @@ export class LmnnGradient {
     return { G, objective, active };
   }
 
-  /** Cross-class (in, out) pairs, in a later class than in, whose float32 distance may be inside either margin radius. */
-  private screen(radius: Float64Array): Int32Array {
+  /**
+   * Cross-class (in, out) pairs, out in a later class than in, that may be inside either
+   * margin radius: into pIa, pIb; their count. Against the bounds at L_ref when it has them
+   * and they let through few enough pairs, else against fresh ones.
+   */
+  private screen(radius: Float64Array): number {
     const { s, n, k0, classStart } = this;
-    const Lx = s.view(this.pLx, n * k0);
+    const nBlocks = classStart.length - 2;
+    if (this.hasRef) {
+      s.sqdistPairs(this.pLx, this.pSelf, this.pAtRef, this.pDelta, n, k0);
+      this.widen(radius, s.read(this.pDelta, n));
+      let m = 0;
+      for (let c = 0; c < nBlocks; c++) m = this.scan(c, m);
+      // a pair passed costs ~k0 flops to re-measure, the renewal ~k0 per pair screened: renew
+      // before the screen passes a sizeable share of them
+      if (m <= 4 * this.mExact + this.nPairs / 32) return m;
+    }
+    const Lx = s.view(this.pLx, 2 * n * k0);
+    Lx.copyWithin(n * k0, 0, n * k0);
     const mean = new Float64Array(k0);
     for (let i = 0; i < n; i++) for (let t = 0; t < k0; t++) mean[t] += Lx[i * k0 + t];
     for (let t = 0; t < k0; t++) mean[t] /= n;
     const Lx32 = s.viewF32(this.pLx32, n * k0);
-    const sq = new Float64Array(n);
+    const sq = s.view(this.pSq, n);
     for (let i = 0; i < n; i++) {
       let q = 0;
       for (let t = 0; t < k0; t++) {
@@ -179,28 +247,41 @@ export class LmnnGradient {
       }
       sq[i] = q;
     }
+    this.widen(radius, null);
     const slack = (k0 + 3) * F32_SLACK_PER_TERM;
-    let out = new Int32Array(1 << 16), m = 0;
-    for (let c = 0; c + 2 < classStart.length; c++) {
-      const i0 = classStart[c], i1 = classStart[c + 1], nc = i1 - i0, nOut = n - i1;
-      s.gemmF32Nt(this.pLx32 + i1 * k0 * 4, this.pLx32 + i0 * k0 * 4, this.pBlock, nOut, k0, nc);
-      const B = s.viewF32(this.pBlock, nOut * nc);
-      for (let oi = 0; oi < nOut; oi++) {
-        const o = i1 + oi, ro = radius[o], so = sq[o], row = oi * nc;
-        for (let ii = 0; ii < nc; ii++) {
-          const i = i0 + ii, q = so + sq[i];
-          if (q - 2 * B[row + ii] < Math.max(ro, radius[i]) + slack * q) {
-            if (m + 2 > out.length) {
-              const grown = new Int32Array(out.length * 2);
-              grown.set(out);
-              out = grown;
-            }
-            out[m++] = i;
-            out[m++] = o;
-          }
-        }
-      }
+    let m = 0;
+    for (let c = 0; c < nBlocks; c++) {
+      const i0 = classStart[c], i1 = classStart[c + 1], nc = i1 - i0, nOut = n - i1, at = this.pRef + this.refAt[c] * 4;
+      s.gemmF32Nt(this.pLx32 + i1 * k0 * 4, this.pLx32 + i0 * k0 * 4, at, nOut, k0, nc);
+      s.impostorBound(at, nOut, nc, this.pSq + i1 * 8, this.pSq + i0 * 8, slack);
+      m = this.scan(c, m);
     }
-    return out.subarray(0, m);
+    this.hasRef = this.keepRef;
+    return m;
+  }
+
+  /** Per point, float32 rounded up: P = √radius + δ, D = δ (δ² at delta2, or 0). */
+  private widen(radius: Float64Array, delta2: Float64Array | null): void {
+    const { s, n } = this;
+    const P = s.viewF32(this.pP32, n), D = s.viewF32(this.pD32, n);
+    const up = 1 + 1e-6;
+    for (let i = 0; i < n; i++) {
+      const dl = delta2 ? Math.sqrt(delta2[i]) : 0;
+      P[i] = (Math.sqrt(radius[i]) + dl) * up;
+      D[i] = dl * up;
+    }
+  }
+
+  /** Block c's screen, its pairs appended after the first m (room made as needed): the new count. */
+  private scan(c: number, m: number): number {
+    const { s, n, classStart } = this;
+    const i0 = classStart[c], i1 = classStart[c + 1];
+    const run = () => s.impostorScreen(this.pRef + this.refAt[c] * 4, n - i1, i1 - i0, this.pP32 + i1 * 4, this.pD32 + i1 * 4, this.pP32 + i0 * 4, this.pD32 + i0 * 4, i0, i1, this.pIa + m * 4, this.pIb + m * 4, this.cap - m);
+    let got = run();
+    if (m + got > this.cap) {
+      this.reserve(m + got, m);
+      got = run();
+    }
+    return m + got;
   }
 }

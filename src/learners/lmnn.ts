@@ -112,28 +112,46 @@ export class LMNN extends MahalanobisLearner {
   }
 }
 
-/** Each point's k nearest same-class points (squared Euclidean in the input space; ties to the lower index). */
+/** Each point's k nearest same-class points (squared Euclidean in the input space, by the float64 row-pair kernel; ties to the lower index). */
 function selectTargets(X: Float64Array, n: number, d: number, inverse: Int32Array, C: number, k: number): Int32Array {
   const out = new Int32Array(n * k);
-  for (let c = 0; c < C; c++) {
-    const inds: number[] = [];
-    for (let i = 0; i < n; i++) if (inverse[i] === c) inds.push(i);
-    for (const i of inds) {
-      const near = inds
-        .filter((j) => j !== i)
-        .map((j) => [sq(X, X, i, j, d), j] as const)
-        .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      for (let t = 0; t < k; t++) out[i * k + t] = near[t][1];
+  // each row's k best so far, nearest first; candidates reach a row in increasing index
+  // order, so a tie never displaces the earlier (lower) index
+  const best = new Float64Array(n * k).fill(Infinity);
+  const offer = (i: number, j: number, v: number) => {
+    const b = i * k;
+    if (!(v < best[b + k - 1])) return;
+    let p = k - 1;
+    for (; p > 0 && v < best[b + p - 1]; p--) {
+      best[b + p] = best[b + p - 1];
+      out[b + p] = out[b + p - 1];
     }
-  }
+    best[b + p] = v;
+    out[b + p] = j;
+  };
+  const members: number[][] = Array.from({ length: C }, () => []);
+  for (let i = 0; i < n; i++) members[inverse[i]].push(i);
+  const most = Math.max(...members.map((m) => (m.length * (m.length - 1)) / 2), 1);
+  withF64Scope((s) => {
+    const px = s.f64(X), pa = s.i32(most), pb = s.i32(most), pd = s.out64(most);
+    for (const inds of members) {
+      const m = (inds.length * (inds.length - 1)) / 2;
+      const ia = new Int32Array(m), ib = new Int32Array(m);
+      let p = 0;
+      for (let a = 0; a < inds.length; a++)
+        for (let b = a + 1; b < inds.length; b++) {
+          ia[p] = inds[a];
+          ib[p++] = inds[b];
+        }
+      s.writeI32(pa, ia);
+      s.writeI32(pb, ib);
+      s.sqdistPairs(px, pa, pb, pd, m, d);
+      const dist = s.view(pd, m);
+      for (let q = 0; q < m; q++) {
+        offer(ia[q], ib[q], dist[q]);
+        offer(ib[q], ia[q], dist[q]);
+      }
+    }
+  });
   return out;
-}
-
-function sq(A: Float64Array, B: Float64Array, i: number, j: number, d: number): number {
-  let s = 0;
-  for (let t = 0; t < d; t++) {
-    const v = A[i * d + t] - B[j * d + t];
-    s += v * v;
-  }
-  return s;
 }

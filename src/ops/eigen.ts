@@ -62,11 +62,26 @@ export function generalizedSymEig(A: ArrayLike<number>, B: ArrayLike<number>, d:
   return { values: outs[0], vectors: outs[1] };
 }
 
+/**
+ * Room for the QL rotations the PSD projection logs, so that it forms only the eigenvectors of
+ * the smaller side of the floor: ~2 sweeps per eigenvalue, about d² rotations in all; room for
+ * twice that (past it, all eigenvectors are formed as before).
+ */
+export function psdLogRotations(d: number): number {
+  return 2 * d * d + 16;
+}
+
+/** Doubles of f64_psd_project's workspace with a log of cap rotations. */
+function psdWorkspace(d: number, cap: number): number {
+  return Math.ceil(getEngine().k.f64_psd_project_ws_bytes(d, cap) / 8);
+}
+
 /** The nearest matrix to the symmetric A [d, d] with every eigenvalue ≥ floor (floor 0: projection onto the PSD cone). */
 export function psdProject(A: ArrayLike<number>, d: number, floor = 0, fn = 'psdProject'): Float64Array {
   checkSquare(fn, 'A', A, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([A], [d * d], 2 * d * d + 7 * d, ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws));
+  const cap = psdLogRotations(d);
+  const { result, outs } = withF64([A], [d * d], psdWorkspace(d, cap), ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws, cap));
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   return outs[0];
 }
@@ -81,9 +96,10 @@ export function mmcProject(A: ArrayLike<number>, W: ArrayLike<number>, W1: Array
   checkSquare(fn, 'W', W, d);
   checkSquare(fn, 'W1', W1, d);
   const k = getEngine().k;
-  const { result, outs } = withF64([W, W1], [d * d], 2 * d * d + 7 * d, ([w, w1, a], ws) => {
+  const cap = psdLogRotations(d);
+  const { result, outs } = withF64([W, W1], [d * d], psdWorkspace(d, cap), ([w, w1, a], ws) => {
     f64().set(A, a >>> 3);
-    return k.f64_mmc_project(a, w, w1, d, t, t1, maxProj, eps, ws);
+    return k.f64_mmc_project(a, w, w1, d, t, t1, maxProj, eps, ws, cap);
   });
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   return { A: outs[0], satisfied: result > 0 };

@@ -58,6 +58,11 @@ export class F64Scope {
     return f32().subarray(p >>> 2, (p >>> 2) + n);
   }
 
+  /** A view of n int32 entries at p: valid until the next allocation. */
+  viewI32(p: number, n: number): Int32Array {
+    return i32().subarray(p >>> 2, (p >>> 2) + n);
+  }
+
   /** Writes int32 entries at p. */
   writeI32(p: number, src: ArrayLike<number>): void {
     i32().set(src, p >>> 2);
@@ -77,6 +82,16 @@ export class F64Scope {
   gemmF32Nt(a: number, b: number, c: number, m: number, k: number, n: number): void {
     const e = getEngine();
     e.k.f32_gemm_nt(a, b, c, m, k, n, 0, e.gemmWorkspace);
+  }
+
+  /** LMNN's impostor screen, step one (f32_impostor_bound): the float32 Gram block b [nOut, nIn] becomes, in place, lower bounds on the pairs' distances. */
+  impostorBound(b: number, nOut: number, nIn: number, sqOut: number, sqIn: number, slack: number): void {
+    getEngine().k.f32_impostor_bound(b, nOut, nIn, sqOut, sqIn, slack);
+  }
+
+  /** LMNN's impostor screen, step two (f32_impostor_screen): the pairs that may be inside a margin into ia, ib (at most cap); their count. */
+  impostorScreen(bound: number, nOut: number, nIn: number, pOut: number, dOut: number, pIn: number, dIn: number, i0: number, i1: number, ia: number, ib: number, cap: number): number {
+    return getEngine().k.f32_impostor_screen(bound, nOut, nIn, pOut, dOut, pIn, dIn, i0, i1, ia, ib, cap);
   }
 
   /** out[p] = ‖x[ia[p]] − x[ib[p]]‖² for m index pairs (i32 buffers) into x [·, d]. */

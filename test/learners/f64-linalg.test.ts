@@ -107,34 +107,65 @@ test('pairLaplacianMul: Xᵀ·(S·X) is the weighted sum of outer products; accu
   }
 });
 
+/** Three classes in d dimensions with two near-coincident points (where a float32 Gram distance errs), sorted by class as LMNN.fit hands them over; targets the k nearest same-class points. */
+function lmnnCase(n: number, d: number, k: number, seed: number) {
+  const r = lcg(seed);
+  const y = Array.from({ length: n }, (_, i) => i % 3);
+  const X = Float64Array.from({ length: n * d }, (_, q) => y[Math.floor(q / d)] * 0.8 + r() + 1000);
+  for (let t = 0; t < d; t++) X[1 * d + t] = X[0 * d + t] + 1e-9 * (t + 1);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b] || a - b);
+  const Xs = new Float64Array(n * d);
+  order.forEach((i, q) => Xs.set(X.subarray(i * d, (i + 1) * d), q * d));
+  const ys = order.map((i) => y[i]);
+  const classStart = [0, 1, 2, 3].map((c) => ys.filter((v) => v < c).length);
+  const targets = new Int32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const same = ys.map((c, j) => [c, j]).filter(([c, j]) => c === ys[i] && j !== i).map(([, j]) => j);
+    same.sort((a, b) => sqdistPairsRef(Xs, [i], [a], d)[0] - sqdistPairsRef(Xs, [i], [b], d)[0] || a - b);
+    for (let t = 0; t < k; t++) targets[i * k + t] = same[t];
+  }
+  return { Xs, ys, classStart, targets, r };
+}
+
+function assertLossGrad(got: { G: Float64Array; objective: number; active: number }, want: { G: Float64Array; objective: number; active: number }, what: string): void {
+  assert.is(got.active, want.active, `${what}: active`);
+  assertClose([got.objective], [want.objective], { rtol: 1e-10 }, `${what}: objective`);
+  const gs = Math.max(...want.G.map(Math.abs));
+  assertClose(got.G, want.G, { atol: 1e-10 * gs }, `${what}: gradient`);
+}
+
 test('LmnnGradient: objective, active count and gradient as metric-learn’s _loss_grad, float32 screening included', () => {
-  // three classes in d = 5 with near-coincident points (where a float32 Gram distance errs)
   for (const [n, d, k0, k, seed] of [[30, 5, 5, 2, 1], [41, 17, 3, 3, 2], [12, 1, 1, 1, 3]]) {
-    const r = lcg(seed);
-    const y = Array.from({ length: n }, (_, i) => i % 3);
-    const X = Float64Array.from({ length: n * d }, (_, q) => y[Math.floor(q / d)] * 0.8 + r() + 1000);
-    for (let t = 0; t < d; t++) X[1 * d + t] = X[0 * d + t] + 1e-9 * (t + 1);
-    // sorted by class, as LMNN.fit hands them over
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b] || a - b);
-    const Xs = new Float64Array(n * d);
-    order.forEach((i, q) => Xs.set(X.subarray(i * d, (i + 1) * d), q * d));
-    const ys = order.map((i) => y[i]);
-    const classStart = [0, 1, 2, 3].map((c) => ys.filter((v) => v < c).length);
-    // targets: the k nearest same-class points in the input space
-    const targets = new Int32Array(n * k);
-    for (let i = 0; i < n; i++) {
-      const same = ys.map((c, j) => [c, j]).filter(([c, j]) => c === ys[i] && j !== i).map(([, j]) => j);
-      same.sort((a, b) => sqdistPairsRef(Xs, [i], [a], d)[0] - sqdistPairsRef(Xs, [i], [b], d)[0] || a - b);
-      for (let t = 0; t < k; t++) targets[i * k + t] = same[t];
-    }
+    const { Xs, ys, classStart, targets, r } = lmnnCase(n, d, k, seed);
     const L = Float64Array.from({ length: k0 * d }, (_, q) => (Math.floor(q / d) === q % d ? 1 : 0) + 0.3 * r());
     const got = withF64Scope((s) => new LmnnGradient(s, Xs, n, d, k0, targets, k, classStart).lossGrad(L, 0.5));
     const want = lmnnLossGradRef(Xs, n, d, L, k0, targets, k, ys, 0.5);
     assert.ok(want.active > 0, 'the case has active triplets');
-    assert.is(got.active, want.active, `n ${n} d ${d}: active`);
-    assertClose([got.objective], [want.objective], { rtol: 1e-10 }, `n ${n} d ${d}: objective`);
-    const gs = Math.max(...want.G.map(Math.abs));
-    assertClose(got.G, want.G, { atol: 1e-10 * gs }, `n ${n} d ${d}: gradient`);
+    assertLossGrad(got, want, `n ${n} d ${d}`);
+  }
+});
+
+test('LmnnGradient: later calls screen against the bounds of an earlier L (renewed when they pass too much), as _loss_grad', () => {
+  // L wanders by small steps (the bounds of the first L serve, widened by how far points
+  // moved), then jumps far and scales up and down (bounds renewed), then returns
+  for (const [n, d, k0, k, seed] of [[33, 5, 5, 2, 4], [47, 17, 3, 3, 5], [9, 1, 1, 1, 6]]) {
+    const { Xs, ys, classStart, targets, r } = lmnnCase(n, d, k, seed);
+    const L0 = Float64Array.from({ length: k0 * d }, (_, q) => (Math.floor(q / d) === q % d ? 1 : 0) + 0.3 * r());
+    const step = Float64Array.from({ length: k0 * d }, () => r());
+    const Ls = [0, 1e-6, 1e-3, 0.02, 0.1, 3, 0].map((a) => L0.map((v, q) => v + a * step[q]));
+    Ls.push(L0.map((v) => 40 * v), L0.map((v) => v / 40), L0);
+    let anyActive = false;
+    // maxKept 0: no bounds kept, each call screens against fresh ones block by block
+    for (const maxKept of [undefined, 0])
+      withF64Scope((s) => {
+        const grad = new LmnnGradient(s, Xs, n, d, k0, targets, k, classStart, maxKept);
+        Ls.forEach((L, q) => {
+          const want = lmnnLossGradRef(Xs, n, d, L, k0, targets, k, ys, 0.5);
+          anyActive ||= want.active > 0;
+          assertLossGrad(grad.lossGrad(L, 0.5), want, `n ${n} d ${d} maxKept ${maxKept} call ${q}`);
+        });
+      });
+    assert.ok(anyActive, 'the case has active triplets');
   }
 });
 

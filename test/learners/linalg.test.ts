@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import * as sl from '../../src/index';
 import { choleskyF64, generalizedSymEig, graphicalLasso, logdetSpd, mmcProject, pinvh, psdProject, symEig, symEigTridiag } from '../../src/ops/eigen';
 import { assertClose } from '../helpers/close';
+import { withF64Scope } from '../../src/ops/f64-linalg';
+import { getEngine } from '../../src/wasm/instance';
 import { eigResidualRef, matmulRef, orthonormalityRef, psdProjectRef, symEigRef } from '../ref/eigen';
 
 await sl.init();
@@ -213,6 +215,21 @@ test('psdProject on odd sizes and edge cases: float64 Jacobi reference, floors 0
         const big = Math.max(1e-300, floor, ...Array.from(c.A, Math.abs));
         assertClose(out, psdProjectRef(c.A, n, floor), { atol: 1e-12 * n * big }, `n=${n} ${c.name} floor ${floor}`);
         for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.is(out[i * n + j], out[j * n + i], `n=${n} ${c.name}: symmetric`);
+      }
+});
+
+test('f64_psd_project with a rotation log too small for QL or for the vectors: all eigenvectors formed, the same projection', () => {
+  const k = getEngine().k;
+  for (const n of [3, 5, 17, 33])
+    for (const c of symCases(n))
+      for (const cap of [0, 2 * n, n * n]) {
+        const out = withF64Scope((s) => {
+          const a = s.f64(c.A), o = s.out64(n * n), ws = s.out64(Math.ceil(k.f64_psd_project_ws_bytes(n, cap) / 8));
+          assert.is(k.f64_psd_project(a, o, n, 0, ws, cap), -1, `n=${n} ${c.name} cap ${cap}: converged`);
+          return s.read(o, n * n);
+        });
+        const big = Math.max(1e-300, ...Array.from(c.A, Math.abs));
+        assertClose(out, psdProjectRef(c.A, n, 0), { atol: 1e-12 * n * big }, `n=${n} ${c.name} cap ${cap}`);
       }
 });
 
