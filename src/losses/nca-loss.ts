@@ -3,6 +3,7 @@ import { ncaLosses } from '../ops/loss-rows';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
+import { labelCounts } from '../tuples/batch';
 import { convertToWeights } from '../tuples/pairs';
 import type { Distance } from '../tuples/checks';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
@@ -58,8 +59,7 @@ export function ncaComputation(distance: Distance, softmaxScale: number, x: Loss
 
 /** The queries with at least one same-label reference (the query itself excluded when ref is null), from the labels alone. */
 function rowsWithAny(labels: Int32Array, ref: Int32Array | null): number[] {
-  const counts = new Map<number, number>();
-  for (const l of ref ?? labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const counts = labelCounts(ref ?? labels);
   const rows: number[] = [];
   labels.forEach((l, i) => (counts.get(l) ?? 0) > (ref ? 0 : 1) && rows.push(i));
   return rows;

@@ -13,6 +13,7 @@ import { sum } from '../ops/reduce';
 import { log, neg, pow } from '../ops/unary';
 import { checkOptions } from '../options';
 import type { LossDict } from '../reducers/loss-dict';
+import { labelCounts } from '../tuples/batch';
 import { MeanReducer } from '../reducers/mean-reducer';
 import { CosineSimilarity } from '../distances/cosine-similarity';
 import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
@@ -52,8 +53,7 @@ export class PNPLoss extends BaseMetricLossFunction {
     if (x.tuples !== null) throw new Error('PNPLoss: index tuples are not supported (as in pytorch-metric-learning)');
     if (!x.refIsBatch) throw new Error('PNPLoss: refEmb is not supported (as in pytorch-metric-learning)');
     // I_pos: same label, the diagonal included only for samples that have another positive
-    const counts = new Map<number, number>();
-    for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const counts = labelCounts(labels);
     const safe = Array.from(labels.keys()).filter((q) => counts.get(labels[q])! > 1);
     if (safe.length === 0) return this.zeroLosses();
     const sim = this.distanceMatrix(x);

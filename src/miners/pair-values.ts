@@ -4,6 +4,7 @@
 // counts, then filled, so no per-pair allocation. The arrays are views of buffers kept for
 // the next call of the same kind (up to SCRATCH_PAIRS pairs): on this VM a fresh
 // megabyte-sized typed array costs its page faults on every call, more than the filling.
+import { allPairsCounts } from '../tuples/batch';
 import type { MineInputs } from './base-miner';
 
 export interface PairValues {
@@ -28,14 +29,8 @@ function buffers(kind: number, size: number): PairValues {
 export function pairValues(mat: Float32Array, x: MineInputs, positive: boolean): PairValues {
   const { n, m, labels, refLabels, self } = x;
   // sized from the label counts (no second pass over the n · m labels, no cut copies)
-  const counts = new Map<number, number>();
-  for (let j = 0; j < m; j++) counts.set(refLabels[j], (counts.get(refLabels[j]) ?? 0) + 1);
-  let size = 0;
-  for (let i = 0; i < n; i++) {
-    const same = counts.get(labels[i]) ?? 0;
-    size += positive ? same - (self ? 1 : 0) : m - same;
-  }
-  const { rows, cols, vals } = buffers(positive ? 1 : 0, size);
+  const sizes = allPairsCounts(labels, self ? null : refLabels);
+  const { rows, cols, vals } = buffers(positive ? 1 : 0, positive ? sizes.pos : sizes.neg);
   let t = 0;
   for (let i = 0; i < n; i++) {
     const li = labels[i], o = i * m, skip = positive && self ? i : -1;

@@ -140,14 +140,20 @@ export function withCounts<T>(fn: (ptr: number) => T): [T, number, number] {
   }
 }
 
+/** How many times each label occurs. */
+export function labelCounts(labels: ArrayLike<number>): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
+  return counts;
+}
+
 /**
  * The number of valid triplets (a, p, n): anchors from labels, p and n from refLabels (the
  * batch itself when null, p ≠ a) — every triplet, the most a miner can return.
  */
 export function tripletCapacity(labels: Int32Array, refLabels: Int32Array | null = null): number {
   const ref = refLabels ?? labels;
-  const counts = new Map<number, number>();
-  for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const counts = labelCounts(ref);
   let t = 0;
   for (const l of labels) {
     const same = counts.get(l) ?? 0;
@@ -196,8 +202,7 @@ export function disposePairSet(s: PairSet): void {
 /** How many positive and negative pairs allPairsSet lists, counted from the labels alone (O(n + m)). */
 export function allPairsCounts(labels: Int32Array, refLabels: Int32Array | null = null): { pos: number; neg: number } {
   const ref = refLabels ?? labels;
-  const counts = new Map<number, number>();
-  for (const l of ref) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const counts = labelCounts(ref);
   let pos = 0;
   for (const l of labels) pos += (counts.get(l) ?? 0) - (refLabels ? 0 : 1);
   return { pos, neg: labels.length * ref.length - (refLabels ? 0 : labels.length) - pos };
