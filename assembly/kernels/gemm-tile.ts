@@ -96,6 +96,29 @@ export function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize,
   v128.store(d + 3 * dstride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
+// Packs a "contiguous" block: element (p, r) is src[p·ld + r] (lanes already contiguous):
+// A for tn, B for nn/tn. cols ≤ w valid lanes; missing lanes are zero. ld in bytes.
+// @ts-ignore: decorator
+@inline export function packLanesFromCols(src: usize, ld: usize, cols: i32, kc: i32, dst: usize, w: i32): void {
+  const dstride = <usize>w << 2;
+  if (cols == w) {
+    for (let p = 0; p < kc; p++) {
+      const s = src + <usize>p * ld;
+      const d = dst + <usize>p * dstride;
+      let q = 0;
+      for (; q + 4 <= w; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+      for (; q < w; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+    }
+    return;
+  }
+  memory.fill(dst, 0, <usize>kc * dstride);
+  for (let p = 0; p < kc; p++) {
+    const s = src + <usize>p * ld;
+    const d = dst + <usize>p * dstride;
+    for (let q = 0; q < cols; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+  }
+}
+
 // Packs a "strided" block: dst panel of w lanes (w = MR or NR) per step p, where element
 // (p, r) is src[r·ld + p] (rows of the source are the lanes): A for nn/nt, B for nt.
 // rows ≤ w valid lanes; missing lanes are zero. ld in bytes.

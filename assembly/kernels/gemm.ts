@@ -17,7 +17,7 @@
 // 16-byte aligned. Nothing allocates or throws.
 
 // The register tile (MR×NR microkernel) and the row-block packer live in gemm-tile.ts.
-import { KC, MR, NR, microkernel, packLanesFromRows, panelRows } from './gemm-tile';
+import { KC, MR, NR, microkernel, packLanesFromCols, packLanesFromRows, panelRows } from './gemm-tile';
 
 // Cache blocks: a KC×NR B panel (8 KiB) stays in L1 across the ir loop, the MC×KC A block
 // (120 KiB) in L2 across the jr loop, the KC×NC B block (1 MiB) streams from L2/L3 across ic.
@@ -46,29 +46,6 @@ export function f32_gemm_workspace_bytes(): i32 {
 @inline const TN = 1;
 // @ts-ignore: decorator
 @inline const NT = 2;
-
-// Packs a "contiguous" block: element (p, r) is src[p·ld + r] (lanes already contiguous):
-// A for tn, B for nn/tn. cols ≤ w valid lanes; missing lanes are zero. ld in bytes.
-// @ts-ignore: decorator
-@inline function packLanesFromCols(src: usize, ld: usize, cols: i32, kc: i32, dst: usize, w: i32): void {
-  const dstride = <usize>w << 2;
-  if (cols == w) {
-    for (let p = 0; p < kc; p++) {
-      const s = src + <usize>p * ld;
-      const d = dst + <usize>p * dstride;
-      let q = 0;
-      for (; q + 4 <= w; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
-      for (; q < w; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
-    }
-    return;
-  }
-  memory.fill(dst, 0, <usize>kc * dstride);
-  for (let p = 0; p < kc; p++) {
-    const s = src + <usize>p * ld;
-    const d = dst + <usize>p * dstride;
-    for (let q = 0; q < cols; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
-  }
-}
 
 // Packs op(A)[ic..ic+mc, pc..pc+kc] into ceil(mc/MR) panels of MR×kc.
 // @ts-ignore: decorator

@@ -6,7 +6,7 @@
 // stored, while it is in L1. A separate pass re-read and re-wrote the whole output from
 // memory: MobileNetV2's expansions write 6× their input (96 × 112² floats for the first).
 // Internal to the kernels (conv.ts calls it; assembly/index.ts does not re-export it).
-import { KC, MR, NR, microkernel } from './gemm-tile';
+import { KC, MR, NR, microkernel, packLanesFromCols } from './gemm-tile';
 import { convActS, convActV } from './vec';
 import { ConvAct } from '../codes';
 
@@ -22,27 +22,7 @@ import { ConvAct } from '../codes';
 // (missing lanes zero).
 // @ts-ignore: decorator
 @inline function packColumns(x: usize, n: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
-  const ld = <usize>n << 2;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const cols = min(NR, nc - jr);
-    let s = x + <usize>pc * ld + (<usize>(jc + jr) << 2);
-    let d = dst + ((<usize>jr * kc) << 2);
-    if (cols == NR) {
-      for (let p = 0; p < kc; p++) {
-        v128.store(d, v128.load(s));
-        v128.store(d, v128.load(s, 16), 16);
-        s += ld;
-        d += NR * 4;
-      }
-      continue;
-    }
-    memory.fill(d, 0, <usize>kc * NR * 4);
-    for (let p = 0; p < kc; p++) {
-      for (let q = 0; q < cols; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
-      s += ld;
-      d += NR * 4;
-    }
-  }
+  for (let jr = 0; jr < nc; jr += NR) packLanesFromCols(x + ((<usize>pc * n + jc + jr) << 2), <usize>n << 2, min(NR, nc - jr), kc, dst + ((<usize>jr * kc) << 2), NR);
 }
 
 // The rows × cols tile at c (rows ldc bytes apart, first row o0): act((y + b[o]) + res) in

@@ -92,7 +92,9 @@ export function scanTopK(fn: string, queries: Tensor, refs: Tensor, k: number, d
   const codes = nq === 1 ? codesOf(refs, plan) : null;
   const e = getEngine();
   const bestD = e.alloc.alloc(nq * k * 4), bestI = e.alloc.alloc(nq * k * 4);
-  const scratch = codes || plan.normP > 0 || nq > 1 ? e.alloc.alloc(Math.max(e.k.f32_topk_scan_scratch_bytes(d), e.k.f32_topk_scan_codes_scratch_bytes(d))) : 0;
+  // the codes' scan falls back to the plain one when it declines: room for either
+  const scratchBytes = codes ? Math.max(e.k.f32_topk_scan_scratch_bytes(d), e.k.f32_topk_scan_codes_scratch_bytes(d)) : plan.normP > 0 || nq > 1 ? e.k.f32_topk_scan_scratch_bytes(d) : 0;
+  const scratch = scratchBytes > 0 ? e.alloc.alloc(scratchBytes) : 0;
   try {
     const mag = noGrad(() => tidy(() => {
       const q = plan.normP > 0 ? dist.normalize(queries) : queries;
