@@ -6,6 +6,7 @@
 // nothing but the rounding: float32 then sees the spread of the class, not its offset, and the
 // power of two keeps squared distances inside float32's range for any scale of input.
 import { exp4 } from './expf4';
+import { KC, MR, NR, microkernel, packLanesFromCols } from './gemm-tile';
 
 // @ts-ignore: decorator
 @inline function F(p: usize, i: usize): usize {
@@ -55,36 +56,66 @@ export function f64_lfda_distance_column(x: usize, n: i32, d: i32, k: i32, out: 
   store<f64>(F(out, k), 0);
 }
 
-// z [n, d] f32 = (x − mean)·s for x [n, d] f64, and zt [d, n] = zᵀ (for ZᵀZ as a symmetric
-// product); mean [d] (written) the column means summed in order; a column whose entries are
-// all equal gets that entry as its mean (z exactly 0: the sum's rounding would leave a residue
-// the scatter matrices then carry). s is the power of two that puts the largest |x − mean| in
-// [0.5, 1) (1 when every column is constant); returned. colMin [d] scratch.
-export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize, zt: usize, colMin: usize): f64 {
-  const row = <usize>d << 3;
-  for (let t = 0; t < d; t++) {
-    const v = load<f64>(F(x, t));
-    store<f64>(F(mean, t), v);
-    store<f64>(F(colMin, t), v);
+// out [n, d] = the rows idx [n] (i32) of x [n, d] (the points in class order) when every
+// entry of x is finite; returns −1 then, else the flat index of x's first non-finite entry
+// (and gathers nothing). x − x is 0 for finite x and NaN for ±inf and NaN.
+export function f64_lfda_gather(x: usize, idx: usize, out: usize, n: i32, d: i32): i32 {
+  const m = n * d;
+  let bad = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const v = v128.load(F(x, i));
+    bad = f64x2.add(bad, f64x2.sub(v, v));
   }
-  for (let i = 1; i < n; i++) {
-    const r = x + <usize>i * row;
-    for (let t = 0; t < d; t++) {
-      const v = load<f64>(F(r, t));
-      store<f64>(F(mean, t), load<f64>(F(mean, t)) + v);
-      if (v != load<f64>(F(colMin, t))) store<f64>(F(colMin, t), NaN);
+  if (i < m) {
+    const v = load<f64>(F(x, i));
+    bad = f64x2.add(bad, f64x2.splat(v - v));
+  }
+  if (v128.any_true(f64x2.ne(bad, bad))) {
+    for (let j = 0; j < m; j++) {
+      const v = load<f64>(F(x, j));
+      if (v - v != 0) return j;
     }
   }
-  for (let t = 0; t < d; t++) {
-    const c = load<f64>(F(colMin, t));
-    // NaN marks a column with two different entries
-    store<f64>(F(mean, t), c == c ? c : load<f64>(F(mean, t)) / n);
+  const row = <usize>d << 3;
+  for (let k = 0; k < n; k++) memory.copy(out + <usize>k * row, x + <usize>load<i32>(S(idx, k)) * row, row);
+  return -1;
+}
+
+// z [n, d] f32 = (x − mean)·s for x [n, d] f64, also written to the rows of z2 (ld2 floats
+// apart); mean [d] (written) the column means summed in order; a column whose entries are
+// all equal gets that entry as its mean (z exactly 0: the sum's rounding would leave a residue
+// the scatter matrices then carry). s is the power of two that puts the largest |x − mean| in
+// [0.5, 1) (1 when every column is constant); returned. differs [d] scratch. f64x2 over
+// column pairs (each lane its own column, so every sum keeps its order), the odd column scalar.
+export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize, z2: usize, ld2: i32, differs: usize): f64 {
+  const row = <usize>d << 3, e = d & ~1;
+  memory.copy(mean, x, row);
+  memory.fill(differs, 0, row);
+  for (let i = 1; i < n; i++) {
+    const r = x + <usize>i * row;
+    for (let t = 0; t < e; t += 2) {
+      const v = v128.load(F(r, t));
+      v128.store(F(mean, t), f64x2.add(v128.load(F(mean, t)), v));
+      v128.store(F(differs, t), v128.or(v128.load(F(differs, t)), f64x2.ne(v, v128.load(F(x, t)))));
+    }
+    if (e < d) {
+      const v = load<f64>(F(r, e));
+      store<f64>(F(mean, e), load<f64>(F(mean, e)) + v);
+      if (v != load<f64>(F(x, e))) store<f64>(F(differs, e), 1);
+    }
   }
-  let big: f64 = 0;
+  const nn = f64x2.splat(<f64>n);
+  for (let t = 0; t < e; t += 2) v128.store(F(mean, t), v128.bitselect(f64x2.div(v128.load(F(mean, t)), nn), v128.load(F(x, t)), v128.load(F(differs, t))));
+  if (e < d && load<f64>(F(differs, e)) != 0) store<f64>(F(mean, e), load<f64>(F(mean, e)) / n);
+  if (e < d && load<f64>(F(differs, e)) == 0) store<f64>(F(mean, e), load<f64>(F(x, e)));
+  let bigv = f64x2.splat(0), big: f64 = 0;
   for (let i = 0; i < n; i++) {
     const r = x + <usize>i * row;
-    for (let t = 0; t < d; t++) big = Math.max(big, Math.abs(load<f64>(F(r, t)) - load<f64>(F(mean, t))));
+    for (let t = 0; t < e; t += 2) bigv = f64x2.max(bigv, f64x2.abs(f64x2.sub(v128.load(F(r, t)), v128.load(F(mean, t)))));
+    if (e < d) big = Math.max(big, Math.abs(load<f64>(F(r, e)) - load<f64>(F(mean, e))));
   }
+  big = Math.max(big, Math.max(f64x2.extract_lane(bigv, 0), f64x2.extract_lane(bigv, 1)));
   let s: f64 = 1;
   if (big > 0) {
     // 2^−e with 2^(e−1) ≤ big < 2^e; the loops fix log2's rounding at the ends
@@ -92,12 +123,18 @@ export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize,
     while (big * s >= 1) s *= 0.5;
     while (big * s < 0.5) s *= 2;
   }
+  const sv = f64x2.splat(s);
   for (let i = 0; i < n; i++) {
-    const r = x + <usize>i * row, zr = z + ((<usize>i * d) << 2);
-    for (let t = 0; t < d; t++) {
-      const v = <f32>((load<f64>(F(r, t)) - load<f64>(F(mean, t))) * s);
-      store<f32>(S(zr, t), v);
-      store<f32>(S(zt, <usize>t * n + i), v);
+    const r = x + <usize>i * row, zr = z + ((<usize>i * d) << 2), z2r = z2 + ((<usize>i * ld2) << 2);
+    for (let t = 0; t < e; t += 2) {
+      const v = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(v128.load(F(r, t)), v128.load(F(mean, t))), sv));
+      v128.store64_lane(S(zr, t), v, 0);
+      v128.store64_lane(S(z2r, t), v, 0);
+    }
+    if (e < d) {
+      const v = <f32>((load<f64>(F(r, e)) - load<f64>(F(mean, e))) * s);
+      store<f32>(S(zr, e), v);
+      store<f32>(S(z2r, e), v);
     }
   }
   return s;
@@ -135,60 +172,96 @@ export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize,
 }
 
 // From gram [n, n] = z·zᵀ (z [n, d] f32; the upper triangle read) and rinv [n] = 1/σ (0
-// where σ = 0, at most 1e18): negA [n, n] = −A with A[i, j] = exp(−‖zᵢ − zⱼ‖²/(σᵢσⱼ)) (0 where
-// σᵢσⱼ = 0) and 0 on the diagonal (the Laplacian D − A does not see it), and lz [n, d] = D·z with
-// D = diag(Σⱼ A[i, j]): a GEMM lz += negA·z then makes lz the Laplacian times z. The squared
-// distances are ‖zᵢ‖² + ‖zⱼ‖² − 2zᵢ·zⱼ, clipped at 0. Each pair's exponential is taken once
-// (j > i) and written to both triangles: A is exactly symmetric. sq, rowSum [n] scratch.
-export function f32_lfda_affinity(gram: usize, rinv: usize, z: usize, n: i32, d: i32, negA: usize, lz: usize, sq: usize, rowSum: usize): void {
+// where σ = 0, at most 1e18), with A[i, j] = exp(−‖zᵢ − zⱼ‖²/(σᵢσⱼ)) (0 where σᵢσⱼ = 0):
+// the upper triangle of u [n, n]: u[i, j] = −2·A[i, j] for j > i and u[i, i] = Σ_{j≠i} A[i, j]
+// (the Laplacian D − A does not see A's diagonal); nothing below the diagonal is written.
+// A is symmetric, so zᵀAz = zᵀ(U + Uᵀ)z for U its strict upper triangle: the symmetric part
+// of zᵀ(D − 2U)z is zᵀ(D − A)z at half the product's multiply-adds (f32_lfda_laplacian). The
+// squared distances are ‖zᵢ‖² + ‖zⱼ‖² − 2zᵢ·zⱼ, clipped at 0; each pair's exponential is taken
+// once and reaches both rows' sums. sq, deg [n] scratch.
+export function f32_lfda_affinity(gram: usize, rinv: usize, n: i32, u: usize, deg: usize, sq: usize): void {
   for (let i = 0; i < n; i++) {
     store<f32>(S(sq, i), load<f32>(S(gram, <usize>i * (n + 1))));
-    store<f32>(S(rowSum, i), 0);
+    store<f32>(S(deg, i), 0);
   }
-  const ld = <usize>n << 2;
+  const ld = <usize>n << 2, m2 = f32x4.splat(-2);
   for (let i = 0; i < n; i++) {
-    const gr = gram + <usize>i * ld, ar = negA + <usize>i * ld;
+    const gr = gram + <usize>i * ld, ur = u + <usize>i * ld;
     const gii = f32x4.splat(load<f32>(S(sq, i))), ri = f32x4.splat(load<f32>(S(rinv, i)));
-    store<f32>(S(ar, i), 0);
     let acc = f32x4.splat(0);
     let j = i + 1;
     for (; j + 4 <= n; j += 4) {
       const a = lanes4(gr, sq, rinv, n, j, gii, ri);
       acc = f32x4.add(acc, a);
-      v128.store(S(ar, j), f32x4.neg(a));
-      v128.store(S(rowSum, j), f32x4.add(v128.load(S(rowSum, j)), a));
-      const col = negA + ((<usize>j * n + i) << 2);
-      store<f32>(col, -f32x4.extract_lane(a, 0));
-      store<f32>(col + ld, -f32x4.extract_lane(a, 1));
-      store<f32>(col + 2 * ld, -f32x4.extract_lane(a, 2));
-      store<f32>(col + 3 * ld, -f32x4.extract_lane(a, 3));
+      v128.store(S(ur, j), f32x4.mul(a, m2));
+      v128.store(S(deg, j), f32x4.add(v128.load(S(deg, j)), a));
     }
     if (j < n) {
       const a = lanes4(gr, sq, rinv, n, j, gii, ri);
       acc = f32x4.add(acc, a);
-      const col = negA + ((<usize>j * n + i) << 2);
       const a0 = f32x4.extract_lane(a, 0), a1 = f32x4.extract_lane(a, 1), a2 = f32x4.extract_lane(a, 2);
-      store<f32>(S(ar, j), -a0);
-      store<f32>(col, -a0);
-      store<f32>(S(rowSum, j), load<f32>(S(rowSum, j)) + a0);
+      store<f32>(S(ur, j), -2 * a0);
+      store<f32>(S(deg, j), load<f32>(S(deg, j)) + a0);
       if (j + 1 < n) {
-        store<f32>(S(ar, j + 1), -a1);
-        store<f32>(col + ld, -a1);
-        store<f32>(S(rowSum, j + 1), load<f32>(S(rowSum, j + 1)) + a1);
+        store<f32>(S(ur, j + 1), -2 * a1);
+        store<f32>(S(deg, j + 1), load<f32>(S(deg, j + 1)) + a1);
       }
       if (j + 2 < n) {
-        store<f32>(S(ar, j + 2), -a2);
-        store<f32>(col + 2 * ld, -a2);
-        store<f32>(S(rowSum, j + 2), load<f32>(S(rowSum, j + 2)) + a2);
+        store<f32>(S(ur, j + 2), -2 * a2);
+        store<f32>(S(deg, j + 2), load<f32>(S(deg, j + 2)) + a2);
       }
     }
-    // row i's sum: the columns left of the diagonal came in through rowSum, the rest in acc
-    const sum = load<f32>(S(rowSum, i)) + ((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
-    const sv = f32x4.splat(sum);
-    const zr = z + ((<usize>i * d) << 2), lr = lz + ((<usize>i * d) << 2);
-    let t = 0;
-    for (; t + 4 <= d; t += 4) v128.store(S(lr, t), f32x4.mul(sv, v128.load(S(zr, t))));
-    for (; t < d; t++) store<f32>(S(lr, t), sum * load<f32>(S(zr, t)));
+    // row i's sum: the columns left of the diagonal came in through deg, the rest in acc
+    store<f32>(S(ur, i), load<f32>(S(deg, i)) + ((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3))));
+  }
+}
+
+// f32_lfda_laplacian's blocks: MB rows of the product (MR-row panels of u, MB·KC floats) and
+// NB columns of z (KC×NR panels, KC·NB floats) packed in the GEMM workspace, which holds more
+// (f32_gemm_workspace_bytes: 120·KC + KC·1024 floats and a tile).
+// @ts-ignore: decorator
+@inline const MB = 120;
+// @ts-ignore: decorator
+@inline const NB = 512;
+
+// lz [n, d] (rows ldl floats apart) = Tᵀ·z for z [n, d] f32 and T the upper triangle of u [n, n]
+// with its diagonal (f32_lfda_affinity's D − 2U; nothing below the diagonal is read: it may
+// hold anything). Then lzᵀz = zᵀ(D − 2U)z. The GEMM driver of gemm.ts in its tn form over the
+// register tile of gemm-tile.ts, each row panel of Tᵀ multiplied over the columns up to its
+// last row only (half the multiply-adds of the full product), the packed panels' entries past
+// the diagonal zeroed. ws: the GEMM workspace (16-byte aligned).
+export function f32_lfda_laplacian(u: usize, z: usize, lz: usize, n: i32, d: i32, ldl: i32, ws: usize): void {
+  const ldu = <usize>n << 2, ldz = <usize>d << 2, ldc = <usize>ldl << 2;
+  const pa = ws, pb = ws + MB * KC * 4, tile = pb + KC * NB * 4;
+  for (let jc = 0; jc < d; jc += NB) {
+    const nc = min(NB, d - jc);
+    for (let pc = 0; pc < n; pc += KC) {
+      const kc = min(KC, n - pc);
+      for (let jr = 0; jr < nc; jr += NR) packLanesFromCols(z + ((<usize>pc * d + jc + jr) << 2), ldz, min(NR, nc - jr), kc, pb + ((<usize>jr * kc) << 2), NR);
+      // rows below pc have no term in this k block (Tᵀ[i, p] = 0 for p > i)
+      for (let ic = pc - pc % MB; ic < n; ic += MB) {
+        const mc = min(MB, n - ic);
+        for (let ir = 0; ir < mc; ir += MR) {
+          const i0 = ic + ir, mr = min(MR, mc - ir), ke = min(kc, i0 + mr - pc);
+          if (ke <= 0) continue;
+          const dst = pa + ((<usize>ir * kc) << 2);
+          packLanesFromCols(u + ((<usize>pc * n + i0) << 2), ldu, mr, ke, dst, MR);
+          // past the diagonal (p > i): zeros
+          for (let p = max(pc, i0 + 1); p < pc + ke; p++) {
+            const step = dst + ((<usize>(p - pc) * MR) << 2);
+            for (let m = 0; m < min(mr, p - i0); m++) store<f32>(S(step, m), 0);
+          }
+        }
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr), bp = pb + ((<usize>jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const i0 = ic + ir, mr = min(MR, mc - ir), ke = min(kc, i0 + mr - pc);
+            // the first k block reaches every row panel: it writes, later ones add
+            if (ke > 0) microkernel(ke, pa + ((<usize>ir * kc) << 2), bp, lz + ((<usize>i0 * ldl + jc + jr) << 2), ldc, mr, nr, pc > 0, tile);
+          }
+        }
+      }
+    }
   }
 }
 

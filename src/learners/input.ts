@@ -15,11 +15,18 @@ export interface Tuples {
   d: number;
 }
 
+/** X [n, d] from a Tensor or nested arrays, finite. */
+export function toMatrix(fn: string, name: string, X: unknown, minRows = 1): Matrix {
+  const m = readMatrix(fn, name, X, minRows, (size) => new Float64Array(size));
+  checkFinite(fn, name, m.data);
+  return m;
+}
+
 /**
- * X [n, d] from a Tensor or nested arrays, finite. `into` supplies the destination of n·d
- * entries (a view of wasm memory: no fresh pages to fault in); by default a new array.
+ * toMatrix without the check for non-finite values, into the n·d entries `into` supplies (a
+ * view of wasm memory, which a kernel then checks: no fresh pages to fault in, no JS pass).
  */
-export function toMatrix(fn: string, name: string, X: unknown, minRows = 1, into: (size: number) => Float64Array = (size) => new Float64Array(size)): Matrix {
+export function readMatrix(fn: string, name: string, X: unknown, minRows: number, into: (size: number) => Float64Array): Matrix {
   let data: Float64Array, n: number, d: number;
   if (X instanceof Tensor) {
     if (X.isDisposed) throw new Error(`${fn}: ${name} was disposed`);
@@ -41,7 +48,6 @@ export function toMatrix(fn: string, name: string, X: unknown, minRows = 1, into
   } else throw new TypeError(`${fn}: ${name} must be a Tensor [n, d] or an array of rows`);
   if (n < minRows) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least ${minRows} row${minRows > 1 ? 's' : ''}`);
   if (d < 1) throw new Error(`${fn}: ${name} is [${n}, ${d}]: needs at least one feature`);
-  checkFinite(fn, name, data);
   return { data, n, d };
 }
 
@@ -95,7 +101,12 @@ export function toPairLabels(fn: string, y: unknown, m: number): Int8Array {
 }
 
 export function checkFinite(fn: string, name: string, a: ArrayLike<number>): void {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new Error(`${fn}: ${name} has a non-finite value (${a[i]}) at flat index ${i}`);
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) nonFinite(fn, name, a, i);
+}
+
+/** The error for the non-finite a[i]. */
+export function nonFinite(fn: string, name: string, a: ArrayLike<number>, i: number): never {
+  throw new Error(`${fn}: ${name} has a non-finite value (${a[i]}) at flat index ${i}`);
 }
 
 /** Row differences of tuples: t[:, a] − t[:, b] as [m, d]. */

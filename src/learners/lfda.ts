@@ -1,10 +1,10 @@
 import { checkOptions } from '../options';
 import { generalizedSymEig } from '../ops/eigen';
 import { F64Scope, withF64Scope } from '../ops/f64-linalg';
-import { f64, getEngine } from '../wasm/instance';
+import { getEngine } from '../wasm/instance';
 import { MahalanobisLearner } from './base';
 import { tr } from './dense';
-import { toLabels, toMatrix, uniqueInverse } from './input';
+import { nonFinite, readMatrix, toLabels, uniqueInverse } from './input';
 import { introselect } from './partition';
 
 export interface LFDAOptions {
@@ -58,7 +58,7 @@ export class LFDA extends MahalanobisLearner {
  */
 function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: number | null, nComponents: number | null): { tSb: Float64Array; tSw: Float64Array; d: number; dim: number } {
   let pIn = 0;
-  const { n, d } = toMatrix(fn, 'X', X, 2, (size) => s.view((pIn = s.out64(size)), size));
+  const { n, d } = readMatrix(fn, 'X', X, 2, (size) => s.view((pIn = s.out64(size)), size));
   const labels = toLabels(fn, 'y', y, n, false);
   const { classes, inverse } = uniqueInverse(labels);
   const dim = checkComponents(fn, d, nComponents);
@@ -71,12 +71,16 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
   for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
   const { k: kk, gemmWorkspace: ws } = getEngine();
   // every buffer allocated before any view is taken: no allocation (memory growth) after
-  const pXs = s.out64(n * d), pCol = s.out64(big), pMeans = s.out64(classes.length * d), pMin = s.out64(d);
-  const pZ = s.f32(big * d), pZt = s.f32(big * d), pGram = s.f32(big * big), pNegA = s.f32(big * big), pLz = s.f32(big * d);
-  const pR = s.f32(big), pSq = s.f32(big), pRowSum = s.f32(big), pG = s.f32(d * d), pW = s.f32(d * d);
+  const pXs = s.out64(n * d), pOrder = s.i32(n), pCol = s.out64(big), pMeans = s.out64(classes.length * d), pMin = s.out64(d);
+  // the rows of pLZ [n_c, 2d] are ((D − 2Uᵀ)Z | Z): G and W from one product
+  const pZ = s.f32(big * d), pLZ = s.f32(2 * big * d), pGram = s.f32(big * big), pU = s.f32(big * big);
+  const pR = s.f32(big), pSq = s.f32(big), pDeg = s.f32(big), pGW = s.f32(2 * d * d);
   const pSw = s.f64(d * d), pSb = s.f64(d * d);
-  const mem = f64(), xs = pXs >>> 3, xin = pIn >>> 3;
-  for (let i = 0, next = start.slice(); i < n; i++) mem.copyWithin(xs + next[inverse[i]]++ * d, xin + i * d, xin + (i + 1) * d);
+  // the rows in class order (stable), once X is known to be finite
+  const order = s.viewI32(pOrder, n);
+  for (let i = 0, next = start.slice(); i < n; i++) order[next[inverse[i]]++] = i;
+  const bad = kk.f64_lfda_gather(pIn, pOrder, pXs, n, d);
+  if (bad >= 0) nonFinite(fn, 'X', s.view(pIn, n * d), bad);
   for (let c = 0; c < classes.length; c++) {
     const r0 = start[c], nc = start[c + 1] - r0;
     const pX = pXs + r0 * d * 8;
@@ -86,21 +90,21 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     const col = s.read(pCol, nc);
     introselect(col, k);
     // the class centred and scaled by a power of two in float32; σ scaled alike
-    const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pZt, pMin);
+    const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pLZ + d * 4, 2 * d, pMin);
     const rinv = s.viewF32(pR, nc);
     for (let i = 0; i < nc; i++) {
       const sg = Math.sqrt(col[i]) * scale;
       rinv[i] = sg > 0 ? Math.min(1 / sg, 1e18) : 0;
     }
-    // G = Zᵀ(D − A)Z and W = ZᵀZ, both times scale²
+    // G = Zᵀ(D − 2U)Z, whose symmetric part is Zᵀ(D − A)Z (fit symmetrises tSb and tSw, as
+    // metric-learn does), and W = ZᵀZ, both times scale²
     kk.f32_gemm_nt_self(pZ, pGram, nc, d, ws);
-    kk.f32_lfda_affinity(pGram, pR, pZ, nc, d, pNegA, pLz, pSq, pRowSum);
-    kk.f32_gemm_nn(pNegA, pZ, pLz, nc, nc, d, 1, ws);
-    kk.f32_gemm_nn(pZt, pLz, pG, d, nc, d, 0, ws);
-    kk.f32_gemm_nt_self(pZt, pW, d, nc, ws);
+    kk.f32_lfda_affinity(pGram, pR, nc, pU, pDeg, pSq);
+    kk.f32_lfda_laplacian(pU, pZ, pLZ, nc, d, 2 * d, ws);
+    kk.f32_gemm_tn(pLZ, pZ, pGW, 2 * d, nc, d, 0, ws);
     const s2 = 1 / (scale * scale);
     // tSb also takes tSw whole (metric-learn's tSb −= … − tSw)
-    kk.f64_lfda_scatter_add(pG, pW, d, s2 / nc, s2 / n + s2 / nc, (1 - nc / n) * s2, pSw, pSb);
+    kk.f64_lfda_scatter_add(pGW, pGW + d * d * 4, d, s2 / nc, s2 / n + s2 / nc, (1 - nc / n) * s2, pSw, pSb);
   }
   // metric-learn's Σ_c [(1 − n_c/n)·X_cᵀX_c + s_c s_cᵀ/n] − s sᵀ/n (s the sums of the rows) is
   // Σ_c (1 − n_c/n)·W_c (above) plus the between-class scatter Σ_c n_c (μ_c − μ)(μ_c − μ)ᵀ,

@@ -44,14 +44,17 @@ test('f64_lfda_distance_column: column k of scikit-learn’s squared distances b
 test('f32_lfda_centre: in-order means, exact for constant columns; z = f32((x − mean)·s) and zᵀ, s the power of two putting max |x − mean| in [0.5, 1)', () => {
   const { k: kk } = getEngine();
   for (const n of SIZES)
-    for (const d of [1, 3, 5])
+    for (const d of [1, 2, 3, 5, 6])
       for (const [scale, offset] of [[1, 0], [1e30, 3e30], [1e-30, 0], [0.1, 0.1]]) {
         const x = rand(n * d, 7 * n + d, scale, offset);
         if (d > 1) for (let i = 0; i < n; i++) x[i * d + 1] = 0.1; // zero variance (0.1·n/n ≠ 0.1 in float64 for n = 3)
-        const { mean, z, zt, s } = withF64Scope((sc) => {
-          const pm = sc.out64(d), pz = sc.f32(n * d), pzt = sc.f32(n * d);
-          const s = kk.f32_lfda_centre(sc.f64(x), n, d, pm, pz, pzt, sc.out64(d));
-          return { mean: sc.read(pm, d), z: Float32Array.from(sc.viewF32(pz, n * d)), zt: Float32Array.from(sc.viewF32(pzt, n * d)), s };
+        // z2: rows 2d + 1 floats apart, z at column d + 1 (as LFDA's [(D − 2Uᵀ)z | z] rows), the rest untouched
+        const ld2 = 2 * d + 1;
+        const { mean, z, z2, s } = withF64Scope((sc) => {
+          const pm = sc.out64(d), pz = sc.f32(n * d), pz2 = sc.f32(n * ld2);
+          sc.viewF32(pz2, n * ld2).fill(NaN);
+          const s = kk.f32_lfda_centre(sc.f64(x), n, d, pm, pz, pz2 + (d + 1) * 4, ld2, sc.out64(d));
+          return { mean: sc.read(pm, d), z: Float32Array.from(sc.viewF32(pz, n * d)), z2: Float32Array.from(sc.viewF32(pz2, n * ld2)), s };
         });
         let big = 0;
         for (let t = 0; t < d; t++) {
@@ -68,8 +71,9 @@ test('f32_lfda_centre: in-order means, exact for constant columns; z = f32((x �
         else assert.ok(big * s >= 0.5 && big * s < 1, `n ${n} d ${d} scale ${scale}: max |x − mean|·s = ${big * s}`);
         for (let i = 0; i < n * d; i++) {
           assert.is(z[i], Math.fround((x[i] - mean[i % d]) * s), `z[${i}]`);
-          assert.is(zt[(i % d) * n + Math.floor(i / d)], z[i], `zᵀ at z[${i}]`);
+          assert.is(z2[Math.floor(i / d) * ld2 + d + 1 + (i % d)], z[i], `z2 at z[${i}]`);
         }
+        for (let i = 0; i < n; i++) for (let t = 0; t <= d; t++) assert.ok(Number.isNaN(z2[i * ld2 + t]), `z2 row ${i} column ${t} untouched`);
         if (d > 1) for (let i = 0; i < n; i++) assert.is(z[i * d + 1], 0, 'a constant column centres to exact zeros');
       }
 });
@@ -93,18 +97,18 @@ function affinityCase(n: number, d: number, seed: number) {
   return { z, gram, sigma, rinv };
 }
 
-test('f32_lfda_affinity: −exp(−‖zᵢ − zⱼ‖²/σᵢσⱼ) from the Gram matrix, exactly symmetric, 0 on the diagonal and where σ = 0; D·z', () => {
+test('f32_lfda_affinity: −2·exp(−‖zᵢ − zⱼ‖²/σᵢσⱼ) above the diagonal from the Gram matrix, 0 where σ = 0, the row sums of A on it, nothing below', () => {
   const { k: kk } = getEngine();
   for (const n of SIZES)
     for (const d of [1, 3, 5, 17]) {
       const { z, gram, sigma, rinv } = affinityCase(n, d, 11 * n + d);
-      const { negA, lz } = withF64Scope((s) => {
-        const pz = s.f32(n * d), pg = s.f32(n * n), pr = s.f32(n), pa = s.f32(n * n), pl = s.f32(n * d);
-        s.viewF32(pz, n * d).set(z);
+      const u = withF64Scope((s) => {
+        const pg = s.f32(n * n), pr = s.f32(n), pu = s.f32(n * n);
         s.viewF32(pg, n * n).set(gram);
         s.viewF32(pr, n).set(rinv);
-        kk.f32_lfda_affinity(pg, pr, pz, n, d, pa, pl, s.f32(n), s.f32(n));
-        return { negA: Float32Array.from(s.viewF32(pa, n * n)), lz: Float32Array.from(s.viewF32(pl, n * d)) };
+        s.viewF32(pu, n * n).fill(NaN);
+        kk.f32_lfda_affinity(pg, pr, n, pu, s.f32(n), s.f32(n));
+        return Float32Array.from(s.viewF32(pu, n * n));
       });
       // float64: the distances from the points themselves, not the Gram matrix
       const A = new Float64Array(n * n), rowSum = new Float64Array(n), bound = new Float64Array(n * n);
@@ -122,17 +126,95 @@ test('f32_lfda_affinity: −exp(−‖zᵢ − zⱼ‖²/σᵢσⱼ) from the Gr
           // the Gram form's cancellation (≈ d·u·(‖zᵢ‖² + ‖zⱼ‖²)), σ in float32, exp4's 2 ulp
           bound[i * n + j] = A[i * n + j] * ((4 * d + 8) * 2 ** -24 * (norms / (sigma[i] * sigma[j]) + x) + 4 * 2 ** -24);
         }
+      const upper = (M: ArrayLike<number>) => Float64Array.from({ length: (n * (n - 1)) / 2 }, (_, q) => {
+        let i = 0, r = q;
+        while (r >= n - 1 - i) r -= n - 1 - i++;
+        return M[i * n + i + 1 + r];
+      });
       // below e^−86.6 (3e-38) the float32 exponential is 0
-      assertClose(Float64Array.from(negA, (v) => -v), A, { bound, atol: 3e-38 }, `n ${n} d ${d}: A`);
-      for (let i = 0; i < n; i++) {
-        assert.is(negA[i * n + i], 0, 'diagonal');
-        for (let j = 0; j < i; j++) if (negA[i * n + j] !== negA[j * n + i]) assert.unreachable(`n ${n} d ${d}: A[${i}, ${j}] ≠ A[${j}, ${i}]`);
-      }
-      if (n > 2) for (let j = 0; j < n; j++) assert.ok(negA[2 * n + j] === 0 && negA[j * n + 2] === 0, 'σ = 0: row and column 0');
-      if (n > 3 && sigma[0] * sigma[3] > 0) assert.is(negA[3 * n], -1, 'a repeated point: e⁰');
-      const want = Float64Array.from({ length: n * d }, (_, q) => rowSum[Math.floor(q / d)] * z[q]);
-      assertClose(lz, want, { atol: 1e-30, rtol: n * 4e-7 + 2e-6 }, `n ${n} d ${d}: D·z`);
+      assertClose(upper(Float64Array.from(u, (v) => -v / 2)), upper(A), { bound: upper(bound), atol: 3e-38 }, `n ${n} d ${d}: A`);
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (!Number.isNaN(u[i * n + j])) assert.unreachable(`n ${n} d ${d}: u[${i}, ${j}] below the diagonal was written`);
+      if (n > 2) for (let j = 3; j < n; j++) assert.ok(u[2 * n + j] === 0 && (j > 2 || u[j * n + 2] === 0), 'σ = 0: row 0');
+      if (n > 2) for (let i = 0; i < 2; i++) assert.is(u[i * n + 2], 0, 'σ = 0: column 0');
+      if (n > 3 && sigma[0] * sigma[3] > 0) assert.is(u[3], -2, 'a repeated point: −2e⁰');
+      const diag = Float64Array.from({ length: n }, (_, i) => u[i * n + i]);
+      assertClose(diag, rowSum, { atol: 1e-30, rtol: n * 4e-7 + 2e-6 }, `n ${n} d ${d}: the row sums`);
     }
+});
+
+/** The float64 lz [n, d] = Tᵀz for T the upper triangle of u [n, n] with its diagonal. */
+function laplacianRef(u: ArrayLike<number>, z: ArrayLike<number>, n: number, d: number): { lz: Float64Array; bound: Float64Array } {
+  const lz = new Float64Array(n * d), bound = new Float64Array(n * d);
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < d; t++) {
+      let sum = 0, abs = 0;
+      for (let p = 0; p <= i; p++) {
+        sum += u[p * n + i] * z[p * d + t];
+        abs += Math.abs(u[p * n + i] * z[p * d + t]);
+      }
+      lz[i * d + t] = sum;
+      // float32 products summed in order: (i + 2)·u·Σ|terms|
+      bound[i * d + t] = (i + 2) * 2 ** -24 * abs;
+    }
+  return { lz, bound };
+}
+
+test('f32_lfda_laplacian: lz = Tᵀz for T the upper triangle of u with its diagonal, below it never read; odd sizes and past the k, row and column blocks', () => {
+  const { k: kk, gemmWorkspace: ws } = getEngine();
+  const cases: [number, number][] = [];
+  for (const n of SIZES) for (const d of [1, 3, 8, 17]) cases.push([n, d]);
+  cases.push([121, 9], [257, 5], [300, 13], [37, 513], [263, 530]);
+  for (const [n, d] of cases) {
+    const u = Float32Array.from(rand(n * n, 3 * n + d), Math.fround), z = Float32Array.from(rand(n * d, 5 * n + d), Math.fround);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) u[i * n + j] = NaN; // below the diagonal: not to be read
+    const ldl = 2 * d + 1;
+    const lz = withF64Scope((s) => {
+      const pu = s.f32(n * n), pz = s.f32(n * d), pl = s.f32(n * ldl);
+      s.viewF32(pu, n * n).set(u);
+      s.viewF32(pz, n * d).set(z);
+      s.viewF32(pl, n * ldl).fill(7);
+      kk.f32_lfda_laplacian(pu, pz, pl, n, d, ldl, ws);
+      return Float32Array.from(s.viewF32(pl, n * ldl));
+    });
+    const want = laplacianRef(u, z, n, d);
+    const got = Float64Array.from({ length: n * d }, (_, q) => lz[Math.floor(q / d) * ldl + (q % d)]);
+    assertClose(got, want.lz, { bound: want.bound, atol: 1e-30 }, `n ${n} d ${d}`);
+    for (let i = 0; i < n; i++) for (let t = d; t < ldl; t++) if (lz[i * ldl + t] !== 7) assert.unreachable(`n ${n} d ${d}: lz[${i}, ${t}] past the d columns was written`);
+  }
+});
+
+test('f64_lfda_gather: the rows in the given order when X is finite; else the first non-finite flat index, nothing gathered', () => {
+  const { k: kk } = getEngine();
+  for (const n of SIZES)
+    for (const d of [1, 2, 3, 5]) {
+      const x = rand(n * d, 13 * n + d);
+      const order = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % n);
+      const run = (xs: Float64Array) =>
+        withF64Scope((s) => {
+          const po = s.out64(n * d);
+          s.view(po, n * d).fill(-5);
+          const r = kk.f64_lfda_gather(s.f64(xs), s.i32(order), po, n, d);
+          return { r, out: s.read(po, n * d) };
+        });
+      const ok = run(x);
+      assert.is(ok.r, -1);
+      for (let k = 0; k < n; k++) for (let t = 0; t < d; t++) assert.is(ok.out[k * d + t], x[order[k] * d + t]);
+      for (const bad of [NaN, Infinity, -Infinity])
+        for (const at of new Set([0, n * d - 1, (n * d) >> 1])) {
+          const xb = x.slice();
+          xb[at] = bad;
+          if (at + 1 < n * d) xb[n * d - 1] = -bad; // a later one too: the first is named
+          const r = run(xb);
+          assert.is(r.r, at, `n ${n} d ${d}: ${bad} at ${at}`);
+          assert.ok(r.out.every((v) => v === -5), 'nothing gathered');
+        }
+    }
+});
+
+test('LFDA.fit: non-finite X is a clear error naming the flat index, as every learner names it', () => {
+  const { X, y } = dataset([20, 30], 3, 5, 0);
+  X[7][2] = Infinity;
+  assert.throws(() => new sl.learners.LFDA().fit(X, y), /^LFDA\.fit: X has a non-finite value \(Infinity\) at flat index 23$/);
 });
 
 test('f64_lfda_scatter_add: sw += cw·G, sb += cb·G + cwb·W in float64, bit for bit', () => {
