@@ -86,36 +86,38 @@ export function f64_lfda_gather(x: usize, idx: usize, out: usize, n: i32, d: i32
 // apart); mean [d] (written) the column means summed in order; a column whose entries are
 // all equal gets that entry as its mean (z exactly 0: the sum's rounding would leave a residue
 // the scatter matrices then carry). s is the power of two that puts the largest |x − mean| in
-// [0.5, 1) (1 when every column is constant); returned. differs [d] scratch. f64x2 over
-// column pairs (each lane its own column, so every sum keeps its order), the odd column scalar.
-export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize, z2: usize, ld2: i32, differs: usize): f64 {
+// [0.5, 1) (1 when every column is constant); returned. That largest value is max(max − mean,
+// mean − min) per column (rounding is monotonic), so one pass gives sums, minima and maxima.
+// lo, hi [d] scratch. f64x2 over column pairs (each lane its own column: every sum keeps its
+// order), the odd column scalar.
+export function f32_lfda_centre(x: usize, n: i32, d: i32, mean: usize, z: usize, z2: usize, ld2: i32, lo: usize, hi: usize): f64 {
   const row = <usize>d << 3, e = d & ~1;
   memory.copy(mean, x, row);
-  memory.fill(differs, 0, row);
+  memory.copy(lo, x, row);
+  memory.copy(hi, x, row);
   for (let i = 1; i < n; i++) {
     const r = x + <usize>i * row;
     for (let t = 0; t < e; t += 2) {
       const v = v128.load(F(r, t));
       v128.store(F(mean, t), f64x2.add(v128.load(F(mean, t)), v));
-      v128.store(F(differs, t), v128.or(v128.load(F(differs, t)), f64x2.ne(v, v128.load(F(x, t)))));
+      v128.store(F(lo, t), f64x2.min(v128.load(F(lo, t)), v));
+      v128.store(F(hi, t), f64x2.max(v128.load(F(hi, t)), v));
     }
     if (e < d) {
       const v = load<f64>(F(r, e));
       store<f64>(F(mean, e), load<f64>(F(mean, e)) + v);
-      if (v != load<f64>(F(x, e))) store<f64>(F(differs, e), 1);
+      store<f64>(F(lo, e), Math.min(load<f64>(F(lo, e)), v));
+      store<f64>(F(hi, e), Math.max(load<f64>(F(hi, e)), v));
     }
   }
-  const nn = f64x2.splat(<f64>n);
-  for (let t = 0; t < e; t += 2) v128.store(F(mean, t), v128.bitselect(f64x2.div(v128.load(F(mean, t)), nn), v128.load(F(x, t)), v128.load(F(differs, t))));
-  if (e < d && load<f64>(F(differs, e)) != 0) store<f64>(F(mean, e), load<f64>(F(mean, e)) / n);
-  if (e < d && load<f64>(F(differs, e)) == 0) store<f64>(F(mean, e), load<f64>(F(x, e)));
-  let bigv = f64x2.splat(0), big: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = x + <usize>i * row;
-    for (let t = 0; t < e; t += 2) bigv = f64x2.max(bigv, f64x2.abs(f64x2.sub(v128.load(F(r, t)), v128.load(F(mean, t)))));
-    if (e < d) big = Math.max(big, Math.abs(load<f64>(F(r, e)) - load<f64>(F(mean, e))));
+  let big: f64 = 0;
+  for (let t = 0; t < d; t++) {
+    const a = load<f64>(F(lo, t)), b = load<f64>(F(hi, t));
+    // lo = hi: a constant column (±0 count as equal, as == has them)
+    const m = a == b ? load<f64>(F(x, t)) : load<f64>(F(mean, t)) / n;
+    store<f64>(F(mean, t), m);
+    big = Math.max(big, Math.max(b - m, m - a));
   }
-  big = Math.max(big, Math.max(f64x2.extract_lane(bigv, 0), f64x2.extract_lane(bigv, 1)));
   let s: f64 = 1;
   if (big > 0) {
     // 2^−e with 2^(e−1) ≤ big < 2^e; the loops fix log2's rounding at the ends

@@ -71,7 +71,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
   for (let c = 0; c < classes.length; c++) big = Math.max(big, start[c + 1] - start[c]);
   const { k: kk, gemmWorkspace: ws } = getEngine();
   // every buffer allocated before any view is taken: no allocation (memory growth) after
-  const pXs = s.out64(n * d), pOrder = s.i32(n), pCol = s.out64(big), pMeans = s.out64(classes.length * d), pMin = s.out64(d);
+  const pXs = s.out64(n * d), pOrder = s.i32(n), pCol = s.out64(big), pMeans = s.out64(classes.length * d), pLo = s.out64(d), pHi = s.out64(d);
   // the rows of pLZ [n_c, 2d] are ((D − 2Uᵀ)Z | Z): G and W from one product
   const pZ = s.f32(big * d), pLZ = s.f32(2 * big * d), pGram = s.f32(big * big), pU = s.f32(big * big);
   const pR = s.f32(big), pSq = s.f32(big), pDeg = s.f32(big), pGW = s.f32(2 * d * d);
@@ -90,7 +90,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     const col = s.read(pCol, nc);
     introselect(col, k);
     // the class centred and scaled by a power of two in float32; σ scaled alike
-    const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pLZ + d * 4, 2 * d, pMin);
+    const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pLZ + d * 4, 2 * d, pLo, pHi);
     const rinv = s.viewF32(pR, nc);
     for (let i = 0; i < nc; i++) {
       const sg = Math.sqrt(col[i]) * scale;

@@ -53,7 +53,7 @@ test('f32_lfda_centre: in-order means, exact for constant columns; z = f32((x âˆ
         const { mean, z, z2, s } = withF64Scope((sc) => {
           const pm = sc.out64(d), pz = sc.f32(n * d), pz2 = sc.f32(n * ld2);
           sc.viewF32(pz2, n * ld2).fill(NaN);
-          const s = kk.f32_lfda_centre(sc.f64(x), n, d, pm, pz, pz2 + (d + 1) * 4, ld2, sc.out64(d));
+          const s = kk.f32_lfda_centre(sc.f64(x), n, d, pm, pz, pz2 + (d + 1) * 4, ld2, sc.out64(d), sc.out64(d));
           return { mean: sc.read(pm, d), z: Float32Array.from(sc.viewF32(pz, n * d)), z2: Float32Array.from(sc.viewF32(pz2, n * ld2)), s };
         });
         let big = 0;
