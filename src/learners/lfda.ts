@@ -87,7 +87,7 @@ function scatterMatrices(fn: string, s: F64Scope, X: unknown, y: unknown, kOpt: 
     k = Math.min(k, nc - 1);
     // metric-learn's σ: np.partition(dist, k, axis=0)[:, k], i.e. column k of the distances partitioned
     kk.f64_lfda_distance_column(pX, nc, d, k, pCol);
-    const col = s.read(pCol, nc);
+    const col = s.view(pCol, nc);
     introselect(col, k);
     // the class centred and scaled by a power of two in float32; σ scaled alike
     const scale = kk.f32_lfda_centre(pX, nc, d, pMeans + c * d * 8, pZ, pLZ + d * 4, 2 * d, pLo, pHi);
