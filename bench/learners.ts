@@ -5,9 +5,11 @@
 // through that script; without it the 600-digit subset of the fixture is used (said in the
 // log and the notes). Iteration caps keep the run short (both sides use the same caps); LFDA
 // drops the constant pixels (its within-class scatter must be positive definite).
-// The two sides alternate task by task, so a change in the machine's load hits both. Each side
-// fits once untimed first (simlearn for at least 0.5 s and up to 3 fits within 2 s: its JIT tiers settle over the
-// first fits); a fit under a second is then timed 5 times on each side (median), a longer one once.
+// Timing: per task, simlearn fits untimed for at least 0.5 s and 3 fits (its JIT tiers settle
+// over the first fits) and metric-learn once untimed, in a server kept running for the workload
+// (bench/timing_server.py); then ROUNDS rounds alternate a batch of simlearn fits and a batch of
+// metric-learn fits, each about ROUND_MS long (at least one fit), so a phase of the shared
+// host's load reaches both sides; the medians are over every fit of a side.
 //   --learner LMNN,LFDA   only the tasks whose name starts with one of these (case-insensitive)
 // The metric-learn column is skipped, with a note, when /usr/bin/python3 lacks numpy/scipy/
 // scikit-learn or no metric-learn checkout is found (METRIC_LEARN_PATH, default /tmp/ml).
@@ -15,17 +17,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeRow, median, type Ctx, type Row, type Workload } from './lib/harness';
+import { PYTHON, peerServer, timedCalls, type PeerServer } from './lib/py-server';
 import { sl } from './lib/simlearn';
 
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/metric-learn/learners.jsonl', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('./learners_metric_learn.py', import.meta.url));
 const ML_PATH = process.env.METRIC_LEARN_PATH ?? '/tmp/ml';
-const PY = '/usr/bin/python3';
+const ML_ENV = { PYTHONPATH: ML_PATH, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const ROUND_MS = 300, ROUNDS = 5, MAX_FITS = 200;
 
 function python(args: string[]): { ok: true; out: string } | { ok: false; why: string } {
-  if (!existsSync(PY)) return { ok: false, why: `${PY} not found` };
-  const env = { ...process.env, PYTHONPATH: ML_PATH, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const r = spawnSync(PY, [SCRIPT, FIXTURE, ...args], { env, encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (!existsSync(PYTHON)) return { ok: false, why: `${PYTHON} not found` };
+  const r = spawnSync(PYTHON, [SCRIPT, FIXTURE, ...args], { env: { ...process.env, ...ML_ENV }, encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) return { ok: false, why: `${(r.stderr || '').trim().split('\n').pop()?.slice(0, 120)}` };
   return { ok: true, out: r.stdout.trim().split('\n').pop()! };
 }
@@ -48,21 +51,12 @@ function load(ctx: Ctx) {
   return { X, y, pairs, py: P.y as number[], Xv, data };
 }
 
-function timeFits(fn: () => unknown, reps: number): { medianMs: number; calls: number; samples: number } {
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  return { medianMs: median(ts), calls: reps, samples: reps };
-}
+const ms = (t: number) => t.toFixed(t < 10 ? 2 : t < 100 ? 1 : 0);
 
-function metricLearn(data: string, task: string, reps: number): number | string {
+/** The metric-learn server, or why its column is skipped. */
+async function metricLearn(data: string): Promise<PeerServer | string> {
   if (!existsSync(`${ML_PATH}/metric_learn/__init__.py`)) return `skipped: no metric-learn checkout at ${ML_PATH} (set METRIC_LEARN_PATH)`;
-  const r = python([data, String(reps), task]);
-  if (!r.ok) return `skipped: metric-learn did not run (${r.why})`;
-  return JSON.parse(r.out)[task] * 1000;
+  return peerServer(SCRIPT, [FIXTURE, '--serve', data], ML_ENV, 'metric-learn');
 }
 
 const learnerArg = process.argv.find((a, i) => process.argv[i - 1] === '--learner' || a.startsWith('--learner='));
@@ -85,26 +79,45 @@ export const learners: Workload = {
     ];
     const rows: Row[] = [];
     const note = data === 'full' ? `n = ${n}` : `n = ${n} (fixture subset: scikit-learn unavailable)`;
-    for (const [task, fn] of tasks) {
-      if (learnerFilter && !learnerFilter.some((f) => task.toLowerCase().startsWith(f))) continue;
-      // warm-up: JIT tiers (JS and wasm) settle over the first fits, and a fit of a few ms
-      // needs tens of them (V8 optimises in the background), so at least half a second of fits
-      const t0 = performance.now();
-      let warm = 0;
-      do {
-        fn();
-        warm++;
-      } while ((warm < 3 && performance.now() - t0 < 2000) || performance.now() - t0 < 500);
-      const reps = ctx.quick || (performance.now() - t0) / warm > 1000 ? 1 : 5;
-      const mine = makeRow('LEARNERS', task, 'simlearn', null, timeFits(fn, reps), note);
-      ctx.log(`  LEARNERS ${task} simlearn: ${mine.medianMs!.toFixed(0)} ms`);
-      rows.push(mine);
-      if (ctx.peers === false) continue;
-      const ml = metricLearn(data, task, reps);
-      const row = typeof ml === 'string' ? makeRow('LEARNERS', task, 'metric-learn', null, ml) : makeRow('LEARNERS', task, 'metric-learn', null, { medianMs: ml, calls: reps, samples: reps }, 'numpy/scipy, 1 BLAS thread');
-      if (row.medianMs && mine.medianMs) row.simlearnSpeedup = row.medianMs / mine.medianMs;
-      ctx.log(`  LEARNERS ${task} metric-learn: ${row.medianMs?.toFixed(0) ?? row.note}${row.simlearnSpeedup ? ` (simlearn ×${row.simlearnSpeedup.toFixed(2)})` : ''}`);
-      rows.push(row);
+    const peer = ctx.peers === false ? null : await metricLearn(data);
+    try {
+      for (const [task, fn] of tasks) {
+        if (learnerFilter && !learnerFilter.some((f) => task.toLowerCase().startsWith(f))) continue;
+        // warm-up: JIT tiers (JS and wasm) settle over the first fits, and a fit of a few ms
+        // needs tens of them (V8 optimises in the background), so at least half a second of fits
+        const t0 = performance.now();
+        let warm = 0;
+        do {
+          fn();
+          warm++;
+        } while ((warm < 3 && performance.now() - t0 < 2000) || performance.now() - t0 < 500);
+        const [rounds, budget] = ctx.quick ? [1, 0] : [ROUNDS, ROUND_MS];
+        let peerError: string | null = typeof peer === 'string' ? peer : null;
+        if (peer && typeof peer !== 'string') {
+          const warmed = await peer.run(task, 1, 0);
+          if (warmed.error) peerError = `error: ${warmed.error}`;
+        }
+        const ours: number[] = [], theirs: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          timedCalls(fn, budget, MAX_FITS, ours);
+          if (!peer || typeof peer === 'string' || peerError) continue;
+          const got = await peer.run(task, MAX_FITS, budget);
+          if (got.error) peerError = `error: ${got.error}`;
+          else theirs.push(...got.ms!);
+        }
+        const mine = makeRow('LEARNERS', task, 'simlearn', null, { medianMs: median(ours), calls: ours.length, samples: ours.length }, note);
+        ctx.log(`  LEARNERS ${task} simlearn: ${ms(mine.medianMs!)} ms (${ours.length} fits)`);
+        rows.push(mine);
+        if (peer === null) continue;
+        const row = peerError || !theirs.length
+          ? makeRow('LEARNERS', task, 'metric-learn', null, peerError ?? 'not run')
+          : makeRow('LEARNERS', task, 'metric-learn', null, { medianMs: median(theirs), calls: theirs.length, samples: theirs.length }, 'numpy/scipy, 1 BLAS thread');
+        if (row.medianMs && mine.medianMs) row.simlearnSpeedup = row.medianMs / mine.medianMs;
+        ctx.log(`  LEARNERS ${task} metric-learn: ${row.medianMs ? ms(row.medianMs) : row.note}${row.simlearnSpeedup ? ` ms, ${theirs.length} fits (simlearn ×${row.simlearnSpeedup.toFixed(2)})` : ''}`);
+        rows.push(row);
+      }
+    } finally {
+      if (peer && typeof peer !== 'string') peer.close();
     }
     return rows;
   },

@@ -2,20 +2,20 @@
 #   learners_metric_learn.py FIXTURE --dump-digits
 #       prints scikit-learn's full digits set (1797 × 64) as JSON {"X": [...], "y": [...]}, so
 #       both sides fit the same data without committing it;
-#   learners_metric_learn.py FIXTURE DATA REPS TASK [TASK ...]
-#       fits each named task REPS times (after one untimed fit when REPS > 1) on DATA ("full": load_digits; "fixture": the 600-digit
-#       subset of test/fixtures/metric-learn/learners.jsonl) and prints {"task": median s}.
+#   learners_metric_learn.py FIXTURE --serve DATA
+#       the timing server of bench/timing_server.py over the tasks below, on DATA ("full":
+#       load_digits; "fixture": the 600-digit subset of test/fixtures/metric-learn/learners.jsonl).
 # The pairs for ITML and MMC are always the fixture's 2000 training pairs. Run by
 # bench/learners.ts with OMP/OPENBLAS/MKL threads = 1 and PYTHONPATH pointing at a
 # metric-learn checkout (METRIC_LEARN_PATH).
 import keep_heap  # noqa: F401  (first: before numpy allocates)
 import json
-import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
+
+import timing_server
 
 warnings.filterwarnings("ignore")
 
@@ -29,7 +29,7 @@ if sys.argv[2] == "--dump-digits":
 
 import metric_learn as ml  # noqa: E402
 
-data, reps, wanted = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+data = sys.argv[3]
 cases = [json.loads(l) for l in open(fixture)]
 D = next(c for c in cases if c.get("kind") == "dataset" and c.get("name") == "digits")
 P = next(c for c in cases if c.get("kind") == "pairs" and c.get("data") == "digits")
@@ -52,16 +52,15 @@ TASKS = {
     "MLKR maxIter 20": lambda: ml.MLKR(max_iter=20).fit(X, y.astype(float)),
     "LFDA": lambda: ml.LFDA().fit(X[:, X.std(0) > 0], y),
 }
-out = {}
-for name in wanted:
-    fn = TASKS[name]
-    if reps > 1:
-        fn()  # warm-up, as the simlearn side has
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    out[name] = statistics.median(ts)
-    print(name, out[name], file=sys.stderr, flush=True)
-print(json.dumps(out))
+
+
+def make_step(name):
+    fit = TASKS[name]
+
+    def step():
+        fit()  # the fitted learner stays here: the server replies with times only
+
+    return step
+
+
+timing_server.serve(make_step)

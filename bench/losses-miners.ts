@@ -20,13 +20,12 @@
 // one call. The note column carries the loss values (or tuple counts) of both sides, which show
 // both compute the same thing.
 // `--cases NCALoss,SupConLoss` runs only the named losses and miners (both sides).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { makeRow, median, type Ctx, type Row, type Workload } from './lib/harness';
+import { peerServer, timedCalls, type PeerServer } from './lib/py-server';
 import { randomData, sl } from './lib/simlearn';
 
 const N = 256, D = 128, CLASSES = 32;
@@ -78,59 +77,19 @@ const chosen = (name: string) => cases === null || cases.has(name);
 /** Calls of one side in one round: about ROUND_MS of them, at least one, at most MAX_CALLS. */
 const ROUND_MS = 100, MAX_CALLS = 400;
 
-type PmlReply = { ms?: number[]; out?: number | number[]; error?: string };
-interface PmlServer {
-  /** Up to `calls` calls of the case, fewer once they took budgetMs (at least one). */
-  run(name: string, calls: number, budgetMs: number): Promise<PmlReply>;
-  close(): void;
-}
-
 /** Starts one of the PML servers, or says why its column is skipped. */
-async function pmlServer(script: string, dataFile: string): Promise<PmlServer | string> {
+async function pmlServer(script: string, dataFile: string): Promise<PeerServer | string> {
   const src = process.env.PML_SRC ?? '/tmp/pmlsrc/src';
-  if (!existsSync('/usr/bin/python3')) return 'skipped: /usr/bin/python3 not found';
   if (!existsSync(`${src}/pytorch_metric_learning/__init__.py`)) return `skipped: no PML checkout at ${src} (set PML_SRC)`;
-  const env = { ...process.env, PYTHONPATH: src, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const args = [fileURLToPath(new URL(script, import.meta.url)), String(N), String(D), String(CLASSES), dataFile];
-  const child = spawn('/usr/bin/python3', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (b) => (stderr += b));
-  const waiting: ((line: string) => void)[] = [];
-  let exited = false;
-  const closed = new Promise<string>((resolve) => child.once('close', () => ((exited = true), resolve(''))));
-  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
-  const next = () => Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), closed]);
-  const ready = await next();
-  if (!ready) return `skipped: PML did not run (${stderr.trim().split('\n').pop()?.slice(0, 120)})`;
-  return {
-    async run(name, calls, budgetMs) {
-      if (exited) return { error: `PML server ended (${stderr.trim().split('\n').pop()?.slice(0, 120)})` };
-      const reply = next();
-      child.stdin!.write(`${JSON.stringify([name, calls, budgetMs])}\n`);
-      const line = await reply;
-      return line ? JSON.parse(line) : { error: `PML server ended (${stderr.trim().split('\n').pop()?.slice(0, 120)})` };
-    },
-    close: () => child.stdin!.end(),
-  };
-}
-
-/** simlearn calls for about budgetMs (at least one), each timed alone. */
-function simlearnCalls(step: () => unknown, budgetMs: number, into: number[]): void {
-  let spent = 0;
-  for (let c = 0; c < MAX_CALLS && (c === 0 || spent < budgetMs); c++) {
-    const t0 = performance.now();
-    step();
-    const dt = performance.now() - t0;
-    into.push(dt);
-    spent += dt;
-  }
+  const env = { PYTHONPATH: src, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  return peerServer(fileURLToPath(new URL(script, import.meta.url)), [String(N), String(D), String(CLASSES), dataFile], env, 'PML');
 }
 
 /**
  * One case on both sides: an untimed call and round of each, then `rounds` rounds of simlearn
  * calls and PML calls in turn. PML's "1 call" cases (pmlOnce) keep their first call as their one sample.
  */
-async function interleaved(ctx: Ctx, name: string, task: string, step: () => unknown, peer: PmlServer | string | null,
+async function interleaved(ctx: Ctx, name: string, task: string, step: () => unknown, peer: PeerServer | string | null,
   shown: (first: unknown) => string, skipPml: string | null): Promise<Row[]> {
   let sim: Row, pmlRow: Row | null = null;
   const pmlOnce = PML_SLOW.has(name);
@@ -138,7 +97,7 @@ async function interleaved(ctx: Ctx, name: string, task: string, step: () => unk
   let first: unknown, pmlFirst: unknown, pmlError: string | null = skipPml ?? (typeof peer === 'string' ? peer : null);
   try {
     first = step();
-    simlearnCalls(step, ROUND_MS, []); // warm-up: V8 optimises the JavaScript parts after some calls
+    timedCalls(step, ROUND_MS, MAX_CALLS, []); // warm-up: V8 optimises the JavaScript parts after some calls
     let rounds = ctx.quick ? 2 : 6;
     if (peer && typeof peer !== 'string' && !pmlError) {
       const warm = await peer.run(name, 1, 0);
@@ -151,7 +110,7 @@ async function interleaved(ctx: Ctx, name: string, task: string, step: () => unk
       }
     }
     for (let r = 0; r < rounds; r++) {
-      simlearnCalls(step, ROUND_MS, ours);
+      timedCalls(step, ROUND_MS, MAX_CALLS, ours);
       if (pmlError || !peer || typeof peer === 'string' || pmlOnce) continue;
       const got = await peer.run(name, MAX_CALLS, ROUND_MS);
       if (got.error) pmlError = `error: ${got.error}`;

@@ -1,15 +1,11 @@
-# Shared by bench/pml_losses.py and bench/pml_miners.py: the LOSSES workload's inputs, and a
-# timing server the workload drives over stdin/stdout so that its simlearn and PML calls can
-# alternate case by case (a phase of the shared host's load then reaches both sides).
-# Arguments: <n> <d> <classes> data.f32. Once torch and PML are loaded it prints {"ready": true};
-# then for each line [case, calls, budgetMs] it runs the case's step up to `calls` times,
-# stopping early once the calls took budgetMs (always at least one), and prints one JSON line
-# {"ms": [ms of each call], "out": what the first call returned} or {"error"}.
+# Shared by bench/pml_losses.py and bench/pml_miners.py: the LOSSES workload's inputs, and the
+# timing server (bench/timing_server.py) started once torch and PML are loaded.
+# Arguments: <n> <d> <classes> data.f32.
 import keep_heap  # noqa: F401  (first: before torch allocates)
-import json
 import os
 import sys
-import time
+
+import timing_server
 
 sys.path.insert(0, os.environ.get("PML_SRC", "/tmp/pmlsrc/src"))
 import torch  # noqa: E402
@@ -22,25 +18,7 @@ labels = torch.arange(n) % classes
 
 
 def serve(make_step):
-    """Answers the workload's commands; make_step(case) gives the call to time (built once per case)."""
+    """The timing server (bench/timing_server.py), once PML imports."""
     import pytorch_metric_learning  # noqa: F401  (a missing PML fails here, before "ready")
 
-    print(json.dumps({"ready": True}), flush=True)
-    built = (None, None)
-    for line in sys.stdin:
-        case, calls, budget = json.loads(line)
-        try:
-            if built[0] != case:
-                built = (None, None)  # the previous case's tensors go first
-                built = (case, make_step(case))
-            step, times, out, spent = built[1], [], None, 0.0
-            while len(times) < max(1, calls) and (not times or spent < budget):
-                t0 = time.perf_counter()
-                r = step()
-                times.append((time.perf_counter() - t0) * 1e3)
-                spent += times[-1]
-                out = r if out is None else out
-            reply = {"ms": times, "out": out}
-        except Exception as e:  # noqa: BLE001 - one failing case must not end the others
-            reply = {"error": f"{type(e).__name__}: {e}"[:160]}
-        print(json.dumps(reply), flush=True)
+    timing_server.serve(make_step)
