@@ -7,13 +7,13 @@
 //   reconstruction x̂ = r·q onto x (x·(x̂ − x) = 0), not max|x| / 127; r differs from it by a
 //   relative |x·(q − 127·x/max|x|)| / (x·q) (a fraction of a percent on ordinary rows).
 // Either way the search values are those of x̂ itself: its squared norm ‖x̂‖² = r²·Σ s_j² q_j² is
-// computed from the codes, never stored. With e = x̂ − x, ‖a − x̂‖² − ‖a − x‖² = ‖e‖² − 2 (a − x)·e
-// (+ 2 x·e, zero for the row scale): the first-order error shrinks with the distance from the
-// query a to the row, where the exact norm kept would give −2 a·e, growing with ‖a‖, so the
-// nearest neighbours, whose order the search must get right, are the ones ranked best. A row
-// scale projects out the error along x (and so is the finer one on rows whose spread differs);
-// dimension scales cost no float a row. A scale factors out of the dot product either way, so
-// the inner loop is a pure integer dot product and the scales cost one multiply per pair.
+// computed from the codes, never stored. With e = x̂ − x, ‖a − x̂‖² − ‖a − x‖² = ‖e‖² − 2 (a − x)·e:
+// the first-order error shrinks with the distance from the query a to the row, where the exact
+// norm kept would give −2 a·e, growing with ‖a‖, so the nearest neighbours, whose order the
+// search must get right, are the ones ranked best. A row scale's step follows the row's own
+// range (finer where rows differ in spread); dimension scales cost no float a row. A scale
+// factors out of the dot product either way, so the inner loop is a pure integer dot product
+// and the scales cost a multiply per pair.
 import { QuantKind } from '../codes';
 import { klistBound, klistPush } from './klist';
 
