@@ -1,8 +1,9 @@
-// QUANT: top-k (k = 10, Euclidean) with search.quantize's int8 sets beside exact float32
-// search.topK, timed interleaved in one process (round-robin, one sample of each per round),
-// so the ratios hold on a loaded machine even when the absolute figures do not. Per data set:
-// quantize build time, bytes held, queries/s and recall@10 against exact float32, without
-// and with a float32 rerank of the best 50.
+// QUANT: top-k (k = 10, Euclidean) with search.quantize's int8 sets (per-dimension scales, the
+// default, and per-row scales) beside exact float32 search.topK, timed interleaved in one
+// process (round-robin, one sample of each per round), so the ratios hold on a loaded machine
+// even when the absolute figures do not. Per data set: quantize build time, bytes held,
+// queries/s and recall@10 against exact float32, without and with a float32 rerank of the
+// best 50.
 //   gaussian  256 queries over 100,000 × 128 Gaussian references (default)
 //   mnist     the main job's embeddings (out/model.safetensors from `npm run train`): the
 //             2,000 held-out digits as queries over the 8,000 training digits, 64-d
@@ -35,13 +36,17 @@ function recall(exact: Int32Array, got: Int32Array, nq: number): number {
 
 function compare(label: string, refs: sl.Tensor, queries: sl.Tensor, rounds: number): void {
   const [n, d] = refs.shape, nq = queries.shape[0];
-  const t0 = performance.now();
-  const qs = sl.search.quantize(refs, { bits: 8 });
-  const buildMs = performance.now() - t0;
+  const quantised = (['dimension', 'row'] as const).map((scales) => {
+    const t0 = performance.now();
+    const qs = sl.search.quantize(refs, { bits: 8, scales });
+    return { scales, qs, buildMs: performance.now() - t0 };
+  });
+  const [qs, qsRow] = [quantised[0].qs, quantised[1].qs];
   const runs: Record<string, () => { indices: Int32Array }> = {
     float32: () => sl.search.topK(queries, refs, K),
     int8: () => sl.search.topK(queries, qs, K),
     [`int8 + rerank ${RERANK}`]: () => sl.search.topK(queries, qs, K, { rerank: RERANK, refs }),
+    'int8 row scales': () => sl.search.topK(queries, qsRow, K),
   };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   const last: Record<string, Int32Array> = {};
@@ -56,12 +61,15 @@ function compare(label: string, refs: sl.Tensor, queries: sl.Tensor, rounds: num
   const base = median(times.float32);
   const info = sl.engineInfo();
   console.log(`\n${label}: refs ${n.toLocaleString('en')} × ${d}, ${nq} queries, k ${K}, ${rounds} interleaved round${rounds > 1 ? 's' : ''} (medians; ratios from this run; ${info.build} build)`);
-  console.log(`quantize: ${buildMs.toFixed(0)} ms; bytes ${qs.bytes.toLocaleString('en')} vs float32 ${(n * d * 4).toLocaleString('en')} (${((n * d * 4) / qs.bytes).toFixed(2)}× smaller); wasm memory ${mb(info.memoryBytes)}, live ${mb(info.liveBytes)}`);
+  for (const s of quantised) {
+    console.log(`quantize (${s.scales} scales): ${s.buildMs.toFixed(0)} ms; bytes ${s.qs.bytes.toLocaleString('en')} vs float32 ${(n * d * 4).toLocaleString('en')} (${((n * d * 4) / s.qs.bytes).toFixed(2)}× smaller)`);
+  }
+  console.log(`wasm memory ${mb(info.memoryBytes)}, live ${mb(info.liveBytes)}`);
   for (const name of Object.keys(runs)) {
     const ms = median(times[name]);
-    console.log(`${name.padEnd(18)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round((nq * 1000) / ms).toLocaleString('en').padStart(7)} queries/s  ×${(base / ms).toFixed(2)} vs float32  recall@10 ${recall(last.float32, last[name], nq).toFixed(3)}`);
+    console.log(`${name.padEnd(19)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round((nq * 1000) / ms).toLocaleString('en').padStart(7)} queries/s  ×${(base / ms).toFixed(2)} vs float32  recall@10 ${recall(last.float32, last[name], nq).toFixed(3)}`);
   }
-  qs.dispose();
+  for (const s of quantised) s.qs.dispose();
 }
 
 if (sets.length === 0 || sets.includes('gaussian')) {

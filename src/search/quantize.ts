@@ -1,10 +1,11 @@
-// Quantised references for approximate k-nearest-neighbour search: int8 codes with one
-// symmetric scale per row, searched with an integer dot-product kernel, optionally re-ranked
-// in float32. One scale per row (not per dimension) factors out of every dot product, so the
-// kernel's inner loop is pure integer work. The scale projects the codes onto the row
-// (assembly/kernels/quant.ts): the search values are those of the reconstruction s·q, whose
-// error is orthogonal to the row, so the ranking error shrinks with the query's distance to
-// the row; a row holds its codes and that one float.
+// Quantised references for approximate k-nearest-neighbour search: int8 codes with symmetric
+// scales per dimension (d floats for the whole set: 4× smaller than float32) or per row (one
+// float a row, projecting the codes onto the row), searched with an integer dot-product kernel,
+// optionally re-ranked in float32. Either scale factors out of every dot product (the query
+// folds the dimension scales into its own codes), so the kernel's inner loop is pure integer
+// work; the search values are those of the reconstruction, whose squared norm comes from the
+// codes, so the ranking error shrinks with the query's distance to the row
+// (assembly/kernels/quant.ts).
 import { f32, getEngine, i32 } from '../wasm/instance';
 import { QuantKind, ScanKind } from '../wasm/abi';
 import { l2Normalize } from '../ops/reduce';
@@ -15,29 +16,42 @@ import { checkFinite, checkPair, checkTensor } from '../distances/validate';
 import { checkOptions } from '../options';
 import { checkRefsIncludeQueries, rowsOf } from './topk';
 
+/** Where a quantised set keeps its scales: one per dimension (the default) or one per row. */
+export type QuantScales = 'dimension' | 'row';
+
 export interface QuantizeOptions {
   /** Bits per code: 8 (the only width so far). */
   bits?: number;
+  /**
+   * 'dimension' (default): s_j = max |x_ij| / 127 over the set, d floats in all (size·dim + 4·dim
+   * bytes, 4× smaller than float32). 'row': one float a row (size·(dim + 4) bytes), the scale
+   * that projects the codes onto the row, finer where rows differ in spread.
+   */
+  scales?: QuantScales;
 }
 
-/** Int8 codes [size, dim] in wasm memory and one scale per row. Free with dispose(). */
+/** Int8 codes [size, dim] in wasm memory and their scales (per dimension or per row). Free with dispose(). */
 export class QuantizedRefs {
   /** @internal */ codesPtr: number;
   /** @internal */ scalesPtr: number;
   private live = true;
 
   /** @internal */
-  constructor(readonly size: number, readonly dim: number) {
+  constructor(readonly size: number, readonly dim: number, readonly scaling: QuantScales) {
     const a = getEngine().alloc;
     this.codesPtr = a.alloc(size * dim);
-    this.scalesPtr = a.alloc(size * 4);
+    this.scalesPtr = a.alloc(this.scaleCount * 4);
   }
 
-  /** Bytes held: size·dim codes plus a float32 scale per row. */
-  get bytes(): number { return this.size * this.dim + 4 * this.size; }
+  private get scaleCount(): number { return this.scaling === 'row' ? this.size : this.dim; }
+  /** Bytes held: size·dim codes plus a float32 scale per dimension (or per row). */
+  get bytes(): number { return this.size * this.dim + 4 * this.scaleCount; }
   get isDisposed(): boolean { return !this.live; }
-  /** The scale of each row: row i is about scales[i] · codes[i]. A copy. */
-  get scales(): Float32Array { this.check('scales'); return f32().slice(this.scalesPtr >>> 2, (this.scalesPtr >>> 2) + this.size); }
+  /**
+   * The scales, a copy: [dim] for 'dimension' (row i is about scales ∘ codes[i]), [size] for
+   * 'row' (row i is about scales[i] · codes[i]).
+   */
+  get scales(): Float32Array { this.check('scales'); return f32().slice(this.scalesPtr >>> 2, (this.scalesPtr >>> 2) + this.scaleCount); }
   /** The int8 codes [size·dim], row-major. A copy. */
   get codes(): Int8Array { this.check('codes'); return new Int8Array(f32().buffer, this.codesPtr, this.size * this.dim).slice(); }
 
@@ -55,18 +69,25 @@ export class QuantizedRefs {
 }
 
 /**
- * Quantises refs [n, d] to int8 codes q = round(127·x / max|x|) with one symmetric scale per
- * row, s = ‖x‖² / (x·q): the reconstruction s·q projects onto x (its error is orthogonal to x).
+ * Quantises refs [n, d] to symmetric int8 codes. scales 'dimension' (default): q = round(x / s)
+ * with s_j = max_i |x_ij| / 127, one float a dimension. scales 'row': q = round(127·x / max|x|)
+ * with one scale a row, s = ‖x‖² / (x·q), so that s·q projects onto x (its error is orthogonal
+ * to x). @example const set = sl.search.quantize(refs); sl.search.topK(queries, set, 10);
  */
 export function quantize(refs: Tensor, options: QuantizeOptions = {}): QuantizedRefs {
   const fn = 'search.quantize';
-  const { bits = 8 } = checkOptions<QuantizeOptions>(fn, options, { bits: 'integer' });
+  const { bits = 8, scales = 'dimension' } = checkOptions<QuantizeOptions>(fn, options, { bits: 'integer', scales: [['dimension', 'row']] });
   if (bits !== 8) throw new Error(`${fn}: bits must be 8 (int8 codes), got ${bits}`);
   checkTensor(fn, 'refs', refs);
   if (refs.shape.length !== 2) throw new Error(`${fn}: refs must be 2-D [n, d], got ${fmtShape(refs.shape)}`);
   const [n, d] = refs.shape;
-  const out = new QuantizedRefs(n, d);
-  getEngine().k.i8_quantize_rows(refs.ptr, n, d, out.codesPtr, out.scalesPtr);
+  const out = new QuantizedRefs(n, d, scales);
+  const k = getEngine().k;
+  if (scales === 'row') k.i8_quantize_rows(refs.ptr, n, d, out.codesPtr, out.scalesPtr);
+  else {
+    k.i8_dim_scales(refs.ptr, n, d, out.scalesPtr);
+    k.i8_quantize_dims(refs.ptr, n, d, out.scalesPtr, out.codesPtr);
+  }
   return out;
 }
 
@@ -138,15 +159,16 @@ export function quantTopK(queries: Tensor, set: QuantizedRefs, k: number, option
   const dp = (d + 15) & ~15; // 16-bit query codes, rows padded to 16
   const bufs = [qb * dp * 2, qb * 4, qb * 4, qb * kc * 4, qb * kc * 4, e.k.i8_topk_scan_scratch_bytes(d)].map((b) => e.alloc.alloc(b));
   const [qWide, qScales, qNorms, bestD, bestI, scratch] = bufs;
+  const rowScales = set.scaling === 'row' ? set.scalesPtr : 0, dimScales = set.scaling === 'row' ? 0 : set.scalesPtr;
   try {
     for (let q0 = 0; q0 < nq; q0 += qb) {
       const nqb = Math.min(qb, nq - q0);
-      e.k.i16_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, qWide, qScales, qNorms);
+      e.k.i16_quantize_rows(queries.ptr + q0 * d * 4, nqb, d, dimScales, qWide, qScales, qNorms);
       e.k.f32_fill(bestD, Infinity, nqb * kc);
       i32().fill(-1, bestI >>> 2, (bestI >>> 2) + nqb * kc);
       for (let r0 = 0; r0 < nr; r0 += nb) {
         const nrb = Math.min(nb, nr - r0);
-        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, set.scalesPtr + r0 * 4, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI, scratch);
+        e.k.i8_topk_scan(qWide, qScales, qNorms, nqb, set.codesPtr + r0 * d, rowScales && rowScales + r0 * 4, dimScales, nrb, d, kind, kc, r0, excludeSelf ? q0 : -1, bestD, bestI, scratch);
       }
       if (rerank === undefined) {
         const dv = f32(), iv = i32();
@@ -244,23 +266,29 @@ function rerankBlock(fn: string, queries: Tensor, refs: Tensor, metric: QuantMet
   }
 }
 
-// excludeSelf without the float32 refs: query i must quantise to row i's codes and scale
-// (the same kernel made both, so reference i itself always does).
+// excludeSelf without the float32 refs: query i must quantise to row i's codes (and scale,
+// for row scales), under the set's dimension scales for those (the same kernel made both, so
+// reference i itself always does).
 function checkCodesIncludeQueries(fn: string, queries: Tensor, set: QuantizedRefs): void {
   const [nq, d] = queries.shape;
   if (nq > set.size) throw new Error(`${fn}: excludeSelf needs at least as many refs as queries, got queries ${fmtShape(queries.shape)} and a quantised set [${set.size}, ${d}]`);
-  const probe = quantize(queries);
+  const e = getEngine();
+  const row = set.scaling === 'row';
+  const codesP = e.alloc.alloc(nq * d), scalesP = row ? e.alloc.alloc(nq * 4) : 0;
   try {
-    const a = probe.codes, b = new Int8Array(f32().buffer, set.codesPtr, nq * d);
-    const sa = probe.scales, sb = f32().subarray(set.scalesPtr >>> 2, (set.scalesPtr >>> 2) + nq);
+    if (row) e.k.i8_quantize_rows(queries.ptr, nq, d, codesP, scalesP);
+    else e.k.i8_quantize_dims(queries.ptr, nq, d, set.scalesPtr, codesP);
+    const a = new Int8Array(f32().buffer, codesP, nq * d), b = new Int8Array(f32().buffer, set.codesPtr, nq * d);
+    const sa = f32().subarray(scalesP >>> 2, (scalesP >>> 2) + nq), sb = f32().subarray(set.scalesPtr >>> 2, (set.scalesPtr >>> 2) + nq);
     for (let i = 0; i < nq; i++) {
-      let same = sa[i] === sb[i];
+      let same = !row || sa[i] === sb[i];
       for (let j = 0; same && j < d; j++) same = a[i * d + j] === b[i * d + j];
       if (!same) {
         throw new Error(`${fn}: excludeSelf drops reference i for query i, so query i must be reference i; row ${i} of queries ${fmtShape(queries.shape)} differs from row ${i} of the quantised set`);
       }
     }
   } finally {
-    probe.dispose();
+    e.alloc.free(codesP);
+    if (scalesP) e.alloc.free(scalesP);
   }
 }
