@@ -46,7 +46,10 @@ test('nn.Linear under noGrad: bitwise the recorded forward; the packed weight fo
 // 512, oc > 120), stride 2, the im2col path (ow < 8) with several images per GEMM, pointwise
 // with n·h·w past the GEMM's column block and over small maps (several images per GEMM), a
 // strided 1×1, a 1×1 map; pointwise one image per GEMM with c past the GEMM's k block and oc
-// past its row block (the epilogue after the last k block), and oc = 16 (a part-filled row panel).
+// past its row block (the epilogue after the last k block), and oc = 16 (a part-filled row panel);
+// pointwise reading x in place (c ≤ the k block) on maps of a column block or more (row tiles
+// outer) and under one (panels outer), with c and oc of 1, 3, 5, 17, 33, odd widths and
+// part-filled last panels; a map of a block or more with c past the k block (packed).
 const cases: [number[], number, number, number, number][] = [
   [[3, 1, 17, 13], 7, 3, 1, 1],
   [[2, 61, 9, 11], 127, 3, 1, 1],
@@ -58,6 +61,12 @@ const cases: [number[], number, number, number, number][] = [
   [[1, 1, 1, 1], 1, 1, 1, 0],
   [[1, 300, 5, 7], 127, 1, 1, 0],
   [[2, 3, 13, 11], 16, 1, 1, 0],
+  [[2, 5, 23, 25], 17, 1, 1, 0],
+  [[1, 33, 25, 23], 33, 1, 1, 0],
+  [[2, 1, 27, 21], 3, 1, 1, 0],
+  [[2, 17, 11, 13], 1, 1, 1, 0],
+  [[1, 3, 13, 11], 5, 1, 1, 0],
+  [[1, 257, 23, 23], 7, 1, 1, 0],
 ];
 
 test('conv2dInfer: the float64 reference, bitwise conv2d then add then relu / relu6 / nothing', () => {
