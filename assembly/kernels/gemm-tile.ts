@@ -3,6 +3,8 @@
 // Packed A panel: kc groups of MR values (column p of the MR rows); packed B panel: kc rows of
 // NR values. Internal to the kernels (assembly/index.ts does not re-export this module).
 
+import { convActS, convActV } from './vec';
+
 // Register tile: MR rows × NR columns = MR·NR/4 v128 accumulators. V8 on x64 gives wasm 15
 // xmm registers: 5×8 uses 10 accumulators + 2 B vectors + the A splat + the product = 14.
 // Measured on this machine (512³): 4×8 ≈ 41 GFLOP/s (8 chains sit on the add latency),
@@ -23,21 +25,37 @@
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
-// Stores one 8-wide accumulator row pair into C (overwriting or adding).
+// One 8-wide accumulator row pair into C row c: added to C when add, then, when ep, made
+// act((y + s) + r) (s the row's bias, r the residual row or 0: pointwise.ts's epilogue, in
+// registers instead of a pass over the stored tile).
 // @ts-ignore: decorator
-@inline function storeRow(c: usize, lo: v128, hi: v128, add: bool): void {
+@inline function storeRow(c: usize, lo: v128, hi: v128, add: bool, ep: bool, s: f32, r: usize, act: i32): void {
   if (add) {
     lo = f32x4.add(v128.load(c), lo);
     hi = f32x4.add(v128.load(c, 16), hi);
+  }
+  if (ep) {
+    const v = f32x4.splat(s);
+    lo = f32x4.add(lo, v);
+    hi = f32x4.add(hi, v);
+    if (r) {
+      lo = f32x4.add(lo, v128.load(r));
+      hi = f32x4.add(hi, v128.load(r, 16));
+    }
+    lo = convActV(lo, act);
+    hi = convActV(hi, act);
   }
   v128.store(c, lo);
   v128.store(c, hi, 16);
 }
 
-// C[0..mr, 0..nr] (+)= Σ_p pa[p] ⊗ pb[p] over kc packed steps; ldc in bytes.
-// Each accumulator chain carries only the add (the product is independent), so 10 chains
-// keep both FP add ports busy without waiting on latency.
-export function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32, add: bool, tile: usize): void {
+// C[0..mr, 0..nr] (+)= Σ_p pa[p] ⊗ B[p] over kc steps, B's step p the NR floats at pb + p·ldb
+// (ldb bytes: NR·4 for a packed panel, a source row for B read in place), then when ep each
+// row i made act((y + bias[i]) + res[i]) (bias 0: none; res rows ldc apart, or 0) before it
+// is stored. Each accumulator chain carries only the add (the product is independent), so 10
+// chains keep both FP add ports busy without waiting on latency.
+// @ts-ignore: decorator
+@inline function tile(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: usize, mr: i32, nr: i32, add: bool, scratch: usize, ep: bool, bias: usize, res: usize, act: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
@@ -55,32 +73,57 @@ export function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize,
     a = v128.load32_splat(pa, 16);
     c40 = madd(c40, a, b0); c41 = madd(c41, a, b1);
     pa += MR * 4;
-    pb += NR * 4;
+    pb += ldb;
   }
-  if (mr == MR && nr == NR) {
-    storeRow(c, c00, c01, add);
-    storeRow(c + ldc, c10, c11, add);
-    storeRow(c + 2 * ldc, c20, c21, add);
-    storeRow(c + 3 * ldc, c30, c31, add);
-    storeRow(c + 4 * ldc, c40, c41, add);
+  if (nr == NR) {
+    // rows past mr (zero rows of the last A panel) are dropped, never stored
+    storeRow(c, c00, c01, add, ep, rowBias(bias, 0, ep), res, act);
+    if (mr > 1) storeRow(c + ldc, c10, c11, add, ep, rowBias(bias, 1, ep), res ? res + ldc : 0, act);
+    if (mr > 2) storeRow(c + 2 * ldc, c20, c21, add, ep, rowBias(bias, 2, ep), res ? res + 2 * ldc : 0, act);
+    if (mr > 3) storeRow(c + 3 * ldc, c30, c31, add, ep, rowBias(bias, 3, ep), res ? res + 3 * ldc : 0, act);
+    if (mr > 4) storeRow(c + 4 * ldc, c40, c41, add, ep, rowBias(bias, 4, ep), res ? res + 4 * ldc : 0, act);
     return;
   }
   // Edge tile: spill to the scratch tile, then copy only the valid mr×nr part, so C is
   // never touched (nor read) outside its m×n elements.
-  storeRow(tile, c00, c01, false);
-  storeRow(tile + NR * 4, c10, c11, false);
-  storeRow(tile + 2 * NR * 4, c20, c21, false);
-  storeRow(tile + 3 * NR * 4, c30, c31, false);
-  storeRow(tile + 4 * NR * 4, c40, c41, false);
+  storeRow(scratch, c00, c01, false, false, 0, 0, 0);
+  storeRow(scratch + NR * 4, c10, c11, false, false, 0, 0, 0);
+  storeRow(scratch + 2 * NR * 4, c20, c21, false, false, 0, 0, 0);
+  storeRow(scratch + 3 * NR * 4, c30, c31, false, false, 0, 0, 0);
+  storeRow(scratch + 4 * NR * 4, c40, c41, false, false, 0, 0, 0);
   for (let r = 0; r < mr; r++) {
-    const cr = c + <usize>r * ldc;
-    const tr = tile + ((<usize>r * NR) << 2);
+    const cr = c + <usize>r * ldc, rr = res + <usize>r * ldc;
+    const tr = scratch + ((<usize>r * NR) << 2);
+    const s = rowBias(bias, r, ep);
     for (let q = 0; q < nr; q++) {
       const o = <usize>q << 2;
-      const v = load<f32>(tr + o);
-      store<f32>(cr + o, add ? load<f32>(cr + o) + v : v);
+      let y = load<f32>(tr + o);
+      if (add) y = load<f32>(cr + o) + y;
+      if (ep) {
+        y += s;
+        if (res) y += load<f32>(rr + o);
+        y = convActS(y, act);
+      }
+      store<f32>(cr + o, y);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function rowBias(bias: usize, i: i32, ep: bool): f32 {
+  return ep && bias ? load<f32>(bias + (<usize>i << 2)) : 0;
+}
+
+// C[0..mr, 0..nr] (+)= Σ_p pa[p] ⊗ pb[p] over kc packed steps; ldc in bytes.
+export function microkernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32, add: bool, scratch: usize): void {
+  tile(kc, pa, pb, NR * 4, c, ldc, mr, nr, add, scratch, false, 0, 0, 0);
+}
+
+// microkernel over B steps ldb bytes apart, and, when ep (the last k block), each row i of the
+// tile act((y + bias[i]) + res[i]) before it is stored: bias and res already at the tile's
+// first row (0: none), act a ConvAct (pointwise.ts).
+export function microkernelEp(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: usize, mr: i32, nr: i32, add: bool, scratch: usize, ep: bool, bias: usize, res: usize, act: i32): void {
+  tile(kc, pa, pb, ldb, c, ldc, mr, nr, add, scratch, ep, bias, res, act);
 }
 
 // Transposes the 4×4 block whose rows start at s, s+ld, s+2ld, s+3ld into 4 consecutive

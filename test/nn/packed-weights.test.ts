@@ -46,7 +46,10 @@ test('nn.Linear under noGrad: bitwise the recorded forward; the packed weight fo
 // 512, oc > 120), stride 2, the im2col path (ow < 8) with several images per GEMM, pointwise
 // with n·h·w past the GEMM's column block and over small maps (several images per GEMM), a
 // strided 1×1, a 1×1 map; pointwise one image per GEMM with c past the GEMM's k block and oc
-// past its row block (the epilogue after the last k block), and oc = 16 (a part-filled row panel).
+// past its row block (the epilogue after the last k block), and oc = 16 (a part-filled row panel);
+// pointwise reading x in place (c ≤ the k block) on maps of a column block or more (row tiles
+// outer) and under one (panels outer), with c and oc of 1, 3, 5, 17, 33, odd widths and
+// part-filled last panels; a map of a block or more with c past the k block (packed).
 const cases: [number[], number, number, number, number][] = [
   [[3, 1, 17, 13], 7, 3, 1, 1],
   [[2, 61, 9, 11], 127, 3, 1, 1],
@@ -58,6 +61,12 @@ const cases: [number[], number, number, number, number][] = [
   [[1, 1, 1, 1], 1, 1, 1, 0],
   [[1, 300, 5, 7], 127, 1, 1, 0],
   [[2, 3, 13, 11], 16, 1, 1, 0],
+  [[2, 5, 23, 25], 17, 1, 1, 0],
+  [[1, 33, 25, 23], 33, 1, 1, 0],
+  [[2, 1, 27, 21], 3, 1, 1, 0],
+  [[2, 17, 11, 13], 1, 1, 1, 0],
+  [[1, 3, 13, 11], 5, 1, 1, 0],
+  [[1, 257, 23, 23], 7, 1, 1, 0],
 ];
 
 test('conv2dInfer: the float64 reference, bitwise conv2d then add then relu / relu6 / nothing', () => {
@@ -83,6 +92,50 @@ test('conv2dInfer: the float64 reference, bitwise conv2d then add then relu / re
       }
     });
   });
+});
+
+// The epilogue's relu / relu6 (pmax/pmin, then + 0) against Math.max/min on exact sums: a NaN
+// passes through, a −0 comes out +0, 6 and just past it clamp; depthwise (where a window of −0
+// with a −0 bias sums to −0) at strides 1 and 2, and a 1×1 conv over a map of a column block or
+// more (the tile epilogue). Small integers and ±0 make every f32 sum exact.
+test('conv2dInfer: relu and relu6 keep NaN and turn −0 into +0, as max and min do', () => {
+  const [h, w] = [7, 13];
+  const plane = (c: number) => Array.from({ length: h * w }, (_, i) => (i % 11 === c ? [NaN, 7, 6, -2, 3, 5][(i + c) % 6] : -0));
+  const xs = [0, 1, 2].flatMap(plane);
+  const want = (sum: number, act: 'relu' | 'relu6') => Math.min(Math.max(sum, 0), act === 'relu6' ? 6 : Infinity);
+  const x = sl.tensor(xs, [1, 3, h, w]);
+  const wd = sl.tensor(Array(27).fill(1), [3, 1, 3, 3]);
+  const bd = sl.tensor([-0, -0, -0], [3]);
+  for (const stride of [1, 2]) {
+    const [oh, ow] = [Math.floor((h - 3) / stride) + 1, Math.floor((w - 3) / stride) + 1];
+    for (const act of ['relu', 'relu6'] as const) {
+      const got = sl.noGrad(() => conv2dInfer(x, wd, bd, { stride, groups: 3 }, act, null)).data();
+      const exp: number[] = [];
+      for (let c = 0; c < 3; c++) {
+        for (let oy = 0; oy < oh; oy++) {
+          for (let ox = 0; ox < ow; ox++) {
+            let sum = -0;
+            for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) sum += xs[(c * h + oy * stride + ky) * w + ox * stride + kx];
+            exp.push(want(sum, act));
+          }
+        }
+      }
+      assert.ok(exp.some((v) => Number.isNaN(v)) && exp.some((v) => v === 6) && exp.some((v) => Object.is(v, 0)), 'the cases are present');
+      same(got, exp, `depthwise stride ${stride} ${act}`);
+    }
+  }
+  const n = 32 * 17;
+  const xp = Array.from({ length: 2 * n }, (_, i) => (i % 13 === 5 ? NaN : (i % 17) - 8));
+  const wp = [1, 1, -1, 2, 0, 1];
+  const bp = [0.5, -3, 6];
+  for (const act of ['relu', 'relu6'] as const) {
+    const got = sl.noGrad(() => conv2dInfer(sl.tensor(xp, [1, 2, 32, 17]), sl.tensor(wp, [3, 2, 1, 1]), sl.tensor(bp, [3]), {}, act, null)).data();
+    const exp = Array.from({ length: 3 * n }, (_, i) => {
+      const o = Math.floor(i / n), j = i % n;
+      return want(wp[2 * o] * xp[j] + wp[2 * o + 1] * xp[n + j] + bp[o], act);
+    });
+    same(got, exp, `1×1 ${act}`);
+  }
 });
 
 test('conv2dInfer: depthwise, grouped and dilated convs compose the ops (same values)', () => {
