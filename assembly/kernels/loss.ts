@@ -9,7 +9,7 @@
 // scalar; the dense reductions (avg-non-zero) are f32x4 with scalar tails.
 // A hinge has subgradient 0 at its kink, like torch.relu.
 
-import { PairKind, TripletFlag, TripletType } from '../codes';
+import { PairKind, PairLse, TripletFlag, TripletType } from '../codes';
 import { exp4 } from './expf4';
 
 // @ts-ignore: decorator
@@ -292,6 +292,143 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
     const l = lse + (<usize>i << 3);
     lseOneBwd(mat + off, dmat + off, posMask + <usize>i * m, m, alpha, sp, base, load<f32>(l), gi);
     lseOneBwd(mat + off, dmat + off, negMask + <usize>i * m, m, beta, -sp, base, load<f32>(l, 4), gi);
+  }
+}
+
+// ---- two-sided masked log-sum-exp rows ----
+// Per anchor row i of mat [n, m] over the u8 masks [n, m] of its positive and negative columns:
+//   P = log Σ_pos e^{x_p(s)}, N = log Σ_neg e^{x_n(s)} (0 for an empty side)
+//   lifted (GeneralizedLiftedStructureLoss): x = a·(s − b) per side, out_i = [P + N]₊
+//   circle (CircleLoss): x = a·w·(s − b) with w = [o − s]₊ (positives) or [s − o]₊ (negatives)
+//     taken without gradient, out_i = softplus(P + N), or 0 when a side is empty
+// One f32x4 pass finds both maxima, a second takes one exp4 per lane (each lane picks its
+// side's logit and shift), scalar tails. stats [3n]: P, N and ∂out/∂(P + N) per row; the
+// backward recomputes e^x rather than keeping an [n, m] buffer alive.
+
+// Logits and slopes ∂x/∂s of one side on four lanes; pos picks the circle weight's direction.
+// @ts-ignore: decorator
+@inline function sideLogit(circle: bool, pos: bool, s: v128, a: v128, b: v128, o: v128): v128 {
+  const x = f32x4.mul(a, f32x4.sub(s, b));
+  if (!circle) return x;
+  return f32x4.mul(x, f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline function sideSlope(circle: bool, pos: bool, s: v128, a: v128, o: v128): v128 {
+  if (!circle) return a;
+  return f32x4.mul(a, f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0)));
+}
+
+// Lanes of mask bytes j..j+4 of a row of m, without reading past its end (the tail lanes off).
+// @ts-ignore: decorator
+@inline function maskTail(mask: usize, j: i32, m: i32): v128 {
+  const r = m - j;
+  return i32x4(
+    load<u8>(mask + <usize>j) ? -1 : 0,
+    r > 1 && load<u8>(mask + <usize>j + 1) ? -1 : 0,
+    r > 2 && load<u8>(mask + <usize>j + 2) ? -1 : 0,
+    r > 3 && load<u8>(mask + <usize>j + 3) ? -1 : 0,
+  );
+}
+
+// Row values s at j..j+4 (lanes past m read 0: the tail's masks are off there).
+// @ts-ignore: decorator
+@inline function rowLanes(row: usize, j: i32, m: i32): v128 {
+  if (j + 4 <= m) return v128.load(row + (<usize>j << 2));
+  const r = m - j;
+  return f32x4(load<f32>(row + (<usize>j << 2)), r > 1 ? load<f32>(row + (<usize>j << 2), 4) : 0, r > 2 ? load<f32>(row + (<usize>j << 2), 8) : 0, 0);
+}
+
+// @ts-ignore: decorator
+@inline function pairLseRowFwd(circle: bool, row: usize, pm: usize, nm: usize, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize): f32 {
+  const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
+  const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
+  const ninf = f32x4.splat(-Infinity);
+  let mp = ninf, mn = ninf, seenP = i32x4.splat(0), seenN = seenP;
+  for (let j = 0; j < m; j += 4) {
+    const s = rowLanes(row, j, m);
+    const kp = j + 4 <= m ? maskLanes(pm, j) : maskTail(pm, j, m);
+    const kn = j + 4 <= m ? maskLanes(nm, j) : maskTail(nm, j, m);
+    mp = v128.bitselect(f32x4.max(mp, sideLogit(circle, true, s, vap, vbp, vop)), mp, kp);
+    mn = v128.bitselect(f32x4.max(mn, sideLogit(circle, false, s, van, vbn, von)), mn, kn);
+    seenP = v128.or(seenP, kp);
+    seenN = v128.or(seenN, kn);
+  }
+  const anyP = v128.any_true(seenP), anyN = v128.any_true(seenN);
+  const topP = max<f32>(max<f32>(f32x4.extract_lane(mp, 0), f32x4.extract_lane(mp, 1)), max<f32>(f32x4.extract_lane(mp, 2), f32x4.extract_lane(mp, 3)));
+  const topN = max<f32>(max<f32>(f32x4.extract_lane(mn, 0), f32x4.extract_lane(mn, 1)), max<f32>(f32x4.extract_lane(mn, 2), f32x4.extract_lane(mn, 3)));
+  const vtp = f32x4.splat(topP), vtn = f32x4.splat(topN);
+  let sp = f32x4.splat(0), sn = sp;
+  for (let j = 0; j < m; j += 4) {
+    const s = rowLanes(row, j, m);
+    const kp = j + 4 <= m ? maskLanes(pm, j) : maskTail(pm, j, m);
+    const kn = j + 4 <= m ? maskLanes(nm, j) : maskTail(nm, j, m);
+    const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vtp), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vtn), kp);
+    const e = exp4(x);
+    sp = f32x4.add(sp, v128.and(e, kp));
+    sn = f32x4.add(sn, v128.and(e, kn));
+  }
+  const P: f32 = anyP ? topP + Mathf.log(f32x4.extract_lane(sp, 0) + f32x4.extract_lane(sp, 1) + f32x4.extract_lane(sp, 2) + f32x4.extract_lane(sp, 3)) : 0;
+  const N: f32 = anyN ? topN + Mathf.log(f32x4.extract_lane(sn, 0) + f32x4.extract_lane(sn, 1) + f32x4.extract_lane(sn, 2) + f32x4.extract_lane(sn, 3)) : 0;
+  const v = P + N;
+  let out: f32, coef: f32;
+  if (circle) {
+    const keep = anyP && anyN;
+    out = keep ? softplus(v) : 0;
+    coef = keep ? sigmoid(v) : 0;
+  } else {
+    out = max<f32>(v, 0);
+    coef = v > 0 ? 1 : 0;
+  }
+  store<f32>(st, P);
+  store<f32>(st, N, 4);
+  store<f32>(st, coef, 8);
+  return out;
+}
+
+// kind: PairLse. Parameters per side: a, b, o (o unused by lifted).
+export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const row = mat + ((<usize>i * m) << 2), mr = <usize>i * m, st = stats + <usize>i * 12;
+    const v = kind == PairLse.circle
+      ? pairLseRowFwd(true, row, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st)
+      : pairLseRowFwd(false, row, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st);
+    store<f32>(out + (<usize>i << 2), v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pairLseRowBwd(circle: bool, row: usize, drow: usize, pm: usize, nm: usize, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize, g: f32, acc: i32): void {
+  const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
+  const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
+  const vP = f32x4.splat(load<f32>(st)), vN = f32x4.splat(load<f32>(st, 4)), c = f32x4.splat(g * load<f32>(st, 8));
+  for (let j = 0; j < m; j += 4) {
+    const s = rowLanes(row, j, m);
+    const kp = j + 4 <= m ? maskLanes(pm, j) : maskTail(pm, j, m);
+    const kn = j + 4 <= m ? maskLanes(nm, j) : maskTail(nm, j, m);
+    const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vP), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vN), kp);
+    const slope = v128.bitselect(sideSlope(circle, true, s, vap, vop), sideSlope(circle, false, s, van, von), kp);
+    let d = v128.and(f32x4.mul(f32x4.mul(c, exp4(x)), slope), v128.or(kp, kn));
+    const p = drow + (<usize>j << 2);
+    if (j + 4 <= m) {
+      v128.store(p, acc ? f32x4.add(v128.load(p), d) : d);
+    } else {
+      for (let l = 0; l < m - j; l++) {
+        const q = p + (<usize>l << 2);
+        const dl = l == 0 ? f32x4.extract_lane(d, 0) : l == 1 ? f32x4.extract_lane(d, 1) : f32x4.extract_lane(d, 2);
+        store<f32>(q, acc ? load<f32>(q) + dl : dl);
+      }
+    }
+  }
+}
+
+// dmat [n, m] (+)= g_i · ∂out_i/∂mat_ij (acc 1 adds, 0 overwrites).
+export function f32_pair_lse_bwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, g: usize, dmat: usize, acc: i32): void {
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * m) << 2, mr = <usize>i * m, st = stats + <usize>i * 12;
+    const gi = load<f32>(g + (<usize>i << 2));
+    if (kind == PairLse.circle) pairLseRowBwd(true, mat + off, dmat + off, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st, gi, acc);
+    else pairLseRowBwd(false, mat + off, dmat + off, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st, gi, acc);
   }
 }
 

@@ -1,10 +1,14 @@
+// Fused: both masked log-sum-exps and the relu of each anchor row in one kernel pair
+// (f32_pair_lse_fwd/_bwd) over u8 masks built from the labels, where the op form (two
+// margins, two float masks, two maskedLogsumexp, add, relu) makes six [n, m] temporaries;
+// bench/losses-miners.ts (LOSSES GeneralizedLiftedStructureLoss).
 import { LpDistance } from '../distances/lp-distance';
-import { add, relu } from '../ops/eltwise';
-import { maskedLogsumexp } from '../ops/masked';
+import { pairLseLosses } from '../ops/loss';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
-import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+import { BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+import { MemoryPairsLoss } from './memory-pairs';
 
 export interface GeneralizedLiftedStructureLossOptions extends BaseLossOptions {
   /** Default 1. */
@@ -23,7 +27,7 @@ export interface GeneralizedLiftedStructureLossOptions extends BaseLossOptions {
  * const loss = new sl.losses.GeneralizedLiftedStructureLoss({ negMargin: 0.5 });
  * loss.forward(embeddings, labels).backward();
  */
-export class GeneralizedLiftedStructureLoss extends BaseMetricLossFunction {
+export class GeneralizedLiftedStructureLoss extends MemoryPairsLoss {
   readonly negMargin: number;
   readonly posMargin: number;
 
@@ -35,11 +39,16 @@ export class GeneralizedLiftedStructureLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const masks = this.pairMasks(x);
+    const masks = this.pairByteMasks(x, true);
     if (masks === null) return this.zeroLosses();
-    const mat = this.distanceMatrix(x);
-    const posLoss = maskedLogsumexp(this.distanceMargin(mat, this.posMargin), masks[0]);
-    const negLoss = maskedLogsumexp(this.distanceMargin(this.negMargin, mat), masks[1]);
-    return { loss: elementEntry(relu(add(posLoss, negLoss))) };
+    try {
+      // distance.margin: d − posMargin and negMargin − d, the signs flipped for a similarity
+      const sign = this.distance.isInverted ? -1 : 1;
+      const mat = this.distanceMatrix(x);
+      return { loss: elementEntry(pairLseLosses('lifted', mat, masks.pos, masks.neg, { a: sign, b: this.posMargin }, { a: -sign, b: this.negMargin })) };
+    } finally {
+      masks.pos.dispose();
+      masks.neg.dispose();
+    }
   }
 }

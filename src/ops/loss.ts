@@ -9,7 +9,7 @@
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, keep, record, untracked, viewOf } from '../autograd/tensor';
 import { f32, getEngine, i32 } from '../wasm/instance';
-import { PairKind, TripletFlag } from '../wasm/abi';
+import { PairKind, PairLse, TripletFlag } from '../wasm/abi';
 
 export { PairKind, TripletFlag };
 
@@ -206,6 +206,37 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
     (g) =>
       scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, m, pm.ptr, nm.ptr, alpha, beta, base, inv, lse.ptr, g.ptr, ptr.get(mat)!)),
     [pm, nm, lse],
+  );
+}
+
+/** Per side (positive, negative) of pairLseLosses: logit a·(s − b), times [o − s]₊ / [s − o]₊ for circle. */
+export interface PairLseSide {
+  a: number;
+  b: number;
+  o?: number;
+}
+
+/**
+ * Per anchor row of mat [n, m], from u8 masks [n, m] of its positive and negative columns:
+ * P + N, the two masked log-sum-exps of the sides' logits, then relu (lifted) or softplus with
+ * 0 for a row missing a side (circle). Kernel: f32_pair_lse_fwd/_bwd in assembly/kernels/loss.ts.
+ */
+export function pairLseLosses(kind: 'lifted' | 'circle', mat: Tensor, posMask: Tensor, negMask: Tensor, pos: PairLseSide, neg: PairLseSide): Tensor {
+  const k = getEngine().k;
+  const [n, m] = mat.shape;
+  const code = PairLse[kind];
+  const out = empty([n]);
+  const stats = untracked([3 * n]);
+  const [ap, bp, op, an, bn, on] = [pos.a, pos.b, pos.o ?? 0, neg.a, neg.b, neg.o ?? 0];
+  k.f32_pair_lse_fwd(code, mat.ptr, n, m, posMask.ptr, negMask.ptr, ap, bp, op, an, bn, on, stats.ptr, out.ptr);
+  const pm = share(posMask);
+  const nm = share(negMask);
+  return record(
+    out,
+    'pairLseLosses',
+    [mat],
+    (g) => addGrad(mat, (p, acc) => k.f32_pair_lse_bwd(code, mat.ptr, n, m, pm.ptr, nm.ptr, ap, bp, op, an, bn, on, stats.ptr, g.ptr, p, acc)),
+    [pm, nm, stats],
   );
 }
 
