@@ -296,14 +296,17 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
 }
 
 // ---- two-sided masked log-sum-exp rows ----
-// Per anchor row i of mat [n, m] over the u8 masks [n, m] of its positive and negative columns:
+// Per anchor row i of mat [n, m] over its positive and negative columns:
 //   P = log Σ_pos e^{x_p(s)}, N = log Σ_neg e^{x_n(s)} (0 for an empty side)
 //   lifted (GeneralizedLiftedStructureLoss): x = a·(s − b) per side, out_i = [P + N]₊
 //   circle (CircleLoss): x = a·w·(s − b) with w = [o − s]₊ (positives) or [s − o]₊ (negatives)
 //     taken without gradient, out_i = softplus(P + N), or 0 when a side is empty
-// One f32x4 pass finds both maxima, a second takes one exp4 per lane (each lane picks its
-// side's logit and shift), scalar tails. stats [3n]: P, N and ∂out/∂(P + N) per row; the
-// backward recomputes e^x rather than keeping an [n, m] buffer alive.
+// The columns come from u8 masks [n, m] (pairs from tuples), or, when refLabels is not 0,
+// from the labels on the fly (positives: same label, not column i when self is 1; negatives:
+// other labels), so the every-pair case builds no mask. One f32x4 pass finds both maxima, a
+// second takes one exp4 per lane (each lane picks its side's logit and shift); the tail runs
+// the same lanes with the columns past m switched off. stats [3n]: P, N and ∂out/∂(P + N) per
+// row; the backward recomputes e^x rather than keeping an [n, m] buffer alive.
 
 // Logits and slopes ∂x/∂s of one side on four lanes; pos picks the circle weight's direction.
 // @ts-ignore: decorator
@@ -319,19 +322,35 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
   return f32x4.mul(a, f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0)));
 }
 
-// Lanes of mask bytes j..j+4 of a row of m, without reading past its end (the tail lanes off).
+// Lanes j..j+4 of a row's positive (pos) or negative columns, from the u8 mask row or (refLabels
+// not 0) from the labels: li the row's label, skip the column that is no positive (−1: none).
+// Lanes at or past m are off; nothing past the row's end is read.
 // @ts-ignore: decorator
-@inline function maskTail(mask: usize, j: i32, m: i32): v128 {
-  const r = m - j;
-  return i32x4(
-    load<u8>(mask + <usize>j) ? -1 : 0,
-    r > 1 && load<u8>(mask + <usize>j + 1) ? -1 : 0,
-    r > 2 && load<u8>(mask + <usize>j + 2) ? -1 : 0,
-    r > 3 && load<u8>(mask + <usize>j + 3) ? -1 : 0,
-  );
+@inline function sideLanes(pos: bool, mask: usize, refLabels: usize, li: i32, skip: i32, j: i32, m: i32): v128 {
+  const full = j + 4 <= m;
+  if (refLabels == 0) {
+    if (full) return maskLanes(mask, j);
+    const r = m - j;
+    return i32x4(
+      load<u8>(mask + <usize>j) ? -1 : 0,
+      r > 1 && load<u8>(mask + <usize>j + 1) ? -1 : 0,
+      r > 2 && load<u8>(mask + <usize>j + 2) ? -1 : 0,
+      0,
+    );
+  }
+  const jv = i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3));
+  let same: v128;
+  if (full) same = i32x4.eq(v128.load(refLabels + (<usize>j << 2)), i32x4.splat(li));
+  else {
+    const r = m - j;
+    const at = refLabels + (<usize>j << 2);
+    same = i32x4(load<i32>(at) == li ? -1 : 0, r > 1 && load<i32>(at, 4) == li ? -1 : 0, r > 2 && load<i32>(at, 8) == li ? -1 : 0, 0);
+  }
+  const valid = i32x4.lt_s(jv, i32x4.splat(m));
+  return pos ? v128.and(same, i32x4.ne(jv, i32x4.splat(skip))) : v128.andnot(valid, same);
 }
 
-// Row values s at j..j+4 (lanes past m read 0: the tail's masks are off there).
+// Row values s at j..j+4 (lanes past m read 0: their columns are off).
 // @ts-ignore: decorator
 @inline function rowLanes(row: usize, j: i32, m: i32): v128 {
   if (j + 4 <= m) return v128.load(row + (<usize>j << 2));
@@ -340,15 +359,15 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
 }
 
 // @ts-ignore: decorator
-@inline function pairLseRowFwd(circle: bool, row: usize, pm: usize, nm: usize, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize): f32 {
+@inline function pairLseRowFwd(circle: bool, row: usize, pm: usize, nm: usize, refLabels: usize, li: i32, skip: i32, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize): f32 {
   const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
   const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
   const ninf = f32x4.splat(-Infinity);
   let mp = ninf, mn = ninf, seenP = i32x4.splat(0), seenN = seenP;
   for (let j = 0; j < m; j += 4) {
     const s = rowLanes(row, j, m);
-    const kp = j + 4 <= m ? maskLanes(pm, j) : maskTail(pm, j, m);
-    const kn = j + 4 <= m ? maskLanes(nm, j) : maskTail(nm, j, m);
+    const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
+    const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
     mp = v128.bitselect(f32x4.max(mp, sideLogit(circle, true, s, vap, vbp, vop)), mp, kp);
     mn = v128.bitselect(f32x4.max(mn, sideLogit(circle, false, s, van, vbn, von)), mn, kn);
     seenP = v128.or(seenP, kp);
@@ -361,8 +380,8 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
   let sp = f32x4.splat(0), sn = sp;
   for (let j = 0; j < m; j += 4) {
     const s = rowLanes(row, j, m);
-    const kp = j + 4 <= m ? maskLanes(pm, j) : maskTail(pm, j, m);
-    const kn = j + 4 <= m ? maskLanes(nm, j) : maskTail(nm, j, m);
+    const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
+    const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
     const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vtp), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vtn), kp);
     const e = exp4(x);
     sp = f32x4.add(sp, v128.and(e, kp));
@@ -386,29 +405,31 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
   return out;
 }
 
-// kind: PairLse. Parameters per side: a, b, o (o unused by lifted).
-export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, out: usize): void {
+// kind: PairLse. Columns: the masks, or labels [n] against refLabels [m] when refLabels is not 0
+// (masks unused). Parameters per side: a, b, o (o unused by lifted).
+export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, labels: usize, refLabels: usize, self: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, out: usize): void {
   for (let i = 0; i < n; i++) {
     const row = mat + ((<usize>i * m) << 2), mr = <usize>i * m, st = stats + <usize>i * 12;
+    const li = refLabels ? ld_i32(labels, i) : 0, skip = self ? i : -1;
     const v = kind == PairLse.circle
-      ? pairLseRowFwd(true, row, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st)
-      : pairLseRowFwd(false, row, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st);
+      ? pairLseRowFwd(true, row, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st)
+      : pairLseRowFwd(false, row, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st);
     store<f32>(out + (<usize>i << 2), v);
   }
 }
 
 // @ts-ignore: decorator
-@inline function pairLseRowBwd(circle: bool, row: usize, drow: usize, pm: usize, nm: usize, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize, g: f32, acc: i32): void {
+@inline function pairLseRowBwd(circle: bool, row: usize, drow: usize, pm: usize, nm: usize, refLabels: usize, li: i32, skip: i32, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize, g: f32, acc: i32): void {
   const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
   const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
   const vP = f32x4.splat(load<f32>(st)), vN = f32x4.splat(load<f32>(st, 4)), c = f32x4.splat(g * load<f32>(st, 8));
   for (let j = 0; j < m; j += 4) {
     const s = rowLanes(row, j, m);
-    const kp = j + 4 <= m ? maskLanes(pm, j) : maskTail(pm, j, m);
-    const kn = j + 4 <= m ? maskLanes(nm, j) : maskTail(nm, j, m);
+    const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
+    const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
     const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vP), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vN), kp);
     const slope = v128.bitselect(sideSlope(circle, true, s, vap, vop), sideSlope(circle, false, s, van, von), kp);
-    let d = v128.and(f32x4.mul(f32x4.mul(c, exp4(x)), slope), v128.or(kp, kn));
+    const d = v128.and(f32x4.mul(f32x4.mul(c, exp4(x)), slope), v128.or(kp, kn));
     const p = drow + (<usize>j << 2);
     if (j + 4 <= m) {
       v128.store(p, acc ? f32x4.add(v128.load(p), d) : d);
@@ -423,12 +444,13 @@ export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask:
 }
 
 // dmat [n, m] (+)= g_i · ∂out_i/∂mat_ij (acc 1 adds, 0 overwrites).
-export function f32_pair_lse_bwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, g: usize, dmat: usize, acc: i32): void {
+export function f32_pair_lse_bwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, labels: usize, refLabels: usize, self: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, g: usize, dmat: usize, acc: i32): void {
   for (let i = 0; i < n; i++) {
     const off = (<usize>i * m) << 2, mr = <usize>i * m, st = stats + <usize>i * 12;
+    const li = refLabels ? ld_i32(labels, i) : 0, skip = self ? i : -1;
     const gi = load<f32>(g + (<usize>i << 2));
-    if (kind == PairLse.circle) pairLseRowBwd(true, mat + off, dmat + off, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st, gi, acc);
-    else pairLseRowBwd(false, mat + off, dmat + off, posMask + mr, negMask + mr, m, ap, bp, op, an, bn, on, st, gi, acc);
+    if (kind == PairLse.circle) pairLseRowBwd(true, mat + off, dmat + off, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st, gi, acc);
+    else pairLseRowBwd(false, mat + off, dmat + off, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st, gi, acc);
   }
 }
 

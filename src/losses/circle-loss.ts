@@ -1,14 +1,9 @@
-// Fused: the circle logits, both masked log-sum-exps and the softplus of each anchor row in
-// one kernel pair (f32_pair_lse_fwd/_bwd) over u8 masks built from the labels, where the op
-// form (two index masks from 64k pair columns, eleven [n, m] temporaries) took 4.4 ms at
-// n 256; bench/losses-miners.ts (LOSSES CircleLoss).
 import { CosineSimilarity } from '../distances/cosine-similarity';
-import { pairLseLosses } from '../ops/loss';
 import { checkOptions } from '../options';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero-reducer';
-import { elementEntry, type LossDict } from '../reducers/loss-dict';
+import type { LossDict } from '../reducers/loss-dict';
 import { BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
-import { MemoryPairsLoss } from './memory-pairs';
+import { PairLseLoss } from './pair-lse-loss';
 
 export interface CircleLossOptions extends BaseLossOptions {
   /** Relaxation factor. Default 0.4. */
@@ -25,7 +20,7 @@ export interface CircleLossOptions extends BaseLossOptions {
  * @example
  * new sl.losses.CircleLoss({ m: 0.25, gamma: 256 }).forward(embeddings, labels);
  */
-export class CircleLoss extends MemoryPairsLoss {
+export class CircleLoss extends PairLseLoss {
   readonly m: number;
   readonly gamma: number;
 
@@ -38,17 +33,7 @@ export class CircleLoss extends MemoryPairsLoss {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const masks = this.pairByteMasks(x, true);
-    if (masks === null) return this.zeroLosses();
-    try {
-      const mat = this.distanceMatrix(x);
-      // optimum O_p = 1 + m, O_n = −m; decision margins Δ_p = 1 − m, Δ_n = m
-      const pos = { a: -this.gamma, b: 1 - this.m, o: 1 + this.m };
-      const neg = { a: this.gamma, b: this.m, o: -this.m };
-      return { loss: elementEntry(pairLseLosses('circle', mat, masks.pos, masks.neg, pos, neg)) };
-    } finally {
-      masks.pos.dispose();
-      masks.neg.dispose();
-    }
+    // optimum O_p = 1 + m, O_n = −m; decision margins Δ_p = 1 − m, Δ_n = m
+    return this.pairLse(x, 'circle', { a: -this.gamma, b: 1 - this.m, o: 1 + this.m }, { a: this.gamma, b: this.m, o: -this.m });
   }
 }

@@ -1,14 +1,9 @@
-// Fused: both masked log-sum-exps and the relu of each anchor row in one kernel pair
-// (f32_pair_lse_fwd/_bwd) over u8 masks built from the labels, where the op form (two
-// margins, two float masks, two maskedLogsumexp, add, relu) makes six [n, m] temporaries;
-// bench/losses-miners.ts (LOSSES GeneralizedLiftedStructureLoss).
 import { LpDistance } from '../distances/lp-distance';
-import { pairLseLosses } from '../ops/loss';
 import { checkOptions } from '../options';
-import { elementEntry, type LossDict } from '../reducers/loss-dict';
+import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
 import { BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
-import { MemoryPairsLoss } from './memory-pairs';
+import { PairLseLoss } from './pair-lse-loss';
 
 export interface GeneralizedLiftedStructureLossOptions extends BaseLossOptions {
   /** Default 1. */
@@ -27,7 +22,7 @@ export interface GeneralizedLiftedStructureLossOptions extends BaseLossOptions {
  * const loss = new sl.losses.GeneralizedLiftedStructureLoss({ negMargin: 0.5 });
  * loss.forward(embeddings, labels).backward();
  */
-export class GeneralizedLiftedStructureLoss extends MemoryPairsLoss {
+export class GeneralizedLiftedStructureLoss extends PairLseLoss {
   readonly negMargin: number;
   readonly posMargin: number;
 
@@ -39,16 +34,8 @@ export class GeneralizedLiftedStructureLoss extends MemoryPairsLoss {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const masks = this.pairByteMasks(x, true);
-    if (masks === null) return this.zeroLosses();
-    try {
-      // distance.margin: d − posMargin and negMargin − d, the signs flipped for a similarity
-      const sign = this.distance.isInverted ? -1 : 1;
-      const mat = this.distanceMatrix(x);
-      return { loss: elementEntry(pairLseLosses('lifted', mat, masks.pos, masks.neg, { a: sign, b: this.posMargin }, { a: -sign, b: this.negMargin })) };
-    } finally {
-      masks.pos.dispose();
-      masks.neg.dispose();
-    }
+    // distance.margin: d − posMargin and negMargin − d, the signs flipped for a similarity
+    const sign = this.distance.isInverted ? -1 : 1;
+    return this.pairLse(x, 'lifted', { a: sign, b: this.posMargin }, { a: -sign, b: this.negMargin });
   }
 }
