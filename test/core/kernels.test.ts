@@ -124,15 +124,16 @@ test('f32_transpose: exact for every [n, d] pair of sizes', () => {
       });
 });
 
-test('f32_add_transpose: a + aᵀ, one rounding, every size', () => {
+test('f32_add_transpose: α·(a + aᵀ), one rounding (α a power of two), every size', () => {
   for (const n of SIZES)
-    withBuffers(`add_transpose ${n}`, (w) => {
-      const a = put(randomF32(rng, n * n)), o = out(n * n);
-      w.add(o);
-      k.f32_add_transpose(a.ptr, o.ptr, n);
-      const t = transposeRef(a.init, n, n);
-      assertClose(read(o), Array.from(a.init, (v, i) => Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose [${n}, ${n}]`);
-    });
+    for (const alpha of [1, -2])
+      withBuffers(`add_transpose ${n}`, (w) => {
+        const a = put(randomF32(rng, n * n)), o = out(n * n);
+        w.add(o);
+        k.f32_add_transpose(a.ptr, o.ptr, n, alpha);
+        const t = transposeRef(a.init, n, n);
+        assertClose(read(o), Array.from(a.init, (v, i) => alpha * Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose [${n}, ${n}] α ${alpha}`);
+      });
 });
 
 test('f32_binary_row / f32_binary_col: every op, one rounding; out may alias a', () => {
