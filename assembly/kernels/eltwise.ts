@@ -129,27 +129,43 @@ export function f32_transpose(a: usize, out: usize, n: i32, d: i32): void {
   }
 }
 
-// out = α·(a + aᵀ) for a square a [n, n] (out may not alias a). The gradient of a pairwise op
-// of a batch with itself, f(x, x): both arguments' gradients folded into one GEMM (α = −2:
-// the squared Euclidean weights, exact for a power of two). 4 × 4 blocks on f32x4 lanes, each
-// block pair read once and its transpose made by shuffles; the rows past the last whole block
-// are scalar.
-export function f32_add_transpose(a: usize, out: usize, n: i32, alpha: f32): void {
+// out = w + wᵀ for a square a [n, n] (out may not alias a), with w = α·a, or, when dist is
+// not 0, the Euclidean distance's negated weights w = −a / dist (0 where dist = 0, as
+// torch.cdist). The gradient of a pairwise op of a batch with itself, f(x, x): both
+// arguments' gradients folded into one GEMM (α = −2: the squared Euclidean weights, exact
+// for a power of two). 4 × 4 blocks on f32x4 lanes, each block pair read once and its
+// transpose made by shuffles; the rows past the last whole block are scalar.
+// @ts-ignore: decorator
+@inline function symWeights(a: usize, dist: usize, va: v128, o: usize): v128 {
+  if (dist == 0) return f32x4.mul(va, v128.load(a + o));
+  const dv = v128.load(dist + o);
+  return v128.and(f32x4.neg(f32x4.div(v128.load(a + o), dv)), f32x4.gt(dv, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline function symWeight(a: usize, dist: usize, alpha: f32, o: usize): f32 {
+  if (dist == 0) return alpha * load<f32>(a + o);
+  const dv = load<f32>(dist + o);
+  return dv > 0 ? -load<f32>(a + o) / dv : 0;
+}
+
+export function f32_add_transpose(a: usize, dist: usize, out: usize, n: i32, alpha: f32): void {
   const va = f32x4.splat(alpha);
   const ld = <usize>n << 2;
   const nb = n & ~3;
   for (let i = 0; i < nb; i += 4) {
     for (let j = i; j < nb; j += 4) {
-      const p = a + <usize>i * ld + (<usize>j << 2), q = a + <usize>j * ld + (<usize>i << 2);
+      const p = <usize>i * ld + (<usize>j << 2), q = <usize>j * ld + (<usize>i << 2);
       // rows of the (j, i) block, transposed into columns
-      const r0 = v128.load(q), r1 = v128.load(q + ld), r2 = v128.load(q + 2 * ld), r3 = v128.load(q + 3 * ld);
+      const r0 = symWeights(a, dist, va, q), r1 = symWeights(a, dist, va, q + ld);
+      const r2 = symWeights(a, dist, va, q + 2 * ld), r3 = symWeights(a, dist, va, q + 3 * ld);
       const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
       const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const s0 = f32x4.mul(va, f32x4.add(v128.load(p), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5)));
-      const s1 = f32x4.mul(va, f32x4.add(v128.load(p + ld), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7)));
-      const s2 = f32x4.mul(va, f32x4.add(v128.load(p + 2 * ld), v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5)));
-      const s3 = f32x4.mul(va, f32x4.add(v128.load(p + 3 * ld), v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7)));
-      const o = out + <usize>i * ld + (<usize>j << 2), ot = out + <usize>j * ld + (<usize>i << 2);
+      const s0 = f32x4.add(symWeights(a, dist, va, p), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+      const s1 = f32x4.add(symWeights(a, dist, va, p + ld), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+      const s2 = f32x4.add(symWeights(a, dist, va, p + 2 * ld), v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+      const s3 = f32x4.add(symWeights(a, dist, va, p + 3 * ld), v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+      const o = out + p, ot = out + q;
       v128.store(o, s0);
       v128.store(o + ld, s1);
       v128.store(o + 2 * ld, s2);
@@ -167,9 +183,10 @@ export function f32_add_transpose(a: usize, out: usize, n: i32, alpha: f32): voi
   // the last n − nb rows and columns
   for (let i = 0; i < n; i++) {
     for (let j = max(i, nb); j < n; j++) {
-      const v = alpha * (load<f32>(a + <usize>i * ld + (<usize>j << 2)) + load<f32>(a + <usize>j * ld + (<usize>i << 2)));
-      store<f32>(out + <usize>i * ld + (<usize>j << 2), v);
-      store<f32>(out + <usize>j * ld + (<usize>i << 2), v);
+      const p = <usize>i * ld + (<usize>j << 2), q = <usize>j * ld + (<usize>i << 2);
+      const v = symWeight(a, dist, alpha, p) + symWeight(a, dist, alpha, q);
+      store<f32>(out + p, v);
+      store<f32>(out + q, v);
     }
   }
 }
