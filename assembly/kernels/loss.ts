@@ -305,21 +305,22 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
 // from the labels on the fly (positives: same label, not column i when self is 1; negatives:
 // other labels), so the every-pair case builds no mask. One f32x4 pass finds both maxima, a
 // second takes one exp4 per lane (each lane picks its side's logit and shift); the tail runs
-// the same lanes with the columns past m switched off. stats [3n]: P, N and ∂out/∂(P + N) per
-// row; the backward recomputes e^x rather than keeping an [n, m] buffer alive.
+// the same lanes with the columns past m switched off, and keeps e^{x − max of its side} in
+// terms [n, m] (0 off both sides) so that the backward takes no exp. stats [2n]: per row
+// ∂out/∂(P + N) · a / Σ e of each side, the factor of its terms in ∂out/∂s.
 
-// Logits and slopes ∂x/∂s of one side on four lanes; pos picks the circle weight's direction.
+// The circle's weight of one side on four lanes, held constant in the gradient: [o − s]₊ for
+// the positives, [s − o]₊ for the negatives.
+// @ts-ignore: decorator
+@inline function circleWeight(pos: bool, s: v128, o: v128): v128 {
+  return f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0));
+}
+
+// The logits of one side on four lanes.
 // @ts-ignore: decorator
 @inline function sideLogit(circle: bool, pos: bool, s: v128, a: v128, b: v128, o: v128): v128 {
   const x = f32x4.mul(a, f32x4.sub(s, b));
-  if (!circle) return x;
-  return f32x4.mul(x, f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0)));
-}
-
-// @ts-ignore: decorator
-@inline function sideSlope(circle: bool, pos: bool, s: v128, a: v128, o: v128): v128 {
-  if (!circle) return a;
-  return f32x4.mul(a, f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0)));
+  return circle ? f32x4.mul(x, circleWeight(pos, s, o)) : x;
 }
 
 // Lanes j..j+4 of a row's positive (pos) or negative columns, from the u8 mask row or (refLabels
@@ -359,7 +360,7 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
 }
 
 // @ts-ignore: decorator
-@inline function pairLseRowFwd(circle: bool, row: usize, pm: usize, nm: usize, refLabels: usize, li: i32, skip: i32, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize): f32 {
+@inline function pairLseRowFwd(circle: bool, row: usize, trow: usize, pm: usize, nm: usize, refLabels: usize, li: i32, skip: i32, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize): f32 {
   const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
   const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
   const ninf = f32x4.splat(-Infinity);
@@ -383,12 +384,21 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
     const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
     const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
     const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vtp), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vtn), kp);
-    const e = exp4(x);
+    const e = v128.and(exp4(x), v128.or(kp, kn));
     sp = f32x4.add(sp, v128.and(e, kp));
     sn = f32x4.add(sn, v128.and(e, kn));
+    const t = trow + (<usize>j << 2);
+    if (j + 4 <= m) v128.store(t, e);
+    else {
+      store<f32>(t, f32x4.extract_lane(e, 0));
+      if (m - j > 1) store<f32>(t, f32x4.extract_lane(e, 1), 4);
+      if (m - j > 2) store<f32>(t, f32x4.extract_lane(e, 2), 8);
+    }
   }
-  const P: f32 = anyP ? topP + Mathf.log(f32x4.extract_lane(sp, 0) + f32x4.extract_lane(sp, 1) + f32x4.extract_lane(sp, 2) + f32x4.extract_lane(sp, 3)) : 0;
-  const N: f32 = anyN ? topN + Mathf.log(f32x4.extract_lane(sn, 0) + f32x4.extract_lane(sn, 1) + f32x4.extract_lane(sn, 2) + f32x4.extract_lane(sn, 3)) : 0;
+  const sumP = f32x4.extract_lane(sp, 0) + f32x4.extract_lane(sp, 1) + f32x4.extract_lane(sp, 2) + f32x4.extract_lane(sp, 3);
+  const sumN = f32x4.extract_lane(sn, 0) + f32x4.extract_lane(sn, 1) + f32x4.extract_lane(sn, 2) + f32x4.extract_lane(sn, 3);
+  const P: f32 = anyP ? topP + Mathf.log(sumP) : 0;
+  const N: f32 = anyN ? topN + Mathf.log(sumN) : 0;
   const v = P + N;
   let out: f32, coef: f32;
   if (circle) {
@@ -399,37 +409,37 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
     out = max<f32>(v, 0);
     coef = v > 0 ? 1 : 0;
   }
-  store<f32>(st, P);
-  store<f32>(st, N, 4);
-  store<f32>(st, coef, 8);
+  store<f32>(st, anyP ? coef * ap / sumP : 0);
+  store<f32>(st, anyN ? coef * an / sumN : 0, 4);
   return out;
 }
 
 // kind: PairLse. Columns: the masks, or labels [n] against refLabels [m] when refLabels is not 0
 // (masks unused). Parameters per side: a, b, o (o unused by lifted).
-export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, labels: usize, refLabels: usize, self: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, out: usize): void {
+export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, labels: usize, refLabels: usize, self: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, terms: usize, stats: usize, out: usize): void {
   for (let i = 0; i < n; i++) {
-    const row = mat + ((<usize>i * m) << 2), mr = <usize>i * m, st = stats + <usize>i * 12;
+    const off = (<usize>i * m) << 2, row = mat + off, trow = terms + off, mr = <usize>i * m, st = stats + (<usize>i << 3);
     const li = refLabels ? ld_i32(labels, i) : 0, skip = self ? i : -1;
     const v = kind == PairLse.circle
-      ? pairLseRowFwd(true, row, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st)
-      : pairLseRowFwd(false, row, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st);
+      ? pairLseRowFwd(true, row, trow, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st)
+      : pairLseRowFwd(false, row, trow, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st);
     store<f32>(out + (<usize>i << 2), v);
   }
 }
 
 // @ts-ignore: decorator
-@inline function pairLseRowBwd(circle: bool, row: usize, drow: usize, pm: usize, nm: usize, refLabels: usize, li: i32, skip: i32, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize, g: f32, acc: i32): void {
-  const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
-  const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
-  const vP = f32x4.splat(load<f32>(st)), vN = f32x4.splat(load<f32>(st, 4)), c = f32x4.splat(g * load<f32>(st, 8));
+@inline function pairLseRowBwd(circle: bool, row: usize, trow: usize, drow: usize, pm: usize, refLabels: usize, li: i32, skip: i32, m: i32, op: f32, on: f32, st: usize, g: f32, acc: i32): void {
+  const vop = f32x4.splat(op), von = f32x4.splat(on);
+  const wp = f32x4.splat(g * load<f32>(st)), wn = f32x4.splat(g * load<f32>(st, 4));
   for (let j = 0; j < m; j += 4) {
-    const s = rowLanes(row, j, m);
     const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
-    const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
-    const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vP), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vN), kp);
-    const slope = v128.bitselect(sideSlope(circle, true, s, vap, vop), sideSlope(circle, false, s, van, von), kp);
-    const d = v128.and(f32x4.mul(f32x4.mul(c, exp4(x)), slope), v128.or(kp, kn));
+    const e = rowLanes(trow, j, m);
+    let w = v128.bitselect(wp, wn, kp);
+    if (circle) {
+      const s = rowLanes(row, j, m);
+      w = f32x4.mul(w, v128.bitselect(circleWeight(true, s, vop), circleWeight(false, s, von), kp));
+    }
+    const d = f32x4.mul(e, w);
     const p = drow + (<usize>j << 2);
     if (j + 4 <= m) {
       v128.store(p, acc ? f32x4.add(v128.load(p), d) : d);
@@ -443,14 +453,15 @@ export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask:
   }
 }
 
-// dmat [n, m] (+)= g_i · ∂out_i/∂mat_ij (acc 1 adds, 0 overwrites).
-export function f32_pair_lse_bwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, labels: usize, refLabels: usize, self: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, stats: usize, g: usize, dmat: usize, acc: i32): void {
+// dmat [n, m] (+)= g_i · ∂out_i/∂mat_ij (acc 1 adds, 0 overwrites), from the forward's terms
+// and stats; o of each side for the circle weights.
+export function f32_pair_lse_bwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, labels: usize, refLabels: usize, self: i32, op: f32, on: f32, terms: usize, stats: usize, g: usize, dmat: usize, acc: i32): void {
   for (let i = 0; i < n; i++) {
-    const off = (<usize>i * m) << 2, mr = <usize>i * m, st = stats + <usize>i * 12;
+    const off = (<usize>i * m) << 2, mr = <usize>i * m, st = stats + (<usize>i << 3);
     const li = refLabels ? ld_i32(labels, i) : 0, skip = self ? i : -1;
     const gi = load<f32>(g + (<usize>i << 2));
-    if (kind == PairLse.circle) pairLseRowBwd(true, mat + off, dmat + off, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st, gi, acc);
-    else pairLseRowBwd(false, mat + off, dmat + off, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st, gi, acc);
+    if (kind == PairLse.circle) pairLseRowBwd(true, mat + off, terms + off, dmat + off, posMask + mr, refLabels, li, skip, m, op, on, st, gi, acc);
+    else pairLseRowBwd(false, mat + off, terms + off, dmat + off, posMask + mr, refLabels, li, skip, m, op, on, st, gi, acc);
   }
 }
 

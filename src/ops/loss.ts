@@ -233,7 +233,8 @@ export function pairLseLosses(kind: 'lifted' | 'circle', mat: Tensor, cols: Pair
   const [n, m] = mat.shape;
   const code = PairLse[kind];
   const out = empty([n]);
-  const stats = untracked([3 * n]);
+  const terms = untracked([n, m]);
+  const stats = untracked([2 * n]);
   const [ap, bp, op, an, bn, on] = [pos.a, pos.b, pos.o ?? 0, neg.a, neg.b, neg.o ?? 0];
   // masks and labels are alternatives: the kernel reads the labels when refLabels is not 0
   let bufs: Tensor[], pm = 0, nm = 0, lb = 0, rb = 0;
@@ -245,13 +246,13 @@ export function pairLseLosses(kind: 'lifted' | 'circle', mat: Tensor, cols: Pair
     [lb, rb] = [bufs[0].ptr, bufs[bufs.length - 1].ptr];
   }
   const self = 'pos' in cols || cols.refLabels ? 0 : 1;
-  k.f32_pair_lse_fwd(code, mat.ptr, n, m, pm, nm, lb, rb, self, ap, bp, op, an, bn, on, stats.ptr, out.ptr);
+  k.f32_pair_lse_fwd(code, mat.ptr, n, m, pm, nm, lb, rb, self, ap, bp, op, an, bn, on, terms.ptr, stats.ptr, out.ptr);
   return record(
     out,
     'pairLseLosses',
     [mat],
-    (g) => addGrad(mat, (p, acc) => k.f32_pair_lse_bwd(code, mat.ptr, n, m, pm, nm, lb, rb, self, ap, bp, op, an, bn, on, stats.ptr, g.ptr, p, acc)),
-    [...bufs, stats],
+    (g) => addGrad(mat, (p, acc) => k.f32_pair_lse_bwd(code, mat.ptr, n, m, pm, lb, rb, self, op, on, terms.ptr, stats.ptr, g.ptr, p, acc)),
+    [...bufs, terms, stats],
   );
 }
 
