@@ -347,8 +347,8 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
     const at = refLabels + (<usize>j << 2);
     same = i32x4(load<i32>(at) == li ? -1 : 0, r > 1 && load<i32>(at, 4) == li ? -1 : 0, r > 2 && load<i32>(at, 8) == li ? -1 : 0, 0);
   }
-  const valid = i32x4.lt_s(jv, i32x4.splat(m));
-  return pos ? v128.and(same, i32x4.ne(jv, i32x4.splat(skip))) : v128.andnot(valid, same);
+  if (pos) return v128.and(same, i32x4.ne(jv, i32x4.splat(skip)));
+  return full ? v128.not(same) : v128.andnot(i32x4.lt_s(jv, i32x4.splat(m)), same);
 }
 
 // Row values s at j..j+4 (lanes past m read 0: their columns are off).
