@@ -24,6 +24,9 @@ export const enum TripletFlag { swap = 1, smooth = 2, inverted = 4 }
 /** Which triplets f32_triplet_margin_mine keeps; `every` takes each valid triplet without reading the matrix. */
 export const enum TripletType { all = 0, hard = 1, semihard = 2, easy = 3, every = 4 }
 
+/** Logits and output of f32_pair_lse_fwd/bwd (GeneralizedLiftedStructureLoss, CircleLoss). */
+export const enum PairLse { lifted = 0, circle = 1 }
+
 /** Distance of f32_paired_bwd. */
 export const enum PairedKind { sqeuclidean = 0, euclidean = 1, manhattan = 2, lp = 3, dot = 4 }
 

@@ -196,8 +196,11 @@ export function f32_cdist_l2_bwd_x(nw: usize, a: usize, b: usize, ga: usize, n: 
   for (let i = 0; i < n; i++) {
     const gi = ga + ((<usize>i * d) << 2);
     const wr = nw + ((<usize>i * m) << 2);
-    let rs: f32 = 0;
-    for (let j = 0; j < m; j++) rs += load<f32>(wr + (<usize>j << 2));
+    let vs = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= m; j += 4) vs = f32x4.add(vs, v128.load(wr + (<usize>j << 2)));
+    let rs = hsum(vs);
+    for (; j < m; j++) rs += load<f32>(wr + (<usize>j << 2));
     if (!accumulate) memory.fill(gi, 0, <usize>d << 2);
     rowAxpyInto(-rs, a + ((<usize>i * d) << 2), gi, d);
   }

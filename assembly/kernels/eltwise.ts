@@ -129,22 +129,64 @@ export function f32_transpose(a: usize, out: usize, n: i32, d: i32): void {
   }
 }
 
-// out = a + aᵀ for a square a [n, n] (out may not alias a). The gradient of a pairwise op of a
-// batch with itself, f(x, x): both arguments' gradients folded into one GEMM. Tiled like
-// f32_transpose; each tile pair is read once.
-export function f32_add_transpose(a: usize, out: usize, n: i32): void {
-  const T = 16;
-  for (let i0 = 0; i0 < n; i0 += T) {
-    const i1 = min(i0 + T, n);
-    for (let j0 = i0; j0 < n; j0 += T) {
-      const j1 = min(j0 + T, n);
-      for (let i = i0; i < i1; i++) {
-        for (let j = max(j0, i); j < j1; j++) {
-          const s = load<f32>(a + ((<usize>i * n + j) << 2)) + load<f32>(a + ((<usize>j * n + i) << 2));
-          store<f32>(out + ((<usize>i * n + j) << 2), s);
-          store<f32>(out + ((<usize>j * n + i) << 2), s);
-        }
-      }
+// out = w + wᵀ for a square a [n, n] (out may not alias a), with w = α·a, or, when dist is
+// not 0, the Euclidean distance's negated weights w = −a / dist (0 where dist = 0, as
+// torch.cdist). The gradient of a pairwise op of a batch with itself, f(x, x): both
+// arguments' gradients folded into one GEMM (α = −2: the squared Euclidean weights, exact
+// for a power of two). 4 × 4 blocks on f32x4 lanes, each block pair read once and its
+// transpose made by shuffles; the rows past the last whole block are scalar.
+// @ts-ignore: decorator
+@inline function symWeights(a: usize, dist: usize, va: v128, o: usize): v128 {
+  if (dist == 0) return f32x4.mul(va, v128.load(a + o));
+  const dv = v128.load(dist + o);
+  return v128.and(f32x4.neg(f32x4.div(v128.load(a + o), dv)), f32x4.gt(dv, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline function symWeight(a: usize, dist: usize, alpha: f32, o: usize): f32 {
+  if (dist == 0) return alpha * load<f32>(a + o);
+  const dv = load<f32>(dist + o);
+  return dv > 0 ? -load<f32>(a + o) / dv : 0;
+}
+
+export function f32_add_transpose(a: usize, dist: usize, out: usize, n: i32, alpha: f32): void {
+  const va = f32x4.splat(alpha);
+  const ld = <usize>n << 2;
+  const nb = n & ~3;
+  for (let i = 0; i < nb; i += 4) {
+    for (let j = i; j < nb; j += 4) {
+      const p = <usize>i * ld + (<usize>j << 2), q = <usize>j * ld + (<usize>i << 2);
+      // rows of the (j, i) block, transposed into columns
+      const r0 = symWeights(a, dist, va, q), r1 = symWeights(a, dist, va, q + ld);
+      const r2 = symWeights(a, dist, va, q + 2 * ld), r3 = symWeights(a, dist, va, q + 3 * ld);
+      const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const s0 = f32x4.add(symWeights(a, dist, va, p), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+      const s1 = f32x4.add(symWeights(a, dist, va, p + ld), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+      const s2 = f32x4.add(symWeights(a, dist, va, p + 2 * ld), v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+      const s3 = f32x4.add(symWeights(a, dist, va, p + 3 * ld), v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+      const o = out + p, ot = out + q;
+      v128.store(o, s0);
+      v128.store(o + ld, s1);
+      v128.store(o + 2 * ld, s2);
+      v128.store(o + 3 * ld, s3);
+      if (j == i) continue;
+      // the sum is symmetric: the (j, i) block is its transpose
+      const t01 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), t23 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5);
+      const u01 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7), u23 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+      v128.store(ot, v128.shuffle<f32>(t01, t23, 0, 1, 4, 5));
+      v128.store(ot + ld, v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
+      v128.store(ot + 2 * ld, v128.shuffle<f32>(u01, u23, 0, 1, 4, 5));
+      v128.store(ot + 3 * ld, v128.shuffle<f32>(u01, u23, 2, 3, 6, 7));
+    }
+  }
+  // the last n − nb rows and columns
+  for (let i = 0; i < n; i++) {
+    for (let j = max(i, nb); j < n; j++) {
+      const p = <usize>i * ld + (<usize>j << 2), q = <usize>j * ld + (<usize>i << 2);
+      const v = symWeight(a, dist, alpha, p) + symWeight(a, dist, alpha, q);
+      store<f32>(out + p, v);
+      store<f32>(out + q, v);
     }
   }
 }

@@ -9,7 +9,7 @@
 // scalar; the dense reductions (avg-non-zero) are f32x4 with scalar tails.
 // A hinge has subgradient 0 at its kink, like torch.relu.
 
-import { PairKind, TripletFlag, TripletType } from '../codes';
+import { PairKind, PairLse, TripletFlag, TripletType } from '../codes';
 import { exp4 } from './expf4';
 
 // @ts-ignore: decorator
@@ -292,6 +292,176 @@ export function f32_multi_similarity_bwd(mat: usize, n: i32, m: i32, posMask: us
     const l = lse + (<usize>i << 3);
     lseOneBwd(mat + off, dmat + off, posMask + <usize>i * m, m, alpha, sp, base, load<f32>(l), gi);
     lseOneBwd(mat + off, dmat + off, negMask + <usize>i * m, m, beta, -sp, base, load<f32>(l, 4), gi);
+  }
+}
+
+// ---- two-sided masked log-sum-exp rows ----
+// Per anchor row i of mat [n, m] over its positive and negative columns:
+//   P = log Σ_pos e^{x_p(s)}, N = log Σ_neg e^{x_n(s)} (0 for an empty side)
+//   lifted (GeneralizedLiftedStructureLoss): x = a·(s − b) per side, out_i = [P + N]₊
+//   circle (CircleLoss): x = a·w·(s − b) with w = [o − s]₊ (positives) or [s − o]₊ (negatives)
+//     taken without gradient, out_i = softplus(P + N), or 0 when a side is empty
+// The columns come from u8 masks [n, m] (pairs from tuples), or, when refLabels is not 0,
+// from the labels on the fly (positives: same label, not column i when self is 1; negatives:
+// other labels), so the every-pair case builds no mask. One f32x4 pass finds both maxima, a
+// second takes one exp4 per lane (each lane picks its side's logit and shift); the tail runs
+// the same lanes with the columns past m switched off, and keeps e^{x − max of its side} in
+// terms [n, m] (0 off both sides) so that the backward takes no exp. stats [2n]: per row
+// ∂out/∂(P + N) · a / Σ e of each side, the factor of its terms in ∂out/∂s.
+
+// The circle's weight of one side on four lanes, held constant in the gradient: [o − s]₊ for
+// the positives, [s − o]₊ for the negatives.
+// @ts-ignore: decorator
+@inline function circleWeight(pos: bool, s: v128, o: v128): v128 {
+  return f32x4.max(pos ? f32x4.sub(o, s) : f32x4.sub(s, o), f32x4.splat(0));
+}
+
+// The logits of one side on four lanes.
+// @ts-ignore: decorator
+@inline function sideLogit(circle: bool, pos: bool, s: v128, a: v128, b: v128, o: v128): v128 {
+  const x = f32x4.mul(a, f32x4.sub(s, b));
+  return circle ? f32x4.mul(x, circleWeight(pos, s, o)) : x;
+}
+
+// Lanes j..j+4 of a row's positive (pos) or negative columns, from the u8 mask row or (refLabels
+// not 0) from the labels: li the row's label, skip the column that is no positive (−1: none).
+// Lanes at or past m are off; nothing past the row's end is read.
+// @ts-ignore: decorator
+@inline function sideLanes(pos: bool, mask: usize, refLabels: usize, li: i32, skip: i32, j: i32, m: i32): v128 {
+  const full = j + 4 <= m;
+  if (refLabels == 0) {
+    if (full) return maskLanes(mask, j);
+    const r = m - j;
+    return i32x4(
+      load<u8>(mask + <usize>j) ? -1 : 0,
+      r > 1 && load<u8>(mask + <usize>j + 1) ? -1 : 0,
+      r > 2 && load<u8>(mask + <usize>j + 2) ? -1 : 0,
+      0,
+    );
+  }
+  const jv = i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3));
+  let same: v128;
+  if (full) same = i32x4.eq(v128.load(refLabels + (<usize>j << 2)), i32x4.splat(li));
+  else {
+    const r = m - j;
+    const at = refLabels + (<usize>j << 2);
+    same = i32x4(load<i32>(at) == li ? -1 : 0, r > 1 && load<i32>(at, 4) == li ? -1 : 0, r > 2 && load<i32>(at, 8) == li ? -1 : 0, 0);
+  }
+  if (pos) return v128.and(same, i32x4.ne(jv, i32x4.splat(skip)));
+  return full ? v128.not(same) : v128.andnot(i32x4.lt_s(jv, i32x4.splat(m)), same);
+}
+
+// Row values s at j..j+4 (lanes past m read 0: their columns are off).
+// @ts-ignore: decorator
+@inline function rowLanes(row: usize, j: i32, m: i32): v128 {
+  if (j + 4 <= m) return v128.load(row + (<usize>j << 2));
+  const r = m - j;
+  return f32x4(load<f32>(row + (<usize>j << 2)), r > 1 ? load<f32>(row + (<usize>j << 2), 4) : 0, r > 2 ? load<f32>(row + (<usize>j << 2), 8) : 0, 0);
+}
+
+// @ts-ignore: decorator
+@inline function pairLseRowFwd(circle: bool, row: usize, trow: usize, pm: usize, nm: usize, refLabels: usize, li: i32, skip: i32, m: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, st: usize): f32 {
+  const vap = f32x4.splat(ap), vbp = f32x4.splat(bp), vop = f32x4.splat(op);
+  const van = f32x4.splat(an), vbn = f32x4.splat(bn), von = f32x4.splat(on);
+  const ninf = f32x4.splat(-Infinity);
+  let mp = ninf, mn = ninf, seenP = i32x4.splat(0), seenN = seenP;
+  for (let j = 0; j < m; j += 4) {
+    const s = rowLanes(row, j, m);
+    const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
+    const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
+    mp = v128.bitselect(f32x4.max(mp, sideLogit(circle, true, s, vap, vbp, vop)), mp, kp);
+    mn = v128.bitselect(f32x4.max(mn, sideLogit(circle, false, s, van, vbn, von)), mn, kn);
+    seenP = v128.or(seenP, kp);
+    seenN = v128.or(seenN, kn);
+  }
+  const anyP = v128.any_true(seenP), anyN = v128.any_true(seenN);
+  const topP = max<f32>(max<f32>(f32x4.extract_lane(mp, 0), f32x4.extract_lane(mp, 1)), max<f32>(f32x4.extract_lane(mp, 2), f32x4.extract_lane(mp, 3)));
+  const topN = max<f32>(max<f32>(f32x4.extract_lane(mn, 0), f32x4.extract_lane(mn, 1)), max<f32>(f32x4.extract_lane(mn, 2), f32x4.extract_lane(mn, 3)));
+  const vtp = f32x4.splat(topP), vtn = f32x4.splat(topN);
+  let sp = f32x4.splat(0), sn = sp;
+  for (let j = 0; j < m; j += 4) {
+    const s = rowLanes(row, j, m);
+    const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
+    const kn = sideLanes(false, nm, refLabels, li, skip, j, m);
+    const x = v128.bitselect(f32x4.sub(sideLogit(circle, true, s, vap, vbp, vop), vtp), f32x4.sub(sideLogit(circle, false, s, van, vbn, von), vtn), kp);
+    const e = v128.and(exp4(x), v128.or(kp, kn));
+    sp = f32x4.add(sp, v128.and(e, kp));
+    sn = f32x4.add(sn, v128.and(e, kn));
+    const t = trow + (<usize>j << 2);
+    if (j + 4 <= m) v128.store(t, e);
+    else {
+      store<f32>(t, f32x4.extract_lane(e, 0));
+      if (m - j > 1) store<f32>(t, f32x4.extract_lane(e, 1), 4);
+      if (m - j > 2) store<f32>(t, f32x4.extract_lane(e, 2), 8);
+    }
+  }
+  const sumP = f32x4.extract_lane(sp, 0) + f32x4.extract_lane(sp, 1) + f32x4.extract_lane(sp, 2) + f32x4.extract_lane(sp, 3);
+  const sumN = f32x4.extract_lane(sn, 0) + f32x4.extract_lane(sn, 1) + f32x4.extract_lane(sn, 2) + f32x4.extract_lane(sn, 3);
+  const P: f32 = anyP ? topP + Mathf.log(sumP) : 0;
+  const N: f32 = anyN ? topN + Mathf.log(sumN) : 0;
+  const v = P + N;
+  let out: f32, coef: f32;
+  if (circle) {
+    const keep = anyP && anyN;
+    out = keep ? softplus(v) : 0;
+    coef = keep ? sigmoid(v) : 0;
+  } else {
+    out = max<f32>(v, 0);
+    coef = v > 0 ? 1 : 0;
+  }
+  store<f32>(st, anyP ? coef * ap / sumP : 0);
+  store<f32>(st, anyN ? coef * an / sumN : 0, 4);
+  return out;
+}
+
+// kind: PairLse. Columns: the masks, or labels [n] against refLabels [m] when refLabels is not 0
+// (masks unused). Parameters per side: a, b, o (o unused by lifted).
+export function f32_pair_lse_fwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, negMask: usize, labels: usize, refLabels: usize, self: i32, ap: f32, bp: f32, op: f32, an: f32, bn: f32, on: f32, terms: usize, stats: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * m) << 2, row = mat + off, trow = terms + off, mr = <usize>i * m, st = stats + (<usize>i << 3);
+    const li = refLabels ? ld_i32(labels, i) : 0, skip = self ? i : -1;
+    const v = kind == PairLse.circle
+      ? pairLseRowFwd(true, row, trow, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st)
+      : pairLseRowFwd(false, row, trow, posMask + mr, negMask + mr, refLabels, li, skip, m, ap, bp, op, an, bn, on, st);
+    store<f32>(out + (<usize>i << 2), v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pairLseRowBwd(circle: bool, row: usize, trow: usize, drow: usize, pm: usize, refLabels: usize, li: i32, skip: i32, m: i32, op: f32, on: f32, st: usize, g: f32, acc: i32): void {
+  const vop = f32x4.splat(op), von = f32x4.splat(on);
+  const wp = f32x4.splat(g * load<f32>(st)), wn = f32x4.splat(g * load<f32>(st, 4));
+  for (let j = 0; j < m; j += 4) {
+    const kp = sideLanes(true, pm, refLabels, li, skip, j, m);
+    const e = rowLanes(trow, j, m);
+    let w = v128.bitselect(wp, wn, kp);
+    if (circle) {
+      const s = rowLanes(row, j, m);
+      w = f32x4.mul(w, v128.bitselect(circleWeight(true, s, vop), circleWeight(false, s, von), kp));
+    }
+    const d = f32x4.mul(e, w);
+    const p = drow + (<usize>j << 2);
+    if (j + 4 <= m) {
+      v128.store(p, acc ? f32x4.add(v128.load(p), d) : d);
+    } else {
+      for (let l = 0; l < m - j; l++) {
+        const q = p + (<usize>l << 2);
+        const dl = l == 0 ? f32x4.extract_lane(d, 0) : l == 1 ? f32x4.extract_lane(d, 1) : f32x4.extract_lane(d, 2);
+        store<f32>(q, acc ? load<f32>(q) + dl : dl);
+      }
+    }
+  }
+}
+
+// dmat [n, m] (+)= g_i · ∂out_i/∂mat_ij (acc 1 adds, 0 overwrites), from the forward's terms
+// and stats; o of each side for the circle weights.
+export function f32_pair_lse_bwd(kind: i32, mat: usize, n: i32, m: i32, posMask: usize, labels: usize, refLabels: usize, self: i32, op: f32, on: f32, terms: usize, stats: usize, g: usize, dmat: usize, acc: i32): void {
+  for (let i = 0; i < n; i++) {
+    const off = (<usize>i * m) << 2, mr = <usize>i * m, st = stats + (<usize>i << 3);
+    const li = refLabels ? ld_i32(labels, i) : 0, skip = self ? i : -1;
+    const gi = load<f32>(g + (<usize>i << 2));
+    if (kind == PairLse.circle) pairLseRowBwd(true, mat + off, terms + off, dmat + off, posMask + mr, refLabels, li, skip, m, op, on, st, gi, acc);
+    else pairLseRowBwd(false, mat + off, terms + off, dmat + off, posMask + mr, refLabels, li, skip, m, op, on, st, gi, acc);
   }
 }
 

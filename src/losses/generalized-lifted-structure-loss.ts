@@ -1,10 +1,9 @@
 import { LpDistance } from '../distances/lp-distance';
-import { add, relu } from '../ops/eltwise';
-import { maskedLogsumexp } from '../ops/masked';
 import { checkOptions } from '../options';
-import { elementEntry, type LossDict } from '../reducers/loss-dict';
+import type { LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
-import { BASE_LOSS_OPTIONS, BaseMetricLossFunction, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+import { BASE_LOSS_OPTIONS, type BaseLossOptions, type LossInputs } from './base-metric-loss-function';
+import { PairLseLoss } from './pair-lse-loss';
 
 export interface GeneralizedLiftedStructureLossOptions extends BaseLossOptions {
   /** Default 1. */
@@ -23,7 +22,7 @@ export interface GeneralizedLiftedStructureLossOptions extends BaseLossOptions {
  * const loss = new sl.losses.GeneralizedLiftedStructureLoss({ negMargin: 0.5 });
  * loss.forward(embeddings, labels).backward();
  */
-export class GeneralizedLiftedStructureLoss extends BaseMetricLossFunction {
+export class GeneralizedLiftedStructureLoss extends PairLseLoss {
   readonly negMargin: number;
   readonly posMargin: number;
 
@@ -35,11 +34,8 @@ export class GeneralizedLiftedStructureLoss extends BaseMetricLossFunction {
   }
 
   protected compute(x: LossInputs): LossDict {
-    const masks = this.pairMasks(x);
-    if (masks === null) return this.zeroLosses();
-    const mat = this.distanceMatrix(x);
-    const posLoss = maskedLogsumexp(this.distanceMargin(mat, this.posMargin), masks[0]);
-    const negLoss = maskedLogsumexp(this.distanceMargin(this.negMargin, mat), masks[1]);
-    return { loss: elementEntry(relu(add(posLoss, negLoss))) };
+    // distance.margin: d − posMargin and negMargin − d, the signs flipped for a similarity
+    const sign = this.distance.isInverted ? -1 : 1;
+    return this.pairLse(x, 'lifted', { a: sign, b: this.posMargin }, { a: -sign, b: this.negMargin });
   }
 }

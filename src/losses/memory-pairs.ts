@@ -40,7 +40,7 @@ export abstract class MemoryPairsLoss extends BaseMetricLossFunction {
   }
 
   /** The own copies to leave out in this call (labels against a given reference set only), or null. */
-  private ownOf(x: LossInputs): Int32Array | null {
+  protected ownOf(x: LossInputs): Int32Array | null {
     return this.own !== null && x.tuples === null && !x.refIsBatch && x.labels !== null && x.refLabels !== null ? this.own : null;
   }
 

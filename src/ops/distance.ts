@@ -38,24 +38,28 @@ export function cdistL2(x: Tensor, y: Tensor, squared: boolean): Tensor {
     const fwd = squared ? k.f32_cdist_sqeuclid_fwd : k.f32_cdist_euclid_fwd;
     fwd(x.ptr, y.ptr, xc, yc, mu, xn, yn, out.ptr, n, m, d, e.gemmWorkspace);
   });
-  return record(out, squared ? 'cdistSqEuclidean' : 'cdistEuclidean', [x, y], (g) =>
+  return record(out, squared ? 'cdistSqEuclidean' : 'cdistEuclidean', [x, y], (g) => {
+    // against itself, the weights (−2g, or −g/dist) are made in the symmetric weights' pass
+    if (x === y) {
+      return selfPairwiseGrad(g, squared ? null : out, -2, x, (s) => addGrad(x, (p, acc) => k.f32_cdist_l2_bwd_x(s.ptr, x.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
+    }
     withScratch([n, m], (nw) => {
       if (squared) k.f32_scale(g.ptr, -2, nw.ptr, n * m);
       else k.f32_cdist_euclid_bwd_nweights(g.ptr, out.ptr, nw.ptr, n * m);
-      if (x === y) selfPairwiseGrad(nw, x, (s) => addGrad(x, (p, acc) => k.f32_cdist_l2_bwd_x(s.ptr, x.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
-      else l2PairwiseGrads(nw, x, y, x, y);
-    }),
-  );
+      l2PairwiseGrads(nw, x, y, x, y);
+    });
+  });
 }
 
 /**
  * A batch against itself, f(x, x): x's two gradients (as the first argument and as the
  * second) are one term with the weights w + wᵀ, so `write` runs one GEMM instead of two.
+ * w = α·g, or −g/dist (0 where dist = 0) when dist is given (the Euclidean distance).
  */
-function selfPairwiseGrad(w: Tensor, x: Tensor, write: (sym: Tensor) => void): void {
+function selfPairwiseGrad(g: Tensor, dist: Tensor | null, alpha: number, x: Tensor, write: (sym: Tensor) => void): void {
   if (!x.requiresGrad) return;
-  withScratch(w.shape, (s) => {
-    getEngine().k.f32_add_transpose(w.ptr, s.ptr, w.shape[0]);
+  withScratch(g.shape, (s) => {
+    getEngine().k.f32_add_transpose(g.ptr, dist ? dist.ptr : 0, s.ptr, g.shape[0], alpha);
     write(s);
   });
 }
@@ -84,7 +88,7 @@ export function cdistDot(x: Tensor, y: Tensor): Tensor {
   if (x === y) k.f32_gemm_nt_self(x.ptr, out.ptr, n, d, e.gemmWorkspace);
   else k.f32_gemm_nt(x.ptr, y.ptr, out.ptr, n, d, m, 0, e.gemmWorkspace);
   return record(out, 'cdistDot', [x, y], (g) => {
-    if (x === y) return selfPairwiseGrad(g, x, (s) => addGrad(x, (p, acc) => k.f32_gemm_nn(s.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
+    if (x === y) return selfPairwiseGrad(g, null, 1, x, (s) => addGrad(x, (p, acc) => k.f32_gemm_nn(s.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace)));
     addGrad(x, (p, acc) => k.f32_gemm_nn(g.ptr, y.ptr, p, n, m, d, acc, e.gemmWorkspace));
     addGrad(y, (p, acc) => k.f32_gemm_tn(g.ptr, x.ptr, p, m, n, d, acc, e.gemmWorkspace));
   });

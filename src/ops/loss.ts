@@ -9,7 +9,7 @@
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, keep, record, untracked, viewOf } from '../autograd/tensor';
 import { f32, getEngine, i32 } from '../wasm/instance';
-import { PairKind, TripletFlag } from '../wasm/abi';
+import { PairKind, PairLse, TripletFlag } from '../wasm/abi';
 
 export { PairKind, TripletFlag };
 
@@ -206,6 +206,53 @@ export function multiSimilarityLosses(mat: Tensor, posMask: Tensor, negMask: Ten
     (g) =>
       scatterGrads([mat], (ptr) => k.f32_multi_similarity_bwd(mat.ptr, n, m, pm.ptr, nm.ptr, alpha, beta, base, inv, lse.ptr, g.ptr, ptr.get(mat)!)),
     [pm, nm, lse],
+  );
+}
+
+/** Per side (positive, negative) of pairLseLosses: logit a·(s − b), times [o − s]₊ / [s − o]₊ for circle. */
+export interface PairLseSide {
+  a: number;
+  b: number;
+  o?: number;
+}
+
+/**
+ * Each row's positive and negative columns: u8 masks [n, m] (the caller keeps them until the
+ * call returns), or labels [n] against refLabels [m] (null: the batch against itself, a row
+ * no positive of its own).
+ */
+export type PairColumns = { pos: Tensor; neg: Tensor } | { labels: Int32Array; refLabels: Int32Array | null };
+
+/**
+ * Per anchor row of mat [n, m]: P + N, the masked log-sum-exps of its positive and negative
+ * columns' logits, then relu (lifted) or softplus with 0 for a row missing a side (circle).
+ * Kernel: f32_pair_lse_fwd/_bwd in assembly/kernels/loss.ts.
+ */
+export function pairLseLosses(kind: 'lifted' | 'circle', mat: Tensor, cols: PairColumns, pos: PairLseSide, neg: PairLseSide): Tensor {
+  const k = getEngine().k;
+  const [n, m] = mat.shape;
+  const code = PairLse[kind];
+  const out = empty([n]);
+  const terms = untracked([n, m]);
+  const stats = untracked([2 * n]);
+  const [ap, bp, op, an, bn, on] = [pos.a, pos.b, pos.o ?? 0, neg.a, neg.b, neg.o ?? 0];
+  // masks and labels are alternatives: the kernel reads the labels when refLabels is not 0
+  let bufs: Tensor[], pm = 0, nm = 0, lb = 0, rb = 0;
+  if ('pos' in cols) {
+    bufs = [share(cols.pos), share(cols.neg)];
+    [pm, nm] = [bufs[0].ptr, bufs[1].ptr];
+  } else {
+    bufs = [cols.labels, ...(cols.refLabels ? [cols.refLabels] : [])].map(int32From);
+    [lb, rb] = [bufs[0].ptr, bufs[bufs.length - 1].ptr];
+  }
+  const self = 'pos' in cols || cols.refLabels ? 0 : 1;
+  k.f32_pair_lse_fwd(code, mat.ptr, n, m, pm, nm, lb, rb, self, ap, bp, op, an, bn, on, terms.ptr, stats.ptr, out.ptr);
+  return record(
+    out,
+    'pairLseLosses',
+    [mat],
+    (g) => addGrad(mat, (p, acc) => k.f32_pair_lse_bwd(code, mat.ptr, n, m, pm, lb, rb, self, op, on, terms.ptr, stats.ptr, g.ptr, p, acc)),
+    [...bufs, terms, stats],
   );
 }
 

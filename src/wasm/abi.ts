@@ -3,7 +3,7 @@
 // so they are written once, in the kernels.
 import type { KernelExports } from './abi.generated';
 
-export { Activation, AvgPoolFlag, BagMode, BinaryOp, CompareOp, ConvAct, MaskedReduce, NeighbourObjective, PairKind, PairedKind, QuantKind, ScanKind, TripletFlag, TripletType, UnaryOp } from './abi.generated';
+export { Activation, AvgPoolFlag, BagMode, BinaryOp, CompareOp, ConvAct, MaskedReduce, NeighbourObjective, PairKind, PairLse, PairedKind, QuantKind, ScanKind, TripletFlag, TripletType, UnaryOp } from './abi.generated';
 
 export interface Kernels extends KernelExports {
   memory: WebAssembly.Memory;

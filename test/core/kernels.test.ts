@@ -124,15 +124,19 @@ test('f32_transpose: exact for every [n, d] pair of sizes', () => {
       });
 });
 
-test('f32_add_transpose: a + aᵀ, one rounding, every size', () => {
+test('f32_add_transpose: w + wᵀ with w = α·a (α a power of two) or −a/dist (0 at dist 0), one rounding each, every size', () => {
   for (const n of SIZES)
-    withBuffers(`add_transpose ${n}`, (w) => {
-      const a = put(randomF32(rng, n * n)), o = out(n * n);
-      w.add(o);
-      k.f32_add_transpose(a.ptr, o.ptr, n);
-      const t = transposeRef(a.init, n, n);
-      assertClose(read(o), Array.from(a.init, (v, i) => Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose [${n}, ${n}]`);
-    });
+    for (const alpha of [1, -2, 0])
+      withBuffers(`add_transpose ${n}`, (w) => {
+        const a = put(randomF32(rng, n * n)), o = out(n * n);
+        // alpha 0 stands for the Euclidean weights: distances ≥ 0, a fifth of them 0
+        const dist = alpha === 0 ? put(Float32Array.from(randomF32(rng, n * n), (v) => (Math.abs(v) < 0.25 ? 0 : Math.abs(v)))) : null;
+        w.add(o);
+        k.f32_add_transpose(a.ptr, dist ? dist.ptr : 0, o.ptr, n, alpha);
+        const wt = Array.from(a.init, (v, i) => (dist ? (dist.init[i] > 0 ? Math.fround(-v / dist.init[i]) : 0) : alpha * v));
+        const t = transposeRef(wt, n, n);
+        assertClose(read(o), wt.map((v, i) => Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose [${n}, ${n}] α ${alpha}`);
+      });
 });
 
 test('f32_binary_row / f32_binary_col: every op, one rounding; out may alias a', () => {

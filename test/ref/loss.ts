@@ -202,3 +202,36 @@ export function pairedEuclidRef(a: Mat, b: Mat): number[] {
   const x = normalizeRef(a), y = normalizeRef(b);
   return x.map((r, i) => Math.sqrt(r.reduce((s, v, k) => s + (v - y[i][k]) ** 2, 0)));
 }
+
+/**
+ * pairLseLosses in float64: per row, P = log Σ_pos e^x, N = log Σ_neg e^x (0 when empty) with
+ * x = a·(s − b) (lifted) or a·w·(s − b), w = [o − s]₊ / [s − o]₊ (circle, positives / negatives);
+ * out = relu(P + N) (lifted) or softplus(P + N), 0 without both sides (circle). grad[i, j] =
+ * ∂out_i/∂s_ij (the circle's w held constant).
+ */
+export function pairLseRef(kind: 'lifted' | 'circle', s: ArrayLike<number>, pos: ArrayLike<number>, neg: ArrayLike<number>, n: number, m: number, ps: { a: number; b: number; o?: number }, ns: { a: number; b: number; o?: number }): { out: number[]; grad: number[] } {
+  const out: number[] = [], grad = new Array(n * m).fill(0);
+  const side = (v: number, sp: typeof ps, isPos: boolean): [number, number] => {
+    if (kind === 'lifted') return [sp.a * (v - sp.b), sp.a];
+    const w = Math.max(isPos ? sp.o! - v : v - sp.o!, 0);
+    return [sp.a * w * (v - sp.b), sp.a * w];
+  };
+  for (let i = 0; i < n; i++) {
+    const lse = (mask: ArrayLike<number>, sp: typeof ps, isPos: boolean) => {
+      const xs: [number, number, number][] = [];
+      for (let j = 0; j < m; j++) if (mask[i * m + j]) xs.push([j, ...side(s[i * m + j], sp, isPos)]);
+      if (xs.length === 0) return { v: 0, xs, any: false };
+      const top = Math.max(...xs.map((t) => t[1]));
+      return { v: top + Math.log(xs.reduce((acc, t) => acc + Math.exp(t[1] - top), 0)), xs, any: true };
+    };
+    const P = lse(pos, ps, true), N = lse(neg, ns, false);
+    const v = P.v + N.v;
+    let o: number, c: number;
+    if (kind === 'lifted') [o, c] = [Math.max(v, 0), v > 0 ? 1 : 0];
+    else if (P.any && N.any) [o, c] = [Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))), 1 / (1 + Math.exp(-v))];
+    else [o, c] = [0, 0];
+    out.push(o);
+    for (const { v: l, xs } of [P, N]) for (const [j, x, slope] of xs) grad[i * m + j] += c * Math.exp(x - l) * slope;
+  }
+  return { out, grad };
+}
