@@ -135,9 +135,13 @@ export function f32_pair_loss_bwd(kind: i32, buf: usize, ld: i32, rows: usize, c
   return bits;
 }
 
-// @ts-ignore: decorator
-@inline function takenAt(refLabels: usize, j: i32, li: i32, positive: i32, self: i32, i: i32, skip: i32): bool {
-  return <i32>(ld_i32(refLabels, j) == li) == positive && !(self && j == i) && j != skip;
+// The lanes of the last, partial group (j + 4 > m) as takenLanes gives them.
+function tailLanes(refLabels: usize, j: i32, m: i32, li: i32, positive: i32, self: i32, i: i32, skip: i32): i32 {
+  let bits = 0;
+  for (let t = j; t < m; t++) {
+    if (<i32>(ld_i32(refLabels, t) == li) == positive && !(self && t == i) && t != skip) bits |= 1 << (t - j);
+  }
+  return bits;
 }
 
 export function f32_label_pair_loss_fwd(kind: i32, mat: usize, n: i32, m: i32, labels: usize, refLabels: usize, self: i32, own: usize, positive: i32, margin: f32, out: usize): i32 {
@@ -147,9 +151,8 @@ export function f32_label_pair_loss_fwd(kind: i32, mat: usize, n: i32, m: i32, l
     const li = ld_i32(labels, i), vli = i32x4.splat(li);
     const skip = positive != 0 && own != 0 ? ld_i32(own, i) : -1;
     const row = mat + ((<usize>i * <usize>m) << 2);
-    let j = 0;
-    for (; j + 4 <= m; j += 4) {
-      let bits = takenLanes(refLabels, j, vli, positive, self, i, skip);
+    for (let j = 0; j < m; j += 4) {
+      let bits = j + 4 <= m ? takenLanes(refLabels, j, vli, positive, self, i, skip) : tailLanes(refLabels, j, m, li, positive, self, i, skip);
       if (bits == 15) {
         v128.store(out + (<usize>c << 2), pairValue4(kind, v128.load(row + (<usize>j << 2)), vm));
         c += 4;
@@ -160,9 +163,6 @@ export function f32_label_pair_loss_fwd(kind: i32, mat: usize, n: i32, m: i32, l
         store<f32>(out + (<usize>(c++) << 2), pairValue(kind, load<f32>(row + (<usize>t << 2)), margin, 0));
         bits &= bits - 1;
       }
-    }
-    for (; j < m; j++) {
-      if (takenAt(refLabels, j, li, positive, self, i, skip)) store<f32>(out + (<usize>(c++) << 2), pairValue(kind, load<f32>(row + (<usize>j << 2)), margin, 0));
     }
   }
   return c;
@@ -176,9 +176,8 @@ export function f32_label_pair_loss_bwd(kind: i32, mat: usize, n: i32, m: i32, l
     const li = ld_i32(labels, i), vli = i32x4.splat(li);
     const skip = positive != 0 && own != 0 ? ld_i32(own, i) : -1;
     const off = (<usize>i * <usize>m) << 2;
-    let j = 0;
-    for (; j + 4 <= m; j += 4) {
-      let bits = takenLanes(refLabels, j, vli, positive, self, i, skip);
+    for (let j = 0; j < m; j += 4) {
+      let bits = j + 4 <= m ? takenLanes(refLabels, j, vli, positive, self, i, skip) : tailLanes(refLabels, j, m, li, positive, self, i, skip);
       if (bits == 15) {
         const o = off + (<usize>j << 2);
         const gv = f32x4.mul(v128.load(g + (<usize>c << 2)), pairSlope4(kind, v128.load(mat + o), vm));
@@ -191,11 +190,6 @@ export function f32_label_pair_loss_bwd(kind: i32, mat: usize, n: i32, m: i32, l
         scatter(dmat + o, load<f32>(g + (<usize>(c++) << 2)) * pairSlope(kind, load<f32>(mat + o), margin, 0));
         bits &= bits - 1;
       }
-    }
-    for (; j < m; j++) {
-      if (!takenAt(refLabels, j, li, positive, self, i, skip)) continue;
-      const o = off + (<usize>j << 2);
-      scatter(dmat + o, load<f32>(g + (<usize>(c++) << 2)) * pairSlope(kind, load<f32>(mat + o), margin, 0));
     }
   }
 }
