@@ -7,6 +7,7 @@ export function heap_base(): usize {
 
 export * from './kernels/eltwise';
 export * from './kernels/reduce';
+export * from './kernels/covariance';
 export * from './kernels/gemm';
 export * from './kernels/peak';
 export * from './kernels/distance';

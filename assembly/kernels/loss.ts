@@ -89,6 +89,111 @@ export function f32_pair_loss_bwd(kind: i32, buf: usize, ld: i32, rows: usize, c
   }
 }
 
+// The same per-pair losses over every pair of a labelled batch against a reference set, the
+// pairs streamed from the labels in i32_all_pairs' row-major order instead of read through
+// index columns (a batch × memory of 256 × 1024 would need 262k of them, built, then gathered).
+// Pair (i, j) of mat [n, m] is taken when (labels[i] = refLabels[j]) = positive, and not when
+// self and j = i, nor when positive and j = own[i] (own: n memory rows, −1 none; 0: none at
+// all — CrossBatchMemory's sample and its own copy). Kinds 0–5 (no targets). The labels are
+// compared four at a time: a run of four taken pairs is one f32x4 step (the negatives, mostly),
+// a run of none is skipped (the positives, mostly). Returns the count.
+
+// @ts-ignore: decorator
+@inline function pairValue4(kind: i32, v: v128, m: v128): v128 {
+  const zero = f32x4.splat(0);
+  switch (kind) {
+    case PairKind.value: return v;
+    case PairKind.hingeAbove: return f32x4.max(f32x4.sub(v, m), zero);
+    case PairKind.hingeBelow: return f32x4.max(f32x4.sub(m, v), zero);
+    case PairKind.square: return f32x4.mul(v, v);
+    case PairKind.squaredHingeBelow: return f32x4.max(f32x4.sub(f32x4.mul(m, m), f32x4.mul(v, v)), zero);
+    default: { const h = f32x4.max(f32x4.sub(m, v), zero); return f32x4.mul(h, h); }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pairSlope4(kind: i32, v: v128, m: v128): v128 {
+  const zero = f32x4.splat(0);
+  const two = f32x4.splat(2);
+  switch (kind) {
+    case PairKind.value: return f32x4.splat(1);
+    case PairKind.hingeAbove: return v128.and(f32x4.splat(1), f32x4.gt(v, m));
+    case PairKind.hingeBelow: return v128.and(f32x4.splat(-1), f32x4.gt(m, v));
+    case PairKind.square: return f32x4.mul(two, v);
+    case PairKind.squaredHingeBelow: return v128.and(f32x4.mul(f32x4.splat(-2), v), f32x4.gt(f32x4.mul(m, m), f32x4.mul(v, v)));
+    default: return v128.and(f32x4.mul(f32x4.splat(-2), f32x4.sub(m, v)), f32x4.gt(m, v));
+  }
+}
+
+// The taken lanes of refLabels[j..j+4) for row i, as 4 bits.
+// @ts-ignore: decorator
+@inline function takenLanes(refLabels: usize, j: i32, li: v128, positive: i32, self: i32, i: i32, skip: i32): i32 {
+  let bits = i32x4.bitmask(i32x4.eq(v128.load(refLabels + (<usize>j << 2)), li));
+  if (!positive) bits ^= 15;
+  if (self && <u32>(i - j) < 4) bits &= ~(1 << (i - j));
+  if (<u32>(skip - j) < 4) bits &= ~(1 << (skip - j));
+  return bits;
+}
+
+// The lanes of the last, partial group (j + 4 > m) as takenLanes gives them.
+function tailLanes(refLabels: usize, j: i32, m: i32, li: i32, positive: i32, self: i32, i: i32, skip: i32): i32 {
+  let bits = 0;
+  for (let t = j; t < m; t++) {
+    if (<i32>(ld_i32(refLabels, t) == li) == positive && !(self && t == i) && t != skip) bits |= 1 << (t - j);
+  }
+  return bits;
+}
+
+export function f32_label_pair_loss_fwd(kind: i32, mat: usize, n: i32, m: i32, labels: usize, refLabels: usize, self: i32, own: usize, positive: i32, margin: f32, out: usize): i32 {
+  const vm = f32x4.splat(margin);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i), vli = i32x4.splat(li);
+    const skip = positive != 0 && own != 0 ? ld_i32(own, i) : -1;
+    const row = mat + ((<usize>i * <usize>m) << 2);
+    for (let j = 0; j < m; j += 4) {
+      let bits = j + 4 <= m ? takenLanes(refLabels, j, vli, positive, self, i, skip) : tailLanes(refLabels, j, m, li, positive, self, i, skip);
+      if (bits == 15) {
+        v128.store(out + (<usize>c << 2), pairValue4(kind, v128.load(row + (<usize>j << 2)), vm));
+        c += 4;
+        continue;
+      }
+      while (bits) {
+        const t = j + ctz(bits);
+        store<f32>(out + (<usize>(c++) << 2), pairValue(kind, load<f32>(row + (<usize>t << 2)), margin, 0));
+        bits &= bits - 1;
+      }
+    }
+  }
+  return c;
+}
+
+// dmat[i, j] += g[c]·∂loss_c/∂v over the pairs f32_label_pair_loss_fwd took, in its order.
+export function f32_label_pair_loss_bwd(kind: i32, mat: usize, n: i32, m: i32, labels: usize, refLabels: usize, self: i32, own: usize, positive: i32, margin: f32, g: usize, dmat: usize): void {
+  const vm = f32x4.splat(margin);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i), vli = i32x4.splat(li);
+    const skip = positive != 0 && own != 0 ? ld_i32(own, i) : -1;
+    const off = (<usize>i * <usize>m) << 2;
+    for (let j = 0; j < m; j += 4) {
+      let bits = j + 4 <= m ? takenLanes(refLabels, j, vli, positive, self, i, skip) : tailLanes(refLabels, j, m, li, positive, self, i, skip);
+      if (bits == 15) {
+        const o = off + (<usize>j << 2);
+        const gv = f32x4.mul(v128.load(g + (<usize>c << 2)), pairSlope4(kind, v128.load(mat + o), vm));
+        v128.store(dmat + o, f32x4.add(v128.load(dmat + o), gv));
+        c += 4;
+        continue;
+      }
+      while (bits) {
+        const o = off + (<usize>(j + ctz(bits)) << 2);
+        scatter(dmat + o, load<f32>(g + (<usize>(c++) << 2)) * pairSlope(kind, load<f32>(mat + o), margin, 0));
+        bits &= bits - 1;
+      }
+    }
+  }
+}
+
 // ---- triplet margin loss ----
 // violation = (d_ap − d_an) + margin for distances, (s_an − s_ap) + margin for similarities;
 // loss = [violation]₊, or softplus(violation) when smooth. With swap, d_an is replaced by

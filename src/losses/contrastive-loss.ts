@@ -39,6 +39,7 @@ export interface ContrastiveLossOptions extends BaseLossOptions {
  */
 export class ContrastiveLoss extends PairBasedLoss {
   protected readonly genericPairs = true;
+  protected readonly labelPairs = true;
   readonly form: 'margin' | 'squared' | 'hadsell';
   readonly posMargin: number;
   readonly negMargin: number;

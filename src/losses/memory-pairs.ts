@@ -3,7 +3,8 @@
 // memory 1024), drops each sample's positive pair with its own copy in the memory
 // (remove_self_comparisons) and hands them to the loss, which checks them again; here the
 // loss takes the labels and the memory as its reference set, and leaves out the pair
-// (i, own[i]) itself: in the wasm pair columns (i32_drop_own_pairs) or in the u8 masks
+// (i, own[i]) itself: in the pairs streamed from the labels (f32_label_pair_loss_fwd, the pair
+// losses that set labelPairs), in the wasm pair columns (i32_drop_own_pairs) or in the u8 masks
 // (u8_label_masks). At batch 256 and memory 1024 that took CrossBatchMemory(ContrastiveLoss)
 // from 0.6× to 1.8× PML's speed (LOSSES workload, bench/losses-miners.ts, CPU time).
 import type { Tensor } from '../autograd/tensor';
@@ -100,7 +101,7 @@ export abstract class MemoryPairsLoss extends BaseMetricLossFunction {
 }
 
 /** The pairs without each anchor's positive pair with its own copy (own[a] = p). */
-function dropOwnPairs([a1, p, a2, n]: PairTuples, own: Int32Array): PairTuples {
+export function dropOwnPairs([a1, p, a2, n]: PairTuples, own: Int32Array): PairTuples {
   const keep: number[] = [];
   for (let k = 0; k < a1.length; k++) if (p[k] !== own[a1[k]]) keep.push(k);
   return [Int32Array.from(keep, (k) => a1[k]), Int32Array.from(keep, (k) => p[k]), a2, n];

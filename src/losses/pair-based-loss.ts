@@ -4,15 +4,15 @@
 // paired-distance vectors (distance.paired). A subclass turns the positive and negative
 // pairs into loss-dictionary entries.
 import { Tensor, composite } from '../autograd/tensor';
-import { col, iota, type PairSource } from '../ops/loss';
+import { col, int32From, iota, type LabelPairSource, type PairSource } from '../ops/loss';
 import { lazyIndices, type LossDict } from '../reducers/loss-dict';
-import { checkTargets, disposePairSet, pairSetOf, sameBatch, type PairSet } from '../tuples/batch';
+import { allPairsCounts, allPairsIndices, checkTargets, disposePairSet, pairSetOf, sameBatch, type PairSet } from '../tuples/batch';
 import type { PairTuples } from '../tuples/pairs';
 import type { LossInputs } from './base-metric-loss-function';
-import { MemoryPairsLoss } from './memory-pairs';
+import { MemoryPairsLoss, dropOwnPairs } from './memory-pairs';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
-export type PairPart = PairSource & {
+export type PairPart = (PairSource | LabelPairSource) & {
   target: number | Float32Array;
   /** The dictionary's indices of these pairs, [anchors, others] (the pair index twice for Siamese data), read on demand. */
   indices: () => [Int32Array, Int32Array];
@@ -27,7 +27,11 @@ export abstract class PairBasedLoss extends MemoryPairsLoss {
   /** PML's GenericPairLoss: zero losses when every tuple column has at most one entry. */
   protected readonly genericPairs: boolean = false;
 
+  /** Whether pairTerms takes every pair of labels as LabelPairSource parts (no per-pair targets). */
+  protected readonly labelPairs: boolean = false;
+
   protected compute(x: LossInputs): LossDict {
+    if (this.labelPairs && x.tuples === null && x.labels !== null && x.refLabels !== null) return this.fromLabels(x, x.labels, x.refLabels);
     const pairs = this.pairSet(x, this.genericPairs);
     if (pairs === null) return this.zeroLosses(...this.subLossNames);
     try {
@@ -35,6 +39,31 @@ export abstract class PairBasedLoss extends MemoryPairsLoss {
       return this.fromSet(mat, mat.shape[1], pairs.set, pairs.indices);
     } finally {
       disposePairSet(pairs.set);
+    }
+  }
+
+  /**
+   * Every pair of the labels (less each anchor's own copy, see memory-pairs.ts), streamed from
+   * the labels by the loss kernels: no pair columns unless a reducer reads the indices.
+   */
+  private fromLabels(x: LossInputs, labels: Int32Array, refLabels: Int32Array): LossDict {
+    const own = this.ownOf(x);
+    const ref = x.refIsBatch ? null : refLabels;
+    let { pos, neg } = allPairsCounts(labels, ref);
+    if (own) own.forEach((p, i) => (pos -= p >= 0 && refLabels[p] === labels[i] ? 1 : 0));
+    if (this.genericPairs && pos <= 1 && neg <= 1) return this.zeroLosses(...this.subLossNames);
+    const bufs = [int32From(labels), int32From(refLabels), ...(own ? [int32From(own)] : [])];
+    try {
+      const buf = this.distanceMatrix(x);
+      const src = { buf, labels: bufs[0], refLabels: bufs[1], own: own ? bufs[2] : null, self: x.refIsBatch };
+      let cached: PairTuples | null = null;
+      const indices = () => (cached ??= own ? dropOwnPairs(allPairsIndices(labels, ref), own) : allPairsIndices(labels, ref));
+      return this.pairTerms(
+        { ...src, positive: true, count: pos, target: 1, indices: () => indices().slice(0, 2) as [Int32Array, Int32Array] },
+        { ...src, positive: false, count: neg, target: 0, indices: () => indices().slice(2) as [Int32Array, Int32Array] },
+      );
+    } finally {
+      for (const b of bufs) b.dispose();
     }
   }
 

@@ -3,11 +3,9 @@
 // difference), variance (a hinge on each dimension's standard deviation) and covariance (the
 // squared off-diagonal covariances over d). No labels, tuples, distance or regulariser.
 import { Tensor, fmtShape } from '../autograd/tensor';
-import { tensor } from '../autograd/create';
-import { add, mul, relu, sub } from '../ops/eltwise';
-import { matmul, transpose } from '../ops/gemm';
-import { mean, sum } from '../ops/reduce';
-import { neg, sqrt, square } from '../ops/unary';
+import { centreColumns, gramColumns, offDiagonalSquares, varianceHinge } from '../ops/covariance';
+import { paired } from '../ops/distance';
+import { add, mul } from '../ops/eltwise';
 import { checkOptions } from '../options';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
 import { MeanReducer } from '../reducers/mean-reducer';
@@ -63,17 +61,18 @@ export class VICRegLoss extends BaseMetricLossFunction {
     const { embeddings: z, refEmb: r } = x;
     if (z.shape[0] !== r.shape[0]) throw new Error(`VICRegLoss: embeddings is ${fmtShape(z.shape)} but refEmb is ${fmtShape(r.shape)}: the two views must have the same shape`);
     const [n, d] = z.shape;
-    const centred = (e: Tensor) => sub(e, mean(e, 0));
-    // torch's var(dim=0): unbiased
-    const hinge = (c: Tensor) => mul(relu(add(neg(sqrt(add(mul(sum(square(c), 0), 1 / (n - 1)), this.eps))), 1)), this.varianceMu / 2);
-    const offDiagonal = tensor(Float32Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 0 : 1)), [d, d]);
-    const cov = (c: Tensor) => sum(mul(square(mul(matmul(transpose(c), c), 1 / (n - 1))), offDiagonal));
-    const cz = centred(z), cr = centred(r);
+    // per view, the variance hinge and the squared covariances off one Gram matrix of the
+    // centred view (cov = C / (n − 1); torch's unbiased var is its diagonal)
+    const terms = (e: Tensor) => {
+      const gram = gramColumns(centreColumns(e));
+      return [varianceHinge(gram, n, this.eps, this.varianceMu / 2), offDiagonalSquares(gram, this.covarianceV / (d * (n - 1) ** 2))];
+    };
+    const [v1, c1] = terms(z), [v2, c2] = terms(r);
     return {
-      invarianceLoss: elementEntry(mul(mean(square(sub(z, r)), 1), this.invarianceLambda)),
-      varianceLoss1: elementEntry(hinge(cz)),
-      varianceLoss2: elementEntry(hinge(cr)),
-      covarianceLoss: { losses: mul(add(cov(cz), cov(cr)), this.covarianceV / d), indices: null, reductionType: 'already_reduced' },
+      invarianceLoss: elementEntry(mul(paired(z, r, 'sqeuclidean'), this.invarianceLambda / d)),
+      varianceLoss1: elementEntry(v1),
+      varianceLoss2: elementEntry(v2),
+      covarianceLoss: { losses: add(c1, c2), indices: null, reductionType: 'already_reduced' },
     };
   }
 }

@@ -97,8 +97,25 @@ export interface PairSource {
   count: number;
 }
 
+/**
+ * Every positive (or every negative) pair of a labelled batch against a reference set, read
+ * out of `buf` [n, m] in row-major order as the labels give them (f32_label_pair_loss_fwd),
+ * without index columns: labels [n], refLabels [m] and own [n] (or null) are int32 buffers;
+ * self: the reference set is the batch (no (i, i) pair); own[i]: a positive pair left out.
+ */
+export interface LabelPairSource {
+  buf: Tensor;
+  labels: Tensor;
+  refLabels: Tensor;
+  own: Tensor | null;
+  self: boolean;
+  positive: boolean;
+  count: number;
+}
+
 /** Per-pair losses [count]; `targets` [count] (kinds expRegression, regression) are constants. */
-export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?: Tensor): Tensor {
+export function pairLosses(kind: PairKind, src: PairSource | LabelPairSource, margin = 0, targets?: Tensor): Tensor {
+  if ('positive' in src) return labelPairLosses(kind, src, margin, targets);
   const k = getEngine().k;
   const { buf, ld, count } = src;
   const out = empty([count]);
@@ -121,6 +138,25 @@ export function pairLosses(kind: PairKind, src: PairSource, margin = 0, targets?
   );
 }
 
+function labelPairLosses(kind: PairKind, src: LabelPairSource, margin: number, targets?: Tensor): Tensor {
+  if (targets) throw new Error(`simlearn: internal: pairLosses of label pairs takes no targets (kind ${kind})`);
+  const k = getEngine().k;
+  const { buf, count, self, positive } = src;
+  const [n, m] = buf.shape;
+  const out = empty([count]);
+  const [labels, refLabels] = [share(src.labels), share(src.refLabels)];
+  const own = src.own ? share(src.own) : null;
+  const saved = own ? [labels, refLabels, own] : [labels, refLabels];
+  const args = () => [kind, buf.ptr, n, m, labels.ptr, refLabels.ptr, self ? 1 : 0, own ? own.ptr : 0, positive ? 1 : 0, margin] as const;
+  try {
+    const got = k.f32_label_pair_loss_fwd(...args(), out.ptr);
+    if (got !== count) throw new Error(`simlearn: internal: ${got} label pairs where ${count} were counted`);
+  } catch (e) {
+    for (const t of saved) t.dispose();
+    throw e;
+  }
+  return record(out, 'pairLosses', [buf], (g) => scatterGrads([buf], (p) => k.f32_label_pair_loss_bwd(...args(), g.ptr, p.get(buf)!)), saved);
+}
 
 /** Triplets read as ap[a·ld + p], an[a·ld + n], pn[p·ld + n]: one matrix (ld n) or three vectors (ld 0). */
 export interface TripletSource {

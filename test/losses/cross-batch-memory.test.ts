@@ -146,6 +146,26 @@ for (const [name, make] of memoryLosses) {
   });
 }
 
+test('forwardExcludingOwn of a loss on pair columns (SimilarityRegressionLoss) equals the loss over every pair less each own copy', () => {
+  for (const [n, m, classes] of [[1, 3, 2], [5, 7, 3], [17, 33, 4]] as const) sl.tidy(() => {
+    const labels = Array.from({ length: n }, (_, i) => (i * 5) % classes);
+    const memLabels = Array.from({ length: m }, (_, j) => (j * 3 + 1) % classes);
+    // own copies: a row of the anchor's label, one of another label (not a positive: nothing to drop) or none
+    const own = Int32Array.from(labels, (l, i) => (i % 3 === 2 ? -1 : memLabels.findIndex((ml, j) => (ml === l) === (i % 3 === 0) && j >= i % m)));
+    const tuples = pmlTuples(labels, memLabels, [], m);
+    const keep = Array.from(tuples[0], (a, k) => tuples[1][k] !== own[a]);
+    const pairs = [tuples[0].filter((_, k) => keep[k]), tuples[1].filter((_, k) => keep[k]), tuples[2], tuples[3]];
+    const x = sl.randn([n, 3], { seed: n }), mem = sl.randn([m, 3], { seed: m });
+    const e1 = sl.tensor(x.data(), [n, 3], { requiresGrad: true }), e2 = sl.tensor(x.data(), [n, 3], { requiresGrad: true });
+    const got = new sl.losses.SimilarityRegressionLoss().forwardExcludingOwn(e1, Int32Array.from(labels), mem, Int32Array.from(memLabels), own);
+    const want = new sl.losses.SimilarityRegressionLoss().forward(e2, labels, pairs as any, mem, memLabels);
+    assertPmlClose([got.item()], [want.item()], `n ${n} m ${m}: loss`);
+    got.backward();
+    want.backward();
+    assertPmlClose(e1.grad!.data(), e2.grad!.data(), `n ${n} m ${m}: gradient`);
+  });
+});
+
 test('MultiSimilarityLoss through CrossBatchMemory: gradcheck against a filled memory, the batch not enqueued', () => {
   // (an enqueued batch is also in the memory, detached, which a finite difference would see)
   const w = new sl.losses.CrossBatchMemory({ loss: new sl.losses.MultiSimilarityLoss({ beta: 5 }), embeddingSize: 3, memorySize: 9 });

@@ -235,3 +235,28 @@ export function pairLseRef(kind: 'lifted' | 'circle', s: ArrayLike<number>, pos:
   }
   return { out, grad };
 }
+
+/** A PairKind's loss (kinds 0–5) and its slope at v, margin m. */
+export function pairKindRef(kind: number, v: number, m: number): { value: number; slope: number } {
+  switch (kind) {
+    case 0: return { value: v, slope: 1 };
+    case 1: return { value: Math.max(v - m, 0), slope: v > m ? 1 : 0 };
+    case 2: return { value: Math.max(m - v, 0), slope: m > v ? -1 : 0 };
+    case 3: return { value: v * v, slope: 2 * v };
+    case 4: return { value: Math.max(m * m - v * v, 0), slope: m * m > v * v ? -2 * v : 0 };
+    default: return { value: Math.max(m - v, 0) ** 2, slope: m > v ? -2 * (m - v) : 0 };
+  }
+}
+
+/**
+ * The pairs (i, j) of labels × refLabels, row-major, with (labels[i] = refLabels[j]) = positive,
+ * leaving out j = i when self and, for positives, j = own[i].
+ */
+export function labelPairsRef(labels: number[], refLabels: number[], positive: boolean, self: boolean, own: number[] | null): [number, number][] {
+  const out: [number, number][] = [];
+  labels.forEach((l, i) => refLabels.forEach((r, j) => {
+    if ((l === r) !== positive || (self && i === j) || (positive && own !== null && own[i] === j)) return;
+    out.push([i, j]);
+  }));
+  return out;
+}
