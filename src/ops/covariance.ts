@@ -40,7 +40,7 @@ export function gramColumns(x: Tensor): Tensor {
   return record(out, 'gramColumns', [x], (g) => {
     const sym = untracked([d, d]);
     try {
-      k.f32_add_transpose(g.ptr, sym.ptr, d);
+      k.f32_add_transpose(g.ptr, 0, sym.ptr, d, 1);
       addGrad(x, (p, acc) => k.f32_gemm_nn(x.ptr, sym.ptr, p, n, d, d, acc, e.gemmWorkspace));
     } finally {
       sym.dispose();
