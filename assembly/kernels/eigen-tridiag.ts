@@ -53,19 +53,23 @@
   return s < 1e300 && s > 1e-300 ? Math.sqrt(s) : Math.hypot(x, y);
 }
 
-// The lower triangle (j ≤ i) of rows at B, rowBytes apart: B += sign·(a bᵀ + c eᵀ). The
-// symmetric rank-2 update of both the tridiagonal reduction and the PSD rebuild.
+// The lower triangle (j ≤ i) of rows at B, rowBytes apart: B ∓= a bᵀ + c eᵀ (minus with sub).
+// The symmetric rank-2 update of both the tridiagonal reduction and the PSD rebuild.
 // @ts-ignore: decorator
-@inline function rank2Lower(B: usize, rowBytes: usize, n: i32, sign: f64, a: usize, b: usize, c: usize, e: usize): void {
-  const sv = f64x2.splat(sign);
+@inline function rank2Lower(B: usize, rowBytes: usize, n: i32, sub: bool, a: usize, b: usize, c: usize, e: usize): void {
   for (let i = 0; i < n; i++) {
     const bi = B + <usize>i * rowBytes;
     const ai = load<f64>(P(a, i)), ci = load<f64>(P(c, i));
     const av = f64x2.splat(ai), cv = f64x2.splat(ci);
     let j = 0;
-    for (; j + 2 <= i + 1; j += 2)
-      v128.store(P(bi, j), f64x2.add(v128.load(P(bi, j)), f64x2.mul(sv, f64x2.add(f64x2.mul(av, v128.load(P(b, j))), f64x2.mul(cv, v128.load(P(e, j)))))));
-    if (j <= i) store<f64>(P(bi, j), load<f64>(P(bi, j)) + sign * (ai * load<f64>(P(b, j)) + ci * load<f64>(P(e, j))));
+    for (; j + 2 <= i + 1; j += 2) {
+      const x = f64x2.add(f64x2.mul(av, v128.load(P(b, j))), f64x2.mul(cv, v128.load(P(e, j))));
+      v128.store(P(bi, j), sub ? f64x2.sub(v128.load(P(bi, j)), x) : f64x2.add(v128.load(P(bi, j)), x));
+    }
+    if (j <= i) {
+      const x = ai * load<f64>(P(b, j)) + ci * load<f64>(P(e, j));
+      store<f64>(P(bi, j), sub ? load<f64>(P(bi, j)) - x : load<f64>(P(bi, j)) + x);
+    }
   }
 }
 
@@ -124,8 +128,10 @@
 // diagonal, Qᵀ = H_{n−3}·…·H₀. p [n] scratch.
 function householderTridiag(a: usize, n: i32, S: usize, dg: usize, e: usize, tau: usize, p: usize): void {
   const rowBytes = <usize>n << 3;
+  // the lower triangle alone: the reduction reads nothing else, and each reflector is written
+  // right of the diagonal before it is read
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
+    for (let j = 0; j <= i; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
   // Householder on the lower triangle (LAPACK's dsytd2 with uplo 'L'): step k annihilates
   // column k below its subdiagonal entry with H = I − τ·u·uᵀ, u = (1, u₁, …) on indices
   // k+1…n−1, then B ← H·B·H on the trailing block as B − u·wᵀ − w·uᵀ with w = τBu −
@@ -187,7 +193,7 @@ function householderTridiag(a: usize, n: i32, S: usize, dg: usize, e: usize, tau
     for (let i = 0; i < m; i++) store<f64>(P(p, i), t * load<f64>(P(p, i)));
     const K = 0.5 * t * dot(p, uk, m);
     axpy(p, -K, uk, m);
-    rank2Lower(B, rowBytes, m, -1, uk, p, p, uk);
+    rank2Lower(B, rowBytes, m, true, uk, p, p, uk);
   }
   if (n >= 2) {
     store<f64>(P(dg, n - 2), load<f64>(S + <usize>(n - 2) * rowBytes + (<usize>(n - 2) << 3)));
@@ -207,7 +213,34 @@ function applyReflectors(S: usize, tau: usize, n: i32, Z: usize, rows: i32, iden
     if (t == 0) continue;
     const m = n - k - 1;
     const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
-    for (let i = identity ? k + 1 : 0; i < rows; i++) {
+    let i = identity ? k + 1 : 0;
+    // two rows at a time: their dots (each summed as dot sums it) are independent chains
+    for (; i + 2 <= rows; i += 2) {
+      const z0 = Z + <usize>i * rowBytes + (<usize>(k + 1) << 3), z1 = z0 + rowBytes;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+      let j = 0;
+      for (; j + 4 <= m; j += 4) {
+        const u0 = v128.load(P(uk, j)), u1 = v128.load(P(uk, j), 16);
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(P(z0, j)), u0));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load(P(z0, j), 16), u1));
+        b0 = f64x2.add(b0, f64x2.mul(v128.load(P(z1, j)), u0));
+        b1 = f64x2.add(b1, f64x2.mul(v128.load(P(z1, j), 16), u1));
+      }
+      if (j + 2 <= m) {
+        const u0 = v128.load(P(uk, j));
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(P(z0, j)), u0));
+        b0 = f64x2.add(b0, f64x2.mul(v128.load(P(z1, j)), u0));
+        j += 2;
+      }
+      let s0 = hsum(f64x2.add(a0, a1)), s1 = hsum(f64x2.add(b0, b1));
+      if (j < m) {
+        s0 += load<f64>(P(z0, j)) * load<f64>(P(uk, j));
+        s1 += load<f64>(P(z1, j)) * load<f64>(P(uk, j));
+      }
+      axpy(z0, -t * s0, uk, m);
+      axpy(z1, -t * s1, uk, m);
+    }
+    if (i < rows) {
       const zi = Z + <usize>i * rowBytes + (<usize>(k + 1) << 3);
       axpy(zi, -t * dot(zi, uk, m), uk, m);
     }
@@ -369,7 +402,7 @@ function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usiz
     }
     if (have == 0) break;
     if (have == 1) for (let j = 0; j < d; j++) store<f64>(P(z, j), 0);
-    rank2Lower(out, rowBytes, d, 1, y, y, z, z);
+    rank2Lower(out, rowBytes, d, false, y, y, z, z);
   }
   for (let i = 0; i < d; i++)
     for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
@@ -441,22 +474,28 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
   const e = dg + (<usize>d << 3), tau = e + (<usize>d << 3), u = tau + (<usize>d << 3), p = u + (<usize>d << 3);
   const pos = p + (<usize>d << 3), diag = pos + (<usize>d << 3), log = diag + (<usize>d << 3);
   const rowBytes = <usize>d << 3;
+  // (a + aᵀ)/2 into out in one pass over the lower triangle, which also flags (pos[i] = 1) each
+  // index with a nonzero off the diagonal; then pos[i]: i's index in the coupled block, or −1
+  // for a decoupled i (its value in diag)
+  memory.fill(pos, 0, <usize>d << 2);
   for (let i = 0; i < d; i++) {
+    const ai = a + <usize>i * rowBytes, oi = out + <usize>i * rowBytes;
+    let coupled = 0;
     for (let j = 0; j < i; j++) {
-      const x = 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
-      store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+      const x = 0.5 * (load<f64>(P(ai, j)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
+      store<f64>(P(oi, j), x);
       store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), x);
+      const nz = <i32>(x != 0);
+      coupled |= nz;
+      store<i32>(pos + (<usize>j << 2), load<i32>(pos + (<usize>j << 2)) | nz);
     }
-    store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
+    const x = load<f64>(P(ai, i));
+    store<f64>(P(oi, i), x);
+    store<f64>(P(diag, i), x);
+    store<i32>(pos + (<usize>i << 2), load<i32>(pos + (<usize>i << 2)) | coupled);
   }
-  // pos[i]: i's index in the coupled block, or −1 for a decoupled i (its value in diag)
   let r = 0;
-  for (let i = 0; i < d; i++) {
-    let coupled = false;
-    for (let j = 0; j < d; j++) if (j != i && load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)) != 0) coupled = true;
-    store<f64>(P(diag, i), load<f64>(out + <usize>i * rowBytes + (<usize>i << 3)));
-    store<i32>(pos + (<usize>i << 2), coupled ? r++ : -1);
-  }
+  for (let i = 0; i < d; i++) store<i32>(pos + (<usize>i << 2), load<i32>(pos + (<usize>i << 2)) != 0 ? r++ : -1);
   if (r < d) {
     // compaction moves every entry to a lower address, in increasing order: nothing unread is overwritten
     let c = 0;
@@ -478,13 +517,16 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
   if (r < d) {
     // expansion from the top down: entry (i, j) comes from at or below its own address
     for (let i = d - 1; i >= 0; i--) {
-      const pi = load<i32>(pos + (<usize>i << 2));
+      const pi = load<i32>(pos + (<usize>i << 2)), oi = out + <usize>i * rowBytes;
+      if (pi < 0) {
+        memory.fill(oi, 0, rowBytes);
+        store<f64>(P(oi, i), Math.max(load<f64>(P(diag, i)), floor));
+        continue;
+      }
+      const src = out + ((<usize>pi * <usize>r) << 3);
       for (let j = d - 1; j >= 0; j--) {
         const pj = load<i32>(pos + (<usize>j << 2));
-        let x: f64 = 0;
-        if (pi >= 0 && pj >= 0) x = load<f64>(P(out, pi * r + pj));
-        else if (i == j) x = Math.max(load<f64>(P(diag, i)), floor);
-        store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+        store<f64>(P(oi, j), pj >= 0 ? load<f64>(P(src, pj)) : 0);
       }
     }
   }
