@@ -46,16 +46,29 @@ export class AngularMiner extends BaseMiner {
     const d = embeddings.shape[1];
     const threshold = (this.angle * Math.PI) / 180;
     const keep: number[] = [];
+    // getAllTripletsIndices lists each (anchor, positive) pair's negatives together: the pair's
+    // length and midpoint are computed once per run of triplets, the same operations in the
+    // same order as per triplet, so the values are unchanged
+    const half = new Float64Array(d);
+    let pa = -1, pp = -1, apLen = 0;
     for (let t = 0; t < a.length; t++) {
       const ea = a[t] * d, ep = p[t] * d, en = n[t] * d;
-      let ap = 0, nc = 0;
+      if (a[t] !== pa || p[t] !== pp) {
+        [pa, pp] = [a[t], p[t]];
+        let ap = 0;
+        for (let k = 0; k < d; k++) {
+          const u = E[ea + k] - R[ep + k] + PAIRWISE_EPS;
+          ap += u * u;
+          half[k] = (E[ea + k] + R[ep + k]) / 2;
+        }
+        apLen = Math.sqrt(ap);
+      }
+      let nc = 0;
       for (let k = 0; k < d; k++) {
-        const u = E[ea + k] - R[ep + k] + PAIRWISE_EPS;
-        const w = R[en + k] - (E[ea + k] + R[ep + k]) / 2 + PAIRWISE_EPS;
-        ap += u * u;
+        const w = R[en + k] - half[k] + PAIRWISE_EPS;
         nc += w * w;
       }
-      if (Math.atan(Math.sqrt(ap) / (2 * Math.sqrt(nc))) > threshold) keep.push(t);
+      if (Math.atan(apLen / (2 * Math.sqrt(nc))) > threshold) keep.push(t);
     }
     return [Int32Array.from(keep, (t) => a[t]), Int32Array.from(keep, (t) => p[t]), Int32Array.from(keep, (t) => n[t])];
   }
