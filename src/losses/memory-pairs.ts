@@ -10,7 +10,7 @@
 import type { Tensor } from '../autograd/tensor';
 import { untracked } from '../autograd/tensor';
 import { int32From } from '../ops/loss';
-import { allPairsIndices, allPairsSet, disposePairSet, withCounts, type PairSet } from '../tuples/batch';
+import { allPairsCounts, allPairsIndices, allPairsSet, disposePairSet, withCounts, type PairSet } from '../tuples/batch';
 import type { PairTuples } from '../tuples/pairs';
 import { getEngine } from '../wasm/instance';
 import { BaseMetricLossFunction, type LossInputs } from './base-metric-loss-function';
@@ -19,6 +19,19 @@ import { BaseMetricLossFunction, type LossInputs } from './base-metric-loss-func
 export interface PairMasks {
   pos: Tensor;
   neg: Tensor;
+}
+
+/** Every pair of a batch's labels, as MemoryPairsLoss.labelPairsOf gives them. */
+export interface LabelPairs {
+  labels: Int32Array;
+  refLabels: Int32Array;
+  /** The reference labels, or null for the batch against itself. */
+  ref: Int32Array | null;
+  /** Each anchor's own copy to leave out, or null. */
+  own: Int32Array | null;
+  /** Pair counts without the own copies. */
+  pos: number;
+  neg: number;
 }
 
 export abstract class MemoryPairsLoss extends BaseMetricLossFunction {
@@ -43,6 +56,16 @@ export abstract class MemoryPairsLoss extends BaseMetricLossFunction {
   /** The own copies to leave out in this call (labels against a given reference set only), or null. */
   protected ownOf(x: LossInputs): Int32Array | null {
     return this.own !== null && x.tuples === null && !x.refIsBatch && x.labels !== null && x.refLabels !== null ? this.own : null;
+  }
+
+  /** Every pair of x's labels as the label-streaming kernels take them, or null with tuples or without labels. */
+  protected labelPairsOf(x: LossInputs): LabelPairs | null {
+    if (x.tuples !== null || x.labels === null || x.refLabels === null) return null;
+    const [labels, refLabels, own] = [x.labels, x.refLabels, this.ownOf(x)];
+    const ref = x.refIsBatch ? null : refLabels;
+    let { pos, neg } = allPairsCounts(labels, ref);
+    if (own) own.forEach((p, i) => (pos -= p >= 0 && refLabels[p] === labels[i] ? 1 : 0));
+    return { labels, refLabels, ref, own, pos, neg };
   }
 
   protected pairSet(x: LossInputs, generic: boolean): { set: PairSet; indices: () => PairTuples } | null {

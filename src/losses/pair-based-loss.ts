@@ -6,10 +6,10 @@
 import { Tensor, composite } from '../autograd/tensor';
 import { col, int32From, iota, type LabelPairSource, type PairSource } from '../ops/loss';
 import { lazyIndices, type LossDict } from '../reducers/loss-dict';
-import { allPairsCounts, allPairsIndices, checkTargets, disposePairSet, pairSetOf, sameBatch, type PairSet } from '../tuples/batch';
+import { allPairsIndices, checkTargets, disposePairSet, pairSetOf, sameBatch, type PairSet } from '../tuples/batch';
 import type { PairTuples } from '../tuples/pairs';
 import type { LossInputs } from './base-metric-loss-function';
-import { MemoryPairsLoss, dropOwnPairs } from './memory-pairs';
+import { MemoryPairsLoss, dropOwnPairs, type LabelPairs } from './memory-pairs';
 
 /** A set of pairs and their targets: 1 similar / 0 dissimilar, or per-pair scores. */
 export type PairPart = (PairSource | LabelPairSource) & {
@@ -31,7 +31,8 @@ export abstract class PairBasedLoss extends MemoryPairsLoss {
   protected readonly labelPairs: boolean = false;
 
   protected compute(x: LossInputs): LossDict {
-    if (this.labelPairs && x.tuples === null && x.labels !== null && x.refLabels !== null) return this.fromLabels(x, x.labels, x.refLabels);
+    const all = this.labelPairs ? this.labelPairsOf(x) : null;
+    if (all !== null) return this.fromLabels(x, all);
     const pairs = this.pairSet(x, this.genericPairs);
     if (pairs === null) return this.zeroLosses(...this.subLossNames);
     try {
@@ -46,11 +47,7 @@ export abstract class PairBasedLoss extends MemoryPairsLoss {
    * Every pair of the labels (less each anchor's own copy, see memory-pairs.ts), streamed from
    * the labels by the loss kernels: no pair columns unless a reducer reads the indices.
    */
-  private fromLabels(x: LossInputs, labels: Int32Array, refLabels: Int32Array): LossDict {
-    const own = this.ownOf(x);
-    const ref = x.refIsBatch ? null : refLabels;
-    let { pos, neg } = allPairsCounts(labels, ref);
-    if (own) own.forEach((p, i) => (pos -= p >= 0 && refLabels[p] === labels[i] ? 1 : 0));
+  private fromLabels(x: LossInputs, { labels, refLabels, ref, own, pos, neg }: LabelPairs): LossDict {
     if (this.genericPairs && pos <= 1 && neg <= 1) return this.zeroLosses(...this.subLossNames);
     const bufs = [int32From(labels), int32From(refLabels), ...(own ? [int32From(own)] : [])];
     try {

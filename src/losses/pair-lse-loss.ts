@@ -7,18 +7,16 @@
 // CircleLoss).
 import { pairLseLosses, type PairLseSide } from '../ops/loss';
 import { elementEntry, type LossDict } from '../reducers/loss-dict';
-import { allPairsCounts } from '../tuples/batch';
 import type { LossInputs } from './base-metric-loss-function';
 import { MemoryPairsLoss } from './memory-pairs';
 
 export abstract class PairLseLoss extends MemoryPairsLoss {
   /** PML's GenericPairLoss over the pairs of x (zero losses when every column has at most one entry), as pairLseLosses. */
   protected pairLse(x: LossInputs, kind: 'lifted' | 'circle', pos: PairLseSide, neg: PairLseSide): LossDict {
-    if (x.tuples === null && x.labels !== null && x.refLabels !== null && this.ownOf(x) === null) {
-      const ref = x.refIsBatch ? null : x.refLabels;
-      const counts = allPairsCounts(x.labels, ref);
-      if (counts.pos <= 1 && counts.neg <= 1) return this.zeroLosses();
-      return { loss: elementEntry(pairLseLosses(kind, this.distanceMatrix(x), { labels: x.labels, refLabels: ref }, pos, neg)) };
+    const all = this.labelPairsOf(x);
+    if (all !== null && all.own === null) {
+      if (all.pos <= 1 && all.neg <= 1) return this.zeroLosses();
+      return { loss: elementEntry(pairLseLosses(kind, this.distanceMatrix(x), { labels: all.labels, refLabels: all.ref }, pos, neg)) };
     }
     const masks = this.pairByteMasks(x, true);
     if (masks === null) return this.zeroLosses();
