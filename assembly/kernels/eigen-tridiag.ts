@@ -54,22 +54,40 @@
 }
 
 // The lower triangle (j ≤ i) of rows at B, rowBytes apart: B ∓= a bᵀ + c eᵀ (minus with sub).
-// The symmetric rank-2 update of both the tridiagonal reduction and the PSD rebuild.
+// The symmetric rank-2 update of both the tridiagonal reduction and the PSD rebuild. Rows go two
+// at a time (i even), sharing their loads of b and e.
 // @ts-ignore: decorator
 @inline function rank2Lower(B: usize, rowBytes: usize, n: i32, sub: bool, a: usize, b: usize, c: usize, e: usize): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const b0 = B + <usize>i * rowBytes, b1 = b0 + rowBytes;
+    const a0 = load<f64>(P(a, i)), c0 = load<f64>(P(c, i)), a1 = load<f64>(P(a, i + 1)), c1 = load<f64>(P(c, i + 1));
+    const av0 = f64x2.splat(a0), cv0 = f64x2.splat(c0), av1 = f64x2.splat(a1), cv1 = f64x2.splat(c1);
+    // columns j < i (an even count) of both rows
+    for (let j = 0; j < i; j += 2) {
+      const bv = v128.load(P(b, j)), ev = v128.load(P(e, j));
+      const x0 = f64x2.add(f64x2.mul(av0, bv), f64x2.mul(cv0, ev)), x1 = f64x2.add(f64x2.mul(av1, bv), f64x2.mul(cv1, ev));
+      v128.store(P(b0, j), sub ? f64x2.sub(v128.load(P(b0, j)), x0) : f64x2.add(v128.load(P(b0, j)), x0));
+      v128.store(P(b1, j), sub ? f64x2.sub(v128.load(P(b1, j)), x1) : f64x2.add(v128.load(P(b1, j)), x1));
+    }
+    // row i's diagonal, row i + 1's columns i and i + 1
+    const x = a0 * load<f64>(P(b, i)) + c0 * load<f64>(P(e, i));
+    store<f64>(P(b0, i), sub ? load<f64>(P(b0, i)) - x : load<f64>(P(b0, i)) + x);
+    const bv = v128.load(P(b, i)), ev = v128.load(P(e, i));
+    const x1 = f64x2.add(f64x2.mul(av1, bv), f64x2.mul(cv1, ev));
+    v128.store(P(b1, i), sub ? f64x2.sub(v128.load(P(b1, i)), x1) : f64x2.add(v128.load(P(b1, i)), x1));
+  }
+  if (i < n) {
     const bi = B + <usize>i * rowBytes;
     const ai = load<f64>(P(a, i)), ci = load<f64>(P(c, i));
     const av = f64x2.splat(ai), cv = f64x2.splat(ci);
     let j = 0;
-    for (; j + 2 <= i + 1; j += 2) {
+    for (; j < i; j += 2) {
       const x = f64x2.add(f64x2.mul(av, v128.load(P(b, j))), f64x2.mul(cv, v128.load(P(e, j))));
       v128.store(P(bi, j), sub ? f64x2.sub(v128.load(P(bi, j)), x) : f64x2.add(v128.load(P(bi, j)), x));
     }
-    if (j <= i) {
-      const x = ai * load<f64>(P(b, j)) + ci * load<f64>(P(e, j));
-      store<f64>(P(bi, j), sub ? load<f64>(P(bi, j)) - x : load<f64>(P(bi, j)) + x);
-    }
+    const x = ai * load<f64>(P(b, i)) + ci * load<f64>(P(e, i));
+    store<f64>(P(bi, i), sub ? load<f64>(P(bi, i)) - x : load<f64>(P(bi, i)) + x);
   }
 }
 
@@ -171,7 +189,24 @@ function householderTridiag(a: usize, n: i32, S: usize, dg: usize, e: usize, tau
     for (let j = 1; j < m; j++) store<f64>(P(uk, j), load<f64>(col + <usize>j * rowBytes) * inv);
     const B = S + <usize>(k + 1) * rowBytes + (<usize>(k + 1) << 3);
     for (let i = 0; i < m; i++) store<f64>(P(p, i), 0);
-    for (let i = 0; i < m; i++) {
+    // two rows at a time (i even), sharing their loads of u and p
+    let i = 0;
+    for (; i + 2 <= m; i += 2) {
+      const b0 = B + <usize>i * rowBytes, b1 = b0 + rowBytes;
+      const u0 = load<f64>(P(uk, i)), u1 = load<f64>(P(uk, i + 1));
+      const uv0 = f64x2.splat(u0), uv1 = f64x2.splat(u1);
+      let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+      for (let j = 0; j < i; j += 2) {
+        const x0 = v128.load(P(b0, j)), x1 = v128.load(P(b1, j)), uv = v128.load(P(uk, j));
+        acc0 = f64x2.add(acc0, f64x2.mul(x0, uv));
+        acc1 = f64x2.add(acc1, f64x2.mul(x1, uv));
+        v128.store(P(p, j), f64x2.add(v128.load(P(p, j)), f64x2.add(f64x2.mul(uv0, x0), f64x2.mul(uv1, x1))));
+      }
+      const b10 = load<f64>(P(b1, i));
+      store<f64>(P(p, i), load<f64>(P(p, i)) + hsum(acc0) + load<f64>(P(b0, i)) * u0 + u1 * b10);
+      store<f64>(P(p, i + 1), load<f64>(P(p, i + 1)) + hsum(acc1) + b10 * u0 + load<f64>(P(b1, i + 1)) * u1);
+    }
+    for (; i < m; i++) {
       const bi = B + <usize>i * rowBytes;
       const ui = load<f64>(P(uk, i));
       const uv = f64x2.splat(ui);

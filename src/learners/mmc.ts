@@ -1,6 +1,6 @@
 import { checkOptions } from '../options';
 import { mmcProject } from '../ops/eigen';
-import { gemmF64 } from '../ops/f64-linalg';
+import { withF64Scope, type F64Scope } from '../ops/f64-linalg';
 import { MahalanobisLearner, PairsLearner } from './base';
 import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
@@ -48,37 +48,63 @@ function fitMmc(o: MMCOptions & { randomState: number | null }, fn: string, t: T
   return o.diagonal ? fitDiag(o, pos, posRows.length, neg, negRows.length, d, A0) : fitFull(o, fn, pos, posRows.length, neg, negRows.length, d, A0);
 }
 
-/** √(vᵀAv) for each row v of V [m, d] (V·A through the wasm GEMM). */
-function dists(V: Float64Array, m: number, d: number, A: Float64Array): Float64Array {
-  const VA = gemmF64('nn', V, A, m, d, d);
-  const out = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    let s = 0;
-    for (let a = 0; a < d; a++) s += VA[i * d + a] * V[i * d + a];
-    out[i] = Math.sqrt(s);
-  }
-  return out;
-}
+/**
+ * The dissimilar pairs' differences V [m, d] held in wasm memory for one fit, with their
+ * buffers: each evaluation of g(A) or its gradient copies in A alone (d² doubles).
+ */
+class NegPairs {
+  private readonly v: number;
+  private readonly a: number;
+  private readonly va: number;
+  private readonly wv: number;
+  private readonly g: number;
 
-function fD(neg: Float64Array, m: number, d: number, A: Float64Array): number {
-  let s = 0;
-  for (const x of dists(neg, m, d, A)) s += x;
-  return Math.log(s + 1e-6);
-}
-
-/** Σ_i ½(dist_i + 1e-6)⁻¹ v_i v_iᵀ / (Σ dist + 1e-6), as Vᵀ·(w ∘ V) through the wasm GEMM. */
-function fD1(neg: Float64Array, m: number, d: number, A: Float64Array): Float64Array {
-  const dist = dists(neg, m, d, A);
-  let sum = 0;
-  const wV = new Float64Array(m * d);
-  for (let i = 0; i < m; i++) {
-    sum += dist[i];
-    const w = 0.5 / (dist[i] + 1e-6);
-    for (let a = 0; a < d; a++) wV[i * d + a] = w * neg[i * d + a];
+  constructor(private readonly s: F64Scope, neg: Float64Array, private readonly m: number, private readonly d: number) {
+    this.v = s.f64(neg);
+    this.a = s.out64(d * d);
+    this.va = s.out64(m * d);
+    this.wv = s.out64(m * d);
+    this.g = s.out64(d * d);
   }
-  const S = gemmF64('tn', neg, wV, d, m, d);
-  for (let i = 0; i < S.length; i++) S[i] /= sum + 1e-6;
-  return S;
+
+  /** √(vᵀAv) for each row v (V·A through the wasm GEMM). */
+  dists(A: Float64Array): Float64Array {
+    const { s, m, d } = this;
+    s.write(this.a, A);
+    s.gemm('nn', this.v, this.a, this.va, m, d, d);
+    const VA = s.view(this.va, m * d), V = s.view(this.v, m * d);
+    const out = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let q = 0;
+      for (let a = 0; a < d; a++) q += VA[i * d + a] * V[i * d + a];
+      out[i] = Math.sqrt(q);
+    }
+    return out;
+  }
+
+  /** g(A) = log(Σ dist + 1e-6). */
+  fD(A: Float64Array): number {
+    let q = 0;
+    for (const x of this.dists(A)) q += x;
+    return Math.log(q + 1e-6);
+  }
+
+  /** Σ_i ½(dist_i + 1e-6)⁻¹ v_i v_iᵀ / (Σ dist + 1e-6), as Vᵀ·(w ∘ V) through the wasm GEMM. */
+  fD1(A: Float64Array): Float64Array {
+    const { s, m, d } = this;
+    const dist = this.dists(A);
+    let sum = 0;
+    const wV = s.view(this.wv, m * d), V = s.view(this.v, m * d);
+    for (let i = 0; i < m; i++) {
+      sum += dist[i];
+      const w = 0.5 / (dist[i] + 1e-6);
+      for (let a = 0; a < d; a++) wV[i * d + a] = w * V[i * d + a];
+    }
+    s.gemm('tn', this.v, this.wv, this.g, d, m, d);
+    const G = s.read(this.g, d * d);
+    for (let i = 0; i < G.length; i++) G[i] /= sum + 1e-6;
+    return G;
+  }
 }
 
 function gradProjection(g1: Float64Array, g2: Float64Array): Float64Array {
@@ -91,36 +117,41 @@ function gradProjection(g1: Float64Array, g2: Float64Array): Float64Array {
 }
 
 function fitFull(o: MMCOptions, fn: string, pos: Float64Array, np: number, neg: Float64Array, nn: number, d: number, A0: Float64Array): { M: Float64Array; nIter: number; converged: boolean } {
-  const eps = 0.01;
-  let A: Float64Array<ArrayBufferLike> = A0.slice();
-  const w = outerSum(pos, np, d);
-  const t = frob(w, A) / 100;
-  const wNorm = norm2(w);
-  const w1 = w.map((v) => v / wNorm), t1 = t / wNorm;
-  let alpha = 0.1;
-  let M = gradProjection(w, fD1(neg, nn, d, A));
-  let Aold = A.slice();
-  let cycle = 0, delta = Infinity;
-  for (cycle = 0; cycle < o.maxIter!; cycle++) {
-    const proj = mmcProject(A, w, w1, d, t, t1, o.maxProj!, eps, fn);
-    A = proj.A;
-    const satisfy = proj.satisfied;
-    const objPrev = fD(neg, nn, d, Aold);
-    const obj = fD(neg, nn, d, A);
-    if (satisfy && (obj > objPrev || cycle === 0)) {
-      alpha *= 1.05;
-      Aold = A.slice();
-      M = gradProjection(fD1(neg, nn, d, A), w);
-      A = A.map((v, i) => v + alpha * M[i]);
-    } else {
-      alpha /= 2;
-      A = Aold.map((v, i) => v + alpha * M[i]);
+  return withF64Scope((s) => {
+    const negPairs = new NegPairs(s, neg, nn, d);
+    const eps = 0.01;
+    let A: Float64Array<ArrayBufferLike> = A0.slice();
+    const w = outerSum(pos, np, d);
+    const t = frob(w, A) / 100;
+    const wNorm = norm2(w);
+    const w1 = w.map((v) => v / wNorm), t1 = t / wNorm;
+    let alpha = 0.1;
+    let M = gradProjection(w, negPairs.fD1(A));
+    let Aold = A.slice();
+    // g(A_old), kept with A_old: it changes only where A_old does
+    let objOld = negPairs.fD(Aold);
+    let cycle = 0, delta = Infinity;
+    for (cycle = 0; cycle < o.maxIter!; cycle++) {
+      const proj = mmcProject(A, w, w1, d, t, t1, o.maxProj!, eps, fn);
+      A = proj.A;
+      const satisfy = proj.satisfied;
+      const obj = negPairs.fD(A);
+      if (satisfy && (obj > objOld || cycle === 0)) {
+        alpha *= 1.05;
+        Aold = A.slice();
+        objOld = obj;
+        M = gradProjection(negPairs.fD1(A), w);
+        A = A.map((v, i) => v + alpha * M[i]);
+      } else {
+        alpha /= 2;
+        A = Aold.map((v, i) => v + alpha * M[i]);
+      }
+      delta = (alpha * norm2(M)) / norm2(Aold);
+      if (delta < o.tol!) break;
+      if (o.verbose) console.log(`mmc iter: ${cycle}, conv = ${delta}`);
     }
-    delta = (alpha * norm2(M)) / norm2(Aold);
-    if (delta < o.tol!) break;
-    if (o.verbose) console.log(`mmc iter: ${cycle}, conv = ${delta}`);
-  }
-  return { M: Aold, nIter: cycle, converged: !(delta > o.tol!) };
+    return { M: Aold, nIter: cycle, converged: !(delta > o.tol!) };
+  });
 }
 
 function fitDiag(o: MMCOptions, pos: Float64Array, np: number, neg: Float64Array, nn: number, d: number, A0: Float64Array): { M: Float64Array; nIter: number; converged: boolean } {
