@@ -91,18 +91,18 @@
   }
 }
 
-// The rotations of one QL sweep on the rows of X [·, n]: for i = m−1 down to l, rows (i, i+1)
+// The rotations of one QL sweep on columns j0 ≤ j < j1 of the rows of X [·, n]: for i = m−1 down to l, rows (i, i+1)
 // ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. With up, their transposes
 // in reverse order instead: for i = l up to m−1, (c·x_i + s·x_{i+1}, −s·x_i + c·x_{i+1}), the
 // same arithmetic with the rows walked the other way. Eight columns at a time, the carried
 // row's running value kept in registers between rotations (one load and one store per entry
 // per rotation instead of two of each).
 // @ts-ignore: decorator
-@inline function rotateRows(X: usize, n: i32, l: i32, m: i32, cs: usize, sn: usize, up: bool): void {
+@inline function rotateRows(X: usize, n: i32, j0: i32, j1: i32, l: i32, m: i32, cs: usize, sn: usize, up: bool): void {
   const rowBytes = <usize>n << 3;
   const first = up ? l : m;
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
+  let j = j0;
+  for (; j + 8 <= j1; j += 8) {
     let r = X + <usize>first * rowBytes + (<usize>j << 3);
     let k0 = v128.load(r), k1 = v128.load(r, 16), k2 = v128.load(r, 32), k3 = v128.load(r, 48);
     for (let t = 0; t < m - l; t++) {
@@ -125,7 +125,7 @@
     v128.store(r, k2, 32);
     v128.store(r, k3, 48);
   }
-  for (; j < n; j++) {
+  for (; j < j1; j++) {
     let r = X + <usize>first * rowBytes + (<usize>j << 3);
     let k = load<f64>(r);
     for (let t = 0; t < m - l; t++) {
@@ -141,15 +141,18 @@
   }
 }
 
-// Householder reduction of (a + aᵀ)/2 [n, n] to the tridiagonal (dg, e) [n] (e[i] couples i
-// and i+1, e[n−1] = 0); the reflectors u_k with τ_k (tau [n]) kept in S [n, n] right of the
-// diagonal, Qᵀ = H_{n−3}·…·H₀. p [n] scratch.
-function householderTridiag(a: usize, n: i32, S: usize, dg: usize, e: usize, tau: usize, p: usize): void {
+// Householder reduction of (a + aᵀ)/2 [n, n] (a itself when symmetric) to the tridiagonal
+// (dg, e) [n] (e[i] couples i and i+1, e[n−1] = 0); the reflectors u_k with τ_k (tau [n]) kept
+// in S [n, n] right of the diagonal, Qᵀ = H_{n−3}·…·H₀. p [n] scratch.
+function householderTridiag(a: usize, n: i32, symmetric: bool, S: usize, dg: usize, e: usize, tau: usize, p: usize): void {
   const rowBytes = <usize>n << 3;
   // the lower triangle alone: the reduction reads nothing else, and each reflector is written
   // right of the diagonal before it is read
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) store<f64>(S + <usize>i * rowBytes + (<usize>j << 3), 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
+  for (let i = 0; i < n; i++) {
+    const si = S + <usize>i * rowBytes, ai = a + <usize>i * rowBytes;
+    if (symmetric) memory.copy(si, ai, (<usize>i + 1) << 3);
+    else for (let j = 0; j <= i; j++) store<f64>(P(si, j), 0.5 * (load<f64>(P(ai, j)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3))));
+  }
   // Householder on the lower triangle (LAPACK's dsytd2 with uplo 'L'): step k annihilates
   // column k below its subdiagonal entry with H = I − τ·u·uᵀ, u = (1, u₁, …) on indices
   // k+1…n−1, then B ← H·B·H on the trailing block as B − u·wᵀ − w·uᵀ with w = τBu −
@@ -294,7 +297,7 @@ function tridiagNorm(dg: usize, e: usize, n: i32): f64 {
 // Returns 0, or −1 when an eigenvalue took more than 60 QL iterations (non-finite input).
 function tridiagEigRows(a: usize, n: i32, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize): i32 {
   const rowBytes = <usize>n << 3;
-  householderTridiag(a, n, S, dg, e, tau, p);
+  householderTridiag(a, n, false, S, dg, e, tau, p);
   // X = Qᵀ = H_{n−3}·…·H₀, accumulated from the last reflector: before X·H_k, X is the
   // identity on indices ≤ k+1, so only rows and columns k+1… take part
   for (let i = 0; i < n; i++)
@@ -361,7 +364,8 @@ function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn
         sv = f / r;
         c = g / r;
         g = load<f64>(P(d, i + 1)) - q;
-        r = (load<f64>(P(d, i)) - g) * sv + 2 * c * b;
+        // c·(2b), not 2c·b: the same product (doubling is exact), one multiply fewer after c
+        r = (load<f64>(P(d, i)) - g) * sv + c * (2 * b);
         q = sv * r;
         store<f64>(P(d, i + 1), g + q);
         g = c * r - b;
@@ -369,7 +373,7 @@ function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn
         store<f64>(P(sn, i), sv);
       }
       const lo = early ? i + 1 : l;
-      if (log == 0) rotateRows(X, n, lo, m, cs, sn, false);
+      if (log == 0) rotateRows(X, n, 0, n, lo, m, cs, sn, false);
       else if (!logSweep(log, cap, lo, m, cs, sn)) return -3;
       if (early) continue;
       store<f64>(P(d, l), load<f64>(P(d, l)) - q);
@@ -408,21 +412,19 @@ export function f64_sym_eig__tridiag(a: usize, w: usize, v: usize, d: i32, ws: u
   return 0;
 }
 
-// out = V·diag(max(λ, floor))·Vᵀ for the eigenpairs of (a + aᵀ)/2 [d, d] from the smaller
+// The symmetric out [d, d] ← V·diag(max(λ, floor))·Vᵀ for its eigenpairs from the smaller
 // side (fromAbove: above floor), given as the rows of X [count, d] with values dg [count] (rows
-// of the other side are skipped): floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or (a + aᵀ)/2 +
+// of the other side are skipped): floor·I + Σ_{λ>floor} (λ − floor)·x·xᵀ or out +
 // Σ_{λ<floor} (floor − λ)·x·xᵀ (equal, as Σ x·xᵀ = I). Terms go in two at a time as
 // y·yᵀ + z·zᵀ (y = √|c|·x) on the lower triangle, then mirrored: out is exactly symmetric.
-// out may alias a. y, z [d] scratch.
-function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usize, count: i32, fromAbove: bool, y: usize, z: usize): void {
+// y, z [d] scratch.
+function psdRebuild(out: usize, d: i32, floor: f64, X: usize, dg: usize, count: i32, fromAbove: bool, y: usize, z: usize): void {
   const rowBytes = <usize>d << 3;
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < i; j++) {
-      const x = fromAbove ? 0.0 : 0.5 * (load<f64>(a + <usize>i * rowBytes + (<usize>j << 3)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
-      store<f64>(out + <usize>i * rowBytes + (<usize>j << 3), x);
+  if (fromAbove)
+    for (let i = 0; i < d; i++) {
+      memory.fill(out + <usize>i * rowBytes, 0, <usize>i << 3);
+      store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), floor);
     }
-    store<f64>(out + <usize>i * rowBytes + (<usize>i << 3), fromAbove ? floor : load<f64>(a + <usize>i * rowBytes + (<usize>i << 3)));
-  }
   let k = 0;
   while (k < count) {
     // the next one or two terms into y and z (z = 0 when there is one)
@@ -443,14 +445,14 @@ function psdRebuild(a: usize, out: usize, d: i32, floor: f64, X: usize, dg: usiz
     for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
 }
 
-// The eigenvalues of (a + aᵀ)/2 [n, n] by QL without vectors, its rotations logged, then the
+// The eigenvalues of the symmetric out [n, n] by QL without vectors, its rotations logged, then the
 // eigenvectors of the smaller side of floor only (k ≤ n/2 of them: what psdRebuild needs) by
 // replaying the rotations' transposes backwards on the k columns that pick them (n × k instead
-// of n × n per rotation) and applying the reflectors to those k rows: out = the projection.
+// of n × n per rotation) and applying the reflectors to those k rows: out ← its projection.
 // S, X [n, n], dg, e, tau, u, p [n] scratch, log of cap rotations. Returns 0, −1 when QL did not
 // converge, −3 when the log was too small for the rotations or the vectors (nothing written).
-function psdSmallSide(a: usize, out: usize, n: i32, floor: f64, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize, log: usize, cap: i32): i32 {
-  householderTridiag(a, n, S, dg, e, tau, p);
+function psdSmallSide(out: usize, n: i32, floor: f64, S: usize, X: usize, dg: usize, e: usize, tau: usize, u: usize, p: usize, log: usize, cap: i32): i32 {
+  householderTridiag(out, n, true, S, dg, e, tau, p);
   store<i32>(log, 0);
   store<i32>(log, 0, 4);
   const q = qlSweeps(dg, e, n, tridiagNorm(dg, e, n), 0, u, p, log, cap);
@@ -466,10 +468,17 @@ function psdSmallSide(a: usize, out: usize, n: i32, floor: f64, S: usize, X: usi
   const kp = min((k + 7) & ~7, n);
   const Zt = X;
   memory.fill(Zt, 0, (<usize>n * <usize>kp) << 3);
+  // Row i's nonzero columns of Zt lie in [h[2i], h[2i+1]) (i32 pairs in u, free after QL): a
+  // sweep over rows lo…m touches only the union of theirs, which the later sweeps (replayed
+  // first, near the bottom) keep narrow, as the columns follow the rows' order.
+  const h = u;
   let j = 0;
   for (let i = 0; i < n; i++) {
     const lam = load<f64>(P(dg, i));
-    if (fromAbove ? !(lam > floor) : !(lam < floor)) continue;
+    const picked = fromAbove ? lam > floor : lam < floor;
+    store<i32>(h + (<usize>i << 3), picked ? j : kp);
+    store<i32>(h + (<usize>i << 3), picked ? j + 1 : 0, 4);
+    if (!picked) continue;
     store<f64>(Zt + ((<usize>i * <usize>kp + <usize>j) << 3), 1);
     store<f64>(P(e, j++), lam);
   }
@@ -479,14 +488,26 @@ function psdSmallSide(a: usize, out: usize, n: i32, floor: f64, S: usize, X: usi
   for (let w = load<i32>(log) - 1; w >= 0; w--) {
     const lo = load<i32>(log + 8 + (<usize>w << 3)), m = load<i32>(log + 12 + (<usize>w << 3));
     end -= m - lo;
+    let j0 = kp, j1 = 0;
+    for (let i = lo; i <= m; i++) {
+      j0 = min(j0, load<i32>(h + (<usize>i << 3)));
+      j1 = max(j1, load<i32>(h + (<usize>i << 3), 4));
+    }
+    if (j0 >= j1) continue;
+    for (let i = lo; i <= m; i++) {
+      store<i32>(h + (<usize>i << 3), j0);
+      store<i32>(h + (<usize>i << 3), j1, 4);
+    }
+    // whole strips of 8 from j0's (zero columns past j1 stay zero)
+    const s0 = j0 & ~7, s1 = min((j1 + 7) & ~7, kp);
     // rotation i of this sweep is entry end + i − lo of the log
-    rotateRows(Zt, kp, lo, m, c + (<usize>end << 3) - (<usize>lo << 3), sn + (<usize>end << 3) - (<usize>lo << 3), true);
+    rotateRows(Zt, kp, s0, s1, lo, m, c + (<usize>end << 3) - (<usize>lo << 3), sn + (<usize>end << 3) - (<usize>lo << 3), true);
   }
   const Z = log;
   for (let r = 0; r < k; r++)
     for (let i = 0; i < n; i++) store<f64>(Z + ((<usize>r * <usize>n + <usize>i) << 3), load<f64>(Zt + ((<usize>i * <usize>kp + <usize>r) << 3)));
   applyReflectors(S, tau, n, Z, k, false);
-  psdRebuild(a, out, n, floor, Z, e, k, fromAbove, u, p);
+  psdRebuild(out, n, floor, Z, e, k, fromAbove, u, p);
   return 0;
 }
 
@@ -540,13 +561,13 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
     }
   }
   if (r > 0) {
-    const q = psdSmallSide(out, out, r, floor, S, X, dg, e, tau, u, p, log, cap);
+    const q = psdSmallSide(out, r, floor, S, X, dg, e, tau, u, p, log, cap);
     if (q == -1) return -2;
     if (q == -3) {
       if (tridiagEigRows(out, r, S, X, dg, e, tau, u, p) < 0) return -2;
       let above = 0;
       for (let i = 0; i < r; i++) if (load<f64>(P(dg, i)) > floor) above++;
-      psdRebuild(out, out, r, floor, X, dg, r, above <= r - above, u, p);
+      psdRebuild(out, r, floor, X, dg, r, above <= r - above, u, p);
     }
   }
   if (r < d) {
