@@ -252,33 +252,44 @@ function applyReflectors(S: usize, tau: usize, n: i32, Z: usize, rows: i32, iden
     const m = n - k - 1;
     const uk = S + <usize>k * rowBytes + (<usize>(k + 1) << 3);
     let i = identity ? k + 1 : 0;
-    // two rows at a time: their dots (each summed as dot sums it) are independent chains
-    for (; i + 2 <= rows; i += 2) {
-      const z0 = Z + <usize>i * rowBytes + (<usize>(k + 1) << 3), z1 = z0 + rowBytes;
-      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+    // four rows at a time: their dots are independent chains, and each load of u serves four rows
+    for (; i + 4 <= rows; i += 4) {
+      const z0 = Z + <usize>i * rowBytes + (<usize>(k + 1) << 3), z1 = z0 + rowBytes, z2 = z1 + rowBytes, z3 = z2 + rowBytes;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
       let j = 0;
-      for (; j + 4 <= m; j += 4) {
-        const u0 = v128.load(P(uk, j)), u1 = v128.load(P(uk, j), 16);
-        a0 = f64x2.add(a0, f64x2.mul(v128.load(P(z0, j)), u0));
-        a1 = f64x2.add(a1, f64x2.mul(v128.load(P(z0, j), 16), u1));
-        b0 = f64x2.add(b0, f64x2.mul(v128.load(P(z1, j)), u0));
-        b1 = f64x2.add(b1, f64x2.mul(v128.load(P(z1, j), 16), u1));
+      for (; j + 2 <= m; j += 2) {
+        const u = v128.load(P(uk, j));
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(P(z0, j)), u));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load(P(z1, j)), u));
+        a2 = f64x2.add(a2, f64x2.mul(v128.load(P(z2, j)), u));
+        a3 = f64x2.add(a3, f64x2.mul(v128.load(P(z3, j)), u));
       }
-      if (j + 2 <= m) {
-        const u0 = v128.load(P(uk, j));
-        a0 = f64x2.add(a0, f64x2.mul(v128.load(P(z0, j)), u0));
-        b0 = f64x2.add(b0, f64x2.mul(v128.load(P(z1, j)), u0));
-        j += 2;
-      }
-      let s0 = hsum(f64x2.add(a0, a1)), s1 = hsum(f64x2.add(b0, b1));
+      let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
       if (j < m) {
-        s0 += load<f64>(P(z0, j)) * load<f64>(P(uk, j));
-        s1 += load<f64>(P(z1, j)) * load<f64>(P(uk, j));
+        const u = load<f64>(P(uk, j));
+        s0 += load<f64>(P(z0, j)) * u;
+        s1 += load<f64>(P(z1, j)) * u;
+        s2 += load<f64>(P(z2, j)) * u;
+        s3 += load<f64>(P(z3, j)) * u;
       }
-      axpy(z0, -t * s0, uk, m);
-      axpy(z1, -t * s1, uk, m);
+      const c0 = f64x2.splat(-t * s0), c1 = f64x2.splat(-t * s1), c2 = f64x2.splat(-t * s2), c3 = f64x2.splat(-t * s3);
+      j = 0;
+      for (; j + 2 <= m; j += 2) {
+        const u = v128.load(P(uk, j));
+        v128.store(P(z0, j), f64x2.add(v128.load(P(z0, j)), f64x2.mul(c0, u)));
+        v128.store(P(z1, j), f64x2.add(v128.load(P(z1, j)), f64x2.mul(c1, u)));
+        v128.store(P(z2, j), f64x2.add(v128.load(P(z2, j)), f64x2.mul(c2, u)));
+        v128.store(P(z3, j), f64x2.add(v128.load(P(z3, j)), f64x2.mul(c3, u)));
+      }
+      if (j < m) {
+        const u = load<f64>(P(uk, j));
+        store<f64>(P(z0, j), load<f64>(P(z0, j)) + -t * s0 * u);
+        store<f64>(P(z1, j), load<f64>(P(z1, j)) + -t * s1 * u);
+        store<f64>(P(z2, j), load<f64>(P(z2, j)) + -t * s2 * u);
+        store<f64>(P(z3, j), load<f64>(P(z3, j)) + -t * s3 * u);
+      }
     }
-    if (i < rows) {
+    for (; i < rows; i++) {
       const zi = Z + <usize>i * rowBytes + (<usize>(k + 1) << 3);
       axpy(zi, -t * dot(zi, uk, m), uk, m);
     }
