@@ -125,15 +125,3 @@ export function withF64Scope<T>(fn: (s: F64Scope) => T): T {
     s.dispose();
   }
 }
-
-/** a·b ('nn', a [m, k], b [k, n]) or aᵀ·b ('tn', a [k, m]) in float64 through wasm: [m, n]. */
-export function gemmF64(form: GemmForm, a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
-  const fn = `gemmF64 (${form})`;
-  if (a.length !== m * k) throw new Error(`${fn}: a has ${a.length} entries but ${form === 'nn' ? `[${m}, ${k}]` : `[${k}, ${m}]`} needs ${m * k}`);
-  if (b.length !== k * n) throw new Error(`${fn}: b has ${b.length} entries but [${k}, ${n}] needs ${k * n}`);
-  return withF64Scope((s) => {
-    const pa = s.f64(a), pb = s.f64(b), pc = s.f64(m * n);
-    s.gemm(form, pa, pb, pc, m, k, n);
-    return s.read(pc, m * n);
-  });
-}
