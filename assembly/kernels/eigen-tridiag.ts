@@ -527,6 +527,21 @@ export function f64_psd_project_ws_bytes(d: i32, cap: i32): i32 {
   return (2 * d * d + 7 * d) * 8 + 8 + 24 * cap;
 }
 
+// The maximal runs [j0, j1) of coupled indices (pos[j] ≥ 0) as i32 pairs at runs; their count.
+function coupledRuns(pos: usize, d: i32, runs: usize): i32 {
+  let count = 0, j = 0;
+  while (j < d) {
+    while (j < d && load<i32>(pos + (<usize>j << 2)) < 0) j++;
+    if (j == d) break;
+    const j0 = j;
+    while (j < d && load<i32>(pos + (<usize>j << 2)) >= 0) j++;
+    store<i32>(runs + (<usize>count << 3), j0);
+    store<i32>(runs + (<usize>count << 3), j, 4);
+    count++;
+  }
+  return count;
+}
+
 // out = V·diag(max(w, floor))·Vᵀ: the nearest (Frobenius) matrix to (a + aᵀ)/2 with eigenvalues
 // ≥ floor (floor 0: the PSD cone). out may alias a. ws: f64_psd_project_ws_bytes(d, cap) bytes;
 // the eigenvectors of the smaller side of floor alone (psdSmallSide) when QL's rotations fit in
@@ -564,11 +579,17 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
   let r = 0;
   for (let i = 0; i < d; i++) store<i32>(pos + (<usize>i << 2), load<i32>(pos + (<usize>i << 2)) != 0 ? r++ : -1);
   if (r < d) {
-    // compaction moves every entry to a lower address, in increasing order: nothing unread is overwritten
-    let c = 0;
+    // compaction, by runs of coupled columns (in u, free until the solver), moves every entry
+    // to a lower address, in increasing order: nothing unread is overwritten
+    const runs = coupledRuns(pos, d, u);
+    let c = out;
     for (let i = 0; i < d; i++) {
       if (load<i32>(pos + (<usize>i << 2)) < 0) continue;
-      for (let j = 0; j < d; j++) if (load<i32>(pos + (<usize>j << 2)) >= 0) store<f64>(P(out, c++), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
+      for (let q = 0; q < runs; q++) {
+        const j0 = load<i32>(u + (<usize>q << 3)), j1 = load<i32>(u + (<usize>q << 3), 4);
+        memory.copy(c, out + <usize>i * rowBytes + (<usize>j0 << 3), <usize>(j1 - j0) << 3);
+        c += <usize>(j1 - j0) << 3;
+      }
     }
   }
   if (r > 0) {
@@ -582,7 +603,10 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
     }
   }
   if (r < d) {
-    // expansion from the top down: entry (i, j) comes from at or below its own address
+    // expansion from the bottom row up and each row's runs from the right: every entry moves to
+    // an address at or above its own, past what is still to be read; the decoupled columns are
+    // zeroed after
+    const runs = coupledRuns(pos, d, u);
     for (let i = d - 1; i >= 0; i--) {
       const pi = load<i32>(pos + (<usize>i << 2)), oi = out + <usize>i * rowBytes;
       if (pi < 0) {
@@ -590,10 +614,17 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
         store<f64>(P(oi, i), Math.max(load<f64>(P(diag, i)), floor));
         continue;
       }
-      const src = out + ((<usize>pi * <usize>r) << 3);
-      for (let j = d - 1; j >= 0; j--) {
-        const pj = load<i32>(pos + (<usize>j << 2));
-        store<f64>(P(oi, j), pj >= 0 ? load<f64>(P(src, pj)) : 0);
+      let c = r;
+      for (let q = runs - 1; q >= 0; q--) {
+        const j0 = load<i32>(u + (<usize>q << 3)), j1 = load<i32>(u + (<usize>q << 3), 4);
+        c -= j1 - j0;
+        memory.copy(P(oi, j0), out + ((<usize>pi * <usize>r + <usize>c) << 3), <usize>(j1 - j0) << 3);
+      }
+      let j = 0;
+      for (let q = 0; q <= runs; q++) {
+        const j1 = q < runs ? load<i32>(u + (<usize>q << 3)) : d;
+        memory.fill(P(oi, j), 0, <usize>(j1 - j) << 3);
+        if (q < runs) j = load<i32>(u + (<usize>q << 3), 4);
       }
     }
   }

@@ -178,6 +178,9 @@ function symCases(n: number): { name: string; A: Float64Array }[] {
   const B = Float64Array.from({ length: n * rk }, r);
   const decoupled = sym();
   for (let i = 0; i < n; i += 3) for (let j = 0; j < n; j++) if (j !== i) decoupled[i * n + j] = decoupled[j * n + i] = 0;
+  // the first two and the last index decoupled: runs of coupled indices that start late and end early
+  const ends = sym();
+  for (const i of new Set([0, 1, n - 1])) for (let j = 0; j < n; j++) if (j !== i) ends[i * n + j] = ends[j * n + i] = 0;
   const diag = new Float64Array(n * n);
   for (let i = 0; i < n; i++) diag[i * n + i] = r();
   return [
@@ -187,6 +190,7 @@ function symCases(n: number): { name: string; A: Float64Array }[] {
     { name: 'zero', A: new Float64Array(n * n) },
     { name: 'repeated', A: fromSpectrum(Array.from({ length: n }, (_, k) => [2, 2, -1, 0][k % 4])) },
     { name: 'decoupled rows', A: decoupled },
+    { name: 'decoupled ends', A: ends },
     { name: 'diagonal', A: diag },
     { name: 'scale 1e150', A: sym().map((x) => x * 1e150) },
     { name: 'scale 1e-150', A: sym().map((x) => x * 1e-150) },
