@@ -180,7 +180,7 @@ function symCases(n: number): { name: string; A: Float64Array }[] {
   for (let i = 0; i < n; i += 3) for (let j = 0; j < n; j++) if (j !== i) decoupled[i * n + j] = decoupled[j * n + i] = 0;
   // the first two and the last index decoupled: runs of coupled indices that start late and end early
   const ends = sym();
-  for (const i of new Set([0, 1, n - 1])) for (let j = 0; j < n; j++) if (j !== i) ends[i * n + j] = ends[j * n + i] = 0;
+  for (const i of new Set([0, 1, n - 1].filter((i) => i < n))) for (let j = 0; j < n; j++) if (j !== i) ends[i * n + j] = ends[j * n + i] = 0;
   const diag = new Float64Array(n * n);
   for (let i = 0; i < n; i++) diag[i * n + i] = r();
   return [
