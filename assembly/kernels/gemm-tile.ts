@@ -129,7 +129,7 @@ export function microkernelEp(kc: i32, pa: usize, pb: usize, ldb: usize, c: usiz
 // Transposes the 4×4 block whose rows start at s, s+ld, s+2ld, s+3ld into 4 consecutive
 // v128 at d, d+dstride, …: d row p = (s[0][p], s[1][p], s[2][p], s[3][p]).
 // @ts-ignore: decorator
-@inline function transpose4x4(s: usize, ld: usize, d: usize, dstride: usize): void {
+@inline export function transpose4x4(s: usize, ld: usize, d: usize, dstride: usize): void {
   const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
