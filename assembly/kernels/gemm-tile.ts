@@ -129,7 +129,7 @@ export function microkernelEp(kc: i32, pa: usize, pb: usize, ldb: usize, c: usiz
 // Transposes the 4×4 block whose rows start at s, s+ld, s+2ld, s+3ld into 4 consecutive
 // v128 at d, d+dstride, …: d row p = (s[0][p], s[1][p], s[2][p], s[3][p]).
 // @ts-ignore: decorator
-@inline export function transpose4x4(s: usize, ld: usize, d: usize, dstride: usize): void {
+@inline function transpose4x4(s: usize, ld: usize, d: usize, dstride: usize): void {
   const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
@@ -137,6 +137,27 @@ export function microkernelEp(kc: i32, pa: usize, pb: usize, ldb: usize, c: usiz
   v128.store(d + dstride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
   v128.store(d + 2 * dstride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
   v128.store(d + 3 * dstride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+// The lower triangle of c [n, n] (rows n·4 bytes apart) copied from the upper: in 16×16 blocks
+// so that the column reads stay in cache, whole 4×4 blocks below the diagonal transposed in
+// registers, the rest one by one.
+// @ts-ignore: decorator
+@inline export function mirrorUpper(c: usize, n: i32): void {
+  const ldc = <usize>n << 2;
+  for (let i0 = 0; i0 < n; i0 += 16) {
+    const i1 = min(i0 + 16, n);
+    for (let j0 = 0; j0 <= i0; j0 += 16) {
+      const j1 = min(j0 + 16, n);
+      for (let ib = i0; ib < i1; ib += 4) {
+        const whole = ib + 4 <= n;
+        if (whole) for (let jb = j0; jb < min(j1, ib); jb += 4) transpose4x4(c + <usize>jb * ldc + (<usize>ib << 2), ldc, c + <usize>ib * ldc + (<usize>jb << 2), ldc);
+        for (let i = ib; i < min(ib + 4, i1); i++) {
+          for (let j = whole ? max(j0, ib) : j0; j < min(j1, i); j++) store<f32>(c + <usize>i * ldc + (<usize>j << 2), load<f32>(c + <usize>j * ldc + (<usize>i << 2)));
+        }
+      }
+    }
+  }
 }
 
 // Packs a "contiguous" block: element (p, r) is src[p·ld + r] (lanes already contiguous):

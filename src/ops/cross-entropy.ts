@@ -44,7 +44,8 @@ export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor 
 
 /**
  * crossEntropyLosses(scale·x·xᵀ, targets) for x [n, d] as one op (InstanceLoss on normalised
- * rows): the product's tiles on and above the diagonal only (f32_gemm_nt_self), and backward
+ * rows): the product's tiles on and above the diagonal only (f32_gemm_nt_self), e^x of the
+ * softmax on the upper triangle only (f32_softmax_xent_fwd_sym), and backward
  * (G + Gᵀ)·x with G + Gᵀ written straight from the softmax rows (f32_softmax_xent_bwd_sym):
  * no [n, n] gradient of the logits and no transposed add. targets in [0, n).
  */
@@ -56,11 +57,13 @@ export function selfCrossEntropyLosses(x: Tensor, targets: Int32Array, scale: nu
   const probs = untracked([n, n]);
   const out = empty([n]);
   const logits = untracked([n, n]);
+  const inv = untracked([n]);
   try {
     k.f32_gemm_nt_self(x.ptr, logits.ptr, n, d, e.gemmWorkspace);
-    k.f32_softmax_xent_fwd(logits.ptr, n, n, scale, tb.ptr, probs.ptr, out.ptr);
+    k.f32_softmax_xent_fwd_sym(logits.ptr, n, scale, tb.ptr, probs.ptr, out.ptr, inv.ptr);
   } finally {
     logits.dispose();
+    inv.dispose();
   }
   return record(out, 'selfCrossEntropyLosses', [x], (g) => {
     const sym = untracked([n, n]);
