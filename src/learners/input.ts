@@ -128,15 +128,20 @@ export function gatherTuples(X: Matrix, idx: ArrayLike<number>, size: number): T
 /** Distinct label values, ascending, and each row's index into them (np.unique(y, return_inverse=True)). */
 export function uniqueInverse(y: ArrayLike<number>): { classes: number[]; inverse: Int32Array } {
   // plain loops over a typed sort: InstanceLoss runs this on every batch
-  const sorted = Float64Array.from(y).sort();
+  const sorted = new Float64Array(y).sort();
   const classes: number[] = [];
-  const pos = new Map<number, number>();
-  for (let i = 0; i < sorted.length; i++) {
-    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
-    pos.set(sorted[i], classes.length);
-    classes.push(sorted[i]);
-  }
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) classes.push(sorted[i]);
+  // each label's rank by binary search over the sorted classes (faster than a Map of numbers)
   const inverse = new Int32Array(y.length);
-  for (let i = 0; i < y.length; i++) inverse[i] = pos.get(y[i])!;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    let lo = 0, hi = classes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (classes[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    inverse[i] = lo;
+  }
   return { classes, inverse };
 }
