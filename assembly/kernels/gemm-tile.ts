@@ -142,8 +142,7 @@ export function microkernelEp(kc: i32, pa: usize, pb: usize, ldb: usize, c: usiz
 // The lower triangle of c [n, n] (rows n·4 bytes apart) copied from the upper: in 16×16 blocks
 // so that the column reads stay in cache, whole 4×4 blocks below the diagonal transposed in
 // registers, the rest one by one.
-// @ts-ignore: decorator
-@inline export function mirrorUpper(c: usize, n: i32): void {
+export function mirrorUpper(c: usize, n: i32): void {
   const ldc = <usize>n << 2;
   for (let i0 = 0; i0 < n; i0 += 16) {
     const i1 = min(i0 + 16, n);

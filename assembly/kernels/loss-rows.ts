@@ -8,6 +8,7 @@
 
 import { exp4 } from './expf4';
 import { mirrorUpper } from './gemm-tile';
+import { maxScaledRow } from './vec';
 
 // @ts-ignore: decorator
 @inline function ldi(base: usize, k: i32): i32 {
@@ -301,14 +302,13 @@ export function f32_nca_fwd(mat: usize, m: i32, labels: usize, refLabels: usize,
 }
 
 // Listed row r of f32_nca_fwd.
-// @ts-ignore: decorator
-@inline function ncaRow(mat: usize, m: i32, labels: usize, refLabels: usize, self: i32, s: f32, rows: usize, w: usize, stats: usize, e: usize, out: usize, r: i32): void {
+function ncaRow(mat: usize, m: i32, labels: usize, refLabels: usize, self: i32, s: f32, rows: usize, w: usize, stats: usize, e: usize, out: usize, r: i32): void {
   const vs = f32x4.splat(s), four = i32x4.splat(4);
   const i = ldi(rows, r);
   const row = mat + ((<usize>i * <usize>m) << 2), erow = e + ((<usize>r * <usize>m) << 2);
   const li = ldi(labels, i), skip = self ? i : -1;
   const vl = i32x4.splat(li), vi = i32x4.splat(skip);
-  const top = ncaRowMax(row, m, s, skip);
+  const top = maxScaledRow(row, m, s, skip);
   const vtop = f32x4.splat(top);
   let sa = f32x4.splat(0), sp = sa;
   let jv = i32x4(0, 1, 2, 3);
@@ -331,27 +331,9 @@ export function f32_nca_fwd(mat: usize, m: i32, labels: usize, refLabels: usize,
   ncaFinish(row, m, refLabels, li, skip, s, top, ta, tp, w, stats, out, r);
 }
 
-// max_{j ≠ skip} s·row[j] over m columns.
-// @ts-ignore: decorator
-@inline function ncaRowMax(row: usize, m: i32, s: f32, skip: i32): f32 {
-  const vs = f32x4.splat(s), ninf = f32x4.splat(-Infinity), four = i32x4.splat(4), vi = i32x4.splat(skip);
-  let vmax = ninf;
-  let jv = i32x4(0, 1, 2, 3);
-  let j = 0;
-  for (; j + 4 <= m; j += 4) {
-    // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
-    vmax = f32x4.pmax(vmax, v128.bitselect(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), ninf, i32x4.ne(jv, vi)));
-    jv = i32x4.add(jv, four);
-  }
-  let top = hmax(vmax);
-  for (; j < m; j++) if (j != skip) top = max<f32>(top, ldf(row, j) * s);
-  return top;
-}
-
 // Row r's stats and loss from its sums ta (all kept terms), tp (same-label ones), each term
 // e^(z − top).
-// @ts-ignore: decorator
-@inline function ncaFinish(row: usize, m: i32, refLabels: usize, li: i32, skip: i32, s: f32, top: f32, ta: f64, tp: f64, w: usize, stats: usize, out: usize, r: i32): void {
+function ncaFinish(row: usize, m: i32, refLabels: usize, li: i32, skip: i32, s: f32, top: f32, ta: f64, tp: f64, w: usize, stats: usize, out: usize, r: i32): void {
   let shift: f32 = top;
   if (!(tp >= NCA_TINY)) {
     // the same-label terms, shifted by their own maximum
@@ -385,7 +367,7 @@ export function f32_nca_fwd_sym(mat: usize, n: i32, labels: usize, s: f32, rows:
   const vs = f32x4.splat(s);
   let top: f32 = -Infinity;
   for (let i = 0; i < n; i++) {
-    const mi = ncaRowMax(mat + <usize>i * ld, n, s, i);
+    const mi = maxScaledRow(mat + <usize>i * ld, n, s, i);
     store<f32>(stats + <usize>i * 20, mi);
     top = max<f32>(top, mi);
   }

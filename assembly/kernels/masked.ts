@@ -6,6 +6,7 @@
 import { CompareOp, MaskedReduce } from '../codes';
 import { exp4 } from './expf4';
 import { mirrorUpper } from './gemm-tile';
+import { maxScaledRow } from './vec';
 
 // @ts-ignore: decorator
 @inline function kept(mask: usize, masked: i32, at: usize): bool {
@@ -161,20 +162,14 @@ export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targe
 }
 
 // One row of f32_softmax_xent_fwd: its softmax into prow, its loss returned.
-// @ts-ignore: decorator
-@inline function xentRow(row: usize, prow: usize, c: i32, scale: f32, t: i32): f32 {
+function xentRow(row: usize, prow: usize, c: i32, scale: f32, t: i32): f32 {
   const vs = f32x4.splat(scale);
-  let vmax = f32x4.splat(-Infinity);
-  let j = 0;
-  // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
-  for (; j + 4 <= c; j += 4) vmax = f32x4.pmax(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
-  let top = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
-  for (let u = j; u < c; u++) top = max<f32>(top, load<f32>(row + (<usize>u << 2)) * scale);
+  const top = maxScaledRow(row, c, scale, -1);
   let r: f32 = top;
+  let j = 0;
   if (top != -Infinity) {
     const vtop = f32x4.splat(top);
     let vsum = f32x4.splat(0);
-    j = 0;
     for (; j + 4 <= c; j += 4) {
       const e = exp4(f32x4.sub(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), vtop));
       v128.store(prow + (<usize>j << 2), e);
@@ -216,12 +211,7 @@ export function f32_softmax_xent_fwd_sym(z: usize, n: i32, scale: f32, targets: 
   const vs = f32x4.splat(scale);
   let top: f32 = -Infinity;
   for (let i = 0; i < n; i++) {
-    const row = z + <usize>i * ld;
-    let vmax = f32x4.splat(-Infinity);
-    let j = 0;
-    for (; j + 4 <= n; j += 4) vmax = f32x4.pmax(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
-    let m = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
-    for (; j < n; j++) m = max<f32>(m, load<f32>(row + (<usize>j << 2)) * scale);
+    const m = maxScaledRow(z + <usize>i * ld, n, scale, -1);
     store<f32>(inv + (<usize>i << 2), m);
     top = max<f32>(top, m);
   }
@@ -287,85 +277,6 @@ export function f32_softmax_xent_bwd(p: usize, n: i32, c: i32, scale: f32, targe
     const at = grow + (<usize>load<i32>(targets + (<usize>i << 2)) << 2);
     store<f32>(at, load<f32>(at) - gi);
   }
-}
-
-// The logits of a batch against itself, z = x·xᵀ [n, n]: its gradient to x is (G + Gᵀ)·x with
-// G the gradient above. out = G + Gᵀ (overwritten; out may not alias p), G[i, j] =
-// g_i·scale·(p[i, j] − [j = t_i]), both halves of each 16×16 tile pair from one read of p, so
-// that G is never stored (as f32_add_transpose would need it). Whole 4×4 blocks off the
-// diagonal take f32x4 lanes, p's mirrored block and the result transposed in registers; the
-// same operations in the same order as the scalar rest, so every entry is the scalar one.
-export function f32_softmax_xent_bwd_sym(p: usize, n: i32, scale: f32, targets: usize, g: usize, out: usize): void {
-  const T = 16;
-  const ld = <usize>n << 2;
-  for (let i0 = 0; i0 < n; i0 += T) {
-    const i1 = min(i0 + T, n);
-    for (let j0 = i0; j0 < n; j0 += T) {
-      const j1 = min(j0 + T, n);
-      for (let ib = i0; ib < i1; ib += 4) {
-        // columns [cs, ce) of rows ib..ib+3 as 4×4 blocks, the rest of the tile's upper part scalar
-        const cs = ib + 4 <= n ? max(j0, ib + 4) : j1;
-        let ce = cs;
-        for (; ce + 4 <= j1; ce += 4) symBlock(p, ld, scale, targets, g, out, ib, ce);
-        for (let i = ib; i < min(ib + 4, i1); i++) {
-          for (let j = max(j0, i); j < cs; j++) symPair(p, n, scale, targets, g, out, i, j);
-          for (let j = max(ce, i); j < j1; j++) symPair(p, n, scale, targets, g, out, i, j);
-        }
-      }
-    }
-  }
-}
-
-// out[i, j] = out[j, i] = G[i, j] + G[j, i] for one pair (j ≥ i).
-// @ts-ignore: decorator
-@inline function symPair(p: usize, n: i32, scale: f32, targets: usize, g: usize, out: usize, i: i32, j: i32): void {
-  const gi = load<f32>(g + (<usize>i << 2)) * scale;
-  const ti = load<i32>(targets + (<usize>i << 2));
-  const gj = load<f32>(g + (<usize>j << 2)) * scale;
-  const tj = load<i32>(targets + (<usize>j << 2));
-  const gij = gi * (load<f32>(p + ((<usize>i * n + j) << 2)) - (j == ti ? <f32>1 : 0));
-  const gji = gj * (load<f32>(p + ((<usize>j * n + i) << 2)) - (i == tj ? <f32>1 : 0));
-  const v = gij + gji;
-  store<f32>(out + ((<usize>i * n + j) << 2), v);
-  store<f32>(out + ((<usize>j * n + i) << 2), v);
-}
-
-// The pairs (i0 + a, j0 + b), a, b < 4, j0 ≥ i0 + 4: row a of the block as one f32x4 of
-// G[i, j0..j0+3] + G[j0..j0+3, i] (the latter from p's transposed block), then the block
-// transposed into out's rows j0..j0+3.
-function symBlock(p: usize, ld: usize, scale: f32, targets: usize, g: usize, out: usize, i0: i32, j0: i32): void {
-  const vs = f32x4.splat(scale), one = f32x4.splat(1);
-  const gj = f32x4.mul(v128.load(g + (<usize>j0 << 2)), vs);
-  const tj = v128.load(targets + (<usize>j0 << 2));
-  const jl = i32x4.add(i32x4.splat(j0), i32x4(0, 1, 2, 3));
-  const pt = p + <usize>j0 * ld + (<usize>i0 << 2);
-  const r0 = v128.load(pt), r1 = v128.load(pt + ld), r2 = v128.load(pt + 2 * ld), r3 = v128.load(pt + 3 * ld);
-  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  const v0 = symRow(p, ld, targets, g, out, vs, one, gj, tj, jl, i0, j0, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-  const v1 = symRow(p, ld, targets, g, out, vs, one, gj, tj, jl, i0 + 1, j0, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-  const v2 = symRow(p, ld, targets, g, out, vs, one, gj, tj, jl, i0 + 2, j0, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-  const v3 = symRow(p, ld, targets, g, out, vs, one, gj, tj, jl, i0 + 3, j0, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
-  const u0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), u1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-  const u2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5), u3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-  const ot = out + <usize>j0 * ld + (<usize>i0 << 2);
-  v128.store(ot, i32x4.shuffle(u0, u2, 0, 1, 4, 5));
-  v128.store(ot + ld, i32x4.shuffle(u0, u2, 2, 3, 6, 7));
-  v128.store(ot + 2 * ld, i32x4.shuffle(u1, u3, 0, 1, 4, 5));
-  v128.store(ot + 3 * ld, i32x4.shuffle(u1, u3, 2, 3, 6, 7));
-}
-
-// Row i of a symBlock: pji = p[j0..j0+3, i]; stored at out[i, j0..j0+3] and returned.
-// @ts-ignore: decorator
-@inline function symRow(p: usize, ld: usize, targets: usize, g: usize, out: usize, vs: v128, one: v128, gj: v128, tj: v128, jl: v128, i: i32, j0: i32, pji: v128): v128 {
-  const off = <usize>i * ld + (<usize>j0 << 2);
-  const gi = f32x4.mul(f32x4.splat(load<f32>(g + (<usize>i << 2))), vs);
-  const ti = load<i32>(targets + (<usize>i << 2));
-  const gij = f32x4.mul(gi, f32x4.sub(v128.load(p + off), v128.and(one, i32x4.eq(jl, i32x4.splat(ti)))));
-  const gji = f32x4.mul(gj, f32x4.sub(pji, v128.and(one, i32x4.eq(i32x4.splat(i), tj))));
-  const v = f32x4.add(gij, gji);
-  v128.store(out + off, v);
-  return v;
 }
 
 // ---- where ----

@@ -2,7 +2,7 @@
 // gradients against a float64 reference on class counts around the 4-lane tile, with a logit
 // scale (InstanceLoss's γ) and without, gradients accumulated when the logits are used twice,
 // a −∞ logit, and a gradcheck. The batch-against-itself form (selfCrossEntropyLosses,
-// f32_softmax_xent_bwd_sym) against float64 on odd batch sizes around its 16×16 tiles.
+// f32_softmax_xent_fwd_sym) against float64 on odd batch sizes around its 16×16 tiles.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
