@@ -8,6 +8,7 @@
 //   Lp         sign(v)|v|^(p−1) / ‖v‖_p^(p−1), and 0 where ‖v‖_p = 0
 //   cosine     goes through f32_l2normalize_* (F.normalize, eps 1e-12) and a dot product.
 import { f32_gemm_nn, f32_gemm_nt, f32_gemm_nt_self, f32_gemm_part, f32_gemm_tn } from './gemm';
+import { mirrorUpper } from './gemm-tile';
 import { f32_sum_cols } from './reduce';
 import { PairedKind } from '../codes';
 import { addInto, centreRows } from './vec';
@@ -115,12 +116,19 @@ export function f32_absmax(x: usize, n: i32): f32 {
 // ws is the GEMM workspace.
 // @ts-ignore: decorator
 @inline function cdistL2(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, root: bool, ws: usize): void {
-  centreRows(x, y, xc, yc, mu, n, m, d);
+  // the batch against itself (one buffer): one centred copy and its norms, and the symmetric
+  // product, half the GEMM
+  const self = x == y && n == m;
+  if (self) {
+    centreRows(x, x, xc, xc, mu, 0, n, d);
+    yn = xn;
+  } else centreRows(x, y, xc, yc, mu, n, m, d);
   rowSqnorms(xc, xn, n, d);
-  rowSqnorms(yc, yn, m, d);
-  // the batch against itself (one buffer): the symmetric product, half the GEMM
-  if (x == y && n == m) f32_gemm_nt_self(xc, out, n, d, ws);
-  else f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
+  if (self) f32_gemm_nt_self(xc, out, n, d, ws);
+  else {
+    rowSqnorms(yc, yn, m, d);
+    f32_gemm_nt(xc, yc, out, n, d, m, 0, ws);
+  }
   // Recomputed directly: entries small against the norms (cancellation), and whole rows whose
   // centred norm is tiny (with s < TINY the GEMM terms may be subnormal). Norms cannot
   // overflow: the caller scales inputs beyond 2^50 into range.
@@ -130,11 +138,13 @@ export function f32_absmax(x: usize, n: i32): f32 {
     const row = out + ((<usize>i * m) << 2);
     const nx: f32 = load<f32>(xn + (<usize>i << 2));
     if (!(nx >= TINY)) {
-      for (let j = 0; j < m; j++) store<f32>(row + (<usize>j << 2), l2Diff(xi, y + ((<usize>j * d) << 2), d, root));
+      for (let j = self ? i : 0; j < m; j++) store<f32>(row + (<usize>j << 2), l2Diff(xi, y + ((<usize>j * d) << 2), d, root));
       continue;
     }
     const vnx = f32x4.splat(nx);
-    let j = 0;
+    // against itself only the upper triangle (from the four columns holding the diagonal): the
+    // lower one is its mirror, bitwise (each entry's terms are symmetric)
+    let j = self ? i & ~3 : 0;
     for (; j + 4 <= m; j += 4) {
       const o = <usize>j << 2;
       const s = f32x4.add(vnx, v128.load(yn + o));
@@ -159,6 +169,7 @@ export function f32_absmax(x: usize, n: i32): f32 {
       store<f32>(row + o, v < RECOMPUTE_BELOW * s ? l2Diff(xi, y + ((<usize>j * d) << 2), d, root) : root ? sqrt<f32>(v) : v);
     }
   }
+  if (self) mirrorUpper(out, n);
 }
 
 export function f32_cdist_sqeuclid_fwd(x: usize, y: usize, xc: usize, yc: usize, mu: usize, xn: usize, yn: usize, out: usize, n: i32, m: i32, d: i32, ws: usize): void {

@@ -129,7 +129,8 @@ export function f32_transpose(a: usize, out: usize, n: i32, d: i32): void {
   }
 }
 
-// out = w + wᵀ for a square a [n, n] (out may not alias a), with w = α·a, or, when dist is
+// out = w + wᵀ for a square a [n, n] (out may alias a: each block pair and each pair of the
+// rest is read whole before either is written), with w = α·a, or, when dist is
 // not 0, the Euclidean distance's negated weights w = −a / dist (0 where dist = 0, as
 // torch.cdist). The gradient of a pairwise op of a batch with itself, f(x, x): both
 // arguments' gradients folded into one GEMM (α = −2: the squared Euclidean weights, exact

@@ -139,6 +139,26 @@ export function microkernelEp(kc: i32, pa: usize, pb: usize, ldb: usize, c: usiz
   v128.store(d + 3 * dstride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
+// The lower triangle of c [n, n] (rows n·4 bytes apart) copied from the upper: in 16×16 blocks
+// so that the column reads stay in cache, whole 4×4 blocks below the diagonal transposed in
+// registers, the rest one by one.
+export function mirrorUpper(c: usize, n: i32): void {
+  const ldc = <usize>n << 2;
+  for (let i0 = 0; i0 < n; i0 += 16) {
+    const i1 = min(i0 + 16, n);
+    for (let j0 = 0; j0 <= i0; j0 += 16) {
+      const j1 = min(j0 + 16, n);
+      for (let ib = i0; ib < i1; ib += 4) {
+        const whole = ib + 4 <= n;
+        if (whole) for (let jb = j0; jb < min(j1, ib); jb += 4) transpose4x4(c + <usize>jb * ldc + (<usize>ib << 2), ldc, c + <usize>ib * ldc + (<usize>jb << 2), ldc);
+        for (let i = ib; i < min(ib + 4, i1); i++) {
+          for (let j = whole ? max(j0, ib) : j0; j < min(j1, i); j++) store<f32>(c + <usize>i * ldc + (<usize>j << 2), load<f32>(c + <usize>j * ldc + (<usize>i << 2)));
+        }
+      }
+    }
+  }
+}
+
 // Packs a "contiguous" block: element (p, r) is src[p·ld + r] (lanes already contiguous):
 // A for tn, B for nn/tn. cols ≤ w valid lanes; missing lanes are zero. ld in bytes.
 // @ts-ignore: decorator

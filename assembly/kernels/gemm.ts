@@ -17,7 +17,7 @@
 // 16-byte aligned. Nothing allocates or throws.
 
 // The register tile (MR×NR microkernel) and the row-block packer live in gemm-tile.ts.
-import { KC, MR, NR, microkernel, packLanesFromCols, packLanesFromRows, panelRows } from './gemm-tile';
+import { KC, MR, NR, microkernel, packLanesFromCols, packLanesFromRows, mirrorUpper, panelRows } from './gemm-tile';
 
 // Cache blocks: a KC×NR B panel (8 KiB) stays in L1 across the ir loop, the MC×KC A block
 // (120 KiB) in L2 across the jr loop, the KC×NC B block (1 MiB) streams from L2/L3 across ic.
@@ -221,16 +221,7 @@ export function f32_gemm_nt_self(a: usize, c: usize, n: i32, k: i32, ws: usize):
       }
     }
   }
-  // the lower triangle from the upper, in 16×16 blocks so that the column reads stay in cache
-  for (let i0 = 0; i0 < n; i0 += 16) {
-    const i1 = min(i0 + 16, n);
-    for (let j0 = 0; j0 <= i0; j0 += 16) {
-      for (let i = max(i0, 1); i < i1; i++) {
-        const j1 = min(j0 + 16, i);
-        for (let j = j0; j < j1; j++) store<f32>(c + <usize>i * ldc + (<usize>j << 2), load<f32>(c + <usize>j * ldc + (<usize>i << 2)));
-      }
-    }
-  }
+  mirrorUpper(c, n);
 }
 
 // The block C[i0..i1, j0..j1] of the products above (one thread's share).

@@ -7,6 +7,8 @@
 // pair with its own copy in the reference set).
 
 import { exp4 } from './expf4';
+import { mirrorUpper } from './gemm-tile';
+import { maxScaledRow } from './vec';
 
 // @ts-ignore: decorator
 @inline function ldi(base: usize, k: i32): i32 {
@@ -296,58 +298,121 @@ export function f32_angular_bwd(s1: usize, s2: usize, m: i32, ap: usize, a1: usi
 @inline const NCA_TINY: f64 = 1e-20;
 
 export function f32_nca_fwd(mat: usize, m: i32, labels: usize, refLabels: usize, self: i32, s: f32, rows: usize, w: usize, count: i32, stats: usize, e: usize, out: usize): void {
-  const vs = f32x4.splat(s), ninf = f32x4.splat(-Infinity), four = i32x4.splat(4);
-  for (let r = 0; r < count; r++) {
-    const i = ldi(rows, r);
-    const row = mat + ((<usize>i * <usize>m) << 2), erow = e + ((<usize>r * <usize>m) << 2);
-    const li = ldi(labels, i), skip = self ? i : -1;
-    const vl = i32x4.splat(li), vi = i32x4.splat(skip);
-    let vmax = ninf;
-    let jv = i32x4(0, 1, 2, 3);
-    let j = 0;
-    for (; j + 4 <= m; j += 4) {
-      // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
-      vmax = f32x4.pmax(vmax, v128.bitselect(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), ninf, i32x4.ne(jv, vi)));
-      jv = i32x4.add(jv, four);
-    }
-    let top = hmax(vmax);
-    for (let t = j; t < m; t++) if (t != skip) top = max<f32>(top, ldf(row, t) * s);
-    const vtop = f32x4.splat(top);
+  for (let r = 0; r < count; r++) ncaRow(mat, m, labels, refLabels, self, s, rows, w, stats, e, out, r);
+}
+
+// Listed row r of f32_nca_fwd.
+function ncaRow(mat: usize, m: i32, labels: usize, refLabels: usize, self: i32, s: f32, rows: usize, w: usize, stats: usize, e: usize, out: usize, r: i32): void {
+  const vs = f32x4.splat(s), four = i32x4.splat(4);
+  const i = ldi(rows, r);
+  const row = mat + ((<usize>i * <usize>m) << 2), erow = e + ((<usize>r * <usize>m) << 2);
+  const li = ldi(labels, i), skip = self ? i : -1;
+  const vl = i32x4.splat(li), vi = i32x4.splat(skip);
+  const top = maxScaledRow(row, m, s, skip);
+  const vtop = f32x4.splat(top);
+  let sa = f32x4.splat(0), sp = sa;
+  let jv = i32x4(0, 1, 2, 3);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const jo = <usize>j << 2;
+    const ej = v128.and(exp4(f32x4.sub(f32x4.mul(v128.load(row + jo), vs), vtop)), i32x4.ne(jv, vi));
+    v128.store(erow + jo, ej);
+    sa = f32x4.add(sa, ej);
+    sp = f32x4.add(sp, v128.and(ej, i32x4.eq(v128.load(refLabels + jo), vl)));
+    jv = i32x4.add(jv, four);
+  }
+  let ta: f64 = hsum64(sa), tp: f64 = hsum64(sp);
+  for (; j < m; j++) {
+    const ej: f32 = j == skip ? 0 : Mathf.exp(ldf(row, j) * s - top);
+    store<f32>(erow + (<usize>j << 2), ej);
+    ta += ej;
+    if (ldi(refLabels, j) == li) tp += ej;
+  }
+  ncaFinish(row, m, refLabels, li, skip, s, top, ta, tp, w, stats, out, r);
+}
+
+// Row r's stats and loss from its sums ta (all kept terms), tp (same-label ones), each term
+// e^(z − top).
+function ncaFinish(row: usize, m: i32, refLabels: usize, li: i32, skip: i32, s: f32, top: f32, ta: f64, tp: f64, w: usize, stats: usize, out: usize, r: i32): void {
+  let shift: f32 = top;
+  if (!(tp >= NCA_TINY)) {
+    // the same-label terms, shifted by their own maximum
+    shift = -Infinity;
+    for (let t = 0; t < m; t++) if (t != skip && ldi(refLabels, t) == li) shift = max<f32>(shift, ldf(row, t) * s);
+    tp = 0;
+    for (let t = 0; t < m; t++) if (t != skip && ldi(refLabels, t) == li) tp += Math.exp(<f64>(ldf(row, t) * s) - <f64>shift);
+  }
+  const la = Math.log(ta), lp = Math.log(tp);
+  const l = (<f64>top - <f64>shift) + (la - lp);
+  const st = stats + <usize>r * 20;
+  store<f32>(st, top);
+  store<f32>(st, <f32>la, 4);
+  store<f32>(st, shift, 8);
+  store<f32>(st, <f32>lp, 12);
+  store<f32>(st, <f32>l, 16);
+  store<f32>(out + (<usize>r << 2), <f32>(<f64>ldf(w, r) * l));
+}
+
+// f32_nca_fwd for the batch against itself with every row listed (rows = 0 … n − 1, self,
+// refLabels = labels) on a symmetric mat (a distance of the batch to itself): every row
+// shifted by one C = max_i max_{j≠i} s·mat_ij instead of its own maximum, so that the terms
+// e^(s·mat_ij − C) are symmetric and only the upper triangle takes e^x (half the exps, most
+// of the forward), the lower one mirrored; each row's two sums are its part right of the
+// diagonal plus its column above it, gathered in colsums [2n] (all, same-label) while the
+// rows go by. A row whose maximum is at least C − 16 loses only terms below e^−70 of its
+// largest, as with its own shift; the other rows are redone alone as in f32_nca_fwd.
+// The same stats and terms as f32_nca_fwd, for f32_nca_bwd.
+export function f32_nca_fwd_sym(mat: usize, n: i32, labels: usize, s: f32, rows: usize, w: usize, stats: usize, e: usize, out: usize, colsums: usize): void {
+  const ld = <usize>n << 2;
+  const vs = f32x4.splat(s);
+  let top: f32 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const mi = maxScaledRow(mat + <usize>i * ld, n, s, i);
+    store<f32>(stats + <usize>i * 20, mi);
+    top = max<f32>(top, mi);
+  }
+  memory.fill(colsums, 0, 2 * ld);
+  const ca = colsums, cp = colsums + ld;
+  const vtop = f32x4.splat(top);
+  for (let i = 0; i < n; i++) {
+    const row = mat + <usize>i * ld, erow = e + <usize>i * ld;
+    const li = ldi(labels, i), vl = i32x4.splat(li);
+    // column i above the diagonal (read before this row adds to its own columns)
+    let ta: f64 = <f64>ldf(ca, i), tp: f64 = <f64>ldf(cp, i);
+    store<f32>(erow + (<usize>i << 2), 0);
     let sa = f32x4.splat(0), sp = sa;
-    jv = i32x4(0, 1, 2, 3);
-    j = 0;
-    for (; j + 4 <= m; j += 4) {
+    let j = i + 1;
+    for (; j + 4 <= n; j += 4) {
       const jo = <usize>j << 2;
-      const ej = v128.and(exp4(f32x4.sub(f32x4.mul(v128.load(row + jo), vs), vtop)), i32x4.ne(jv, vi));
+      const ej = exp4(f32x4.sub(f32x4.mul(v128.load(row + jo), vs), vtop));
+      const ejp = v128.and(ej, i32x4.eq(v128.load(labels + jo), vl));
       v128.store(erow + jo, ej);
       sa = f32x4.add(sa, ej);
-      sp = f32x4.add(sp, v128.and(ej, i32x4.eq(v128.load(refLabels + jo), vl)));
-      jv = i32x4.add(jv, four);
+      sp = f32x4.add(sp, ejp);
+      v128.store(ca + jo, f32x4.add(v128.load(ca + jo), ej));
+      v128.store(cp + jo, f32x4.add(v128.load(cp + jo), ejp));
     }
-    let ta: f64 = hsum64(sa), tp: f64 = hsum64(sp);
-    for (; j < m; j++) {
-      const ej: f32 = j == skip ? 0 : Mathf.exp(ldf(row, j) * s - top);
-      store<f32>(erow + (<usize>j << 2), ej);
+    ta += hsum64(sa);
+    tp += hsum64(sp);
+    for (; j < n; j++) {
+      const jo = <usize>j << 2;
+      const ej = Mathf.exp(ldf(row, j) * s - top);
+      store<f32>(erow + jo, ej);
       ta += ej;
-      if (ldi(refLabels, j) == li) tp += ej;
+      store<f32>(ca + jo, load<f32>(ca + jo) + ej);
+      if (ldi(labels, j) == li) {
+        tp += ej;
+        store<f32>(cp + jo, load<f32>(cp + jo) + ej);
+      }
     }
-    let shift: f32 = top;
-    if (!(tp >= NCA_TINY)) {
-      // the same-label terms, shifted by their own maximum
-      shift = -Infinity;
-      for (let t = 0; t < m; t++) if (t != skip && ldi(refLabels, t) == li) shift = max<f32>(shift, ldf(row, t) * s);
-      tp = 0;
-      for (let t = 0; t < m; t++) if (t != skip && ldi(refLabels, t) == li) tp += Math.exp(<f64>(ldf(row, t) * s) - <f64>shift);
-    }
-    const la = Math.log(ta), lp = Math.log(tp);
-    const l = (<f64>top - <f64>shift) + (la - lp);
-    const st = stats + <usize>r * 20;
-    store<f32>(st, top);
-    store<f32>(st, <f32>la, 4);
-    store<f32>(st, shift, 8);
-    store<f32>(st, <f32>lp, 12);
-    store<f32>(st, <f32>l, 16);
-    store<f32>(out + (<usize>r << 2), <f32>(<f64>ldf(w, r) * l));
+    // NaN in out: a row to redo with its own shift once the terms are mirrored
+    if (load<f32>(stats + <usize>i * 20) >= top - 16) ncaFinish(row, n, labels, li, i, s, top, ta, tp, w, stats, out, i);
+    else store<f32>(out + (<usize>i << 2), NaN);
+  }
+  mirrorUpper(e, n);
+  for (let i = 0; i < n; i++) {
+    const o = load<f32>(out + (<usize>i << 2));
+    if (o != o) ncaRow(mat, n, labels, labels, 1, s, rows, w, stats, e, out, i);
   }
 }
 

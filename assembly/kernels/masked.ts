@@ -5,6 +5,8 @@
 
 import { CompareOp, MaskedReduce } from '../codes';
 import { exp4 } from './expf4';
+import { mirrorUpper } from './gemm-tile';
+import { maxScaledRow } from './vec';
 
 // @ts-ignore: decorator
 @inline function kept(mask: usize, masked: i32, at: usize): bool {
@@ -153,42 +155,102 @@ function logsumexpRowBwd(x: usize, mask: usize, masked: i32, row: usize, m: i32,
 // backward multiplies instead of taking e^x again (e^x is most of the work on these rows). One
 // pass for the max and one for the sum per row, instead of a scale op, a logsumexp and a gather.
 export function f32_softmax_xent_fwd(z: usize, n: i32, c: i32, scale: f32, targets: usize, p: usize, out: usize): void {
-  const vs = f32x4.splat(scale);
   for (let i = 0; i < n; i++) {
     const off = (<usize>i * <usize>c) << 2;
-    const row = z + off, prow = p + off;
-    let vmax = f32x4.splat(-Infinity);
-    let j = 0;
-    // pmax (one instruction) drops a NaN here; the sum below still turns it into NaN
-    for (; j + 4 <= c; j += 4) vmax = f32x4.pmax(vmax, f32x4.mul(v128.load(row + (<usize>j << 2)), vs));
-    let top = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
-    for (let t = j; t < c; t++) top = max<f32>(top, load<f32>(row + (<usize>t << 2)) * scale);
-    let r: f32 = top;
-    if (top != -Infinity) {
-      const vtop = f32x4.splat(top);
-      let vsum = f32x4.splat(0);
-      j = 0;
-      for (; j + 4 <= c; j += 4) {
-        const e = exp4(f32x4.sub(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), vtop));
-        v128.store(prow + (<usize>j << 2), e);
-        vsum = f32x4.add(vsum, e);
-      }
-      let e: f64 = <f64>f32x4.extract_lane(vsum, 0) + <f64>f32x4.extract_lane(vsum, 1) + <f64>f32x4.extract_lane(vsum, 2) + <f64>f32x4.extract_lane(vsum, 3);
-      for (; j < c; j++) {
-        const ej = Mathf.exp(load<f32>(row + (<usize>j << 2)) * scale - top);
-        store<f32>(prow + (<usize>j << 2), ej);
-        e += ej;
-      }
-      r = <f32>(<f64>top + Math.log(e));
-      const inv = <f32>(1 / e), vi = f32x4.splat(inv);
-      j = 0;
-      for (; j + 4 <= c; j += 4) v128.store(prow + (<usize>j << 2), f32x4.mul(v128.load(prow + (<usize>j << 2)), vi));
-      for (; j < c; j++) store<f32>(prow + (<usize>j << 2), load<f32>(prow + (<usize>j << 2)) * inv);
-    } else {
-      // a row of −∞ only has no softmax
-      for (j = 0; j < c; j++) store<f32>(prow + (<usize>j << 2), NaN);
+    store<f32>(out + (<usize>i << 2), xentRow(z + off, p + off, c, scale, load<i32>(targets + (<usize>i << 2))));
+  }
+}
+
+// One row of f32_softmax_xent_fwd: its softmax into prow, its loss returned.
+function xentRow(row: usize, prow: usize, c: i32, scale: f32, t: i32): f32 {
+  const vs = f32x4.splat(scale);
+  const top = maxScaledRow(row, c, scale, -1);
+  let r: f32 = top;
+  let j = 0;
+  if (top != -Infinity) {
+    const vtop = f32x4.splat(top);
+    let vsum = f32x4.splat(0);
+    for (; j + 4 <= c; j += 4) {
+      const e = exp4(f32x4.sub(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), vtop));
+      v128.store(prow + (<usize>j << 2), e);
+      vsum = f32x4.add(vsum, e);
     }
-    store<f32>(out + (<usize>i << 2), r - load<f32>(row + (<usize>load<i32>(targets + (<usize>i << 2)) << 2)) * scale);
+    let e: f64 = <f64>f32x4.extract_lane(vsum, 0) + <f64>f32x4.extract_lane(vsum, 1) + <f64>f32x4.extract_lane(vsum, 2) + <f64>f32x4.extract_lane(vsum, 3);
+    for (; j < c; j++) {
+      const ej = Mathf.exp(load<f32>(row + (<usize>j << 2)) * scale - top);
+      store<f32>(prow + (<usize>j << 2), ej);
+      e += ej;
+    }
+    r = <f32>(<f64>top + Math.log(e));
+    scaleRow(prow, c, <f32>(1 / e));
+  } else {
+    // a row of −∞ only has no softmax
+    for (j = 0; j < c; j++) store<f32>(prow + (<usize>j << 2), NaN);
+  }
+  return r - load<f32>(row + (<usize>t << 2)) * scale;
+}
+
+// @ts-ignore: decorator
+@inline function scaleRow(prow: usize, c: i32, inv: f32): void {
+  const vi = f32x4.splat(inv);
+  let j = 0;
+  for (; j + 4 <= c; j += 4) v128.store(prow + (<usize>j << 2), f32x4.mul(v128.load(prow + (<usize>j << 2)), vi));
+  for (; j < c; j++) store<f32>(prow + (<usize>j << 2), load<f32>(prow + (<usize>j << 2)) * inv);
+}
+
+// f32_softmax_xent_fwd (c = n) for symmetric logits z = x·xᵀ (selfCrossEntropyLosses): every
+// row shifted by one C = max_i max_j scale·z_ij instead of its own maximum m_i, so that the
+// terms e^(scale·z_ij − C) are symmetric and only the upper triangle takes e^x (half the
+// exps, the bulk of this kernel), the lower one mirrored; each row's sum is its part right of
+// the diagonal plus its column above it, gathered in out while the rows go by. A row with
+// m_i ≥ C − 16 loses only terms below e^−70 of its largest, as with its own shift (e^x of
+// x < −86.6 is 0 in expf4); the other rows (a zero row among unit rows, a small norm under a
+// large scale) are redone alone as in f32_softmax_xent_fwd. inv [n]: scratch.
+export function f32_softmax_xent_fwd_sym(z: usize, n: i32, scale: f32, targets: usize, p: usize, out: usize, inv: usize): void {
+  const ld = <usize>n << 2;
+  const vs = f32x4.splat(scale);
+  let top: f32 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const m = maxScaledRow(z + <usize>i * ld, n, scale, -1);
+    store<f32>(inv + (<usize>i << 2), m);
+    top = max<f32>(top, m);
+  }
+  memory.fill(out, 0, ld);
+  const vtop = f32x4.splat(top);
+  for (let i = 0; i < n; i++) {
+    const row = z + <usize>i * ld, prow = p + <usize>i * ld;
+    // the terms e^(scale·z_ij − C), j ≥ i, into row i of p, its sum, and each added to out[j]
+    // (column j's running sum) after out[i] was read as column i's sum above the diagonal
+    let e: f64 = <f64>load<f32>(out + (<usize>i << 2));
+    let vsum = f32x4.splat(0);
+    let j = i;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      const ej = exp4(f32x4.sub(f32x4.mul(v128.load(row + o), vs), vtop));
+      v128.store(prow + o, ej);
+      vsum = f32x4.add(vsum, ej);
+      v128.store(out + o, f32x4.add(v128.load(out + o), ej));
+    }
+    e += <f64>f32x4.extract_lane(vsum, 0) + <f64>f32x4.extract_lane(vsum, 1) + <f64>f32x4.extract_lane(vsum, 2) + <f64>f32x4.extract_lane(vsum, 3);
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      const ej = Mathf.exp(load<f32>(row + o) * scale - top);
+      store<f32>(prow + o, ej);
+      e += ej;
+      store<f32>(out + o, load<f32>(out + o) + ej);
+    }
+    const at = inv + (<usize>i << 2);
+    // −1: a row to redo with its own shift (its maximum, kept in inv until here, too far below C)
+    const shared = load<f32>(at) >= top - 16;
+    store<f32>(at, shared ? <f32>(1 / e) : -1);
+    store<f32>(out + (<usize>i << 2), shared ? <f32>(<f64>top + Math.log(e)) - load<f32>(row + (<usize>load<i32>(targets + (<usize>i << 2)) << 2)) * scale : 0);
+  }
+  mirrorUpper(p, n);
+  for (let i = 0; i < n; i++) {
+    const row = z + <usize>i * ld, prow = p + <usize>i * ld;
+    const r = load<f32>(inv + (<usize>i << 2));
+    if (r >= 0) scaleRow(prow, n, r);
+    else store<f32>(out + (<usize>i << 2), xentRow(row, prow, n, scale, load<i32>(targets + (<usize>i << 2))));
   }
 }
 
@@ -214,33 +276,6 @@ export function f32_softmax_xent_bwd(p: usize, n: i32, c: i32, scale: f32, targe
     }
     const at = grow + (<usize>load<i32>(targets + (<usize>i << 2)) << 2);
     store<f32>(at, load<f32>(at) - gi);
-  }
-}
-
-// The logits of a batch against itself, z = x·xᵀ [n, n]: its gradient to x is (G + Gᵀ)·x with
-// G the gradient above. out = G + Gᵀ (overwritten; out may not alias p), G[i, j] =
-// g_i·scale·(p[i, j] − [j = t_i]), both halves of each 16×16 tile pair from one read of p, so
-// that G is never stored (as f32_add_transpose would need it).
-export function f32_softmax_xent_bwd_sym(p: usize, n: i32, scale: f32, targets: usize, g: usize, out: usize): void {
-  const T = 16;
-  for (let i0 = 0; i0 < n; i0 += T) {
-    const i1 = min(i0 + T, n);
-    for (let j0 = i0; j0 < n; j0 += T) {
-      const j1 = min(j0 + T, n);
-      for (let i = i0; i < i1; i++) {
-        const gi = load<f32>(g + (<usize>i << 2)) * scale;
-        const ti = load<i32>(targets + (<usize>i << 2));
-        for (let j = max(j0, i); j < j1; j++) {
-          const gj = load<f32>(g + (<usize>j << 2)) * scale;
-          const tj = load<i32>(targets + (<usize>j << 2));
-          const gij = gi * (load<f32>(p + ((<usize>i * n + j) << 2)) - (j == ti ? <f32>1 : 0));
-          const gji = gj * (load<f32>(p + ((<usize>j * n + i) << 2)) - (i == tj ? <f32>1 : 0));
-          const v = gij + gji;
-          store<f32>(out + ((<usize>i * n + j) << 2), v);
-          store<f32>(out + ((<usize>j * n + i) << 2), v);
-        }
-      }
-    }
   }
 }
 

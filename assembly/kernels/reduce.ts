@@ -129,7 +129,15 @@ export function f32_l2normalize_bwd(y: usize, g: usize, norms: usize, gx: usize,
       }
     }
     const inv: f32 = 1 / r;
-    for (let j = 0; j < d; j++) {
+    const vdot = f32x4.splat(dot), vinv = f32x4.splat(inv);
+    let j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const o = off + (<usize>j << 2);
+      let v = f32x4.mul(f32x4.sub(v128.load(g + o), f32x4.mul(v128.load(y + o), vdot)), vinv);
+      if (accumulate) v = f32x4.add(v, v128.load(gx + o));
+      v128.store(gx + o, v);
+    }
+    for (; j < d; j++) {
       const o = off + (<usize>j << 2);
       let v = (load<f32>(g + o) - load<f32>(y + o) * dot) * inv;
       if (accumulate) v += load<f32>(gx + o);

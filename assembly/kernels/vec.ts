@@ -98,3 +98,20 @@ export function centreRows(x: usize, y: usize, xc: usize, yc: usize, mu: usize, 
   if (act == ConvAct.relu6) return min(max(v, <f32>0), <f32>6);
   return v;
 }
+
+// max_{j ≠ skip} s·row[j] over m columns (skip −1: every column): the shift of the softmax
+// rows of the loss kernels (masked.ts, loss-rows.ts). −∞ for no column.
+export function maxScaledRow(row: usize, m: i32, s: f32, skip: i32): f32 {
+  const vs = f32x4.splat(s), ninf = f32x4.splat(-Infinity), four = i32x4.splat(4), vi = i32x4.splat(skip);
+  let vmax = ninf;
+  let jv = i32x4(0, 1, 2, 3);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    // pmax (one instruction) drops a NaN here; the sums after it still turn it into NaN
+    vmax = f32x4.pmax(vmax, v128.bitselect(f32x4.mul(v128.load(row + (<usize>j << 2)), vs), ninf, i32x4.ne(jv, vi)));
+    jv = i32x4.add(jv, four);
+  }
+  let top = max<f32>(max<f32>(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max<f32>(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
+  for (; j < m; j++) if (j != skip) top = max<f32>(top, load<f32>(row + (<usize>j << 2)) * s);
+  return top;
+}

@@ -127,16 +127,37 @@ export function gatherTuples(X: Matrix, idx: ArrayLike<number>, size: number): T
 
 /** Distinct label values, ascending, and each row's index into them (np.unique(y, return_inverse=True)). */
 export function uniqueInverse(y: ArrayLike<number>): { classes: number[]; inverse: Int32Array } {
-  // plain loops over a typed sort: InstanceLoss runs this on every batch
-  const sorted = Float64Array.from(y).sort();
+  // plain loops over typed arrays: InstanceLoss runs this on every batch
+  const n = y.length;
+  const inverse = new Int32Array(n);
   const classes: number[] = [];
-  const pos = new Map<number, number>();
-  for (let i = 0; i < sorted.length; i++) {
-    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
-    pos.set(sorted[i], classes.length);
-    classes.push(sorted[i]);
+  let lo = Infinity, hi = -Infinity, ints = true;
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (!Number.isInteger(v)) ints = false;
   }
-  const inverse = new Int32Array(y.length);
-  for (let i = 0; i < y.length; i++) inverse[i] = pos.get(y[i])!;
+  if (n > 0 && ints && hi - lo <= 4 * n + 64) {
+    // integer labels in a short range (the usual class ids): ranks from a table over the range
+    const rank = new Int32Array(hi - lo + 1);
+    for (let i = 0; i < n; i++) rank[y[i] - lo] = 1;
+    for (let k = 0; k < rank.length; k++) if (rank[k]) rank[k] = classes.push(lo + k) - 1;
+    for (let i = 0; i < n; i++) inverse[i] = rank[y[i] - lo];
+    return { classes, inverse };
+  }
+  const sorted = new Float64Array(y).sort();
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) classes.push(sorted[i]);
+  // each label's rank by binary search over the sorted classes (faster than a Map of numbers)
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    let a = 0, b = classes.length - 1;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (classes[mid] < v) a = mid + 1;
+      else b = mid;
+    }
+    inverse[i] = a;
+  }
   return { classes, inverse };
 }

@@ -53,7 +53,9 @@ export function ncaComputation(distance: Distance, softmaxScale: number, x: Loss
   // diagonal with −inf; both log-sums in one pass) instead of two label masks and two masked
   // logsumexps: npm run bench -- --only LOSSES --cases NCALoss
   const s = distance.isInverted ? softmaxScale : -softmaxScale;
-  const losses = ncaLosses(mat, labels, ref, s, kept, Float32Array.from(kept, (i) => weights[i]));
+  // an L_p distance of the batch to itself is symmetric (the softmax then takes e^x on half of it)
+  const symmetric = x.refIsBatch && distance instanceof LpDistance;
+  const losses = ncaLosses(mat, labels, ref, s, kept, Float32Array.from(kept, (i) => weights[i]), symmetric);
   return { loss: elementEntry(losses, kept) };
 }
 

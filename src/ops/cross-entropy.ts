@@ -44,9 +44,9 @@ export function crossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor 
 
 /**
  * crossEntropyLosses(scale·x·xᵀ, targets) for x [n, d] as one op (InstanceLoss on normalised
- * rows): the product's tiles on and above the diagonal only (f32_gemm_nt_self), and backward
- * (G + Gᵀ)·x with G + Gᵀ written straight from the softmax rows (f32_softmax_xent_bwd_sym):
- * no [n, n] gradient of the logits and no transposed add. targets in [0, n).
+ * rows): the product's tiles on and above the diagonal only (f32_gemm_nt_self), e^x of the
+ * softmax on the upper triangle only (f32_softmax_xent_fwd_sym), and backward
+ * (G + Gᵀ)·x, G + Gᵀ made in place over G (f32_add_transpose): one GEMM. targets in [0, n).
  */
 export function selfCrossEntropyLosses(x: Tensor, targets: Int32Array, scale: number): Tensor {
   const e = getEngine();
@@ -56,16 +56,20 @@ export function selfCrossEntropyLosses(x: Tensor, targets: Int32Array, scale: nu
   const probs = untracked([n, n]);
   const out = empty([n]);
   const logits = untracked([n, n]);
+  const inv = untracked([n]);
   try {
     k.f32_gemm_nt_self(x.ptr, logits.ptr, n, d, e.gemmWorkspace);
-    k.f32_softmax_xent_fwd(logits.ptr, n, n, scale, tb.ptr, probs.ptr, out.ptr);
+    k.f32_softmax_xent_fwd_sym(logits.ptr, n, scale, tb.ptr, probs.ptr, out.ptr, inv.ptr);
   } finally {
     logits.dispose();
+    inv.dispose();
   }
   return record(out, 'selfCrossEntropyLosses', [x], (g) => {
     const sym = untracked([n, n]);
     try {
-      k.f32_softmax_xent_bwd_sym(probs.ptr, n, scale, tb.ptr, g.ptr, sym.ptr);
+      // G (the logits' gradient) then G + Gᵀ in place: the in-place pass stays in cache
+      k.f32_softmax_xent_bwd(probs.ptr, n, n, scale, tb.ptr, g.ptr, sym.ptr, 0);
+      k.f32_add_transpose(sym.ptr, 0, sym.ptr, n, 1);
       addGrad(x, (p, acc) => k.f32_gemm_nn(sym.ptr, x.ptr, p, n, n, d, acc, e.gemmWorkspace));
     } finally {
       sym.dispose();

@@ -5,6 +5,7 @@
 import { empty } from '../autograd/create';
 import { Tensor, addGrad, record, untracked } from '../autograd/tensor';
 import { f32, getEngine } from '../wasm/instance';
+import { withScratch } from './distance';
 import { int32From } from './loss';
 
 /** An untracked int32 buffer of data, saved with the op output (freed with it). */
@@ -70,9 +71,10 @@ export function angularLosses(s1: Tensor, s2: Tensor, ap: Tensor, a1: Int32Array
  * logsumexp over the j with refLabels[j] = labels[i]), i = rows[r], i.e. −w·log of the softmax
  * mass on the same-label references. mat [n, m]; refLabels null: the batch against itself
  * (m = n, the diagonal left out). rows strictly increasing, each with a same-label reference;
- * w [rows.length].
+ * w [rows.length]. symmetric: mat is the batch's distance to itself, mat[i, j] = mat[j, i]
+ * (with refLabels null and every row listed, the softmax then takes e^x on half the matrix).
  */
-export function ncaLosses(mat: Tensor, labels: Int32Array, refLabels: Int32Array | null, s: number, rows: Int32Array, w: Float32Array): Tensor {
+export function ncaLosses(mat: Tensor, labels: Int32Array, refLabels: Int32Array | null, s: number, rows: Int32Array, w: Float32Array, symmetric = false): Tensor {
   const k = getEngine().k;
   const [n, m] = mat.shape;
   const count = rows.length;
@@ -84,7 +86,8 @@ export function ncaLosses(mat: Tensor, labels: Int32Array, refLabels: Int32Array
   const terms = untracked([count, m]);
   const out = empty([count]);
   const self = refLabels === null ? 1 : 0;
-  k.f32_nca_fwd(mat.ptr, m, bl.ptr, br.ptr, self, s, brows.ptr, bw.ptr, count, stats.ptr, terms.ptr, out.ptr);
+  if (symmetric && self && count === n && n > 1) withScratch([2 * n], (cs) => k.f32_nca_fwd_sym(mat.ptr, n, bl.ptr, s, brows.ptr, bw.ptr, stats.ptr, terms.ptr, out.ptr, cs.ptr));
+  else k.f32_nca_fwd(mat.ptr, m, bl.ptr, br.ptr, self, s, brows.ptr, bw.ptr, count, stats.ptr, terms.ptr, out.ptr);
   return record(out, 'ncaLosses', [mat], (g) =>
     addGrad(mat, (p, acc) => k.f32_nca_bwd(mat.ptr, n, m, bl.ptr, br.ptr, self, s, brows.ptr, bw.ptr, count, stats.ptr, terms.ptr, g.ptr, p, acc)),
   [...bufs, bw, stats, terms]);

@@ -18,6 +18,8 @@ export function checkLabels(fn: string, labels: Labels, n: number): Int32Array {
     throw new TypeError(`${fn}: labels must be an Int32Array or an array of integers, got ${labels === null ? 'null' : typeof labels}`);
   }
   if (labels.length !== n) throw new Error(`${fn}: labels has ${labels.length} entries but the batch has ${n} embeddings: one label per embedding`);
+  // an Int32Array holds int32 values only: nothing to check, a copy
+  if (labels instanceof Int32Array) return labels.slice();
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = labels[i];

@@ -124,7 +124,7 @@ test('f32_transpose: exact for every [n, d] pair of sizes', () => {
       });
 });
 
-test('f32_add_transpose: w + wᵀ with w = α·a (α a power of two) or −a/dist (0 at dist 0), one rounding each, every size', () => {
+test('f32_add_transpose: w + wᵀ with w = α·a (α a power of two) or −a/dist (0 at dist 0), one rounding each, every size, in place too', () => {
   for (const n of SIZES)
     for (const alpha of [1, -2, 0])
       withBuffers(`add_transpose ${n}`, (w) => {
@@ -136,6 +136,11 @@ test('f32_add_transpose: w + wᵀ with w = α·a (α a power of two) or −a/dis
         const wt = Array.from(a.init, (v, i) => (dist ? (dist.init[i] > 0 ? Math.fround(-v / dist.init[i]) : 0) : alpha * v));
         const t = transposeRef(wt, n, n);
         assertClose(read(o), wt.map((v, i) => Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose [${n}, ${n}] α ${alpha}`);
+        // in place (out = a): each block pair is read whole before either is written
+        const b = put(a.init.slice());
+        w.add(b);
+        k.f32_add_transpose(b.ptr, dist ? dist.ptr : 0, b.ptr, n, alpha);
+        assertClose(read(b), wt.map((v, i) => Math.fround(v + t[i])), { rtol: 0, atol: 0 }, `f32_add_transpose in place [${n}, ${n}] α ${alpha}`);
       });
 });
 

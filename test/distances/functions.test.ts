@@ -89,6 +89,22 @@ test('near-identical points: squared Euclidean keeps its relative accuracy, neve
   for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - ref[i]) <= 1e-4 * ref[i] + 1e-3, `offset entry ${i}: ${got[i]} vs ${ref[i]}`);
 });
 
+test('cdist(x, x), squared and not: bitwise cdist(x, a copy of x) (upper triangle and its mirror), odd sizes, identical rows', () => {
+  for (const n of [1, 3, 5, 17, 33, 257])
+    for (const d of [3, 33])
+      sl.tidy(() => {
+        const xs = sl.randn([n, d], { seed: n + d }).add(2).data();
+        if (n > 4) xs.copyWithin(4 * d, 0, d); // rows 0 and 4 identical
+        const x = sl.tensor(xs, [n, d]), copy = sl.tensor(xs, [n, d]);
+        for (const metric of ['sqeuclidean', 'euclidean'] as const) {
+          const self = sl.cdist(x, x, metric).data(), other = sl.cdist(x, copy, metric).data();
+          assert.equal(Array.from(self), Array.from(other), `${metric} n ${n} d ${d}`);
+          const ref = cdistRef(xs, xs, n, n, d, metric);
+          for (let i = 0; i < self.length; i++) assert.ok(Math.abs(self[i] - ref[i]) <= 1e-4 * ref[i] + 1e-4, `${metric} n ${n} d ${d} entry ${i}: ${self[i]} vs ${ref[i]}`);
+        }
+      });
+});
+
 test('zero vectors and a single row', () => {
   const z = sl.zeros([3, 5]);
   const y = sl.tensor([[1, 2, 2, 0, 0]]);

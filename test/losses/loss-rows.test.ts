@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
 import { Rng } from '../../src/random';
 import { angularLosses, ncaLosses, pnpRanks, rankedListLosses } from '../../src/ops/loss-rows';
+import type { Tensor } from '../../src/autograd/tensor';
 import { gradcheck } from '../helpers/gradcheck';
 import { angularRef, ncaGradRef, ncaRef, pnpRanksGradRef, pnpRanksRef, rankedListRef } from '../ref/loss-rows';
 import type { Mat } from '../ref/loss';
@@ -222,6 +223,43 @@ test('ncaLosses: huge and tiny scales stay finite where the true result is (same
       }
     });
   }
+});
+
+test('ncaLosses on a symmetric matrix, every row listed (f32_nca_fwd_sym): against float64 on odd sizes, zero distances off the diagonal, scales up to 1e4, and routed to f32_nca_fwd with a singleton', () => {
+  for (const n of [3, 5, 17, 33, 257]) {
+    // a distance of the batch to itself: symmetric, 0 on the diagonal; rows 0 and 2 identical
+    const grid = gridMatrix(n, n, 90 + n, 0, 4);
+    const mat = grid.map((row, i) => row.map((_, j) => (i === j || (i + j === 2 && i !== 1) ? 0 : grid[Math.min(i, j)][Math.max(i, j)])));
+    const labels = Array.from({ length: n }, (_, i) => i % Math.max(1, n >> 1));
+    for (const s of [-1.5, 3, -300, -1e4]) {
+      sl.tidy(() => {
+        const args = [Int32Array.from(labels), null, s, Int32Array.from(labels, (_, i) => i), Float32Array.from(labels, (_, r) => 0.5 + (r % 3) / 4), true] as const;
+        const x = sl.tensor(mat, undefined, { requiresGrad: true });
+        const out = ncaLosses(x, ...args);
+        const w = Array.from(args[4]), rows = Array.from(args[3]);
+        const values = out.data();
+        sl.add(out.sum(), ncaLosses(x, ...args).sum()).backward();
+        const what = `n ${n}, s ${s}`;
+        const want = ncaRef(mat, labels, null, s, rows, w);
+        assertRel(values, want, 2e-5 * Math.max(1, ...want.map(Math.abs)), what);
+        assertClose(x.grad!.data(), ncaGradRef(mat, labels, null, s, rows, w, rows.map(() => 2)).flat(), 1e-5, `${what} gradient`);
+        if (n === 5 && s === -1.5) {
+          // a symmetric perturbation keeps the matrix a distance matrix
+          const sym = (t: Tensor) => sl.mul(sl.add(t, sl.transpose(t)), 0.5);
+          gradcheck((t) => ncaLosses(sym(t), ...args), [x], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+        }
+      });
+    }
+  }
+  sl.tidy(() => {
+    const n = 9;
+    const grid = gridMatrix(n, n, 7, 0, 4);
+    const mat = grid.map((row, i) => row.map((_, j) => (i === j ? 0 : grid[Math.min(i, j)][Math.max(i, j)])));
+    const c = ncaCase(mat, [0, 1, 0, 2, 1, 0, 1, 2, 3], null, -2); // class 3 alone: its row unlisted
+    const rows = c.rows;
+    const sym = ncaLosses(sl.tensor(mat), Int32Array.from([0, 1, 0, 2, 1, 0, 1, 2, 3]), null, -2, Int32Array.from(rows), Float32Array.from(c.w), true);
+    assertRel(sym.data(), c.wantValues, 2e-5, 'singleton, symmetric');
+  });
 });
 
 /** pnpRanks's pairs: each query with another same-label sample, against every same-label sample (itself included). */
