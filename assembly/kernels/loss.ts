@@ -694,6 +694,54 @@ export function f32_triplet_margin_mine(mat: usize, labels: usize, n: i32, refLa
   return t;
 }
 
+// AngularMiner's triplets: of every valid (i, j, q) in f32_triplet_margin_mine's order (labels
+// [n], refLabels [m]; self 1: the batch itself, j ≠ i), those whose angle at the negative,
+// atan(‖x_i − r_j + ε‖ / (2‖r_q − c + ε‖)) with c = (x_i + r_j)/2, exceeds threshold (radians),
+// on the embeddings x [n, d] and references r [m, d] as given, in float64 with ε added to each
+// difference (torch.pairwise_distance). Each (i, j)'s length and midpoint (half [d], f64
+// scratch) are formed once for its run of negatives. Returns the count.
+export function f32_angular_mine(x: usize, r: usize, d: i32, labels: usize, n: i32, refLabels: usize, m: i32, self: i32, eps: f64, threshold: f64, half: usize, a: usize, p: usize, nn: usize): i32 {
+  const row = <usize>d << 2;
+  const ev = f64x2.splat(eps);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const li = ld_i32(labels, i);
+    const xi = x + <usize>i * row;
+    for (let j = 0; j < m; j++) {
+      if ((self && j == i) || ld_i32(refLabels, j) != li) continue;
+      const rj = r + <usize>j * row;
+      let ap: f64 = 0;
+      for (let k = 0; k < d; k++) {
+        const xv = <f64>load<f32>(xi + (<usize>k << 2)), rv = <f64>load<f32>(rj + (<usize>k << 2));
+        const u = xv - rv + eps;
+        ap += u * u;
+        store<f64>(half + (<usize>k << 3), (xv + rv) / 2);
+      }
+      const apLen = Math.sqrt(ap);
+      for (let q = 0; q < m; q++) {
+        if (ld_i32(refLabels, q) == li) continue;
+        const rq = r + <usize>q * row;
+        let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+        let k = 0;
+        for (; k + 4 <= d; k += 4) {
+          const w0 = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(rq + (<usize>k << 2))), v128.load(half + (<usize>k << 3))), ev);
+          const w1 = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(rq + (<usize>k << 2), 8)), v128.load(half + (<usize>k << 3), 16)), ev);
+          s0 = f64x2.add(s0, f64x2.mul(w0, w0));
+          s1 = f64x2.add(s1, f64x2.mul(w1, w1));
+        }
+        const sv = f64x2.add(s0, s1);
+        let nc = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+        for (; k < d; k++) {
+          const w = <f64>load<f32>(rq + (<usize>k << 2)) - load<f64>(half + (<usize>k << 3)) + eps;
+          nc += w * w;
+        }
+        if (Math.atan(apLen / (2 * Math.sqrt(nc))) > threshold) put3(a, p, nn, t++, i, j, q);
+      }
+    }
+  }
+  return t;
+}
+
 // Per anchor: the farthest positive and the nearest negative of the reference set (mat
 // [n, m], refLabels [m]; self 1: the batch itself, j ≠ i), first index on ties as
 // torch.max/min; anchors lacking either are dropped. Returns the count.

@@ -4,9 +4,11 @@
 // torch.pairwise_distance's ‖x − y + 1e-6‖ on the embeddings as given (not normalised).
 import { Tensor } from '../autograd/tensor';
 import { checkOptions } from '../options';
-import { getAllTripletsIndices, type TripletTuples } from '../tuples/pairs';
+import { int32Buffer } from '../ops/loss';
+import { withF64Scope } from '../ops/f64-linalg';
+import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../tuples/batch';
+import { getEngine } from '../wasm/instance';
 import type { Distance } from '../tuples/checks';
-import type { Labels } from '../tuples/batch';
 import { BaseMiner } from './base-miner';
 import { requireUnitL2 } from './require-distance';
 
@@ -21,7 +23,8 @@ export interface AngularMinerOptions {
 const PAIRWISE_EPS = 1e-6;
 
 /**
- * Triplets [a, p, n] with angle > `angle`° (strictly). O(triplets · d), as PML.
+ * Triplets [a, p, n] with angle > `angle`° (strictly). O(triplets · d), as PML; one kernel
+ * (f32_angular_mine) streams the triplets from the labels and tests each.
  * @example
  * const triplets = new sl.miners.AngularMiner({ angle: 35 }).mine(embeddings, labels);
  */
@@ -39,37 +42,18 @@ export class AngularMiner extends BaseMiner {
 
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): TripletTuples {
     // (withMatrix validates the batch and reference; the angles need the raw embeddings, not the matrix)
-    const [a, p, n, E, R] = this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
-      const E = embeddings.data();
-      return [...getAllTripletsIndices(x.labels, x.self ? null : x.refLabels), E, x.self ? E : refEmb!.data()] as const;
+    return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
+      const cap = tripletCapacity(x.labels, x.self ? null : x.refLabels);
+      const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
+      try {
+        const d = embeddings.shape[1];
+        const ref = x.self ? embeddings : refEmb!;
+        const threshold = (this.angle * Math.PI) / 180;
+        set.count = withF64Scope((s) => getEngine().k.f32_angular_mine(embeddings.ptr, ref.ptr, d, x.labelsPtr, x.n, x.refLabelsPtr, x.m, x.self, PAIRWISE_EPS, threshold, s.out64(d), set.a.ptr, set.p.ptr, set.n.ptr));
+        return readTriplets(set);
+      } finally {
+        disposeTriplets(set);
+      }
     });
-    const d = embeddings.shape[1];
-    const threshold = (this.angle * Math.PI) / 180;
-    const keep: number[] = [];
-    // getAllTripletsIndices lists each (anchor, positive) pair's negatives together: the pair's
-    // length and midpoint are computed once per run of triplets, the same operations in the
-    // same order as per triplet, so the values are unchanged
-    const half = new Float64Array(d);
-    let pa = -1, pp = -1, apLen = 0;
-    for (let t = 0; t < a.length; t++) {
-      const ea = a[t] * d, ep = p[t] * d, en = n[t] * d;
-      if (a[t] !== pa || p[t] !== pp) {
-        [pa, pp] = [a[t], p[t]];
-        let ap = 0;
-        for (let k = 0; k < d; k++) {
-          const u = E[ea + k] - R[ep + k] + PAIRWISE_EPS;
-          ap += u * u;
-          half[k] = (E[ea + k] + R[ep + k]) / 2;
-        }
-        apLen = Math.sqrt(ap);
-      }
-      let nc = 0;
-      for (let k = 0; k < d; k++) {
-        const w = R[en + k] - half[k] + PAIRWISE_EPS;
-        nc += w * w;
-      }
-      if (Math.atan(apLen / (2 * Math.sqrt(nc))) > threshold) keep.push(t);
-    }
-    return [Int32Array.from(keep, (t) => a[t]), Int32Array.from(keep, (t) => p[t]), Int32Array.from(keep, (t) => n[t])];
   }
 }

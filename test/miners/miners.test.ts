@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { batchHardRef, pairMarginMinerRef, tripletMarginMinerRef, type Mat } from '../ref/loss';
+import { angularMinerRef, batchHardRef, pairMarginMinerRef, tripletMarginMinerRef, type Mat } from '../ref/loss';
 import { batch, labelsOf } from '../losses/helpers';
 
 await sl.init();
@@ -80,6 +80,27 @@ test('BatchHardMiner: a singleton class contributes no anchor; ties take the fir
     assert.equal(Array.from(p), [1, 0, 3, 2]);
     assert.equal(Array.from(n), [2, 2, 0, 0]);
   });
+});
+
+test('AngularMiner = a float64 brute force over all triplets: odd widths, a reference set, coincident rows, huge and tiny scales', () => {
+  for (const d of [1, 3, 5, 17, 33])
+    for (const [bname, n, labelsFn] of batches)
+      for (const [angle, scale] of [[20, 1], [45, 1], [35, 1e4], [35, 1e-4]] as const) {
+        sl.tidy(() => {
+          const { rows } = batch(n, d, 70 + n + d);
+          // two rows made equal: zero anchor–positive lengths and negatives at the midpoint
+          const xs = rows.map((r, i) => (i === 2 && n > 2 ? rows[0] : r).map((v) => Math.fround(v * scale)));
+          const labels = labelsFn(n);
+          const x = sl.tensor(xs);
+          const got = new M.AngularMiner({ angle }).mine(x, labels);
+          assert.equal(list(got), angularMinerRef(xs, labels, angle), `d=${d} ${bname} angle ${angle} scale ${scale}`);
+          const { rows: rr } = batch(6, d, 90 + d);
+          const refRows = rr.map((r) => r.map((v) => Math.fround(v * scale)));
+          const refLabels = [0, 1, 1, 2, labels[0] ?? 0, 3];
+          const gotRef = new M.AngularMiner({ angle }).mine(x, labels, sl.tensor(refRows), refLabels);
+          assert.equal(list(gotRef), angularMinerRef(xs, labels, angle, refRows, refLabels), `d=${d} ${bname} angle ${angle} scale ${scale}, refEmb`);
+        });
+      }
 });
 
 test('PairMarginMiner = brute force over all pairs (distances and similarities)', () => {

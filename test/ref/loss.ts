@@ -260,3 +260,27 @@ export function labelPairsRef(labels: number[], refLabels: number[], positive: b
   }));
   return out;
 }
+
+/**
+ * PML's AngularMiner in float64, per triplet: keep (a, p, n) when atan(‖x_a − r_p + ε‖ /
+ * (2‖r_n − (x_a + r_p)/2 + ε‖)) > angle°, ε = 1e-6 added to each difference. r = x (and
+ * p ≠ a) without a reference set.
+ */
+export function angularMinerRef(x: Mat, labels: number[], angle: number, r: Mat | null = null, refLabels: number[] | null = null): Triplets {
+  const ref = r ?? x, rl = refLabels ?? labels;
+  const out: Triplets = [[], [], []];
+  const eps = 1e-6;
+  labels.forEach((la, a) => rl.forEach((lp, p) => {
+    if (lp !== la || (r === null && p === a)) return;
+    rl.forEach((ln, n) => {
+      if (ln === la) return;
+      let ap = 0, nc = 0;
+      for (let k = 0; k < x[a].length; k++) {
+        ap += (x[a][k] - ref[p][k] + eps) ** 2;
+        nc += (ref[n][k] - (x[a][k] + ref[p][k]) / 2 + eps) ** 2;
+      }
+      if (Math.atan(Math.sqrt(ap) / (2 * Math.sqrt(nc))) > (angle * Math.PI) / 180) out[0].push(a), out[1].push(p), out[2].push(n);
+    });
+  }));
+  return out;
+}
