@@ -91,8 +91,8 @@
   }
 }
 
-// The rotations of one QL sweep on columns j0 ≤ j < j1 of the rows of X [·, n]: for i = m−1 down to l, rows (i, i+1)
-// ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. With up, their transposes
+// The rotations of one QL sweep on columns j0 ≤ j < j1 of the rows of X [·, n]: for i = m−1
+// down to l, rows (i, i+1) ← (c·x_i − s·x_{i+1}, s·x_i + c·x_{i+1}) with c = cs[i], s = sn[i]. With up, their transposes
 // in reverse order instead: for i = l up to m−1, (c·x_i + s·x_{i+1}, −s·x_i + c·x_{i+1}), the
 // same arithmetic with the rows walked the other way. Eight columns at a time, the carried
 // row's running value kept in registers between rotations (one load and one store per entry
@@ -209,24 +209,18 @@ function householderTridiag(a: usize, n: i32, symmetric: bool, S: usize, dg: usi
       store<f64>(P(p, i), load<f64>(P(p, i)) + hsum(acc0) + load<f64>(P(b0, i)) * u0 + u1 * b10);
       store<f64>(P(p, i + 1), load<f64>(P(p, i + 1)) + hsum(acc1) + b10 * u0 + load<f64>(P(b1, i + 1)) * u1);
     }
-    for (; i < m; i++) {
+    if (i < m) {
+      // the last row when m is odd: i is even, so its i entries left of the diagonal are pairs
       const bi = B + <usize>i * rowBytes;
       const ui = load<f64>(P(uk, i));
       const uv = f64x2.splat(ui);
       let acc = f64x2.splat(0);
-      let j = 0;
-      for (; j + 2 <= i; j += 2) {
+      for (let j = 0; j < i; j += 2) {
         const b = v128.load(P(bi, j));
         acc = f64x2.add(acc, f64x2.mul(b, v128.load(P(uk, j))));
         v128.store(P(p, j), f64x2.add(v128.load(P(p, j)), f64x2.mul(uv, b)));
       }
-      let s = hsum(acc);
-      for (; j < i; j++) {
-        const b = load<f64>(P(bi, j));
-        s += b * load<f64>(P(uk, j));
-        store<f64>(P(p, j), load<f64>(P(p, j)) + ui * b);
-      }
-      store<f64>(P(p, i), load<f64>(P(p, i)) + s + load<f64>(P(bi, i)) * ui);
+      store<f64>(P(p, i), load<f64>(P(p, i)) + hsum(acc) + load<f64>(P(bi, i)) * ui);
     }
     for (let i = 0; i < m; i++) store<f64>(P(p, i), t * load<f64>(P(p, i)));
     const K = 0.5 * t * dot(p, uk, m);

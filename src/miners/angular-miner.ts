@@ -4,9 +4,8 @@
 // torch.pairwise_distance's ‖x − y + 1e-6‖ on the embeddings as given (not normalised).
 import { Tensor } from '../autograd/tensor';
 import { checkOptions } from '../options';
-import { int32Buffer } from '../ops/loss';
 import { withF64Scope } from '../ops/f64-linalg';
-import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../tuples/batch';
+import { mineTriplets, type Labels, type TripletTuples } from '../tuples/batch';
 import { getEngine } from '../wasm/instance';
 import type { Distance } from '../tuples/checks';
 import { BaseMiner } from './base-miner';
@@ -43,17 +42,12 @@ export class AngularMiner extends BaseMiner {
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): TripletTuples {
     // (withMatrix validates the batch and reference; the angles need the raw embeddings, not the matrix)
     return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
-      const cap = tripletCapacity(x.labels, x.self ? null : x.refLabels);
-      const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
-      try {
-        const d = embeddings.shape[1];
-        const ref = x.self ? embeddings : refEmb!;
-        const threshold = (this.angle * Math.PI) / 180;
-        set.count = withF64Scope((s) => getEngine().k.f32_angular_mine(embeddings.ptr, ref.ptr, d, x.labelsPtr, x.n, x.refLabelsPtr, x.m, x.self, PAIRWISE_EPS, threshold, s.out64(d), set.a.ptr, set.p.ptr, set.n.ptr));
-        return readTriplets(set);
-      } finally {
-        disposeTriplets(set);
-      }
+      const d = embeddings.shape[1];
+      const ref = x.self ? embeddings : refEmb!;
+      const threshold = (this.angle * Math.PI) / 180;
+      return mineTriplets(x.labels, x.self ? null : x.refLabels, (a, p, n) =>
+        withF64Scope((s) => getEngine().k.f32_angular_mine(embeddings.ptr, ref.ptr, d, x.labelsPtr, x.n, x.refLabelsPtr, x.m, x.self, PAIRWISE_EPS, threshold, s.out64(d), a, p, n)),
+      );
     });
   }
 }

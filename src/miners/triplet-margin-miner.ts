@@ -1,8 +1,7 @@
 import { Tensor } from '../autograd/tensor';
 import { checkOptions } from '../options';
 import { checkMargin, type Distance } from '../tuples/checks';
-import { disposeTriplets, readTriplets, tripletCapacity, type Labels, type TripletTuples } from '../tuples/batch';
-import { int32Buffer } from '../ops/loss';
+import { mineTriplets, type Labels, type TripletTuples } from '../tuples/batch';
 import { getEngine } from '../wasm/instance';
 import { TripletType as TripletCode } from '../wasm/abi';
 import { BaseMiner } from './base-miner';
@@ -54,15 +53,10 @@ export class TripletMarginMiner extends BaseMiner {
   /** Triplets [anchors, positives, negatives] (Int32Array columns, a-p-n order). */
   mine(embeddings: Tensor, labels: Labels, refEmb?: Tensor | null, refLabels?: Labels | null): TripletTuples {
     return this.withMatrix(embeddings, labels, refEmb, refLabels, (x) => {
-      const cap = tripletCapacity(x.labels, x.self ? null : x.refLabels);
-      const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
-      try {
-        const inv = this.distance.isInverted ? 1 : 0;
-        set.count = getEngine().k.f32_triplet_margin_mine(x.mat.ptr, x.labelsPtr, x.n, x.refLabelsPtr, x.m, x.self, inv, TYPE_CODE[this.typeOfTriplets], this.margin, set.a.ptr, set.p.ptr, set.n.ptr);
-        return readTriplets(set);
-      } finally {
-        disposeTriplets(set);
-      }
+      const inv = this.distance.isInverted ? 1 : 0;
+      return mineTriplets(x.labels, x.self ? null : x.refLabels, (a, p, n) =>
+        getEngine().k.f32_triplet_margin_mine(x.mat.ptr, x.labelsPtr, x.n, x.refLabelsPtr, x.m, x.self, inv, TYPE_CODE[this.typeOfTriplets], this.margin, a, p, n),
+      );
     });
   }
 }

@@ -165,29 +165,49 @@ export function tripletCapacity(labels: Int32Array, refLabels: Int32Array | null
 }
 
 /**
- * Every valid triplet in a-p-n order, streamed by the mining kernel into wasm int32 columns
- * (lmu.get_all_triplets_indices); the caller disposes the set (disposeTriplets).
+ * Wasm int32 columns for every valid triplet of labels against refLabels (tripletCapacity),
+ * filled by fill (a mining kernel, given the columns' pointers; it returns how many it wrote);
+ * the caller disposes the set (disposeTriplets).
  */
-export function allTripletsSet(labels: Int32Array, refLabels: Int32Array | null = null): TripletSet {
+export function fillTriplets(labels: Int32Array, refLabels: Int32Array | null, fill: (a: number, p: number, n: number) => number): TripletSet {
   const cap = tripletCapacity(labels, refLabels);
   const set = { a: int32Buffer(cap), p: int32Buffer(cap), n: int32Buffer(cap), count: 0 };
-  const ref = refLabels ?? labels;
-  withLabels(labels, (lp) =>
-    withLabels(ref, (rp) => {
-      set.count = getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, set.a.ptr, set.p.ptr, set.n.ptr);
-    }),
-  );
+  try {
+    set.count = fill(set.a.ptr, set.p.ptr, set.n.ptr);
+  } catch (e) {
+    disposeTriplets(set);
+    throw e;
+  }
   return set;
 }
 
-/** Every valid triplet in a-p-n order as Int32Array columns. */
-export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
-  const set = allTripletsSet(labels, refLabels);
+/** fillTriplets' triplets as Int32Array columns, the wasm set freed. */
+export function mineTriplets(labels: Int32Array, refLabels: Int32Array | null, fill: (a: number, p: number, n: number) => number): TripletTuples {
+  const set = fillTriplets(labels, refLabels, fill);
   try {
     return readTriplets(set);
   } finally {
     disposeTriplets(set);
   }
+}
+
+/** Every valid triplet, in a-p-n order, as f32_triplet_margin_mine streams them into fillTriplets' columns. */
+function everyTriplet(labels: Int32Array, refLabels: Int32Array | null): (a: number, p: number, n: number) => number {
+  const ref = refLabels ?? labels;
+  return (a, p, n) => withLabels(labels, (lp) => withLabels(ref, (rp) => getEngine().k.f32_triplet_margin_mine(0, lp, labels.length, rp, ref.length, refLabels ? 0 : 1, 0, TripletType.every, 0, a, p, n)));
+}
+
+/**
+ * Every valid triplet in a-p-n order in wasm int32 columns (lmu.get_all_triplets_indices);
+ * the caller disposes the set (disposeTriplets).
+ */
+export function allTripletsSet(labels: Int32Array, refLabels: Int32Array | null = null): TripletSet {
+  return fillTriplets(labels, refLabels, everyTriplet(labels, refLabels));
+}
+
+/** Every valid triplet in a-p-n order as Int32Array columns. */
+export function allTripletsIndices(labels: Int32Array, refLabels: Int32Array | null = null): TripletTuples {
+  return mineTriplets(labels, refLabels, everyTriplet(labels, refLabels));
 }
 
 /** Pair columns in wasm: a1, p [pos] and a2, n [neg]; the caller disposes them (disposePairSet). */
