@@ -105,11 +105,13 @@ export abstract class MahalanobisLearner {
   /** ‖L(t[:, a] − t[:, b])‖ per tuple. */
   protected tupleDistances(fn: string, t: Tuples, a: number, b: number): Float64Array {
     const { L, k, d } = this.fitted(fn);
-    const diff = tupleDiff(t, a, b);
-    // ‖L(xa − xb)‖: the [m, k] product in wasm (f64_gemm_nt), the norms here
+    // ‖L(xa − xb)‖: the differences written in wasm memory, the [m, k] product there
+    // (f64_gemm_nt), the norms here
     const out = new Float64Array(t.m);
     withF64Scope((s) => {
-      const pDiff = s.f64(diff), pL = s.f64(L), pE = s.out64(t.m * k);
+      const pDiff = s.out64(t.m * d);
+      tupleDiff(t, a, b, undefined, s.view(pDiff, t.m * d));
+      const pL = s.f64(L), pE = s.out64(t.m * k);
       getEngine().k.f64_gemm_nt(pDiff, pL, pE, t.m, d, k);
       const E = s.view(pE, t.m * k);
       for (let i = 0; i < t.m; i++) {

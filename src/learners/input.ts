@@ -109,12 +109,20 @@ export function nonFinite(fn: string, name: string, a: ArrayLike<number>, i: num
   throw new Error(`${fn}: ${name} has a non-finite value (${a[i]}) at flat index ${i}`);
 }
 
-/** Row differences of tuples: t[:, a] − t[:, b] as [m, d]. */
-export function tupleDiff(t: Tuples, a: number, b: number): Float64Array {
-  const { m, size, d, data } = t;
-  const out = new Float64Array(m * d);
-  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) out[i * d + j] = data[(i * size + a) * d + j] - data[(i * size + b) * d + j];
-  return out;
+/**
+ * Row differences of tuples: t[:, a] − t[:, b] as [m, d], or of the tuples `rows` alone as
+ * [rows, d]; into out when given (a view of wasm memory spares a fresh array's first touch).
+ */
+export function tupleDiff(t: Tuples, a: number, b: number, rows?: ArrayLike<number>, out?: Float64Array): Float64Array {
+  const { size, d, data } = t;
+  const m = rows ? rows.length : t.m;
+  const o = out ?? new Float64Array(m * d);
+  for (let r = 0; r < m; r++) {
+    const i = rows ? rows[r] : r;
+    const pa = (i * size + a) * d, pb = (i * size + b) * d;
+    for (let j = 0; j < d; j++) o[r * d + j] = data[pa + j] - data[pb + j];
+  }
+  return o;
 }
 
 /** The rows of X picked by index tuples: X[idx] as tuples [m, size, d]. */

@@ -4,7 +4,7 @@ import { withF64Scope, type F64Scope } from '../ops/f64-linalg';
 import { MahalanobisLearner, PairsLearner } from './base';
 import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
-import { componentsFromMetric, frob, norm2, outerSum, priorMetric } from './dense';
+import { componentsFromMetric, frob, norm2, priorMetric } from './dense';
 import { randomSpd } from './init';
 import { tupleDiff, type Tuples } from './input';
 import { pairsFromLabels, pairsInput } from './pairs-input';
@@ -35,17 +35,11 @@ function fitMmc(o: MMCOptions & { randomState: number | null }, fn: string, t: T
   const d = t.d;
   const init = o.init === 'random' ? randomSpd(d, rngOf(o.randomState)) : o.init;
   const A0 = priorMetric(fn, 'init', init, t.data, t.m * 2, d, false).M;
-  const diff = tupleDiff(t, 0, 1);
   const posRows: number[] = [], negRows: number[] = [];
   y.forEach((v, i) => (v === 1 ? posRows : negRows).push(i));
   if (!posRows.length || !negRows.length) throw new Error(`${fn}: MMC needs both similar (+1) and dissimilar (−1) pairs: got ${posRows.length} and ${negRows.length}`);
-  const pick = (rows: number[]) => {
-    const out = new Float64Array(rows.length * d);
-    rows.forEach((r, i) => out.set(diff.subarray(r * d, (r + 1) * d), i * d));
-    return out;
-  };
-  const pos = pick(posRows), neg = pick(negRows);
-  return o.diagonal ? fitDiag(o, pos, posRows.length, neg, negRows.length, d, A0) : fitFull(o, fn, pos, posRows.length, neg, negRows.length, d, A0);
+  if (o.diagonal) return fitDiag(o, tupleDiff(t, 0, 1, posRows), posRows.length, tupleDiff(t, 0, 1, negRows), negRows.length, d, A0);
+  return fitFull(o, fn, t, posRows, negRows, A0);
 }
 
 /**
@@ -59,8 +53,14 @@ class NegPairs {
   private readonly wv: number;
   private readonly g: number;
 
-  constructor(private readonly s: F64Scope, neg: Float64Array, private readonly m: number, private readonly d: number) {
-    this.v = s.f64(neg);
+  private readonly m: number;
+  private readonly d: number;
+
+  /** The differences of the pairs `rows` of t, written in wasm memory. */
+  constructor(private readonly s: F64Scope, t: Tuples, rows: number[]) {
+    const m = (this.m = rows.length), d = (this.d = t.d);
+    this.v = s.out64(m * d);
+    tupleDiff(t, 0, 1, rows, s.view(this.v, m * d));
     this.a = s.out64(d * d);
     this.va = s.out64(m * d);
     this.wv = s.out64(m * d);
@@ -116,12 +116,17 @@ function gradProjection(g1: Float64Array, g2: Float64Array): Float64Array {
   return g.map((v) => v / ng);
 }
 
-function fitFull(o: MMCOptions, fn: string, pos: Float64Array, np: number, neg: Float64Array, nn: number, d: number, A0: Float64Array): { M: Float64Array; nIter: number; converged: boolean } {
+function fitFull(o: MMCOptions, fn: string, pairs: Tuples, posRows: number[], negRows: number[], A0: Float64Array): { M: Float64Array; nIter: number; converged: boolean } {
+  const d = pairs.d;
   return withF64Scope((s) => {
-    const negPairs = new NegPairs(s, neg, nn, d);
+    const negPairs = new NegPairs(s, pairs, negRows);
     const eps = 0.01;
     let A: Float64Array<ArrayBufferLike> = A0.slice();
-    const w = outerSum(pos, np, d);
+    // w = Σ over similar pairs of v·vᵀ, as Vᵀ·V through the wasm GEMM
+    const np = posRows.length, pos = s.out64(np * d), pw = s.out64(d * d);
+    tupleDiff(pairs, 0, 1, posRows, s.view(pos, np * d));
+    s.gemm('tn', pos, pos, pw, d, np, d);
+    const w = s.read(pw, d * d);
     const t = frob(w, A) / 100;
     const wNorm = norm2(w);
     const w1 = w.map((v) => v / wNorm), t1 = t / wNorm;

@@ -237,32 +237,76 @@ test('f64_psd_project with a rotation log too small for QL or for the vectors: a
       }
 });
 
+/** metric-learn's inner loop in float64 (psdProjectRef for numpy's eigh): the last A and whether it stopped on the constraint. */
+function mmcProjectRef(A0: Float64Array, W: Float64Array, n: number, t: number, maxProj: number): { A: Float64Array; met: boolean } {
+  const wNorm = Math.sqrt(W.reduce((s, x) => s + x * x, 0));
+  const W1 = W.map((x) => x / wNorm);
+  const dot = (X: ArrayLike<number>, Y: ArrayLike<number>) => Array.from(X).reduce((s, x, i) => s + x * Y[i], 0);
+  let A: Float64Array<ArrayBufferLike> = A0.slice(), met = false;
+  for (let it = 0; it < maxProj && !met; it++) {
+    if (dot(W, A) > t) {
+      const c = t / wNorm - dot(W1, A);
+      A = A.map((x, i) => x + c * W1[i]);
+    }
+    A = psdProjectRef(A, n, 0);
+    met = (dot(W, A) - t) / t < 0.01;
+  }
+  return { A: A as Float64Array, met };
+}
+
+function checkMmcProject(A0: Float64Array, W: Float64Array, n: number, t: number, label: string): void {
+  const wNorm = Math.sqrt(W.reduce((s, x) => s + x * x, 0));
+  const W1 = W.map((x) => x / wNorm);
+  for (const maxProj of [1, 3, 50]) {
+    const ref = mmcProjectRef(A0, W, n, t, maxProj);
+    const got = mmcProject(A0, W, W1, n, t, t / wNorm, maxProj, 0.01);
+    assertClose(got.A, ref.A, { atol: 1e-11 * Math.max(...Array.from(ref.A, Math.abs)) }, `mmcProject ${label} maxProj ${maxProj}`);
+    assert.is(got.satisfied, ref.met, `mmcProject ${label} maxProj ${maxProj}: satisfied`);
+  }
+}
+
+/** Vᵀ·V for V [3n, n] of lcg(seed) (a full-rank PSD W). */
+function gramOf(n: number, seed: number): Float64Array {
+  const r = lcg(seed);
+  const V = Float64Array.from({ length: 3 * n * n }, r);
+  return matmulRef(Array.from({ length: 3 * n * n }, (_, i) => V[(i % (3 * n)) * n + Math.floor(i / (3 * n))]), V, n, 3 * n, n);
+}
+
 test('mmcProject: the alternating projections of a float64 reference loop, and its stop', () => {
   for (const n of [1, 3, 5, 17]) {
     const r = lcg(n + 11);
-    const V = Float64Array.from({ length: 3 * n * n }, r);
-    const W = matmulRef(Array.from({ length: 3 * n * n }, (_, i) => V[(i % (3 * n)) * n + Math.floor(i / (3 * n))]), V, n, 3 * n, n);
-    const wNorm = Math.sqrt(W.reduce((s, x) => s + x * x, 0));
-    const W1 = W.map((x) => x / wNorm);
+    const W = gramOf(n, n + 11);
     const A0 = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0) + 0.3 * r());
     const t = W.reduce((s, x, i) => s + x * (i % (n + 1) === 0 ? 1 : 0), 0) / 100;
-    for (const maxProj of [1, 3, 50]) {
-      let A: Float64Array<ArrayBufferLike> = A0.slice(), met = false;
-      const dot = (X: ArrayLike<number>, Y: ArrayLike<number>) => Array.from(X).reduce((s, x, i) => s + x * Y[i], 0);
-      for (let it = 0; it < maxProj && !met; it++) {
-        if (dot(W, A) > t) {
-          const c = t / wNorm - dot(W1, A);
-          A = A.map((x, i) => x + c * W1[i]);
-        }
-        A = psdProjectRef(A, n, 0);
-        met = (dot(W, A) - t) / t < 0.01;
-      }
-      const got = mmcProject(A0, W, W1, n, t, t / wNorm, maxProj, 0.01);
-      assertClose(got.A, A, { atol: 1e-11 * Math.max(...Array.from(A, Math.abs)) }, `mmcProject n=${n} maxProj ${maxProj}`);
-      assert.is(got.satisfied, met, `mmcProject n=${n} maxProj ${maxProj}: satisfied`);
-    }
+    checkMmcProject(A0, W, n, t, `n=${n}`);
   }
   assert.throws(() => mmcProject([1, 0, 0, 1], [1, 0, 0], [1, 0, 0, 1], 2, 1, 1, 3, 0.01, 'MMC.fit'), /MMC.fit: W has 3 entries but \[2, 2\] needs 4/);
+});
+
+test('mmcProject with indices that no pair varies: decoupled at both ends and inside, one coupled through A alone, A = I coupled through W alone, a diagonal-only W entry, a negative decoupled diagonal', () => {
+  for (const n of [5, 17, 33]) {
+    const r = lcg(n + 5);
+    const W = gramOf(n, n + 5);
+    // features 0, 2 and n − 1 never vary: W's rows and columns are zero there, except a lone
+    // diagonal entry at 2; feature 1 too, but A couples it to the rest
+    const still = [0, 1, 2, n - 1];
+    for (const i of still)
+      for (let j = 0; j < n; j++) W[i * n + j] = W[j * n + i] = 0;
+    W[2 * n + 2] = 0.7;
+    const A0 = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0) + 0.3 * r());
+    for (const i of [0, 2, n - 1])
+      for (let j = 0; j < n; j++) if (j !== i) A0[i * n + j] = A0[j * n + i] = 0;
+    A0[(n - 1) * n + n - 1] = -0.25;
+    const t = W.reduce((s, x, i) => s + x * (i % (n + 1) === 0 ? 1 : 0), 0) / 100;
+    checkMmcProject(A0, W, n, t, `n=${n} decoupled`);
+    // A = I, as MMC starts: every index is coupled through W alone
+    const I = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+    checkMmcProject(I, W, n, t, `n=${n} identity`);
+    // all of them still: W diagonal, A diagonal
+    const Wd = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 + (i % 3) : 0));
+    const Ad = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? (i % 2 ? -1 : 2) : 0));
+    checkMmcProject(Ad, Wd, n, Wd.reduce((s, x) => s + x, 0) / 100, `n=${n} diagonal`);
+  }
 });
 
 test.run();
