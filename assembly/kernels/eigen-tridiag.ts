@@ -358,78 +358,55 @@ function qlSweeps(d: usize, e: usize, n: i32, tst1: f64, X: usize, cs: usize, sn
     let hi = lo + 1;
     while (hi < n - 1 && Math.abs(load<f64>(P(e, hi))) > tol) hi++;
     if (++sweeps > 30 * n) return -1;
-    // the rotations i ∈ [r0, r1) of this sweep, on rows (i, i + 1)
-    let r0 = lo, r1 = hi;
+    // QL deflates at lo, chasing up from hi; QR is its mirror image, deflating at hi and
+    // chasing down from lo. The shift comes from the 2 × 2 at the deflating end (da and its
+    // coupling ea); rotation t of the sweep is i = hi − 1 − t (QL) or lo + t (QR), on rows
+    // (i, i + 1), with near = d[i + 1] and far = d[i] in QL, near = d[i] and far = d[i + 1] in
+    // QR: the same arithmetic on pointers stepping by ∓1.
     const qr = Math.abs(load<f64>(P(e, hi - 1))) < Math.abs(load<f64>(P(e, lo)));
-    if (!qr) {
-      // QL: the shift from the top 2 × 2, rotations from i = hi − 1 up to lo
-      const dl = load<f64>(P(d, lo)), el = load<f64>(P(e, lo));
-      let g = (load<f64>(P(d, lo + 1)) - dl) / (2 * el);
-      let r = hyp(g, 1);
-      const shift = dl - el / (g + (g >= 0 ? r : -r));
-      g = load<f64>(P(d, hi)) - shift;
-      let sv: f64 = 1, c: f64 = 1, q: f64 = 0;
-      let i = hi - 1;
-      for (; i >= lo; i--) {
-        const f = sv * load<f64>(P(e, i)), b = c * load<f64>(P(e, i));
-        r = hyp(f, g);
-        store<f64>(P(e, i + 1), r);
-        if (r == 0) {
-          // underflow: the rest of the sweep is the identity
-          store<f64>(P(d, i + 1), load<f64>(P(d, i + 1)) - q);
-          r0 = i + 1;
-          break;
-        }
-        sv = f / r;
-        c = g / r;
-        g = load<f64>(P(d, i + 1)) - q;
-        // c·(2b), not 2c·b: the same product (doubling is exact), one multiply fewer after c
-        r = (load<f64>(P(d, i)) - g) * sv + c * (2 * b);
-        q = sv * r;
-        store<f64>(P(d, i + 1), g + q);
-        g = c * r - b;
-        store<f64>(P(cs, i), c);
-        store<f64>(P(sn, i), sv);
+    const at = qr ? hi : lo, ePos = qr ? hi - 1 : lo;
+    const da = load<f64>(P(d, at)), ea = load<f64>(P(e, ePos));
+    let g = (load<f64>(P(d, qr ? hi - 1 : lo + 1)) - da) / (2 * ea);
+    let r = hyp(g, 1);
+    const shift = da - ea / (g + (g >= 0 ? r : -r));
+    g = load<f64>(P(d, qr ? lo : hi)) - shift;
+    const step: isize = qr ? 8 : -8;
+    let pe = P(e, qr ? lo : hi - 1), pNear = P(d, qr ? lo : hi);
+    let pc = P(cs, qr ? lo : hi - 1), ps = P(sn, qr ? lo : hi - 1);
+    let sv: f64 = 1, c: f64 = 1, q: f64 = 0;
+    const len = hi - lo;
+    let t = 0;
+    for (; t < len; t++) {
+      const f = sv * load<f64>(pe), b = c * load<f64>(pe);
+      r = hyp(f, g);
+      // the new coupling one step behind (the first would land on the block's edge, negligible)
+      if (t > 0) store<f64>(pe - step, r);
+      if (r == 0) {
+        // underflow: the rest of the sweep is the identity
+        store<f64>(pNear, load<f64>(pNear) - q);
+        break;
       }
-      if (i < lo) {
-        store<f64>(P(d, lo), load<f64>(P(d, lo)) - q);
-        store<f64>(P(e, lo), g);
-      }
-      store<f64>(P(e, hi), 0);
-    } else {
-      // QR, the same arithmetic on the block read from the bottom: the shift from the bottom
-      // 2 × 2, rotations from i = lo down to hi − 1
-      const dl = load<f64>(P(d, hi)), el = load<f64>(P(e, hi - 1));
-      let g = (load<f64>(P(d, hi - 1)) - dl) / (2 * el);
-      let r = hyp(g, 1);
-      const shift = dl - el / (g + (g >= 0 ? r : -r));
-      g = load<f64>(P(d, lo)) - shift;
-      let sv: f64 = 1, c: f64 = 1, q: f64 = 0;
-      let i = lo;
-      for (; i < hi; i++) {
-        const f = sv * load<f64>(P(e, i)), b = c * load<f64>(P(e, i));
-        r = hyp(f, g);
-        if (i > lo) store<f64>(P(e, i - 1), r);
-        if (r == 0) {
-          store<f64>(P(d, i), load<f64>(P(d, i)) - q);
-          r1 = i;
-          break;
-        }
-        sv = f / r;
-        c = g / r;
-        g = load<f64>(P(d, i)) - q;
-        r = (load<f64>(P(d, i + 1)) - g) * sv + c * (2 * b);
-        q = sv * r;
-        store<f64>(P(d, i), g + q);
-        g = c * r - b;
-        store<f64>(P(cs, i), c);
-        store<f64>(P(sn, i), sv);
-      }
-      if (i == hi) {
-        store<f64>(P(d, hi), load<f64>(P(d, hi)) - q);
-        store<f64>(P(e, hi - 1), g);
-      }
+      sv = f / r;
+      c = g / r;
+      g = load<f64>(pNear) - q;
+      // c·(2b), not 2c·b: the same product (doubling is exact), one multiply fewer after c
+      r = (load<f64>(pNear + step) - g) * sv + c * (2 * b);
+      q = sv * r;
+      store<f64>(pNear, g + q);
+      g = c * r - b;
+      store<f64>(pc, c);
+      store<f64>(ps, sv);
+      pe += step;
+      pNear += step;
+      pc += step;
+      ps += step;
     }
+    if (t == len) {
+      store<f64>(P(d, at), da - q);
+      store<f64>(P(e, ePos), g);
+    }
+    // the rotations i ∈ [r0, r1) done
+    const r0 = qr ? lo : hi - t, r1 = qr ? lo + t : hi;
     // X's rows take a QL sweep's rotations in rotateRows' plain form (i from r1 − 1 down to
     // r0) and a QR sweep's in its up form (i from r0 up), which is the QR rotation with the
     // same c and s
@@ -708,8 +685,7 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
 
 // ⟨B, A⟩ over the coupled [r, r] blocks plus the decoupled diagonals bD, aD [d] (zero at the
 // coupled indices).
-// @ts-ignore: decorator
-@inline function blockDot(B: usize, A: usize, rr: i32, bD: usize, aD: usize, d: i32): f64 {
+function blockDot(B: usize, A: usize, rr: i32, bD: usize, aD: usize, d: i32): f64 {
   return dot(B, A, rr) + dot(bD, aD, d);
 }
 
