@@ -21,40 +21,44 @@ export function f32_maxpool2d_fwd(x: usize, y: usize, idx: usize, planes: i32, h
   const ow = (w - kw) / sw + 1;
   // Windows two wide at stride two (the common MaxPool2d(2)): four outputs per step, the even
   // and odd columns of eight inputs split by shuffles and compared without branches (random
-  // data makes a compare-and-branch mispredict half the time).
-  const pairs = kw == 2 && sw == 2 ? ow & ~3 : 0;
-  let out: usize = 0;
+  // data makes a compare-and-branch mispredict half the time). A row's last step starts at
+  // ow − 4, over outputs already written where ow is not a multiple of 4: each output's window
+  // and arithmetic are its own, so it is written again with the same value and index.
+  const quads = kw == 2 && sw == 2 && ow >= 4;
   for (let p = 0; p < planes; p++) {
     const plane = x + ((<usize>p * h * w) << 2);
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh;
-      let ox = 0;
-      for (; ox < pairs; ox += 4) {
-        let best = f32x4.splat(0), at = i32x4.splat(0);
-        for (let ki = 0; ki < kh; ki++) {
-          const rowAt = (y0 + ki) * w + 2 * ox;
-          const a = v128.load(plane + (<usize>rowAt << 2));
-          const b = v128.load(plane + (<usize>rowAt << 2), 16);
-          const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-          const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-          const evenAt = i32x4.add(i32x4.splat(rowAt), i32x4(0, 2, 4, 6));
-          if (ki == 0) {
-            best = even;
-            at = evenAt;
-          } else {
-            const t = beatsX4(even, best);
-            best = v128.bitselect(even, best, t);
-            at = v128.bitselect(evenAt, at, t);
+      const row = (<usize>p * oh + oy) * ow;
+      if (quads) {
+        for (let step = 0; step < ow; step += 4) {
+          const ox = min(step, ow - 4);
+          let best = f32x4.splat(0), at = i32x4.splat(0);
+          for (let ki = 0; ki < kh; ki++) {
+            const rowAt = (y0 + ki) * w + 2 * ox;
+            const a = v128.load(plane + (<usize>rowAt << 2));
+            const b = v128.load(plane + (<usize>rowAt << 2), 16);
+            const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+            const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+            const evenAt = i32x4.add(i32x4.splat(rowAt), i32x4(0, 2, 4, 6));
+            if (ki == 0) {
+              best = even;
+              at = evenAt;
+            } else {
+              const t = beatsX4(even, best);
+              best = v128.bitselect(even, best, t);
+              at = v128.bitselect(evenAt, at, t);
+            }
+            const t = beatsX4(odd, best);
+            best = v128.bitselect(odd, best, t);
+            at = v128.bitselect(i32x4.add(evenAt, i32x4.splat(1)), at, t);
           }
-          const t = beatsX4(odd, best);
-          best = v128.bitselect(odd, best, t);
-          at = v128.bitselect(i32x4.add(evenAt, i32x4.splat(1)), at, t);
+          v128.store(y + ((row + ox) << 2), best);
+          v128.store(idx + ((row + ox) << 2), at);
         }
-        v128.store(y + (out << 2), best);
-        v128.store(idx + (out << 2), at);
-        out += 4;
+        continue;
       }
-      for (; ox < ow; ox++) {
+      for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw;
         let bestAt = y0 * w + x0;
         let best = load<f32>(plane + (<usize>bestAt << 2));
@@ -67,9 +71,8 @@ export function f32_maxpool2d_fwd(x: usize, y: usize, idx: usize, planes: i32, h
             bestAt = select<i32>(rowAt + kj, bestAt, t);
           }
         }
-        store<f32>(y + (out << 2), best);
-        store<i32>(idx + (out << 2), bestAt);
-        out++;
+        store<f32>(y + ((row + ox) << 2), best);
+        store<i32>(idx + ((row + ox) << 2), bestAt);
       }
     }
   }

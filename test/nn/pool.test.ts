@@ -21,7 +21,8 @@ const cases = [
   { x: [1, 3, 9, 9], k: 3, s: 3 },
   { x: [2, 1, 5, 7], k: 3, s: 1 },
   { x: [1, 2, 6, 7], k: [2, 3] as [number, number], s: [1, 2] as [number, number] },
-  { x: [2, 3, 9, 19], k: 2, s: 2 }, // four-wide SIMD windows plus a scalar tail
+  { x: [2, 3, 9, 19], k: 2, s: 2 }, // four-wide SIMD windows, the last step overlapping
+  { x: [1, 2, 6, 8], k: 2, s: 2 }, // one four-wide step a row
   { x: [1, 2, 8, 16], k: [3, 2] as [number, number], s: [1, 2] as [number, number] },
   { x: [3, 5, 26, 26], k: 2, s: 2 },
 ];
@@ -59,10 +60,10 @@ test('maxPool2d backward: tie goes to the first maximum, overlaps add', () => {
   assert.equal(t.grad!.toArray(), [[[[1, 0], [0, 0]]]]);
 });
 
-test('maxPool2d propagates NaN like torch (SIMD and scalar windows)', () => {
+test('maxPool2d propagates NaN like torch (SIMD windows, the overlapping last step, scalar windows)', () => {
   const vals = Array.from({ length: 2 * 10 }, (_, i) => i % 7);
   vals[3] = NaN; // window 1 of the SIMD block
-  vals[19] = NaN; // the scalar tail window
+  vals[19] = NaN; // the last window, in the overlapping last step
   const x = sl.tensor(vals, [1, 1, 2, 10], { requiresGrad: true });
   const y = sl.maxPool2d(x, 2);
   const got = Array.from(y.data());
@@ -73,6 +74,11 @@ test('maxPool2d propagates NaN like torch (SIMD and scalar windows)', () => {
   const g = x.grad!.data();
   assert.is(g[3], 1);
   assert.is(g[19], 1);
+  // three windows a row: the scalar path
+  const z = sl.tensor([1, NaN, 2, 0, 5, 4, 3, 0, 1, 0, 6, 2], [1, 1, 2, 6], { requiresGrad: true });
+  const yz = Array.from(sl.maxPool2d(z, 2).data());
+  assert.ok(Number.isNaN(yz[0]), `scalar NaN window: ${yz}`);
+  assert.equal([yz[1], yz[2]], [2, 6]);
 });
 
 test('maxPool2d without a backward (inference path) matches the padded reference and the recorded path', () => {
