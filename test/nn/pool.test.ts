@@ -4,6 +4,7 @@ import * as sl from '../../src/index';
 import { gradcheck } from '../helpers/gradcheck';
 import { maxPool2dPaddedRef, maxPool2dRef } from '../ref/conv';
 import { Rng } from '../../src/random';
+import { f32, getEngine } from '../../src/wasm/instance';
 
 await sl.init();
 
@@ -58,6 +59,31 @@ test('maxPool2d backward: tie goes to the first maximum, overlaps add', () => {
   const t = sl.tensor([[[[2, 2], [2, 2]]]], undefined, { requiresGrad: true });
   sl.maxPool2d(t, 2).sum().backward();
   assert.equal(t.grad!.toArray(), [[[[1, 0], [0, 0]]]]);
+});
+
+test('f32_maxpool2d_bwd writes every entry of dx (odd last rows and columns too), as a scatter into zeros; with accumulate it adds', () => {
+  const k = getEngine().k;
+  for (const [i, shape] of [[1, 1, 2, 2], [1, 2, 5, 7], [2, 1, 9, 19], [1, 3, 6, 8], [1, 1, 3, 4]].entries()) {
+    const [n, c, h, w] = shape;
+    const x = sl.randn(shape, { seed: 40 + i });
+    const ref = maxPool2dRef(x.data(), shape, [2, 2], [2, 2]);
+    const [, , oh, ow] = ref.shape;
+    const dy = sl.randn(ref.shape, { seed: 50 + i });
+    const idx = sl.zeros([ref.idx.length]);
+    new Int32Array(f32().buffer, idx.ptr, ref.idx.length).set(ref.idx);
+    const want = new Float32Array(n * c * h * w);
+    const g = dy.data();
+    ref.idx.forEach((at, o) => (want[Math.floor(o / (oh * ow)) * h * w + at] += g[o]));
+    // dx starts as NaN everywhere: each entry must be written
+    const dx = sl.full(shape, NaN);
+    k.f32_maxpool2d_bwd(dy.ptr, idx.ptr, dx.ptr, n * c, h, w, oh, ow, 0);
+    assert.equal(Array.from(dx.data()), Array.from(want), `${shape}`);
+    const acc = sl.full(shape, 1);
+    k.f32_maxpool2d_bwd(dy.ptr, idx.ptr, acc.ptr, n * c, h, w, oh, ow, 1);
+    assert.equal(Array.from(acc.data()), Array.from(want, (v) => Math.fround(1 + v)), `${shape} accumulate`);
+    [dx, acc].forEach((t) => t.dispose());
+    [x, dy, idx].forEach((t) => t.dispose());
+  }
 });
 
 test('maxPool2d propagates NaN like torch (SIMD windows, the overlapping last step, scalar windows)', () => {
