@@ -694,10 +694,10 @@ function blockDot(B: usize, A: usize, rr: i32, bD: usize, aD: usize, d: i32): f6
 // then A ← its PSD projection; stops once (⟨W, A⟩ − t)/t < eps. ws: f64_mmc_project_ws_bytes(d,
 // cap). Returns the projections made (≥ 1) when the constraint was met, 0 when maxProj passed
 // without, −2 when an eigen-iteration did not converge.
-// A, W and W1 are symmetrised and compacted once to the block of indices coupled in A or W1:
-// an index decoupled in both stays so through every step (the half-space step adds nothing off
-// its diagonal, and the projection of a block-diagonal matrix is block-diagonal), so the loop
-// runs on the r × r blocks and the decoupled diagonals alone.
+// A and W1 are symmetrised, and A, W and W1 compacted once to the block of indices coupled in A
+// or W1: an index decoupled in both stays so through every step (the half-space step adds
+// nothing off its diagonal, and the projection of a block-diagonal matrix is block-diagonal), so
+// the loop runs on the r × r blocks and the decoupled diagonals alone.
 export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t1: f64, maxProj: i32, eps: f64, ws: usize, cap: i32): i32 {
   const rowBytes = <usize>d << 3;
   const pos = ws + ((<usize>(2 * d * d + 5 * d)) << 3), aD = pos + (<usize>d << 3);

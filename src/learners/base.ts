@@ -9,7 +9,7 @@ import { calibrate, type CalibrationOptions } from './calibration';
 import { mm, tr } from './dense';
 import { getEngine } from '../wasm/instance';
 import { withF64Scope } from '../ops/f64-linalg';
-import { toMatrix, toPairLabels, toTuples, tupleDiff, type Tuples } from './input';
+import { toMatrix, toPairLabels, toTuples, tupleDiffIn, type Tuples } from './input';
 
 export abstract class MahalanobisLearner {
   /** The class name in messages. */
@@ -109,9 +109,7 @@ export abstract class MahalanobisLearner {
     // (f64_gemm_nt), the norms here
     const out = new Float64Array(t.m);
     withF64Scope((s) => {
-      const pDiff = s.out64(t.m * d);
-      tupleDiff(t, a, b, undefined, s.view(pDiff, t.m * d));
-      const pL = s.f64(L), pE = s.out64(t.m * k);
+      const pDiff = tupleDiffIn(s, t, a, b), pL = s.f64(L), pE = s.out64(t.m * k);
       getEngine().k.f64_gemm_nt(pDiff, pL, pE, t.m, d, k);
       const E = s.view(pE, t.m * k);
       for (let i = 0; i < t.m; i++) {

@@ -2,6 +2,7 @@
 // triplets, quadruplets) and labels become float64 arrays, with errors that name the
 // learner, the argument and the shapes.
 import { Tensor, fmtShape } from '../autograd/tensor';
+import type { F64Scope } from '../ops/f64-linalg';
 
 export interface Matrix {
   data: Float64Array;
@@ -123,6 +124,14 @@ export function tupleDiff(t: Tuples, a: number, b: number, rows?: ArrayLike<numb
     for (let j = 0; j < d; j++) o[r * d + j] = data[pa + j] - data[pb + j];
   }
   return o;
+}
+
+/** tupleDiff into a buffer of the scope s (wasm memory), for a kernel to read: its pointer. */
+export function tupleDiffIn(s: F64Scope, t: Tuples, a: number, b: number, rows?: ArrayLike<number>): number {
+  const n = (rows ? rows.length : t.m) * t.d;
+  const p = s.out64(n);
+  tupleDiff(t, a, b, rows, s.view(p, n));
+  return p;
 }
 
 /** The rows of X picked by index tuples: X[idx] as tuples [m, size, d]. */

@@ -6,7 +6,7 @@ import type { CalibrationOptions } from './calibration';
 import { rngOf } from './constraints';
 import { componentsFromMetric, frob, norm2, priorMetric } from './dense';
 import { randomSpd } from './init';
-import { tupleDiff, type Tuples } from './input';
+import { tupleDiff, tupleDiffIn, type Tuples } from './input';
 import { pairsFromLabels, pairsInput } from './pairs-input';
 
 export interface MMCOptions {
@@ -59,8 +59,7 @@ class NegPairs {
   /** The differences of the pairs `rows` of t, written in wasm memory. */
   constructor(private readonly s: F64Scope, t: Tuples, rows: number[]) {
     const m = (this.m = rows.length), d = (this.d = t.d);
-    this.v = s.out64(m * d);
-    tupleDiff(t, 0, 1, rows, s.view(this.v, m * d));
+    this.v = tupleDiffIn(s, t, 0, 1, rows);
     this.a = s.out64(d * d);
     this.va = s.out64(m * d);
     this.wv = s.out64(m * d);
@@ -123,9 +122,8 @@ function fitFull(o: MMCOptions, fn: string, pairs: Tuples, posRows: number[], ne
     const eps = 0.01;
     let A: Float64Array<ArrayBufferLike> = A0.slice();
     // w = Σ over similar pairs of v·vᵀ, as Vᵀ·V through the wasm GEMM
-    const np = posRows.length, pos = s.out64(np * d), pw = s.out64(d * d);
-    tupleDiff(pairs, 0, 1, posRows, s.view(pos, np * d));
-    s.gemm('tn', pos, pos, pw, d, np, d);
+    const pos = tupleDiffIn(s, pairs, 0, 1, posRows), pw = s.out64(d * d);
+    s.gemm('tn', pos, pos, pw, d, posRows.length, d);
     const w = s.read(pw, d * d);
     const t = frob(w, A) / 100;
     const wNorm = norm2(w);

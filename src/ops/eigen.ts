@@ -97,8 +97,8 @@ export function mmcProject(A: ArrayLike<number>, W: ArrayLike<number>, W1: Array
   checkSquare(fn, 'W1', W1, d);
   const k = getEngine().k;
   const cap = psdLogRotations(d);
-  const ws = Math.ceil(k.f64_mmc_project_ws_bytes(d, cap) / 8);
-  const { result, outs } = withF64([W, W1], [d * d], ws, ([w, w1, a], ws) => {
+  const wsDoubles = Math.ceil(k.f64_mmc_project_ws_bytes(d, cap) / 8);
+  const { result, outs } = withF64([W, W1], [d * d], wsDoubles, ([w, w1, a], ws) => {
     f64().set(A, a >>> 3);
     return k.f64_mmc_project(a, w, w1, d, t, t1, maxProj, eps, ws, cap);
   });
