@@ -477,6 +477,13 @@ function psdRebuild(out: usize, d: i32, floor: f64, X: usize, dg: usize, count: 
     for (let j = 0; j < i; j++) store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), load<f64>(out + <usize>i * rowBytes + (<usize>j << 3)));
 }
 
+// How many of dg [n] are above floor.
+function countAbove(dg: usize, n: i32, floor: f64): i32 {
+  let above = 0;
+  for (let i = 0; i < n; i++) if (load<f64>(P(dg, i)) > floor) above++;
+  return above;
+}
+
 // The eigenvalues of the symmetric out [n, n] by QL/QR without vectors, its rotations logged, then the
 // eigenvectors of the smaller side of floor only (k ≤ n/2 of them: what psdRebuild needs) by
 // replaying the rotations' transposes backwards on the k columns that pick them (n × k instead
@@ -489,8 +496,7 @@ function psdSmallSide(out: usize, n: i32, floor: f64, S: usize, X: usize, dg: us
   store<i32>(log, 0, 4);
   const q = qlSweeps(dg, e, n, tridiagNorm(dg, e, n), 0, u, p, log, cap);
   if (q < 0) return q;
-  let above = 0;
-  for (let i = 0; i < n; i++) if (load<f64>(P(dg, i)) > floor) above++;
+  const above = countAbove(dg, n, floor);
   const fromAbove = above <= n - above;
   const k = fromAbove ? above : n - above;
   // the k vectors, [k, n], go to the log's place once it is replayed
@@ -570,6 +576,29 @@ function coupledRuns(pos: usize, d: i32, runs: usize): i32 {
   return count;
 }
 
+// out [d, d] ← (a + aᵀ)/2 in one pass over the lower triangle (out may be a), flagging in pos
+// [d] (i32, 1 or 0) each index with a nonzero off the diagonal of out or, when also ≠ 0, of
+// also [d, d].
+function symmetriseCoupled(a: usize, out: usize, d: i32, also: usize, pos: usize): void {
+  const rowBytes = <usize>d << 3;
+  memory.fill(pos, 0, <usize>d << 2);
+  for (let i = 0; i < d; i++) {
+    let coupled = 0;
+    for (let j = 0; j < i; j++) {
+      const ij = <usize>i * rowBytes + (<usize>j << 3), ji = <usize>j * rowBytes + (<usize>i << 3);
+      const x = 0.5 * (load<f64>(a + ij) + load<f64>(a + ji));
+      store<f64>(out + ij, x);
+      store<f64>(out + ji, x);
+      const nz = <i32>(x != 0 || (also != 0 && (load<f64>(also + ij) != 0 || load<f64>(also + ji) != 0)));
+      coupled |= nz;
+      store<i32>(pos + (<usize>j << 2), load<i32>(pos + (<usize>j << 2)) | nz);
+    }
+    const ii = <usize>i * rowBytes + (<usize>i << 3);
+    store<f64>(out + ii, load<f64>(a + ii));
+    store<i32>(pos + (<usize>i << 2), load<i32>(pos + (<usize>i << 2)) | coupled);
+  }
+}
+
 // pos[i] ← i's index in the coupled block, or −1 for an index whose flag pos[i] is 0; the
 // block's size r.
 function numberCoupled(pos: usize, d: i32): i32 {
@@ -632,8 +661,7 @@ function psdBlock(out: usize, r: i32, floor: f64, ws: usize, d: i32, cap: i32): 
   if (q == -1) return -2;
   if (q == -3) {
     if (tridiagEigRows(out, r, S, X, dg, e, tau, u, p) < 0) return -2;
-    let above = 0;
-    for (let i = 0; i < r; i++) if (load<f64>(P(dg, i)) > floor) above++;
+    const above = countAbove(dg, r, floor);
     psdRebuild(out, r, floor, X, dg, r, above <= r - above, u, p);
   }
   return 0;
@@ -652,25 +680,8 @@ export function f64_psd_project(a: usize, out: usize, d: i32, floor: f64, ws: us
   const u = ws + ((<usize>(2 * d * d + 3 * d)) << 3);
   const pos = u + (<usize>d << 4), diag = pos + (<usize>d << 3);
   const rowBytes = <usize>d << 3;
-  // (a + aᵀ)/2 into out in one pass over the lower triangle, which also flags (pos[i] = 1) each
-  // index with a nonzero off the diagonal
-  memory.fill(pos, 0, <usize>d << 2);
-  for (let i = 0; i < d; i++) {
-    const ai = a + <usize>i * rowBytes, oi = out + <usize>i * rowBytes;
-    let coupled = 0;
-    for (let j = 0; j < i; j++) {
-      const x = 0.5 * (load<f64>(P(ai, j)) + load<f64>(a + <usize>j * rowBytes + (<usize>i << 3)));
-      store<f64>(P(oi, j), x);
-      store<f64>(out + <usize>j * rowBytes + (<usize>i << 3), x);
-      const nz = <i32>(x != 0);
-      coupled |= nz;
-      store<i32>(pos + (<usize>j << 2), load<i32>(pos + (<usize>j << 2)) | nz);
-    }
-    const x = load<f64>(P(ai, i));
-    store<f64>(P(oi, i), x);
-    store<f64>(P(diag, i), Math.max(x, floor));
-    store<i32>(pos + (<usize>i << 2), load<i32>(pos + (<usize>i << 2)) | coupled);
-  }
+  symmetriseCoupled(a, out, d, 0, pos);
+  for (let i = 0; i < d; i++) store<f64>(P(diag, i), Math.max(load<f64>(out + <usize>i * rowBytes + (<usize>i << 3)), floor));
   const r = numberCoupled(pos, d);
   // the runs in u, free until the solver and again after it
   let nruns = 0;
@@ -703,20 +714,7 @@ export function f64_mmc_project(A: usize, W: usize, W1: usize, d: i32, t: f64, t
   const pos = ws + ((<usize>(2 * d * d + 5 * d)) << 3), aD = pos + (<usize>d << 3);
   const Wc = ws + <usize>f64_psd_project_ws_bytes(d, cap), W1c = Wc + ((<usize>d * d) << 3);
   const wD = W1c + ((<usize>d * d) << 3), w1D = wD + (<usize>d << 3), runs = w1D + (<usize>d << 3);
-  memory.fill(pos, 0, <usize>d << 2);
-  for (let i = 0; i < d; i++) {
-    let coupled = 0;
-    for (let j = 0; j < i; j++) {
-      const ij = <usize>i * rowBytes + (<usize>j << 3), ji = <usize>j * rowBytes + (<usize>i << 3);
-      const x = 0.5 * (load<f64>(A + ij) + load<f64>(A + ji));
-      store<f64>(A + ij, x);
-      store<f64>(A + ji, x);
-      const nz = <i32>(x != 0 || load<f64>(W1 + ij) != 0 || load<f64>(W1 + ji) != 0);
-      coupled |= nz;
-      store<i32>(pos + (<usize>j << 2), load<i32>(pos + (<usize>j << 2)) | nz);
-    }
-    store<i32>(pos + (<usize>i << 2), load<i32>(pos + (<usize>i << 2)) | coupled);
-  }
+  symmetriseCoupled(A, A, d, W1, pos);
   const r = numberCoupled(pos, d), rr = r * r;
   for (let i = 0; i < d; i++) {
     const dec = load<i32>(pos + (<usize>i << 2)) < 0, ii = <usize>i * rowBytes + (<usize>i << 3);

@@ -130,7 +130,8 @@ function fitFull(o: MMCOptions, fn: string, pairs: Tuples, posRows: number[], ne
     const w1 = w.map((v) => v / wNorm), t1 = t / wNorm;
     let alpha = 0.1;
     let M = gradProjection(w, negPairs.fD1(A));
-    let Aold = A.slice();
+    // every step binds A to a new array (nothing writes into one), so A_old is A, not a copy
+    let Aold = A;
     // g(A_old), kept with A_old: it changes only where A_old does
     let objOld = negPairs.fD(Aold);
     let cycle = 0, delta = Infinity;
@@ -141,7 +142,7 @@ function fitFull(o: MMCOptions, fn: string, pairs: Tuples, posRows: number[], ne
       const obj = negPairs.fD(A);
       if (satisfy && (obj > objOld || cycle === 0)) {
         alpha *= 1.05;
-        Aold = A.slice();
+        Aold = A;
         objOld = obj;
         M = gradProjection(negPairs.fD1(A), w);
         A = A.map((v, i) => v + alpha * M[i]);

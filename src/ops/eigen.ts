@@ -71,17 +71,14 @@ export function psdLogRotations(d: number): number {
   return 2 * d * d + 16;
 }
 
-/** Doubles of f64_psd_project's workspace with a log of cap rotations. */
-function psdWorkspace(d: number, cap: number): number {
-  return Math.ceil(getEngine().k.f64_psd_project_ws_bytes(d, cap) / 8);
-}
 
 /** The nearest matrix to the symmetric A [d, d] with every eigenvalue ≥ floor (floor 0: projection onto the PSD cone). */
 export function psdProject(A: ArrayLike<number>, d: number, floor = 0, fn = 'psdProject'): Float64Array {
   checkSquare(fn, 'A', A, d);
   const k = getEngine().k;
   const cap = psdLogRotations(d);
-  const { result, outs } = withF64([A], [d * d], psdWorkspace(d, cap), ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws, cap));
+  const wsDoubles = Math.ceil(k.f64_psd_project_ws_bytes(d, cap) / 8);
+  const { result, outs } = withF64([A], [d * d], wsDoubles, ([a, o], ws) => k.f64_psd_project(a, o, d, floor, ws, cap));
   if (result === -2) throw new Error(`${fn}: the eigenvalue iteration did not converge on A [${d}, ${d}]`);
   return outs[0];
 }
