@@ -713,34 +713,103 @@ export function f32_conv2d_bwd_bias(dy: usize, dbias: usize, n: i32, oc: i32, hw
   }
 }
 
-// The backward of the fused conv + ReLU, before the conv's own: for channels o0..o1,
-// g[i, o, :] = y[i, o, :] > 0 ? g : 0 in place (y the ReLU's output; 0 where y is 0 or NaN,
-// as the ReLU's subgradient), and, when dbias ≠ 0, db[o] (+)= Σ_i Σ_s g — summed in the order
-// of f32_conv2d_bwd_bias, so the bias gradient is bitwise that of the unfused layers. One pass
-// over g instead of two (mask, then bias). Channel ranges split across threads.
-export function f32_conv2d_relu_bwd(y: usize, g: usize, dbias: usize, n: i32, oc: i32, hw: i32, accumulate: i32, o0: i32, o1: i32): void {
+// g[o, 0..hw) masked where y > 0 into dst (0 where y is 0 or NaN, as the ReLU's subgradient):
+// the four-wide part, summed into acc, then the scalar tail, summed into s.
+// @ts-ignore: decorator
+@inline function maskRowV(r: usize, m: usize, dst: usize, hw: i32, acc: v128): v128 {
   const zero = f32x4.splat(0);
+  for (let j = 0; j + 4 <= hw; j += 4) {
+    const t = v128.and(v128.load(r + (<usize>j << 2)), f32x4.gt(v128.load(m + (<usize>j << 2)), zero));
+    v128.store(dst + (<usize>j << 2), t);
+    acc = f32x4.add(acc, t);
+  }
+  return acc;
+}
+// @ts-ignore: decorator
+@inline function maskRowS(r: usize, m: usize, dst: usize, hw: i32, s: f32): f32 {
+  for (let j = hw & ~3; j < hw; j++) {
+    const t: f32 = load<f32>(m + (<usize>j << 2)) > 0 ? load<f32>(r + (<usize>j << 2)) : 0;
+    store<f32>(dst + (<usize>j << 2), t);
+    s += t;
+  }
+  return s;
+}
+
+// The backward of the fused conv + ReLU, before the conv's own: for channels o0..o1,
+// g[i, o, :] = y[i, o, :] > 0 ? g : 0 in place (y the ReLU's output), and, when dbias ≠ 0,
+// db[o] (+)= Σ_i Σ_s g — summed in the order of f32_conv2d_bwd_bias, so the bias gradient is
+// bitwise that of the unfused layers. One pass over g instead of two (mask, then bias).
+// Channel ranges split across threads.
+export function f32_conv2d_relu_bwd(y: usize, g: usize, dbias: usize, n: i32, oc: i32, hw: i32, accumulate: i32, o0: i32, o1: i32): void {
   for (let o = o0; o < o1; o++) {
     let acc = f32x4.splat(0);
     let s: f32 = 0;
     for (let i = 0; i < n; i++) {
       const off = (<usize>(i * oc + o) * hw) << 2;
-      const r = g + off, m = y + off;
-      let j = 0;
-      for (; j + 4 <= hw; j += 4) {
-        const t = v128.and(v128.load(r + (<usize>j << 2)), f32x4.gt(v128.load(m + (<usize>j << 2)), zero));
-        v128.store(r + (<usize>j << 2), t);
-        acc = f32x4.add(acc, t);
-      }
-      for (; j < hw; j++) {
-        const t: f32 = load<f32>(m + (<usize>j << 2)) > 0 ? load<f32>(r + (<usize>j << 2)) : 0;
-        store<f32>(r + (<usize>j << 2), t);
-        s += t;
-      }
+      acc = maskRowV(g + off, y + off, g + off, hw, acc);
+      s = maskRowS(g + off, y + off, g + off, hw, s);
     }
-    if (!dbias) continue;
-    s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-    const d = dbias + (<usize>o << 2);
-    store<f32>(d, accumulate ? load<f32>(d) + s : s);
+    if (dbias) storeBiasGrad(dbias, o, acc, s, accumulate);
   }
+}
+
+// @ts-ignore: decorator
+@inline function storeBiasGrad(dbias: usize, o: i32, acc: v128, s: f32, accumulate: i32): void {
+  s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  const d = dbias + (<usize>o << 2);
+  store<f32>(d, accumulate ? load<f32>(d) + s : s);
+}
+
+// The whole backward of a fused conv + ReLU whose input takes no gradient (a first layer) and
+// whose filter is narrow (c·kh·kw ≤ SMALL_FILTER: one input channel, 3×3), for output
+// channels o0..o1: the mask, the bias gradient (dbias ≠ 0, accumulate accB) and the filter
+// gradient (accumulate accW) in one read of y and g. The masked rows of a group of images go
+// to a buffer that stays in cache for the dot products, instead of back into g and out to
+// memory for a second pass; every sum runs in the order of f32_conv2d_relu_bwd and
+// f32_conv2d_bwd_filter, so the gradients are bitwise theirs, whole or split by channels.
+// scratch: f32_conv2d_relu_bwd_filter_small_scratch floats: col, then the masked rows
+// ((c·kh·kw + oc)·group·oh·ow), then per channel the bias's four-wide sum and its scalar tail,
+// carried from group to group (5·oc). A 1×1 filter takes one image per group, as the filter
+// gradient does (its col is the image itself), so that its sums run in the same order.
+export function f32_conv2d_relu_bwd_filter_small(
+  x: usize, y: usize, g: usize, dweight: usize, dbias: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32,
+  oc: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, group: i32, accW: i32, accB: i32, o0: i32, o1: i32,
+): void {
+  const oh = (h + 2 * ph - kh) / sh + 1;
+  const ow = (w + 2 * pw - kw) / sw + 1;
+  const ohw = oh * ow, ckk = c * kh * kw, chw = c * h * w;
+  const step = isPointwise(kh, kw, sh, sw, ph, pw) ? 1 : group;
+  if (o1 <= o0) return;
+  const accs = scratch + ((<usize>(ckk + oc) * group * ohw) << 2), tails = accs + (<usize>oc << 4);
+  for (let o = o0; o < o1; o++) {
+    v128.store(accs + (<usize>o << 4), f32x4.splat(0));
+    store<f32>(tails + (<usize>o << 2), 0);
+  }
+  if (n == 0 && !accW) for (let o = o0; o < o1; o++) memory.fill(dweight + ((<usize>o * ckk) << 2), 0, <usize>ckk << 2);
+  const rows = scratch + ((<usize>ckk * group * ohw) << 2);
+  for (let i0 = 0; i0 < n; i0 += step) {
+    const gi = min(step, n - i0);
+    const ld = gi * ohw;
+    for (let j = 0; j < gi; j++) im2col(x + ((<usize>(i0 + j) * chw) << 2), scratch + ((<usize>j * ohw) << 2), ld, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    for (let o = o0; o < o1; o++) {
+      let acc = v128.load(accs + (<usize>o << 4));
+      let s = load<f32>(tails + (<usize>o << 2));
+      for (let j = 0; j < gi; j++) {
+        const off = (<usize>((i0 + j) * oc + o) * ohw) << 2;
+        const dst = rows + ((<usize>(o * ld + j * ohw)) << 2);
+        acc = maskRowV(g + off, y + off, dst, ohw, acc);
+        s = maskRowS(g + off, y + off, dst, ohw, s);
+      }
+      v128.store(accs + (<usize>o << 4), acc);
+      store<f32>(tails + (<usize>o << 2), s);
+    }
+    dotsNT(rows, scratch, dweight, ld, ckk, i0 > 0 || accW ? 1 : 0, o0, o1, 0, ckk);
+  }
+  if (dbias) for (let o = o0; o < o1; o++) storeBiasGrad(dbias, o, v128.load(accs + (<usize>o << 4)), load<f32>(tails + (<usize>o << 2)), accB);
+}
+
+// Floats of scratch f32_conv2d_relu_bwd_filter_small needs; 0 when the filter is too wide for it.
+export function f32_conv2d_relu_bwd_filter_small_scratch(c: i32, kh: i32, kw: i32, oc: i32, ohw: i32, group: i32): i32 {
+  const ckk = c * kh * kw;
+  return ckk <= SMALL_FILTER ? (ckk + oc) * group * ohw + 5 * oc : 0;
 }

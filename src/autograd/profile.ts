@@ -68,13 +68,31 @@ export function profileBackward(name: string, fn: () => void): void {
   last = t;
 }
 
-/** Internal (addGrad): one gradient written into an input of shape `shape`, timed. */
+/** Time of the gradient writes nested in the one running (a fused kernel writing two gradients). */
+let nested = 0;
+let depth = 0;
+
+/**
+ * Internal (addGrad): one gradient written into an input of shape `shape`, timed. A write
+ * made inside another's keeps its own time, and the outer row the rest.
+ */
 export function profileGradWrite(shape: readonly number[], write: () => void): void {
+  const outer = nested;
+  nested = 0;
+  depth++;
   const t0 = now();
-  write();
+  try {
+    write();
+  } finally {
+    depth--;
+  }
   const ms = now() - t0;
-  written += ms;
-  add(`${current || '(backward seed)'} ∂[${shape.join(',')}]`, 'backward', ms);
+  add(`${current || '(backward seed)'} ∂[${shape.join(',')}]`, 'backward', ms - nested);
+  nested = outer + ms;
+  if (depth === 0) {
+    written += ms;
+    nested = 0;
+  }
 }
 
 /** An op's row name: its name and output shape, so two layers of one op are told apart. */

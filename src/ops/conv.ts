@@ -219,6 +219,16 @@ function conv2dPlain(x: Tensor, weight: Tensor, bias: Tensor | null, [sh, sw]: r
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const withRelu = act === ConvAct.relu;
   return record(out, withRelu ? 'conv2dRelu' : 'conv2d', inputs, (g) => {
+    // A narrow first layer (its input takes no gradient): mask, bias and filter gradient in
+    // one pass that leaves g unmasked, as nothing else reads it.
+    const smallScratch = withRelu && groups === 1 && !needsGrad(x) && needsGrad(weight) ? k.f32_conv2d_relu_bwd_filter_small_scratch(c, kh, kw, oc, oh * ow, group) : 0;
+    if (smallScratch > 0) {
+      const filter = (pb: number, accB: number) =>
+        addGrad(weight, (p, acc) => withScratch(smallScratch, (s) => k.f32_conv2d_relu_bwd_filter_small(x.ptr, out.ptr, g.ptr, p, pb, s, ...geo, acc, accB, 0, oc)));
+      if (bias && needsGrad(bias)) addGrad(bias, (p, acc) => filter(p, acc));
+      else filter(0, 0);
+      return;
+    }
     // The ReLU's backward masks g in place (backward owns g), with the bias gradient in the same pass.
     if (withRelu) {
       if (bias && needsGrad(bias)) addGrad(bias, (p, acc) => k.f32_conv2d_relu_bwd(out.ptr, g.ptr, p, n, oc, oh * ow, acc, 0, oc));

@@ -123,6 +123,23 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
     );
   };
 
+  /**
+   * The fused ReLU, bias and filter gradient of a narrow first layer: output channels per
+   * chunk, one chunk per thread (each builds the whole col, cheap for one input channel), each
+   * with its own scratch (col, masked rows, the bias's running sums).
+   */
+  const convReluBwdFilterSmall = (...all: number[]): void => {
+    const geo = all.slice(6, 18) as ConvGeo;
+    const z = convSizes(geo);
+    const [, c, , , oc, kh, kw, , , , , group] = geo;
+    if (z.madds < SPLIT_MIN_MADDS || oc < 2) return raw.f32_conv2d_relu_bwd_filter_small(...(all as Parameters<Kernels['f32_conv2d_relu_bwd_filter_small']>));
+    const [o0, o1] = all.slice(20);
+    const base = withArg(all, 21, o0);
+    withWorkerScratch(raw.f32_conv2d_relu_bwd_filter_small_scratch(c, kh, kw, oc, z.ohw, group), (scr) =>
+      split('f32_conv2d_relu_bwd_filter_small', o1 - o0, Math.ceil((o1 - o0) / threads), base, (w) => withArg(base, 5, scr[w]), { 20: [1, 0], 21: [0, 1] }),
+    );
+  };
+
   /** Pairwise L2 forward: rows of x per chunk; each chunk centres y itself (same mean, same bits). */
   const cdistOf = (fn: 'f32_cdist_sqeuclid_fwd' | 'f32_cdist_euclid_fwd') =>
     (x: number, y: number, xc: number, yc: number, mu: number, xn: number, yn: number, out: number, n: number, m: number, d: number, ws: number): void => {
@@ -240,6 +257,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, alloc: Allocator, work
     f32_conv2d_fwd_packed: convPackedFwd as Kernels['f32_conv2d_fwd_packed'],
     // (y, g, dbias, n, oc, hw, acc, o0, o1): channels.
     f32_conv2d_relu_bwd: byRange('f32_conv2d_relu_bwd', (a) => a[3] * a[4] * a[5], perThread),
+    f32_conv2d_relu_bwd_filter_small: convReluBwdFilterSmall as Kernels['f32_conv2d_relu_bwd_filter_small'],
     f32_mahalanobis_cdist_fwd: mahalanobisCdist,
     f32_mahalanobis_paired_fwd: mahalanobisPairedFwd,
     f32_mahalanobis_paired_bwd_x: pairedBwdX,

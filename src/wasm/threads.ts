@@ -27,6 +27,7 @@ export const WORKER_KERNELS = [
   'f32_conv2d_fwd_act',
   'f32_conv2d_fwd_packed',
   'f32_conv2d_relu_bwd',
+  'f32_conv2d_relu_bwd_filter_small',
   'f32_cdist_l2_bwd_y_rows',
   'f32_cdist_euclid_bwd_nweights',
   'f32_mahalanobis_cdist_rows',

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sl from '../../src/index';
-import { profileLap, profileSection, startProfile, stopProfile, profiling } from '../../src/autograd/profile';
+import { profileBackward, profileGradWrite, profileLap, profileSection, startProfile, stopProfile, profiling } from '../../src/autograd/profile';
 
 await sl.init();
 
@@ -51,6 +51,27 @@ test('a profile has one forward row per op and layer, one backward row per input
   assert.equal(stopProfile(), []);
   x.dispose();
   model.parameters().forEach((p) => p.dispose());
+});
+
+test('a gradient written inside another (one kernel for two inputs) keeps its own time; the outer row the rest', () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  startProfile();
+  const t0 = performance.now();
+  profileBackward('fused', () => profileGradWrite([3], () => {
+    busy(4);
+    profileGradWrite([3, 9], () => busy(8));
+  }));
+  const wall = performance.now() - t0;
+  const rows = stopProfile();
+  const ms = (name: string) => rows.find((r) => r.name === name)!.ms;
+  assert.ok(ms('fused ∂[3,9]') >= 8, 'inner row');
+  assert.ok(ms('fused ∂[3]') >= 4, 'outer row');
+  // no time counted twice: the op keeps a share of its own, and the rows add up to at most the wall time
+  assert.ok(ms('fused') >= 0, 'the op row');
+  assert.ok(ms('fused ∂[3,9]') + ms('fused ∂[3]') + ms('fused') <= wall + 1e-6, 'rows within the wall time');
 });
 
 test.run();

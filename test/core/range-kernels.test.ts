@@ -108,6 +108,40 @@ test('f32_conv2d_relu_bwd: g masked where y > 0 in place, the bias gradient summ
   }
 });
 
+test('f32_conv2d_relu_bwd_filter_small: channel ranges equal the whole; the whole equals the ReLU pass then the filter gradient; g is left unmasked', () => {
+  // [n, c, h, w], oc, k, stride, padding, group
+  for (const [n, c, h, w, oc, kk, s, p, group] of [[1, 1, 1, 1, 1, 1, 1, 0, 1], [3, 1, 7, 5, 5, 3, 1, 1, 2], [2, 1, 17, 9, 7, 3, 2, 1, 1], [3, 3, 5, 5, 6, 1, 1, 0, 3], [0, 1, 5, 5, 3, 3, 1, 1, 1]]) {
+    const oh = Math.floor((h + 2 * p - kk) / s) + 1, ow = Math.floor((w + 2 * p - kk) / s) + 1, ohw = oh * ow, ckk = c * kk * kk;
+    const geo = [n, c, h, w, oc, kk, kk, s, s, p, p, group] as const;
+    for (const acc of [0, 1]) {
+      withBuffers(`[${n},${c},${h},${w}]->${oc} k=${kk} s=${s} acc=${acc}`, (bufs) => {
+        const x = put(randomF32(rng, Math.max(1, n * c * h * w)));
+        const yv = randomF32(rng, Math.max(1, n * oc * ohw)).map((v) => Math.max(v, 0));
+        yv[0] = NaN;
+        const y = put(yv), g0 = randomF32(rng, Math.max(1, n * oc * ohw));
+        const dw0 = randomF32(rng, oc * ckk), db0 = randomF32(rng, oc);
+        const g = put(g0), gRef = put(g0), dw = put(dw0), db = put(db0), dwS = put(dw0), dbS = put(db0), dwRef = put(dw0), dbRef = put(db0);
+        const floats = k.f32_conv2d_relu_bwd_filter_small_scratch(c, kk, kk, oc, ohw, group);
+        assert.ok(floats > 0, 'a narrow filter');
+        const scratch = out(floats), scratchRef = out((ckk + oc) * group * ohw + 1);
+        [x, y, g, gRef, dw, db, dwS, dbS, dwRef, dbRef, scratch, scratchRef].forEach((t) => bufs.add(t));
+        k.f32_conv2d_relu_bwd_filter_small(x.ptr, y.ptr, g.ptr, dw.ptr, db.ptr, scratch.ptr, ...geo, acc, acc, 0, oc);
+        for (const [o0, o1] of pieces(oc)) k.f32_conv2d_relu_bwd_filter_small(x.ptr, y.ptr, g.ptr, dwS.ptr, dbS.ptr, scratch.ptr, ...geo, acc, acc, o0, o1);
+        bitwise(read(g), Float32Array.from(g0), 'g unmasked');
+        k.f32_conv2d_relu_bwd(y.ptr, gRef.ptr, dbRef.ptr, n, oc, ohw, acc, 0, oc);
+        k.f32_conv2d_bwd_filter(x.ptr, gRef.ptr, dwRef.ptr, scratchRef.ptr, ...geo, acc, ws);
+        bitwise(read(dw), read(dwRef), 'filter gradient');
+        bitwise(read(db), read(dbRef), 'bias gradient');
+        bitwise(read(dwS), read(dw), 'split filter gradient');
+        bitwise(read(dbS), read(db), 'split bias gradient');
+        if (n === 0) assertClose(read(dw), acc ? dw0 : new Float32Array(oc * ckk), { atol: 0, rtol: 0 }, 'empty batch');
+      });
+    }
+  }
+  assert.is(k.f32_conv2d_relu_bwd_filter_small_scratch(1, 5, 5, 4, 16, 1), 0, 'a 5×5 filter (25 taps) is too wide');
+  assert.is(k.f32_conv2d_relu_bwd_filter_small_scratch(1, 4, 4, 4, 16, 2), (16 + 4) * 2 * 16 + 20, 'a 4×4 filter: col, rows, sums');
+});
+
 test('batch-norm kernels on channel ranges equal the whole call, training statistics and both backward passes', () => {
   for (const [n, c, l] of [[2, 1, 1], [3, 5, 7], [2, 7, 17]]) {
     withBuffers(`n=${n} c=${c} l=${l}`, (w) => {

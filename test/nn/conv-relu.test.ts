@@ -88,6 +88,72 @@ test('conv2dRelu: a bias that needs no gradient still gets the ReLU mask; gradie
   close(x.grad!.data(), want.dx.map((v) => 2 * v), 1e-4, 'dx accumulated');
 });
 
+// A first layer (its input takes no gradient) with a narrow filter takes one pass for the
+// mask, the bias and the filter gradient: one input channel at 3×3 (one image per group, and
+// several on small maps), stride 2, a 4×4 filter (16 taps, the widest), 1×1 over three
+// channels, a single pixel; a 5×5 filter (25 taps) keeps the separate passes.
+const firstLayers: [number[], number, number, number, number][] = [
+  [[2, 1, 28, 28], 5, 3, 1, 1],
+  [[3, 1, 17, 13], 7, 3, 1, 1],
+  [[5, 1, 9, 9], 3, 3, 2, 1],
+  [[3, 1, 11, 10], 6, 4, 1, 2],
+  [[3, 3, 5, 7], 4, 1, 1, 0],
+  [[1, 1, 1, 1], 1, 1, 1, 0],
+  [[2, 1, 13, 12], 3, 5, 1, 2],
+];
+
+test('conv2dRelu, input without a gradient: the one-pass backward equals the unfused layers bitwise and the float64 reference', () => {
+  firstLayers.forEach(([xs, oc, k, s, p], i) => {
+    for (const biasGrad of ['grad', 'frozen', 'none'] as const) {
+      const run = (fused: boolean) => sl.tidy(() => {
+        const x = sl.randn(xs, { seed: 500 + i });
+        const w = sl.randn([oc, xs[1], k, k], { seed: 520 + i, requiresGrad: true });
+        const b = biasGrad === 'none' ? null : sl.randn([oc], { seed: 540 + i, requiresGrad: biasGrad === 'grad' });
+        const opts = { stride: s, padding: p };
+        const y0 = conv2dRelu(x, w, b, opts);
+        const g = sl.randn(y0.shape, { seed: 560 + i });
+        // twice: the second backward accumulates into the first's gradients
+        for (let r = 0; r < 2; r++) {
+          const y = fused ? conv2dRelu(x, w, b, opts) : sl.relu(sl.conv2d(x, w, b, opts));
+          sl.sum(sl.mul(y, g)).backward();
+        }
+        return [y0.data(), w.grad!.data(), b?.grad ? b.grad.data() : new Float32Array(0), x.data(), w.data(), g.data()];
+      });
+      const [a, u] = [run(true), run(false)];
+      for (let j = 0; j < 3; j++) same(a[j], u[j], `case ${i} bias ${biasGrad} output ${j}`);
+      const [yd, dw, db, xd, wd, gd] = a;
+      const gm = gd.map((v, j) => (yd[j] > 0 ? v : 0));
+      const want = conv2dBackwardRef(xd, xs, wd, [oc, xs[1], k, k], gm, [s, s], [p, p]);
+      close(dw, want.dw.map((v) => 2 * v), 1e-4, `case ${i} dw`);
+      if (biasGrad === 'grad') close(db, want.db.map((v) => 2 * v), 1e-4, `case ${i} db`);
+      else assert.is(db.length, 0, `case ${i}: no bias gradient`);
+    }
+  });
+});
+
+test('conv2dRelu, input without a gradient: a NaN output passes no gradient; a frozen weight keeps the two passes', () => {
+  const x = sl.tensor(new Float32Array(2 * 9 * 9).map((_, j) => Math.sin(j)), [2, 1, 9, 9]);
+  const xd = x.data();
+  xd[40] = NaN; // its 3×3 neighbourhood of outputs is NaN
+  const xn = sl.tensor(xd, [2, 1, 9, 9]);
+  const w = sl.randn([3, 1, 3, 3], { seed: 1, requiresGrad: true });
+  const b = sl.randn([3], { seed: 2, requiresGrad: true });
+  const y = conv2dRelu(xn, w, b, { padding: 1 });
+  const g = sl.randn(y.shape, { seed: 3 });
+  y.backward(g);
+  const yd = y.data();
+  assert.ok(yd.some((v) => Number.isNaN(v)), 'NaN outputs');
+  const gm = g.data().map((v, j) => (yd[j] > 0 ? v : 0));
+  // where the input is NaN the filter gradient is NaN, as in torch; the bias gradient is finite
+  const want = conv2dBackwardRef(xd, [2, 1, 9, 9], w.data(), w.shape, gm, [1, 1], [1, 1]);
+  close(b.grad!.data(), want.db, 1e-4, 'db with NaN outputs');
+  const frozen = sl.randn([3, 1, 3, 3], { seed: 1 });
+  const b2 = sl.randn([3], { seed: 2, requiresGrad: true });
+  conv2dRelu(xn, frozen, b2, { padding: 1 }).backward(g);
+  same(b2.grad!.data(), b.grad!.data(), 'bias gradient with the weight frozen');
+  for (const t of [x, xn, w, b, y, g, frozen, b2]) t.dispose();
+});
+
 test('nn.Sequential runs a Conv2d followed by a ReLU fused, with the values and gradients of the two layers', () => {
   sl.manualSeed(3);
   const model = new sl.nn.Sequential(new sl.nn.Conv2d(2, 5, 3, { padding: 1 }), new sl.nn.ReLU(), new sl.nn.MaxPool2d(2), new sl.nn.Flatten());

@@ -103,6 +103,16 @@ export function runCases(sl: Sl): Results {
     keep(`conv2dRelu ${tag} db`, bias.grad);
   }
 
+  // A first layer (input without a gradient, one channel, 3×3): mask, bias and filter gradient
+  // in one pass, split by output channels; below the threshold, above it, and accumulated.
+  for (const [n, h, w, oc] of [[2, 5, 7, 3], [9, 28, 27, 13]]) {
+    const tag = `first layer ${n}x1x${h}x${w}->${oc}`;
+    const x = sl.randn([n, 1, h, w], { seed: seed++ }), weight = randn([oc, 1, 3, 3]), bias = randn([oc]);
+    for (let r = 0; r < 2; r++) sl.sum(sl.mul(conv2dRelu(x, weight, bias, { padding: 1 }), sl.randn([n, oc, h, w], { seed: seed++ }))).backward();
+    keep(`conv2dRelu ${tag} dw`, weight.grad);
+    keep(`conv2dRelu ${tag} db`, bias.grad);
+  }
+
   // Inference conv over packed weights, with a residual and ReLU, and without: below the
   // threshold and above it (split by images; the residual pointer moves with y).
   for (const [n, c, h, w, oc] of [[3, 2, 9, 11, 5], [7, 3, 29, 31, 13]]) {
