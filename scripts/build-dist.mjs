@@ -27,8 +27,9 @@ import { gzipSync } from 'node:zlib';
 // LFDA's triangular Laplacian product to 67 KB (193 KB in all); the shared-shift softmax and NCA
 // rows of the self-similarity losses, the vectorised mirrors, the PSD projection's strip-skipping
 // replay and AngularMiner's kernel to 70 KB (197.1 KB in all); the eigensolver's QR sweeps
-// beside its QL ones and MMC's projection loop on the coupled block to 70.6 KB (198.1 KB in all).
-const BUDGET_KB = 199;
+// beside its QL ones and MMC's projection loop on the coupled block to 70.6 KB (198.1 KB in all);
+// a first layer's one-pass ReLU, bias and filter gradient to 71.0 KB (199.0 KB in all).
+const BUDGET_KB = 200;
 
 const run = (cmd, args) => {
   const res = spawnSync(cmd, args, { stdio: 'inherit' });
