@@ -696,6 +696,14 @@ function dotsNT(a: usize, b: usize, c: usize, k: i32, n: i32, accumulate: i32, o
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+// db[o] (+)= s + the lanes of acc: a channel's bias gradient from its four-wide sum and scalar tail.
+// @ts-ignore: decorator
+@inline function storeBiasGrad(dbias: usize, o: i32, acc: v128, s: f32, accumulate: i32): void {
+  s += hsum4(acc);
+  const d = dbias + (<usize>o << 2);
+  store<f32>(d, accumulate ? load<f32>(d) + s : s);
+}
+
 // db[o] (+)= Σ_i Σ_s dy[i, o, s]; dy [n, oc, hw]. Also the bias gradient of any NC(HW) layer.
 export function f32_conv2d_bwd_bias(dy: usize, dbias: usize, n: i32, oc: i32, hw: i32, accumulate: i32): void {
   for (let o = 0; o < oc; o++) {
@@ -707,9 +715,7 @@ export function f32_conv2d_bwd_bias(dy: usize, dbias: usize, n: i32, oc: i32, hw
       for (; j + 4 <= hw; j += 4) acc = f32x4.add(acc, v128.load(r + (<usize>j << 2)));
       for (; j < hw; j++) s += load<f32>(r + (<usize>j << 2));
     }
-    s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-    const d = dbias + (<usize>o << 2);
-    store<f32>(d, accumulate ? load<f32>(d) + s : s);
+    storeBiasGrad(dbias, o, acc, s, accumulate);
   }
 }
 
@@ -751,13 +757,6 @@ export function f32_conv2d_relu_bwd(y: usize, g: usize, dbias: usize, n: i32, oc
     }
     if (dbias) storeBiasGrad(dbias, o, acc, s, accumulate);
   }
-}
-
-// @ts-ignore: decorator
-@inline function storeBiasGrad(dbias: usize, o: i32, acc: v128, s: f32, accumulate: i32): void {
-  s += f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  const d = dbias + (<usize>o << 2);
-  store<f32>(d, accumulate ? load<f32>(d) + s : s);
 }
 
 // The whole backward of a fused conv + ReLU whose input takes no gradient (a first layer) and
