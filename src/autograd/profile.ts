@@ -52,6 +52,8 @@ export function profileLap(name: string, phase: ProfileRow['phase'] = 'forward')
 /** The op whose backward runs, and the time its gradient writers took (profileGradWrite). */
 let current = '';
 let written = 0;
+/** Time of the gradient writes made inside the one running (a fused kernel writing two gradients). */
+let nested = 0;
 
 /**
  * Internal (backward): runs one op's gradient function, timed as its backward. The gradient
@@ -61,16 +63,13 @@ export function profileBackward(name: string, fn: () => void): void {
   const t0 = now();
   current = name;
   written = 0;
+  nested = 0;
   fn();
   const t = now();
   add(name, 'backward', t - t0 - written);
   current = '';
   last = t;
 }
-
-/** Time of the gradient writes nested in the one running (a fused kernel writing two gradients). */
-let nested = 0;
-let depth = 0;
 
 /**
  * Internal (addGrad): one gradient written into an input of shape `shape`, timed. A write
@@ -79,20 +78,13 @@ let depth = 0;
 export function profileGradWrite(shape: readonly number[], write: () => void): void {
   const outer = nested;
   nested = 0;
-  depth++;
   const t0 = now();
-  try {
-    write();
-  } finally {
-    depth--;
-  }
+  write();
   const ms = now() - t0;
-  add(`${current || '(backward seed)'} ∂[${shape.join(',')}]`, 'backward', ms - nested);
+  const own = ms - nested;
+  add(`${current || '(backward seed)'} ∂[${shape.join(',')}]`, 'backward', own);
+  written += own;
   nested = outer + ms;
-  if (depth === 0) {
-    written += ms;
-    nested = 0;
-  }
 }
 
 /** An op's row name: its name and output shape, so two layers of one op are told apart. */
